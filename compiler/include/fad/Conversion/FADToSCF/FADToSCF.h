@@ -1,0 +1,32 @@
+//===- FADToSCF.h - Lower fad to scf, tensor, arith and math ------*- C++ -*-===//
+//
+// Exposes the patterns of convert-fad-to-scf for reuse in other pipelines.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FAD_CONVERSION_FADTOSCF_FADTOSCF_H
+#define FAD_CONVERSION_FADTOSCF_FADTOSCF_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+namespace mlir {
+class RewritePatternSet;
+} // namespace mlir
+
+namespace fad {
+/// Adds the patterns that rewrite every fad op into scf/tensor/arith/math/
+/// linalg ops and calls of the fad runtime's error reporting.
+void populateFADToSCFPatterns(mlir::RewritePatternSet &patterns);
+
+/// Declares (once, in the enclosing module) the fad runtime function `name`
+/// of type `type`; see runtime/include/fad/Runtime/FADRuntime.h.
+mlir::func::FuncOp getRuntimeFunction(mlir::OpBuilder &b, llvm::StringRef name,
+                                      mlir::FunctionType type);
+
+/// A pointer (`!llvm.ptr`) to a private NUL-terminated global holding
+/// `text`; equal texts share one global.
+mlir::Value buildStringPointer(mlir::OpBuilder &b, mlir::Location loc,
+                               llvm::StringRef text);
+} // namespace fad
+
+#endif // FAD_CONVERSION_FADTOSCF_FADTOSCF_H

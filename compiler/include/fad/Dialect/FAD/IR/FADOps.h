@@ -1,0 +1,29 @@
+//===- FADOps.h - fad dialect operations --------------------------*- C++ -*-===//
+//
+// Declares the operations of the fad dialect generated from FADOps.td.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FAD_DIALECT_FAD_IR_FADOPS_H
+#define FAD_DIALECT_FAD_IR_FADOPS_H
+
+#include "fad/Dialect/FAD/IR/FADDialect.h"
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/Interfaces/ControlFlowInterfaces.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#define GET_OP_CLASSES
+#include "fad/Dialect/FAD/IR/FADOps.h.inc"
+
+namespace fad {
+/// The type of one element of `array`: its scalar element type for rank 1,
+/// else the array of one rank less (a row), with the same dynamic extents.
+mlir::Type getElementOrRowType(mlir::RankedTensorType array);
+/// The array type whose elements (rows) are `element`: `tensor<?x...>`.
+mlir::RankedTensorType getArrayOfType(mlir::Type element);
+} // namespace fad
+
+#endif // FAD_DIALECT_FAD_IR_FADOPS_H

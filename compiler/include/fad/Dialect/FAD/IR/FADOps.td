@@ -1,0 +1,370 @@
+//===- FADOps.td - fad dialect operations ------------------*- tablegen -*-===//
+//
+// Operations of the fad dialect: scalar arithmetic and math, array
+// construction and access, and the structured array constructs.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FAD_OPS_TD
+#define FAD_OPS_TD
+
+include "fad/Dialect/FAD/IR/FADDialect.td"
+include "mlir/IR/OpBase.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/ControlFlowInterfaces.td"
+
+class FAD_Op<string mnemonic, list<Trait> traits = []>
+    : Op<FAD_Dialect, mnemonic, traits>;
+
+def FAD_Scalar : AnyTypeOf<[F32, F64, I64, I32, I1], "fad scalar">;
+def FAD_Numeric : AnyTypeOf<[F32, F64, I64, I32], "fad number">;
+def FAD_Float : AnyTypeOf<[F32, F64], "fad float">;
+def FAD_Array : RankedTensorOf<[F32, F64, I64, I32, I1]>;
+def FAD_Value : AnyTypeOf<[F32, F64, I64, I32, I1, FAD_Array], "fad value">;
+
+//===----------------------------------------------------------------------===//
+// Scalar arithmetic
+//===----------------------------------------------------------------------===//
+
+class FAD_BinaryOp<string mnemonic, string semantics, Type operandType = FAD_Numeric>
+    : FAD_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+  let summary = "scalar " # mnemonic;
+  let description = !strconcat([{
+    Both operands and the result have the same scalar type.
+  }], semantics, [{
+
+    ```mlir
+    %z = fad.}], mnemonic, [{ %x, %y : f64
+    ```
+  }]);
+  let arguments = (ins operandType:$lhs, operandType:$rhs);
+  let results = (outs operandType:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($result)";
+}
+
+def FAD_AddOp : FAD_BinaryOp<"add", "`lhs + rhs`.">;
+def FAD_SubOp : FAD_BinaryOp<"sub", "`lhs - rhs`.">;
+def FAD_MulOp : FAD_BinaryOp<"mul", "`lhs * rhs`.">;
+def FAD_DivOp : FAD_BinaryOp<"div",
+  "`lhs / rhs`; integer division truncates toward zero (as in C).">;
+def FAD_RemOp : FAD_BinaryOp<"rem",
+  "The remainder of `lhs / rhs` with the sign of `lhs` (C's `%` and `fmod`).">;
+def FAD_PowOp : FAD_BinaryOp<"pow",
+  "`lhs` raised to `rhs`; for integers `rhs` must be non-negative.">;
+def FAD_MaxOp : FAD_BinaryOp<"max",
+  "The larger operand; `lhs` on a tie.">;
+def FAD_MinOp : FAD_BinaryOp<"min",
+  "The smaller operand; `lhs` on a tie.">;
+
+class FAD_UnaryOp<string mnemonic, string semantics, Type operandType>
+    : FAD_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+  let summary = "scalar " # mnemonic;
+  let description = !strconcat(semantics, [{
+
+    ```mlir
+    %y = fad.}], mnemonic, [{ %x : f64
+    ```
+  }]);
+  let arguments = (ins operandType:$operand);
+  let results = (outs operandType:$result);
+  let assemblyFormat = "$operand attr-dict `:` type($result)";
+}
+
+def FAD_NegOp : FAD_UnaryOp<"neg", "`-x`.", FAD_Numeric>;
+def FAD_AbsOp : FAD_UnaryOp<"abs", "`|x|`.", FAD_Numeric>;
+def FAD_ExpOp : FAD_UnaryOp<"exp", "`e^x`.", FAD_Float>;
+def FAD_LogOp : FAD_UnaryOp<"log", "The natural logarithm.", FAD_Float>;
+def FAD_SinOp : FAD_UnaryOp<"sin", "The sine (radians).", FAD_Float>;
+def FAD_CosOp : FAD_UnaryOp<"cos", "The cosine (radians).", FAD_Float>;
+def FAD_TanOp : FAD_UnaryOp<"tan", "The tangent (radians).", FAD_Float>;
+def FAD_TanhOp : FAD_UnaryOp<"tanh", "The hyperbolic tangent.", FAD_Float>;
+def FAD_SqrtOp : FAD_UnaryOp<"sqrt", "The square root.", FAD_Float>;
+def FAD_FloorOp : FAD_UnaryOp<"floor", "Rounds toward negative infinity.", FAD_Float>;
+def FAD_CeilOp : FAD_UnaryOp<"ceil", "Rounds toward positive infinity.", FAD_Float>;
+
+def FAD_ConvertOp : FAD_Op<"convert", [Pure]> {
+  let summary = "conversion between scalar types";
+  let description = [{
+    Converts a scalar to another scalar type: float to float rounds to
+    nearest, integer to float is exact where representable, float to integer
+    truncates toward zero, integer to integer sign-extends or truncates, and
+    `i1` converts to `0`/`1`.
+
+    ```mlir
+    %y = fad.convert %i : i64 to f64
+    ```
+  }];
+  let arguments = (ins FAD_Scalar:$operand);
+  let results = (outs FAD_Scalar:$result);
+  let assemblyFormat = "$operand attr-dict `:` type($operand) `to` type($result)";
+}
+
+//===----------------------------------------------------------------------===//
+// Arrays
+//===----------------------------------------------------------------------===//
+
+def FAD_ArrayOp : FAD_Op<"array", [Pure]> {
+  let summary = "array literal";
+  let description = [{
+    Builds an array from its elements, which all have the same type: scalars
+    give a rank-1 array, arrays of rank r an array of rank r+1. Rows of
+    different extents are a run-time error (arrays are regular).
+
+    ```mlir
+    %a = fad.array %x, %y : f64 -> tensor<?xf64>
+    ```
+  }];
+  let arguments = (ins Variadic<FAD_Value>:$elements);
+  let results = (outs FAD_Array:$result);
+  let assemblyFormat = "$elements attr-dict `:` type($elements) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def FAD_DimOp : FAD_Op<"dim", [Pure]> {
+  let summary = "extent of an array along one dimension";
+  let description = [{
+    ```mlir
+    %n = fad.dim %a [0] : tensor<?x?xf64>
+    ```
+  }];
+  let arguments = (ins FAD_Array:$array, I64Attr:$dim);
+  let results = (outs I64:$result);
+  let assemblyFormat = "$array `[` $dim `]` attr-dict `:` type($array)";
+  let hasVerifier = 1;
+}
+
+def FAD_IndexOp : FAD_Op<"index", [Pure]> {
+  let summary = "read an element or a row of an array";
+  let description = [{
+    `fad.index %a[%i, %j]` reads the element of `%a` at the given `i64`
+    indices. With fewer indices than the rank, the result is the sub-array
+    (a row of a matrix, for one index). An index out of bounds is a run-time
+    error naming the index, the extent and the source location.
+
+    ```mlir
+    %row = fad.index %m[%i] : tensor<?x?xf64> -> tensor<?xf64>
+    ```
+  }];
+  let arguments = (ins FAD_Array:$array, Variadic<I64>:$indices);
+  let results = (outs FAD_Value:$result);
+  let assemblyFormat =
+      "$array `[` $indices `]` attr-dict `:` type($array) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def FAD_TransposeOp : FAD_Op<"transpose", [Pure, SameOperandsAndResultType]> {
+  let summary = "swap the two outermost dimensions";
+  let description = [{
+    For an array of rank r >= 2, `result[j, i, ...] = operand[i, j, ...]`.
+
+    ```mlir
+    %t = fad.transpose %m : tensor<?x?xf64>
+    ```
+  }];
+  let arguments = (ins FAD_Array:$operand);
+  let results = (outs FAD_Array:$result);
+  let assemblyFormat = "$operand attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def FAD_AssertOp : FAD_Op<"assert"> {
+  let summary = "run-time check with a user-facing message";
+  let description = [{
+    Stops the program with `message` on standard error and exit status 1
+    when `condition` is false. The frontend uses it for size checks that
+    cannot be decided at compile time.
+
+    ```mlir
+    fad.assert %same, "prog.fad:3:5: arrays of different sizes"
+    ```
+  }];
+  let arguments = (ins I1:$condition, StrAttr:$message);
+  let assemblyFormat = "$condition `,` $message attr-dict";
+}
+
+//===----------------------------------------------------------------------===//
+// Structured ops
+//===----------------------------------------------------------------------===//
+
+def FAD_YieldOp : FAD_Op<"yield", [Pure, Terminator, ReturnLike]> {
+  let summary = "the values a region of a structured op produces";
+  let arguments = (ins Variadic<FAD_Value>:$values);
+  let assemblyFormat = "($values^ `:` type($values))? attr-dict";
+}
+
+class FAD_StructuredOp<string mnemonic, list<Trait> traits = []>
+    : FAD_Op<mnemonic, !listconcat([RecursiveMemoryEffects, SingleBlock], traits)>;
+
+def FAD_MapOp : FAD_StructuredOp<"map"> {
+  let summary = "apply a function to every element of arrays of equal extent";
+  let description = [{
+    `fad.map` takes k arrays of the same outer extent n and a body with k
+    block arguments (one element of each array: a scalar, or a row for an
+    array of rank > 1). The body yields m values; the results are the m
+    arrays of extent n of those values. Inputs of different extents are a
+    run-time error. Elements may be computed in any order or in parallel.
+
+    ```mlir
+    %z = fad.map (%x, %y) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64> {
+    ^bb0(%a: f64, %b: f64):
+      %s = fad.add %a, %b : f64
+      fad.yield %s : f64
+    }
+    ```
+  }];
+  let arguments = (ins Variadic<FAD_Array>:$inputs);
+  let results = (outs Variadic<FAD_Array>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat =
+      "`(` $inputs `)` attr-dict `:` functional-type($inputs, $results) $body";
+  let hasRegionVerifier = 1;
+}
+
+def FAD_BuildOp : FAD_StructuredOp<"build"> {
+  let summary = "the array of a function of the index";
+  let description = [{
+    Evaluates the body for every `i` in `[0, size)` (an `i64` block
+    argument) and collects the m yielded values into m arrays of extent
+    `size`. A negative size is a run-time error.
+
+    ```mlir
+    %iota = fad.build %n : tensor<?xi64> {
+    ^bb0(%i: i64):
+      fad.yield %i : i64
+    }
+    ```
+  }];
+  let arguments = (ins I64:$size);
+  let results = (outs Variadic<FAD_Array>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "$size attr-dict `:` type($results) $body";
+  let hasRegionVerifier = 1;
+}
+
+def FAD_ReduceOp : FAD_StructuredOp<"reduce", [AttrSizedOperandSegments]> {
+  let summary = "fold arrays with an associative operator";
+  let description = [{
+    Combines the elements of k arrays of equal extent with an associative
+    operator whose neutral element is `inits` (k values, one per array).
+    The body takes 2k block arguments, an accumulated value and an element
+    (`acc_0..acc_{k-1}, x_0..x_{k-1}`) and yields k values. The grouping of
+    the combinations is unspecified, so the operator must be associative
+    and `inits` neutral.
+
+    ```mlir
+    %s = fad.reduce inits(%zero) arrays(%x) : (f64), (tensor<?xf64>) -> f64 {
+    ^bb0(%acc: f64, %e: f64):
+      %t = fad.add %acc, %e : f64
+      fad.yield %t : f64
+    }
+    ```
+  }];
+  let arguments = (ins Variadic<FAD_Value>:$inits, Variadic<FAD_Array>:$inputs);
+  let results = (outs Variadic<FAD_Value>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    `inits` `(` $inits `)` `arrays` `(` $inputs `)` attr-dict `:`
+    `(` type($inits) `)` `,` `(` type($inputs) `)` `->` type($results) $body
+  }];
+  let hasRegionVerifier = 1;
+}
+
+def FAD_ScanOp : FAD_StructuredOp<"scan", [AttrSizedOperandSegments]> {
+  let summary = "inclusive prefix scan with an associative operator";
+  let description = [{
+    Like `fad.reduce`, but the results are k arrays of the same extent as the
+    inputs whose element i combines elements 0..i (inclusive scan).
+
+    ```mlir
+    %p = fad.scan inits(%zero) arrays(%x) : (f64), (tensor<?xf64>) -> tensor<?xf64> {
+    ^bb0(%acc: f64, %e: f64):
+      %t = fad.add %acc, %e : f64
+      fad.yield %t : f64
+    }
+    ```
+  }];
+  let arguments = (ins Variadic<FAD_Value>:$inits, Variadic<FAD_Array>:$inputs);
+  let results = (outs Variadic<FAD_Array>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    `inits` `(` $inits `)` `arrays` `(` $inputs `)` attr-dict `:`
+    `(` type($inits) `)` `,` `(` type($inputs) `)` `->` type($results) $body
+  }];
+  let hasRegionVerifier = 1;
+}
+
+def FAD_ForOp : FAD_StructuredOp<"for"> {
+  let summary = "sequential loop with a counted trip";
+  let description = [{
+    `loop x = x0 for i < n do body`: the body receives the `i64` counter and
+    the loop state and yields the next state; the results are the final
+    state (the inits when `count <= 0`).
+
+    ```mlir
+    %r = fad.for %n iter(%x0) : (f64) -> f64 {
+    ^bb0(%i: i64, %x: f64):
+      %y = fad.mul %x, %x : f64
+      fad.yield %y : f64
+    }
+    ```
+  }];
+  let arguments = (ins I64:$count, Variadic<FAD_Value>:$inits);
+  let results = (outs Variadic<FAD_Value>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat =
+      "$count `iter` `(` $inits `)` attr-dict `:` functional-type($inits, $results) $body";
+  let hasRegionVerifier = 1;
+}
+
+def FAD_WhileOp : FAD_Op<"while", [RecursiveMemoryEffects]> {
+  let summary = "sequential loop with a data-dependent trip count";
+  let description = [{
+    `loop x = x0 while cond do body`: the `cond` region receives the state
+    and yields an `i1`; while it is true the `body` region maps the state to
+    the next one. The results are the first state for which `cond` is false.
+
+    ```mlir
+    %r = fad.while iter(%x0) : (f64) -> f64 cond {
+    ^bb0(%x: f64):
+      %c = arith.cmpf olt, %x, %lim : f64
+      fad.yield %c : i1
+    } do {
+    ^bb0(%x: f64):
+      %y = fad.add %x, %x : f64
+      fad.yield %y : f64
+    }
+    ```
+  }];
+  let arguments = (ins Variadic<FAD_Value>:$inits);
+  let results = (outs Variadic<FAD_Value>:$results);
+  let regions = (region SizedRegion<1>:$cond, SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    `iter` `(` $inits `)` attr-dict `:` functional-type($inits, $results)
+    `cond` $cond `do` $body
+  }];
+  let hasRegionVerifier = 1;
+}
+
+def FAD_IfOp : FAD_Op<"if", [RecursiveMemoryEffects]> {
+  let summary = "conditional that evaluates only the chosen branch";
+  let description = [{
+    Both regions take no arguments and yield values of the result types.
+
+    ```mlir
+    %r = fad.if %c -> f64 {
+      fad.yield %x : f64
+    } else {
+      fad.yield %y : f64
+    }
+    ```
+  }];
+  let arguments = (ins I1:$condition);
+  let results = (outs Variadic<FAD_Value>:$results);
+  let regions = (region SizedRegion<1>:$thenRegion, SizedRegion<1>:$elseRegion);
+  let assemblyFormat =
+      "$condition (`->` type($results)^)? $thenRegion `else` $elseRegion attr-dict";
+  let hasRegionVerifier = 1;
+}
+
+#endif // FAD_OPS_TD

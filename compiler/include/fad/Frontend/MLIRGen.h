@@ -1,0 +1,45 @@
+//===- MLIRGen.h - From the fad AST to the fad dialect ------------*- C++ -*-===//
+//
+// Semantic analysis and IR generation in one walk: names are resolved, types
+// inferred and checked, and every higher-order construct is specialized away
+// (lambdas, partial applications and function parameters are inlined at their
+// use, as Futhark's defunctionalization does), producing first-order fad IR.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FAD_FRONTEND_MLIRGEN_H
+#define FAD_FRONTEND_MLIRGEN_H
+
+#include "fad/Frontend/AST.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+
+#include <vector>
+
+namespace llvm {
+class SourceMgr;
+} // namespace llvm
+
+namespace fad {
+
+/// Builds the fad-dialect module of a program made of `modules` (imports
+/// first, the main file last; see loadProgram). Every entry point becomes a
+/// `func.func @fad_entry_<name>` marked with `fad.entry`; every `def` whose
+/// parameters are all data is type-checked even if unused. Errors are emitted
+/// as located MLIR diagnostics; returns null after the first one.
+mlir::OwningOpRef<mlir::ModuleOp>
+mlirGen(mlir::MLIRContext &context, llvm::SourceMgr &sourceMgr,
+        const std::vector<ast::Module> &modules);
+
+/// Parses `path` and, transitively, every `import "name"`: `name.fad` beside
+/// the importing file, else in one of `searchDirs`. The prelude written in
+/// .fad (stdlib/prelude.fad, built into the compiler) comes first. Returns
+/// the modules in dependency order, or nullopt after printing a diagnostic.
+std::optional<std::vector<ast::Module>>
+loadProgram(llvm::SourceMgr &sourceMgr, llvm::StringRef path,
+            llvm::ArrayRef<std::string> searchDirs);
+
+} // namespace fad
+
+#endif // FAD_FRONTEND_MLIRGEN_H

@@ -1,0 +1,63 @@
+//===- Pipelines.h - From fad IR to native code -------------------*- C++ -*-===//
+//
+// The one place that says how fad IR becomes native code. fadc and fad-opt
+// both call these, so the compiler and the pass-level tests cannot drift.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FAD_PIPELINES_PIPELINES_H
+#define FAD_PIPELINES_PIPELINES_H
+
+#include "mlir/Support/LogicalResult.h"
+#include "llvm/ADT/StringRef.h"
+#include <memory>
+
+namespace llvm {
+class LLVMContext;
+class Module;
+class raw_pwrite_stream;
+} // namespace llvm
+
+namespace mlir {
+class DialectRegistry;
+class ModuleOp;
+class OpPassManager;
+} // namespace mlir
+
+namespace fad {
+
+/// Registers the dialects and external models (bufferization, LLVM
+/// translation) that the lowering pipeline needs.
+void registerLoweringDialects(mlir::DialectRegistry &registry);
+
+/// Stage 1 ("lowered"): fad -> scf/tensor/arith/math/linalg, then
+/// canonicalize and CSE. The IR keeps value semantics.
+void buildFADToSCFPipeline(mlir::OpPassManager &pm);
+
+/// Stage 2: bufferization and deallocation, then everything to the LLVM
+/// dialect.
+void buildSCFToLLVMPipeline(mlir::OpPassManager &pm);
+
+/// Registers `fad-to-scf` and `fad-to-llvm` as named pipelines for fad-opt.
+void registerFADPipelines();
+
+/// Adds `fad_main`, the program's driver, to a module whose entry points are
+/// `func.func`s carrying `fad.entry` (the source name) and `fad.entry_params`
+/// (the number of source parameters). `fad_main` asks the runtime which entry
+/// was selected, reads its arguments, runs it the requested number of times
+/// under the runtime's timer and prints its results. See FADRuntime.h.
+mlir::LogicalResult addExecutableDriver(mlir::ModuleOp module);
+
+/// Translates an LLVM-dialect module to LLVM IR optimized at -O3 for the host
+/// CPU. Emits an error on `module` and returns null on failure.
+std::unique_ptr<llvm::Module> translateToLLVMIR(mlir::ModuleOp module,
+                                                llvm::LLVMContext &context);
+
+/// Writes `llvmModule` as a host object file to `os`.
+mlir::LogicalResult emitObjectFile(llvm::Module &llvmModule,
+                                   llvm::raw_pwrite_stream &os,
+                                   std::string &error);
+
+} // namespace fad
+
+#endif // FAD_PIPELINES_PIPELINES_H

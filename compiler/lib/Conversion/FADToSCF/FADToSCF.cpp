@@ -1,0 +1,606 @@
+//===- FADToSCF.cpp - Lower fad to scf, tensor, arith and math ----*- C++ -*-===//
+//
+// This file implements convert-fad-to-scf. Structured fad ops become scf loops
+// over value-semantic tensors that write into a destination tensor, the form
+// that one-shot bufferization turns into in-place stores (no per-element
+// allocation). Scalar ops become arith/math ops chosen by operand type. Every
+// run-time check becomes a branch to a fad runtime error function that prints
+// a message naming the source location.
+//
+//===----------------------------------------------------------------------===//
+
+#include "fad/Conversion/FADToSCF/FADToSCF.h"
+#include "fad/Conversion/Passes.h"
+#include "fad/Dialect/FAD/IR/FADOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/StringExtras.h"
+
+namespace fad {
+#define GEN_PASS_DEF_CONVERTFADTOSCF
+#include "fad/Conversion/Passes.h.inc"
+} // namespace fad
+
+using namespace mlir;
+using namespace fad;
+
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+static Value indexConst(OpBuilder &b, Location loc, int64_t v) {
+  return b.create<arith::ConstantIndexOp>(loc, v);
+}
+static Value toIndex(OpBuilder &b, Location loc, Value v) {
+  return b.create<arith::IndexCastOp>(loc, b.getIndexType(), v);
+}
+static Value toI64(OpBuilder &b, Location loc, Value v) {
+  return b.create<arith::IndexCastOp>(loc, b.getI64Type(), v);
+}
+static Value dimOf(OpBuilder &b, Location loc, Value array, int64_t d) {
+  return b.create<tensor::DimOp>(loc, array, d);
+}
+
+/// "file:line:col" of the innermost file location in `loc`, or "".
+static std::string locationText(Location loc) {
+  std::string text;
+  loc->walk([&](Location l) {
+    if (auto file = dyn_cast<FileLineColLoc>(l)) {
+      text = (file.getFilename().str() + ":" + std::to_string(file.getLine()) +
+              ":" + std::to_string(file.getColumn()));
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return text;
+}
+
+/// `message` prefixed with the location of `loc` when it has one.
+static std::string locatedMessage(Location loc, StringRef message) {
+  std::string where = locationText(loc);
+  return where.empty() ? message.str() : where + ": " + message.str();
+}
+
+Value fad::buildStringPointer(OpBuilder &b, Location loc, StringRef text) {
+  ModuleOp module = b.getInsertionBlock()->getParentOp()->getParentOfType<ModuleOp>();
+  std::string name = "__fad_str_" + llvm::utohexstr(llvm::hash_value(text));
+  MLIRContext *ctx = b.getContext();
+  if (!module.lookupSymbol(name)) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    auto type = LLVM::LLVMArrayType::get(IntegerType::get(ctx, 8), text.size() + 1);
+    b.create<LLVM::GlobalOp>(loc, type, /*isConstant=*/true,
+                             LLVM::Linkage::Internal, name,
+                             b.getStringAttr(text.str() + '\0'));
+  }
+  return b.create<LLVM::AddressOfOp>(loc, LLVM::LLVMPointerType::get(ctx), name);
+}
+
+func::FuncOp fad::getRuntimeFunction(OpBuilder &b, StringRef name,
+                                     FunctionType type) {
+  ModuleOp module = b.getInsertionBlock()->getParentOp()->getParentOfType<ModuleOp>();
+  if (auto fn = module.lookupSymbol<func::FuncOp>(name))
+    return fn;
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(module.getBody());
+  auto fn = b.create<func::FuncOp>(module.getLoc(), name, type);
+  fn.setPrivate();
+  return fn;
+}
+
+/// Builds `if (!ok) { failure(b) }`; `failure` emits the call of a runtime
+/// function that does not return.
+static void emitCheck(OpBuilder &b, Location loc, Value ok,
+                      function_ref<void(OpBuilder &)> failure) {
+  Value isTrue = b.create<arith::ConstantIntOp>(loc, 1, 1);
+  Value bad = b.create<arith::XOrIOp>(loc, ok, isTrue);
+  auto ifOp = b.create<scf::IfOp>(loc, bad, /*withElseRegion=*/false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+  failure(b);
+}
+
+/// Stops the program with `message` (located at `loc`) unless `ok`.
+static void emitFailUnless(OpBuilder &b, Location loc, Value ok,
+                           StringRef message) {
+  std::string text = locatedMessage(loc, message);
+  emitCheck(b, loc, ok, [&](OpBuilder &b) {
+    auto ptr = LLVM::LLVMPointerType::get(b.getContext());
+    func::FuncOp fail =
+        getRuntimeFunction(b, "fad_rt_fail", b.getFunctionType({ptr}, {}));
+    b.create<func::CallOp>(loc, fail, ValueRange{buildStringPointer(b, loc, text)});
+  });
+}
+
+/// Stops the program unless the index-typed `a == c`.
+static void emitSameExtent(OpBuilder &b, Location loc, Value a, Value c,
+                           StringRef message) {
+  Value same = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, a, c);
+  emitFailUnless(b, loc, same, message);
+}
+
+/// Element (all indices given) or sub-array of `array` at `indices` (index
+/// typed), without bounds checks.
+static Value extractAt(OpBuilder &b, Location loc, Value array,
+                       ValueRange indices) {
+  auto type = cast<RankedTensorType>(array.getType());
+  if ((int64_t)indices.size() == type.getRank())
+    return b.create<tensor::ExtractOp>(loc, array, indices);
+  SmallVector<OpFoldResult> offsets, sizes, strides(type.getRank(), b.getIndexAttr(1));
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    bool indexed = d < (int64_t)indices.size();
+    offsets.push_back(indexed ? OpFoldResult(indices[d]) : b.getIndexAttr(0));
+    sizes.push_back(indexed ? OpFoldResult(b.getIndexAttr(1))
+                            : OpFoldResult(dimOf(b, loc, array, d)));
+  }
+  auto resultType = RankedTensorType::get(type.getShape().drop_front(indices.size()),
+                                          type.getElementType());
+  return b.create<tensor::ExtractSliceOp>(loc, resultType, array, offsets, sizes,
+                                          strides);
+}
+
+/// `dest` with `value` (a scalar or a row) stored at position `i`.
+static Value insertAt(OpBuilder &b, Location loc, Value value, Value dest,
+                      Value i) {
+  auto row = dyn_cast<RankedTensorType>(value.getType());
+  if (!row)
+    return b.create<tensor::InsertOp>(loc, value, dest, ValueRange{i});
+  int64_t rank = row.getRank() + 1;
+  SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes,
+      strides(rank, b.getIndexAttr(1));
+  offsets[0] = i;
+  sizes.push_back(b.getIndexAttr(1));
+  for (int64_t d = 0; d < row.getRank(); ++d)
+    sizes.push_back(dimOf(b, loc, value, d));
+  return b.create<tensor::InsertSliceOp>(loc, value, dest, offsets, sizes, strides);
+}
+
+/// An uninitialised array of type `type` with outer extent `n`; inner extents
+/// are 0 until the first row fixes them (see `destForRow`). That 0 is built as
+/// `min(n, 0)` (n >= 0) so that canonicalization cannot fold it into a static
+/// extent, which would wrongly type the loop-carried array once rows arrive.
+static Value emptyArray(OpBuilder &b, Location loc, Type type, Value n) {
+  auto tensorType = cast<RankedTensorType>(type);
+  SmallVector<Value> dims{n};
+  Value zero = tensorType.getRank() > 1
+                   ? b.create<arith::MinSIOp>(loc, n, indexConst(b, loc, 0)).getResult()
+                   : Value();
+  for (int64_t d = 1; d < tensorType.getRank(); ++d)
+    dims.push_back(zero);
+  return b.create<tensor::EmptyOp>(loc, tensorType, dims);
+}
+
+/// The destination to store `value` into at iteration `i` of a loop of `n`.
+/// Rows fix the inner extents: the destination is allocated at iteration 0
+/// with the first row's extents, and every later row must have the same ones.
+static Value destForRow(OpBuilder &b, Location loc, Value dest, Value value,
+                        Value i, Value n) {
+  auto row = dyn_cast<RankedTensorType>(value.getType());
+  if (!row)
+    return dest;
+  Value first = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, i,
+                                        indexConst(b, loc, 0));
+  auto ifOp = b.create<scf::IfOp>(loc, TypeRange{dest.getType()}, first, true, true);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    SmallVector<Value> dims{n};
+    for (int64_t d = 0; d < row.getRank(); ++d)
+      dims.push_back(dimOf(b, loc, value, d));
+    Value fresh = b.create<tensor::EmptyOp>(loc, dest.getType(), dims);
+    b.create<scf::YieldOp>(loc, fresh);
+    b.setInsertionPointToStart(ifOp.elseBlock());
+    b.create<scf::YieldOp>(loc, dest);
+  }
+  Value result = ifOp.getResult(0);
+  for (int64_t d = 0; d < row.getRank(); ++d)
+    emitSameExtent(b, loc, dimOf(b, loc, result, d + 1), dimOf(b, loc, value, d),
+                   "array rows have different sizes (arrays must be regular)");
+  return result;
+}
+
+/// Moves the single block of `region` to the insertion point with `args` for
+/// its arguments, erases its fad.yield and returns the yielded values.
+static SmallVector<Value> inlineBody(PatternRewriter &rw, Region &region,
+                                     ValueRange args) {
+  Block *block = &region.front();
+  auto yield = cast<YieldOp>(block->getTerminator());
+  SmallVector<Value> results;
+  for (Value v : yield.getValues()) {
+    auto arg = dyn_cast<BlockArgument>(v);
+    results.push_back(arg && arg.getOwner() == block ? args[arg.getArgNumber()] : v);
+  }
+  rw.eraseOp(yield);
+  rw.inlineBlockBefore(block, rw.getInsertionBlock(), rw.getInsertionPoint(), args);
+  return results;
+}
+
+/// Builds `scf.for %i = 0 to n iter_args(inits)` whose body `body` builds
+/// from the induction variable and the iteration arguments, returning the
+/// values to yield.
+static scf::ForOp
+buildLoop(PatternRewriter &rw, Location loc, Value n, ValueRange inits,
+          function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+  auto forOp = rw.create<scf::ForOp>(loc, indexConst(rw, loc, 0), n,
+                                     indexConst(rw, loc, 1), inits,
+                                     [](OpBuilder &, Location, Value, ValueRange) {});
+  OpBuilder::InsertionGuard guard(rw);
+  rw.setInsertionPointToStart(forOp.getBody());
+  SmallVector<Value> yielded = body(forOp.getInductionVar(), forOp.getRegionIterArgs());
+  rw.create<scf::YieldOp>(loc, yielded);
+  return forOp;
+}
+
+/// The outer extent shared by `arrays`, checked at run time.
+static Value commonExtent(OpBuilder &b, Location loc, ValueRange arrays) {
+  Value n = dimOf(b, loc, arrays.front(), 0);
+  for (Value other : arrays.drop_front())
+    emitSameExtent(b, loc, dimOf(b, loc, other, 0), n,
+                   "arrays of different sizes");
+  return n;
+}
+
+/// Lowers a loop producing one array per yielded value (map and build):
+/// elements of `inputs` at `i` and the index (if `passIndex`) feed the body.
+static void lowerCollect(PatternRewriter &rw, Operation *op, Region &body,
+                         ValueRange inputs, Value n, bool passIndex) {
+  Location loc = op->getLoc();
+  SmallVector<Value> dests;
+  for (Type t : op->getResultTypes())
+    dests.push_back(emptyArray(rw, loc, t, n));
+  scf::ForOp loop = buildLoop(rw, loc, n, dests, [&](Value i, ValueRange acc) {
+    SmallVector<Value> args;
+    if (passIndex)
+      args.push_back(toI64(rw, loc, i));
+    for (Value input : inputs)
+      args.push_back(extractAt(rw, loc, input, i));
+    SmallVector<Value> values = inlineBody(rw, body, args);
+    SmallVector<Value> next;
+    for (auto [value, dest] : llvm::zip(values, acc))
+      next.push_back(insertAt(rw, loc, value, destForRow(rw, loc, dest, value, i, n), i));
+    return next;
+  });
+  rw.replaceOp(op, loop.getResults());
+}
+
+//===----------------------------------------------------------------------===//
+// Scalar ops
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// A fad binary op whose float and integer forms are single upstream ops.
+template <typename SourceOp, typename FloatOp, typename IntOp>
+struct BinaryLowering : OpRewritePattern<SourceOp> {
+  using OpRewritePattern<SourceOp>::OpRewritePattern;
+  LogicalResult matchAndRewrite(SourceOp op, PatternRewriter &rw) const override {
+    if (isa<FloatType>(op.getType()))
+      rw.replaceOpWithNewOp<FloatOp>(op, op.getLhs(), op.getRhs());
+    else
+      rw.replaceOpWithNewOp<IntOp>(op, op.getLhs(), op.getRhs());
+    return success();
+  }
+};
+
+/// max/min: `lhs` on a tie (and when `rhs` is NaN), as the fad ops specify.
+template <typename SourceOp, arith::CmpFPredicate FloatPred, arith::CmpIPredicate IntPred>
+struct SelectLowering : OpRewritePattern<SourceOp> {
+  using OpRewritePattern<SourceOp>::OpRewritePattern;
+  LogicalResult matchAndRewrite(SourceOp op, PatternRewriter &rw) const override {
+    Value lhs = op.getLhs(), rhs = op.getRhs();
+    Value keepLhs =
+        isa<FloatType>(op.getType())
+            ? rw.create<arith::CmpFOp>(op.getLoc(), FloatPred, lhs, rhs).getResult()
+            : rw.create<arith::CmpIOp>(op.getLoc(), IntPred, lhs, rhs).getResult();
+    rw.replaceOpWithNewOp<arith::SelectOp>(op, keepLhs, lhs, rhs);
+    return success();
+  }
+};
+
+/// A fad unary op that maps to one upstream op (float only, or by type).
+template <typename SourceOp, typename FloatOp, typename IntOp = void>
+struct UnaryLowering : OpRewritePattern<SourceOp> {
+  using OpRewritePattern<SourceOp>::OpRewritePattern;
+  LogicalResult matchAndRewrite(SourceOp op, PatternRewriter &rw) const override {
+    if constexpr (!std::is_void_v<IntOp>) {
+      if (!isa<FloatType>(op.getType())) {
+        rw.replaceOpWithNewOp<IntOp>(op, op.getOperand());
+        return success();
+      }
+    }
+    rw.replaceOpWithNewOp<FloatOp>(op, op.getOperand());
+    return success();
+  }
+};
+
+struct NegLowering : OpRewritePattern<NegOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(NegOp op, PatternRewriter &rw) const override {
+    if (isa<FloatType>(op.getType())) {
+      rw.replaceOpWithNewOp<arith::NegFOp>(op, op.getOperand());
+      return success();
+    }
+    Value zero = rw.create<arith::ConstantOp>(op.getLoc(), rw.getZeroAttr(op.getType()));
+    rw.replaceOpWithNewOp<arith::SubIOp>(op, zero, op.getOperand());
+    return success();
+  }
+};
+
+struct ConvertLowering : OpRewritePattern<ConvertOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ConvertOp op, PatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    Value x = op.getOperand();
+    Type from = x.getType(), to = op.getType();
+    auto fromFloat = dyn_cast<FloatType>(from), toFloat = dyn_cast<FloatType>(to);
+    Value result;
+    if (from == to) {
+      result = x;
+    } else if (to.isInteger(1)) { // x != 0
+      Value zero = rw.create<arith::ConstantOp>(loc, rw.getZeroAttr(from));
+      result = fromFloat ? rw.create<arith::CmpFOp>(loc, arith::CmpFPredicate::UNE, x, zero).getResult()
+                         : rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ne, x, zero).getResult();
+    } else if (fromFloat && toFloat) {
+      result = fromFloat.getWidth() < toFloat.getWidth()
+                   ? rw.create<arith::ExtFOp>(loc, to, x).getResult()
+                   : rw.create<arith::TruncFOp>(loc, to, x).getResult();
+    } else if (toFloat) {
+      result = from.isInteger(1) ? rw.create<arith::UIToFPOp>(loc, to, x).getResult()
+                                 : rw.create<arith::SIToFPOp>(loc, to, x).getResult();
+    } else if (fromFloat) {
+      result = rw.create<arith::FPToSIOp>(loc, to, x);
+    } else if (from.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth()) {
+      result = from.isInteger(1) ? rw.create<arith::ExtUIOp>(loc, to, x).getResult()
+                                 : rw.create<arith::ExtSIOp>(loc, to, x).getResult();
+    } else {
+      result = rw.create<arith::TruncIOp>(loc, to, x);
+    }
+    rw.replaceOp(op, result);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Array ops
+//===----------------------------------------------------------------------===//
+
+struct ArrayLowering : OpRewritePattern<ArrayOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ArrayOp op, PatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    ValueRange elems = op.getElements();
+    Value n = indexConst(rw, loc, elems.size());
+    Value dest = emptyArray(rw, loc, op.getType(), n);
+    for (auto [k, elem] : llvm::enumerate(elems)) {
+      Value i = indexConst(rw, loc, k);
+      dest = insertAt(rw, loc, elem, destForRow(rw, loc, dest, elem, i, n), i);
+    }
+    rw.replaceOp(op, dest);
+    return success();
+  }
+};
+
+struct DimLowering : OpRewritePattern<DimOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(DimOp op, PatternRewriter &rw) const override {
+    rw.replaceOp(op, toI64(rw, op.getLoc(),
+                           dimOf(rw, op.getLoc(), op.getArray(), op.getDim())));
+    return success();
+  }
+};
+
+struct IndexLowering : OpRewritePattern<IndexOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(IndexOp op, PatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    std::string where = locationText(loc);
+    SmallVector<Value> indices;
+    for (auto [d, index] : llvm::enumerate(op.getIndices())) {
+      Value extent = toI64(rw, loc, dimOf(rw, loc, op.getArray(), d));
+      Value zero = rw.create<arith::ConstantIntOp>(loc, 0, 64);
+      Value geZero = rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, index, zero);
+      Value ltExtent = rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, index, extent);
+      Value ok = rw.create<arith::AndIOp>(loc, geZero, ltExtent);
+      emitCheck(rw, loc, ok, [&](OpBuilder &b) {
+        auto ptr = LLVM::LLVMPointerType::get(b.getContext());
+        auto i64 = b.getI64Type();
+        func::FuncOp fail = getRuntimeFunction(
+            b, "fad_rt_index_error", b.getFunctionType({ptr, i64, i64}, {}));
+        b.create<func::CallOp>(loc, fail,
+                               ValueRange{buildStringPointer(b, loc, where), index, extent});
+      });
+      indices.push_back(toIndex(rw, loc, index));
+    }
+    rw.replaceOp(op, extractAt(rw, loc, op.getArray(), indices));
+    return success();
+  }
+};
+
+struct TransposeLowering : OpRewritePattern<TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(TransposeOp op, PatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    Value input = op.getOperand();
+    int64_t rank = op.getType().getRank();
+    SmallVector<int64_t> perm{1, 0};
+    SmallVector<Value> dims;
+    for (int64_t d = 2; d < rank; ++d)
+      perm.push_back(d);
+    for (int64_t d : perm)
+      dims.push_back(dimOf(rw, loc, input, d));
+    Value init = rw.create<tensor::EmptyOp>(loc, op.getType(), dims);
+    auto transpose = rw.create<linalg::TransposeOp>(loc, input, init, perm);
+    rw.replaceOp(op, transpose->getResult(0));
+    return success();
+  }
+};
+
+struct AssertLowering : OpRewritePattern<AssertOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(AssertOp op, PatternRewriter &rw) const override {
+    emitFailUnless(rw, op.getLoc(), op.getCondition(), op.getMessage());
+    rw.eraseOp(op);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Structured ops
+//===----------------------------------------------------------------------===//
+
+struct MapLowering : OpRewritePattern<MapOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MapOp op, PatternRewriter &rw) const override {
+    Value n = commonExtent(rw, op.getLoc(), op.getInputs());
+    lowerCollect(rw, op, op.getBody(), op.getInputs(), n, /*passIndex=*/false);
+    return success();
+  }
+};
+
+struct BuildLowering : OpRewritePattern<BuildOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(BuildOp op, PatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    Value zero = rw.create<arith::ConstantIntOp>(loc, 0, 64);
+    Value ok = rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, op.getSize(), zero);
+    emitFailUnless(rw, loc, ok, "negative array size");
+    lowerCollect(rw, op, op.getBody(), {}, toIndex(rw, loc, op.getSize()),
+                 /*passIndex=*/true);
+    return success();
+  }
+};
+
+/// reduce and scan: a sequential fold; scan also stores each partial result.
+template <typename FoldOp, bool IsScan>
+struct FoldLowering : OpRewritePattern<FoldOp> {
+  using OpRewritePattern<FoldOp>::OpRewritePattern;
+  LogicalResult matchAndRewrite(FoldOp op, PatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    ValueRange inputs = op.getInputs();
+    size_t k = op.getInits().size();
+    Value n = commonExtent(rw, loc, inputs);
+    SmallVector<Value> carried(op.getInits());
+    if constexpr (IsScan)
+      for (Type t : op.getResultTypes())
+        carried.push_back(emptyArray(rw, loc, t, n));
+    scf::ForOp loop = buildLoop(rw, loc, n, carried, [&](Value i, ValueRange acc) {
+      SmallVector<Value> args(acc.take_front(k));
+      for (Value input : inputs)
+        args.push_back(extractAt(rw, loc, input, i));
+      SmallVector<Value> next = inlineBody(rw, op.getBody(), args);
+      if constexpr (IsScan)
+        for (size_t j = 0; j < k; ++j)
+          next.push_back(insertAt(rw, loc, next[j],
+                                  destForRow(rw, loc, acc[k + j], next[j], i, n), i));
+      return next;
+    });
+    rw.replaceOp(op, loop.getResults().drop_front(IsScan ? k : 0));
+    return success();
+  }
+};
+
+struct ForLowering : OpRewritePattern<ForOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ForOp op, PatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    Value n = toIndex(rw, loc, op.getCount());
+    scf::ForOp loop = buildLoop(rw, loc, n, op.getInits(), [&](Value i, ValueRange acc) {
+      SmallVector<Value> args{toI64(rw, loc, i)};
+      llvm::append_range(args, acc);
+      return inlineBody(rw, op.getBody(), args);
+    });
+    rw.replaceOp(op, loop.getResults());
+    return success();
+  }
+};
+
+struct WhileLowering : OpRewritePattern<WhileOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(WhileOp op, PatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    TypeRange types = op.getResultTypes();
+    auto loop = rw.create<scf::WhileOp>(loc, types, op.getInits());
+    SmallVector<Location> locs(types.size(), loc);
+    Block *before = rw.createBlock(&loop.getBefore(), {}, types, locs);
+    Value cond = inlineBody(rw, op.getCond(), before->getArguments()).front();
+    rw.create<scf::ConditionOp>(loc, cond, before->getArguments());
+    Block *after = rw.createBlock(&loop.getAfter(), {}, types, locs);
+    rw.create<scf::YieldOp>(loc, inlineBody(rw, op.getBody(), after->getArguments()));
+    rw.replaceOp(op, loop.getResults());
+    return success();
+  }
+};
+
+struct IfLowering : OpRewritePattern<IfOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(IfOp op, PatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    auto ifOp = rw.create<scf::IfOp>(loc, op.getResultTypes(), op.getCondition(),
+                                     /*addThenBlock=*/true, /*addElseBlock=*/true);
+    for (auto [from, to] : {std::pair(&op.getThenRegion(), ifOp.thenBlock()),
+                            std::pair(&op.getElseRegion(), ifOp.elseBlock())}) {
+      OpBuilder::InsertionGuard guard(rw);
+      if (!to->empty())
+        rw.eraseOp(&to->back());
+      rw.setInsertionPointToEnd(to);
+      rw.create<scf::YieldOp>(loc, inlineBody(rw, *from, {}));
+    }
+    rw.replaceOp(op, ifOp.getResults());
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// The pass
+//===----------------------------------------------------------------------===//
+
+struct ConvertFADToSCFPass
+    : public fad::impl::ConvertFADToSCFBase<ConvertFADToSCFPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    populateFADToSCFPatterns(patterns);
+    GreedyRewriteConfig config;
+    config.useTopDownTraversal = true;
+    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns), config)))
+      return signalPassFailure();
+    WalkResult left = getOperation().walk([](Operation *op) {
+      if (isa<FADDialect>(op->getDialect())) {
+        op->emitError("fad op was not lowered: ") << op->getName();
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
+    if (left.wasInterrupted())
+      signalPassFailure();
+  }
+};
+} // namespace
+
+void fad::populateFADToSCFPatterns(RewritePatternSet &patterns) {
+  patterns.add<
+      BinaryLowering<AddOp, arith::AddFOp, arith::AddIOp>,
+      BinaryLowering<SubOp, arith::SubFOp, arith::SubIOp>,
+      BinaryLowering<MulOp, arith::MulFOp, arith::MulIOp>,
+      BinaryLowering<DivOp, arith::DivFOp, arith::DivSIOp>,
+      BinaryLowering<RemOp, arith::RemFOp, arith::RemSIOp>,
+      BinaryLowering<PowOp, math::PowFOp, math::IPowIOp>,
+      SelectLowering<MaxOp, arith::CmpFPredicate::UGE, arith::CmpIPredicate::sge>,
+      SelectLowering<MinOp, arith::CmpFPredicate::ULE, arith::CmpIPredicate::sle>,
+      UnaryLowering<AbsOp, math::AbsFOp, math::AbsIOp>,
+      UnaryLowering<ExpOp, math::ExpOp>, UnaryLowering<LogOp, math::LogOp>,
+      UnaryLowering<SinOp, math::SinOp>, UnaryLowering<CosOp, math::CosOp>,
+      UnaryLowering<TanOp, math::TanOp>, UnaryLowering<TanhOp, math::TanhOp>,
+      UnaryLowering<SqrtOp, math::SqrtOp>, UnaryLowering<FloorOp, math::FloorOp>,
+      UnaryLowering<CeilOp, math::CeilOp>, NegLowering, ConvertLowering,
+      ArrayLowering, DimLowering, IndexLowering, TransposeLowering,
+      AssertLowering, MapLowering, BuildLowering,
+      FoldLowering<ReduceOp, false>, FoldLowering<ScanOp, true>, ForLowering,
+      WhileLowering, IfLowering>(patterns.getContext());
+}

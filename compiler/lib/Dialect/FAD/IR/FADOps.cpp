@@ -1,0 +1,193 @@
+//===- FADOps.cpp - fad dialect operations ------------------------*- C++ -*-===//
+//
+// This file implements the verifiers of the fad ops. The type rules are stated
+// in each op's description in FADOps.td; the verifiers enforce exactly those.
+//
+//===----------------------------------------------------------------------===//
+
+#include "fad/Dialect/FAD/IR/FADOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+
+using namespace mlir;
+using namespace fad;
+
+Type fad::getElementOrRowType(RankedTensorType array) {
+  if (array.getRank() == 1)
+    return array.getElementType();
+  return RankedTensorType::get(array.getShape().drop_front(),
+                               array.getElementType());
+}
+
+RankedTensorType fad::getArrayOfType(Type element) {
+  if (auto row = dyn_cast<RankedTensorType>(element)) {
+    SmallVector<int64_t> shape(row.getRank() + 1, ShapedType::kDynamic);
+    return RankedTensorType::get(shape, row.getElementType());
+  }
+  return RankedTensorType::get({ShapedType::kDynamic}, element);
+}
+
+/// Checks that `region`'s block takes exactly `argTypes` and that its
+/// `fad.yield` yields exactly `yieldTypes`.
+static LogicalResult verifyBody(Operation *op, Region &region, StringRef name,
+                                TypeRange argTypes, TypeRange yieldTypes) {
+  Block &block = region.front();
+  if (block.getArgumentTypes() != argTypes)
+    return op->emitOpError() << name << " must take arguments of types ("
+                             << argTypes << "), got ("
+                             << block.getArgumentTypes() << ")";
+  auto yield = dyn_cast<YieldOp>(block.getTerminator());
+  if (!yield)
+    return op->emitOpError() << name << " must end in fad.yield";
+  if (yield.getValues().getTypes() != yieldTypes)
+    return op->emitOpError() << name << " must yield values of types ("
+                             << yieldTypes << "), got ("
+                             << yield.getValues().getTypes() << ")";
+  return success();
+}
+
+static SmallVector<Type> elementTypes(TypeRange arrays) {
+  SmallVector<Type> types;
+  for (Type t : arrays)
+    types.push_back(getElementOrRowType(cast<RankedTensorType>(t)));
+  return types;
+}
+
+/// The types yielded by the body, required to match `results` elementwise
+/// as arrays of them.
+static LogicalResult verifyArrayResults(Operation *op, Region &body,
+                                        TypeRange results) {
+  auto yield = dyn_cast<YieldOp>(body.front().getTerminator());
+  if (!yield)
+    return op->emitOpError("body must end in fad.yield");
+  if (yield.getValues().size() != results.size())
+    return op->emitOpError() << "body yields " << yield.getValues().size()
+                             << " values for " << results.size() << " results";
+  for (auto [elem, result] : llvm::zip(yield.getValues().getTypes(), results))
+    if (getArrayOfType(elem) != result)
+      return op->emitOpError() << "result of type " << result
+                               << " is not an array of the yielded " << elem;
+  return success();
+}
+
+LogicalResult ArrayOp::verify() {
+  RankedTensorType type = getResult().getType();
+  Type elem = getElementOrRowType(type);
+  for (Value v : getElements()) {
+    Type t = v.getType();
+    auto row = dyn_cast<RankedTensorType>(t);
+    bool matches = row ? (isa<RankedTensorType>(elem) &&
+                          row.getRank() + 1 == type.getRank() &&
+                          row.getElementType() == type.getElementType())
+                       : t == elem;
+    if (!matches)
+      return emitOpError() << "element of type " << t
+                           << " does not fit an array of type " << type;
+  }
+  return success();
+}
+
+LogicalResult DimOp::verify() {
+  if (getDim() < 0 || getDim() >= getArray().getType().getRank())
+    return emitOpError() << "dimension " << getDim() << " out of range for "
+                         << getArray().getType();
+  return success();
+}
+
+LogicalResult IndexOp::verify() {
+  RankedTensorType type = getArray().getType();
+  int64_t count = getIndices().size();
+  if (count == 0 || count > type.getRank())
+    return emitOpError() << "takes between 1 and " << type.getRank()
+                         << " indices, got " << count;
+  Type expected = type.getElementType();
+  if (count < type.getRank())
+    expected = RankedTensorType::get(type.getShape().drop_front(count),
+                                     type.getElementType());
+  if (getResult().getType() != expected)
+    return emitOpError() << "result must be " << expected;
+  return success();
+}
+
+LogicalResult TransposeOp::verify() {
+  if (getOperand().getType().getRank() < 2)
+    return emitOpError("needs an array of rank at least 2");
+  return success();
+}
+
+LogicalResult MapOp::verifyRegions() {
+  if (getInputs().empty())
+    return emitOpError("needs at least one input array");
+  Block &block = getBody().front();
+  if (block.getArgumentTypes() != TypeRange(elementTypes(getInputs().getTypes())))
+    return emitOpError("body arguments must be the element types of the inputs");
+  return verifyArrayResults(*this, getBody(), getResults().getTypes());
+}
+
+LogicalResult BuildOp::verifyRegions() {
+  Block &block = getBody().front();
+  if (block.getNumArguments() != 1 || !block.getArgument(0).getType().isInteger(64))
+    return emitOpError("body must take one i64 index");
+  return verifyArrayResults(*this, getBody(), getResults().getTypes());
+}
+
+/// Shared rule of reduce and scan: k inits, k arrays of elements of the same
+/// types, a body (acc..., elem...) -> acc....
+static LogicalResult verifyFold(Operation *op, ValueRange inits,
+                                ValueRange inputs, Region &body) {
+  if (inits.empty() || inits.size() != inputs.size())
+    return op->emitOpError("needs as many neutral elements as arrays (at least one)");
+  SmallVector<Type> elems = elementTypes(inputs.getTypes());
+  if (TypeRange(elems) != inits.getTypes())
+    return op->emitOpError("neutral elements must have the element types of the arrays");
+  SmallVector<Type> args(elems);
+  args.append(elems);
+  return verifyBody(op, body, "body", args, elems);
+}
+
+LogicalResult ReduceOp::verifyRegions() {
+  if (failed(verifyFold(*this, getInits(), getInputs(), getBody())))
+    return failure();
+  if (getResults().getTypes() != getInits().getTypes())
+    return emitOpError("results must have the types of the neutral elements");
+  return success();
+}
+
+LogicalResult ScanOp::verifyRegions() {
+  if (failed(verifyFold(*this, getInits(), getInputs(), getBody())))
+    return failure();
+  for (auto [init, result] : llvm::zip(getInits(), getResults()))
+    if (getArrayOfType(init.getType()) != result.getType())
+      return emitOpError("results must be arrays of the neutral elements' types");
+  return success();
+}
+
+LogicalResult ForOp::verifyRegions() {
+  if (getResults().getTypes() != getInits().getTypes())
+    return emitOpError("results must have the types of the initial state");
+  SmallVector<Type> args{IntegerType::get(getContext(), 64)};
+  llvm::append_range(args, getInits().getTypes());
+  return verifyBody(*this, getBody(), "body", args, getInits().getTypes());
+}
+
+LogicalResult WhileOp::verifyRegions() {
+  if (getResults().getTypes() != getInits().getTypes())
+    return emitOpError("results must have the types of the initial state");
+  if (failed(verifyBody(*this, getCond(), "condition", getInits().getTypes(),
+                        IntegerType::get(getContext(), 1))))
+    return failure();
+  return verifyBody(*this, getBody(), "body", getInits().getTypes(),
+                    getInits().getTypes());
+}
+
+LogicalResult IfOp::verifyRegions() {
+  if (failed(verifyBody(*this, getThenRegion(), "then region", {},
+                        getResults().getTypes())))
+    return failure();
+  return verifyBody(*this, getElseRegion(), "else region", {},
+                    getResults().getTypes());
+}
+
+#define GET_OP_CLASSES
+#include "fad/Dialect/FAD/IR/FADOps.cpp.inc"

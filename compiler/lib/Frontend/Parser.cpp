@@ -1,0 +1,560 @@
+//===- Parser.cpp - The Spirit X3 grammar of .fad -----------------*- C++ -*-===//
+//
+// This file implements parseModule with a Boost.Spirit X3 grammar: the only
+// translation unit that includes Spirit. Rules synthesize fad::ast nodes
+// through semantic actions; every node's location is the first character of
+// its match. Precedence, tightest first: indexing and projection (no space
+// before `[` or `.`), application, `**` (right associative), unary `-`/`!`,
+// `* / %`, `+ -`, comparisons, `&&`, `||`, `|>`. `if`, `let`, `loop` and
+// lambdas extend as far right as possible. Expectation points (`>`) after
+// keywords and operators turn a failed match into a located error; X3 throws
+// for them, and this file catches every exception before returning.
+//
+//===----------------------------------------------------------------------===//
+
+#include "fad/Frontend/Parser.h"
+
+#include "llvm/Support/SourceMgr.h"
+
+#include <boost/fusion/include/at_c.hpp>
+#include <boost/spirit/home/x3.hpp>
+
+#include <charconv>
+#include <deque>
+
+namespace x3 = boost::spirit::x3;
+using boost::fusion::at_c;
+using namespace fad::ast;
+
+namespace {
+
+using Iterator = const char *;
+
+/// A syntax error found inside a semantic action (e.g. a literal overflow).
+struct SyntaxError {
+  Iterator where;
+  std::string message;
+};
+
+/// End of the buffer being parsed, for skipping blanks in locations.
+thread_local Iterator bufferEnd = nullptr;
+
+/// Skips white space and `--` comments: X3 reports a match as starting
+/// before its pre-skip, and diagnostics should point at the token.
+Iterator skipBlank(Iterator p) {
+  while (p < bufferEnd) {
+    if (std::isspace((unsigned char)*p))
+      ++p;
+    else if (p + 1 < bufferEnd && p[0] == '-' && p[1] == '-')
+      while (p < bufferEnd && *p != '\n')
+        ++p;
+    else
+      break;
+  }
+  return p;
+}
+
+template <typename Ctx> llvm::SMLoc locOf(const Ctx &ctx) {
+  return llvm::SMLoc::getFromPointer(skipBlank(x3::_where(ctx).begin()));
+}
+
+template <typename Ctx> ExprPtr node(const Ctx &ctx, Expr::Kind kind) {
+  return std::make_shared<Expr>(kind, locOf(ctx));
+}
+
+ExprPtr binary(const std::string &op, ExprPtr lhs, ExprPtr rhs) {
+  auto e = std::make_shared<Expr>(Expr::Kind::Binary, lhs->loc);
+  e->name = op;
+  e->kids = {std::move(lhs), std::move(rhs)};
+  return e;
+}
+
+ExprPtr apply(ExprPtr fn, ExprPtr arg) {
+  auto e = std::make_shared<Expr>(Expr::Kind::Apply, fn->loc);
+  e->kids = {std::move(fn), std::move(arg)};
+  return e;
+}
+
+/// One postfix operation: `[i, j]` or `.k`.
+struct Postfix {
+  bool isIndex = false;
+  std::vector<ExprPtr> indices;
+  int64_t field = 0;
+};
+
+/// The tail of a loop: `for i < n do body` or `while c do body`.
+struct LoopTail {
+  bool isFor = false;
+  std::string counter;
+  ExprPtr bound, body;
+};
+
+namespace grammar {
+using x3::_attr;
+using x3::_val;
+using x3::lexeme;
+using x3::lit;
+using x3::no_skip;
+using x3::raw;
+using x3::ascii::alnum;
+using x3::ascii::alpha;
+using x3::ascii::char_;
+using x3::ascii::digit;
+using x3::ascii::space;
+
+//--- Lexical ---------------------------------------------------------------
+
+auto const identChar = alnum | char_('_') | char_('\'');
+/// A keyword: `word` not followed by an identifier character. Named
+/// `'word'` so that an expectation failure says "expected 'then'".
+auto kw(const char *word) {
+  static std::deque<std::string> names;
+  names.push_back("'" + std::string(word) + "'");
+  return x3::rule<class keyword_r>{names.back().c_str()} =
+             lexeme[lit(word) >> !identChar];
+}
+auto const keyword = kw("def") | kw("entry") | kw("import") | kw("let") |
+                     kw("in") | kw("if") | kw("then") | kw("else") |
+                     kw("loop") | kw("for") | kw("while") | kw("do") |
+                     kw("true") | kw("false");
+auto const skipper = space | (lit("--") >> *(char_ - x3::eol));
+
+x3::rule<class name_r, std::string> const name = "a name";
+auto const name_def =
+    lexeme[(alpha | char_('_')) >> *(alnum | char_('_') | char_('\''))] - keyword;
+
+x3::rule<class string_r, std::string> const stringLit = "a string";
+auto const stringLit_def = lexeme['"' > *(char_ - '"' - x3::eol) > '"'];
+
+//--- Types -------------------------------------------------------------------
+
+x3::rule<class type_r, TypeExpr> const type = "a type";
+x3::rule<class btype_r, TypeExpr> const baseType = "a type";
+
+auto mkPrim = [](auto &ctx) {
+  TypeExpr t;
+  t.kind = TypeExpr::Kind::Prim;
+  t.loc = locOf(ctx);
+  t.prim = _attr(ctx);
+  _val(ctx) = t;
+};
+template <int Form> struct MkArray {
+  template <typename Ctx> void operator()(Ctx &ctx) const {
+    TypeExpr t;
+    t.kind = TypeExpr::Kind::Array;
+    t.loc = locOf(ctx);
+    if constexpr (Form == 0) {
+      t.elems = {_attr(ctx)};
+    } else {
+      if constexpr (Form == 1)
+        t.dim = at_c<0>(_attr(ctx));
+      else
+        t.dimName = at_c<0>(_attr(ctx));
+      t.elems = {at_c<1>(_attr(ctx))};
+    }
+    _val(ctx) = t;
+  }
+};
+auto mkTupleType = [](auto &ctx) {
+  auto &elems = _attr(ctx);
+  if (elems.size() == 1) {
+    _val(ctx) = elems.front();
+    return;
+  }
+  TypeExpr t;
+  t.kind = TypeExpr::Kind::Tuple;
+  t.loc = locOf(ctx);
+  t.elems = elems;
+  _val(ctx) = t;
+};
+auto mkFunType = [](auto &ctx) {
+  auto &param = at_c<0>(_attr(ctx));
+  auto &result = at_c<1>(_attr(ctx));
+  if (!result) {
+    _val(ctx) = param;
+    return;
+  }
+  TypeExpr t;
+  t.kind = TypeExpr::Kind::Function;
+  t.loc = param.loc;
+  t.elems = {param, *result};
+  _val(ctx) = t;
+};
+
+x3::rule<class prim_r, std::string> const primName = "a type";
+auto const primName_def = lexeme[(x3::string("f64") | x3::string("f32") |
+                              x3::string("i64") | x3::string("i32") |
+                              x3::string("bool")) >>
+                             !identChar];
+auto const baseType_def =
+    primName[mkPrim] |
+    (lit('[') >> lit(']') > baseType)[MkArray<0>{}] |
+    (lit('[') >> x3::int64 >> lit(']') > baseType)[MkArray<1>{}] |
+    (lit('[') >> name >> lit(']') > baseType)[MkArray<2>{}] |
+    (lit('(') > (type % ',') > lit(')'))[mkTupleType];
+auto const type_def = (baseType >> -(lit("->") > type))[mkFunType];
+
+//--- Patterns ----------------------------------------------------------------
+
+x3::rule<class pattern_r, Pattern> const pattern = "a pattern";
+
+auto mkWildcard = [](auto &ctx) {
+  Pattern p;
+  p.kind = Pattern::Kind::Wildcard;
+  p.loc = locOf(ctx);
+  _val(ctx) = p;
+};
+auto mkNamePattern = [](auto &ctx) {
+  Pattern p;
+  p.kind = Pattern::Kind::Name;
+  p.loc = locOf(ctx);
+  p.name = _attr(ctx);
+  _val(ctx) = p;
+};
+auto mkTypedPattern = [](auto &ctx) {
+  Pattern p = at_c<0>(_attr(ctx));
+  p.type = std::make_shared<TypeExpr>(at_c<1>(_attr(ctx)));
+  _val(ctx) = p;
+};
+auto mkTuplePattern = [](auto &ctx) {
+  auto &elems = _attr(ctx);
+  if (elems.size() == 1) {
+    _val(ctx) = elems.front();
+    return;
+  }
+  Pattern p;
+  p.kind = Pattern::Kind::Tuple;
+  p.loc = locOf(ctx);
+  p.elems = elems;
+  _val(ctx) = p;
+};
+
+auto const pattern_def =
+    lexeme[lit('_') >> !identChar][mkWildcard] | name[mkNamePattern] |
+    (lit('(') >> pattern >> lit(':') > type > lit(')'))[mkTypedPattern] |
+    (lit('(') >> (pattern % ',') > lit(')'))[mkTuplePattern];
+
+//--- Expressions -------------------------------------------------------------
+
+x3::rule<class expr_r, ExprPtr> const expr = "an expression";
+x3::rule<class or_r, ExprPtr> const orExpr = "an expression";
+x3::rule<class and_r, ExprPtr> const andExpr = "an expression";
+x3::rule<class cmp_r, ExprPtr> const cmpExpr = "an expression";
+x3::rule<class add_r, ExprPtr> const addExpr = "an expression";
+x3::rule<class mul_r, ExprPtr> const mulExpr = "an expression";
+x3::rule<class unary_r, ExprPtr> const unaryExpr = "an expression";
+x3::rule<class pow_r, ExprPtr> const powExpr = "an expression";
+x3::rule<class app_r, ExprPtr> const appExpr = "an expression";
+x3::rule<class postfix_r, ExprPtr> const postfixExpr = "an expression";
+x3::rule<class atom_r, ExprPtr> const atom = "an expression";
+x3::rule<class postop_r, Postfix> const postfixOp = "an index or projection";
+x3::rule<class looptail_r, LoopTail> const loopTail = "'for' or 'while'";
+x3::rule<class if_r, ExprPtr> const ifExpr = "an if expression";
+x3::rule<class let_r, ExprPtr> const letExpr = "a let expression";
+x3::rule<class loop_r, ExprPtr> const loopExpr = "a loop";
+x3::rule<class lambda_r, ExprPtr> const lambdaExpr = "a lambda";
+
+/// For alternatives that are a sub-rule as is: a rule whose definition has
+/// semantic actions does not propagate attributes by itself.
+auto pass = [](auto &ctx) { _val(ctx) = _attr(ctx); };
+auto foldBinary = [](auto &ctx) {
+  ExprPtr acc = at_c<0>(_attr(ctx));
+  for (auto &rhs : at_c<1>(_attr(ctx)))
+    acc = binary(at_c<0>(rhs), acc, at_c<1>(rhs));
+  _val(ctx) = acc;
+};
+auto foldPipe = [](auto &ctx) {
+  ExprPtr acc = at_c<0>(_attr(ctx));
+  for (auto &fn : at_c<1>(_attr(ctx)))
+    acc = apply(fn, acc);
+  _val(ctx) = acc;
+};
+auto foldApply = [](auto &ctx) {
+  ExprPtr acc = at_c<0>(_attr(ctx));
+  for (auto &arg : at_c<1>(_attr(ctx)))
+    acc = apply(acc, arg);
+  _val(ctx) = acc;
+};
+auto mkPow = [](auto &ctx) {
+  auto &base = at_c<0>(_attr(ctx));
+  auto &exponent = at_c<1>(_attr(ctx));
+  _val(ctx) = exponent ? binary("**", base, *exponent) : base;
+};
+template <char Op> struct MkUnary {
+  template <typename Ctx> void operator()(Ctx &ctx) const {
+    ExprPtr e = node(ctx, Expr::Kind::Unary);
+    e->name = std::string(1, Op);
+    e->kids = {_attr(ctx)};
+    _val(ctx) = e;
+  }
+};
+auto foldPostfix = [](auto &ctx) {
+  ExprPtr acc = at_c<0>(_attr(ctx));
+  for (Postfix &op : at_c<1>(_attr(ctx))) {
+    auto e = std::make_shared<Expr>(op.isIndex ? Expr::Kind::Index : Expr::Kind::Project,
+                                    acc->loc);
+    e->kids = {acc};
+    e->kids.insert(e->kids.end(), op.indices.begin(), op.indices.end());
+    e->field = op.field;
+    acc = e;
+  }
+  _val(ctx) = acc;
+};
+auto mkIndexOp = [](auto &ctx) {
+  Postfix p;
+  p.isIndex = true;
+  p.indices = _attr(ctx);
+  _val(ctx) = p;
+};
+auto mkProjectOp = [](auto &ctx) {
+  Postfix p;
+  p.field = _attr(ctx);
+  _val(ctx) = p;
+};
+auto mkFloat = [](auto &ctx) {
+  auto range = _attr(ctx);
+  ExprPtr e = node(ctx, Expr::Kind::FloatLit);
+  std::from_chars(range.begin(), range.end(), e->floatValue);
+  _val(ctx) = e;
+};
+auto mkInt = [](auto &ctx) {
+  auto range = _attr(ctx);
+  ExprPtr e = node(ctx, Expr::Kind::IntLit);
+  auto [end, ec] = std::from_chars(range.begin(), range.end(), e->intValue);
+  if (ec != std::errc() || end != range.end())
+    throw SyntaxError{range.begin(), "integer literal out of range of i64"};
+  _val(ctx) = e;
+};
+template <bool Value> struct MkBool {
+  template <typename Ctx> void operator()(Ctx &ctx) const {
+    ExprPtr e = node(ctx, Expr::Kind::BoolLit);
+    e->boolValue = Value;
+    _val(ctx) = e;
+  }
+};
+auto mkVar = [](auto &ctx) {
+  ExprPtr e = node(ctx, Expr::Kind::Var);
+  e->name = _attr(ctx);
+  _val(ctx) = e;
+};
+auto mkArray = [](auto &ctx) {
+  ExprPtr e = node(ctx, Expr::Kind::Array);
+  e->kids = _attr(ctx);
+  _val(ctx) = e;
+};
+auto mkEmptyArray = [](auto &ctx) { _val(ctx) = node(ctx, Expr::Kind::Array); };
+auto mkSection = [](auto &ctx) {
+  ExprPtr e = node(ctx, Expr::Kind::Section);
+  e->name = _attr(ctx);
+  _val(ctx) = e;
+};
+auto mkParen = [](auto &ctx) {
+  auto &elems = _attr(ctx);
+  if (elems.size() == 1) {
+    _val(ctx) = elems.front();
+    return;
+  }
+  ExprPtr e = node(ctx, Expr::Kind::Tuple);
+  e->kids = elems;
+  _val(ctx) = e;
+};
+auto mkIf = [](auto &ctx) {
+  ExprPtr e = node(ctx, Expr::Kind::If);
+  e->kids = {at_c<0>(_attr(ctx)), at_c<1>(_attr(ctx)), at_c<2>(_attr(ctx))};
+  _val(ctx) = e;
+};
+auto mkLet = [](auto &ctx) {
+  ExprPtr e = node(ctx, Expr::Kind::Let);
+  e->patterns = {at_c<0>(_attr(ctx))};
+  e->kids = {at_c<1>(_attr(ctx)), at_c<2>(_attr(ctx))};
+  _val(ctx) = e;
+};
+auto mkForTail = [](auto &ctx) {
+  LoopTail t;
+  t.isFor = true;
+  t.counter = at_c<0>(_attr(ctx));
+  t.bound = at_c<1>(_attr(ctx));
+  t.body = at_c<2>(_attr(ctx));
+  _val(ctx) = t;
+};
+auto mkWhileTail = [](auto &ctx) {
+  LoopTail t;
+  t.bound = at_c<0>(_attr(ctx));
+  t.body = at_c<1>(_attr(ctx));
+  _val(ctx) = t;
+};
+auto mkLoop = [](auto &ctx) {
+  LoopTail &tail = at_c<2>(_attr(ctx));
+  ExprPtr e = node(ctx, tail.isFor ? Expr::Kind::LoopFor : Expr::Kind::LoopWhile);
+  e->patterns = {at_c<0>(_attr(ctx))};
+  e->name = tail.counter;
+  e->kids = {at_c<1>(_attr(ctx)), tail.bound, tail.body};
+  _val(ctx) = e;
+};
+auto mkLambda = [](auto &ctx) {
+  ExprPtr e = node(ctx, Expr::Kind::Lambda);
+  e->patterns = at_c<0>(_attr(ctx));
+  e->kids = {at_c<1>(_attr(ctx))};
+  _val(ctx) = e;
+};
+
+auto const exponent = char_("eE") >> -char_("+-") >> +digit;
+auto const floatLit =
+    lexeme[raw[+digit >> ((lit('.') >> +digit >> -exponent) | exponent)] >>
+           !(identChar | '.')][mkFloat];
+auto const intLit = lexeme[raw[+digit] >> !(identChar | '.')][mkInt];
+x3::rule<class opname_r, std::string> const operatorName = "an operator";
+x3::rule<class cmpop_r, std::string> const compareOp = "an operator";
+x3::rule<class addop_r, std::string> const addOp = "an operator";
+x3::rule<class mulop_r, std::string> const mulOp = "an operator";
+x3::rule<class orop_r, std::string> const orOp = "an operator";
+x3::rule<class andop_r, std::string> const andOp = "an operator";
+auto const orOp_def = x3::string("||");
+auto const andOp_def = x3::string("&&");
+auto const operatorName_def =
+    x3::string("**") | x3::string("==") | x3::string("!=") | x3::string("<=") |
+    x3::string(">=") | x3::string("&&") | x3::string("||") | x3::string("+") |
+    x3::string("-") | x3::string("*") | x3::string("/") | x3::string("%") |
+    x3::string("<") | x3::string(">") | lexeme[x3::string("max") >> !identChar] |
+    lexeme[x3::string("min") >> !identChar];
+auto const compareOp_def = x3::string("==") | x3::string("!=") | x3::string("<=") |
+                       x3::string(">=") | x3::string("<") | (x3::string(">"));
+auto const addOp_def = x3::string("+") | (x3::string("-") >> !lit('>'));
+auto const mulOp_def = (x3::string("*") >> !lit('*')) | x3::string("/") | x3::string("%");
+
+auto const expr_def = (orExpr >> *(lit("|>") > orExpr))[foldPipe];
+auto const orExpr_def = (andExpr >> *(orOp > andExpr))[foldBinary];
+auto const andExpr_def = (cmpExpr >> *(andOp > cmpExpr))[foldBinary];
+auto const cmpExpr_def = (addExpr >> *(compareOp > addExpr))[foldBinary];
+auto const addExpr_def = (mulExpr >> *(addOp > mulExpr))[foldBinary];
+auto const mulExpr_def = (unaryExpr >> *(mulOp > unaryExpr))[foldBinary];
+auto const unaryExpr_def = (lit('-') > unaryExpr)[MkUnary<'-'>{}] |
+                           (lit('!') > unaryExpr)[MkUnary<'!'>{}] |
+                           ifExpr[pass] | letExpr[pass] | loopExpr[pass] |
+                           lambdaExpr[pass] | powExpr[pass];
+auto const powExpr_def = (appExpr >> -(lit("**") > unaryExpr))[mkPow];
+auto const appExpr_def = (postfixExpr >> *postfixExpr)[foldApply];
+auto const postfixExpr_def = (atom >> *postfixOp)[foldPostfix];
+auto const postfixOp_def =
+    (no_skip[lit('[')] > (expr % ',') > lit(']'))[mkIndexOp] |
+    no_skip[lit('.') >> x3::uint_][mkProjectOp];
+auto const atom_def =
+    floatLit | intLit | kw("true")[MkBool<true>{}] | kw("false")[MkBool<false>{}] |
+    (lit('[') >> lit(']'))[mkEmptyArray] |
+    (lit('[') > (expr % ',') > lit(']'))[mkArray] |
+    (lit('(') >> operatorName >> lit(')'))[mkSection] |
+    (lit('(') > (expr % ',') > lit(')'))[mkParen] | name[mkVar];
+auto const ifExpr_def =
+    (kw("if") > expr > kw("then") > expr > kw("else") > expr)[mkIf];
+auto const letExpr_def =
+    (kw("let") > pattern > lit('=') > expr > kw("in") > expr)[mkLet];
+auto const loopTail_def =
+    (kw("for") > name > lit('<') > expr > kw("do") > expr)[mkForTail] |
+    (kw("while") > expr > kw("do") > expr)[mkWhileTail];
+auto const loopExpr_def =
+    (kw("loop") > pattern > lit('=') > expr > loopTail)[mkLoop];
+auto const lambdaExpr_def = (lit('\\') > +pattern > lit("->") > expr)[mkLambda];
+
+//--- Declarations --------------------------------------------------------------
+
+x3::rule<class decl_r, Decl> const decl = "a declaration (def, entry or import)";
+x3::rule<class module_r, std::vector<Decl>> const module = "a module";
+
+template <Decl::Kind K> struct MkDef {
+  template <typename Ctx> void operator()(Ctx &ctx) const {
+    Decl d;
+    d.kind = K;
+    d.loc = locOf(ctx);
+    auto &attr = _attr(ctx);
+    d.name = at_c<0>(attr);
+    d.sizeParams = at_c<1>(attr);
+    d.params = at_c<2>(attr);
+    if (at_c<3>(attr))
+      d.resultType = std::make_shared<TypeExpr>(*at_c<3>(attr));
+    d.body = at_c<4>(attr);
+    _val(ctx) = d;
+  }
+};
+auto mkImport = [](auto &ctx) {
+  Decl d;
+  d.kind = Decl::Kind::Import;
+  d.loc = locOf(ctx);
+  d.name = _attr(ctx);
+  _val(ctx) = d;
+};
+
+auto const sizeParam = lit('[') >> name >> lit(']');
+auto const defTail = name > *sizeParam > *pattern > -(lit(':') > type) > lit('=') > expr;
+auto const decl_def = (kw("def") > defTail)[MkDef<Decl::Kind::Def>{}] |
+                      (kw("entry") > defTail)[MkDef<Decl::Kind::Entry>{}] |
+                      (kw("import") > stringLit)[mkImport];
+auto const module_def = *decl > x3::eoi;
+
+BOOST_SPIRIT_DEFINE(name, stringLit, primName, operatorName, compareOp, addOp,
+                    mulOp, orOp, andOp, type, baseType, pattern, expr, orExpr,
+                    andExpr, cmpExpr, addExpr, mulExpr, unaryExpr, powExpr,
+                    appExpr, postfixExpr, postfixOp, atom, ifExpr, letExpr,
+                    loopTail, loopExpr, lambdaExpr, decl, module)
+} // namespace grammar
+
+/// The first byte that can never appear outside a comment (control
+/// characters, non-ASCII), or null. Checked before parsing, so that the
+/// grammar only ever sees ASCII.
+Iterator findBadByte(Iterator p, Iterator end) {
+  bool inComment = false;
+  for (; p < end; ++p) {
+    unsigned char c = *p;
+    if (c == '\n')
+      inComment = false;
+    else if (!inComment && c == '-' && p + 1 < end && p[1] == '-')
+      inComment = true;
+    else if (!inComment && (c >= 0x7f || (c < 0x20 && c != '\t' && c != '\r')))
+      return p;
+  }
+  return nullptr;
+}
+
+/// A readable name for what an expectation point wanted.
+std::string describe(const std::string &which) {
+  if (which.empty())
+    return "more input";
+  if (which == "eoi")
+    return "a declaration (def, entry or import)";
+  return which;
+}
+
+} // namespace
+
+std::optional<Module> fad::parseModule(llvm::SourceMgr &sourceMgr,
+                                       unsigned bufferId) {
+  const llvm::MemoryBuffer *buffer = sourceMgr.getMemoryBuffer(bufferId);
+  Iterator begin = buffer->getBufferStart(), end = buffer->getBufferEnd();
+  bufferEnd = end;
+  auto error = [&](Iterator where, const llvm::Twine &message) {
+    sourceMgr.PrintMessage(llvm::SMLoc::getFromPointer(where),
+                           llvm::SourceMgr::DK_Error, message);
+    return std::nullopt;
+  };
+  if (Iterator bad = findBadByte(begin, end)) {
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "0x%02x", (unsigned char)*bad);
+    return error(bad, llvm::Twine("unexpected byte ") + hex + " in program text");
+  }
+  Module module;
+  module.bufferId = bufferId;
+  Iterator it = begin;
+  try {
+    bool ok = x3::phrase_parse(it, end, grammar::module, grammar::skipper, module.decls);
+    if (!ok)
+      return error(skipBlank(it), "expected a declaration (def, entry or import)");
+  } catch (const x3::expectation_failure<Iterator> &failure) {
+    Iterator where = skipBlank(failure.where());
+    std::string found = where < end ? "'" + std::string(1, *where) + "'" : "end of file";
+    return error(where, "expected " + describe(failure.which()) + ", found " + found);
+  } catch (const SyntaxError &failure) {
+    return error(failure.where, failure.message);
+  } catch (const std::exception &failure) {
+    return error(skipBlank(it), llvm::Twine("parse error: ") + failure.what());
+  }
+  return module;
+}

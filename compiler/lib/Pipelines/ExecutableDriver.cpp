@@ -1,0 +1,168 @@
+//===- ExecutableDriver.cpp - The generated main of a program ----*- C++ -*-===//
+//
+// This file implements addExecutableDriver: the `fad_main` function that the
+// runtime's `main` calls. For every entry point it asks the runtime whether
+// that entry was selected (-e), reads its flattened arguments, calls it the
+// requested number of times (-r) under the runtime's timer (-t), and prints
+// each flattened result. It is built at the tensor level, before
+// bufferization, so that the arguments' buffers are owned and freed by the
+// same deallocation machinery as the rest of the program.
+//
+//===----------------------------------------------------------------------===//
+
+#include "fad/Conversion/FADToSCF/FADToSCF.h"
+#include "fad/Pipelines/Pipelines.h"
+#include "fad/Runtime/FADRuntime.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+
+using namespace mlir;
+
+/// The runtime's name suffix and kind code of a scalar type.
+static std::pair<StringRef, int64_t> scalarKind(Type t) {
+  if (t.isF64())
+    return {"f64", FAD_KIND_F64};
+  if (t.isF32())
+    return {"f32", FAD_KIND_F32};
+  if (t.isInteger(64))
+    return {"i64", FAD_KIND_I64};
+  if (t.isInteger(32))
+    return {"i32", FAD_KIND_I32};
+  return {"bool", FAD_KIND_BOOL};
+}
+
+/// The ABI type of a scalar crossing the runtime boundary (bools are i32).
+static Type abiType(Type t) {
+  return t.isInteger(1) ? IntegerType::get(t.getContext(), 32) : t;
+}
+
+namespace {
+/// Builds the per-entry part of `fad_main`.
+class DriverBuilder {
+public:
+  DriverBuilder(OpBuilder &b, Location loc) : b(b), loc(loc) {}
+
+  Value i64(int64_t v) { return b.create<arith::ConstantIntOp>(loc, v, 64); }
+
+  Value call(StringRef name, TypeRange results, ValueRange args) {
+    func::FuncOp fn = fad::getRuntimeFunction(
+        b, name, b.getFunctionType(args.getTypes(), results));
+    auto op = b.create<func::CallOp>(loc, fn, args);
+    return results.empty() ? Value() : op.getResult(0);
+  }
+
+  /// Reads leaf `k` of the selected entry's input as a value of type `t`.
+  Value readArgument(int64_t k, Type t) {
+    auto tensorType = dyn_cast<RankedTensorType>(t);
+    if (!tensorType) {
+      auto [suffix, kind] = scalarKind(t);
+      Value v = call(("fad_rt_arg_" + suffix).str(), abiType(t), {i64(k)});
+      return t.isInteger(1) ? b.create<arith::TruncIOp>(loc, t, v) : v;
+    }
+    Type elem = tensorType.getElementType();
+    auto [suffix, kind] = scalarKind(elem);
+    SmallVector<Value> dims;
+    for (int64_t d = 0; d < tensorType.getRank(); ++d) {
+      Value dim = call("fad_rt_arg_dim", b.getI64Type(),
+                       {i64(k), i64(kind), i64(tensorType.getRank()), i64(d)});
+      dims.push_back(b.create<arith::IndexCastOp>(loc, b.getIndexType(), dim));
+    }
+    auto memrefType = MemRefType::get(tensorType.getShape(), elem);
+    Value buffer = b.create<memref::AllocOp>(loc, memrefType, dims);
+    Value unranked = b.create<memref::CastOp>(
+        loc, UnrankedMemRefType::get(elem, Attribute()), buffer);
+    call(("fad_rt_arg_fill_" + suffix).str(), {}, {i64(k), unranked});
+    return b.create<bufferization::ToTensorOp>(loc, tensorType, buffer,
+                                               /*restrict=*/true,
+                                               /*writable=*/true);
+  }
+
+  void printResult(Value v) {
+    Type t = v.getType();
+    auto tensorType = dyn_cast<RankedTensorType>(t);
+    if (!tensorType) {
+      if (t.isInteger(1))
+        v = b.create<arith::ExtUIOp>(loc, abiType(t), v);
+      call(("fad_rt_print_" + scalarKind(t).first).str(), {}, {v});
+      return;
+    }
+    Type elem = tensorType.getElementType();
+    auto memrefType = MemRefType::get(tensorType.getShape(), elem);
+    Value buffer = b.create<bufferization::ToMemrefOp>(loc, memrefType, v,
+                                                       /*read_only=*/true);
+    Value unranked = b.create<memref::CastOp>(
+        loc, UnrankedMemRefType::get(elem, Attribute()), buffer);
+    call(("fad_rt_print_array_" + scalarKind(elem).first).str(), {}, {unranked});
+  }
+
+  /// Emits the selection test, input, timed runs and output of `entry`.
+  void addEntry(func::FuncOp entry, StringRef name, int64_t params) {
+    FunctionType type = entry.getFunctionType();
+    Value selected = call("fad_rt_select", b.getI32Type(),
+                          {fad::buildStringPointer(b, loc, name), i64(params),
+                           i64(type.getNumInputs())});
+    Value zero = b.create<arith::ConstantIntOp>(loc, 0, 32);
+    Value isSelected =
+        b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ne, selected, zero);
+    auto ifOp = b.create<scf::IfOp>(loc, isSelected, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+
+    SmallVector<Value> args;
+    for (auto [k, t] : llvm::enumerate(type.getInputs()))
+      args.push_back(readArgument(k, t));
+
+    // Runs 1..N-1 are only timed; the last run's results are printed.
+    Value runs = b.create<arith::IndexCastOp>(
+        loc, b.getIndexType(), call("fad_rt_runs", b.getI64Type(), {}));
+    Value one = b.create<arith::ConstantIndexOp>(loc, 1);
+    auto timedRuns = b.create<scf::ForOp>(loc, one, runs, one);
+    {
+      OpBuilder::InsertionGuard inLoop(b);
+      b.setInsertionPoint(timedRuns.getBody()->getTerminator());
+      call("fad_rt_timer_start", {}, {});
+      b.create<func::CallOp>(loc, entry, args);
+      call("fad_rt_timer_stop", {}, {});
+    }
+    call("fad_rt_timer_start", {}, {});
+    auto results = b.create<func::CallOp>(loc, entry, args);
+    call("fad_rt_timer_stop", {}, {});
+    for (Value v : results.getResults())
+      printResult(v);
+  }
+
+private:
+  OpBuilder &b;
+  Location loc;
+};
+} // namespace
+
+LogicalResult fad::addExecutableDriver(ModuleOp module) {
+  OpBuilder b(module.getContext());
+  Location loc = module.getLoc();
+  b.setInsertionPointToEnd(module.getBody());
+  auto main = b.create<func::FuncOp>(loc, "fad_main", b.getFunctionType({}, {}));
+  b.setInsertionPointToStart(main.addEntryBlock());
+  DriverBuilder driver(b, loc);
+  SmallVector<func::FuncOp> entries;
+  module.walk([&](func::FuncOp fn) {
+    if (fn->hasAttr("fad.entry"))
+      entries.push_back(fn);
+  });
+  for (func::FuncOp entry : entries) {
+    auto name = entry->getAttrOfType<StringAttr>("fad.entry");
+    auto params = entry->getAttrOfType<IntegerAttr>("fad.entry_params");
+    if (!name || !params)
+      return entry.emitError("entry point without fad.entry/fad.entry_params");
+    driver.addEntry(entry, name.getValue(), params.getInt());
+  }
+  b.create<func::ReturnOp>(loc);
+  return success();
+}

@@ -1,0 +1,80 @@
+/*===- FADRuntime.h - The fad runtime's C ABI ---------------------*- C -*-===*
+ *
+ * The functions that compiled fad programs call. Executables built by fadc
+ * link libfad_runtime.a, whose `main` parses the command line and calls the
+ * generated `fad_main`. Arrays cross this boundary as MLIR unranked memrefs:
+ * a rank and a pointer to a strided descriptor
+ *   { T *allocated; T *aligned; int64_t offset; int64_t sizes[rank];
+ *     int64_t strides[rank]; }
+ * Bools are passed as int32_t (0 or 1) and stored one byte per element.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#ifndef FAD_RUNTIME_FADRUNTIME_H
+#define FAD_RUNTIME_FADRUNTIME_H
+
+#include <stdint.h>
+
+/* Element kinds, as passed to fad_rt_arg_dim. */
+#define FAD_KIND_F64 0
+#define FAD_KIND_F32 1
+#define FAD_KIND_I64 2
+#define FAD_KIND_I32 3
+#define FAD_KIND_BOOL 4
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The program's generated driver; returns when the selected entry is done. */
+void fad_main(void);
+
+/* Returns 1 if `entry` is the entry point selected on the command line (-e,
+ * default "main"); it then reads the standard input as `nparams` literals
+ * that flatten to `nleaves` scalars or arrays (tuples into their components,
+ * arrays of tuples into one array per component). Exits on bad input. */
+int32_t fad_rt_select(const char *entry, int64_t nparams, int64_t nleaves);
+
+/* Leaf `leaf` of the input as a scalar of the given type. */
+double fad_rt_arg_f64(int64_t leaf);
+float fad_rt_arg_f32(int64_t leaf);
+int64_t fad_rt_arg_i64(int64_t leaf);
+int32_t fad_rt_arg_i32(int64_t leaf);
+int32_t fad_rt_arg_bool(int64_t leaf);
+
+/* Extent `dim` of leaf `leaf`, checked to be an array of `rank` and `kind`. */
+int64_t fad_rt_arg_dim(int64_t leaf, int64_t kind, int64_t rank, int64_t dim);
+
+/* Copies leaf `leaf` into the (already allocated) array `desc`. */
+void fad_rt_arg_fill_f64(int64_t leaf, int64_t rank, void *desc);
+void fad_rt_arg_fill_f32(int64_t leaf, int64_t rank, void *desc);
+void fad_rt_arg_fill_i64(int64_t leaf, int64_t rank, void *desc);
+void fad_rt_arg_fill_i32(int64_t leaf, int64_t rank, void *desc);
+void fad_rt_arg_fill_bool(int64_t leaf, int64_t rank, void *desc);
+
+/* Number of runs requested with -r (at least 1); the timer around each. */
+int64_t fad_rt_runs(void);
+void fad_rt_timer_start(void);
+void fad_rt_timer_stop(void);
+
+/* Print one result on its own line (or write it as .npy, see --npy-out). */
+void fad_rt_print_f64(double v);
+void fad_rt_print_f32(float v);
+void fad_rt_print_i64(int64_t v);
+void fad_rt_print_i32(int32_t v);
+void fad_rt_print_bool(int32_t v);
+void fad_rt_print_array_f64(int64_t rank, void *desc);
+void fad_rt_print_array_f32(int64_t rank, void *desc);
+void fad_rt_print_array_i64(int64_t rank, void *desc);
+void fad_rt_print_array_i32(int64_t rank, void *desc);
+void fad_rt_print_array_bool(int64_t rank, void *desc);
+
+/* Run-time errors: print one line on stderr and exit with status 1. */
+void fad_rt_fail(const char *message);
+void fad_rt_index_error(const char *location, int64_t index, int64_t extent);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FAD_RUNTIME_FADRUNTIME_H */

@@ -1,0 +1,78 @@
+//===- Main.cpp - The main function of fad executables ------------*- C++ -*-===//
+//
+// This file implements `main` for executables built by fadc: it parses the
+// command line (Futhark's conventions: -e NAME, -r N, -t FILE), runs the
+// generated driver and writes the timing file.
+//
+//===----------------------------------------------------------------------===//
+
+#include "RuntimeState.h"
+#include "fad/Runtime/FADRuntime.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+
+using namespace fad::rt;
+
+static void usage(const char *program) {
+  std::printf("usage: %s [-e ENTRY] [-r RUNS] [-t FILE] [--npy-out DIR]\n"
+              "Reads the entry point's arguments from standard input as fad\n"
+              "literals (an argument may also be @FILE.npy) and prints its\n"
+              "results, one a line.\n"
+              "  -e ENTRY      run entry point ENTRY (default: main)\n"
+              "  -r RUNS       run it RUNS times, print the last result\n"
+              "  -t FILE       write each run's time in microseconds to FILE\n"
+              "  --npy-out DIR write array results to DIR/resultK.npy\n",
+              program);
+}
+
+int main(int argc, char **argv) {
+  Options &opts = options();
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc)
+        fail("option " + arg + " needs a value");
+      return argv[++i];
+    };
+    if (arg == "-e") {
+      opts.entry = value();
+    } else if (arg == "-r") {
+      std::string text = value();
+      char *end = nullptr;
+      long long runs = std::strtoll(text.c_str(), &end, 10);
+      if (text.empty() || *end || runs < 1)
+        fail("-r needs a positive integer, got '" + text + "'");
+      opts.runs = runs;
+    } else if (arg == "-t") {
+      opts.timingFile = value();
+    } else if (arg == "--npy-out") {
+      opts.npyOut = value();
+    } else if (arg == "-h" || arg == "--help") {
+      usage(argv[0]);
+      return 0;
+    } else {
+      fail("unknown option '" + arg + "' (see --help)");
+    }
+  }
+  fad_main();
+  if (!entryFound()) {
+    std::string known;
+    for (const std::string &name : offeredEntries())
+      known += (known.empty() ? "" : ", ") + name;
+    fail("no entry point '" + opts.entry + "' (entry points: " +
+         (known.empty() ? "none" : known) + ")");
+  }
+  if (!opts.timingFile.empty()) {
+    std::ofstream out(opts.timingFile);
+    for (int64_t us : runTimes())
+      out << us << "\n";
+    if (!out)
+      fail("cannot write timing file '" + opts.timingFile + "'");
+  }
+  if (std::fflush(stdout) != 0)
+    fail("cannot write the results");
+  return 0;
+}

@@ -1,0 +1,550 @@
+//===- Runtime.cpp - Input, output and errors of fad programs -----*- C++ -*-===//
+//
+// This file implements the C ABI of FADRuntime.h: reading entry arguments as
+// fad literals (or .npy files) from standard input, printing results so that
+// they read back exactly (shortest round-trip floats), timing runs, and
+// reporting run-time errors as one line on stderr with exit status 1.
+//
+//===----------------------------------------------------------------------===//
+
+#include "RuntimeState.h"
+#include "fad/Runtime/FADRuntime.h"
+
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+using namespace fad::rt;
+
+//===----------------------------------------------------------------------===//
+// State
+//===----------------------------------------------------------------------===//
+
+Options &fad::rt::options() {
+  static Options opts;
+  return opts;
+}
+std::vector<std::string> &fad::rt::offeredEntries() {
+  static std::vector<std::string> names;
+  return names;
+}
+static bool found = false;
+bool fad::rt::entryFound() { return found; }
+std::vector<int64_t> &fad::rt::runTimes() {
+  static std::vector<int64_t> times;
+  return times;
+}
+
+void fad::rt::fail(const std::string &message) {
+  std::fflush(stdout);
+  std::fprintf(stderr, "error: %s\n", message.c_str());
+  std::exit(1);
+}
+
+namespace {
+/// One scalar of the input, as written.
+struct Scalar {
+  enum Kind { Int, Float, Bool } kind;
+  int64_t i = 0;
+  double f = 0;
+};
+
+/// A flattened argument: a scalar (rank 0) or a regular array.
+struct Leaf {
+  std::vector<int64_t> shape;
+  std::vector<Scalar> data;
+  bool anyRank = false; ///< `[]`: an empty array of any rank.
+  std::string where;    ///< Where it starts in the input, for messages.
+};
+
+/// A recursive-descent reader of fad literals over the whole input.
+class LiteralReader {
+public:
+  explicit LiteralReader(std::string text) : text(std::move(text)) {}
+
+  bool atEnd() {
+    skipSpace();
+    return pos >= text.size();
+  }
+
+  /// Reads one literal and appends its flattened leaves to `leaves`.
+  void read(std::vector<Leaf> &leaves) {
+    skipSpace();
+    std::string where = location();
+    if (pos >= text.size())
+      fail(where + ": expected a literal, found the end of the input");
+    char c = text[pos];
+    if (c == '(') {
+      ++pos;
+      for (bool first = true;; first = false) {
+        skipSpace();
+        if (peek(')') && !first) {
+          ++pos;
+          return;
+        }
+        if (!first)
+          expect(',');
+        read(leaves);
+      }
+    }
+    if (c == '[') {
+      readArray(leaves, where);
+      return;
+    }
+    if (c == '@') {
+      leaves.push_back(readNpy(where));
+      return;
+    }
+    Leaf leaf;
+    leaf.where = where;
+    leaf.data.push_back(readScalar(where));
+    leaves.push_back(std::move(leaf));
+  }
+
+private:
+  std::string text;
+  size_t pos = 0;
+
+  void skipSpace() {
+    while (pos < text.size()) {
+      if (std::isspace((unsigned char)text[pos]))
+        ++pos;
+      else if (text.compare(pos, 2, "--") == 0)
+        while (pos < text.size() && text[pos] != '\n')
+          ++pos;
+      else
+        break;
+    }
+  }
+  bool peek(char c) {
+    skipSpace();
+    return pos < text.size() && text[pos] == c;
+  }
+  void expect(char c) {
+    if (!peek(c))
+      fail(location() + ": expected '" + std::string(1, c) + "'");
+    ++pos;
+  }
+  std::string location() const {
+    int line = 1, col = 1;
+    for (size_t k = 0; k < pos && k < text.size(); ++k)
+      text[k] == '\n' ? (++line, col = 1) : ++col;
+    return "input line " + std::to_string(line) + ", column " + std::to_string(col);
+  }
+
+  void readArray(std::vector<Leaf> &leaves, const std::string &where) {
+    ++pos; // '['
+    std::vector<std::vector<Leaf>> rows;
+    if (peek(']')) {
+      ++pos;
+      Leaf empty;
+      empty.shape = {0};
+      empty.anyRank = true;
+      empty.where = where;
+      leaves.push_back(std::move(empty));
+      return;
+    }
+    for (bool first = true;; first = false) {
+      if (!first) {
+        if (peek(']')) {
+          ++pos;
+          break;
+        }
+        expect(',');
+      }
+      rows.emplace_back();
+      read(rows.back());
+    }
+    // Element j of every row becomes leaf j of the array, one rank higher.
+    const std::vector<Leaf> &head = rows.front();
+    for (size_t j = 0; j < head.size(); ++j) {
+      Leaf leaf;
+      leaf.where = where;
+      leaf.shape.push_back(rows.size());
+      leaf.shape.insert(leaf.shape.end(), head[j].shape.begin(), head[j].shape.end());
+      for (const std::vector<Leaf> &row : rows) {
+        if (row.size() != head.size() || row[j].shape != head[j].shape ||
+            row[j].anyRank != head[j].anyRank)
+          fail(where + ": array elements have different shapes (arrays must be regular)");
+        leaf.data.insert(leaf.data.end(), row[j].data.begin(), row[j].data.end());
+      }
+      leaves.push_back(std::move(leaf));
+    }
+  }
+
+  Scalar readScalar(const std::string &where) {
+    size_t start = pos;
+    while (pos < text.size() &&
+           (std::isalnum((unsigned char)text[pos]) || text[pos] == '.' ||
+            text[pos] == '-' || text[pos] == '+' || text[pos] == '_'))
+      ++pos;
+    std::string token = text.substr(start, pos - start);
+    if (token.empty())
+      fail(where + ": expected a literal, found '" + std::string(1, text[pos]) + "'");
+    Scalar s;
+    if (token == "true" || token == "false") {
+      s.kind = Scalar::Bool;
+      s.i = token == "true";
+      return s;
+    }
+    if (token == "inf" || token == "-inf" || token == "nan" || token == "-nan") {
+      s.kind = Scalar::Float;
+      s.f = token[0] == '-' ? (token[1] == 'i' ? -INFINITY : -NAN)
+                            : (token[0] == 'i' ? INFINITY : NAN);
+      return s;
+    }
+    const char *first = token.data(), *last = token.data() + token.size();
+    bool isFloat = token.find_first_of(".eE") != std::string::npos;
+    if (!isFloat) {
+      auto [end, ec] = std::from_chars(first, last, s.i);
+      if (ec == std::errc::result_out_of_range)
+        fail(where + ": integer literal '" + token + "' is out of range");
+      if (ec == std::errc() && end == last) {
+        s.kind = Scalar::Int;
+        s.f = (double)s.i;
+        return s;
+      }
+    } else {
+      auto [end, ec] = std::from_chars(first, last, s.f);
+      if (ec == std::errc() && end == last && std::isdigit((unsigned char)token.back())) {
+        s.kind = Scalar::Float;
+        return s;
+      }
+    }
+    fail(where + ": malformed literal '" + token + "'");
+  }
+
+  Leaf readNpy(const std::string &where);
+};
+
+Leaf LiteralReader::readNpy(const std::string &where) {
+  size_t start = ++pos;
+  while (pos < text.size() && !std::isspace((unsigned char)text[pos]) &&
+         text[pos] != ',' && text[pos] != ')' && text[pos] != ']')
+    ++pos;
+  std::string path = text.substr(start, pos - start);
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    fail(where + ": cannot open '" + path + "'");
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto bad = [&](const std::string &why) -> Leaf {
+    fail(where + ": '" + path + "' is not a supported .npy file: " + why);
+  };
+  if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0)
+    return bad("bad magic");
+  size_t headerLen, headerStart;
+  if (bytes[6] == 1) {
+    headerLen = (unsigned char)bytes[8] | ((unsigned char)bytes[9] << 8);
+    headerStart = 10;
+  } else {
+    if (bytes.size() < 12)
+      return bad("truncated header");
+    headerLen = 0;
+    for (int k = 3; k >= 0; --k)
+      headerLen = (headerLen << 8) | (unsigned char)bytes[8 + k];
+    headerStart = 12;
+  }
+  if (headerStart + headerLen > bytes.size())
+    return bad("truncated header");
+  std::string header = bytes.substr(headerStart, headerLen);
+  auto field = [&](const std::string &key) {
+    size_t k = header.find("'" + key + "'");
+    if (k == std::string::npos)
+      bad("no '" + key + "'");
+    k = header.find(':', k);
+    return header.substr(k + 1);
+  };
+  std::string descr = field("descr");
+  descr = descr.substr(descr.find('\'') + 1);
+  descr = descr.substr(0, descr.find('\''));
+  if (field("fortran_order").find("False") != 0 &&
+      field("fortran_order").find(" False") != 0)
+    return bad("Fortran order");
+  std::string shapeText = field("shape");
+  shapeText = shapeText.substr(shapeText.find('(') + 1);
+  shapeText = shapeText.substr(0, shapeText.find(')'));
+  Leaf leaf;
+  leaf.where = where;
+  std::stringstream shapeStream(shapeText);
+  std::string dim;
+  size_t count = 1;
+  while (std::getline(shapeStream, dim, ',')) {
+    if (dim.find_first_not_of(' ') == std::string::npos)
+      continue;
+    leaf.shape.push_back(std::stoll(dim));
+    count *= leaf.shape.back();
+  }
+  size_t width = descr == "<f8" || descr == "<i8" ? 8 : descr == "<f4" || descr == "<i4" ? 4 : descr == "|b1" ? 1 : 0;
+  if (!width)
+    return bad("element type " + descr + " (use <f8, <f4, <i8, <i4 or |b1)");
+  const char *data = bytes.data() + headerStart + headerLen;
+  if (bytes.size() - headerStart - headerLen < count * width)
+    return bad("truncated data");
+  for (size_t k = 0; k < count; ++k, data += width) {
+    Scalar s;
+    if (descr == "<f8") {
+      s.kind = Scalar::Float;
+      std::memcpy(&s.f, data, 8);
+    } else if (descr == "<f4") {
+      float f;
+      std::memcpy(&f, data, 4);
+      s.kind = Scalar::Float, s.f = f;
+    } else if (descr == "<i8") {
+      std::memcpy(&s.i, data, 8);
+      s.kind = Scalar::Int, s.f = (double)s.i;
+    } else if (descr == "<i4") {
+      int32_t i;
+      std::memcpy(&i, data, 4);
+      s.kind = Scalar::Int, s.i = i, s.f = i;
+    } else {
+      s.kind = Scalar::Bool, s.i = *data != 0;
+    }
+    leaf.data.push_back(s);
+  }
+  return leaf;
+}
+
+std::vector<Leaf> leaves;
+
+const char *kindName(int64_t kind) {
+  static const char *names[] = {"f64", "f32", "i64", "i32", "bool"};
+  return names[kind];
+}
+
+/// Checks that `s` fits `kind` (an integer literal may feed a float).
+void checkScalar(const Leaf &leaf, const Scalar &s, int64_t kind) {
+  bool ok = kind == FAD_KIND_BOOL ? s.kind == Scalar::Bool
+            : kind <= FAD_KIND_F32 ? s.kind != Scalar::Bool
+                                   : s.kind == Scalar::Int;
+  if (ok && kind == FAD_KIND_I32 && (s.i < INT32_MIN || s.i > INT32_MAX))
+    fail(leaf.where + ": " + std::to_string(s.i) + " does not fit in i32");
+  if (!ok)
+    fail(leaf.where + ": expected a value of type " + kindName(kind));
+}
+
+const Leaf &scalarLeaf(int64_t k, int64_t kind) {
+  const Leaf &leaf = leaves.at(k);
+  if (!leaf.shape.empty())
+    fail(leaf.where + ": expected a " + kindName(kind) + ", got an array");
+  checkScalar(leaf, leaf.data[0], kind);
+  return leaf;
+}
+
+/// An MLIR strided memref descriptor of any rank.
+struct Descriptor {
+  void *allocated;
+  char *aligned;
+  int64_t offset;
+  int64_t sizesAndStrides[1]; // sizes[rank], then strides[rank]
+};
+
+template <typename T>
+void fillArray(int64_t k, int64_t rank, void *opaque) {
+  const Leaf &leaf = leaves.at(k);
+  auto *desc = static_cast<Descriptor *>(opaque);
+  const int64_t *sizes = desc->sizesAndStrides, *strides = sizes + rank;
+  T *base = reinterpret_cast<T *>(desc->aligned) + desc->offset;
+  std::vector<int64_t> index(rank, 0);
+  for (const Scalar &s : leaf.data) {
+    int64_t at = 0;
+    for (int64_t d = 0; d < rank; ++d)
+      at += index[d] * strides[d];
+    if constexpr (std::is_floating_point_v<T>)
+      base[at] = (T)s.f;
+    else
+      base[at] = (T)s.i;
+    for (int64_t d = rank - 1; d >= 0 && ++index[d] == sizes[d]; --d)
+      index[d] = 0;
+  }
+}
+
+std::string formatScalar(double v, bool single) {
+  if (std::isnan(v))
+    return "nan";
+  if (std::isinf(v))
+    return v > 0 ? "inf" : "-inf";
+  char buf[64];
+  auto result = single ? std::to_chars(buf, buf + sizeof buf, (float)v)
+                       : std::to_chars(buf, buf + sizeof buf, v);
+  std::string s(buf, result.ptr);
+  if (s.find_first_of(".e") == std::string::npos)
+    s += ".0";
+  return s;
+}
+template <typename T> std::string format(T v) {
+  if constexpr (std::is_same_v<T, double>)
+    return formatScalar(v, false);
+  else if constexpr (std::is_same_v<T, float>)
+    return formatScalar(v, true);
+  else if constexpr (std::is_same_v<T, bool>)
+    return v ? "true" : "false";
+  else
+    return std::to_string(v);
+}
+
+int resultCount = 0;
+
+template <typename T> const char *npyDescr() {
+  if constexpr (std::is_same_v<T, double>)
+    return "<f8";
+  else if constexpr (std::is_same_v<T, float>)
+    return "<f4";
+  else if constexpr (std::is_same_v<T, int64_t>)
+    return "<i8";
+  else if constexpr (std::is_same_v<T, int32_t>)
+    return "<i4";
+  else
+    return "|b1";
+}
+
+template <typename T>
+void printArray(int64_t rank, void *opaque) {
+  auto *desc = static_cast<Descriptor *>(opaque);
+  const int64_t *sizes = desc->sizesAndStrides, *strides = sizes + rank;
+  const T *base = reinterpret_cast<const T *>(desc->aligned) + desc->offset;
+  const std::string &dir = options().npyOut;
+  if (!dir.empty()) {
+    std::string path = dir + "/result" + std::to_string(resultCount++) + ".npy";
+    std::string header = "{'descr': '" + std::string(npyDescr<T>()) +
+                         "', 'fortran_order': False, 'shape': (";
+    for (int64_t d = 0; d < rank; ++d)
+      header += std::to_string(sizes[d]) + (rank == 1 || d + 1 < rank ? ", " : "");
+    header += "), }";
+    while ((10 + header.size() + 1) % 64)
+      header += ' ';
+    header += '\n';
+    std::ofstream out(path, std::ios::binary);
+    out.write("\x93NUMPY\x01\x00", 8);
+    uint16_t len = header.size();
+    out.put(len & 0xff).put(len >> 8);
+    out << header;
+    std::vector<int64_t> index(rank, 0);
+    int64_t total = 1;
+    for (int64_t d = 0; d < rank; ++d)
+      total *= sizes[d];
+    for (int64_t n = 0; n < total; ++n) {
+      int64_t at = 0;
+      for (int64_t d = 0; d < rank; ++d)
+        at += index[d] * strides[d];
+      T v = base[at];
+      out.write(reinterpret_cast<const char *>(&v), sizeof(T));
+      for (int64_t d = rank - 1; d >= 0 && ++index[d] == sizes[d]; --d)
+        index[d] = 0;
+    }
+    if (!out)
+      fail("cannot write '" + path + "'");
+    std::printf("@%s\n", path.c_str());
+    return;
+  }
+  std::string out;
+  auto rec = [&](auto &self, int64_t d, int64_t at) -> void {
+    out += '[';
+    for (int64_t k = 0; k < sizes[d]; ++k) {
+      if (k)
+        out += ", ";
+      if (d + 1 == rank)
+        out += format<T>(base[at + k * strides[d]]);
+      else
+        self(self, d + 1, at + k * strides[d]);
+    }
+    out += ']';
+  };
+  rec(rec, 0, 0);
+  std::puts(out.c_str());
+}
+
+using Clock = std::chrono::steady_clock;
+Clock::time_point timerStart;
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// The C ABI
+//===----------------------------------------------------------------------===//
+
+extern "C" {
+
+int32_t fad_rt_select(const char *entry, int64_t nparams, int64_t nleaves) {
+  offeredEntries().push_back(entry);
+  if (found || options().entry != entry)
+    return 0;
+  found = true;
+  std::string input((std::istreambuf_iterator<char>(std::cin)),
+                    std::istreambuf_iterator<char>());
+  LiteralReader reader(std::move(input));
+  int64_t params = 0;
+  while (!reader.atEnd()) {
+    reader.read(leaves);
+    ++params;
+  }
+  if (params != nparams)
+    fail("entry point '" + std::string(entry) + "' takes " + std::to_string(nparams) +
+         " argument" + (nparams == 1 ? "" : "s") + ", got " + std::to_string(params));
+  if ((int64_t)leaves.size() != nleaves)
+    fail("the arguments of entry point '" + std::string(entry) +
+         "' do not have the shape of its parameters (tuples and arrays of "
+         "tuples flatten to " + std::to_string(nleaves) + " values, got " +
+         std::to_string(leaves.size()) + ")");
+  return 1;
+}
+
+double fad_rt_arg_f64(int64_t k) { return scalarLeaf(k, FAD_KIND_F64).data[0].f; }
+float fad_rt_arg_f32(int64_t k) { return scalarLeaf(k, FAD_KIND_F32).data[0].f; }
+int64_t fad_rt_arg_i64(int64_t k) { return scalarLeaf(k, FAD_KIND_I64).data[0].i; }
+int32_t fad_rt_arg_i32(int64_t k) { return scalarLeaf(k, FAD_KIND_I32).data[0].i; }
+int32_t fad_rt_arg_bool(int64_t k) { return scalarLeaf(k, FAD_KIND_BOOL).data[0].i; }
+
+int64_t fad_rt_arg_dim(int64_t k, int64_t kind, int64_t rank, int64_t dim) {
+  Leaf &leaf = leaves.at(k);
+  if (leaf.anyRank)
+    leaf.shape.resize(rank, 0), leaf.anyRank = false;
+  if ((int64_t)leaf.shape.size() != rank)
+    fail(leaf.where + ": expected an array of rank " + std::to_string(rank) +
+         " of " + kindName(kind) + ", got " +
+         (leaf.shape.empty() ? std::string("a scalar")
+                             : "rank " + std::to_string(leaf.shape.size())));
+  if (dim == 0)
+    for (const Scalar &s : leaf.data)
+      checkScalar(leaf, s, kind);
+  return leaf.shape[dim];
+}
+
+void fad_rt_arg_fill_f64(int64_t k, int64_t rank, void *d) { fillArray<double>(k, rank, d); }
+void fad_rt_arg_fill_f32(int64_t k, int64_t rank, void *d) { fillArray<float>(k, rank, d); }
+void fad_rt_arg_fill_i64(int64_t k, int64_t rank, void *d) { fillArray<int64_t>(k, rank, d); }
+void fad_rt_arg_fill_i32(int64_t k, int64_t rank, void *d) { fillArray<int32_t>(k, rank, d); }
+void fad_rt_arg_fill_bool(int64_t k, int64_t rank, void *d) { fillArray<bool>(k, rank, d); }
+
+int64_t fad_rt_runs(void) { return options().runs; }
+void fad_rt_timer_start(void) { timerStart = Clock::now(); }
+void fad_rt_timer_stop(void) {
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - timerStart);
+  runTimes().push_back(us.count());
+}
+
+void fad_rt_print_f64(double v) { std::puts(format(v).c_str()); }
+void fad_rt_print_f32(float v) { std::puts(format(v).c_str()); }
+void fad_rt_print_i64(int64_t v) { std::puts(format(v).c_str()); }
+void fad_rt_print_i32(int32_t v) { std::puts(format(v).c_str()); }
+void fad_rt_print_bool(int32_t v) { std::puts(format((bool)v).c_str()); }
+void fad_rt_print_array_f64(int64_t r, void *d) { printArray<double>(r, d); }
+void fad_rt_print_array_f32(int64_t r, void *d) { printArray<float>(r, d); }
+void fad_rt_print_array_i64(int64_t r, void *d) { printArray<int64_t>(r, d); }
+void fad_rt_print_array_i32(int64_t r, void *d) { printArray<int32_t>(r, d); }
+void fad_rt_print_array_bool(int64_t r, void *d) { printArray<bool>(r, d); }
+
+void fad_rt_fail(const char *message) { fail(message); }
+
+void fad_rt_index_error(const char *location, int64_t index, int64_t extent) {
+  std::string where = location && *location ? std::string(location) + ": " : "";
+  fail(where + "index " + std::to_string(index) +
+       " out of bounds for an array of size " + std::to_string(extent));
+}
+
+} // extern "C"

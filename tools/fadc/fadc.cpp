@@ -1,0 +1,221 @@
+//===- fadc.cpp - The fad compiler driver -------------------------*- C++ -*-===//
+//
+// This file implements fadc, the driver in the shape of MLIR's toyc: a
+// sequence of small named steps (load the program, generate fad IR, lower,
+// translate, emit an object, link), where the ordered --emit action says how
+// far to go. Every user error is a located diagnostic and a non-zero exit.
+//
+//===----------------------------------------------------------------------===//
+
+#include "fad/Dialect/FAD/IR/FADDialect.h"
+#include "fad/Frontend/MLIRGen.h"
+#include "fad/Pipelines/Pipelines.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+namespace {
+/// How far to compile, in pipeline order.
+enum class Action { AST, FAD, Lowered, LLVMDialect, LLVMIR, Object, Executable };
+} // namespace
+
+static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input .fad or .mlir file>"),
+                                      cl::Required);
+static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
+                                       cl::value_desc("file"), cl::init(""));
+static cl::opt<Action> emitAction(
+    "emit", cl::desc("What to produce (each stops after its step)"),
+    cl::init(Action::Executable),
+    cl::values(clEnumValN(Action::AST, "ast", "the parsed AST"),
+               clEnumValN(Action::FAD, "fad", "fad dialect IR"),
+               clEnumValN(Action::Lowered, "lowered",
+                          "value-semantic scf/tensor/arith/math IR"),
+               clEnumValN(Action::LLVMDialect, "llvm-mlir", "the LLVM dialect"),
+               clEnumValN(Action::LLVMIR, "llvm", "LLVM IR (optimized)"),
+               clEnumValN(Action::Object, "obj", "an object file"),
+               clEnumValN(Action::Executable, "exe", "a native executable")));
+static cl::list<std::string> importDirs("I", cl::desc("Directory to search for imports"),
+                                        cl::value_desc("dir"), cl::Prefix);
+
+/// The directory holding fadc's own executable, to find the runtime and the
+/// standard library relative to it (build and install trees alike).
+static std::string toolDir(const char *argv0) {
+  std::string exe = llvm::sys::fs::getMainExecutable(argv0, (void *)&toolDir);
+  return std::string(llvm::sys::path::parent_path(exe));
+}
+
+static std::string defaultOutput(Action action) {
+  llvm::SmallString<256> stem(llvm::sys::path::filename(inputFile));
+  llvm::sys::path::replace_extension(stem, action == Action::Object ? ".o" : "");
+  return std::string(stem);
+}
+
+/// Parses and elaborates a .fad program (or parses a .mlir file).
+static OwningOpRef<ModuleOp> loadModule(MLIRContext &context, llvm::SourceMgr &sourceMgr,
+                                        ArrayRef<std::string> searchDirs) {
+  if (llvm::StringRef(inputFile).ends_with(".mlir")) {
+    std::string error;
+    auto file = openInputFile(inputFile, &error);
+    if (!file) {
+      llvm::errs() << "error: " << error << "\n";
+      return nullptr;
+    }
+    sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+    return parseSourceFile<ModuleOp>(sourceMgr, &context);
+  }
+  std::optional<std::vector<fad::ast::Module>> modules =
+      fad::loadProgram(sourceMgr, inputFile, searchDirs);
+  if (!modules)
+    return nullptr;
+  if (emitAction == Action::AST) {
+    // The prelude is modules->front(); show only the user's files.
+    for (size_t i = 1; i < modules->size(); ++i)
+      fad::ast::dump((*modules)[i], llvm::outs());
+    return nullptr;
+  }
+  // The AST must outlive nothing past elaboration: the IR holds no pointers into it.
+  return fad::mlirGen(context, sourceMgr, *modules);
+}
+
+/// Writes `text` through `write` to the output file (or stdout).
+static int writeOutput(function_ref<void(llvm::raw_ostream &)> write, bool binary = false) {
+  std::string path = outputFile.empty() ? std::string("-") : std::string(outputFile);
+  std::error_code ec;
+  llvm::ToolOutputFile out(path, ec,
+                           binary ? llvm::sys::fs::OF_None : llvm::sys::fs::OF_Text);
+  if (ec) {
+    llvm::errs() << "error: cannot write '" << path << "': " << ec.message() << "\n";
+    return 1;
+  }
+  write(out.os());
+  out.keep();
+  return 0;
+}
+
+/// Links `object` with the fad runtime into the executable `output`.
+static int linkExecutable(StringRef object, StringRef output, StringRef runtimeLib) {
+  llvm::ErrorOr<std::string> linker = llvm::sys::findProgramByName("c++");
+  if (!linker)
+    linker = llvm::sys::findProgramByName("g++");
+  if (!linker) {
+    llvm::errs() << "error: no C++ compiler driver (c++ or g++) found to link with\n";
+    return 1;
+  }
+  SmallVector<StringRef> args{*linker, object, runtimeLib, "-lm", "-o", output};
+  std::string error;
+  int rc = llvm::sys::ExecuteAndWait(*linker, args, std::nullopt, {}, 0, 0, &error);
+  if (rc != 0) {
+    llvm::errs() << "error: linking failed" << (error.empty() ? "" : ": " + error) << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  registerAsmPrinterCLOptions();
+  registerMLIRContextCLOptions();
+  registerPassManagerCLOptions();
+  cl::ParseCommandLineOptions(argc, argv, "fad compiler\n");
+
+  std::string here = toolDir(argv[0]);
+  std::vector<std::string> searchDirs(importDirs.begin(), importDirs.end());
+  searchDirs.push_back(here + "/../lib/fad/stdlib");
+
+  DialectRegistry registry;
+  registry.insert<fad::FADDialect, arith::ArithDialect, func::FuncDialect,
+                  linalg::LinalgDialect, LLVM::LLVMDialect, math::MathDialect,
+                  scf::SCFDialect, tensor::TensorDialect>();
+  fad::registerLoweringDialects(registry);
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+
+  OwningOpRef<ModuleOp> module = loadModule(context, sourceMgr, searchDirs);
+  if (emitAction == Action::AST)
+    return module || !sourceMgr.getNumBuffers() ? 1 : 0;
+  if (!module)
+    return 1;
+  if (emitAction == Action::FAD)
+    return writeOutput([&](llvm::raw_ostream &os) { module->print(os); });
+
+  if (emitAction >= Action::Object && failed(fad::addExecutableDriver(*module)))
+    return 1;
+  PassManager pm(&context);
+  if (failed(applyPassManagerCLOptions(pm)))
+    return 1;
+  fad::buildFADToSCFPipeline(pm);
+  if (failed(pm.run(*module)))
+    return 1;
+  if (emitAction == Action::Lowered)
+    return writeOutput([&](llvm::raw_ostream &os) { module->print(os); });
+
+  PassManager lowering(&context);
+  fad::buildSCFToLLVMPipeline(lowering);
+  if (failed(lowering.run(*module)))
+    return 1;
+  if (emitAction == Action::LLVMDialect)
+    return writeOutput([&](llvm::raw_ostream &os) { module->print(os); });
+
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule = fad::translateToLLVMIR(*module, llvmContext);
+  if (!llvmModule)
+    return 1;
+  if (emitAction == Action::LLVMIR)
+    return writeOutput([&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); });
+
+  std::string output =
+      outputFile.empty() ? defaultOutput(emitAction) : std::string(outputFile);
+  std::string objectPath = output;
+  llvm::SmallString<128> tempObject;
+  if (emitAction == Action::Executable) {
+    int fd;
+    if (llvm::sys::fs::createTemporaryFile("fadc", "o", fd, tempObject)) {
+      llvm::errs() << "error: cannot create a temporary object file\n";
+      return 1;
+    }
+    llvm::sys::Process::SafelyCloseFileDescriptor(fd);
+    objectPath = std::string(tempObject);
+  }
+  {
+    std::error_code ec;
+    llvm::ToolOutputFile out(objectPath, ec, llvm::sys::fs::OF_None);
+    std::string error;
+    if (ec || failed(fad::emitObjectFile(*llvmModule, out.os(), error))) {
+      llvm::errs() << "error: cannot write '" << objectPath
+                   << "': " << (ec ? ec.message() : error) << "\n";
+      return 1;
+    }
+    out.keep();
+  }
+  if (emitAction == Action::Object)
+    return 0;
+  int rc = linkExecutable(objectPath, output, here + "/../lib/libfad_runtime.a");
+  llvm::sys::fs::remove(tempObject);
+  return rc;
+}
