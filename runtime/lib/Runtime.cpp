@@ -389,7 +389,13 @@ template <typename T> std::string format(T v) {
     return std::to_string(v);
 }
 
+/// Position of the next result printed (names --npy-out files).
 int resultCount = 0;
+
+void printScalar(const std::string &text) {
+  ++resultCount;
+  std::puts(text.c_str());
+}
 
 template <typename T> const char *npyDescr() {
   if constexpr (std::is_same_v<T, double>)
@@ -443,6 +449,7 @@ void printArray(int64_t rank, void *opaque) {
     std::printf("@%s\n", path.c_str());
     return;
   }
+  ++resultCount;
   std::string out;
   auto rec = [&](auto &self, int64_t d, int64_t at) -> void {
     out += '[';
@@ -528,11 +535,11 @@ void fad_rt_timer_stop(void) {
   runTimes().push_back(us.count());
 }
 
-void fad_rt_print_f64(double v) { std::puts(format(v).c_str()); }
-void fad_rt_print_f32(float v) { std::puts(format(v).c_str()); }
-void fad_rt_print_i64(int64_t v) { std::puts(format(v).c_str()); }
-void fad_rt_print_i32(int32_t v) { std::puts(format(v).c_str()); }
-void fad_rt_print_bool(int32_t v) { std::puts(format((bool)v).c_str()); }
+void fad_rt_print_f64(double v) { printScalar(format(v)); }
+void fad_rt_print_f32(float v) { printScalar(format(v)); }
+void fad_rt_print_i64(int64_t v) { printScalar(format(v)); }
+void fad_rt_print_i32(int32_t v) { printScalar(format(v)); }
+void fad_rt_print_bool(int32_t v) { printScalar(format((bool)v)); }
 void fad_rt_print_array_f64(int64_t r, void *d) { printArray<double>(r, d); }
 void fad_rt_print_array_f32(int64_t r, void *d) { printArray<float>(r, d); }
 void fad_rt_print_array_i64(int64_t r, void *d) { printArray<int64_t>(r, d); }
@@ -540,6 +547,33 @@ void fad_rt_print_array_i32(int64_t r, void *d) { printArray<int32_t>(r, d); }
 void fad_rt_print_array_bool(int64_t r, void *d) { printArray<bool>(r, d); }
 
 void fad_rt_fail(const char *message) { fail(message); }
+
+/// Copies between strided memrefs of any rank; called by MLIR's lowering of
+/// memref.copy when a layout is not contiguous (it is normally provided by
+/// libmlir_c_runner_utils, which compiled programs do not link).
+struct UnrankedMemRef {
+  int64_t rank;
+  void *descriptor;
+};
+void memrefCopy(int64_t elemSize, UnrankedMemRef *src, UnrankedMemRef *dst) {
+  int64_t rank = src->rank;
+  auto *s = static_cast<Descriptor *>(src->descriptor);
+  auto *d = static_cast<Descriptor *>(dst->descriptor);
+  const int64_t *sizes = s->sizesAndStrides, *srcStrides = sizes + rank;
+  const int64_t *dstStrides = d->sizesAndStrides + rank;
+  int64_t total = 1;
+  for (int64_t k = 0; k < rank; ++k)
+    total *= sizes[k];
+  std::vector<int64_t> index(rank, 0);
+  for (int64_t n = 0; n < total; ++n) {
+    int64_t from = s->offset, to = d->offset;
+    for (int64_t k = 0; k < rank; ++k)
+      from += index[k] * srcStrides[k], to += index[k] * dstStrides[k];
+    std::memcpy(d->aligned + to * elemSize, s->aligned + from * elemSize, elemSize);
+    for (int64_t k = rank - 1; k >= 0 && ++index[k] == sizes[k]; --k)
+      index[k] = 0;
+  }
+}
 
 void fad_rt_index_error(const char *location, int64_t index, int64_t extent) {
   std::string where = location && *location ? std::string(location) + ": " : "";

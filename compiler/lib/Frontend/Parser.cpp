@@ -54,12 +54,45 @@ Iterator skipBlank(Iterator p) {
   return p;
 }
 
-template <typename Ctx> llvm::SMLoc locOf(const Ctx &ctx) {
-  return llvm::SMLoc::getFromPointer(skipBlank(x3::_where(ctx).begin()));
-}
+/// `located[p]`: parses `p` and records where its match starts (after the
+/// pre-skip) as the location of the rule's result. Boost 1.74's `_where` in
+/// semantic actions is the input *after* the match, and rules whose
+/// definitions have actions pass no attribute to on_success handlers, so the
+/// rule's value is reached here through the rule context instead.
+template <typename Subject>
+struct LocatedDirective : x3::unary_parser<Subject, LocatedDirective<Subject>> {
+  using Base = x3::unary_parser<Subject, LocatedDirective<Subject>>;
+  static const bool handles_container = Subject::handles_container;
+  using Base::Base;
 
-template <typename Ctx> ExprPtr node(const Ctx &ctx, Expr::Kind kind) {
-  return std::make_shared<Expr>(kind, locOf(ctx));
+  template <typename It, typename Ctx, typename RCtx, typename Attr>
+  bool parse(It &first, const It &last, const Ctx &ctx, RCtx &rctx, Attr &attr) const {
+    x3::skip_over(first, last, ctx);
+    llvm::SMLoc loc = llvm::SMLoc::getFromPointer(first);
+    if (!this->subject.parse(first, last, ctx, rctx, attr))
+      return false;
+    if constexpr (std::is_same_v<RCtx, ExprPtr>) {
+      if (rctx)
+        rctx->loc = loc;
+    } else if constexpr (std::is_same_v<RCtx, TypeExpr> ||
+                         std::is_same_v<RCtx, Pattern> || std::is_same_v<RCtx, Decl>) {
+      rctx.loc = loc;
+    }
+    return true;
+  }
+};
+struct LocatedGen {
+  template <typename Subject>
+  LocatedDirective<typename x3::extension::as_parser<Subject>::value_type>
+  operator[](const Subject &subject) const {
+    return {x3::as_parser(subject)};
+  }
+};
+const LocatedGen located{};
+
+/// A node located by the enclosing rule's on_success.
+template <typename Ctx> ExprPtr node(const Ctx &, Expr::Kind kind) {
+  return std::make_shared<Expr>(kind, llvm::SMLoc());
 }
 
 ExprPtr binary(const std::string &op, ExprPtr lhs, ExprPtr rhs) {
@@ -104,6 +137,8 @@ using x3::ascii::space;
 
 //--- Lexical ---------------------------------------------------------------
 
+
+
 auto const identChar = alnum | char_('_') | char_('\'');
 /// A keyword: `word` not followed by an identifier character. Named
 /// `'word'` so that an expectation failure says "expected 'then'".
@@ -134,16 +169,14 @@ x3::rule<class btype_r, TypeExpr> const baseType = "a type";
 auto mkPrim = [](auto &ctx) {
   TypeExpr t;
   t.kind = TypeExpr::Kind::Prim;
-  t.loc = locOf(ctx);
-  t.prim = _attr(ctx);
+    t.prim = _attr(ctx);
   _val(ctx) = t;
 };
 template <int Form> struct MkArray {
   template <typename Ctx> void operator()(Ctx &ctx) const {
     TypeExpr t;
     t.kind = TypeExpr::Kind::Array;
-    t.loc = locOf(ctx);
-    if constexpr (Form == 0) {
+        if constexpr (Form == 0) {
       t.elems = {_attr(ctx)};
     } else {
       if constexpr (Form == 1)
@@ -163,8 +196,7 @@ auto mkTupleType = [](auto &ctx) {
   }
   TypeExpr t;
   t.kind = TypeExpr::Kind::Tuple;
-  t.loc = locOf(ctx);
-  t.elems = elems;
+    t.elems = elems;
   _val(ctx) = t;
 };
 auto mkFunType = [](auto &ctx) {
@@ -186,13 +218,12 @@ auto const primName_def = lexeme[(x3::string("f64") | x3::string("f32") |
                               x3::string("i64") | x3::string("i32") |
                               x3::string("bool")) >>
                              !identChar];
-auto const baseType_def =
-    primName[mkPrim] |
+auto const baseType_def = located[primName[mkPrim] |
     (lit('[') >> lit(']') > baseType)[MkArray<0>{}] |
     (lit('[') >> x3::int64 >> lit(']') > baseType)[MkArray<1>{}] |
     (lit('[') >> name >> lit(']') > baseType)[MkArray<2>{}] |
-    (lit('(') > (type % ',') > lit(')'))[mkTupleType];
-auto const type_def = (baseType >> -(lit("->") > type))[mkFunType];
+    (lit('(') > (type % ',') > lit(')'))[mkTupleType]];
+auto const type_def = located[(baseType >> -(lit("->") > type))[mkFunType]];
 
 //--- Patterns ----------------------------------------------------------------
 
@@ -201,14 +232,12 @@ x3::rule<class pattern_r, Pattern> const pattern = "a pattern";
 auto mkWildcard = [](auto &ctx) {
   Pattern p;
   p.kind = Pattern::Kind::Wildcard;
-  p.loc = locOf(ctx);
-  _val(ctx) = p;
+    _val(ctx) = p;
 };
 auto mkNamePattern = [](auto &ctx) {
   Pattern p;
   p.kind = Pattern::Kind::Name;
-  p.loc = locOf(ctx);
-  p.name = _attr(ctx);
+    p.name = _attr(ctx);
   _val(ctx) = p;
 };
 auto mkTypedPattern = [](auto &ctx) {
@@ -224,15 +253,13 @@ auto mkTuplePattern = [](auto &ctx) {
   }
   Pattern p;
   p.kind = Pattern::Kind::Tuple;
-  p.loc = locOf(ctx);
-  p.elems = elems;
+    p.elems = elems;
   _val(ctx) = p;
 };
 
-auto const pattern_def =
-    lexeme[lit('_') >> !identChar][mkWildcard] | name[mkNamePattern] |
+auto const pattern_def = located[lexeme[lit('_') >> !identChar][mkWildcard] | name[mkNamePattern] |
     (lit('(') >> pattern >> lit(':') > type > lit(')'))[mkTypedPattern] |
-    (lit('(') >> (pattern % ',') > lit(')'))[mkTuplePattern];
+    (lit('(') >> (pattern % ',') > lit(')'))[mkTuplePattern]];
 
 //--- Expressions -------------------------------------------------------------
 
@@ -422,38 +449,34 @@ auto const compareOp_def = x3::string("==") | x3::string("!=") | x3::string("<="
 auto const addOp_def = x3::string("+") | (x3::string("-") >> !lit('>'));
 auto const mulOp_def = (x3::string("*") >> !lit('*')) | x3::string("/") | x3::string("%");
 
-auto const expr_def = (orExpr >> *(lit("|>") > orExpr))[foldPipe];
-auto const orExpr_def = (andExpr >> *(orOp > andExpr))[foldBinary];
-auto const andExpr_def = (cmpExpr >> *(andOp > cmpExpr))[foldBinary];
-auto const cmpExpr_def = (addExpr >> *(compareOp > addExpr))[foldBinary];
-auto const addExpr_def = (mulExpr >> *(addOp > mulExpr))[foldBinary];
-auto const mulExpr_def = (unaryExpr >> *(mulOp > unaryExpr))[foldBinary];
-auto const unaryExpr_def = (lit('-') > unaryExpr)[MkUnary<'-'>{}] |
+auto const expr_def = located[(orExpr >> *(lit("|>") > orExpr))[foldPipe]];
+auto const orExpr_def = located[(andExpr >> *(orOp > andExpr))[foldBinary]];
+auto const andExpr_def = located[(cmpExpr >> *(andOp > cmpExpr))[foldBinary]];
+auto const cmpExpr_def = located[(addExpr >> *(compareOp > addExpr))[foldBinary]];
+auto const addExpr_def = located[(mulExpr >> *(addOp > mulExpr))[foldBinary]];
+auto const mulExpr_def = located[(unaryExpr >> *(mulOp > unaryExpr))[foldBinary]];
+auto const unaryExpr_def = located[(lit('-') > unaryExpr)[MkUnary<'-'>{}] |
                            (lit('!') > unaryExpr)[MkUnary<'!'>{}] |
                            ifExpr[pass] | letExpr[pass] | loopExpr[pass] |
-                           lambdaExpr[pass] | powExpr[pass];
-auto const powExpr_def = (appExpr >> -(lit("**") > unaryExpr))[mkPow];
-auto const appExpr_def = (postfixExpr >> *postfixExpr)[foldApply];
-auto const postfixExpr_def = (atom >> *postfixOp)[foldPostfix];
+                           lambdaExpr[pass] | powExpr[pass]];
+auto const powExpr_def = located[(appExpr >> -(lit("**") > unaryExpr))[mkPow]];
+auto const appExpr_def = located[(postfixExpr >> *postfixExpr)[foldApply]];
+auto const postfixExpr_def = located[(atom >> *postfixOp)[foldPostfix]];
 auto const postfixOp_def =
     (no_skip[lit('[')] > (expr % ',') > lit(']'))[mkIndexOp] |
     no_skip[lit('.') >> x3::uint_][mkProjectOp];
-auto const atom_def =
-    floatLit | intLit | kw("true")[MkBool<true>{}] | kw("false")[MkBool<false>{}] |
+auto const atom_def = located[floatLit | intLit | kw("true")[MkBool<true>{}] | kw("false")[MkBool<false>{}] |
     (lit('[') >> lit(']'))[mkEmptyArray] |
     (lit('[') > (expr % ',') > lit(']'))[mkArray] |
     (lit('(') >> operatorName >> lit(')'))[mkSection] |
-    (lit('(') > (expr % ',') > lit(')'))[mkParen] | name[mkVar];
-auto const ifExpr_def =
-    (kw("if") > expr > kw("then") > expr > kw("else") > expr)[mkIf];
-auto const letExpr_def =
-    (kw("let") > pattern > lit('=') > expr > kw("in") > expr)[mkLet];
+    (lit('(') > (expr % ',') > lit(')'))[mkParen] | name[mkVar]];
+auto const ifExpr_def = located[(kw("if") > expr > kw("then") > expr > kw("else") > expr)[mkIf]];
+auto const letExpr_def = located[(kw("let") > pattern > lit('=') > expr > kw("in") > expr)[mkLet]];
 auto const loopTail_def =
     (kw("for") > name > lit('<') > expr > kw("do") > expr)[mkForTail] |
     (kw("while") > expr > kw("do") > expr)[mkWhileTail];
-auto const loopExpr_def =
-    (kw("loop") > pattern > lit('=') > expr > loopTail)[mkLoop];
-auto const lambdaExpr_def = (lit('\\') > +pattern > lit("->") > expr)[mkLambda];
+auto const loopExpr_def = located[(kw("loop") > pattern > lit('=') > expr > loopTail)[mkLoop]];
+auto const lambdaExpr_def = located[(lit('\\') > +pattern > lit("->") > expr)[mkLambda]];
 
 //--- Declarations --------------------------------------------------------------
 
@@ -464,8 +487,7 @@ template <Decl::Kind K> struct MkDef {
   template <typename Ctx> void operator()(Ctx &ctx) const {
     Decl d;
     d.kind = K;
-    d.loc = locOf(ctx);
-    auto &attr = _attr(ctx);
+        auto &attr = _attr(ctx);
     d.name = at_c<0>(attr);
     d.sizeParams = at_c<1>(attr);
     d.params = at_c<2>(attr);
@@ -478,16 +500,15 @@ template <Decl::Kind K> struct MkDef {
 auto mkImport = [](auto &ctx) {
   Decl d;
   d.kind = Decl::Kind::Import;
-  d.loc = locOf(ctx);
-  d.name = _attr(ctx);
+    d.name = _attr(ctx);
   _val(ctx) = d;
 };
 
 auto const sizeParam = lit('[') >> name >> lit(']');
 auto const defTail = name > *sizeParam > *pattern > -(lit(':') > type) > lit('=') > expr;
-auto const decl_def = (kw("def") > defTail)[MkDef<Decl::Kind::Def>{}] |
+auto const decl_def = located[(kw("def") > defTail)[MkDef<Decl::Kind::Def>{}] |
                       (kw("entry") > defTail)[MkDef<Decl::Kind::Entry>{}] |
-                      (kw("import") > stringLit)[mkImport];
+                      (kw("import") > stringLit)[mkImport]];
 auto const module_def = *decl > x3::eoi;
 
 BOOST_SPIRIT_DEFINE(name, stringLit, primName, operatorName, compareOp, addOp,

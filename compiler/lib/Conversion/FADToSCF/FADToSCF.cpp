@@ -163,16 +163,31 @@ static Value insertAt(OpBuilder &b, Location loc, Value value, Value dest,
   return b.create<tensor::InsertSliceOp>(loc, value, dest, offsets, sizes, strides);
 }
 
+/// The index 0, computed by a call that MLIR does not fold (LLVM inlines it
+/// away). See `emptyArray`.
+static Value opaqueZero(OpBuilder &b, Location loc) {
+  ModuleOp module = b.getInsertionBlock()->getParentOp()->getParentOfType<ModuleOp>();
+  StringRef name = "__fad_opaque_zero";
+  auto fn = module.lookupSymbol<func::FuncOp>(name);
+  if (!fn) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    fn = b.create<func::FuncOp>(loc, name, b.getFunctionType({}, b.getIndexType()));
+    fn.setPrivate();
+    b.setInsertionPointToStart(fn.addEntryBlock());
+    b.create<func::ReturnOp>(loc, indexConst(b, loc, 0));
+  }
+  return b.create<func::CallOp>(loc, fn, ValueRange{}).getResult(0);
+}
+
 /// An uninitialised array of type `type` with outer extent `n`; inner extents
-/// are 0 until the first row fixes them (see `destForRow`). That 0 is built as
-/// `min(n, 0)` (n >= 0) so that canonicalization cannot fold it into a static
-/// extent, which would wrongly type the loop-carried array once rows arrive.
+/// are 0 until the first row fixes them (see `destForRow`). That 0 must not be
+/// a constant: canonicalization would turn it into a static extent of the
+/// loop-carried array, which is wrong once rows of another extent arrive.
 static Value emptyArray(OpBuilder &b, Location loc, Type type, Value n) {
   auto tensorType = cast<RankedTensorType>(type);
   SmallVector<Value> dims{n};
-  Value zero = tensorType.getRank() > 1
-                   ? b.create<arith::MinSIOp>(loc, n, indexConst(b, loc, 0)).getResult()
-                   : Value();
+  Value zero = tensorType.getRank() > 1 ? opaqueZero(b, loc) : Value();
   for (int64_t d = 1; d < tensorType.getRank(); ++d)
     dims.push_back(zero);
   return b.create<tensor::EmptyOp>(loc, tensorType, dims);

@@ -1,0 +1,25 @@
+# -*- Python -*-
+# lit configuration of the fad regression tests: FileCheck tests of the
+# parser, the dialect, each pass, and end-to-end .fad programs.
+
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "FAD"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".fad"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.fad_obj_root, "test")
+# Unit tests run under ctest; Inputs/ hold files that other tests import.
+config.excludes = ["CMakeLists.txt", "lit.cfg.py", "unittests", "lib", "Inputs"]
+
+llvm_config.with_system_environment(["HOME", "TMP", "TEMP"])
+llvm_config.use_default_substitutions()
+
+config.substitutions.append(("%python", config.python_executable))
+config.substitutions.append(("%stdlib", os.path.join(config.fad_src_root, "stdlib")))
+tool_dirs = [config.fad_tools_dir, config.llvm_tools_dir]
+llvm_config.add_tool_substitutions(["fadc", "fad-opt"], tool_dirs)
+llvm_config.add_tool_substitutions(["count", "not", "split-file"], [config.llvm_tools_dir])
