@@ -30,6 +30,7 @@ int main(int argc, char **argv) {
                   mlir::LLVM::LLVMDialect, mlir::math::MathDialect,
                   mlir::memref::MemRefDialect, mlir::scf::SCFDialect,
                   mlir::tensor::TensorDialect>();
+  fad::registerLoweringDialects(registry);
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
   fad::registerFADConversionPasses();

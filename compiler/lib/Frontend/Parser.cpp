@@ -570,7 +570,14 @@ std::optional<Module> fad::parseModule(llvm::SourceMgr &sourceMgr,
       return error(skipBlank(it), "expected a declaration (def, entry or import)");
   } catch (const x3::expectation_failure<Iterator> &failure) {
     Iterator where = skipBlank(failure.where());
-    std::string found = where < end ? "'" + std::string(1, *where) + "'" : "end of file";
+    // Name the whole word when the error is at an identifier or keyword.
+    Iterator wordEnd = where;
+    while (wordEnd < end && (std::isalnum((unsigned char)*wordEnd) || *wordEnd == '_'))
+      ++wordEnd;
+    if (wordEnd == where && where < end)
+      ++wordEnd;
+    std::string found =
+        where < end ? "'" + std::string(where, wordEnd) + "'" : "end of file";
     return error(where, "expected " + describe(failure.which()) + ", found " + found);
   } catch (const SyntaxError &failure) {
     return error(failure.where, failure.message);

@@ -73,10 +73,10 @@ void fad::buildFADToSCFPipeline(OpPassManager &pm) {
 void fad::buildSCFToLLVMPipeline(OpPassManager &pm) {
   bufferization::OneShotBufferizationOptions bufferization;
   bufferization.bufferizeFunctionBoundaries = true;
-  // Loops carry arrays that their bodies rebuild (loop x = ... do f x).
-  bufferization.allowReturnAllocsFromLoops = true;
   bufferization.setFunctionBoundaryTypeConversion(
       bufferization::LayoutMapOption::IdentityLayoutMap);
+  // Loops carry arrays that their bodies rebuild (loop x = ... do f x).
+  bufferization.allowReturnAllocsFromLoops = true;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
   bufferization::buildBufferDeallocationPipeline(pm, {});
   pm.addPass(createBufferizationToMemRefPass());

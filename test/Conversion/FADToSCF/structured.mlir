@@ -1,0 +1,91 @@
+// convert-fad-to-scf: structured ops become scf loops writing in place into a
+// destination tensor; run-time checks call the runtime.
+// RUN: fad-opt %s --convert-fad-to-scf | FileCheck %s
+// RUN: fad-opt %s --fad-to-llvm | FileCheck %s --check-prefix=LLVM
+
+// CHECK-LABEL: func.func @square
+// CHECK-SAME:    (%[[X:.*]]: tensor<?xf64>)
+// CHECK:         %[[N:.*]] = tensor.dim %[[X]]
+// CHECK:         %[[INIT:.*]] = tensor.empty(%[[N]]) : tensor<?xf64>
+// CHECK:         scf.for %[[I:.*]] = %{{.*}} to %[[N]] step %{{.*}} iter_args(%[[D:.*]] = %[[INIT]])
+// CHECK:           %[[E:.*]] = tensor.extract %[[X]][%[[I]]]
+// CHECK:           %[[S:.*]] = arith.mulf %[[E]], %[[E]] : f64
+// CHECK:           %[[D2:.*]] = tensor.insert %[[S]] into %[[D]][%[[I]]]
+// CHECK:           scf.yield %[[D2]]
+// LLVM-LABEL: llvm.func @square
+func.func @square(%x: tensor<?xf64>) -> tensor<?xf64> {
+  %y = fad.map (%x) : (tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%e: f64):
+    %s = fad.mul %e, %e : f64
+    fad.yield %s : f64
+  }
+  return %y : tensor<?xf64>
+}
+
+// A map over two arrays checks that their sizes agree.
+// CHECK-LABEL: func.func @add
+// CHECK:         arith.cmpi eq
+// CHECK:         scf.if
+// CHECK:           func.call @fad_rt_fail
+// CHECK:         scf.for
+func.func @add(%x: tensor<?xf64>, %y: tensor<?xf64>) -> tensor<?xf64> {
+  %z = fad.map (%x, %y) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%a: f64, %b: f64):
+    %s = fad.add %a, %b : f64
+    fad.yield %s : f64
+  }
+  return %z : tensor<?xf64>
+}
+
+// reduce carries the accumulator; integer ops use the integer arith forms.
+// CHECK-LABEL: func.func @isum
+// CHECK:         scf.for {{.*}} iter_args(%[[ACC:.*]] = %{{.*}}) -> (i64)
+// CHECK:           arith.addi %[[ACC]]
+func.func @isum(%x: tensor<?xi64>, %z: i64) -> i64 {
+  %r = fad.reduce inits(%z) arrays(%x) : (i64), (tensor<?xi64>) -> i64 {
+  ^bb0(%a: i64, %b: i64):
+    %t = fad.add %a, %b : i64
+    fad.yield %t : i64
+  }
+  return %r : i64
+}
+
+// Indexing is bounds-checked and reports the index and the size.
+// CHECK-LABEL: func.func @get
+// CHECK:         func.call @fad_rt_index_error
+// CHECK:         tensor.extract
+func.func @get(%x: tensor<?xf64>, %i: i64) -> f64 {
+  %e = fad.index %x[%i] : tensor<?xf64> -> f64
+  return %e : f64
+}
+
+// Loops and conditionals map to their scf counterparts.
+// CHECK-LABEL: func.func @loops
+// CHECK:         scf.for
+// CHECK:         scf.while
+// CHECK:           scf.condition
+// CHECK:         scf.if
+func.func @loops(%n: i64, %z: f64) -> f64 {
+  %f = fad.for %n iter(%z) : (f64) -> f64 {
+  ^bb0(%i: i64, %s: f64):
+    %t = fad.add %s, %s : f64
+    fad.yield %t : f64
+  }
+  %w = fad.while iter(%f) : (f64) -> f64 cond {
+  ^bb0(%s: f64):
+    %c = arith.cmpf olt, %s, %z : f64
+    fad.yield %c : i1
+  } do {
+  ^bb0(%s: f64):
+    %t = fad.add %s, %s : f64
+    fad.yield %t : f64
+  }
+  %c = arith.cmpf olt, %w, %z : f64
+  %r = fad.if %c -> f64 {
+    fad.yield %z : f64
+  } else {
+    %m = fad.max %w, %z : f64
+    fad.yield %m : f64
+  }
+  return %r : f64
+}

@@ -1,0 +1,97 @@
+// Every fad op prints and parses back to itself.
+// RUN: fad-opt %s | fad-opt | FileCheck %s
+
+// CHECK-LABEL: func.func @scalars
+func.func @scalars(%x: f64, %i: i64) -> (f64, i64, f32) {
+  // CHECK: fad.add %{{.*}}, %{{.*}} : f64
+  %a = fad.add %x, %x : f64
+  %b = fad.sub %a, %x : f64
+  %c = fad.mul %b, %x : f64
+  %d = fad.div %c, %x : f64
+  %e = fad.rem %d, %x : f64
+  %f = fad.pow %e, %x : f64
+  %g = fad.max %f, %x : f64
+  %h = fad.min %g, %x : f64
+  // CHECK: fad.neg
+  %j = fad.neg %h : f64
+  %k = fad.exp %j : f64
+  %l = fad.log %k : f64
+  %m = fad.sin %l : f64
+  %n = fad.cos %m : f64
+  %o = fad.tan %n : f64
+  %p = fad.tanh %o : f64
+  %q = fad.sqrt %p : f64
+  %r = fad.abs %q : f64
+  %s = fad.floor %r : f64
+  %t = fad.ceil %s : f64
+  %u = fad.div %i, %i : i64
+  // CHECK: fad.convert %{{.*}} : f64 to f32
+  %v = fad.convert %t : f64 to f32
+  return %t, %u, %v : f64, i64, f32
+}
+
+// CHECK-LABEL: func.func @arrays
+func.func @arrays(%x: f64, %m: tensor<?x?xf64>, %i: i64) -> (tensor<?xf64>, i64, f64, tensor<?x?xf64>) {
+  // CHECK: fad.array %{{.*}}, %{{.*}} : f64, f64 -> tensor<?xf64>
+  %a = fad.array %x, %x : f64, f64 -> tensor<?xf64>
+  // CHECK: fad.dim %{{.*}}[1] : tensor<?x?xf64>
+  %n = fad.dim %m [1] : tensor<?x?xf64>
+  // CHECK: fad.index %{{.*}}[%{{.*}}, %{{.*}}] : tensor<?x?xf64> -> f64
+  %e = fad.index %m[%i, %i] : tensor<?x?xf64> -> f64
+  %t = fad.transpose %m : tensor<?x?xf64>
+  %ok = arith.constant true
+  // CHECK: fad.assert %{{.*}}, "always"
+  fad.assert %ok, "always"
+  return %a, %n, %e, %t : tensor<?xf64>, i64, f64, tensor<?x?xf64>
+}
+
+// CHECK-LABEL: func.func @structured
+func.func @structured(%x: tensor<?xf64>, %n: i64, %z: f64) -> (tensor<?xf64>, tensor<?xi64>, f64, tensor<?xf64>, f64, f64, f64) {
+  // CHECK: fad.map(%{{.*}}) : (tensor<?xf64>) -> tensor<?xf64>
+  %y = fad.map (%x) : (tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%e: f64):
+    %s = fad.mul %e, %e : f64
+    fad.yield %s : f64
+  }
+  // CHECK: fad.build
+  %b = fad.build %n : tensor<?xi64> {
+  ^bb0(%i: i64):
+    fad.yield %i : i64
+  }
+  // CHECK: fad.reduce inits(%{{.*}}) arrays(%{{.*}})
+  %r = fad.reduce inits(%z) arrays(%y) : (f64), (tensor<?xf64>) -> f64 {
+  ^bb0(%acc: f64, %e: f64):
+    %t = fad.add %acc, %e : f64
+    fad.yield %t : f64
+  }
+  // CHECK: fad.scan
+  %p = fad.scan inits(%z) arrays(%y) : (f64), (tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%acc: f64, %e: f64):
+    %t = fad.add %acc, %e : f64
+    fad.yield %t : f64
+  }
+  // CHECK: fad.for %{{.*}} iter(%{{.*}}) : (f64) -> f64
+  %f = fad.for %n iter(%z) : (f64) -> f64 {
+  ^bb0(%i: i64, %s: f64):
+    %t = fad.add %s, %s : f64
+    fad.yield %t : f64
+  }
+  // CHECK: fad.while iter(%{{.*}}) : (f64) -> f64 cond
+  %w = fad.while iter(%z) : (f64) -> f64 cond {
+  ^bb0(%s: f64):
+    %c = arith.cmpf olt, %s, %r : f64
+    fad.yield %c : i1
+  } do {
+  ^bb0(%s: f64):
+    %t = fad.add %s, %s : f64
+    fad.yield %t : f64
+  }
+  %c = arith.cmpf olt, %z, %r : f64
+  // CHECK: fad.if %{{.*}} -> f64
+  %i = fad.if %c -> f64 {
+    fad.yield %z : f64
+  } else {
+    fad.yield %r : f64
+  }
+  return %y, %b, %r, %p, %f, %w, %i : tensor<?xf64>, tensor<?xi64>, f64, tensor<?xf64>, f64, f64, f64
+}
