@@ -661,6 +661,7 @@ private:
 
   void genEntry(const Decl &d);
   void checkDef(const Decl &d);
+  void requireParamTypes(const Decl &d);
 };
 
 //===----------------------------------------------------------------------===//
@@ -1340,6 +1341,7 @@ static bool hasFunctionType(const TypeExpr &t) {
 }
 
 void Elaborator::genEntry(const Decl &d) {
+  requireParamTypes(d);
   if (!d.resultType)
     fail(d.loc, "entry point '" + d.name + "' needs a result type");
   SmallVector<Type> argTypes;
@@ -1372,10 +1374,16 @@ void Elaborator::genEntry(const Decl &d) {
 
 /// Elaborates a def on parameters of its declared types in a scratch
 /// function, so that errors in defs nobody calls are still reported.
-void Elaborator::checkDef(const Decl &d) {
+/// Parameters of defs and entries are written `(x: t)`; the parser also
+/// accepts bare patterns (for lambdas), so this is checked here.
+void Elaborator::requireParamTypes(const Decl &d) {
   for (const ast::Pattern &p : d.params)
     if (!p.type)
       fail(p.loc, "parameter of '" + d.name + "' needs a type: (x: t)");
+}
+
+void Elaborator::checkDef(const Decl &d) {
+  requireParamTypes(d);
   for (const ast::Pattern &p : d.params)
     if (hasFunctionType(*p.type))
       return; // checked where it is applied, with the function it gets
