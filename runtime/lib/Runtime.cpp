@@ -490,14 +490,17 @@ int32_t fad_rt_select(const char *entry, int64_t nparams, int64_t nleaves) {
     reader.read(leaves);
     ++params;
   }
-  if (params != nparams)
-    fail("entry point '" + std::string(entry) + "' takes " + std::to_string(nparams) +
-         " argument" + (nparams == 1 ? "" : "s") + ", got " + std::to_string(params));
-  if ((int64_t)leaves.size() != nleaves)
+  // Tuples (and arrays of tuples) may be written whole or as their
+  // components, so what must match is the flattened count.
+  if ((int64_t)leaves.size() != nleaves) {
+    if (params != nparams)
+      fail("entry point '" + std::string(entry) + "' takes " + std::to_string(nparams) +
+           " argument" + (nparams == 1 ? "" : "s") + ", got " + std::to_string(params));
     fail("the arguments of entry point '" + std::string(entry) +
          "' do not have the shape of its parameters (tuples and arrays of "
          "tuples flatten to " + std::to_string(nleaves) + " values, got " +
          std::to_string(leaves.size()) + ")");
+  }
   return 1;
 }
 
