@@ -1347,7 +1347,8 @@ void Elaborator::genEntry(const Decl &d) {
   SmallVector<Type> argTypes;
   std::vector<TypeP> paramTypes;
   for (const ast::Pattern &p : d.params) {
-    paramTypes.push_back(resolve(*p.type, "a parameter of an entry point"));
+    // Extents of arguments are only known at run time, where they are checked.
+    paramTypes.push_back(eraseSizes(resolve(*p.type, "a parameter of an entry point")));
     leafTypes(paramTypes.back(), argTypes);
   }
   if (hasFunctionType(*d.resultType))
@@ -1394,7 +1395,7 @@ void Elaborator::checkDef(const Decl &d) {
   b.setInsertionPointToStart(block);
   std::vector<Val> args;
   for (const ast::Pattern &p : d.params) {
-    TypeP t = resolve(*p.type, "a parameter");
+    TypeP t = eraseSizes(resolve(*p.type, "a parameter"));
     SmallVector<Type> types;
     leafTypes(t, types);
     SmallVector<Value> leaves;
