@@ -32,6 +32,7 @@
 #include "llvm/Support/Process.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/thread.h"
 #include "llvm/Support/ToolOutputFile.h"
 
 using namespace mlir;
@@ -134,14 +135,25 @@ static int linkExecutable(StringRef object, StringRef output, StringRef runtimeL
   return 0;
 }
 
+static int compile(const char *argv0);
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
   cl::ParseCommandLineOptions(argc, argv, "fad compiler\n");
+  // The frontend recurses over expressions (bounded by the parser's nesting
+  // limit); a large stack keeps deep but legal programs from overflowing.
+  int rc = 1;
+  llvm::thread worker(std::optional<unsigned>(512u << 20), [&] { rc = compile(argv[0]); });
+  worker.join();
+  return rc;
+}
 
-  std::string here = toolDir(argv[0]);
+static int compile(const char *argv0) {
+
+  std::string here = toolDir(argv0);
   std::vector<std::string> searchDirs(importDirs.begin(), importDirs.end());
   searchDirs.push_back(here + "/../lib/fad/stdlib");
 

@@ -535,6 +535,45 @@ Iterator findBadByte(Iterator p, Iterator end) {
   return nullptr;
 }
 
+/// Deepest nesting of expressions the compiler accepts. Parsing and
+/// elaboration recurse over the expression tree; fadc runs them on a thread
+/// with a large stack, and this bound keeps any input within it.
+constexpr unsigned kMaxNesting = 10000;
+/// Deepest nesting of brackets: each level costs the grammar a few dozen
+/// frames of recursion.
+constexpr unsigned kMaxBrackets = 256;
+
+/// The first expression nested deeper than kMaxNesting, or null.
+const Expr *findTooDeep(const Module &module) {
+  std::vector<std::pair<const Expr *, unsigned>> work;
+  for (const Decl &d : module.decls)
+    if (d.body)
+      work.push_back({d.body.get(), 1});
+  while (!work.empty()) {
+    auto [e, depth] = work.back();
+    work.pop_back();
+    if (depth > kMaxNesting)
+      return e;
+    for (const ExprPtr &kid : e->kids)
+      work.push_back({kid.get(), depth + 1});
+  }
+  return nullptr;
+}
+
+/// The first bracket nested deeper than kMaxBrackets, or null.
+Iterator findDeepBracket(Iterator p, Iterator end) {
+  unsigned depth = 0;
+  for (; p < end; ++p) {
+    if (*p == '(' || *p == '[')
+      ++depth;
+    else if ((*p == ')' || *p == ']') && depth)
+      --depth;
+    if (depth > kMaxBrackets)
+      return p;
+  }
+  return nullptr;
+}
+
 /// A readable name for what an expectation point wanted.
 std::string describe(const std::string &which) {
   if (which.empty())
@@ -561,6 +600,8 @@ std::optional<Module> fad::parseModule(llvm::SourceMgr &sourceMgr,
     std::snprintf(hex, sizeof hex, "0x%02x", (unsigned char)*bad);
     return error(bad, llvm::Twine("unexpected byte ") + hex + " in program text");
   }
+  if (Iterator deep = findDeepBracket(begin, end))
+    return error(deep, "brackets nested too deeply");
   Module module;
   module.bufferId = bufferId;
   Iterator it = begin;
@@ -584,5 +625,8 @@ std::optional<Module> fad::parseModule(llvm::SourceMgr &sourceMgr,
   } catch (const std::exception &failure) {
     return error(skipBlank(it), llvm::Twine("parse error: ") + failure.what());
   }
+  if (const Expr *deep = findTooDeep(module))
+    return error(deep->loc.getPointer(), "expression nested too deeply (more than " +
+                                             llvm::Twine(kMaxNesting) + " levels)");
   return module;
 }
