@@ -77,6 +77,9 @@ void fad::buildSCFToLLVMPipeline(OpPassManager &pm) {
       bufferization::LayoutMapOption::IdentityLayoutMap);
   // Loops carry arrays that their bodies rebuild (loop x = ... do f x).
   bufferization.allowReturnAllocsFromLoops = true;
+  // Rows computed into fresh tensors and then inserted into a result are
+  // built in place instead (no allocation and copy per row).
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
   pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
   bufferization::buildBufferDeallocationPipeline(pm, {});
   pm.addPass(createBufferizationToMemRefPass());

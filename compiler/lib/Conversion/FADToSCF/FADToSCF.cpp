@@ -147,9 +147,11 @@ static Value extractAt(OpBuilder &b, Location loc, Value array,
                                           strides);
 }
 
-/// `dest` with `value` (a scalar or a row) stored at position `i`.
+/// `dest` with `value` (a scalar or a row) stored at position `i`. The row's
+/// extents are `rowExtents` when given (computed before the loop, so that
+/// empty-tensor elimination can build the row in place), else read off it.
 static Value insertAt(OpBuilder &b, Location loc, Value value, Value dest,
-                      Value i) {
+                      Value i, ArrayRef<Value> rowExtents = {}) {
   auto row = dyn_cast<RankedTensorType>(value.getType());
   if (!row)
     return b.create<tensor::InsertOp>(loc, value, dest, ValueRange{i});
@@ -159,7 +161,7 @@ static Value insertAt(OpBuilder &b, Location loc, Value value, Value dest,
   offsets[0] = i;
   sizes.push_back(b.getIndexAttr(1));
   for (int64_t d = 0; d < row.getRank(); ++d)
-    sizes.push_back(dimOf(b, loc, value, d));
+    sizes.push_back(rowExtents.empty() ? dimOf(b, loc, value, d) : rowExtents[d]);
   return b.create<tensor::InsertSliceOp>(loc, value, dest, offsets, sizes, strides);
 }
 
@@ -222,6 +224,74 @@ static Value destForRow(OpBuilder &b, Location loc, Value dest, Value value,
   return result;
 }
 
+/// The extents of the array `v`, built at the insertion point (before `root`,
+/// the op being lowered) when they do not depend on anything computed inside
+/// `root`; std::nullopt otherwise. This lets a map whose elements are rows
+/// allocate its result once, before the loop: the rows of `map (\r -> map f
+/// r) m` have the extent of m's rows, known in advance.
+static std::optional<SmallVector<Value>> hoistedExtents(OpBuilder &b, Location loc,
+                                                        Operation *root, Value v) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  if (!type)
+    return std::nullopt;
+  Operation *owner = isa<BlockArgument>(v)
+                         ? cast<BlockArgument>(v).getOwner()->getParentOp()
+                         : v.getDefiningOp();
+  if (!root->isAncestor(owner)) {
+    SmallVector<Value> dims;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      dims.push_back(dimOf(b, loc, v, d));
+    return dims;
+  }
+  auto dropFront = [&](std::optional<SmallVector<Value>> dims, size_t n)
+      -> std::optional<SmallVector<Value>> {
+    if (!dims)
+      return std::nullopt;
+    return SmallVector<Value>(ArrayRef<Value>(*dims).drop_front(n));
+  };
+  // An element (row) of a map's input: the input's extents but the first.
+  if (auto arg = dyn_cast<BlockArgument>(v)) {
+    if (auto map = dyn_cast<MapOp>(owner))
+      return dropFront(hoistedExtents(b, loc, root, map.getInputs()[arg.getArgNumber()]), 1);
+    return std::nullopt;
+  }
+  auto yieldedExtents = [&](Region &body, unsigned k) {
+    return hoistedExtents(b, loc, root,
+                          cast<YieldOp>(body.front().getTerminator()).getValues()[k]);
+  };
+  unsigned k = cast<OpResult>(v).getResultNumber();
+  std::optional<SmallVector<Value>> outer, inner;
+  if (auto map = dyn_cast<MapOp>(owner)) {
+    outer = hoistedExtents(b, loc, root, map.getInputs().front());
+    if (outer)
+      outer->resize(1);
+    inner = type.getRank() > 1 ? yieldedExtents(map.getBody(), k) : SmallVector<Value>();
+  } else if (auto build = dyn_cast<BuildOp>(owner)) {
+    Value size = build.getSize();
+    Operation *sizeOwner = isa<BlockArgument>(size)
+                               ? cast<BlockArgument>(size).getOwner()->getParentOp()
+                               : size.getDefiningOp();
+    if (!root->isAncestor(sizeOwner))
+      outer = SmallVector<Value>{toIndex(b, loc, size)};
+    inner = type.getRank() > 1 ? yieldedExtents(build.getBody(), k) : SmallVector<Value>();
+  } else if (auto scan = dyn_cast<ScanOp>(owner)) {
+    return hoistedExtents(b, loc, root, scan.getInputs()[k]);
+  } else if (auto index = dyn_cast<IndexOp>(owner)) {
+    return dropFront(hoistedExtents(b, loc, root, index.getArray()),
+                     index.getIndices().size());
+  } else if (auto transpose = dyn_cast<TransposeOp>(owner)) {
+    std::optional<SmallVector<Value>> dims =
+        hoistedExtents(b, loc, root, transpose.getOperand());
+    if (dims)
+      std::swap((*dims)[0], (*dims)[1]);
+    return dims;
+  }
+  if (!outer || !inner)
+    return std::nullopt;
+  outer->append(inner->begin(), inner->end());
+  return outer;
+}
+
 /// Moves the single block of `region` to the insertion point with `args` for
 /// its arguments, erases its fad.yield and returns the yielded values.
 static SmallVector<Value> inlineBody(PatternRewriter &rw, Region &region,
@@ -268,9 +338,23 @@ static Value commonExtent(OpBuilder &b, Location loc, ValueRange arrays) {
 static void lowerCollect(PatternRewriter &rw, Operation *op, Region &body,
                          ValueRange inputs, Value n, bool passIndex) {
   Location loc = op->getLoc();
+  // Row extents known before the loop allocate the result once, up front;
+  // otherwise the first row fixes them (destForRow).
+  auto yield = cast<YieldOp>(body.front().getTerminator());
+  SmallVector<std::optional<SmallVector<Value>>> rowExtents;
   SmallVector<Value> dests;
-  for (Type t : op->getResultTypes())
-    dests.push_back(emptyArray(rw, loc, t, n));
+  for (auto [t, yielded] : llvm::zip(op->getResultTypes(), yield.getValues())) {
+    rowExtents.push_back(isa<RankedTensorType>(yielded.getType())
+                             ? hoistedExtents(rw, loc, op, yielded)
+                             : SmallVector<Value>());
+    if (rowExtents.back()) {
+      SmallVector<Value> dims{n};
+      dims.append(*rowExtents.back());
+      dests.push_back(rw.create<tensor::EmptyOp>(loc, t, dims));
+    } else {
+      dests.push_back(emptyArray(rw, loc, t, n));
+    }
+  }
   scf::ForOp loop = buildLoop(rw, loc, n, dests, [&](Value i, ValueRange acc) {
     SmallVector<Value> args;
     if (passIndex)
@@ -279,8 +363,10 @@ static void lowerCollect(PatternRewriter &rw, Operation *op, Region &body,
       args.push_back(extractAt(rw, loc, input, i));
     SmallVector<Value> values = inlineBody(rw, body, args);
     SmallVector<Value> next;
-    for (auto [value, dest] : llvm::zip(values, acc))
-      next.push_back(insertAt(rw, loc, value, destForRow(rw, loc, dest, value, i, n), i));
+    for (auto [value, dest, extents] : llvm::zip(values, acc, rowExtents))
+      next.push_back(extents ? insertAt(rw, loc, value, dest, i, *extents)
+                             : insertAt(rw, loc, value,
+                                        destForRow(rw, loc, dest, value, i, n), i));
     return next;
   });
   rw.replaceOp(op, loop.getResults());
@@ -392,10 +478,22 @@ struct ArrayLowering : OpRewritePattern<ArrayOp> {
     Location loc = op.getLoc();
     ValueRange elems = op.getElements();
     Value n = indexConst(rw, loc, elems.size());
-    Value dest = emptyArray(rw, loc, op.getType(), n);
+    // All elements exist before the array: the first row fixes the extents.
+    SmallVector<Value> dims{n}, rowDims;
+    if (!elems.empty())
+      if (auto row = dyn_cast<RankedTensorType>(elems.front().getType()))
+        for (int64_t d = 0; d < row.getRank(); ++d)
+          rowDims.push_back(dimOf(rw, loc, elems.front(), d));
+    dims.append(rowDims);
+    if (elems.empty())
+      for (int64_t d = 1; d < op.getType().getRank(); ++d)
+        dims.push_back(indexConst(rw, loc, 0));
+    Value dest = rw.create<tensor::EmptyOp>(loc, op.getType(), dims);
     for (auto [k, elem] : llvm::enumerate(elems)) {
-      Value i = indexConst(rw, loc, k);
-      dest = insertAt(rw, loc, elem, destForRow(rw, loc, dest, elem, i, n), i);
+      for (auto [d, extent] : llvm::enumerate(rowDims))
+        emitSameExtent(rw, loc, dimOf(rw, loc, elem, d), extent,
+                       "array rows have different sizes (arrays must be regular)");
+      dest = insertAt(rw, loc, elem, dest, indexConst(rw, loc, k), rowDims);
     }
     rw.replaceOp(op, dest);
     return success();
