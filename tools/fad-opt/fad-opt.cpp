@@ -9,6 +9,7 @@
 #include "fad/Conversion/Passes.h"
 #include "fad/Dialect/FAD/IR/FADDialect.h"
 #include "fad/Pipelines/Pipelines.h"
+#include "fad/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -34,6 +35,7 @@ int main(int argc, char **argv) {
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
   fad::registerFADConversionPasses();
+  fad::registerFADTransformsPasses();
   fad::registerFADPipelines();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "fad optimizer driver\n", registry));

@@ -8,6 +8,8 @@
 
 #include "fad/Pipelines/Pipelines.h"
 #include "fad/Conversion/Passes.h"
+#include "fad/Dialect/FAD/Derivatives/Derivatives.h"
+#include "fad/Transforms/Passes.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
@@ -62,9 +64,13 @@ void fad::registerLoweringDialects(DialectRegistry &registry) {
   tensor::registerBufferizableOpInterfaceExternalModels(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+  registerDerivativeRules(registry);
 }
 
 void fad::buildFADToSCFPipeline(OpPassManager &pm) {
+  pm.addPass(createFADJvp());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
   pm.addPass(createConvertFADToSCF());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

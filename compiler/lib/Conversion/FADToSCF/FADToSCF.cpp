@@ -555,6 +555,20 @@ struct TransposeLowering : OpRewritePattern<TransposeOp> {
   }
 };
 
+struct ZerosLikeLowering : OpRewritePattern<ZerosLikeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ZerosLikeOp op, PatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    SmallVector<Value> dims;
+    for (int64_t d = 0; d < op.getType().getRank(); ++d)
+      dims.push_back(dimOf(rw, loc, op.getOperand(), d));
+    Value empty = rw.create<tensor::EmptyOp>(loc, op.getType(), dims);
+    Value zero = rw.create<arith::ConstantOp>(loc, rw.getZeroAttr(op.getType().getElementType()));
+    rw.replaceOp(op, rw.create<linalg::FillOp>(loc, zero, empty)->getResult(0));
+    return success();
+  }
+};
+
 struct AssertLowering : OpRewritePattern<AssertOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(AssertOp op, PatternRewriter &rw) const override {
@@ -713,7 +727,7 @@ void fad::populateFADToSCFPatterns(RewritePatternSet &patterns) {
       UnaryLowering<SqrtOp, math::SqrtOp>, UnaryLowering<FloorOp, math::FloorOp>,
       UnaryLowering<CeilOp, math::CeilOp>, NegLowering, ConvertLowering,
       ArrayLowering, DimLowering, IndexLowering, TransposeLowering,
-      AssertLowering, MapLowering, BuildLowering,
+      AssertLowering, ZerosLikeLowering, MapLowering, BuildLowering,
       FoldLowering<ReduceOp, false>, FoldLowering<ScanOp, true>, ForLowering,
       WhileLowering, IfLowering>(patterns.getContext());
 }

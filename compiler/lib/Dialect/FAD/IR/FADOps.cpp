@@ -189,5 +189,19 @@ LogicalResult IfOp::verifyRegions() {
                     getResults().getTypes());
 }
 
+LogicalResult JvpOp::verifyRegions() {
+  if (getPrimals().getTypes() != getTangents().getTypes())
+    return emitOpError("tangents must have the types of the primals");
+  auto yield = dyn_cast<YieldOp>(getBody().front().getTerminator());
+  if (!yield)
+    return emitOpError("body must end in fad.yield");
+  SmallVector<Type> results(yield.getValues().getTypes());
+  llvm::append_range(results, yield.getValues().getTypes());
+  if (getResults().getTypes() != TypeRange(results))
+    return emitOpError("results must be the yielded values' types, twice");
+  return verifyBody(*this, getBody(), "body", getPrimals().getTypes(),
+                    yield.getValues().getTypes());
+}
+
 #define GET_OP_CLASSES
 #include "fad/Dialect/FAD/IR/FADOps.cpp.inc"

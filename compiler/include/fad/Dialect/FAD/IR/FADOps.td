@@ -13,6 +13,7 @@ include "mlir/IR/OpBase.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/ControlFlowInterfaces.td"
+include "fad/Interfaces/ADInterfaces.td"
 
 class FAD_Op<string mnemonic, list<Trait> traits = []>
     : Op<FAD_Dialect, mnemonic, traits>;
@@ -27,12 +28,34 @@ def FAD_Value : AnyTypeOf<[F32, F64, I64, I32, I1, FAD_Array], "fad value">;
 // Scalar arithmetic
 //===----------------------------------------------------------------------===//
 
-class FAD_BinaryOp<string mnemonic, string semantics, Type operandType = FAD_Numeric>
-    : FAD_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+// Scalar ops state their partial derivatives on their own record (the one
+// place for them, shared by every mode). In `partials`, `x`/`y` are the
+// operands, `z` the result, and helpers come from fad/Dialect/FAD/IR/Partials.h.
+class FAD_ScalarOp<string mnemonic, string partials, string operandNames>
+    : FAD_Op<mnemonic, [Pure, SameOperandsAndResultType,
+                        DeclareOpInterfaceMethods<FAD_ScalarPartialsOpInterface>]> {
+  let extraClassDefinition = [{
+    ::llvm::SmallVector<::mlir::Value> $cppClass::buildPartials(::mlir::OpBuilder &b) {
+      using namespace ::fad::partials;
+      ::mlir::Location loc = getLoc();
+      }] # operandNames # [{
+      ::mlir::Value z = getResult();
+      (void)loc; (void)z;
+      return }] # partials # [{;
+    }
+  }];
+}
+
+class FAD_BinaryOp<string mnemonic, string semantics, string partials,
+                   Type operandType = FAD_Numeric>
+    : FAD_ScalarOp<mnemonic, partials,
+                   "::mlir::Value x = getLhs(), y = getRhs(); (void)x; (void)y;"> {
   let summary = "scalar " # mnemonic;
   let description = !strconcat([{
     Both operands and the result have the same scalar type.
   }], semantics, [{
+
+    Partial derivatives (x = lhs, y = rhs, z = result): `}], partials, [{`.
 
     ```mlir
     %z = fad.}], mnemonic, [{ %x, %y : f64
@@ -43,24 +66,31 @@ class FAD_BinaryOp<string mnemonic, string semantics, Type operandType = FAD_Num
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($result)";
 }
 
-def FAD_AddOp : FAD_BinaryOp<"add", "`lhs + rhs`.">;
-def FAD_SubOp : FAD_BinaryOp<"sub", "`lhs - rhs`.">;
-def FAD_MulOp : FAD_BinaryOp<"mul", "`lhs * rhs`.">;
+def FAD_AddOp : FAD_BinaryOp<"add", "`lhs + rhs`.", "{one(b, loc, z), one(b, loc, z)}">;
+def FAD_SubOp : FAD_BinaryOp<"sub", "`lhs - rhs`.",
+  "{one(b, loc, z), constant(b, loc, z, -1.0)}">;
+def FAD_MulOp : FAD_BinaryOp<"mul", "`lhs * rhs`.", "{y, x}">;
 def FAD_DivOp : FAD_BinaryOp<"div",
-  "`lhs / rhs`; integer division truncates toward zero (as in C).">;
+  "`lhs / rhs`; integer division truncates toward zero (as in C).",
+  "{divide(b, loc, one(b, loc, z), y), negate(b, loc, divide(b, loc, z, y))}">;
 def FAD_RemOp : FAD_BinaryOp<"rem",
-  "The remainder of `lhs / rhs` with the sign of `lhs` (C's `%` and `fmod`).">;
+  "The remainder of `lhs / rhs` with the sign of `lhs` (C's `%` and `fmod`).",
+  "{one(b, loc, z), remainderRhsPartial(b, loc, x, y, z)}">;
 def FAD_PowOp : FAD_BinaryOp<"pow",
-  "`lhs` raised to `rhs`; for integers `rhs` must be non-negative.">;
+  "`lhs` raised to `rhs`; for integers `rhs` must be non-negative.",
+  "{powerBasePartial(b, loc, x, y), powerExponentPartial(b, loc, x, z)}">;
 def FAD_MaxOp : FAD_BinaryOp<"max",
-  "The larger operand; `lhs` on a tie.">;
+  "The larger operand; `lhs` on a tie.", "tieGoesFirst(b, loc, x, y, /*isMax=*/true)">;
 def FAD_MinOp : FAD_BinaryOp<"min",
-  "The smaller operand; `lhs` on a tie.">;
+  "The smaller operand; `lhs` on a tie.", "tieGoesFirst(b, loc, x, y, /*isMax=*/false)">;
 
-class FAD_UnaryOp<string mnemonic, string semantics, Type operandType>
-    : FAD_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+class FAD_UnaryOp<string mnemonic, string semantics, Type operandType, string partial>
+    : FAD_ScalarOp<mnemonic, "{" # partial # "}",
+                   "::mlir::Value x = getOperand(); (void)x;"> {
   let summary = "scalar " # mnemonic;
   let description = !strconcat(semantics, [{
+
+    Derivative (x = operand, z = result): `}], partial, [{`.
 
     ```mlir
     %y = fad.}], mnemonic, [{ %x : f64
@@ -71,17 +101,26 @@ class FAD_UnaryOp<string mnemonic, string semantics, Type operandType>
   let assemblyFormat = "$operand attr-dict `:` type($result)";
 }
 
-def FAD_NegOp : FAD_UnaryOp<"neg", "`-x`.", FAD_Numeric>;
-def FAD_AbsOp : FAD_UnaryOp<"abs", "`|x|`.", FAD_Numeric>;
-def FAD_ExpOp : FAD_UnaryOp<"exp", "`e^x`.", FAD_Float>;
-def FAD_LogOp : FAD_UnaryOp<"log", "The natural logarithm.", FAD_Float>;
-def FAD_SinOp : FAD_UnaryOp<"sin", "The sine (radians).", FAD_Float>;
-def FAD_CosOp : FAD_UnaryOp<"cos", "The cosine (radians).", FAD_Float>;
-def FAD_TanOp : FAD_UnaryOp<"tan", "The tangent (radians).", FAD_Float>;
-def FAD_TanhOp : FAD_UnaryOp<"tanh", "The hyperbolic tangent.", FAD_Float>;
-def FAD_SqrtOp : FAD_UnaryOp<"sqrt", "The square root.", FAD_Float>;
-def FAD_FloorOp : FAD_UnaryOp<"floor", "Rounds toward negative infinity.", FAD_Float>;
-def FAD_CeilOp : FAD_UnaryOp<"ceil", "Rounds toward positive infinity.", FAD_Float>;
+def FAD_NegOp : FAD_UnaryOp<"neg", "`-x`.", FAD_Numeric, "constant(b, loc, z, -1.0)">;
+def FAD_AbsOp : FAD_UnaryOp<"abs", "`|x|`; its derivative at 0 is 0.", FAD_Numeric,
+  "sign(b, loc, x)">;
+def FAD_ExpOp : FAD_UnaryOp<"exp", "`e^x`.", FAD_Float, "z">;
+def FAD_LogOp : FAD_UnaryOp<"log", "The natural logarithm.", FAD_Float,
+  "divide(b, loc, one(b, loc, z), x)">;
+def FAD_SinOp : FAD_UnaryOp<"sin", "The sine (radians).", FAD_Float,
+  "b.create<CosOp>(loc, x)">;
+def FAD_CosOp : FAD_UnaryOp<"cos", "The cosine (radians).", FAD_Float,
+  "negate(b, loc, b.create<SinOp>(loc, x))">;
+def FAD_TanOp : FAD_UnaryOp<"tan", "The tangent (radians).", FAD_Float,
+  "b.create<AddOp>(loc, one(b, loc, z), b.create<MulOp>(loc, z, z))">;
+def FAD_TanhOp : FAD_UnaryOp<"tanh", "The hyperbolic tangent.", FAD_Float,
+  "b.create<SubOp>(loc, one(b, loc, z), b.create<MulOp>(loc, z, z))">;
+def FAD_SqrtOp : FAD_UnaryOp<"sqrt", "The square root.", FAD_Float,
+  "divide(b, loc, constant(b, loc, z, 0.5), z)">;
+def FAD_FloorOp : FAD_UnaryOp<"floor",
+  "Rounds toward negative infinity; its derivative is 0.", FAD_Float, "::mlir::Value()">;
+def FAD_CeilOp : FAD_UnaryOp<"ceil",
+  "Rounds toward positive infinity; its derivative is 0.", FAD_Float, "::mlir::Value()">;
 
 def FAD_ConvertOp : FAD_Op<"convert", [Pure]> {
   let summary = "conversion between scalar types";
@@ -166,6 +205,21 @@ def FAD_TransposeOp : FAD_Op<"transpose", [Pure, SameOperandsAndResultType]> {
   let results = (outs FAD_Array:$result);
   let assemblyFormat = "$operand attr-dict `:` type($result)";
   let hasVerifier = 1;
+}
+
+def FAD_ZerosLikeOp : FAD_Op<"zeros_like", [Pure, SameOperandsAndResultType]> {
+  let summary = "an array of zeros with the extents of another";
+  let description = [{
+    The array of the same type and extents as `operand`, filled with 0. The
+    AD engine uses it where a symbolic zero tangent must be materialized.
+
+    ```mlir
+    %z = fad.zeros_like %x : tensor<?x?xf64>
+    ```
+  }];
+  let arguments = (ins FAD_Array:$operand);
+  let results = (outs FAD_Array:$result);
+  let assemblyFormat = "$operand attr-dict `:` type($result)";
 }
 
 def FAD_AssertOp : FAD_Op<"assert"> {
@@ -364,6 +418,45 @@ def FAD_IfOp : FAD_Op<"if", [RecursiveMemoryEffects]> {
   let regions = (region SizedRegion<1>:$thenRegion, SizedRegion<1>:$elseRegion);
   let assemblyFormat =
       "$condition (`->` type($results)^)? $thenRegion `else` $elseRegion attr-dict";
+  let hasRegionVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Differentiation
+//===----------------------------------------------------------------------===//
+
+def FAD_JvpOp : FAD_Op<"jvp", [RecursiveMemoryEffects, AttrSizedOperandSegments,
+                                SingleBlock]> {
+  let summary = "forward-mode derivative of a function given as a region";
+  let description = [{
+    `jvp f x dx`: the body is the function f, taking the primal arguments as
+    block arguments (values it captures from the enclosing scope are
+    constants of the differentiation). With k yielded values, the op has 2k
+    results: f's results at `primals`, then their directional derivatives
+    along `tangents` (which have the primals' types). Tangents of integer or
+    boolean values are zero.
+
+    The `fad-jvp` pass replaces the op by the linearized body, innermost op
+    first, so nested derivatives (a jvp inside a differentiated function)
+    differentiate the inner derivative's program: no perturbation confusion.
+
+    ```mlir
+    %y, %dy = fad.jvp (%x) tangents(%dx) : (f64), (f64) -> (f64, f64) {
+    ^bb0(%a: f64):
+      %s = fad.sin %a : f64
+      fad.yield %s : f64
+    }
+    ```
+
+    Differentiation: lib/AD/Linearize.cpp and lib/Dialect/FAD/Derivatives/.
+  }];
+  let arguments = (ins Variadic<FAD_Value>:$primals, Variadic<FAD_Value>:$tangents);
+  let results = (outs Variadic<FAD_Value>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    `(` $primals `)` `tangents` `(` $tangents `)` attr-dict `:`
+    `(` type($primals) `)` `,` `(` type($tangents) `)` `->` `(` type($results) `)` $body
+  }];
   let hasRegionVerifier = 1;
 }
 

@@ -1,0 +1,71 @@
+//===- Linearize.h - The forward-mode (linearization) engine ------*- C++ -*-===//
+//
+// The AD engine's forward mode: it walks ops in order and asks each, through
+// the interfaces of ADInterfaces.td, for its primal and tangent computation.
+// Tangents are symbolic: a value without a tangent has a zero one, and no
+// zero is materialized unless an op's structure needs it.
+//
+// Naming contract (Futhark's): the tangent of a value `x` is called `xTan`;
+// `state.primal(x)` is the value the primal computation of `x` went to.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FAD_AD_LINEARIZE_H
+#define FAD_AD_LINEARIZE_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/DenseMap.h"
+
+namespace fad {
+
+/// Whether values of type `t` have tangents: floats and arrays of floats.
+/// Integers and booleans are constants of every differentiation.
+bool isDifferentiableType(mlir::Type t);
+
+/// The zero of the type of `like`: a constant, or fad.zeros_like for arrays.
+mlir::Value buildZeroLike(mlir::OpBuilder &b, mlir::Location loc, mlir::Value like);
+
+/// One forward-mode differentiation: where the values of the source IR went
+/// in the primal computation, and their tangents.
+class LinearizeState {
+public:
+  /// The new primal value of source value `v` (`v` itself when it is defined
+  /// outside what is being linearized: a constant of the differentiation).
+  mlir::Value primal(mlir::Value v) const { return mapping.lookupOrDefault(v); }
+  llvm::SmallVector<mlir::Value> primals(mlir::ValueRange vs) const;
+  void mapPrimal(mlir::Value from, mlir::Value to) { mapping.map(from, to); }
+  mlir::IRMapping &primalMapping() { return mapping; }
+
+  /// The tangent of `v`, or null when it is zero.
+  mlir::Value tangent(mlir::Value v) const { return tangents.lookup(v); }
+  /// Records `vTan` as the tangent of `v`; a null `vTan` means zero.
+  void setTangent(mlir::Value v, mlir::Value vTan) {
+    if (vTan)
+      tangents[v] = vTan;
+  }
+  /// Whether `op` reads, directly or inside its regions, a value with a
+  /// non-zero tangent (if not, all its tangents are zero).
+  bool readsTangent(mlir::Operation *op) const;
+
+  /// The tangent of `v`, building an explicit zero (shaped like `v`'s
+  /// primal) when it is zero.
+  mlir::Value materializedTangent(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v);
+
+  /// Linearizes every op of `block` but its terminator, in order, at the
+  /// insertion point of `b`. Afterwards the terminator's operands have
+  /// primals and tangents in this state.
+  mlir::LogicalResult linearizeBlock(mlir::OpBuilder &b, mlir::Block &block);
+
+  /// Linearizes one op through its interfaces; emits a located error for an
+  /// op that has float results, tangent inputs and no rule.
+  mlir::LogicalResult linearizeOp(mlir::OpBuilder &b, mlir::Operation *op);
+
+private:
+  mlir::IRMapping mapping;
+  llvm::DenseMap<mlir::Value, mlir::Value> tangents;
+};
+
+} // namespace fad
+
+#endif // FAD_AD_LINEARIZE_H

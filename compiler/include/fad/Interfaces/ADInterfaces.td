@@ -1,0 +1,62 @@
+//===- ADInterfaces.td - How fad ops state their derivatives -*- tablegen -*-===//
+//
+// The op interfaces through which the AD engine asks an op for its derivative
+// rules. The engine never switches on op names: an op either implements one
+// of these, is non-differentiable by type (no float results), or is an error.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FAD_INTERFACES_ADINTERFACES_TD
+#define FAD_INTERFACES_ADINTERFACES_TD
+
+include "mlir/IR/OpBase.td"
+
+def FAD_ScalarPartialsOpInterface : OpInterface<"ScalarPartialsOpInterface"> {
+  let cppNamespace = "::fad";
+  let description = [{
+    An elementwise scalar op with one result whose derivative is given by its
+    partial derivatives: the tangent of the result is
+    `sum_i partial_i * tangent(operand_i)`. The partials are declared once,
+    on the op's ODS record, and shared by every mode of differentiation.
+  }];
+  let methods = [
+    InterfaceMethod<
+      /*desc=*/[{
+        Builds, at the insertion point of `b`, the partial derivative of the
+        result with respect to each operand, in operand order, each a value of
+        the result's type. Must only read this op's operands and result, and
+        only create ops (no erasure). A partial that is identically zero may
+        be returned as a null Value.
+      }],
+      /*retTy=*/"::llvm::SmallVector<::mlir::Value>",
+      /*methodName=*/"buildPartials",
+      /*args=*/(ins "::mlir::OpBuilder &":$b)>
+  ];
+}
+
+def FAD_LinearizeOpInterface : OpInterface<"LinearizeOpInterface"> {
+  let cppNamespace = "::fad";
+  let description = [{
+    An op with a forward-mode (linearization) rule of its own: structured ops
+    whose tangent is another structured op, and ops whose tangent is not a
+    sum of scalar partials. The rules live in
+    lib/Dialect/FAD/Derivatives/, one file per op family.
+  }];
+  let methods = [
+    InterfaceMethod<
+      /*desc=*/[{
+        Emits, at the insertion point of `b`, this op's primal computation on
+        the primal values `state` maps its operands to, and the computation of
+        its results' tangents from its operands' tangents (`state.tangent`,
+        null for a zero tangent). Records the new primal results with
+        `state.mapPrimal` and every non-zero result tangent with
+        `state.setTangent`. Must not modify or erase this op. Returns failure
+        after emitting a located error when the op cannot be differentiated.
+      }],
+      /*retTy=*/"::mlir::LogicalResult",
+      /*methodName=*/"linearize",
+      /*args=*/(ins "::mlir::OpBuilder &":$b, "::fad::LinearizeState &":$state)>
+  ];
+}
+
+#endif // FAD_INTERFACES_ADINTERFACES_TD

@@ -1,0 +1,59 @@
+//===- BodyLinearization.h - Shared step of structured-op rules ---*- C++ -*-===//
+//
+// Every structured op linearizes the same way: a new op of the same kind
+// whose operands are the primal operands followed by tangent operands, and
+// whose body is the linearized old body yielding primals then tangents. This
+// helper builds that body; each rule only says how operands are laid out.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FAD_LIB_DIALECT_FAD_DERIVATIVES_BODYLINEARIZATION_H
+#define FAD_LIB_DIALECT_FAD_DERIVATIVES_BODYLINEARIZATION_H
+
+#include "fad/AD/Linearize.h"
+
+namespace fad::detail {
+
+/// Where each argument of an old body goes in the new body.
+struct ArgLayout {
+  unsigned primal;              ///< Index of the new argument holding the primal.
+  std::optional<unsigned> tan;  ///< Index of the new argument holding the tangent.
+};
+
+/// Builds the single block of `newRegion` with `newArgTypes`, linearizes
+/// `oldBody` into it (old argument k becomes new argument args[k].primal,
+/// with tangent args[k].tan), and ends it with a fad.yield of the old yield's
+/// primals followed by the materialized tangents of the old yields listed in
+/// `tangentYields`.
+mlir::LogicalResult linearizeBody(mlir::OpBuilder &b, LinearizeState &state,
+                                  mlir::Block &oldBody, mlir::Region &newRegion,
+                                  mlir::TypeRange newArgTypes,
+                                  llvm::ArrayRef<ArgLayout> args,
+                                  llvm::ArrayRef<unsigned> tangentYields);
+
+/// The indices of `values` whose types are differentiable.
+llvm::SmallVector<unsigned> differentiableIndices(mlir::TypeRange types);
+
+/// The result types of a linearized structured op: its primal result types,
+/// then the types of the results listed in `tangents` (their tangents).
+llvm::SmallVector<mlir::Type> withTangentTypes(mlir::TypeRange results,
+                                               llvm::ArrayRef<unsigned> tangents);
+
+/// Records `newOp`'s results as the primals of `oldOp`'s results, and its
+/// trailing results as the tangents of the old results listed in `tangents`.
+void recordResults(LinearizeState &state, mlir::Operation *oldOp,
+                   mlir::Operation *newOp, llvm::ArrayRef<unsigned> tangents);
+
+/// Clones `op` as a constant of the differentiation (all tangents zero).
+mlir::LogicalResult cloneAsConstant(mlir::OpBuilder &b, LinearizeState &state,
+                                    mlir::Operation *op);
+
+/// Registration of each rule family (Derivatives.cpp calls them).
+void registerArrayRules(mlir::MLIRContext *ctx);
+void registerLoopRules(mlir::MLIRContext *ctx);
+void registerMapRules(mlir::MLIRContext *ctx);
+void registerReduceRules(mlir::MLIRContext *ctx);
+
+} // namespace fad::detail
+
+#endif // FAD_LIB_DIALECT_FAD_DERIVATIVES_BODYLINEARIZATION_H

@@ -1,0 +1,24 @@
+//===- Derivatives.cpp - Registering the fad ops' derivative rules -*- C++ -*-===//
+//
+// This file implements registerDerivativeRules: it attaches the rules of
+// each op family (the other files of this directory) when the fad dialect is
+// loaded.
+//
+//===----------------------------------------------------------------------===//
+
+#include "fad/Dialect/FAD/Derivatives/Derivatives.h"
+#include "BodyLinearization.h"
+#include "fad/Dialect/FAD/IR/FADDialect.h"
+
+#include "mlir/IR/DialectRegistry.h"
+
+using namespace mlir;
+
+void fad::registerDerivativeRules(DialectRegistry &registry) {
+  registry.addExtension(+[](MLIRContext *ctx, FADDialect *) {
+    fad::detail::registerArrayRules(ctx);
+    fad::detail::registerLoopRules(ctx);
+    fad::detail::registerMapRules(ctx);
+    fad::detail::registerReduceRules(ctx);
+  });
+}
