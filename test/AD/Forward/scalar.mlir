@@ -40,8 +40,10 @@ func.func @product(%x: f64, %c: f64, %dx: f64) -> f64 {
 
 // x * x: both partials contribute, then sum.
 // CHECK-LABEL: func.func @square
-// CHECK:         %[[T1:.*]] = fad.mul %[[X:[a-z0-9_]+]], %[[XTAN:[a-z0-9_]+]] : f64
-// CHECK:         %[[T2:.*]] = fad.mul %[[X]], %[[XTAN]] : f64
+// CHECK-SAME:    (%[[X:[a-z0-9_]+]]: f64, %[[XTAN:[a-z0-9_]+]]: f64)
+// CHECK:         fad.mul %[[X]], %[[X]] : f64
+// CHECK:         %[[T1:[a-z0-9_]+]] = fad.mul %[[X]], %[[XTAN]] : f64
+// CHECK:         %[[T2:[a-z0-9_]+]] = fad.mul %[[X]], %[[XTAN]] : f64
 // CHECK:         fad.add %[[T1]], %[[T2]] : f64
 // OPT-LABEL: func.func @square
 // OPT:         %[[T:[a-z0-9_]+]] = fad.mul %{{.*}}, %{{.*}} : f64
