@@ -658,6 +658,8 @@ private:
               llvm::SMLoc at);
   Val genBuild(Value n, llvm::SMLoc at, function_ref<Val(Val)> elem);
   Val genReduceWith(const std::string &op, const Val &array, llvm::SMLoc at);
+  Val genJvp(const Val &fn, const Val &x, const Val &xTan, llvm::SMLoc at);
+  Val genJacfwd(const Val &fn, const Val &x, llvm::SMLoc at);
 
   void genEntry(const Decl &d);
   void checkDef(const Decl &d);
@@ -683,7 +685,9 @@ const llvm::StringMap<size_t> &builtinArities() {
       {"-", 2},       {"*", 2},       {"/", 2},         {"%", 2},
       {"**", 2},      {"==", 2},      {"!=", 2},        {"<", 2},
       {"<=", 2},      {">", 2},       {">=", 2},        {"&&", 2},
-      {"||", 2}};
+      {"||", 2},      {"jvp", 3},     {"jacfwd", 2},    {"hessian", 2},
+      {"vjp", 3},     {"grad", 2},    {"jacrev", 2},    {"taylor", 4},
+      {"fixpoint", 2}};
   return arities;
 }
 
@@ -1013,7 +1017,84 @@ Val Elaborator::invokeBuiltin(const std::string &name, ArrayRef<Val> args,
       leaf = b.create<TransposeOp>(l, leaf);
     return r;
   }
+  // Differentiation.
+  if (name == "jvp")
+    return genJvp(args[0], args[1], args[2], at);
+  if (name == "jacfwd")
+    return genJacfwd(args[0], args[1], at);
+  if (name == "hessian") {
+    // Forward over forward: the Jacobian of x -> jacfwd f x.
+    expectFn(args[0], at, name);
+    return genJacfwd(apply(builtinVal("jacfwd"), args[0], at), args[1], at);
+  }
+  if (name == "vjp" || name == "grad" || name == "jacrev" || name == "taylor" ||
+      name == "fixpoint")
+    fail(at, "'" + name + "' is not implemented yet (forward mode is: jvp, "
+                          "jacfwd, hessian)");
   fail(at, "unknown builtin '" + name + "'");
+}
+
+/// `jvp f x xTan`: a fad.jvp op whose body is `f` applied to the block
+/// arguments; its value is the tangent of `f x` along `xTan`.
+Val Elaborator::genJvp(const Val &fn, const Val &xIn, const Val &xTanIn, llvm::SMLoc at) {
+  expectFn(fn, at, "jvp");
+  if (xIn.kind == Val::Kind::Fn || xTanIn.kind == Val::Kind::Fn)
+    fail(at, "jvp differentiates with respect to data, not functions");
+  TypeP xType = eraseSizes(typeOf(xIn, at));
+  Val x = xIn.literal ? coerce(xIn, primType(Prim::F64), at) : xIn;
+  Val xTan = xTanIn.literal ? coerce(xTanIn, typeOf(x, at), at) : xTanIn;
+  xType = eraseSizes(typeOf(x, at));
+  if (!sameType(xType, typeOf(xTan, at)))
+    fail(at, "jvp: the tangent has type " + typeName(typeOf(xTan, at)) +
+                 " but the point has type " + typeName(xType));
+  SmallVector<Value> primals = leavesOf(x, at), tangents = leavesOf(xTan, at);
+  // The body is built in a detached region: its yielded types, and so the
+  // op's result types, are known only afterwards.
+  Region body;
+  TypeP resultType;
+  SmallVector<Type> yielded =
+      buildBody(body, ValueRange(primals).getTypes(), at, [&](ValueRange args) {
+        Val r = apply(fn, fromLeaves(xType, SmallVector<Value>(args)), at);
+        if (r.kind == Val::Kind::Fn)
+          fail(at, "jvp: the function must return data, not a function");
+        resultType = eraseSizes(typeOf(r, at));
+        return leavesOf(r, at);
+      });
+  SmallVector<Type> resultTypes(yielded);
+  resultTypes.append(yielded);
+  auto op = b.create<JvpOp>(loc(at), resultTypes, primals, tangents);
+  op.getBody().takeBody(body);
+  return fromLeaves(resultType,
+                    SmallVector<Value>(op.getResults().drop_front(yielded.size())));
+}
+
+/// `jacfwd f x`: the Jacobian of `f` at `x`, output index first, by forward
+/// mode: column j is the tangent along the j-th basis vector.
+Val Elaborator::genJacfwd(const Val &fn, const Val &xIn, llvm::SMLoc at) {
+  expectFn(fn, at, "jacfwd");
+  Val x = xIn.literal ? coerce(xIn, primType(Prim::F64), at) : xIn;
+  if (x.kind == Val::Kind::Data && isFloatType(x.type))
+    return genJvp(fn, x, constant(x.type->prim, 1.0, at), at);
+  if (x.kind != Val::Kind::Data || x.type->kind != FType::Kind::Array ||
+      !isFloatType(x.type->elem))
+    fail(at, "jacfwd needs a float or an array of floats, got " + describe(x, at));
+  Prim p = x.type->elem->prim;
+  Value n = extent(x, at);
+  Val columns = genBuild(n, at, [&](Val j) {
+    Val basis = genBuild(n, at, [&](Val i) {
+      Value same = b.create<arith::CmpIOp>(loc(at), arith::CmpIPredicate::eq,
+                                           i.leaves[0], j.leaves[0]);
+      return genIf(same, at, [&] { return constant(p, 1.0, at); },
+                   [&] { return constant(p, 0.0, at); });
+    });
+    return genJvp(fn, x, basis, at);
+  });
+  // columns[j] is df/dx_j; a vector-valued f gives [n][m]: transpose it.
+  if (columns.kind == Val::Kind::Data && columns.type->elem->kind == FType::Kind::Array)
+    return invokeBuiltin("transpose", {columns}, at);
+  if (columns.kind != Val::Kind::Data || !isFloatType(columns.type->elem))
+    fail(at, "jacfwd needs a function returning a float or an array of floats");
+  return columns;
 }
 
 //===----------------------------------------------------------------------===//
