@@ -34,6 +34,27 @@ Value fad::buildZeroLike(OpBuilder &b, Location loc, Value like) {
   return b.create<arith::ConstantOp>(loc, b.getZeroAttr(like.getType()));
 }
 
+Operation *fad::cloneWithOuterValues(OpBuilder &b, Operation *op, IRMapping &mapping) {
+  if (op->getNumRegions() == 0)
+    return b.clone(*op, mapping);
+  DenseSet<Value> inside;
+  op->walk([&](Block *block) { inside.insert(block->args_begin(), block->args_end()); });
+  op->walk([&](Operation *inner) {
+    if (inner != op)
+      inside.insert(inner->result_begin(), inner->result_end());
+  });
+  IRMapping outer;
+  op->walk([&](Operation *inner) {
+    for (Value v : inner->getOperands())
+      if (!inside.contains(v))
+        outer.map(v, mapping.lookupOrDefault(v));
+  });
+  Operation *clone = b.clone(*op, outer);
+  for (auto [from, to] : llvm::zip(op->getResults(), clone->getResults()))
+    mapping.map(from, to);
+  return clone;
+}
+
 SmallVector<Value> LinearizeState::primals(ValueRange vs) const {
   SmallVector<Value> result;
   for (Value v : vs)
@@ -68,7 +89,7 @@ LogicalResult LinearizeState::linearizeOp(OpBuilder &b, Operation *op) {
   if (auto rule = dyn_cast<LinearizeOpInterface>(op))
     return rule.linearize(b, *this);
 
-  Operation *clone = b.clone(*op, mapping);
+  Operation *clone = cloneWithOuterValues(b, op, mapping);
   if (!readsTangent(op) ||
       llvm::none_of(op->getResultTypes(), isDifferentiableType))
     return success();
@@ -84,7 +105,9 @@ LogicalResult LinearizeState::linearizeOp(OpBuilder &b, Operation *op) {
     if (!operandTan || !partial)
       continue;
     Value term = b.create<MulOp>(loc, partial, operandTan);
+    markLinear(term);
     resultTan = resultTan ? b.create<AddOp>(loc, resultTan, term).getResult() : term;
+    markLinear(resultTan);
   }
   setTangent(op->getResult(0), resultTan);
   return success();

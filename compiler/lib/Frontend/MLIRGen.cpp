@@ -660,6 +660,8 @@ private:
   Val genReduceWith(const std::string &op, const Val &array, llvm::SMLoc at);
   Val genJvp(const Val &fn, const Val &x, const Val &xTan, llvm::SMLoc at);
   Val genJacfwd(const Val &fn, const Val &x, llvm::SMLoc at);
+  Val genVjp(const Val &fn, const Val &x, const Val *yAdj, llvm::SMLoc at);
+  Val genJacrev(const Val &fn, const Val &x, llvm::SMLoc at);
 
   void genEntry(const Decl &d);
   void checkDef(const Decl &d);
@@ -1027,10 +1029,14 @@ Val Elaborator::invokeBuiltin(const std::string &name, ArrayRef<Val> args,
     expectFn(args[0], at, name);
     return genJacfwd(apply(builtinVal("jacfwd"), args[0], at), args[1], at);
   }
-  if (name == "vjp" || name == "grad" || name == "jacrev" || name == "taylor" ||
-      name == "fixpoint")
-    fail(at, "'" + name + "' is not implemented yet (forward mode is: jvp, "
-                          "jacfwd, hessian)");
+  if (name == "vjp")
+    return genVjp(args[0], args[1], &args[2], at);
+  if (name == "grad")
+    return genVjp(args[0], args[1], nullptr, at);
+  if (name == "jacrev")
+    return genJacrev(args[0], args[1], at);
+  if (name == "taylor" || name == "fixpoint")
+    fail(at, "'" + name + "' is not implemented yet");
   fail(at, "unknown builtin '" + name + "'");
 }
 
@@ -1066,6 +1072,77 @@ Val Elaborator::genJvp(const Val &fn, const Val &xIn, const Val &xTanIn, llvm::S
   op.getBody().takeBody(body);
   return fromLeaves(resultType,
                     SmallVector<Value>(op.getResults().drop_front(yielded.size())));
+}
+
+/// `vjp f x yAdj` (or `grad f x` when `yAdj` is null: a cotangent of 1 for
+/// a scalar float result): a fad.vjp op whose body is `f` applied to the
+/// block arguments; its value is the cotangent of `x`.
+Val Elaborator::genVjp(const Val &fn, const Val &xIn, const Val *yAdjIn, llvm::SMLoc at) {
+  const char *name = yAdjIn ? "vjp" : "grad";
+  expectFn(fn, at, name);
+  if (xIn.kind == Val::Kind::Fn)
+    fail(at, Twine(name) + " differentiates with respect to data, not functions");
+  Val x = xIn.literal ? coerce(xIn, primType(Prim::F64), at) : xIn;
+  TypeP xType = eraseSizes(typeOf(x, at));
+  SmallVector<Value> primals = leavesOf(x, at);
+  Region body;
+  TypeP resultType;
+  SmallVector<Type> yielded =
+      buildBody(body, ValueRange(primals).getTypes(), at, [&](ValueRange args) {
+        Val r = apply(fn, fromLeaves(xType, SmallVector<Value>(args)), at);
+        if (r.kind == Val::Kind::Fn)
+          fail(at, Twine(name) + ": the function must return data, not a function");
+        resultType = eraseSizes(typeOf(r, at));
+        return leavesOf(r, at);
+      });
+  Val yAdj;
+  if (yAdjIn) {
+    yAdj = yAdjIn->literal ? coerce(*yAdjIn, resultType, at) : *yAdjIn;
+    if (yAdj.kind == Val::Kind::Fn || !sameType(typeOf(yAdj, at), resultType))
+      fail(at, "vjp: the cotangent has type " +
+                   (yAdj.kind == Val::Kind::Fn ? std::string("function")
+                                               : typeName(typeOf(yAdj, at))) +
+                   " but the function returns " + typeName(resultType));
+  } else {
+    if (!isFloatType(resultType))
+      fail(at, "grad needs a function returning a float, but it returns " +
+                   typeName(resultType) + " (use vjp or jacrev)");
+    yAdj = constant(resultType->prim, 1.0, at);
+  }
+  SmallVector<Value> cotangents = leavesOf(yAdj, at);
+  SmallVector<Type> resultTypes(yielded);
+  llvm::append_range(resultTypes, ValueRange(primals).getTypes());
+  auto op = b.create<VjpOp>(loc(at), resultTypes, primals, cotangents);
+  op.getBody().takeBody(body);
+  return fromLeaves(xType, SmallVector<Value>(op.getResults().drop_front(yielded.size())));
+}
+
+/// `jacrev f x`: the Jacobian of `f` at `x`, output index first, by reverse
+/// mode: row i is the cotangent of `x` for the i-th output basis vector.
+Val Elaborator::genJacrev(const Val &fn, const Val &xIn, llvm::SMLoc at) {
+  expectFn(fn, at, "jacrev");
+  Val x = xIn.literal ? coerce(xIn, primType(Prim::F64), at) : xIn;
+  if (!(x.kind == Val::Kind::Data &&
+        (isFloatType(x.type) ||
+         (x.type->kind == FType::Kind::Array && isFloatType(x.type->elem)))))
+    fail(at, "jacrev needs a float or an array of floats, got " + describe(x, at));
+  Val y = apply(fn, x, at);
+  if (y.kind == Val::Kind::Data && isFloatType(y.type))
+    return genVjp(fn, x, nullptr, at);
+  if (y.kind != Val::Kind::Data || y.type->kind != FType::Kind::Array ||
+      !isFloatType(y.type->elem))
+    fail(at, "jacrev needs a function returning a float or an array of floats");
+  Prim p = y.type->elem->prim;
+  Value m = extent(y, at);
+  return genBuild(m, at, [&](Val i) {
+    Val basis = genBuild(m, at, [&](Val j) {
+      Value same = b.create<arith::CmpIOp>(loc(at), arith::CmpIPredicate::eq,
+                                           i.leaves[0], j.leaves[0]);
+      return genIf(same, at, [&] { return constant(p, 1.0, at); },
+                   [&] { return constant(p, 0.0, at); });
+    });
+    return genVjp(fn, x, &basis, at);
+  });
 }
 
 /// `jacfwd f x`: the Jacobian of `f` at `x`, output index first, by forward

@@ -68,7 +68,7 @@ void fad::registerLoweringDialects(DialectRegistry &registry) {
 }
 
 void fad::buildFADToSCFPipeline(OpPassManager &pm) {
-  pm.addPass(createFADJvp());
+  pm.addPass(createFADAutodiff());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addPass(createConvertFADToSCF());

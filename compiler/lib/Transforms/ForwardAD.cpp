@@ -9,6 +9,7 @@
 #include "fad/Dialect/FAD/Derivatives/Derivatives.h"
 #include "fad/Dialect/FAD/IR/FADOps.h"
 #include "fad/Transforms/Passes.h"
+#include "Expansion.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -33,30 +34,30 @@ struct FADJvpPass : public fad::impl::FADJvpBase<FADJvpPass> {
     SmallVector<JvpOp> jvps;
     getOperation()->walk<WalkOrder::PostOrder>([&](JvpOp op) { jvps.push_back(op); });
     for (JvpOp op : jvps)
-      if (failed(expand(op)))
+      if (failed(expandJvp(op)))
         return signalPassFailure();
-  }
-
-  /// Replaces `op` by its linearized body: primal results, then tangents.
-  static LogicalResult expand(JvpOp op) {
-    OpBuilder b(op);
-    LinearizeState state;
-    Block &body = op.getBody().front();
-    for (auto [arg, primal, primalTan] :
-         llvm::zip(body.getArguments(), op.getPrimals(), op.getTangents())) {
-      state.mapPrimal(arg, primal);
-      if (isDifferentiableType(arg.getType()))
-        state.setTangent(arg, primalTan);
-    }
-    if (failed(state.linearizeBlock(b, body)))
-      return failure();
-    ValueRange yields = cast<YieldOp>(body.getTerminator()).getValues();
-    SmallVector<Value> results = state.primals(yields);
-    for (Value y : yields)
-      results.push_back(state.materializedTangent(b, op.getLoc(), y));
-    op.replaceAllUsesWith(results);
-    op.erase();
-    return success();
   }
 };
 } // namespace
+
+/// Replaces `op` by its linearized body: primal results, then tangents.
+LogicalResult fad::expandJvp(JvpOp op) {
+  OpBuilder b(op);
+  LinearizeState state;
+  Block &body = op.getBody().front();
+  for (auto [arg, primal, primalTan] :
+       llvm::zip(body.getArguments(), op.getPrimals(), op.getTangents())) {
+    state.mapPrimal(arg, primal);
+    if (isDifferentiableType(arg.getType()))
+      state.setTangent(arg, primalTan);
+  }
+  if (failed(state.linearizeBlock(b, body)))
+    return failure();
+  ValueRange yields = cast<YieldOp>(body.getTerminator()).getValues();
+  SmallVector<Value> results = state.primals(yields);
+  for (Value y : yields)
+    results.push_back(state.materializedTangent(b, op.getLoc(), y));
+  op.replaceAllUsesWith(results);
+  op.erase();
+  return success();
+}

@@ -16,6 +16,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 
 namespace fad {
 
@@ -25,6 +26,14 @@ bool isDifferentiableType(mlir::Type t);
 
 /// The zero of the type of `like`: a constant, or fad.zeros_like for arrays.
 mlir::Value buildZeroLike(mlir::OpBuilder &b, mlir::Location loc, mlir::Value like);
+
+/// Clones `op` at the insertion point of `b`, taking the values it uses from
+/// outside itself through `mapping`, and records its results in `mapping`.
+/// Unlike OpBuilder::clone, mappings that `mapping` may hold for values
+/// inside `op` (from an earlier copy of the same op) are ignored: they would
+/// make the copy's regions drop their block arguments.
+mlir::Operation *cloneWithOuterValues(mlir::OpBuilder &b, mlir::Operation *op,
+                                      mlir::IRMapping &mapping);
 
 /// One forward-mode differentiation: where the values of the source IR went
 /// in the primal computation, and their tangents.
@@ -41,9 +50,26 @@ public:
   mlir::Value tangent(mlir::Value v) const { return tangents.lookup(v); }
   /// Records `vTan` as the tangent of `v`; a null `vTan` means zero.
   void setTangent(mlir::Value v, mlir::Value vTan) {
-    if (vTan)
-      tangents[v] = vTan;
+    if (!vTan)
+      return;
+    tangents[v] = vTan;
+    linearValues.insert(vTan);
+    witnesses.try_emplace(vTan, primal(v));
   }
+  /// Records an intermediate value of a tangent computation (a term of a
+  /// sum, say): a value that depends linearly on the tangents.
+  void markLinear(mlir::Value v) { linearValues.insert(v); }
+
+  /// The values that depend linearly on the input tangents: the linear part
+  /// of the linearized program, which reverse mode transposes.
+  const llvm::DenseSet<mlir::Value> &getLinearValues() const { return linearValues; }
+  /// For an array-valued linear value, a primal value of the same extents
+  /// (to build zeros of its shape); null if unknown.
+  mlir::Value shapeWitness(mlir::Value linear) const { return witnesses.lookup(linear); }
+
+  /// In reverse mode, structured ops compute their primal results in a
+  /// separate primal op, so that the linear program is only linear ops.
+  bool separatePrimal = false;
   /// Whether `op` reads, directly or inside its regions, a value with a
   /// non-zero tangent (if not, all its tangents are zero).
   bool readsTangent(mlir::Operation *op) const;
@@ -64,6 +90,8 @@ public:
 private:
   mlir::IRMapping mapping;
   llvm::DenseMap<mlir::Value, mlir::Value> tangents;
+  llvm::DenseSet<mlir::Value> linearValues;
+  llvm::DenseMap<mlir::Value, mlir::Value> witnesses;
 };
 
 } // namespace fad

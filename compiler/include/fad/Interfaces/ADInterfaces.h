@@ -12,6 +12,7 @@
 
 namespace fad {
 class LinearizeState;
+class TransposeState;
 } // namespace fad
 
 #include "fad/Interfaces/ADInterfaces.h.inc"

@@ -59,4 +59,30 @@ def FAD_LinearizeOpInterface : OpInterface<"LinearizeOpInterface"> {
   ];
 }
 
+def FAD_TransposeOpInterface : OpInterface<"TransposeOpInterface"> {
+  let cppNamespace = "::fad";
+  let description = [{
+    A linear op (of a linearized program) with a transpose rule: given the
+    adjoints of its linear results, it adds the adjoints of its linear
+    operands (and of linear values its regions capture). Only the small set
+    of linear ops needs one: add, sub, neg, scaling (mul by a primal value),
+    convert, array literals, indexing, transpose, and the structured ops
+    whose bodies are linear in their tangent arguments.
+  }];
+  let methods = [
+    InterfaceMethod<
+      /*desc=*/[{
+        Emits, at the insertion point of `b`, the transpose of this op: reads
+        the adjoints of its linear results (`state.adjoint`, null for zero),
+        primal values through `state.primal`, and accumulates into the
+        adjoints of its linear operands with `state.addAdjoint`. Called in
+        reverse program order, after every use of the op's results was
+        transposed. Must not modify this op.
+      }],
+      /*retTy=*/"::mlir::LogicalResult",
+      /*methodName=*/"transpose",
+      /*args=*/(ins "::mlir::OpBuilder &":$b, "::fad::TransposeState &":$state)>
+  ];
+}
+
 #endif // FAD_INTERFACES_ADINTERFACES_TD

@@ -509,29 +509,76 @@ struct DimLowering : OpRewritePattern<DimOp> {
   }
 };
 
+/// Checks that `indices` (i64) are within the extents of `array` (a run-time
+/// error naming the index, the size and the location otherwise) and returns
+/// them as `index` values.
+static SmallVector<Value> checkedIndices(OpBuilder &b, Location loc, Value array,
+                                         ValueRange indices) {
+  std::string where = locationText(loc);
+  SmallVector<Value> result;
+  for (auto [d, index] : llvm::enumerate(indices)) {
+    Value extent = toI64(b, loc, dimOf(b, loc, array, d));
+    Value zero = b.create<arith::ConstantIntOp>(loc, 0, 64);
+    Value geZero = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, index, zero);
+    Value ltExtent = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, index, extent);
+    Value ok = b.create<arith::AndIOp>(loc, geZero, ltExtent);
+    emitCheck(b, loc, ok, [&](OpBuilder &b) {
+      auto ptr = LLVM::LLVMPointerType::get(b.getContext());
+      auto i64 = b.getI64Type();
+      func::FuncOp fail = getRuntimeFunction(b, "fad_rt_index_error",
+                                             b.getFunctionType({ptr, i64, i64}, {}));
+      b.create<func::CallOp>(loc, fail,
+                             ValueRange{buildStringPointer(b, loc, where), index, extent});
+    });
+    result.push_back(toIndex(b, loc, index));
+  }
+  return result;
+}
+
 struct IndexLowering : OpRewritePattern<IndexOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(IndexOp op, PatternRewriter &rw) const override {
+    SmallVector<Value> indices =
+        checkedIndices(rw, op.getLoc(), op.getArray(), op.getIndices());
+    rw.replaceOp(op, extractAt(rw, op.getLoc(), op.getArray(), indices));
+    return success();
+  }
+};
+
+/// `a + c` on scalars, or elementwise on arrays (as a fad.map, lowered next).
+static Value buildSum(OpBuilder &b, Location loc, Value a, Value c) {
+  auto type = dyn_cast<RankedTensorType>(a.getType());
+  if (!type)
+    return b.create<AddOp>(loc, a, c);
+  auto map = b.create<MapOp>(loc, TypeRange{type}, ValueRange{a, c});
+  Type elem = getElementOrRowType(type);
+  OpBuilder::InsertionGuard guard(b);
+  Block *body = b.createBlock(&map.getBody(), {}, {elem, elem}, {loc, loc});
+  b.create<YieldOp>(loc, buildSum(b, loc, body->getArgument(0), body->getArgument(1)));
+  return map.getResult(0);
+}
+
+struct AddAtLowering : OpRewritePattern<AddAtOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(AddAtOp op, PatternRewriter &rw) const override {
     Location loc = op.getLoc();
-    std::string where = locationText(loc);
-    SmallVector<Value> indices;
-    for (auto [d, index] : llvm::enumerate(op.getIndices())) {
-      Value extent = toI64(rw, loc, dimOf(rw, loc, op.getArray(), d));
-      Value zero = rw.create<arith::ConstantIntOp>(loc, 0, 64);
-      Value geZero = rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, index, zero);
-      Value ltExtent = rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, index, extent);
-      Value ok = rw.create<arith::AndIOp>(loc, geZero, ltExtent);
-      emitCheck(rw, loc, ok, [&](OpBuilder &b) {
-        auto ptr = LLVM::LLVMPointerType::get(b.getContext());
-        auto i64 = b.getI64Type();
-        func::FuncOp fail = getRuntimeFunction(
-            b, "fad_rt_index_error", b.getFunctionType({ptr, i64, i64}, {}));
-        b.create<func::CallOp>(loc, fail,
-                               ValueRange{buildStringPointer(b, loc, where), index, extent});
-      });
-      indices.push_back(toIndex(rw, loc, index));
+    Value array = op.getArray(), value = op.getValue();
+    SmallVector<Value> indices = checkedIndices(rw, loc, array, op.getIndices());
+    Value sum = buildSum(rw, loc, extractAt(rw, loc, array, indices), value);
+    auto row = dyn_cast<RankedTensorType>(value.getType());
+    if (!row) {
+      rw.replaceOpWithNewOp<tensor::InsertOp>(op, sum, array, indices);
+      return success();
     }
-    rw.replaceOp(op, extractAt(rw, loc, op.getArray(), indices));
+    int64_t rank = op.getType().getRank();
+    SmallVector<OpFoldResult> offsets, sizes, strides(rank, rw.getIndexAttr(1));
+    for (int64_t d = 0; d < rank; ++d) {
+      bool indexed = d < (int64_t)indices.size();
+      offsets.push_back(indexed ? OpFoldResult(indices[d]) : rw.getIndexAttr(0));
+      sizes.push_back(indexed ? OpFoldResult(rw.getIndexAttr(1))
+                              : OpFoldResult(dimOf(rw, loc, array, d)));
+    }
+    rw.replaceOpWithNewOp<tensor::InsertSliceOp>(op, sum, array, offsets, sizes, strides);
     return success();
   }
 };
@@ -727,7 +774,7 @@ void fad::populateFADToSCFPatterns(RewritePatternSet &patterns) {
       UnaryLowering<SqrtOp, math::SqrtOp>, UnaryLowering<FloorOp, math::FloorOp>,
       UnaryLowering<CeilOp, math::CeilOp>, NegLowering, ConvertLowering,
       ArrayLowering, DimLowering, IndexLowering, TransposeLowering,
-      AssertLowering, ZerosLikeLowering, MapLowering, BuildLowering,
+      AssertLowering, ZerosLikeLowering, AddAtLowering, MapLowering, BuildLowering,
       FoldLowering<ReduceOp, false>, FoldLowering<ScanOp, true>, ForLowering,
       WhileLowering, IfLowering>(patterns.getContext());
 }

@@ -8,11 +8,17 @@
 //   transpose:     (transpose a)Tan = transpose aTan
 //   convert:       (f32 x)Tan = f32 xTan        (between float types; else 0)
 //   zeros_like:    0
+// and their transposes:
+//   array literal: xkAdj += zAdj[k]
+//   index:         aAdj = add_at(aAdj, i, zAdj)   (accumulate in place)
+//   transpose:     aAdj += transpose zAdj
+//   convert:       xAdj += convert zAdj           (back to x's type)
 //
 //===----------------------------------------------------------------------===//
 
 #include "BodyLinearization.h"
 #include "fad/Dialect/FAD/IR/FADOps.h"
+#include "fad/AD/Transpose.h"
 #include "fad/Interfaces/ADInterfaces.h"
 
 using namespace mlir;
@@ -60,9 +66,64 @@ struct ConstantLinearize : LinearizeOpInterface::ExternalModel<ConstantLinearize
     return cloneAsConstant(b, state, op);
   }
 };
+struct ArrayTranspose : TransposeOpInterface::ExternalModel<ArrayTranspose, ArrayOp> {
+  LogicalResult transpose(Operation *op, OpBuilder &b, TransposeState &state) const {
+    auto array = cast<ArrayOp>(op);
+    Location loc = array.getLoc();
+    Value resultAdj = state.adjoint(array.getResult());
+    for (auto [k, elem] : llvm::enumerate(array.getElements())) {
+      if (!state.isLinear(elem))
+        continue;
+      Value index = b.create<arith::ConstantIntOp>(loc, k, 64);
+      state.addAdjoint(b, loc, elem,
+                       b.create<IndexOp>(loc, elem.getType(), resultAdj, ValueRange{index}));
+    }
+    return success();
+  }
+};
+
+struct IndexTranspose : TransposeOpInterface::ExternalModel<IndexTranspose, IndexOp> {
+  LogicalResult transpose(Operation *op, OpBuilder &b, TransposeState &state) const {
+    auto index = cast<IndexOp>(op);
+    Location loc = index.getLoc();
+    Value array = index.getArray();
+    // Accumulate into the array's adjoint in place: no array-sized temporary.
+    Value arrayAdj = state.materializedAdjoint(b, loc, array);
+    state.setAdjoint(array, b.create<AddAtOp>(loc, arrayAdj,
+                                              state.primals(index.getIndices()),
+                                              state.adjoint(index.getResult())));
+    return success();
+  }
+};
+
+struct TransposeTranspose
+    : TransposeOpInterface::ExternalModel<TransposeTranspose, TransposeOp> {
+  LogicalResult transpose(Operation *op, OpBuilder &b, TransposeState &state) const {
+    auto transpose = cast<TransposeOp>(op);
+    state.addAdjoint(b, transpose.getLoc(), transpose.getOperand(),
+                     b.create<TransposeOp>(transpose.getLoc(),
+                                           state.adjoint(transpose.getResult())));
+    return success();
+  }
+};
+
+struct ConvertTranspose : TransposeOpInterface::ExternalModel<ConvertTranspose, ConvertOp> {
+  LogicalResult transpose(Operation *op, OpBuilder &b, TransposeState &state) const {
+    auto convert = cast<ConvertOp>(op);
+    Value operand = convert.getOperand();
+    state.addAdjoint(b, convert.getLoc(), operand,
+                     b.create<ConvertOp>(convert.getLoc(), operand.getType(),
+                                         state.adjoint(convert.getResult())));
+    return success();
+  }
+};
 } // namespace
 
 void fad::detail::registerArrayRules(MLIRContext *ctx) {
+  ArrayOp::attachInterface<ArrayTranspose>(*ctx);
+  IndexOp::attachInterface<IndexTranspose>(*ctx);
+  TransposeOp::attachInterface<TransposeTranspose>(*ctx);
+  ConvertOp::attachInterface<ConvertTranspose>(*ctx);
   ArrayOp::attachInterface<LinearLinearize<ArrayOp>>(*ctx);
   IndexOp::attachInterface<LinearLinearize<IndexOp>>(*ctx);
   TransposeOp::attachInterface<LinearLinearize<TransposeOp>>(*ctx);

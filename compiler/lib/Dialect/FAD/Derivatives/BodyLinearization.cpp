@@ -54,14 +54,24 @@ SmallVector<Type> fad::detail::withTangentTypes(TypeRange results,
 void fad::detail::recordResults(LinearizeState &state, Operation *oldOp, Operation *newOp,
                            ArrayRef<unsigned> tangents) {
   unsigned m = oldOp->getNumResults();
+  // Transpose rules need to tell primal from tangent operands and results.
+  newOp->setAttr(kPrimalCountAttr, IntegerAttr::get(IntegerType::get(newOp->getContext(), 64), m));
+  // In reverse mode the primal results come from a plain copy of the op, so
+  // that the linearized op is used only for its (linear) tangents.
+  Operation *primal = newOp;
+  if (state.separatePrimal) {
+    OpBuilder b(newOp->getContext());
+    b.setInsertionPoint(newOp);
+    primal = cloneWithOuterValues(b, oldOp, state.primalMapping());
+  }
   for (unsigned j = 0; j < m; ++j)
-    state.mapPrimal(oldOp->getResult(j), newOp->getResult(j));
+    state.mapPrimal(oldOp->getResult(j), primal->getResult(j));
   for (auto [t, j] : llvm::enumerate(tangents))
     state.setTangent(oldOp->getResult(j), newOp->getResult(m + t));
 }
 
 LogicalResult fad::detail::cloneAsConstant(OpBuilder &b, LinearizeState &state,
                                       Operation *op) {
-  b.clone(*op, state.primalMapping());
+  cloneWithOuterValues(b, op, state.primalMapping());
   return success();
 }

@@ -17,8 +17,11 @@ using namespace mlir;
 void fad::registerDerivativeRules(DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *ctx, FADDialect *) {
     fad::detail::registerArrayRules(ctx);
+    fad::detail::registerElementwiseRules(ctx);
     fad::detail::registerLoopRules(ctx);
     fad::detail::registerMapRules(ctx);
     fad::detail::registerReduceRules(ctx);
+    fad::detail::registerReduceTransposes(ctx);
+    fad::detail::registerLoopTransposes(ctx);
   });
 }

@@ -11,6 +11,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "BodyLinearization.h"
+#include "StructuredTranspose.h"
+#include "fad/AD/Transpose.h"
 #include "fad/Dialect/FAD/IR/FADOps.h"
 #include "fad/Interfaces/ADInterfaces.h"
 
@@ -110,4 +112,165 @@ void fad::detail::registerLoopRules(MLIRContext *ctx) {
   ForOp::attachInterface<ForLinearize>(*ctx);
   WhileOp::attachInterface<WhileLinearize>(*ctx);
   IfOp::attachInterface<IfLinearize>(*ctx);
+}
+
+//===----------------------------------------------------------------------===//
+// Transposes
+//===----------------------------------------------------------------------===//
+//
+// Loops under reverse mode use the store-all policy (docs/AD.md): a primal
+// pass records the state before every iteration on a tape, then the
+// transposed body runs for i = n-1 down to 0 on the recorded states, turning
+// the adjoint of the state after iteration i into the adjoint before it. A
+// while loop first counts its iterations (the reverse sweep runs the recorded
+// trip count). A conditional transposes the branch that ran.
+
+namespace {
+/// The transpose of a linearized loop body run `n` times from the primal
+/// state `primInits` (k components; d tangent components follow them in the
+/// op's state). `hasIndex`: the body's first argument is the iteration number.
+LogicalResult transposeLoop(OpBuilder &b, TransposeState &state, Operation *op,
+                            Region &bodyRegion, Value n, ValueRange stateInits,
+                            unsigned k, bool hasIndex) {
+  Location loc = op->getLoc();
+  unsigned d = stateInits.size() - k, offset = hasIndex ? 1 : 0;
+  Block &body = bodyRegion.front();
+  ValueRange yields = cast<YieldOp>(body.getTerminator()).getValues();
+  SmallVector<Value> primInits = state.primals(stateInits.take_front(k));
+
+  // 1. The tape of states before each iteration.
+  SmallVector<Value> tapeInits(primInits);
+  for (Value init : primInits)
+    tapeInits.push_back(buildZerosArray(b, loc, n, init));
+  SmallVector<Value> taped = buildCountedLoop(
+      b, loc, n, tapeInits, /*reverse=*/false, [&](Value i, ValueRange st) {
+        if (hasIndex)
+          state.primalMapping().map(body.getArgument(0), i);
+        for (unsigned c = 0; c < k; ++c)
+          state.primalMapping().map(body.getArgument(offset + c), st[c]);
+        state.clonePrimalOps(b, body);
+        SmallVector<Value> next = state.primals(yields.take_front(k));
+        for (unsigned c = 0; c < k; ++c)
+          next.push_back(b.create<AddAtOp>(loc, st[k + c], ValueRange{i}, st[c]));
+        return next;
+      });
+  ArrayRef<Value> tapes = ArrayRef<Value>(taped).drop_front(k);
+
+  // 2. Backwards through the iterations.
+  Slots slots;
+  for (Value captured : state.capturedLinearValues(bodyRegion))
+    slots.values.insert(captured);
+  SmallVector<Value> loopInits;
+  for (unsigned t = 0; t < d; ++t)
+    loopInits.push_back(state.materializedAdjoint(b, loc, op->getResult(k + t)));
+  llvm::append_range(loopInits, slots.initialState(b, loc, state));
+  bool ok = true;
+  SmallVector<Value> finals = buildCountedLoop(
+      b, loc, n, loopInits, /*reverse=*/true, [&](Value i, ValueRange st) {
+        slots.enter(state, st.drop_front(d));
+        if (hasIndex)
+          state.primalMapping().map(body.getArgument(0), i);
+        for (unsigned c = 0; c < k; ++c)
+          state.primalMapping().map(body.getArgument(offset + c),
+                                    buildIndex(b, loc, tapes[c], i));
+        for (unsigned t = 0; t < d; ++t)
+          state.addAdjoint(b, loc, yields[k + t], st[t]);
+        ok &= succeeded(state.transposeBlock(b, body));
+        SmallVector<Value> next;
+        for (unsigned t = 0; t < d; ++t)
+          next.push_back(state.materializedAdjoint(b, loc, body.getArgument(offset + k + t)));
+        llvm::append_range(next, slots.currentState(b, loc, state));
+        return next;
+      });
+  slots.leave(state, ArrayRef<Value>(finals).drop_front(d));
+  for (unsigned t = 0; t < d; ++t)
+    if (state.isLinear(stateInits[k + t]))
+      state.addAdjoint(b, loc, stateInits[k + t], finals[t]);
+  return success(ok);
+}
+
+struct ForTranspose : TransposeOpInterface::ExternalModel<ForTranspose, ForOp> {
+  LogicalResult transpose(Operation *op, OpBuilder &b, TransposeState &state) const {
+    auto loop = cast<ForOp>(op);
+    Location loc = loop.getLoc();
+    // A non-positive count runs no iteration (and must not size the tape).
+    Value zero = b.create<arith::ConstantIntOp>(loc, 0, 64);
+    Value n = b.create<MaxOp>(loc, state.primal(loop.getCount()), zero);
+    return transposeLoop(b, state, op, loop.getBody(), n, loop.getInits(),
+                         primalCount(op), /*hasIndex=*/true);
+  }
+};
+
+struct WhileTranspose : TransposeOpInterface::ExternalModel<WhileTranspose, WhileOp> {
+  LogicalResult transpose(Operation *op, OpBuilder &b, TransposeState &state) const {
+    auto loop = cast<WhileOp>(op);
+    Location loc = loop.getLoc();
+    unsigned k = primalCount(op);
+    // Count the iterations with a primal run of the loop.
+    SmallVector<Value> inits = state.primals(loop.getInits().take_front(k));
+    inits.push_back(b.create<arith::ConstantIntOp>(loc, 0, 64));
+    TypeRange types = ValueRange(inits).getTypes();
+    auto counter = b.create<WhileOp>(loc, types, inits);
+    SmallVector<Location> locs(types.size(), loc);
+    for (auto [from, to] : {std::pair(&loop.getCond(), &counter.getCond()),
+                            std::pair(&loop.getBody(), &counter.getBody())}) {
+      OpBuilder::InsertionGuard guard(b);
+      Block *block = b.createBlock(to, {}, types, locs);
+      Block &old = from->front();
+      for (unsigned c = 0; c < k; ++c)
+        state.primalMapping().map(old.getArgument(c), block->getArgument(c));
+      state.clonePrimalOps(b, old);
+      ValueRange oldYields = cast<YieldOp>(old.getTerminator()).getValues();
+      if (from == &loop.getCond()) {
+        b.create<YieldOp>(loc, state.primal(oldYields[0]));
+      } else {
+        SmallVector<Value> next = state.primals(oldYields.take_front(k));
+        Value one = b.create<arith::ConstantIntOp>(loc, 1, 64);
+        next.push_back(b.create<AddOp>(loc, block->getArguments().back(), one));
+        b.create<YieldOp>(loc, next);
+      }
+    }
+    return transposeLoop(b, state, op, loop.getBody(), counter.getResults().back(),
+                         loop.getInits(), k, /*hasIndex=*/false);
+  }
+};
+
+struct IfTranspose : TransposeOpInterface::ExternalModel<IfTranspose, IfOp> {
+  LogicalResult transpose(Operation *op, OpBuilder &b, TransposeState &state) const {
+    auto ifOp = cast<IfOp>(op);
+    Location loc = ifOp.getLoc();
+    Slots slots;
+    for (Region *branch : {&ifOp.getThenRegion(), &ifOp.getElseRegion()})
+      for (Value captured : state.capturedLinearValues(*branch))
+        slots.values.insert(captured);
+    SmallVector<Value> inits = slots.initialState(b, loc, state);
+    SmallVector<Value> resultAdjs;
+    for (Value result : ifOp.getResults())
+      resultAdjs.push_back(state.adjoint(result));
+    auto newIf = b.create<IfOp>(loc, ValueRange(inits).getTypes(),
+                                state.primal(ifOp.getCondition()));
+    bool ok = true;
+    for (auto [from, to] : {std::pair(&ifOp.getThenRegion(), &newIf.getThenRegion()),
+                            std::pair(&ifOp.getElseRegion(), &newIf.getElseRegion())}) {
+      OpBuilder::InsertionGuard guard(b);
+      b.createBlock(to);
+      slots.enter(state, inits);
+      Block &branch = from->front();
+      ValueRange yields = cast<YieldOp>(branch.getTerminator()).getValues();
+      for (auto [resultAdj, yielded] : llvm::zip(resultAdjs, yields))
+        if (resultAdj && state.isLinear(yielded))
+          state.addAdjoint(b, loc, yielded, resultAdj);
+      ok &= succeeded(state.transposeBlock(b, branch));
+      b.create<YieldOp>(loc, slots.currentState(b, loc, state));
+    }
+    slots.leave(state, newIf.getResults());
+    return success(ok);
+  }
+};
+} // namespace
+
+void fad::detail::registerLoopTransposes(MLIRContext *ctx) {
+  ForOp::attachInterface<ForTranspose>(*ctx);
+  WhileOp::attachInterface<WhileTranspose>(*ctx);
+  IfOp::attachInterface<IfTranspose>(*ctx);
 }

@@ -8,10 +8,19 @@
 // the index as an argument that has no tangent. Parallelism and the shape of
 // the loop nest are preserved, which is what fusion needs afterwards.
 //
+//
+// The transpose of a linearized map (or build) runs the transposed body once
+// per element, in a loop whose state carries the adjoints of the linear
+// inputs and of linear values the body captures: an element's input adjoint
+// goes to position i (fad.add_at), a captured value's adjoint accumulates.
+// The body's primal values are recomputed per element rather than stored.
+//
 //===----------------------------------------------------------------------===//
 
 #include "BodyLinearization.h"
+#include "StructuredTranspose.h"
 #include "fad/Dialect/FAD/IR/FADOps.h"
+#include "fad/AD/Transpose.h"
 #include "fad/Interfaces/ADInterfaces.h"
 
 using namespace mlir;
@@ -65,9 +74,76 @@ struct BuildLinearize : LinearizeOpInterface::ExternalModel<BuildLinearize, Buil
     return success();
   }
 };
+/// The transpose of a linearized map (`inputs` feed the body arguments in
+/// order) or build (`indexArg`: the body's argument is the index).
+LogicalResult transposeElementwise(OpBuilder &b, TransposeState &state, Operation *op,
+                                   Value n, ValueRange inputs, bool indexArg) {
+  Location loc = op->getLoc();
+  Block &body = op->getRegion(0).front();
+  unsigned offset = indexArg ? 1 : 0;
+  Slots slots;
+  for (Value input : inputs)
+    if (state.isLinear(input))
+      slots.values.insert(input);
+  for (Value captured : state.capturedLinearValues(op->getRegion(0)))
+    slots.values.insert(captured);
+  SmallVector<Value> resultAdjs;
+  for (Value result : op->getResults())
+    resultAdjs.push_back(state.adjoint(result));
+  ValueRange yields = cast<YieldOp>(body.getTerminator()).getValues();
+  bool ok = true;
+  SmallVector<Value> finals = buildCountedLoop(
+      b, loc, n, slots.initialState(b, loc, state), /*reverse=*/false,
+      [&](Value i, ValueRange stateArgs) {
+        slots.enter(state, stateArgs);
+        if (indexArg)
+          state.primalMapping().map(body.getArgument(0), i);
+        for (auto [k, input] : llvm::enumerate(inputs))
+          if (!state.isLinear(input))
+            state.primalMapping().map(body.getArgument(offset + k),
+                                      buildIndex(b, loc, state.primal(input), i));
+        for (auto [resultAdj, yielded] : llvm::zip(resultAdjs, yields))
+          if (resultAdj && state.isLinear(yielded))
+            state.addAdjoint(b, loc, yielded, buildIndex(b, loc, resultAdj, i));
+        ok &= succeeded(state.transposeBlock(b, body));
+        for (auto [k, input] : llvm::enumerate(inputs)) {
+          Value argAdj = state.isLinear(input) ? state.adjoint(body.getArgument(offset + k))
+                                               : Value();
+          if (!argAdj)
+            continue;
+          Value inputAdj = state.materializedAdjoint(b, loc, input);
+          state.setAdjoint(input, b.create<AddAtOp>(loc, inputAdj, ValueRange{i}, argAdj));
+        }
+        return slots.currentState(b, loc, state);
+      });
+  slots.leave(state, finals);
+  return success(ok);
+}
+
+struct MapTranspose : TransposeOpInterface::ExternalModel<MapTranspose, MapOp> {
+  LogicalResult transpose(Operation *op, OpBuilder &b, TransposeState &state) const {
+    auto map = cast<MapOp>(op);
+    // A linearized map always has its primal inputs: they give the extent.
+    auto primalInput = llvm::find_if(map.getInputs(), [&](Value v) { return !state.isLinear(v); });
+    if (primalInput == map.getInputs().end())
+      return op->emitOpError("cannot be transposed: no primal input gives its size");
+    Value n = b.create<DimOp>(map.getLoc(), state.primal(*primalInput), 0);
+    return transposeElementwise(b, state, op, n, map.getInputs(), /*indexArg=*/false);
+  }
+};
+
+struct BuildTranspose : TransposeOpInterface::ExternalModel<BuildTranspose, BuildOp> {
+  LogicalResult transpose(Operation *op, OpBuilder &b, TransposeState &state) const {
+    auto build = cast<BuildOp>(op);
+    return transposeElementwise(b, state, op, state.primal(build.getSize()), {},
+                                /*indexArg=*/true);
+  }
+};
 } // namespace
 
 void fad::detail::registerMapRules(MLIRContext *ctx) {
   MapOp::attachInterface<MapLinearize>(*ctx);
   BuildOp::attachInterface<BuildLinearize>(*ctx);
+  MapOp::attachInterface<MapTranspose>(*ctx);
+  BuildOp::attachInterface<BuildTranspose>(*ctx);
 }

@@ -13,6 +13,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "BodyLinearization.h"
+#include "StructuredTranspose.h"
+#include "fad/AD/Transpose.h"
 #include "fad/Dialect/FAD/IR/FADOps.h"
 #include "fad/Interfaces/ADInterfaces.h"
 
@@ -72,4 +74,110 @@ struct FoldLinearize : LinearizeOpInterface::ExternalModel<FoldLinearize<FoldOp>
 void fad::detail::registerReduceRules(MLIRContext *ctx) {
   ReduceOp::attachInterface<FoldLinearize<ReduceOp>>(*ctx);
   ScanOp::attachInterface<FoldLinearize<ScanOp>>(*ctx);
+}
+
+//===----------------------------------------------------------------------===//
+// Transposes
+//===----------------------------------------------------------------------===//
+//
+// A fold is a sequential recurrence acc_{i+1} = op(acc_i, x_i); its
+// linearization maps (accTan_i, xTan_i) to accTan_{i+1} with coefficients
+// that depend on (acc_i, x_i). The transpose runs backwards: the primal
+// accumulators are first recorded on a tape (store-all: one per element),
+// then, for i = n-1 down to 0, the transposed body turns accAdj_{i+1} into
+// accAdj_i and xAdj_i. A scan adds its output adjoint at every step.
+
+namespace {
+template <typename FoldOp>
+struct FoldTranspose : TransposeOpInterface::ExternalModel<FoldTranspose<FoldOp>, FoldOp> {
+  LogicalResult transpose(Operation *op, OpBuilder &b, TransposeState &state) const {
+    constexpr bool isScan = std::is_same_v<FoldOp, ScanOp>;
+    auto fold = cast<FoldOp>(op);
+    Location loc = fold.getLoc();
+    unsigned k = primalCount(op), d = fold.getInits().size() - k;
+    Block &body = fold.getBody().front();
+    ValueRange yields = cast<YieldOp>(body.getTerminator()).getValues();
+    ValueRange inits = fold.getInits(), inputs = fold.getInputs();
+    SmallVector<Value> primInits = state.primals(inits.take_front(k));
+    SmallVector<Value> primInputs = state.primals(inputs.take_front(k));
+    Value n = b.create<DimOp>(loc, primInputs.front(), 0);
+    auto accArg = [&](unsigned c) { return body.getArgument(c); };
+    auto xArg = [&](unsigned c) { return body.getArgument(k + d + c); };
+
+    // 1. The tape: the accumulator before each step.
+    SmallVector<Value> tapeInits(primInits);
+    for (Value init : primInits)
+      tapeInits.push_back(buildZerosArray(b, loc, n, init));
+    SmallVector<Value> taped = buildCountedLoop(
+        b, loc, n, tapeInits, /*reverse=*/false, [&](Value i, ValueRange st) {
+          for (unsigned c = 0; c < k; ++c) {
+            state.primalMapping().map(accArg(c), st[c]);
+            state.primalMapping().map(xArg(c), buildIndex(b, loc, primInputs[c], i));
+          }
+          state.clonePrimalOps(b, body);
+          SmallVector<Value> next = state.primals(yields.take_front(k));
+          for (unsigned c = 0; c < k; ++c)
+            next.push_back(b.create<AddAtOp>(loc, st[k + c], ValueRange{i}, st[c]));
+          return next;
+        });
+    ArrayRef<Value> tapes = ArrayRef<Value>(taped).drop_front(k);
+
+    // 2. Backwards through the elements.
+    Slots slots;
+    for (Value input : inputs.drop_front(k))
+      if (state.isLinear(input))
+        slots.values.insert(input);
+    for (Value captured : state.capturedLinearValues(fold.getBody()))
+      slots.values.insert(captured);
+    // The accumulator adjoints start as the result's adjoint (reduce) or
+    // zero (scan: each step adds its own output's adjoint).
+    SmallVector<unsigned> components = differentiableIndices(inits.take_front(k).getTypes());
+    SmallVector<Value> resultAdjs, loopInits;
+    for (unsigned t = 0; t < d; ++t) {
+      Value resultAdj = state.adjoint(fold.getResult(k + t));
+      resultAdjs.push_back(resultAdj);
+      loopInits.push_back(!isScan && resultAdj
+                              ? resultAdj
+                              : buildZeroLike(b, loc, primInits[components[t]]));
+    }
+    llvm::append_range(loopInits, slots.initialState(b, loc, state));
+    bool ok = true;
+    SmallVector<Value> finals = buildCountedLoop(
+        b, loc, n, loopInits, /*reverse=*/true, [&](Value i, ValueRange st) {
+          slots.enter(state, st.drop_front(d));
+          for (unsigned c = 0; c < k; ++c) {
+            state.primalMapping().map(accArg(c), buildIndex(b, loc, tapes[c], i));
+            state.primalMapping().map(xArg(c), buildIndex(b, loc, primInputs[c], i));
+          }
+          for (unsigned t = 0; t < d; ++t) {
+            state.addAdjoint(b, loc, yields[k + t], st[t]);
+            if (isScan && resultAdjs[t])
+              state.addAdjoint(b, loc, yields[k + t], buildIndex(b, loc, resultAdjs[t], i));
+          }
+          ok &= succeeded(state.transposeBlock(b, body));
+          SmallVector<Value> next;
+          for (unsigned t = 0; t < d; ++t)
+            next.push_back(state.materializedAdjoint(b, loc, body.getArgument(k + t)));
+          for (unsigned t = 0; t < d; ++t) {
+            Value input = inputs[k + t];
+            Value argAdj = state.adjoint(body.getArgument(k + d + k + t));
+            if (state.isLinear(input) && argAdj)
+              state.setAdjoint(input, b.create<AddAtOp>(loc, state.materializedAdjoint(b, loc, input),
+                                                        ValueRange{i}, argAdj));
+          }
+          llvm::append_range(next, slots.currentState(b, loc, state));
+          return next;
+        });
+    slots.leave(state, ArrayRef<Value>(finals).drop_front(d));
+    for (unsigned t = 0; t < d; ++t)
+      if (state.isLinear(inits[k + t]))
+        state.addAdjoint(b, loc, inits[k + t], finals[t]);
+    return success(ok);
+  }
+};
+} // namespace
+
+void fad::detail::registerReduceTransposes(MLIRContext *ctx) {
+  ReduceOp::attachInterface<FoldTranspose<ReduceOp>>(*ctx);
+  ScanOp::attachInterface<FoldTranspose<ScanOp>>(*ctx);
 }

@@ -203,5 +203,36 @@ LogicalResult JvpOp::verifyRegions() {
                     yield.getValues().getTypes());
 }
 
+LogicalResult VjpOp::verifyRegions() {
+  auto yield = dyn_cast<YieldOp>(getBody().front().getTerminator());
+  if (!yield)
+    return emitOpError("body must end in fad.yield");
+  if (getCotangents().getTypes() != yield.getValues().getTypes())
+    return emitOpError("cotangents must have the types of the yielded values");
+  SmallVector<Type> results(yield.getValues().getTypes());
+  llvm::append_range(results, getPrimals().getTypes());
+  if (getResults().getTypes() != TypeRange(results))
+    return emitOpError("results must be the yielded values' types, then the primals'");
+  return verifyBody(*this, getBody(), "body", getPrimals().getTypes(),
+                    yield.getValues().getTypes());
+}
+
+LogicalResult AddAtOp::verify() {
+  RankedTensorType type = getArray().getType();
+  int64_t count = getIndices().size();
+  if (count == 0 || count > type.getRank())
+    return emitOpError() << "takes between 1 and " << type.getRank()
+                         << " indices, got " << count;
+  Type expected = type.getElementType();
+  if (count < type.getRank())
+    expected = RankedTensorType::get(type.getShape().drop_front(count),
+                                     type.getElementType());
+  if (getValue().getType() != expected)
+    return emitOpError() << "value must be " << expected;
+  if (getResult().getType() != type)
+    return emitOpError("result must have the type of the array");
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "fad/Dialect/FAD/IR/FADOps.cpp.inc"

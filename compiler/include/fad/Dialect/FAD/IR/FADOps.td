@@ -222,6 +222,25 @@ def FAD_ZerosLikeOp : FAD_Op<"zeros_like", [Pure, SameOperandsAndResultType]> {
   let assemblyFormat = "$operand attr-dict `:` type($result)";
 }
 
+def FAD_AddAtOp : FAD_Op<"add_at", [Pure, AllTypesMatch<["array", "result"]>]> {
+  let summary = "an array with a value added at one position";
+  let description = [{
+    `fad.add_at %a[%i, ...], %v` is `%a` with `%v` added to its element (all
+    indices given) or row (fewer indices) at the indices. It is the transpose
+    of indexing (an accumulation into an adjoint) and updates in place after
+    bufferization. Indices out of bounds are a run-time error.
+
+    ```mlir
+    %b = fad.add_at %a[%i], %v : tensor<?xf64>, f64
+    ```
+  }];
+  let arguments = (ins FAD_Array:$array, Variadic<I64>:$indices, FAD_Value:$value);
+  let results = (outs FAD_Array:$result);
+  let assemblyFormat =
+      "$array `[` $indices `]` `,` $value attr-dict `:` type($array) `,` type($value)";
+  let hasVerifier = 1;
+}
+
 def FAD_AssertOp : FAD_Op<"assert"> {
   let summary = "run-time check with a user-facing message";
   let description = [{
@@ -456,6 +475,40 @@ def FAD_JvpOp : FAD_Op<"jvp", [RecursiveMemoryEffects, AttrSizedOperandSegments,
   let assemblyFormat = [{
     `(` $primals `)` `tangents` `(` $tangents `)` attr-dict `:`
     `(` type($primals) `)` `,` `(` type($tangents) `)` `->` `(` type($results) `)` $body
+  }];
+  let hasRegionVerifier = 1;
+}
+
+def FAD_VjpOp : FAD_Op<"vjp", [RecursiveMemoryEffects, AttrSizedOperandSegments,
+                                SingleBlock]> {
+  let summary = "reverse-mode derivative of a function given as a region";
+  let description = [{
+    `vjp f x yAdj`: the body is the function f, taking the primal arguments
+    as block arguments (captured values are constants). With k yielded
+    values and p primals, the op has k + p results: f's results at
+    `primals`, then the cotangent of each primal argument: the transpose of
+    f's linearization at `primals` applied to `cotangents` (which have the
+    yielded values' types).
+
+    The `fad-vjp` pass linearizes the body and transposes its linear part;
+    innermost ops first.
+
+    ```mlir
+    %y, %xAdj = fad.vjp (%x) cotangents(%yAdj) : (f64), (f64) -> (f64, f64) {
+    ^bb0(%a: f64):
+      %s = fad.sin %a : f64
+      fad.yield %s : f64
+    }
+    ```
+
+    Differentiation: lib/AD/Transpose.cpp and lib/Dialect/FAD/Derivatives/.
+  }];
+  let arguments = (ins Variadic<FAD_Value>:$primals, Variadic<FAD_Value>:$cotangents);
+  let results = (outs Variadic<FAD_Value>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    `(` $primals `)` `cotangents` `(` $cotangents `)` attr-dict `:`
+    `(` type($primals) `)` `,` `(` type($cotangents) `)` `->` `(` type($results) `)` $body
   }];
   let hasRegionVerifier = 1;
 }

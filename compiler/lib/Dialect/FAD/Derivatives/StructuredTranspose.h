@@ -1,0 +1,55 @@
+//===- StructuredTranspose.h - Shared steps of structured transposes -*- C++ -*-===//
+//
+// The transposes of linearized structured ops all run the transposed body once
+// per iteration of a loop whose state carries adjoints ("slots"): the
+// adjoints of linear operands and of linear values the body captures.
+// Accumulating into loop-carried adjoints (fad.add_at for arrays) makes each
+// iteration cost what the body costs, never the size of a captured array.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FAD_LIB_DIALECT_FAD_DERIVATIVES_STRUCTUREDTRANSPOSE_H
+#define FAD_LIB_DIALECT_FAD_DERIVATIVES_STRUCTUREDTRANSPOSE_H
+
+#include "fad/AD/Transpose.h"
+#include "llvm/ADT/SetVector.h"
+
+namespace fad::detail {
+
+/// Builds `fad.for n` over state `inits`; `body` receives the iteration
+/// number i (0, 1, ...; or n-1, n-2, ... when `reverse`) and the state, and
+/// returns the next state. Returns the final state.
+llvm::SmallVector<mlir::Value>
+buildCountedLoop(mlir::OpBuilder &b, mlir::Location loc, mlir::Value n,
+                 mlir::ValueRange inits, bool reverse,
+                 llvm::function_ref<llvm::SmallVector<mlir::Value>(mlir::Value, mlir::ValueRange)> body);
+
+/// An array of `n` zeros shaped like `like` (a scalar or an array): the
+/// initial value of a tape recording `like` at every iteration.
+mlir::Value buildZerosArray(mlir::OpBuilder &b, mlir::Location loc, mlir::Value n,
+                            mlir::Value like);
+
+/// Element (or row) i of `array`.
+mlir::Value buildIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value array,
+                       mlir::Value i);
+
+/// Adjoint slots of a transposed structured op: linear values whose adjoints
+/// are carried through the loop, each once.
+struct Slots {
+  llvm::SetVector<mlir::Value> values;
+
+  /// The slots' current adjoints (zeros if none yet): the loop's initial state.
+  llvm::SmallVector<mlir::Value> initialState(mlir::OpBuilder &b, mlir::Location loc,
+                                              TransposeState &state) const;
+  /// Makes the slot values' adjoints the loop's state arguments.
+  void enter(TransposeState &state, mlir::ValueRange stateArgs) const;
+  /// The slot values' adjoints at the end of an iteration (materialized).
+  llvm::SmallVector<mlir::Value> currentState(mlir::OpBuilder &b, mlir::Location loc,
+                                              TransposeState &state) const;
+  /// After the loop: the slot values' adjoints are its results.
+  void leave(TransposeState &state, mlir::ValueRange results) const;
+};
+
+} // namespace fad::detail
+
+#endif // FAD_LIB_DIALECT_FAD_DERIVATIVES_STRUCTUREDTRANSPOSE_H

@@ -1,0 +1,20 @@
+//===- Expansion.h - Replacing one AD op by its derivative program -*- C++ -*-===//
+//
+// The per-op steps of the AD passes, shared by fad-jvp, fad-vjp and fad-ad
+// (which runs both, innermost op first, so that the two modes nest).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FAD_LIB_TRANSFORMS_EXPANSION_H
+#define FAD_LIB_TRANSFORMS_EXPANSION_H
+
+#include "fad/Dialect/FAD/IR/FADOps.h"
+
+namespace fad {
+/// Replaces `op` by its linearized body (forward mode).
+mlir::LogicalResult expandJvp(JvpOp op);
+/// Replaces `op` by the transpose of its body's linearization (reverse mode).
+mlir::LogicalResult expandVjp(VjpOp op);
+} // namespace fad
+
+#endif // FAD_LIB_TRANSFORMS_EXPANSION_H

@@ -1,0 +1,110 @@
+//===- ReverseAD.cpp - The fad-vjp pass ---------------------------*- C++ -*-===//
+//
+// This file implements fad-vjp, reverse-mode AD as linearize then transpose
+// (docs/AD.md): for every fad.vjp op, innermost first,
+//   1. its body is linearized into a scratch block, with structured ops'
+//      primal results computed by separate primal ops, so that what depends
+//      on the tangents is a program of linear ops only;
+//   2. that linear program is transposed at the op's place (TransposeState):
+//      primal ops copied forward, linear ops transposed backward, seeded with
+//      the op's cotangents;
+//   3. the op's results become the primal results and the adjoints of the
+//      tangent arguments (explicit zeros where nothing flowed back).
+//
+//===----------------------------------------------------------------------===//
+
+#include "fad/AD/Linearize.h"
+#include "fad/AD/Transpose.h"
+#include "fad/Dialect/FAD/Derivatives/Derivatives.h"
+#include "fad/Dialect/FAD/IR/FADOps.h"
+#include "fad/Transforms/Passes.h"
+#include "Expansion.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/BuiltinOps.h"
+
+namespace fad {
+#define GEN_PASS_DEF_FADVJP
+#include "fad/Transforms/Passes.h.inc"
+} // namespace fad
+
+using namespace mlir;
+using namespace fad;
+
+namespace {
+struct FADVjpPass : public fad::impl::FADVjpBase<FADVjpPass> {
+  void getDependentDialects(DialectRegistry &registry) const override {
+    FADVjpBase::getDependentDialects(registry);
+    registerDerivativeRules(registry);
+  }
+
+  void runOnOperation() override {
+    SmallVector<VjpOp> vjps;
+    getOperation()->walk<WalkOrder::PostOrder>([&](VjpOp op) { vjps.push_back(op); });
+    for (VjpOp op : vjps)
+      if (failed(expandVjp(op)))
+        return signalPassFailure();
+  }
+};
+} // namespace
+
+LogicalResult fad::expandVjp(VjpOp op) {
+  Location loc = op.getLoc();
+  Block &body = op.getBody().front();
+  OpBuilder b(op);
+
+  // 1. Linearize into a scratch block: (primal args..., tangent args...).
+  LinearizeState linearization;
+  linearization.separatePrimal = true;
+  SmallVector<Type> argTypes(body.getArgumentTypes());
+  SmallVector<unsigned> differentiable;
+  for (auto [p, t] : llvm::enumerate(body.getArgumentTypes()))
+    if (isDifferentiableType(t)) {
+      differentiable.push_back(p);
+      argTypes.push_back(t);
+    }
+  Region scratch;
+  SmallVector<Location> locs(argTypes.size(), loc);
+  Block *linear = b.createBlock(&scratch, {}, argTypes, locs);
+  unsigned p = body.getNumArguments();
+  for (BlockArgument arg : body.getArguments())
+    linearization.mapPrimal(arg, linear->getArgument(arg.getArgNumber()));
+  for (auto [t, index] : llvm::enumerate(differentiable))
+    linearization.setTangent(body.getArgument(index), linear->getArgument(p + t));
+  if (failed(linearization.linearizeBlock(b, body)))
+    return failure();
+  ValueRange yields = cast<YieldOp>(body.getTerminator()).getValues();
+  SmallVector<Value> linearYields = linearization.primals(yields);
+  for (Value y : yields)
+    linearYields.push_back(linearization.tangent(y));
+  // The scratch block needs a terminator like any block the engine walks.
+  SmallVector<Value> yielded;
+  llvm::copy_if(linearYields, std::back_inserter(yielded), [](Value v) { return v; });
+  b.create<YieldOp>(loc, yielded);
+
+  // 2. Transpose it where the op is, seeded with the cotangents.
+  b.setInsertionPoint(op);
+  TransposeState transposition(linearization);
+  for (auto [arg, primal] : llvm::zip(linear->getArguments(), op.getPrimals()))
+    transposition.primalMapping().map(arg, primal);
+  unsigned k = yields.size();
+  for (auto [j, cotangent] : llvm::enumerate(op.getCotangents()))
+    if (Value yieldTan = linearYields[k + j]; yieldTan && transposition.isLinear(yieldTan))
+      transposition.addAdjoint(b, loc, yieldTan, cotangent);
+  if (failed(transposition.transposeBlock(b, *linear)))
+    return failure();
+
+  // 3. Primal results, then each argument's adjoint.
+  SmallVector<Value> results = transposition.primals(ValueRange(linearYields).take_front(k));
+  for (BlockArgument arg : body.getArguments()) {
+    auto *tangent = llvm::find(differentiable, arg.getArgNumber());
+    Value adjoint = tangent == differentiable.end()
+                        ? buildZeroLike(b, loc, op.getPrimals()[arg.getArgNumber()])
+                        : transposition.materializedAdjoint(
+                              b, loc, linear->getArgument(p + (tangent - differentiable.begin())));
+    results.push_back(adjoint);
+  }
+  op.replaceAllUsesWith(results);
+  op.erase();
+  return success();
+}
