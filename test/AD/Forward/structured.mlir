@@ -5,7 +5,7 @@
 
 // CHECK-LABEL: func.func @map
 // CHECK-SAME:    (%[[X:[a-z0-9_]+]]: tensor<?xf64>, %[[XTAN:[a-z0-9_]+]]: tensor<?xf64>)
-// CHECK:         %[[R:[a-z0-9_]+]]:2 = fad.map(%[[X]], %[[XTAN]]) : (tensor<?xf64>, tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>)
+// CHECK:         %[[R:[a-z0-9_]+]]:2 = fad.map(%[[X]], %[[XTAN]]) {{.*}}: (tensor<?xf64>, tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>)
 // CHECK:         ^bb0(%[[E:[a-z0-9_]+]]: f64, %[[ETAN:[a-z0-9_]+]]: f64):
 // CHECK:           %[[S:[a-z0-9_]+]] = fad.exp %[[E]]
 // CHECK:           %[[STAN:[a-z0-9_]+]] = fad.mul %[[S]], %[[ETAN]]
@@ -27,7 +27,7 @@ func.func @map(%x: tensor<?xf64>, %dx: tensor<?xf64>) -> tensor<?xf64> {
 // -----
 
 // CHECK-LABEL: func.func @sum
-// CHECK:         %[[R:[a-z0-9_]+]]:2 = fad.reduce inits(%{{.*}}, %{{.*}}) arrays(%{{.*}}, %{{.*}}) : (f64, f64), (tensor<?xf64>, tensor<?xf64>) -> f64, f64
+// CHECK:         %[[R:[a-z0-9_]+]]:2 = fad.reduce inits(%{{.*}}, %{{.*}}) arrays(%{{.*}}, %{{.*}}) {{.*}}: (f64, f64), (tensor<?xf64>, tensor<?xf64>) -> f64, f64
 // CHECK:         ^bb0(%[[A:[a-z0-9_]+]]: f64, %[[ATAN:[a-z0-9_]+]]: f64, %[[B:[a-z0-9_]+]]: f64, %[[BTAN:[a-z0-9_]+]]: f64):
 // CHECK:           fad.add %[[A]], %[[B]]
 // CHECK:         return %[[R]]#1
@@ -48,7 +48,7 @@ func.func @sum(%x: tensor<?xf64>, %dx: tensor<?xf64>) -> f64 {
 // -----
 
 // CHECK-LABEL: func.func @loop
-// CHECK:         %[[R:[a-z0-9_]+]]:2 = fad.for %{{.*}} iter(%{{.*}}, %{{.*}}) : (f64, f64) -> (f64, f64)
+// CHECK:         %[[R:[a-z0-9_]+]]:2 = fad.for %{{.*}} iter(%{{.*}}, %{{.*}}) {{.*}}: (f64, f64) -> (f64, f64)
 // CHECK:         ^bb0(%{{.*}}: i64, %[[S:[a-z0-9_]+]]: f64, %[[STAN:[a-z0-9_]+]]: f64):
 // CHECK:         return %[[R]]#1
 func.func @loop(%x: f64, %dx: f64, %n: i64) -> f64 {
