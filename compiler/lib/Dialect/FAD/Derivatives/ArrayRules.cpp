@@ -13,6 +13,7 @@
 //   index:         aAdj = add_at(aAdj, i, zAdj)   (accumulate in place)
 //   transpose:     aAdj += transpose zAdj
 //   convert:       xAdj += convert zAdj           (back to x's type)
+//   add_at:        aAdj += zAdj, vAdj += zAdj[i]  (add_at is itself linear)
 //
 //===----------------------------------------------------------------------===//
 
@@ -107,6 +108,21 @@ struct TransposeTranspose
   }
 };
 
+struct AddAtTranspose : TransposeOpInterface::ExternalModel<AddAtTranspose, AddAtOp> {
+  LogicalResult transpose(Operation *op, OpBuilder &b, TransposeState &state) const {
+    auto addAt = cast<AddAtOp>(op);
+    Location loc = addAt.getLoc();
+    Value resultAdj = state.adjoint(addAt.getResult());
+    if (state.isLinear(addAt.getValue()))
+      state.addAdjoint(b, loc, addAt.getValue(),
+                       b.create<IndexOp>(loc, addAt.getValue().getType(), resultAdj,
+                                         state.primals(addAt.getIndices())));
+    if (state.isLinear(addAt.getArray()))
+      state.addAdjoint(b, loc, addAt.getArray(), resultAdj);
+    return success();
+  }
+};
+
 struct ConvertTranspose : TransposeOpInterface::ExternalModel<ConvertTranspose, ConvertOp> {
   LogicalResult transpose(Operation *op, OpBuilder &b, TransposeState &state) const {
     auto convert = cast<ConvertOp>(op);
@@ -120,6 +136,7 @@ struct ConvertTranspose : TransposeOpInterface::ExternalModel<ConvertTranspose, 
 } // namespace
 
 void fad::detail::registerArrayRules(MLIRContext *ctx) {
+  AddAtOp::attachInterface<LinearLinearize<AddAtOp>, AddAtTranspose>(*ctx);
   ArrayOp::attachInterface<ArrayTranspose>(*ctx);
   IndexOp::attachInterface<IndexTranspose>(*ctx);
   TransposeOp::attachInterface<TransposeTranspose>(*ctx);

@@ -9,13 +9,14 @@
 #include "fad/Dialect/FAD/Derivatives/Derivatives.h"
 #include "BodyLinearization.h"
 #include "fad/Dialect/FAD/IR/FADDialect.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 
 #include "mlir/IR/DialectRegistry.h"
 
 using namespace mlir;
 
 void fad::registerDerivativeRules(DialectRegistry &registry) {
-  registry.addExtension(+[](MLIRContext *ctx, FADDialect *) {
+  registry.addExtension(+[](MLIRContext *ctx, FADDialect *, arith::ArithDialect *) {
     fad::detail::registerArrayRules(ctx);
     fad::detail::registerElementwiseRules(ctx);
     fad::detail::registerLoopRules(ctx);

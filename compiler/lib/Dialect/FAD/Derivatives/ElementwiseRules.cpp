@@ -8,10 +8,14 @@
 //   z = -a           ->  aAdj -= zAdj
 //   z = p * t        ->  tAdj += p * zAdj     (p primal: scaling is linear)
 // Multiplying two linear values is not linear and has no transpose.
+// arith.select (which partials such as those of max and abs use, so it shows
+// up when derivatives are differentiated) is linear in its two values:
+//   z = c ? a : b    ->  zTan = c ? aTan : bTan;  aAdj += c ? zAdj : 0, ...
 //
 //===----------------------------------------------------------------------===//
 
 #include "BodyLinearization.h"
+#include "fad/AD/Linearize.h"
 #include "fad/AD/Transpose.h"
 #include "fad/Dialect/FAD/IR/FADOps.h"
 #include "fad/Interfaces/ADInterfaces.h"
@@ -50,9 +54,46 @@ struct MulTranspose : TransposeOpInterface::ExternalModel<MulTranspose, MulOp> {
     return success();
   }
 };
+struct SelectLinearize
+    : LinearizeOpInterface::ExternalModel<SelectLinearize, arith::SelectOp> {
+  LogicalResult linearize(Operation *op, OpBuilder &b, LinearizeState &state) const {
+    auto select = cast<arith::SelectOp>(op);
+    b.clone(*op, state.primalMapping());
+    Value trueTan = state.tangent(select.getTrueValue());
+    Value falseTan = state.tangent(select.getFalseValue());
+    if (!trueTan && !falseTan)
+      return success();
+    Location loc = select.getLoc();
+    Value resultTan = b.create<arith::SelectOp>(
+        loc, state.primal(select.getCondition()),
+        state.materializedTangent(b, loc, select.getTrueValue()),
+        state.materializedTangent(b, loc, select.getFalseValue()));
+    state.setTangent(select.getResult(), resultTan);
+    return success();
+  }
+};
+
+struct SelectTranspose
+    : TransposeOpInterface::ExternalModel<SelectTranspose, arith::SelectOp> {
+  LogicalResult transpose(Operation *op, OpBuilder &b, TransposeState &state) const {
+    auto select = cast<arith::SelectOp>(op);
+    Location loc = select.getLoc();
+    Value resultAdj = state.adjoint(select.getResult());
+    Value cond = state.primal(select.getCondition());
+    Value zero = buildZeroLike(b, loc, resultAdj);
+    if (state.isLinear(select.getTrueValue()))
+      state.addAdjoint(b, loc, select.getTrueValue(),
+                       b.create<arith::SelectOp>(loc, cond, resultAdj, zero));
+    if (state.isLinear(select.getFalseValue()))
+      state.addAdjoint(b, loc, select.getFalseValue(),
+                       b.create<arith::SelectOp>(loc, cond, zero, resultAdj));
+    return success();
+  }
+};
 } // namespace
 
 void fad::detail::registerElementwiseRules(MLIRContext *ctx) {
+  arith::SelectOp::attachInterface<SelectLinearize, SelectTranspose>(*ctx);
   AddOp::attachInterface<SumTranspose<AddOp, 1, 1>>(*ctx);
   SubOp::attachInterface<SumTranspose<SubOp, 1, -1>>(*ctx);
   NegOp::attachInterface<SumTranspose<NegOp, -1, 0>>(*ctx);
