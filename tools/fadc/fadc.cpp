@@ -40,7 +40,7 @@ namespace cl = llvm::cl;
 
 namespace {
 /// How far to compile, in pipeline order.
-enum class Action { AST, FAD, Lowered, LLVMDialect, LLVMIR, Object, Executable };
+enum class Action { AST, FAD, Linear, Lowered, LLVMDialect, LLVMIR, Object, Executable };
 } // namespace
 
 static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input .fad or .mlir file>"),
@@ -52,6 +52,8 @@ static cl::opt<Action> emitAction(
     cl::init(Action::Executable),
     cl::values(clEnumValN(Action::AST, "ast", "the parsed AST"),
                clEnumValN(Action::FAD, "fad", "fad dialect IR"),
+               clEnumValN(Action::Linear, "linear",
+                          "each derivative's linear map and its transpose"),
                clEnumValN(Action::Lowered, "lowered",
                           "value-semantic scf/tensor/arith/math IR"),
                clEnumValN(Action::LLVMDialect, "llvm-mlir", "the LLVM dialect"),
@@ -175,6 +177,12 @@ static int compile(const char *argv0) {
     return 1;
   if (emitAction == Action::FAD)
     return writeOutput([&](llvm::raw_ostream &os) { module->print(os); });
+  if (emitAction == Action::Linear) {
+    OwningOpRef<ModuleOp> view = fad::buildLinearView(*module);
+    if (!view)
+      return 1;
+    return writeOutput([&](llvm::raw_ostream &os) { view->print(os); });
+  }
 
   if (emitAction >= Action::Object && failed(fad::addExecutableDriver(*module)))
     return 1;

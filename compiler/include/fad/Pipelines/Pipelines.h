@@ -8,6 +8,8 @@
 #ifndef FAD_PIPELINES_PIPELINES_H
 #define FAD_PIPELINES_PIPELINES_H
 
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
 #include "mlir/Support/LogicalResult.h"
 #include "llvm/ADT/StringRef.h"
 #include <memory>
@@ -47,6 +49,13 @@ void registerFADPipelines();
 /// was selected, reads its arguments, runs it the requested number of times
 /// under the runtime's timer and prints its results. See FADRuntime.h.
 mlir::LogicalResult addExecutableDriver(mlir::ModuleOp module);
+
+/// For every differentiation (fad.jvp/fad.vjp) in `module`, the simplified
+/// linear map of its linearization, `linear_N`, and that map's transpose,
+/// `transpose_N` (fadc --emit=linear). Each takes the point, the values the
+/// differentiated function captures, and a tangent (cotangent). Returns null
+/// after emitting an error.
+mlir::OwningOpRef<mlir::ModuleOp> buildLinearView(mlir::ModuleOp module);
 
 /// Translates an LLVM-dialect module to LLVM IR optimized at -O3 for the host
 /// CPU. Emits an error on `module` and returns null on failure.
