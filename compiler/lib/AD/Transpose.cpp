@@ -22,26 +22,13 @@ bool TransposeState::isLinearOp(Operation *op) const {
   return llvm::any_of(op->getResults(), [&](Value r) { return isLinear(r); });
 }
 
-/// `a + c` for scalars, and elementwise (a map, recursively for rows) for
-/// arrays of the same extents.
-static Value buildSum(OpBuilder &b, Location loc, Value a, Value c) {
-  auto type = dyn_cast<RankedTensorType>(a.getType());
-  if (!type)
-    return b.create<AddOp>(loc, a, c);
-  auto map = b.create<MapOp>(loc, TypeRange{type}, ValueRange{a, c});
-  Type elem = getElementOrRowType(type);
-  OpBuilder::InsertionGuard guard(b);
-  Block *body = b.createBlock(&map.getBody(), {}, {elem, elem}, {loc, loc});
-  b.create<YieldOp>(loc, buildSum(b, loc, body->getArgument(0), body->getArgument(1)));
-  return map.getResult(0);
-}
 
 void TransposeState::addAdjoint(OpBuilder &b, Location loc, Value v,
                                 Value contribution) {
   if (!contribution)
     return;
   Value current = adjoint(v);
-  adjoints[v] = current ? buildSum(b, loc, current, contribution) : contribution;
+  adjoints[v] = current ? buildElementwiseAdd(b, loc, current, contribution) : contribution;
 }
 
 Value TransposeState::materializedAdjoint(OpBuilder &b, Location loc, Value v) {

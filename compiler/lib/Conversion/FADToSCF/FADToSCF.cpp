@@ -545,18 +545,6 @@ struct IndexLowering : OpRewritePattern<IndexOp> {
   }
 };
 
-/// `a + c` on scalars, or elementwise on arrays (as a fad.map, lowered next).
-static Value buildSum(OpBuilder &b, Location loc, Value a, Value c) {
-  auto type = dyn_cast<RankedTensorType>(a.getType());
-  if (!type)
-    return b.create<AddOp>(loc, a, c);
-  auto map = b.create<MapOp>(loc, TypeRange{type}, ValueRange{a, c});
-  Type elem = getElementOrRowType(type);
-  OpBuilder::InsertionGuard guard(b);
-  Block *body = b.createBlock(&map.getBody(), {}, {elem, elem}, {loc, loc});
-  b.create<YieldOp>(loc, buildSum(b, loc, body->getArgument(0), body->getArgument(1)));
-  return map.getResult(0);
-}
 
 struct AddAtLowering : OpRewritePattern<AddAtOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -564,7 +552,7 @@ struct AddAtLowering : OpRewritePattern<AddAtOp> {
     Location loc = op.getLoc();
     Value array = op.getArray(), value = op.getValue();
     SmallVector<Value> indices = checkedIndices(rw, loc, array, op.getIndices());
-    Value sum = buildSum(rw, loc, extractAt(rw, loc, array, indices), value);
+    Value sum = buildElementwiseAdd(rw, loc, extractAt(rw, loc, array, indices), value);
     auto row = dyn_cast<RankedTensorType>(value.getType());
     if (!row) {
       rw.replaceOpWithNewOp<tensor::InsertOp>(op, sum, array, indices);

@@ -139,22 +139,13 @@ LogicalResult transposeLoop(OpBuilder &b, TransposeState &state, Operation *op,
   SmallVector<Value> primInits = state.primals(stateInits.take_front(k));
 
   // 1. The tape of states before each iteration.
-  SmallVector<Value> tapeInits(primInits);
-  for (Value init : primInits)
-    tapeInits.push_back(buildZerosArray(b, loc, n, init));
-  SmallVector<Value> taped = buildCountedLoop(
-      b, loc, n, tapeInits, /*reverse=*/false, [&](Value i, ValueRange st) {
+  SmallVector<Value> tapes =
+      recordTape(b, loc, state, n, primInits, body, [&](Value i, ValueRange st) {
         if (hasIndex)
           state.primalMapping().map(body.getArgument(0), i);
         for (unsigned c = 0; c < k; ++c)
           state.primalMapping().map(body.getArgument(offset + c), st[c]);
-        state.clonePrimalOps(b, body);
-        SmallVector<Value> next = state.primals(yields.take_front(k));
-        for (unsigned c = 0; c < k; ++c)
-          next.push_back(b.create<AddAtOp>(loc, st[k + c], ValueRange{i}, st[c]));
-        return next;
       });
-  ArrayRef<Value> tapes = ArrayRef<Value>(taped).drop_front(k);
 
   // 2. Backwards through the iterations.
   Slots slots;

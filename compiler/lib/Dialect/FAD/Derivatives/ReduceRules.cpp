@@ -105,22 +105,13 @@ struct FoldTranspose : TransposeOpInterface::ExternalModel<FoldTranspose<FoldOp>
     auto xArg = [&](unsigned c) { return body.getArgument(k + d + c); };
 
     // 1. The tape: the accumulator before each step.
-    SmallVector<Value> tapeInits(primInits);
-    for (Value init : primInits)
-      tapeInits.push_back(buildZerosArray(b, loc, n, init));
-    SmallVector<Value> taped = buildCountedLoop(
-        b, loc, n, tapeInits, /*reverse=*/false, [&](Value i, ValueRange st) {
+    SmallVector<Value> tapes =
+        recordTape(b, loc, state, n, primInits, body, [&](Value i, ValueRange acc) {
           for (unsigned c = 0; c < k; ++c) {
-            state.primalMapping().map(accArg(c), st[c]);
+            state.primalMapping().map(accArg(c), acc[c]);
             state.primalMapping().map(xArg(c), buildIndex(b, loc, primInputs[c], i));
           }
-          state.clonePrimalOps(b, body);
-          SmallVector<Value> next = state.primals(yields.take_front(k));
-          for (unsigned c = 0; c < k; ++c)
-            next.push_back(b.create<AddAtOp>(loc, st[k + c], ValueRange{i}, st[c]));
-          return next;
         });
-    ArrayRef<Value> tapes = ArrayRef<Value>(taped).drop_front(k);
 
     // 2. Backwards through the elements.
     Slots slots;

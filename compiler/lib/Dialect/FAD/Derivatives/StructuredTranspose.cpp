@@ -44,6 +44,26 @@ Value fad::detail::buildIndex(OpBuilder &b, Location loc, Value array, Value i) 
   return b.create<IndexOp>(loc, getElementOrRowType(type), array, ValueRange{i});
 }
 
+SmallVector<Value> fad::detail::recordTape(
+    OpBuilder &b, Location loc, TransposeState &state, Value n, ArrayRef<Value> primInits,
+    Block &body, function_ref<void(Value, ValueRange)> bindArgs) {
+  unsigned k = primInits.size();
+  SmallVector<Value> inits(primInits);
+  for (Value init : primInits)
+    inits.push_back(buildZerosArray(b, loc, n, init));
+  ValueRange yields = cast<YieldOp>(body.getTerminator()).getValues();
+  SmallVector<Value> finals = buildCountedLoop(
+      b, loc, n, inits, /*reverse=*/false, [&](Value i, ValueRange st) {
+        bindArgs(i, st.take_front(k));
+        state.clonePrimalOps(b, body);
+        SmallVector<Value> next = state.primals(yields.take_front(k));
+        for (unsigned c = 0; c < k; ++c)
+          next.push_back(b.create<AddAtOp>(loc, st[k + c], ValueRange{i}, st[c]));
+        return next;
+      });
+  return SmallVector<Value>(ArrayRef<Value>(finals).drop_front(k));
+}
+
 SmallVector<Value> Slots::initialState(OpBuilder &b, Location loc,
                                        TransposeState &state) const {
   SmallVector<Value> inits;

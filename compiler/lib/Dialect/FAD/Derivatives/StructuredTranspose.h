@@ -33,6 +33,16 @@ mlir::Value buildZerosArray(mlir::OpBuilder &b, mlir::Location loc, mlir::Value 
 mlir::Value buildIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value array,
                        mlir::Value i);
 
+/// The store-all tape of a recurrence: runs the primal ops of `body` `n`
+/// times from the k-component state `primInits`; before each run,
+/// `bindArgs(i, state)` maps the body's arguments, and the body's first k
+/// yields are the next state. Returns, per component, the array of its
+/// values before each iteration.
+llvm::SmallVector<mlir::Value>
+recordTape(mlir::OpBuilder &b, mlir::Location loc, TransposeState &state, mlir::Value n,
+           llvm::ArrayRef<mlir::Value> primInits, mlir::Block &body,
+           llvm::function_ref<void(mlir::Value, mlir::ValueRange)> bindArgs);
+
 /// Adjoint slots of a transposed structured op: linear values whose adjoints
 /// are carried through the loop, each once.
 struct Slots {

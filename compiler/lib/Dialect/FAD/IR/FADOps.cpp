@@ -95,19 +95,25 @@ LogicalResult DimOp::verify() {
   return success();
 }
 
-LogicalResult IndexOp::verify() {
-  RankedTensorType type = getArray().getType();
-  int64_t count = getIndices().size();
-  if (count == 0 || count > type.getRank())
-    return emitOpError() << "takes between 1 and " << type.getRank()
-                         << " indices, got " << count;
-  Type expected = type.getElementType();
-  if (count < type.getRank())
-    expected = RankedTensorType::get(type.getShape().drop_front(count),
-                                     type.getElementType());
-  if (getResult().getType() != expected)
-    return emitOpError() << "result must be " << expected;
+/// Checks that `count` indices address `array` and that the addressed
+/// element or sub-array has type `addressed` (the `what` of the op).
+static LogicalResult verifyIndexing(Operation *op, RankedTensorType array,
+                                    int64_t count, Type addressed, StringRef what) {
+  if (count == 0 || count > array.getRank())
+    return op->emitOpError() << "takes between 1 and " << array.getRank()
+                             << " indices, got " << count;
+  Type expected = array.getElementType();
+  if (count < array.getRank())
+    expected = RankedTensorType::get(array.getShape().drop_front(count),
+                                     array.getElementType());
+  if (addressed != expected)
+    return op->emitOpError() << what << " must be " << expected;
   return success();
+}
+
+LogicalResult IndexOp::verify() {
+  return verifyIndexing(*this, getArray().getType(), getIndices().size(),
+                        getResult().getType(), "result");
 }
 
 LogicalResult TransposeOp::verify() {
@@ -218,20 +224,21 @@ LogicalResult VjpOp::verifyRegions() {
 }
 
 LogicalResult AddAtOp::verify() {
-  RankedTensorType type = getArray().getType();
-  int64_t count = getIndices().size();
-  if (count == 0 || count > type.getRank())
-    return emitOpError() << "takes between 1 and " << type.getRank()
-                         << " indices, got " << count;
-  Type expected = type.getElementType();
-  if (count < type.getRank())
-    expected = RankedTensorType::get(type.getShape().drop_front(count),
-                                     type.getElementType());
-  if (getValue().getType() != expected)
-    return emitOpError() << "value must be " << expected;
-  if (getResult().getType() != type)
-    return emitOpError("result must have the type of the array");
-  return success();
+  return verifyIndexing(*this, getArray().getType(), getIndices().size(),
+                        getValue().getType(), "value");
+}
+
+Value fad::buildElementwiseAdd(OpBuilder &b, Location loc, Value a, Value c) {
+  auto type = dyn_cast<RankedTensorType>(a.getType());
+  if (!type)
+    return b.create<AddOp>(loc, a, c);
+  auto map = b.create<MapOp>(loc, TypeRange{type}, ValueRange{a, c});
+  Type elem = getElementOrRowType(type);
+  OpBuilder::InsertionGuard guard(b);
+  Block *body = b.createBlock(&map.getBody(), {}, {elem, elem}, {loc, loc});
+  b.create<YieldOp>(loc,
+                    buildElementwiseAdd(b, loc, body->getArgument(0), body->getArgument(1)));
+  return map.getResult(0);
 }
 
 #define GET_OP_CLASSES

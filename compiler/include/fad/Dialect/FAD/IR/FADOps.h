@@ -26,6 +26,10 @@ namespace fad {
 mlir::Type getElementOrRowType(mlir::RankedTensorType array);
 /// The array type whose elements (rows) are `element`: `tensor<?x...>`.
 mlir::RankedTensorType getArrayOfType(mlir::Type element);
+/// `a + c` for scalars, elementwise (a fad.map, recursively for rows) for
+/// arrays of equal extents.
+mlir::Value buildElementwiseAdd(mlir::OpBuilder &b, mlir::Location loc, mlir::Value a,
+                                mlir::Value c);
 } // namespace fad
 
 #endif // FAD_DIALECT_FAD_IR_FADOPS_H
