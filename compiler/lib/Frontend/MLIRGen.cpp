@@ -662,6 +662,7 @@ private:
   Val genJacfwd(const Val &fn, const Val &x, llvm::SMLoc at);
   Val genVjp(const Val &fn, const Val &x, const Val *yAdj, llvm::SMLoc at);
   Val genJacrev(const Val &fn, const Val &x, llvm::SMLoc at);
+  Val genBasisVector(Value n, const Val &k, Prim p, llvm::SMLoc at);
 
   void genEntry(const Decl &d);
   void checkDef(const Decl &d);
@@ -1135,13 +1136,18 @@ Val Elaborator::genJacrev(const Val &fn, const Val &xIn, llvm::SMLoc at) {
   Prim p = y.type->elem->prim;
   Value m = extent(y, at);
   return genBuild(m, at, [&](Val i) {
-    Val basis = genBuild(m, at, [&](Val j) {
-      Value same = b.create<arith::CmpIOp>(loc(at), arith::CmpIPredicate::eq,
-                                           i.leaves[0], j.leaves[0]);
-      return genIf(same, at, [&] { return constant(p, 1.0, at); },
-                   [&] { return constant(p, 0.0, at); });
-    });
+    Val basis = genBasisVector(m, i, p, at);
     return genVjp(fn, x, &basis, at);
+  });
+}
+
+/// The `k`-th basis vector of length `n` (1 at k, 0 elsewhere), of type `p`.
+Val Elaborator::genBasisVector(Value n, const Val &k, Prim p, llvm::SMLoc at) {
+  return genBuild(n, at, [&](Val i) {
+    Value same = b.create<arith::CmpIOp>(loc(at), arith::CmpIPredicate::eq,
+                                         i.leaves[0], k.leaves[0]);
+    return genIf(same, at, [&] { return constant(p, 1.0, at); },
+                 [&] { return constant(p, 0.0, at); });
   });
 }
 
@@ -1158,13 +1164,7 @@ Val Elaborator::genJacfwd(const Val &fn, const Val &xIn, llvm::SMLoc at) {
   Prim p = x.type->elem->prim;
   Value n = extent(x, at);
   Val columns = genBuild(n, at, [&](Val j) {
-    Val basis = genBuild(n, at, [&](Val i) {
-      Value same = b.create<arith::CmpIOp>(loc(at), arith::CmpIPredicate::eq,
-                                           i.leaves[0], j.leaves[0]);
-      return genIf(same, at, [&] { return constant(p, 1.0, at); },
-                   [&] { return constant(p, 0.0, at); });
-    });
-    return genJvp(fn, x, basis, at);
+    return genJvp(fn, x, genBasisVector(n, j, p, at), at);
   });
   // columns[j] is df/dx_j; a vector-valued f gives [n][m]: transpose it.
   if (columns.kind == Val::Kind::Data && columns.type->elem->kind == FType::Kind::Array)
