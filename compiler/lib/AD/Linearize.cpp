@@ -62,10 +62,43 @@ SmallVector<Value> LinearizeState::primals(ValueRange vs) const {
   return result;
 }
 
+Type LinearizeState::tangentType(Type primal) const {
+  return batchSize ? Type(getArrayOfType(primal)) : primal;
+}
+
+/// Zeros shaped like `like` with an extra innermost dimension of `n`.
+static Value buildBatchedZeros(OpBuilder &b, Location loc, Value like, Value n) {
+  Type type = like.getType();
+  OpBuilder::InsertionGuard guard(b);
+  if (auto array = dyn_cast<RankedTensorType>(type)) {
+    auto map = b.create<MapOp>(loc, TypeRange{getArrayOfType(array)}, like);
+    Block *body = b.createBlock(&map.getBody(), {}, {getElementOrRowType(array)}, {loc});
+    b.create<YieldOp>(loc, buildBatchedZeros(b, loc, body->getArgument(0), n));
+    return map.getResult(0);
+  }
+  auto build = b.create<BuildOp>(loc, TypeRange{getArrayOfType(type)}, n);
+  b.createBlock(&build.getBody(), {}, {b.getI64Type()}, {loc});
+  b.create<YieldOp>(loc, ValueRange{b.create<arith::ConstantOp>(loc, b.getZeroAttr(type))});
+  return build.getResult(0);
+}
+
 Value LinearizeState::materializedTangent(OpBuilder &b, Location loc, Value v) {
   if (Value vTan = tangent(v))
     return vTan;
+  if (batchSize)
+    return buildBatchedZeros(b, loc, primal(v), batchSize);
   return buildZeroLike(b, loc, primal(v));
+}
+
+Value LinearizeState::scaleTangent(OpBuilder &b, Location loc, Value scale, Value vTan) {
+  if (!batchSize)
+    return b.create<MulOp>(loc, scale, vTan);
+  auto batch = cast<RankedTensorType>(vTan.getType());
+  auto map = b.create<MapOp>(loc, TypeRange{batch}, vTan);
+  OpBuilder::InsertionGuard guard(b);
+  Block *body = b.createBlock(&map.getBody(), {}, {batch.getElementType()}, {loc});
+  b.create<YieldOp>(loc, ValueRange{b.create<MulOp>(loc, scale, body->getArgument(0))});
+  return map.getResult(0);
 }
 
 LogicalResult LinearizeState::linearizeBlock(OpBuilder &b, Block &block) {
@@ -104,9 +137,9 @@ LogicalResult LinearizeState::linearizeOp(OpBuilder &b, Operation *op) {
     Value operandTan = tangent(operand);
     if (!operandTan || !partial)
       continue;
-    Value term = b.create<MulOp>(loc, partial, operandTan);
+    Value term = scaleTangent(b, loc, partial, operandTan);
     markLinear(term);
-    resultTan = resultTan ? b.create<AddOp>(loc, resultTan, term).getResult() : term;
+    resultTan = resultTan ? buildElementwiseAdd(b, loc, resultTan, term) : term;
     markLinear(resultTan);
   }
   setTangent(op->getResult(0), resultTan);

@@ -134,6 +134,24 @@ bool sameType(const TypeP &a, const TypeP &b) {
   return false;
 }
 
+/// The type of a batch of tangents of a `t` value, the batch innermost:
+/// f64 -> [n]f64, [m]f64 -> [m][n]f64, (a, b) -> (batched a, batched b).
+TypeP batchedType(const TypeP &t) {
+  switch (t->kind) {
+  case FType::Kind::Prim:
+    return arrayType(t);
+  case FType::Kind::Array:
+    return arrayType(batchedType(t->elem), t->size);
+  case FType::Kind::Tuple: {
+    std::vector<TypeP> elems;
+    for (const TypeP &e : t->elems)
+      elems.push_back(batchedType(e));
+    return tupleType(elems);
+  }
+  }
+  return t;
+}
+
 /// `t` without static extents, for values whose extent may change (loops).
 TypeP eraseSizes(const TypeP &t) {
   switch (t->kind) {
@@ -658,7 +676,8 @@ private:
               llvm::SMLoc at);
   Val genBuild(Value n, llvm::SMLoc at, function_ref<Val(Val)> elem);
   Val genReduceWith(const std::string &op, const Val &array, llvm::SMLoc at);
-  Val genJvp(const Val &fn, const Val &x, const Val &xTan, llvm::SMLoc at);
+  Val genJvp(const Val &fn, const Val &x, const Val &xTan, llvm::SMLoc at,
+             bool batched = false);
   Val genJacfwd(const Val &fn, const Val &x, llvm::SMLoc at);
   Val genVjp(const Val &fn, const Val &x, const Val *yAdj, llvm::SMLoc at);
   Val genJacrev(const Val &fn, const Val &x, llvm::SMLoc at);
@@ -1043,7 +1062,8 @@ Val Elaborator::invokeBuiltin(const std::string &name, ArrayRef<Val> args,
 
 /// `jvp f x xTan`: a fad.jvp op whose body is `f` applied to the block
 /// arguments; its value is the tangent of `f x` along `xTan`.
-Val Elaborator::genJvp(const Val &fn, const Val &xIn, const Val &xTanIn, llvm::SMLoc at) {
+Val Elaborator::genJvp(const Val &fn, const Val &xIn, const Val &xTanIn, llvm::SMLoc at,
+                       bool batched) {
   expectFn(fn, at, "jvp");
   if (xIn.kind == Val::Kind::Fn || xTanIn.kind == Val::Kind::Fn)
     fail(at, "jvp differentiates with respect to data, not functions");
@@ -1051,7 +1071,7 @@ Val Elaborator::genJvp(const Val &fn, const Val &xIn, const Val &xTanIn, llvm::S
   Val x = xIn.literal ? coerce(xIn, primType(Prim::F64), at) : xIn;
   Val xTan = xTanIn.literal ? coerce(xTanIn, typeOf(x, at), at) : xTanIn;
   xType = eraseSizes(typeOf(x, at));
-  if (!sameType(xType, typeOf(xTan, at)))
+  if (!sameType(batched ? batchedType(xType) : xType, typeOf(xTan, at)))
     fail(at, "jvp: the tangent has type " + typeName(typeOf(xTan, at)) +
                  " but the point has type " + typeName(xType));
   SmallVector<Value> primals = leavesOf(x, at), tangents = leavesOf(xTan, at);
@@ -1068,10 +1088,11 @@ Val Elaborator::genJvp(const Val &fn, const Val &xIn, const Val &xTanIn, llvm::S
         return leavesOf(r, at);
       });
   SmallVector<Type> resultTypes(yielded);
-  resultTypes.append(yielded);
-  auto op = b.create<JvpOp>(loc(at), resultTypes, primals, tangents);
+  for (Type t : yielded)
+    resultTypes.push_back(batched ? Type(getArrayOfType(t)) : t);
+  auto op = b.create<JvpOp>(loc(at), resultTypes, primals, tangents, batched);
   op.getBody().takeBody(body);
-  return fromLeaves(resultType,
+  return fromLeaves(batched ? batchedType(resultType) : resultType,
                     SmallVector<Value>(op.getResults().drop_front(yielded.size())));
 }
 
@@ -1161,17 +1182,20 @@ Val Elaborator::genJacfwd(const Val &fn, const Val &xIn, llvm::SMLoc at) {
   if (x.kind != Val::Kind::Data || x.type->kind != FType::Kind::Array ||
       !isFloatType(x.type->elem))
     fail(at, "jacfwd needs a float or an array of floats, got " + describe(x, at));
+  // Vector mode: one traversal with the identity as a batch of n tangents
+  // (x_i's tangents are row i). The result's tangent, with the batch
+  // innermost, is the Jacobian with the output index first.
   Prim p = x.type->elem->prim;
   Value n = extent(x, at);
-  Val columns = genBuild(n, at, [&](Val j) {
-    return genJvp(fn, x, genBasisVector(n, j, p, at), at);
-  });
-  // columns[j] is df/dx_j; a vector-valued f gives [n][m]: transpose it.
-  if (columns.kind == Val::Kind::Data && columns.type->elem->kind == FType::Kind::Array)
-    return invokeBuiltin("transpose", {columns}, at);
-  if (columns.kind != Val::Kind::Data || !isFloatType(columns.type->elem))
+  Val identity = genBuild(n, at, [&](Val i) { return genBasisVector(n, i, p, at); });
+  Val jacobian = genJvp(fn, x, identity, at, /*batched=*/true);
+  TypeP t = jacobian.kind == Val::Kind::Data ? jacobian.type : nullptr;
+  bool floats = t && t->kind == FType::Kind::Array &&
+                (isFloatType(t->elem) ||
+                 (t->elem->kind == FType::Kind::Array && isFloatType(t->elem->elem)));
+  if (!floats)
     fail(at, "jacfwd needs a function returning a float or an array of floats");
-  return columns;
+  return jacobian;
 }
 
 //===----------------------------------------------------------------------===//

@@ -44,6 +44,12 @@ struct FADJvpPass : public fad::impl::FADJvpBase<FADJvpPass> {
 LogicalResult fad::expandJvp(JvpOp op) {
   OpBuilder b(op);
   LinearizeState state;
+  if (op.getBatched() && !op.getTangents().empty()) {
+    // The batch is the innermost dimension of every tangent.
+    Value first = op.getTangents().front();
+    int64_t rank = cast<RankedTensorType>(first.getType()).getRank();
+    state.batchSize = b.create<DimOp>(op.getLoc(), first, rank - 1);
+  }
   Block &body = op.getBody().front();
   for (auto [arg, primal, primalTan] :
        llvm::zip(body.getArguments(), op.getPrimals(), op.getTangents())) {

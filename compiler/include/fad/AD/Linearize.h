@@ -70,6 +70,17 @@ public:
   /// In reverse mode, structured ops compute their primal results in a
   /// separate primal op, so that the linear program is only linear ops.
   bool separatePrimal = false;
+
+  /// Vector mode: when set, every tangent is a batch of `batchSize`
+  /// tangents, as an extra innermost dimension (an f64's tangent is a
+  /// [n]f64 vector, a [m]f64's a [m][n]f64 matrix). Structured ops need no
+  /// change for it: an element's tangent is then a vector.
+  mlir::Value batchSize;
+  /// The type of the tangent of a value of type `primal`.
+  mlir::Type tangentType(mlir::Type primal) const;
+  /// `scale * vTan` for a scalar primal `scale` (each tangent of a batch).
+  mlir::Value scaleTangent(mlir::OpBuilder &b, mlir::Location loc, mlir::Value scale,
+                           mlir::Value vTan);
   /// Whether `op` reads, directly or inside its regions, a value with a
   /// non-zero tangent (if not, all its tangents are zero).
   bool readsTangent(mlir::Operation *op) const;

@@ -27,23 +27,37 @@ using namespace fad;
 using namespace fad::detail;
 
 namespace {
-/// Linear ops whose tangent is the op applied to its operands' tangents
-/// (non-tangent operands, such as indices, are used as they are).
+/// The tangent of each linear op: the same op on the operands' tangents
+/// (indices stay primal). Built rather than cloned: in vector mode the
+/// tangents' types have an extra dimension.
+Value buildTangent(OpBuilder &b, LinearizeState &state, ArrayOp op) {
+  SmallVector<Value> elemTans;
+  for (Value elem : op.getElements())
+    elemTans.push_back(state.materializedTangent(b, op.getLoc(), elem));
+  return b.create<ArrayOp>(op.getLoc(), state.tangentType(op.getType()), elemTans);
+}
+Value buildTangent(OpBuilder &b, LinearizeState &state, IndexOp op) {
+  return b.create<IndexOp>(op.getLoc(), state.tangentType(op.getType()),
+                           state.materializedTangent(b, op.getLoc(), op.getArray()),
+                           state.primals(op.getIndices()));
+}
+Value buildTangent(OpBuilder &b, LinearizeState &state, TransposeOp op) {
+  return b.create<TransposeOp>(op.getLoc(),
+                               state.materializedTangent(b, op.getLoc(), op.getOperand()));
+}
+Value buildTangent(OpBuilder &b, LinearizeState &state, AddAtOp op) {
+  Value arrayTan = state.materializedTangent(b, op.getLoc(), op.getArray());
+  return b.create<AddAtOp>(op.getLoc(), arrayTan.getType(), arrayTan,
+                           state.primals(op.getIndices()),
+                           state.materializedTangent(b, op.getLoc(), op.getValue()));
+}
+
 template <typename OpTy>
 struct LinearLinearize : LinearizeOpInterface::ExternalModel<LinearLinearize<OpTy>, OpTy> {
   LogicalResult linearize(Operation *op, OpBuilder &b, LinearizeState &state) const {
-    Operation *primal = b.clone(*op, state.primalMapping());
-    if (!state.readsTangent(op) || !isDifferentiableType(op->getResult(0).getType()))
-      return success();
-    Location loc = op->getLoc();
-    IRMapping tangentOperands;
-    for (Value operand : op->getOperands())
-      tangentOperands.map(operand, isDifferentiableType(operand.getType())
-                                       ? state.materializedTangent(b, loc, operand)
-                                       : state.primal(operand));
-    Operation *tangent = b.clone(*op, tangentOperands);
-    state.setTangent(op->getResult(0), tangent->getResult(0));
-    (void)primal;
+    b.clone(*op, state.primalMapping());
+    if (state.readsTangent(op) && isDifferentiableType(op->getResult(0).getType()))
+      state.setTangent(op->getResult(0), buildTangent(b, state, cast<OpTy>(op)));
     return success();
   }
 };
@@ -53,9 +67,22 @@ struct ConvertLinearize : LinearizeOpInterface::ExternalModel<ConvertLinearize, 
     auto convert = cast<ConvertOp>(op);
     b.clone(*op, state.primalMapping());
     Value operandTan = state.tangent(convert.getOperand());
-    if (operandTan && isDifferentiableType(convert.getType()))
+    if (!operandTan || !isDifferentiableType(convert.getType()))
+      return success();
+    Location loc = convert.getLoc();
+    if (!state.batchSize) {
       state.setTangent(convert.getResult(),
-                       b.create<ConvertOp>(convert.getLoc(), convert.getType(), operandTan));
+                       b.create<ConvertOp>(loc, convert.getType(), operandTan));
+      return success();
+    }
+    // Vector mode: convert each tangent of the batch.
+    auto map = b.create<MapOp>(loc, TypeRange{state.tangentType(convert.getType())},
+                               operandTan);
+    OpBuilder::InsertionGuard guard(b);
+    Block *body = b.createBlock(&map.getBody(), {}, {convert.getOperand().getType()}, {loc});
+    b.create<YieldOp>(loc, ValueRange{b.create<ConvertOp>(loc, convert.getType(),
+                                                          body->getArgument(0))});
+    state.setTangent(convert.getResult(), map.getResult(0));
     return success();
   }
 };

@@ -43,11 +43,12 @@ SmallVector<unsigned> fad::detail::differentiableIndices(TypeRange types) {
   return indices;
 }
 
-SmallVector<Type> fad::detail::withTangentTypes(TypeRange results,
-                                           ArrayRef<unsigned> tangents) {
+SmallVector<Type> fad::detail::withTangentTypes(const LinearizeState &state,
+                                                TypeRange results,
+                                                ArrayRef<unsigned> tangents) {
   SmallVector<Type> types(results);
   for (unsigned j : tangents)
-    types.push_back(results[j]);
+    types.push_back(state.tangentType(results[j]));
   return types;
 }
 

@@ -46,7 +46,8 @@ llvm::SmallVector<unsigned> differentiableIndices(mlir::TypeRange types);
 
 /// The result types of a linearized structured op: its primal result types,
 /// then the types of the results listed in `tangents` (their tangents).
-llvm::SmallVector<mlir::Type> withTangentTypes(mlir::TypeRange results,
+llvm::SmallVector<mlir::Type> withTangentTypes(const LinearizeState &state,
+                                               mlir::TypeRange results,
                                                llvm::ArrayRef<unsigned> tangents);
 
 /// Records `newOp`'s results as the primals of `oldOp`'s results, and its

@@ -95,7 +95,7 @@ struct IfLinearize : LinearizeOpInterface::ExternalModel<IfLinearize, IfOp> {
       return cloneAsConstant(b, state, op);
     SmallVector<unsigned> tangents = differentiableIndices(ifOp.getResultTypes());
     auto newIf = b.create<IfOp>(ifOp.getLoc(),
-                                withTangentTypes(ifOp.getResultTypes(), tangents),
+                                withTangentTypes(state, ifOp.getResultTypes(), tangents),
                                 state.primal(ifOp.getCondition()));
     if (failed(linearizeBody(b, state, ifOp.getThenRegion().front(),
                              newIf.getThenRegion(), {}, {}, tangents)) ||

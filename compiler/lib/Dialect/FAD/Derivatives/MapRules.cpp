@@ -49,7 +49,7 @@ struct MapLinearize : LinearizeOpInterface::ExternalModel<MapLinearize, MapOp> {
       argTypes.push_back(getElementOrRowType(cast<RankedTensorType>(input.getType())));
     SmallVector<unsigned> tangents = differentiableIndices(map.getResultTypes());
     auto newMap = b.create<MapOp>(map.getLoc(),
-                                  withTangentTypes(map.getResultTypes(), tangents), inputs);
+                                  withTangentTypes(state, map.getResultTypes(), tangents), inputs);
     if (failed(linearizeBody(b, state, map.getBody().front(), newMap.getBody(),
                              argTypes, args, tangents)))
       return failure();
@@ -65,7 +65,7 @@ struct BuildLinearize : LinearizeOpInterface::ExternalModel<BuildLinearize, Buil
       return cloneAsConstant(b, state, op);
     SmallVector<unsigned> tangents = differentiableIndices(build.getResultTypes());
     auto newBuild = b.create<BuildOp>(build.getLoc(),
-                                      withTangentTypes(build.getResultTypes(), tangents),
+                                      withTangentTypes(state, build.getResultTypes(), tangents),
                                       state.primal(build.getSize()));
     if (failed(linearizeBody(b, state, build.getBody().front(), newBuild.getBody(),
                              {b.getI64Type()}, {{0, std::nullopt}}, tangents)))

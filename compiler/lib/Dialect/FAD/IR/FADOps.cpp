@@ -196,15 +196,22 @@ LogicalResult IfOp::verifyRegions() {
 }
 
 LogicalResult JvpOp::verifyRegions() {
-  if (getPrimals().getTypes() != getTangents().getTypes())
-    return emitOpError("tangents must have the types of the primals");
+  // A batch of tangents is an extra (innermost) dimension: an array type.
+  auto tangentType = [&](Type t) -> Type { return getBatched() ? getArrayOfType(t) : t; };
+  SmallVector<Type> tangents;
+  for (Type t : getPrimals().getTypes())
+    tangents.push_back(tangentType(t));
+  if (TypeRange(tangents) != getTangents().getTypes())
+    return emitOpError("tangents must have the types of the primals")
+           << (getBatched() ? " with a batch dimension" : "");
   auto yield = dyn_cast<YieldOp>(getBody().front().getTerminator());
   if (!yield)
     return emitOpError("body must end in fad.yield");
   SmallVector<Type> results(yield.getValues().getTypes());
-  llvm::append_range(results, yield.getValues().getTypes());
+  for (Type t : yield.getValues().getTypes())
+    results.push_back(tangentType(t));
   if (getResults().getTypes() != TypeRange(results))
-    return emitOpError("results must be the yielded values' types, twice");
+    return emitOpError("results must be the yielded values' types, then their tangents'");
   return verifyBody(*this, getBody(), "body", getPrimals().getTypes(),
                     yield.getValues().getTypes());
 }

@@ -455,6 +455,12 @@ def FAD_JvpOp : FAD_Op<"jvp", [RecursiveMemoryEffects, AttrSizedOperandSegments,
     along `tangents` (which have the primals' types). Tangents of integer or
     boolean values are zero.
 
+    With `batched` (vector mode), each tangent carries a batch of n
+    directions as an extra innermost dimension (an `f64` primal has a
+    `tensor<?xf64>` tangent, a `tensor<?xf64>` primal a `tensor<?x?xf64>`
+    one), and so do the result tangents: one traversal computes n
+    directional derivatives. `jacfwd` uses it with the identity as tangent.
+
     The `fad-jvp` pass replaces the op by the linearized body, innermost op
     first, so nested derivatives (a jvp inside a differentiated function)
     differentiate the inner derivative's program: no perturbation confusion.
@@ -469,11 +475,12 @@ def FAD_JvpOp : FAD_Op<"jvp", [RecursiveMemoryEffects, AttrSizedOperandSegments,
 
     Differentiation: lib/AD/Linearize.cpp and lib/Dialect/FAD/Derivatives/.
   }];
-  let arguments = (ins Variadic<FAD_Value>:$primals, Variadic<FAD_Value>:$tangents);
+  let arguments = (ins Variadic<FAD_Value>:$primals, Variadic<FAD_Value>:$tangents,
+                       UnitAttr:$batched);
   let results = (outs Variadic<FAD_Value>:$results);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
-    `(` $primals `)` `tangents` `(` $tangents `)` attr-dict `:`
+    `(` $primals `)` `tangents` `(` $tangents `)` (`batched` $batched^)? attr-dict `:`
     `(` type($primals) `)` `,` `(` type($tangents) `)` `->` `(` type($results) `)` $body
   }];
   let hasRegionVerifier = 1;
