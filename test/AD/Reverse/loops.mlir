@@ -1,0 +1,50 @@
+// fad-vjp through loops and scans: states are recorded on a tape (store-all)
+// and the transposed body runs from the last iteration to the first; a while
+// loop first counts its iterations, and the reverse sweep runs that count.
+// RUN: fad-opt %s --fad-vjp --split-input-file | FileCheck %s
+
+// CHECK-LABEL: func.func @while
+// The trip count: a primal copy of the loop with a counter.
+// CHECK:         %[[COUNT:[a-z0-9_]+]]:2 = fad.while iter(%{{.*}}, %{{.*}}) : (f64, i64) -> (f64, i64)
+// The tape, then the reverse sweep, both of that many iterations.
+// CHECK:         fad.for %[[COUNT]]#1
+// CHECK:         fad.for %[[COUNT]]#1
+func.func @while(%x: f64, %lim: f64, %yAdj: f64) -> f64 {
+  %y, %xAdj = fad.vjp (%x) cotangents(%yAdj) : (f64), (f64) -> (f64, f64) {
+  ^bb0(%a: f64):
+    %r = fad.while iter(%a) : (f64) -> f64 cond {
+    ^bb0(%s: f64):
+      %c = arith.cmpf olt, %s, %lim : f64
+      fad.yield %c : i1
+    } do {
+    ^bb0(%s: f64):
+      %t = fad.mul %s, %s : f64
+      fad.yield %t : f64
+    }
+    fad.yield %r : f64
+  }
+  return %xAdj : f64
+}
+
+// -----
+
+// A scan adds each output's adjoint to the carried accumulator adjoint.
+// CHECK-LABEL: func.func @cumsum
+// CHECK:         fad.for
+// CHECK:         fad.for %{{.*}} iter(%{{.*}}, %{{.*}})
+// CHECK:           fad.index %[[YADJ:[a-z0-9_]+]][%{{.*}}]
+// CHECK:           fad.add
+// CHECK:           fad.add_at
+func.func @cumsum(%x: tensor<?xf64>, %yAdj: tensor<?xf64>) -> tensor<?xf64> {
+  %y, %xAdj = fad.vjp (%x) cotangents(%yAdj) : (tensor<?xf64>), (tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
+  ^bb0(%a: tensor<?xf64>):
+    %z = arith.constant 0.0 : f64
+    %s = fad.scan inits(%z) arrays(%a) : (f64), (tensor<?xf64>) -> tensor<?xf64> {
+    ^bb0(%p: f64, %q: f64):
+      %t = fad.add %p, %q : f64
+      fad.yield %t : f64
+    }
+    fad.yield %s : tensor<?xf64>
+  }
+  return %xAdj : tensor<?xf64>
+}
