@@ -122,6 +122,13 @@ LogicalResult LinearizeState::linearizeOp(OpBuilder &b, Operation *op) {
   if (auto rule = dyn_cast<LinearizeOpInterface>(op))
     return rule.linearize(b, *this);
 
+  if (taylorOrder && readsTangent(op) &&
+      llvm::any_of(op->getResultTypes(), isDifferentiableType)) {
+    if (auto rule = dyn_cast<TaylorOpInterface>(op))
+      return rule.propagateTaylor(b, *this);
+    if (isa<ScalarPartialsOpInterface>(op))
+      return op->emitOpError("has no Taylor-mode rule");
+  }
   Operation *clone = cloneWithOuterValues(b, op, mapping);
   if (!readsTangent(op) ||
       llvm::none_of(op->getResultTypes(), isDifferentiableType))

@@ -682,6 +682,7 @@ private:
   Val genVjp(const Val &fn, const Val &x, const Val *yAdj, llvm::SMLoc at);
   Val genJacrev(const Val &fn, const Val &x, llvm::SMLoc at);
   Val genBasisVector(Value n, const Val &k, Prim p, llvm::SMLoc at);
+  Val genTaylor(const Val &fn, const Val &x, const Val &v, const Val &order, llvm::SMLoc at);
 
   void genEntry(const Decl &d);
   void checkDef(const Decl &d);
@@ -1055,7 +1056,9 @@ Val Elaborator::invokeBuiltin(const std::string &name, ArrayRef<Val> args,
     return genVjp(args[0], args[1], nullptr, at);
   if (name == "jacrev")
     return genJacrev(args[0], args[1], at);
-  if (name == "taylor" || name == "fixpoint")
+  if (name == "taylor")
+    return genTaylor(args[0], args[1], args[2], args[3], at);
+  if (name == "fixpoint")
     fail(at, "'" + name + "' is not implemented yet");
   fail(at, "unknown builtin '" + name + "'");
 }
@@ -1090,7 +1093,8 @@ Val Elaborator::genJvp(const Val &fn, const Val &xIn, const Val &xTanIn, llvm::S
   SmallVector<Type> resultTypes(yielded);
   for (Type t : yielded)
     resultTypes.push_back(batched ? Type(getArrayOfType(t)) : t);
-  auto op = b.create<JvpOp>(loc(at), resultTypes, primals, tangents, batched);
+  auto op = b.create<JvpOp>(loc(at), resultTypes, primals, tangents, batched,
+                            IntegerAttr());
   op.getBody().takeBody(body);
   return fromLeaves(batched ? batchedType(resultType) : resultType,
                     SmallVector<Value>(op.getResults().drop_front(yielded.size())));
@@ -1169,6 +1173,59 @@ Val Elaborator::genBasisVector(Value n, const Val &k, Prim p, llvm::SMLoc at) {
                                          i.leaves[0], k.leaves[0]);
     return genIf(same, at, [&] { return constant(p, 1.0, at); },
                  [&] { return constant(p, 0.0, at); });
+  });
+}
+
+/// `taylor f x v k`: the k+1 Taylor coefficients of t -> f (x + t v) at 0,
+/// by Taylor mode: a fad.jvp carrying each value's coefficients 1..k as an
+/// innermost dimension (x's are v, 0, ..., 0), propagated op by op.
+Val Elaborator::genTaylor(const Val &fn, const Val &xIn, const Val &vIn,
+                          const Val &orderIn, llvm::SMLoc at) {
+  expectFn(fn, at, "taylor");
+  if (!orderIn.literal || orderIn.type->prim != Prim::I64 || *orderIn.literal < 0 ||
+      *orderIn.literal > 64)
+    fail(at, "taylor: the order must be an integer literal between 0 and 64");
+  int64_t order = (int64_t)*orderIn.literal;
+  Val x = xIn.literal ? coerce(xIn, primType(Prim::F64), at) : xIn;
+  bool scalarX = x.kind == Val::Kind::Data && isFloatType(x.type);
+  if (!scalarX && !(x.kind == Val::Kind::Data && x.type->kind == FType::Kind::Array &&
+                    isFloatType(x.type->elem)))
+    fail(at, "taylor needs a float or an array of floats, got " + describe(x, at));
+  TypeP elemType = scalarX ? x.type : x.type->elem;
+  Val v = vIn.literal ? coerce(vIn, elemType, at) : vIn;
+  if (v.kind != Val::Kind::Data || !sameType(eraseSizes(typeOf(v, at)), eraseSizes(x.type)))
+    fail(at, "taylor: the direction must have the type of the point, " + typeName(x.type));
+  Val y = apply(fn, x, at);
+  if (y.kind != Val::Kind::Data || !isFloatType(y.type))
+    fail(at, "taylor needs a function returning a float");
+  Prim p = elemType->prim;
+  if (order == 0)
+    return genBuild(intConst(1, at).leaves[0], at, [&](Val) { return y; });
+  // A point's series: coefficient 1 is the direction, the others are 0.
+  auto seriesOf = [&](Val direction) {
+    return genBuild(intConst(order, at).leaves[0], at, [&](Val k) {
+      Value first = b.create<arith::CmpIOp>(loc(at), arith::CmpIPredicate::eq, k.leaves[0],
+                                            intConst(0, at).leaves[0]);
+      return genIf(first, at, [&] { return direction; }, [&] { return constant(p, 0.0, at); });
+    });
+  };
+  Val seeds = scalarX ? seriesOf(v) : genBuild(extent(v, at), at, [&](Val i) {
+    return seriesOf(data(elemType, b.create<IndexOp>(loc(at), scalarType(p), v.leaves[0],
+                                                     ValueRange{i.leaves[0]})));
+  });
+  Val coefficients = genJvp(fn, x, seeds, at, /*batched=*/true);
+  JvpOp op = coefficients.leaves[0].getDefiningOp<JvpOp>();
+  op.setTaylorOrderAttr(b.getI64IntegerAttr(order));
+  // [f x, c1, ..., ck]
+  return genBuild(intConst(order + 1, at).leaves[0], at, [&](Val j) {
+    Value first = b.create<arith::CmpIOp>(loc(at), arith::CmpIPredicate::eq, j.leaves[0],
+                                          intConst(0, at).leaves[0]);
+    return genIf(first, at, [&] { return y; }, [&] {
+      Value one = intConst(1, at).leaves[0];
+      Value index = b.create<SubOp>(loc(at), j.leaves[0], one);
+      return data(y.type, b.create<IndexOp>(loc(at), scalarType(p), coefficients.leaves[0],
+                                            ValueRange{index}));
+    });
   });
 }
 

@@ -78,7 +78,8 @@ OwningOpRef<ModuleOp> fad::buildLinearView(ModuleOp module) {
         SmallVector<Type> types(yieldTypes);
         llvm::append_range(types, yieldTypes);
         derivative = b.create<JvpOp>(op->getLoc(), types, args.take_front(p),
-                                     args.drop_front(p + c));
+                                     args.drop_front(p + c), /*batched=*/false,
+                                     IntegerAttr());
       }
       body.cloneInto(&derivative->getRegion(0), mapping);
       b.create<func::ReturnOp>(op->getLoc(),

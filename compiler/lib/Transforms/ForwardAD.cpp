@@ -50,6 +50,8 @@ LogicalResult fad::expandJvp(JvpOp op) {
     int64_t rank = cast<RankedTensorType>(first.getType()).getRank();
     state.batchSize = b.create<DimOp>(op.getLoc(), first, rank - 1);
   }
+  if (std::optional<uint64_t> order = op.getTaylorOrder())
+    state.taylorOrder = *order;
   Block &body = op.getBody().front();
   for (auto [arg, primal, primalTan] :
        llvm::zip(body.getArguments(), op.getPrimals(), op.getTangents())) {

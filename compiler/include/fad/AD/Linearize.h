@@ -76,6 +76,11 @@ public:
   /// [n]f64 vector, a [m]f64's a [m][n]f64 matrix). Structured ops need no
   /// change for it: an element's tangent is then a vector.
   mlir::Value batchSize;
+  /// Taylor mode: when non-zero, tangents are the coefficients 1..K of
+  /// truncated Taylor series (K = taylorOrder = the batch size), and scalar
+  /// ops propagate them with their Taylor rules instead of their partials.
+  unsigned taylorOrder = 0;
+
   /// The type of the tangent of a value of type `primal`.
   mlir::Type tangentType(mlir::Type primal) const;
   /// `scale * vTan` for a scalar primal `scale` (each tangent of a batch).

@@ -59,6 +59,30 @@ def FAD_LinearizeOpInterface : OpInterface<"LinearizeOpInterface"> {
   ];
 }
 
+def FAD_TaylorOpInterface : OpInterface<"TaylorOpInterface"> {
+  let cppNamespace = "::fad";
+  let description = [{
+    A scalar op with a Taylor-mode rule: how the truncated Taylor series of
+    its result follows from its operands' series (the standard recurrences:
+    Cauchy products, exp/log/sin-cos/div/sqrt/tanh recurrences). Structured
+    ops need no Taylor rule: in Taylor mode their forward-mode rules carry
+    each value's coefficients as an innermost dimension.
+  }];
+  let methods = [
+    InterfaceMethod<
+      /*desc=*/[{
+        Emits, at the insertion point of `b`, this op's primal computation
+        (recorded with `state.mapPrimal`) and the coefficients 1..K of its
+        result's series (`state.taylorOrder` = K) as one array, recorded with
+        `state.setTangent`. An operand's coefficients are `state.tangent`
+        (null: a constant, all coefficients zero), its value the primal.
+      }],
+      /*retTy=*/"::mlir::LogicalResult",
+      /*methodName=*/"propagateTaylor",
+      /*args=*/(ins "::mlir::OpBuilder &":$b, "::fad::LinearizeState &":$state)>
+  ];
+}
+
 def FAD_TransposeOpInterface : OpInterface<"TransposeOpInterface"> {
   let cppNamespace = "::fad";
   let description = [{

@@ -66,6 +66,7 @@ void registerLoopRules(mlir::MLIRContext *ctx);
 void registerMapRules(mlir::MLIRContext *ctx);
 void registerReduceRules(mlir::MLIRContext *ctx);
 void registerReduceTransposes(mlir::MLIRContext *ctx);
+void registerTaylorRules(mlir::MLIRContext *ctx);
 void registerLoopTransposes(mlir::MLIRContext *ctx);
 
 } // namespace fad::detail

@@ -24,5 +24,6 @@ void fad::registerDerivativeRules(DialectRegistry &registry) {
     fad::detail::registerReduceRules(ctx);
     fad::detail::registerReduceTransposes(ctx);
     fad::detail::registerLoopTransposes(ctx);
+    fad::detail::registerTaylorRules(ctx);
   });
 }

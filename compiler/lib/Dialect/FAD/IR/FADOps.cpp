@@ -197,6 +197,8 @@ LogicalResult IfOp::verifyRegions() {
 
 LogicalResult JvpOp::verifyRegions() {
   // A batch of tangents is an extra (innermost) dimension: an array type.
+  if (getTaylorOrder() && (!getBatched() || *getTaylorOrder() < 1))
+    return emitOpError("taylor_order needs batched and must be at least 1");
   auto tangentType = [&](Type t) -> Type { return getBatched() ? getArrayOfType(t) : t; };
   SmallVector<Type> tangents;
   for (Type t : getPrimals().getTypes())

@@ -461,6 +461,12 @@ def FAD_JvpOp : FAD_Op<"jvp", [RecursiveMemoryEffects, AttrSizedOperandSegments,
     one), and so do the result tangents: one traversal computes n
     directional derivatives. `jacfwd` uses it with the identity as tangent.
 
+    With `taylor_order = K` (which implies `batched`, with a batch of K),
+    the "tangent" of a value is its truncated Taylor series: the normalized
+    coefficients 1..K of t -> value(x + t dx...) at t = 0 (coefficient 0 is
+    the value itself), propagated through every op by the standard
+    recurrences (TaylorOpInterface). `taylor f x v k` uses it.
+
     The `fad-jvp` pass replaces the op by the linearized body, innermost op
     first, so nested derivatives (a jvp inside a differentiated function)
     differentiate the inner derivative's program: no perturbation confusion.
@@ -476,7 +482,7 @@ def FAD_JvpOp : FAD_Op<"jvp", [RecursiveMemoryEffects, AttrSizedOperandSegments,
     Differentiation: lib/AD/Linearize.cpp and lib/Dialect/FAD/Derivatives/.
   }];
   let arguments = (ins Variadic<FAD_Value>:$primals, Variadic<FAD_Value>:$tangents,
-                       UnitAttr:$batched);
+                       UnitAttr:$batched, OptionalAttr<I64Attr>:$taylor_order);
   let results = (outs Variadic<FAD_Value>:$results);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
