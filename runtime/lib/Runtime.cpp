@@ -578,6 +578,12 @@ void memrefCopy(int64_t elemSize, UnrankedMemRef *src, UnrankedMemRef *dst) {
   }
 }
 
+void fad_rt_fixpoint_error(const char *location, int64_t iterations, double lastChange) {
+  std::string where = location && *location ? std::string(location) + ": " : "";
+  fail(where + "fixpoint did not converge in " + std::to_string(iterations) +
+       " iterations (last change " + formatScalar(lastChange, false) + ")");
+}
+
 void fad_rt_index_error(const char *location, int64_t index, int64_t extent) {
   std::string where = location && *location ? std::string(location) + ": " : "";
   fail(where + "index " + std::to_string(index) +

@@ -31,6 +31,17 @@ void TransposeState::addAdjoint(OpBuilder &b, Location loc, Value v,
   adjoints[v] = current ? buildElementwiseAdd(b, loc, current, contribution) : contribution;
 }
 
+void TransposeState::clearAdjointsIn(Region &region) {
+  region.walk([&](Block *block) {
+    for (Value arg : block->getArguments())
+      adjoints.erase(arg);
+  });
+  region.walk([&](Operation *op) {
+    for (Value result : op->getResults())
+      adjoints.erase(result);
+  });
+}
+
 Value TransposeState::materializedAdjoint(OpBuilder &b, Location loc, Value v) {
   if (Value vAdj = adjoint(v))
     return vAdj;

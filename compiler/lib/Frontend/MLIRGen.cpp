@@ -1058,8 +1058,32 @@ Val Elaborator::invokeBuiltin(const std::string &name, ArrayRef<Val> args,
     return genJacrev(args[0], args[1], at);
   if (name == "taylor")
     return genTaylor(args[0], args[1], args[2], args[3], at);
-  if (name == "fixpoint")
-    fail(at, "'" + name + "' is not implemented yet");
+  if (name == "fixpoint") {
+    expectFn(args[0], at, name);
+    Val x0 = args[1].literal ? coerce(args[1], primType(Prim::F64), at) : args[1];
+    if (x0.kind == Val::Kind::Fn)
+      fail(at, "fixpoint needs a starting point, not a function");
+    TypeP stateType = eraseSizes(typeOf(x0, at));
+    SmallVector<Value> inits = leavesOf(x0, at);
+    for (Value v : inits) {
+      Type t = v.getType();
+      if (auto array = dyn_cast<RankedTensorType>(t))
+        t = array.getElementType();
+      if (!isa<FloatType>(t))
+        fail(at, "fixpoint needs a state of floats, got " + typeName(stateType));
+    }
+    auto op = b.create<FixpointOp>(l, ValueRange(inits).getTypes(), inits);
+    buildBody(op.getBody(), ValueRange(inits).getTypes(), at, [&](ValueRange state) {
+      Val next = apply(args[0], fromLeaves(stateType, SmallVector<Value>(state)), at);
+      if (next.literal)
+        next = coerce(next, stateType, at);
+      if (next.kind == Val::Kind::Fn || !sameType(typeOf(next, at), stateType))
+        fail(at, "fixpoint: the function maps " + typeName(stateType) + " to " +
+                     describe(next, at) + ", not to the same type");
+      return leavesOf(next, at);
+    });
+    return fromLeaves(stateType, SmallVector<Value>(op.getResults()));
+  }
   fail(at, "unknown builtin '" + name + "'");
 }
 

@@ -54,6 +54,9 @@ public:
   mlir::Value adjoint(mlir::Value v) const { return adjoints.lookup(v); }
   /// Replaces the adjoint of `v` (used to seed it, or to update it in place).
   void setAdjoint(mlir::Value v, mlir::Value vAdj) { adjoints[v] = vAdj; }
+  /// Forgets the adjoints of every value defined inside `region`, before
+  /// transposing the same body once more (a fixed-point iteration).
+  void clearAdjointsIn(mlir::Region &region);
   /// Adds `contribution` to the adjoint of `v` (nothing if it is null).
   void addAdjoint(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
                   mlir::Value contribution);

@@ -700,6 +700,97 @@ struct WhileLowering : OpRewritePattern<WhileOp> {
   }
 };
 
+/// The largest |element| of `v` (a scalar or an array), as fad ops (lowered
+/// by the same pass afterwards).
+static Value buildMaxAbs(OpBuilder &b, Location loc, Value v) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  if (!type)
+    return b.create<AbsOp>(loc, v);
+  Type scalar = type.getElementType();
+  Value magnitudes = v;
+  if (type.getRank() > 1) {
+    auto rows = b.create<MapOp>(loc, TypeRange{getArrayOfType(scalar)}, v);
+    OpBuilder::InsertionGuard guard(b);
+    Block *body = b.createBlock(&rows.getBody(), {}, {getElementOrRowType(type)}, {loc});
+    b.create<YieldOp>(loc, buildMaxAbs(b, loc, body->getArgument(0)));
+    magnitudes = rows.getResult(0);
+  }
+  Value zero = b.create<arith::ConstantOp>(loc, b.getZeroAttr(scalar));
+  auto reduce = b.create<ReduceOp>(loc, TypeRange{scalar}, ValueRange{zero},
+                                   ValueRange{magnitudes});
+  OpBuilder::InsertionGuard guard(b);
+  Block *body = b.createBlock(&reduce.getBody(), {}, {scalar, scalar}, {loc, loc});
+  Value x = body->getArgument(1);
+  if (type.getRank() == 1)
+    x = b.create<AbsOp>(loc, x);
+  b.create<YieldOp>(loc, ValueRange{b.create<MaxOp>(loc, body->getArgument(0), x)});
+  return reduce.getResult(0);
+}
+
+/// `a - c` elementwise (scalars, or arrays of equal extents via fad.map).
+static Value buildDifference(OpBuilder &b, Location loc, Value a, Value c) {
+  auto type = dyn_cast<RankedTensorType>(a.getType());
+  if (!type)
+    return b.create<SubOp>(loc, a, c);
+  auto map = b.create<MapOp>(loc, TypeRange{type}, ValueRange{a, c});
+  Type elem = getElementOrRowType(type);
+  OpBuilder::InsertionGuard guard(b);
+  Block *body = b.createBlock(&map.getBody(), {}, {elem, elem}, {loc, loc});
+  b.create<YieldOp>(loc, buildDifference(b, loc, body->getArgument(0), body->getArgument(1)));
+  return map.getResult(0);
+}
+
+/// fixpoint: a while loop that applies the body until the largest change is
+/// at most 1e-12 * max(1, largest |x|), failing after 100000 iterations.
+struct FixpointLowering : OpRewritePattern<FixpointOp> {
+  using OpRewritePattern::OpRewritePattern;
+  static constexpr int64_t kMaxIterations = 100000;
+
+  LogicalResult matchAndRewrite(FixpointOp op, PatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    SmallVector<Value> inits(op.getInits());
+    inits.push_back(rw.create<arith::ConstantIntOp>(loc, 0, 64));
+    TypeRange types = ValueRange(inits).getTypes();
+    auto loop = rw.create<scf::WhileOp>(loc, types, inits);
+    SmallVector<Location> locs(types.size(), loc);
+    Block *before = rw.createBlock(&loop.getBefore(), {}, types, locs);
+    ValueRange x = before->getArguments().drop_back();
+    Value count = before->getArguments().back();
+    SmallVector<Value> next = inlineBody(rw, op.getBody(), x);
+    // The largest change and the largest magnitude over all components.
+    auto asF64 = [&](Value v) -> Value {
+      return v.getType().isF64() ? v : rw.create<ConvertOp>(loc, rw.getF64Type(), v).getResult();
+    };
+    Value change = rw.create<arith::ConstantOp>(loc, rw.getF64FloatAttr(0.0));
+    Value scale = rw.create<arith::ConstantOp>(loc, rw.getF64FloatAttr(1.0));
+    for (auto [xk, nk] : llvm::zip(x, next)) {
+      change = rw.create<MaxOp>(loc, change, asF64(buildMaxAbs(rw, loc, buildDifference(rw, loc, nk, xk))));
+      scale = rw.create<MaxOp>(loc, scale, asF64(buildMaxAbs(rw, loc, xk)));
+    }
+    Value tolerance = rw.create<MulOp>(
+        loc, rw.create<arith::ConstantOp>(loc, rw.getF64FloatAttr(1e-12)), scale);
+    Value done = rw.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLE, change, tolerance);
+    Value limit = rw.create<arith::ConstantIntOp>(loc, kMaxIterations, 64);
+    Value underLimit = rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, count, limit);
+    std::string where = locationText(loc);
+    emitCheck(rw, loc, rw.create<arith::OrIOp>(loc, done, underLimit), [&](OpBuilder &b) {
+      auto ptr = LLVM::LLVMPointerType::get(b.getContext());
+      func::FuncOp fail = getRuntimeFunction(
+          b, "fad_rt_fixpoint_error", b.getFunctionType({ptr, b.getI64Type(), b.getF64Type()}, {}));
+      b.create<func::CallOp>(loc, fail, ValueRange{buildStringPointer(b, loc, where), limit, change});
+    });
+    Value isTrue = rw.create<arith::ConstantIntOp>(loc, 1, 1);
+    Value proceed = rw.create<arith::XOrIOp>(loc, done, isTrue);
+    Value one = rw.create<arith::ConstantIntOp>(loc, 1, 64);
+    next.push_back(rw.create<arith::AddIOp>(loc, count, one));
+    rw.create<scf::ConditionOp>(loc, proceed, next);
+    Block *after = rw.createBlock(&loop.getAfter(), {}, types, locs);
+    rw.create<scf::YieldOp>(loc, after->getArguments());
+    rw.replaceOp(op, loop.getResults().drop_back());
+    return success();
+  }
+};
+
 struct IfLowering : OpRewritePattern<IfOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(IfOp op, PatternRewriter &rw) const override {
@@ -764,5 +855,5 @@ void fad::populateFADToSCFPatterns(RewritePatternSet &patterns) {
       ArrayLowering, DimLowering, IndexLowering, TransposeLowering,
       AssertLowering, ZerosLikeLowering, AddAtLowering, MapLowering, BuildLowering,
       FoldLowering<ReduceOp, false>, FoldLowering<ScanOp, true>, ForLowering,
-      WhileLowering, IfLowering>(patterns.getContext());
+      WhileLowering, IfLowering, FixpointLowering>(patterns.getContext());
 }

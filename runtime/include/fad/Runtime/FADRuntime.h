@@ -72,6 +72,7 @@ void fad_rt_print_array_bool(int64_t rank, void *desc);
 /* Run-time errors: print one line on stderr and exit with status 1. */
 void fad_rt_fail(const char *message);
 void fad_rt_index_error(const char *location, int64_t index, int64_t extent);
+void fad_rt_fixpoint_error(const char *location, int64_t iterations, double lastChange);
 
 #ifdef __cplusplus
 }

@@ -88,6 +88,52 @@ struct WhileLinearize : LinearizeOpInterface::ExternalModel<WhileLinearize, Whil
   }
 };
 
+/// fixpoint by the implicit function theorem: x* = f(x*, theta) gives
+/// xTan = df/dx xTan + df/dtheta thetaTan, itself a (linear) fixed point,
+/// solved by iterating the linearized body at x*. The starting point has no
+/// influence: only captured values' tangents matter.
+struct FixpointLinearize
+    : LinearizeOpInterface::ExternalModel<FixpointLinearize, FixpointOp> {
+  LogicalResult linearize(Operation *op, OpBuilder &b, LinearizeState &state) const {
+    auto fixpoint = cast<FixpointOp>(op);
+    Operation *primal = cloneWithOuterValues(b, op, state.primalMapping());
+    Block &body = fixpoint.getBody().front();
+    bool capturesTangent = false;
+    for (Operation &inner : body.without_terminator())
+      capturesTangent |= state.readsTangent(&inner);
+    if (!capturesTangent)
+      return success();
+    if (state.taylorOrder)
+      return op->emitOpError("has no Taylor-mode rule");
+    Location loc = fixpoint.getLoc();
+    // The tangent iteration starts from zero and runs at the fixed point.
+    SmallVector<Value> inits;
+    SmallVector<Type> types;
+    for (Value result : fixpoint.getResults()) {
+      state.mapPrimal(result, primal->getResult(inits.size()));
+      inits.push_back(state.materializedTangent(b, loc, result));
+      types.push_back(inits.back().getType());
+    }
+    auto tangentLoop = b.create<FixpointOp>(loc, types, inits);
+    OpBuilder::InsertionGuard guard(b);
+    SmallVector<Location> locs(types.size(), loc);
+    Block *block = b.createBlock(&tangentLoop.getBody(), {}, types, locs);
+    for (auto [k, arg] : llvm::enumerate(body.getArguments())) {
+      state.mapPrimal(arg, primal->getResult(k));
+      state.setTangent(arg, block->getArgument(k));
+    }
+    if (failed(state.linearizeBlock(b, body)))
+      return failure();
+    SmallVector<Value> next;
+    for (Value y : cast<YieldOp>(body.getTerminator()).getValues())
+      next.push_back(state.materializedTangent(b, loc, y));
+    b.create<YieldOp>(loc, next);
+    for (auto [result, tangent] : llvm::zip(fixpoint.getResults(), tangentLoop.getResults()))
+      state.setTangent(result, tangent);
+    return success();
+  }
+};
+
 struct IfLinearize : LinearizeOpInterface::ExternalModel<IfLinearize, IfOp> {
   LogicalResult linearize(Operation *op, OpBuilder &b, LinearizeState &state) const {
     auto ifOp = cast<IfOp>(op);
@@ -112,6 +158,7 @@ void fad::detail::registerLoopRules(MLIRContext *ctx) {
   ForOp::attachInterface<ForLinearize>(*ctx);
   WhileOp::attachInterface<WhileLinearize>(*ctx);
   IfOp::attachInterface<IfLinearize>(*ctx);
+  FixpointOp::attachInterface<FixpointLinearize>(*ctx);
 }
 
 //===----------------------------------------------------------------------===//
@@ -226,6 +273,61 @@ struct WhileTranspose : TransposeOpInterface::ExternalModel<WhileTranspose, Whil
   }
 };
 
+/// The transpose of the linear fixed point xTan = A xTan + B thetaTan
+/// (A = df/dx, B = df/dtheta at x*) is thetaAdj = B^T w with
+/// w = xAdj + A^T w: a fixed point of the transposed body, iterated without
+/// keeping the iterations (memory independent of their number), then one
+/// more transposed body for the captured values' adjoints.
+struct FixpointTranspose
+    : TransposeOpInterface::ExternalModel<FixpointTranspose, FixpointOp> {
+  LogicalResult transpose(Operation *op, OpBuilder &b, TransposeState &state) const {
+    auto fixpoint = cast<FixpointOp>(op);
+    Location loc = fixpoint.getLoc();
+    Block &body = fixpoint.getBody().front();
+    ValueRange yields = cast<YieldOp>(body.getTerminator()).getValues();
+    SmallVector<Value> resultAdjs;
+    for (Value result : fixpoint.getResults())
+      resultAdjs.push_back(state.materializedAdjoint(b, loc, result));
+    SetVector<Value> captured = state.capturedLinearValues(fixpoint.getBody());
+    // One transposed body: w -> A^T w (returned); B^T w goes to the
+    // captured values' adjoints only when `keepCaptured`.
+    auto transposeOnce = [&](ValueRange w, bool keepCaptured) -> FailureOr<SmallVector<Value>> {
+      SmallVector<Value> saved;
+      for (Value v : captured) {
+        saved.push_back(state.adjoint(v));
+        if (!keepCaptured)
+          state.setAdjoint(v, Value());
+      }
+      state.clearAdjointsIn(fixpoint.getBody());
+      for (auto [y, wk] : llvm::zip(yields, w))
+        state.addAdjoint(b, loc, y, wk);
+      if (failed(state.transposeBlock(b, body)))
+        return failure();
+      SmallVector<Value> argAdjs;
+      for (BlockArgument arg : body.getArguments())
+        argAdjs.push_back(state.materializedAdjoint(b, loc, arg));
+      if (!keepCaptured)
+        for (auto [v, old] : llvm::zip(captured, saved))
+          state.setAdjoint(v, old);
+      return argAdjs;
+    };
+    auto solve = b.create<FixpointOp>(loc, ValueRange(resultAdjs).getTypes(), resultAdjs);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      SmallVector<Location> locs(resultAdjs.size(), loc);
+      Block *block = b.createBlock(&solve.getBody(), {}, ValueRange(resultAdjs).getTypes(), locs);
+      FailureOr<SmallVector<Value>> applied = transposeOnce(block->getArguments(), false);
+      if (failed(applied))
+        return failure();
+      SmallVector<Value> next;
+      for (auto [xAdj, aw] : llvm::zip(resultAdjs, *applied))
+        next.push_back(buildElementwiseAdd(b, loc, xAdj, aw));
+      b.create<YieldOp>(loc, next);
+    }
+    return success(succeeded(transposeOnce(solve.getResults(), true)));
+  }
+};
+
 struct IfTranspose : TransposeOpInterface::ExternalModel<IfTranspose, IfOp> {
   LogicalResult transpose(Operation *op, OpBuilder &b, TransposeState &state) const {
     auto ifOp = cast<IfOp>(op);
@@ -264,4 +366,5 @@ void fad::detail::registerLoopTransposes(MLIRContext *ctx) {
   ForOp::attachInterface<ForTranspose>(*ctx);
   WhileOp::attachInterface<WhileTranspose>(*ctx);
   IfOp::attachInterface<IfTranspose>(*ctx);
+  FixpointOp::attachInterface<FixpointTranspose>(*ctx);
 }

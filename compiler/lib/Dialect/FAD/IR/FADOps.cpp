@@ -177,6 +177,15 @@ LogicalResult ForOp::verifyRegions() {
   return verifyBody(*this, getBody(), "body", args, getInits().getTypes());
 }
 
+LogicalResult FixpointOp::verifyRegions() {
+  if (getResults().getTypes() != getInits().getTypes())
+    return emitOpError("results must have the types of the initial state");
+  for (Type t : getInits().getTypes())
+    if (!isa<FloatType>(isa<RankedTensorType>(t) ? cast<RankedTensorType>(t).getElementType() : t))
+      return emitOpError("state must be floats or arrays of floats");
+  return verifyBody(*this, getBody(), "body", getInits().getTypes(), getInits().getTypes());
+}
+
 LogicalResult WhileOp::verifyRegions() {
   if (getResults().getTypes() != getInits().getTypes())
     return emitOpError("results must have the types of the initial state");

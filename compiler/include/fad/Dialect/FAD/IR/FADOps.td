@@ -419,6 +419,40 @@ def FAD_WhileOp : FAD_Op<"while", [RecursiveMemoryEffects]> {
   let hasRegionVerifier = 1;
 }
 
+def FAD_FixpointOp : FAD_StructuredOp<"fixpoint"> {
+  let summary = "the fixed point of a function, found by iteration";
+  let description = [{
+    `fixpoint f x0`: iterates the body (the function f, from state to next
+    state) from `inits` until the largest change of any component,
+    max|x_{k+1} - x_k|, is at most 1e-12 * max(1, max|x_k|); the results are
+    the last iterate. More than 100000 iterations is a run-time error that
+    names the last change.
+
+    Differentiation uses the implicit function theorem, not the iterations:
+    the tangent solves the linear fixed point xTan = df/dx xTan + df/dtheta
+    thetaTan (theta: values the body captures), and reverse mode iterates
+    w = xAdj + (df/dx)^T w, then thetaAdj = (df/dtheta)^T w, so memory does
+    not depend on the number of iterations. The initial state has no
+    influence on the result, hence a zero derivative.
+
+    ```mlir
+    %r = fad.fixpoint iter(%x0) : (f64) -> f64 {
+    ^bb0(%x: f64):
+      %q = fad.div %a, %x : f64
+      %s = fad.add %x, %q : f64
+      %y = fad.mul %half, %s : f64
+      fad.yield %y : f64
+    }
+    ```
+  }];
+  let arguments = (ins Variadic<FAD_Value>:$inits);
+  let results = (outs Variadic<FAD_Value>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat =
+      "`iter` `(` $inits `)` attr-dict `:` functional-type($inits, $results) $body";
+  let hasRegionVerifier = 1;
+}
+
 def FAD_IfOp : FAD_Op<"if", [RecursiveMemoryEffects]> {
   let summary = "conditional that evaluates only the chosen branch";
   let description = [{
