@@ -710,7 +710,7 @@ const llvm::StringMap<size_t> &builtinArities() {
       {"<=", 2},      {">", 2},       {">=", 2},        {"&&", 2},
       {"||", 2},      {"jvp", 3},     {"jacfwd", 2},    {"hessian", 2},
       {"vjp", 3},     {"grad", 2},    {"jacrev", 2},    {"taylor", 4},
-      {"fixpoint", 2}};
+      {"fixpoint", 2}, {"fixpoint_with", 4}};
   return arities;
 }
 
@@ -1058,7 +1058,19 @@ Val Elaborator::invokeBuiltin(const std::string &name, ArrayRef<Val> args,
     return genJacrev(args[0], args[1], at);
   if (name == "taylor")
     return genTaylor(args[0], args[1], args[2], args[3], at);
-  if (name == "fixpoint") {
+  if (name == "fixpoint" || name == "fixpoint_with") {
+    // fixpoint_with tolerance limit f x0: the same with explicit settings.
+    double tolerance = 1e-12;
+    int64_t limit = 100000;
+    if (name == "fixpoint_with") {
+      if (!args[0].literal || *args[0].literal <= 0)
+        fail(at, "fixpoint_with: the tolerance must be a positive number literal");
+      if (!args[1].literal || args[1].type->prim != Prim::I64 || *args[1].literal < 1)
+        fail(at, "fixpoint_with: the iteration limit must be a positive integer literal");
+      tolerance = *args[0].literal;
+      limit = (int64_t)*args[1].literal;
+      args = args.drop_front(2);
+    }
     expectFn(args[0], at, name);
     Val x0 = args[1].literal ? coerce(args[1], primType(Prim::F64), at) : args[1];
     if (x0.kind == Val::Kind::Fn)
@@ -1072,7 +1084,8 @@ Val Elaborator::invokeBuiltin(const std::string &name, ArrayRef<Val> args,
       if (!isa<FloatType>(t))
         fail(at, "fixpoint needs a state of floats, got " + typeName(stateType));
     }
-    auto op = b.create<FixpointOp>(l, ValueRange(inits).getTypes(), inits);
+    auto op = b.create<FixpointOp>(l, ValueRange(inits).getTypes(), inits,
+                                   b.getF64FloatAttr(tolerance), b.getI64IntegerAttr(limit));
     buildBody(op.getBody(), ValueRange(inits).getTypes(), at, [&](ValueRange state) {
       Val next = apply(args[0], fromLeaves(stateType, SmallVector<Value>(state)), at);
       if (next.literal)

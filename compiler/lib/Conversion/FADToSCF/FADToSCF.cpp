@@ -741,11 +741,9 @@ static Value buildDifference(OpBuilder &b, Location loc, Value a, Value c) {
 }
 
 /// fixpoint: a while loop that applies the body until the largest change is
-/// at most 1e-12 * max(1, largest |x|), failing after 100000 iterations.
+/// at most tolerance * max(1, largest |x|), failing past max_iterations.
 struct FixpointLowering : OpRewritePattern<FixpointOp> {
   using OpRewritePattern::OpRewritePattern;
-  static constexpr int64_t kMaxIterations = 100000;
-
   LogicalResult matchAndRewrite(FixpointOp op, PatternRewriter &rw) const override {
     Location loc = op.getLoc();
     SmallVector<Value> inits(op.getInits());
@@ -768,9 +766,9 @@ struct FixpointLowering : OpRewritePattern<FixpointOp> {
       scale = rw.create<MaxOp>(loc, scale, asF64(buildMaxAbs(rw, loc, xk)));
     }
     Value tolerance = rw.create<MulOp>(
-        loc, rw.create<arith::ConstantOp>(loc, rw.getF64FloatAttr(1e-12)), scale);
+        loc, rw.create<arith::ConstantOp>(loc, op.getToleranceAttr()), scale);
     Value done = rw.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLE, change, tolerance);
-    Value limit = rw.create<arith::ConstantIntOp>(loc, kMaxIterations, 64);
+    Value limit = rw.create<arith::ConstantIntOp>(loc, op.getMaxIterations(), 64);
     Value underLimit = rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, count, limit);
     std::string where = locationText(loc);
     emitCheck(rw, loc, rw.create<arith::OrIOp>(loc, done, underLimit), [&](OpBuilder &b) {

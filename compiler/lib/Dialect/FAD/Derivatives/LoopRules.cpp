@@ -114,7 +114,8 @@ struct FixpointLinearize
       inits.push_back(state.materializedTangent(b, loc, result));
       types.push_back(inits.back().getType());
     }
-    auto tangentLoop = b.create<FixpointOp>(loc, types, inits);
+    auto tangentLoop = b.create<FixpointOp>(loc, types, inits, fixpoint.getToleranceAttr(),
+                                            fixpoint.getMaxIterationsAttr());
     OpBuilder::InsertionGuard guard(b);
     SmallVector<Location> locs(types.size(), loc);
     Block *block = b.createBlock(&tangentLoop.getBody(), {}, types, locs);
@@ -311,7 +312,9 @@ struct FixpointTranspose
           state.setAdjoint(v, old);
       return argAdjs;
     };
-    auto solve = b.create<FixpointOp>(loc, ValueRange(resultAdjs).getTypes(), resultAdjs);
+    auto solve = b.create<FixpointOp>(loc, ValueRange(resultAdjs).getTypes(), resultAdjs,
+                                      fixpoint.getToleranceAttr(),
+                                      fixpoint.getMaxIterationsAttr());
     {
       OpBuilder::InsertionGuard guard(b);
       SmallVector<Location> locs(resultAdjs.size(), loc);

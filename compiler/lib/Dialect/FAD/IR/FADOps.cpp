@@ -178,6 +178,8 @@ LogicalResult ForOp::verifyRegions() {
 }
 
 LogicalResult FixpointOp::verifyRegions() {
+  if (!(getTolerance().convertToDouble() > 0) || getMaxIterations() < 1)
+    return emitOpError("needs a positive tolerance and iteration limit");
   if (getResults().getTypes() != getInits().getTypes())
     return emitOpError("results must have the types of the initial state");
   for (Type t : getInits().getTypes())

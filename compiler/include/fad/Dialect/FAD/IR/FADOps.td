@@ -424,9 +424,10 @@ def FAD_FixpointOp : FAD_StructuredOp<"fixpoint"> {
   let description = [{
     `fixpoint f x0`: iterates the body (the function f, from state to next
     state) from `inits` until the largest change of any component,
-    max|x_{k+1} - x_k|, is at most 1e-12 * max(1, max|x_k|); the results are
-    the last iterate. More than 100000 iterations is a run-time error that
-    names the last change.
+    max|x_{k+1} - x_k|, is at most `tolerance` * max(1, max|x_k|) (default
+    1e-12); the results are the last iterate. More than `max_iterations`
+    (default 100000) is a run-time error that names the last change. The
+    derivative solves use the same tolerance and limit.
 
     Differentiation uses the implicit function theorem, not the iterations:
     the tangent solves the linear fixed point xTan = df/dx xTan + df/dtheta
@@ -445,7 +446,9 @@ def FAD_FixpointOp : FAD_StructuredOp<"fixpoint"> {
     }
     ```
   }];
-  let arguments = (ins Variadic<FAD_Value>:$inits);
+  let arguments = (ins Variadic<FAD_Value>:$inits,
+                       DefaultValuedAttr<F64Attr, "1e-12">:$tolerance,
+                       DefaultValuedAttr<I64Attr, "100000">:$max_iterations);
   let results = (outs Variadic<FAD_Value>:$results);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat =
