@@ -1238,13 +1238,14 @@ Val Elaborator::genTaylor(const Val &fn, const Val &xIn, const Val &vIn,
   Prim p = elemType->prim;
   if (order == 0)
     return genBuild(intConst(1, at).leaves[0], at, [&](Val) { return y; });
-  // A point's series: coefficient 1 is the direction, the others are 0.
+  // A point's series: coefficient 1 is the direction, the others are 0 (an
+  // array literal, so that constant indexing folds).
   auto seriesOf = [&](Val direction) {
-    return genBuild(intConst(order, at).leaves[0], at, [&](Val k) {
-      Value first = b.create<arith::CmpIOp>(loc(at), arith::CmpIPredicate::eq, k.leaves[0],
-                                            intConst(0, at).leaves[0]);
-      return genIf(first, at, [&] { return direction; }, [&] { return constant(p, 0.0, at); });
-    });
+    SmallVector<Value> coefficients{direction.leaves[0]};
+    for (int64_t k = 1; k < order; ++k)
+      coefficients.push_back(constant(p, 0.0, at).leaves[0]);
+    return data(arrayType(elemType, order),
+                b.create<ArrayOp>(loc(at), getArrayOfType(scalarType(p)), coefficients));
   };
   Val seeds = scalarX ? seriesOf(v) : genBuild(extent(v, at), at, [&](Val i) {
     return seriesOf(data(elemType, b.create<IndexOp>(loc(at), scalarType(p), v.leaves[0],

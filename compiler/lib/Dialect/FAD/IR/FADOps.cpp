@@ -116,6 +116,17 @@ LogicalResult IndexOp::verify() {
                         getResult().getType(), "result");
 }
 
+OpFoldResult IndexOp::fold(FoldAdaptor adaptor) {
+  auto literal = getArray().getDefiningOp<ArrayOp>();
+  if (!literal || getIndices().size() != 1)
+    return {};
+  auto index = dyn_cast_or_null<IntegerAttr>(adaptor.getIndices()[0]);
+  if (!index || index.getInt() < 0 || index.getInt() >= (int64_t)literal.getElements().size())
+    return {};
+  Value element = literal.getElements()[index.getInt()];
+  return element.getType() == getType() ? element : OpFoldResult();
+}
+
 LogicalResult TransposeOp::verify() {
   if (getOperand().getType().getRank() < 2)
     return emitOpError("needs an array of rank at least 2");

@@ -190,6 +190,9 @@ def FAD_IndexOp : FAD_Op<"index", [Pure]> {
   let assemblyFormat =
       "$array `[` $indices `]` attr-dict `:` type($array) `->` type($result)";
   let hasVerifier = 1;
+  // Folds a constant index into an array literal (the element itself), which
+  // removes the arrays that Taylor mode packs coefficients into.
+  let hasFolder = 1;
 }
 
 def FAD_TransposeOp : FAD_Op<"transpose", [Pure, SameOperandsAndResultType]> {
