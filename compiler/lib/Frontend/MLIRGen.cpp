@@ -710,7 +710,7 @@ const llvm::StringMap<size_t> &builtinArities() {
       {"<=", 2},      {">", 2},       {">=", 2},        {"&&", 2},
       {"||", 2},      {"jvp", 3},     {"jacfwd", 2},    {"hessian", 2},
       {"vjp", 3},     {"grad", 2},    {"jacrev", 2},    {"taylor", 4},
-      {"fixpoint", 2}, {"fixpoint_with", 4}};
+      {"fixpoint", 2}, {"fixpoint_with", 4}, {"taylor_bound", 5}};
   return arities;
 }
 
@@ -1058,6 +1058,31 @@ Val Elaborator::invokeBuiltin(const std::string &name, ArrayRef<Val> args,
     return genJacrev(args[0], args[1], at);
   if (name == "taylor")
     return genTaylor(args[0], args[1], args[2], args[3], at);
+  if (name == "taylor_bound") {
+    // taylor_bound f x0 a b k: (coefficients, lo, hi), see fad.taylor_bound.
+    expectFn(args[0], at, name);
+    if (!args[4].literal || args[4].type->prim != Prim::I64 || *args[4].literal < 0 ||
+        *args[4].literal > 16)
+      fail(at, "taylor_bound: the order must be an integer literal between 0 and 16");
+    Value x0 = expectPrim(args[1], Prim::F64, at, "the expansion point of taylor_bound");
+    Value lower = expectPrim(args[2], Prim::F64, at, "the lower end of taylor_bound's interval");
+    Value upper = expectPrim(args[3], Prim::F64, at, "the upper end of taylor_bound's interval");
+    Type f64 = b.getF64Type();
+    auto op = b.create<TaylorBoundOp>(l, getArrayOfType(f64), f64, f64, x0, lower, upper,
+                                      (int64_t)*args[4].literal);
+    buildBody(op.getBody(), {f64}, at, [&](ValueRange xs) {
+      Val y = apply(args[0], data(primType(Prim::F64), xs[0]), at);
+      if (y.kind != Val::Kind::Data || !isPrim(y.type) || y.type->prim != Prim::F64)
+        fail(at, "taylor_bound needs a function from f64 to f64");
+      return SmallVector<Value>{y.leaves[0]};
+    });
+    Val result;
+    result.kind = Val::Kind::Tuple;
+    result.parts = {data(arrayType(primType(Prim::F64), *args[4].literal + 1),
+                         op.getCoefficients()),
+                    data(primType(Prim::F64), op.getLo()), data(primType(Prim::F64), op.getHi())};
+    return result;
+  }
   if (name == "fixpoint" || name == "fixpoint_with") {
     // fixpoint_with tolerance limit f x0: the same with explicit settings.
     double tolerance = 1e-12;

@@ -32,12 +32,14 @@ struct FADAutodiffPass : public fad::impl::FADAutodiffBase<FADAutodiffPass> {
   void runOnOperation() override {
     SmallVector<Operation *> ops;
     getOperation()->walk<WalkOrder::PostOrder>([&](Operation *op) {
-      if (isa<JvpOp, VjpOp>(op))
+      if (isa<JvpOp, VjpOp, TaylorBoundOp>(op))
         ops.push_back(op);
     });
     for (Operation *op : ops) {
-      LogicalResult expanded = isa<JvpOp>(op) ? expandJvp(cast<JvpOp>(op))
-                                              : expandVjp(cast<VjpOp>(op));
+      LogicalResult expanded =
+          isa<JvpOp>(op)   ? expandJvp(cast<JvpOp>(op))
+          : isa<VjpOp>(op) ? expandVjp(cast<VjpOp>(op))
+                           : expandTaylorBound(cast<TaylorBoundOp>(op));
       if (failed(expanded))
         return signalPassFailure();
     }

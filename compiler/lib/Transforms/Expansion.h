@@ -15,6 +15,8 @@ namespace fad {
 mlir::LogicalResult expandJvp(JvpOp op);
 /// Replaces `op` by the transpose of its body's linearization (reverse mode).
 mlir::LogicalResult expandVjp(VjpOp op);
+/// Replaces `op` by its interval Taylor arithmetic (AutoBound).
+mlir::LogicalResult expandTaylorBound(TaylorBoundOp op);
 } // namespace fad
 
 #endif // FAD_LIB_TRANSFORMS_EXPANSION_H

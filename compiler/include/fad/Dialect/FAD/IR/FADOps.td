@@ -566,4 +566,35 @@ def FAD_VjpOp : FAD_Op<"vjp", [RecursiveMemoryEffects, AttrSizedOperandSegments,
   let hasRegionVerifier = 1;
 }
 
+def FAD_TaylorBoundOp : FAD_Op<"taylor_bound", [RecursiveMemoryEffects, SingleBlock]> {
+  let summary = "Taylor polynomial with a remainder enclosure (AutoBound)";
+  let description = [{
+    `taylor_bound f x0 a b k`: the body is a scalar function f of one float
+    (straight-line code of elementary functions). The results are the k+1
+    Taylor coefficients c of f at `x0` (a `tensor<?xf64>`) and an interval
+    [lo, hi] such that for every x in [a, b]
+      f(x) - sum_{i<=k} c_i (x - x0)^i  is in  [lo, hi] (x - x0)^(k+1).
+    It is computed by interval Taylor arithmetic with sharp per-function
+    enclosures of the remainder (Streeter & Dillon, "Automatically bounding
+    the Taylor remainder series", 2022): exp, log, sqrt and reciprocals have
+    monotone remainder ratios, whose extremes are at the ends of the
+    argument's range; sin and cos use the Lagrange bound 1/(k+1)!.
+
+    ```mlir
+    %c, %lo, %hi = fad.taylor_bound (%x0, %a, %b) order 1 : tensor<?xf64>, f64, f64 {
+    ^bb0(%x: f64):
+      %e = fad.exp %x : f64
+      fad.yield %e : f64
+    }
+    ```
+  }];
+  let arguments = (ins F64:$x0, F64:$lower, F64:$upper, I64Attr:$order);
+  let results = (outs RankedTensorOf<[F64]>:$coefficients, F64:$lo, F64:$hi);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    `(` $x0 `,` $lower `,` $upper `)` `order` $order attr-dict `:`
+    type($coefficients) `,` type($lo) `,` type($hi) $body
+  }];
+}
+
 #endif // FAD_OPS_TD
