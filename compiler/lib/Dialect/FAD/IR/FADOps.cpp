@@ -116,6 +116,44 @@ LogicalResult IndexOp::verify() {
                         getResult().getType(), "result");
 }
 
+/// Whether `attr` is the scalar constant `value`.
+static bool isConstant(Attribute attr, double value) {
+  if (auto f = dyn_cast_or_null<FloatAttr>(attr))
+    return f.getValueAsDouble() == value;
+  if (auto i = dyn_cast_or_null<IntegerAttr>(attr))
+    return i.getType().getIntOrFloatBitWidth() > 1 && i.getInt() == (int64_t)value;
+  return false;
+}
+
+// Identities only: x + 0 = 0 + x = x, x - 0 = x, x * 1 = 1 * x = x, x / 1 = x.
+// (x * 0 is not folded: it is NaN for an infinite or NaN x.)
+OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
+  if (isConstant(adaptor.getRhs(), 0.0))
+    return getLhs();
+  if (isConstant(adaptor.getLhs(), 0.0))
+    return getRhs();
+  return {};
+}
+OpFoldResult SubOp::fold(FoldAdaptor adaptor) {
+  return isConstant(adaptor.getRhs(), 0.0) ? getLhs() : OpFoldResult();
+}
+OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
+  if (isConstant(adaptor.getRhs(), 1.0))
+    return getLhs();
+  if (isConstant(adaptor.getLhs(), 1.0))
+    return getRhs();
+  return {};
+}
+OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
+  return isConstant(adaptor.getRhs(), 1.0) ? getLhs() : OpFoldResult();
+}
+OpFoldResult RemOp::fold(FoldAdaptor) { return {}; }
+OpFoldResult PowOp::fold(FoldAdaptor adaptor) {
+  return isConstant(adaptor.getRhs(), 1.0) ? getLhs() : OpFoldResult();
+}
+OpFoldResult MaxOp::fold(FoldAdaptor) { return {}; }
+OpFoldResult MinOp::fold(FoldAdaptor) { return {}; }
+
 OpFoldResult IndexOp::fold(FoldAdaptor adaptor) {
   auto literal = getArray().getDefiningOp<ArrayOp>();
   if (!literal || getIndices().size() != 1)

@@ -50,6 +50,9 @@ class FAD_BinaryOp<string mnemonic, string semantics, string partials,
                    Type operandType = FAD_Numeric>
     : FAD_ScalarOp<mnemonic, partials,
                    "::mlir::Value x = getLhs(), y = getRhs(); (void)x; (void)y;"> {
+  // Identity pruning (x + 0, x * 1, ...), which AD output needs: see
+  // FADOps.cpp; ops without a rule fold nothing.
+  let hasFolder = 1;
   let summary = "scalar " # mnemonic;
   let description = !strconcat([{
     Both operands and the result have the same scalar type.
