@@ -61,13 +61,25 @@ struct Leaf {
   std::vector<int64_t> shape;
   std::vector<Scalar> data;
   bool anyRank = false; ///< `[]`: an empty array of any rank.
-  std::string where;    ///< Where it starts in the input, for messages.
+  size_t where = 0;     ///< Where it starts in the input (an offset).
 };
+
+/// The whole standard input, kept for error messages.
+std::string inputText;
+
+/// "input line L, column C" of an offset into the input (computed only for
+/// messages: a scan of the input).
+std::string inputLocation(size_t offset) {
+  int line = 1, col = 1;
+  for (size_t k = 0; k < offset && k < inputText.size(); ++k)
+    inputText[k] == '\n' ? (++line, col = 1) : ++col;
+  return "input line " + std::to_string(line) + ", column " + std::to_string(col);
+}
 
 /// A recursive-descent reader of fad literals over the whole input.
 class LiteralReader {
 public:
-  explicit LiteralReader(std::string text) : text(std::move(text)) {}
+  explicit LiteralReader(const std::string &text) : text(text) {}
 
   bool atEnd() {
     skipSpace();
@@ -77,9 +89,9 @@ public:
   /// Reads one literal and appends its flattened leaves to `leaves`.
   void read(std::vector<Leaf> &leaves) {
     skipSpace();
-    std::string where = location();
+    size_t where = pos;
     if (pos >= text.size())
-      fail(where + ": expected a literal, found the end of the input");
+      fail(inputLocation(where) + ": expected a literal, found the end of the input");
     char c = text[pos];
     if (c == '(') {
       ++pos;
@@ -109,7 +121,7 @@ public:
   }
 
 private:
-  std::string text;
+  const std::string &text;
   size_t pos = 0;
 
   void skipSpace() {
@@ -129,17 +141,10 @@ private:
   }
   void expect(char c) {
     if (!peek(c))
-      fail(location() + ": expected '" + std::string(1, c) + "'");
+      fail(inputLocation(pos) + ": expected '" + std::string(1, c) + "'");
     ++pos;
   }
-  std::string location() const {
-    int line = 1, col = 1;
-    for (size_t k = 0; k < pos && k < text.size(); ++k)
-      text[k] == '\n' ? (++line, col = 1) : ++col;
-    return "input line " + std::to_string(line) + ", column " + std::to_string(col);
-  }
-
-  void readArray(std::vector<Leaf> &leaves, const std::string &where) {
+  void readArray(std::vector<Leaf> &leaves, size_t where) {
     ++pos; // '['
     std::vector<std::vector<Leaf>> rows;
     if (peek(']')) {
@@ -172,14 +177,15 @@ private:
       for (const std::vector<Leaf> &row : rows) {
         if (row.size() != head.size() || row[j].shape != head[j].shape ||
             row[j].anyRank != head[j].anyRank)
-          fail(where + ": array elements have different shapes (arrays must be regular)");
+          fail(inputLocation(where) +
+               ": array elements have different shapes (arrays must be regular)");
         leaf.data.insert(leaf.data.end(), row[j].data.begin(), row[j].data.end());
       }
       leaves.push_back(std::move(leaf));
     }
   }
 
-  Scalar readScalar(const std::string &where) {
+  Scalar readScalar(size_t where) {
     size_t start = pos;
     while (pos < text.size() &&
            (std::isalnum((unsigned char)text[pos]) || text[pos] == '.' ||
@@ -187,7 +193,7 @@ private:
       ++pos;
     std::string token = text.substr(start, pos - start);
     if (token.empty())
-      fail(where + ": expected a literal, found '" + std::string(1, text[pos]) + "'");
+      fail(inputLocation(where) + ": expected a literal, found '" + std::string(1, text[pos]) + "'");
     Scalar s;
     if (token == "true" || token == "false") {
       s.kind = Scalar::Bool;
@@ -205,7 +211,7 @@ private:
     if (!isFloat) {
       auto [end, ec] = std::from_chars(first, last, s.i);
       if (ec == std::errc::result_out_of_range)
-        fail(where + ": integer literal '" + token + "' is out of range");
+        fail(inputLocation(where) + ": integer literal '" + token + "' is out of range");
       if (ec == std::errc() && end == last) {
         s.kind = Scalar::Int;
         s.f = (double)s.i;
@@ -218,13 +224,14 @@ private:
         return s;
       }
     }
-    fail(where + ": malformed literal '" + token + "'");
+    fail(inputLocation(where) + ": malformed literal '" + token + "'");
   }
 
-  Leaf readNpy(const std::string &where);
+  Leaf readNpy(size_t where);
 };
 
-Leaf LiteralReader::readNpy(const std::string &where) {
+Leaf LiteralReader::readNpy(size_t at) {
+  std::string where = inputLocation(at);
   size_t start = ++pos;
   while (pos < text.size() && !std::isspace((unsigned char)text[pos]) &&
          text[pos] != ',' && text[pos] != ')' && text[pos] != ']')
@@ -271,7 +278,7 @@ Leaf LiteralReader::readNpy(const std::string &where) {
   shapeText = shapeText.substr(shapeText.find('(') + 1);
   shapeText = shapeText.substr(0, shapeText.find(')'));
   Leaf leaf;
-  leaf.where = where;
+  leaf.where = at;
   std::stringstream shapeStream(shapeText);
   std::string dim;
   size_t count = 1;
@@ -324,15 +331,15 @@ void checkScalar(const Leaf &leaf, const Scalar &s, int64_t kind) {
             : kind <= FAD_KIND_F32 ? s.kind != Scalar::Bool
                                    : s.kind == Scalar::Int;
   if (ok && kind == FAD_KIND_I32 && (s.i < INT32_MIN || s.i > INT32_MAX))
-    fail(leaf.where + ": " + std::to_string(s.i) + " does not fit in i32");
+    fail(inputLocation(leaf.where) + ": " + std::to_string(s.i) + " does not fit in i32");
   if (!ok)
-    fail(leaf.where + ": expected a value of type " + kindName(kind));
+    fail(inputLocation(leaf.where) + ": expected a value of type " + kindName(kind));
 }
 
 const Leaf &scalarLeaf(int64_t k, int64_t kind) {
   const Leaf &leaf = leaves.at(k);
   if (!leaf.shape.empty())
-    fail(leaf.where + ": expected a " + kindName(kind) + ", got an array");
+    fail(inputLocation(leaf.where) + ": expected a " + kindName(kind) + ", got an array");
   checkScalar(leaf, leaf.data[0], kind);
   return leaf;
 }
@@ -482,9 +489,9 @@ int32_t fad_rt_select(const char *entry, int64_t nparams, int64_t nleaves) {
   if (found || options().entry != entry)
     return 0;
   found = true;
-  std::string input((std::istreambuf_iterator<char>(std::cin)),
-                    std::istreambuf_iterator<char>());
-  LiteralReader reader(std::move(input));
+  inputText.assign((std::istreambuf_iterator<char>(std::cin)),
+                   std::istreambuf_iterator<char>());
+  LiteralReader reader(inputText);
   int64_t params = 0;
   while (!reader.atEnd()) {
     reader.read(leaves);
@@ -515,7 +522,7 @@ int64_t fad_rt_arg_dim(int64_t k, int64_t kind, int64_t rank, int64_t dim) {
   if (leaf.anyRank)
     leaf.shape.resize(rank, 0), leaf.anyRank = false;
   if ((int64_t)leaf.shape.size() != rank)
-    fail(leaf.where + ": expected an array of rank " + std::to_string(rank) +
+    fail(inputLocation(leaf.where) + ": expected an array of rank " + std::to_string(rank) +
          " of " + kindName(kind) + ", got " +
          (leaf.shape.empty() ? std::string("a scalar")
                              : "rank " + std::to_string(leaf.shape.size())));
