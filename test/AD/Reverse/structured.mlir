@@ -1,19 +1,17 @@
-// fad-vjp on structured ops. A map transposes to a loop over its elements
-// that stores each element's adjoint at its position (fad.add_at); a fold
-// records its accumulators on a tape, then runs backwards.
+// fad-vjp on structured ops. A map transposes to a parallel map over the
+// primal elements and the results' adjoints; when its body captures linear
+// values, to a loop over the elements that stores each element's adjoint at
+// its position (fad.add_at) and accumulates the captured values' adjoints. A
+// fold records its accumulators on a tape, then runs backwards.
 // RUN: fad-opt %s --fad-vjp --split-input-file | FileCheck %s
 
 // CHECK-LABEL: func.func @map
 // CHECK-SAME:    (%[[X:[a-z0-9_]+]]: tensor<?xf64>, %[[YADJ:[a-z0-9_]+]]: tensor<?xf64>)
-// CHECK:         %[[ZERO:[a-z0-9_]+]] = fad.zeros_like %[[X]]
-// CHECK:         %[[R:[a-z0-9_]+]] = fad.for %{{.*}} iter(%[[ZERO]])
-// CHECK:         ^bb0(%[[I:[a-z0-9_]+]]: i64, %[[ACC:[a-z0-9_]+]]: tensor<?xf64>):
-// CHECK:           %[[E:[a-z0-9_]+]] = fad.index %[[X]][%[[I]]]
-// CHECK:           %[[EADJ:[a-z0-9_]+]] = fad.index %{{.*}}[%[[I]]]
+// CHECK:         %[[R:[a-z0-9_]+]] = fad.map(%[[X]], %[[YADJ]]) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64>
+// CHECK:         ^bb0(%[[E:[a-z0-9_]+]]: f64, %[[EADJ:[a-z0-9_]+]]: f64):
 // CHECK:           %[[EXP:[a-z0-9_]+]] = fad.exp %[[E]]
 // CHECK:           %[[ARGADJ:[a-z0-9_]+]] = fad.mul %[[EXP]], %[[EADJ]]
-// CHECK:           %[[NEXT:[a-z0-9_]+]] = fad.add_at %[[ACC]][%[[I]]], %[[ARGADJ]]
-// CHECK:           fad.yield %[[NEXT]]
+// CHECK:           fad.yield %[[ARGADJ]]
 // CHECK:         return %[[R]]
 func.func @map(%x: tensor<?xf64>, %yAdj: tensor<?xf64>) -> tensor<?xf64> {
   %y, %xAdj = fad.vjp (%x) cotangents(%yAdj) : (tensor<?xf64>), (tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
@@ -26,6 +24,29 @@ func.func @map(%x: tensor<?xf64>, %yAdj: tensor<?xf64>) -> tensor<?xf64> {
     fad.yield %m : tensor<?xf64>
   }
   return %xAdj : tensor<?xf64>
+}
+
+// -----
+
+// A captured linear value (c's tangent) makes the transpose a loop that
+// carries c's adjoint and the input's adjoint array.
+// CHECK-LABEL: func.func @captured
+// CHECK:         %[[R:[a-z0-9_]+]]:2 = fad.for %{{.*}} iter(%{{.*}}, %{{.*}}) : (tensor<?xf64>, f64) -> (tensor<?xf64>, f64)
+// CHECK:         ^bb0(%[[I:[a-z0-9_]+]]: i64, %[[ACC:[a-z0-9_]+]]: tensor<?xf64>, %[[CADJ:[a-z0-9_]+]]: f64):
+// CHECK:           fad.add %[[CADJ]], %{{.*}} : f64
+// CHECK:           fad.add_at %[[ACC]][%[[I]]], %{{.*}}
+// CHECK:         return %[[R]]#0, %[[R]]#1
+func.func @captured(%x: tensor<?xf64>, %c: f64, %yAdj: tensor<?xf64>) -> (tensor<?xf64>, f64) {
+  %y, %xAdj, %cAdj = fad.vjp (%x, %c) cotangents(%yAdj) : (tensor<?xf64>, f64), (tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>, f64) {
+  ^bb0(%a: tensor<?xf64>, %s: f64):
+    %m = fad.map (%a) : (tensor<?xf64>) -> tensor<?xf64> {
+    ^bb0(%e: f64):
+      %p = fad.mul %e, %s : f64
+      fad.yield %p : f64
+    }
+    fad.yield %m : tensor<?xf64>
+  }
+  return %xAdj, %cAdj : tensor<?xf64>, f64
 }
 
 // -----

@@ -127,8 +127,59 @@ struct MapTranspose : TransposeOpInterface::ExternalModel<MapTranspose, MapOp> {
     auto primalInput = llvm::find_if(map.getInputs(), [&](Value v) { return !state.isLinear(v); });
     if (primalInput == map.getInputs().end())
       return op->emitOpError("cannot be transposed: no primal input gives its size");
-    Value n = b.create<DimOp>(map.getLoc(), state.primal(*primalInput), 0);
-    return transposeElementwise(b, state, op, n, map.getInputs(), /*indexArg=*/false);
+    if (!state.capturedLinearValues(map.getBody()).empty()) {
+      Value n = b.create<DimOp>(map.getLoc(), state.primal(*primalInput), 0);
+      return transposeElementwise(b, state, op, n, map.getInputs(), /*indexArg=*/false);
+    }
+    return transposeAsMap(b, state, map);
+  }
+
+  /// Without captured linear values, elements are independent both ways: the
+  /// transpose is a parallel map over the primal inputs and the results'
+  /// adjoints that yields the adjoints of the linear inputs' elements.
+  static LogicalResult transposeAsMap(OpBuilder &b, TransposeState &state, MapOp map) {
+    Location loc = map.getLoc();
+    Block &body = map.getBody().front();
+    ValueRange yields = cast<YieldOp>(body.getTerminator()).getValues();
+    SmallVector<Value> inputs;
+    SmallVector<unsigned> primalArgs, linearArgs, seeded;
+    for (auto [k, input] : llvm::enumerate(map.getInputs())) {
+      if (state.isLinear(input)) {
+        linearArgs.push_back(k);
+      } else {
+        primalArgs.push_back(k);
+        inputs.push_back(state.primal(input));
+      }
+    }
+    for (auto [j, result] : llvm::enumerate(map.getResults()))
+      if (Value resultAdj = state.adjoint(result); resultAdj && state.isLinear(yields[j])) {
+        seeded.push_back(j);
+        inputs.push_back(resultAdj);
+      }
+    SmallVector<Type> argTypes, resultTypes;
+    for (Value input : inputs)
+      argTypes.push_back(getElementOrRowType(cast<RankedTensorType>(input.getType())));
+    for (unsigned k : linearArgs)
+      resultTypes.push_back(map.getInputs()[k].getType());
+    auto transposed = b.create<MapOp>(loc, resultTypes, inputs);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      SmallVector<Location> locs(argTypes.size(), loc);
+      Block *block = b.createBlock(&transposed.getBody(), {}, argTypes, locs);
+      for (auto [a, k] : llvm::enumerate(primalArgs))
+        state.primalMapping().map(body.getArgument(k), block->getArgument(a));
+      for (auto [s, j] : llvm::enumerate(seeded))
+        state.addAdjoint(b, loc, yields[j], block->getArgument(primalArgs.size() + s));
+      if (failed(state.transposeBlock(b, body)))
+        return failure();
+      SmallVector<Value> argAdjs;
+      for (unsigned k : linearArgs)
+        argAdjs.push_back(state.materializedAdjoint(b, loc, body.getArgument(k)));
+      b.create<YieldOp>(loc, argAdjs);
+    }
+    for (auto [t, k] : llvm::enumerate(linearArgs))
+      state.addAdjoint(b, loc, map.getInputs()[k], transposed.getResult(t));
+    return success();
   }
 };
 
