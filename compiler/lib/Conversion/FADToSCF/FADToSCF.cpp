@@ -727,18 +727,6 @@ static Value buildMaxAbs(OpBuilder &b, Location loc, Value v) {
   return reduce.getResult(0);
 }
 
-/// `a - c` elementwise (scalars, or arrays of equal extents via fad.map).
-static Value buildDifference(OpBuilder &b, Location loc, Value a, Value c) {
-  auto type = dyn_cast<RankedTensorType>(a.getType());
-  if (!type)
-    return b.create<SubOp>(loc, a, c);
-  auto map = b.create<MapOp>(loc, TypeRange{type}, ValueRange{a, c});
-  Type elem = getElementOrRowType(type);
-  OpBuilder::InsertionGuard guard(b);
-  Block *body = b.createBlock(&map.getBody(), {}, {elem, elem}, {loc, loc});
-  b.create<YieldOp>(loc, buildDifference(b, loc, body->getArgument(0), body->getArgument(1)));
-  return map.getResult(0);
-}
 
 /// fixpoint: a while loop that applies the body until the largest change is
 /// at most tolerance * max(1, largest |x|), failing past max_iterations.
@@ -762,7 +750,7 @@ struct FixpointLowering : OpRewritePattern<FixpointOp> {
     Value change = rw.create<arith::ConstantOp>(loc, rw.getF64FloatAttr(0.0));
     Value scale = rw.create<arith::ConstantOp>(loc, rw.getF64FloatAttr(1.0));
     for (auto [xk, nk] : llvm::zip(x, next)) {
-      change = rw.create<MaxOp>(loc, change, asF64(buildMaxAbs(rw, loc, buildDifference(rw, loc, nk, xk))));
+      change = rw.create<MaxOp>(loc, change, asF64(buildMaxAbs(rw, loc, buildElementwise<SubOp>(rw, loc, nk, xk))));
       scale = rw.create<MaxOp>(loc, scale, asF64(buildMaxAbs(rw, loc, xk)));
     }
     Value tolerance = rw.create<MulOp>(

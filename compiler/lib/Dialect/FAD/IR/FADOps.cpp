@@ -297,18 +297,6 @@ LogicalResult AddAtOp::verify() {
                         getValue().getType(), "value");
 }
 
-Value fad::buildElementwiseAdd(OpBuilder &b, Location loc, Value a, Value c) {
-  auto type = dyn_cast<RankedTensorType>(a.getType());
-  if (!type)
-    return b.create<AddOp>(loc, a, c);
-  auto map = b.create<MapOp>(loc, TypeRange{type}, ValueRange{a, c});
-  Type elem = getElementOrRowType(type);
-  OpBuilder::InsertionGuard guard(b);
-  Block *body = b.createBlock(&map.getBody(), {}, {elem, elem}, {loc, loc});
-  b.create<YieldOp>(loc,
-                    buildElementwiseAdd(b, loc, body->getArgument(0), body->getArgument(1)));
-  return map.getResult(0);
-}
 
 #define GET_OP_CLASSES
 #include "fad/Dialect/FAD/IR/FADOps.cpp.inc"

@@ -26,10 +26,26 @@ namespace fad {
 mlir::Type getElementOrRowType(mlir::RankedTensorType array);
 /// The array type whose elements (rows) are `element`: `tensor<?x...>`.
 mlir::RankedTensorType getArrayOfType(mlir::Type element);
-/// `a + c` for scalars, elementwise (a fad.map, recursively for rows) for
-/// arrays of equal extents.
-mlir::Value buildElementwiseAdd(mlir::OpBuilder &b, mlir::Location loc, mlir::Value a,
-                                mlir::Value c);
+/// `a op c` for scalars, elementwise (a fad.map, recursively for rows) for
+/// arrays of equal extents; `ScalarOp` is a binary scalar fad op.
+template <typename ScalarOp>
+mlir::Value buildElementwise(mlir::OpBuilder &b, mlir::Location loc, mlir::Value a,
+                             mlir::Value c) {
+  auto type = llvm::dyn_cast<mlir::RankedTensorType>(a.getType());
+  if (!type)
+    return b.create<ScalarOp>(loc, a, c);
+  auto map = b.create<MapOp>(loc, mlir::TypeRange{type}, mlir::ValueRange{a, c});
+  mlir::Type elem = getElementOrRowType(type);
+  mlir::OpBuilder::InsertionGuard guard(b);
+  mlir::Block *body = b.createBlock(&map.getBody(), {}, {elem, elem}, {loc, loc});
+  b.create<YieldOp>(loc, buildElementwise<ScalarOp>(b, loc, body->getArgument(0),
+                                                    body->getArgument(1)));
+  return map.getResult(0);
+}
+inline mlir::Value buildElementwiseAdd(mlir::OpBuilder &b, mlir::Location loc, mlir::Value a,
+                                       mlir::Value c) {
+  return buildElementwise<AddOp>(b, loc, a, c);
+}
 } // namespace fad
 
 #endif // FAD_DIALECT_FAD_IR_FADOPS_H
