@@ -59,8 +59,7 @@ public:
     return {min(p, q), max(p, q)};
   }
   Interval imul(Interval x, Interval y) {
-    Value p1 = mul(x.lo, y.lo), p2 = mul(x.lo, y.hi), p3 = mul(x.hi, y.lo),
-          p4 = mul(x.hi, y.hi);
+    Value p1 = mul(x.lo, y.lo), p2 = mul(x.lo, y.hi), p3 = mul(x.hi, y.lo), p4 = mul(x.hi, y.hi);
     return {min(min(p1, p2), min(p3, p4)), max(max(p1, p2), max(p3, p4))};
   }
   Interval ipow(Interval x, unsigned n) {
@@ -150,8 +149,7 @@ public:
   /// [min, max] of the remainder ratio at the ends of Y, for a function with
   /// a monotone (k+1)-th derivative (so a monotone ratio): `value(y)` is
   /// s(u0 + y); at y = 0 the ratio is s_{k+1}.
-  Interval sharpRatio(Interval y, ArrayRef<Value> s, Value next,
-                      function_ref<Value(Value)> value) {
+  Interval sharpRatio(Interval y, ArrayRef<Value> s, Value next, function_ref<Value(Value)> value) {
     auto ratioAt = [&](Value yv) {
       Value poly = s[0];
       Value yi = constant(1.0);
@@ -204,11 +202,73 @@ LogicalResult fad::expandTaylorBound(TaylorBoundOp op) {
     return failure();
   };
 
+  // An elementary function of an enclosure: exp, log, sqrt, 1/u, sin, cos.
+  enum class Fn { Exp, Log, Sqrt, Recip, Sin, Cos };
+  auto elementary = [&](Fn fn, const Enclosure &u) -> Enclosure {
+    Value u0 = u.c[0];
+    Interval y = bb.yRange(u);
+    SmallVector<Value> s;
+    Interval ratio;
+    if (fn == Fn::Exp) {
+      Value e0 = b.create<ExpOp>(loc, u0);
+      for (unsigned i = 0; i <= k + 1; ++i)
+        s.push_back(bb.mul(e0, bb.constant(1.0 / factorial(i))));
+      ratio = bb.sharpRatio(y, ArrayRef<Value>(s).take_front(k + 1), s[k + 1], [&](Value yv) {
+        return b.create<ExpOp>(loc, bb.add(u0, yv)).getResult();
+      });
+    } else if (fn == Fn::Log) {
+      s.push_back(b.create<LogOp>(loc, u0));
+      Value power = bb.constant(1.0);
+      for (unsigned i = 1; i <= k + 1; ++i) {
+        power = bb.mul(power, u0);
+        s.push_back(bb.div(bb.constant((i % 2 ? 1.0 : -1.0) / i), power));
+      }
+      ratio = bb.sharpRatio(y, ArrayRef<Value>(s).take_front(k + 1), s[k + 1], [&](Value yv) {
+        return b.create<LogOp>(loc, bb.add(u0, yv)).getResult();
+      });
+    } else if (fn == Fn::Sqrt) {
+      Value root = b.create<SqrtOp>(loc, u0);
+      Value power = bb.constant(1.0);
+      double binomial = 1.0;
+      for (unsigned i = 0; i <= k + 1; ++i) {
+        if (i > 0) {
+          binomial *= (0.5 - (i - 1)) / i;
+          power = bb.mul(power, u0);
+        }
+        s.push_back(bb.div(bb.mul(bb.constant(binomial), root), power));
+      }
+      ratio = bb.sharpRatio(y, ArrayRef<Value>(s).take_front(k + 1), s[k + 1], [&](Value yv) {
+        return b.create<SqrtOp>(loc, bb.add(u0, yv)).getResult();
+      });
+    } else if (fn == Fn::Recip) {
+      // 1/u: s_i = (-1)^i / u0^(i+1).
+      Value power = u0;
+      for (unsigned i = 0; i <= k + 1; ++i) {
+        s.push_back(bb.div(bb.constant(i % 2 ? -1.0 : 1.0), power));
+        power = bb.mul(power, u0);
+      }
+      ratio = bb.sharpRatio(y, ArrayRef<Value>(s).take_front(k + 1), s[k + 1],
+                            [&](Value yv) { return bb.div(bb.constant(1.0), bb.add(u0, yv)); });
+    } else {
+      // sin and cos: derivatives cycle through +-sin, +-cos; |r| <= 1/(k+1)!.
+      bool isSin = fn == Fn::Sin;
+      Value sv = b.create<SinOp>(loc, u0), cv = b.create<CosOp>(loc, u0);
+      Value cycle[4] = {isSin ? sv : cv, isSin ? cv : bb.mul(bb.constant(-1.0), sv),
+                        isSin ? bb.mul(bb.constant(-1.0), sv) : bb.mul(bb.constant(-1.0), cv),
+                        isSin ? bb.mul(bb.constant(-1.0), cv) : sv};
+      for (unsigned i = 0; i <= k; ++i)
+        s.push_back(bb.mul(cycle[i % 4], bb.constant(1.0 / factorial(i))));
+      Value bound = bb.constant(1.0 / factorial(k + 1));
+      ratio = {bb.mul(bb.constant(-1.0), bound), bound};
+    }
+    return bb.compose(u, ArrayRef<Value>(s).take_front(k + 1), ratio);
+  };
+
   for (Operation &inner : body.without_terminator()) {
     Value result = inner.getNumResults() == 1 ? inner.getResult(0) : Value();
     if (!result || !result.getType().isF64())
       return inner.emitOpError("is not supported by taylor_bound (scalar f64 code of "
-                               "+ - * / exp log sqrt sin cos and constant powers only)");
+                               "+ - * / exp log sqrt sin cos tan tanh and constant powers only)");
     if (auto constant = dyn_cast<arith::ConstantOp>(inner)) {
       enclosures[result] = bb.constantEnclosure(b.clone(inner)->getResult(0));
       continue;
@@ -253,66 +313,30 @@ LogicalResult fad::expandTaylorBound(TaylorBoundOp op) {
         }
         return inner.emitOpError("taylor_bound supports integer constant powers only");
       }
-      Value u0 = u.c[0];
-      Interval y = bb.yRange(u);
-      SmallVector<Value> s;
-      Interval ratio;
-      if (isa<ExpOp>(inner)) {
-        Value e0 = b.create<ExpOp>(loc, u0);
-        for (unsigned i = 0; i <= k + 1; ++i)
-          s.push_back(bb.mul(e0, bb.constant(1.0 / factorial(i))));
-        ratio = bb.sharpRatio(y, ArrayRef<Value>(s).take_front(k + 1), s[k + 1],
-                              [&](Value yv) { return b.create<ExpOp>(loc, bb.add(u0, yv)).getResult(); });
-      } else if (isa<LogOp>(inner)) {
-        s.push_back(b.create<LogOp>(loc, u0));
-        Value power = bb.constant(1.0);
-        for (unsigned i = 1; i <= k + 1; ++i) {
-          power = bb.mul(power, u0);
-          s.push_back(bb.div(bb.constant((i % 2 ? 1.0 : -1.0) / i), power));
-        }
-        ratio = bb.sharpRatio(y, ArrayRef<Value>(s).take_front(k + 1), s[k + 1],
-                              [&](Value yv) { return b.create<LogOp>(loc, bb.add(u0, yv)).getResult(); });
-      } else if (isa<SqrtOp>(inner)) {
-        Value root = b.create<SqrtOp>(loc, u0);
-        Value power = bb.constant(1.0);
-        double binomial = 1.0;
-        for (unsigned i = 0; i <= k + 1; ++i) {
-          if (i > 0) {
-            binomial *= (0.5 - (i - 1)) / i;
-            power = bb.mul(power, u0);
-          }
-          s.push_back(bb.div(bb.mul(bb.constant(binomial), root), power));
-        }
-        ratio = bb.sharpRatio(y, ArrayRef<Value>(s).take_front(k + 1), s[k + 1],
-                              [&](Value yv) { return b.create<SqrtOp>(loc, bb.add(u0, yv)).getResult(); });
-      } else if (isa<DivOp>(inner)) {
-        // 1/u: s_i = (-1)^i / u0^(i+1).
-        Value power = u0;
-        for (unsigned i = 0; i <= k + 1; ++i) {
-          s.push_back(bb.div(bb.constant(i % 2 ? -1.0 : 1.0), power));
-          power = bb.mul(power, u0);
-        }
-        ratio = bb.sharpRatio(y, ArrayRef<Value>(s).take_front(k + 1), s[k + 1], [&](Value yv) {
-          return bb.div(bb.constant(1.0), bb.add(u0, yv));
-        });
-      } else {
-        // sin and cos: derivatives cycle through +-sin, +-cos; |r| <= 1/(k+1)!.
-        bool isSin = isa<SinOp>(inner);
-        Value sv = b.create<SinOp>(loc, u0), cv = b.create<CosOp>(loc, u0);
-        Value cycle[4] = {isSin ? sv : cv, isSin ? cv : bb.mul(bb.constant(-1.0), sv),
-                          isSin ? bb.mul(bb.constant(-1.0), sv) : bb.mul(bb.constant(-1.0), cv),
-                          isSin ? bb.mul(bb.constant(-1.0), cv) : sv};
-        for (unsigned i = 0; i <= k; ++i)
-          s.push_back(bb.mul(cycle[i % 4], bb.constant(1.0 / factorial(i))));
-        Value bound = bb.constant(1.0 / factorial(k + 1));
-        ratio = {bb.mul(bb.constant(-1.0), bound), bound};
-      }
-      out = bb.compose(u, ArrayRef<Value>(s).take_front(k + 1), ratio);
       if (isa<DivOp>(inner))
-        out = bb.times(in[0], out);
+        out = bb.times(in[0], elementary(Fn::Recip, u));
+      else if (isa<ExpOp>(inner))
+        out = elementary(Fn::Exp, u);
+      else if (isa<LogOp>(inner))
+        out = elementary(Fn::Log, u);
+      else if (isa<SqrtOp>(inner))
+        out = elementary(Fn::Sqrt, u);
+      else if (isa<SinOp>(inner))
+        out = elementary(Fn::Sin, u);
+      else
+        out = elementary(Fn::Cos, u);
+    } else if (isa<TanhOp>(inner)) {
+      // tanh u = 1 - 2 / (exp (2 u) + 1), by composition.
+      Enclosure e = elementary(Fn::Exp, bb.scaled(bb.constant(2.0), in[0]));
+      Enclosure denominator = bb.plus(e, bb.constantEnclosure(bb.constant(1.0)), false);
+      out = bb.plus(bb.constantEnclosure(bb.constant(1.0)),
+                    bb.scaled(bb.constant(2.0), elementary(Fn::Recip, denominator)), true);
+    } else if (isa<TanOp>(inner)) {
+      // tan u = sin u / cos u.
+      out = bb.times(elementary(Fn::Sin, in[0]), elementary(Fn::Recip, elementary(Fn::Cos, in[0])));
     } else {
       return inner.emitOpError("is not supported by taylor_bound (scalar f64 code of "
-                               "+ - * / exp log sqrt sin cos and constant powers only)");
+                               "+ - * / exp log sqrt sin cos tan tanh and constant powers only)");
     }
     enclosures[result] = out;
   }
