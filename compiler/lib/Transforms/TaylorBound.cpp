@@ -250,16 +250,36 @@ LogicalResult fad::expandTaylorBound(TaylorBoundOp op) {
       ratio = bb.sharpRatio(y, ArrayRef<Value>(s).take_front(k + 1), s[k + 1],
                             [&](Value yv) { return bb.div(bb.constant(1.0), bb.add(u0, yv)); });
     } else {
-      // sin and cos: derivatives cycle through +-sin, +-cos; |r| <= 1/(k+1)!.
+      // sin and cos: derivatives cycle through +-sin, +-cos. Where the
+      // (k+1)-th derivative is monotone over the argument's range (the range
+      // holds no zero of the (k+2)-th), the ratio is monotone and its
+      // endpoint values are the sharp enclosure; otherwise the Lagrange
+      // bound |r| <= 1/(k+1)! holds.
       bool isSin = fn == Fn::Sin;
       Value sv = b.create<SinOp>(loc, u0), cv = b.create<CosOp>(loc, u0);
       Value cycle[4] = {isSin ? sv : cv, isSin ? cv : bb.mul(bb.constant(-1.0), sv),
                         isSin ? bb.mul(bb.constant(-1.0), sv) : bb.mul(bb.constant(-1.0), cv),
                         isSin ? bb.mul(bb.constant(-1.0), cv) : sv};
-      for (unsigned i = 0; i <= k; ++i)
+      for (unsigned i = 0; i <= k + 1; ++i)
         s.push_back(bb.mul(cycle[i % 4], bb.constant(1.0 / factorial(i))));
+      Interval sharp =
+          bb.sharpRatio(y, ArrayRef<Value>(s).take_front(k + 1), s[k + 1], [&](Value yv) {
+            Value arg = bb.add(u0, yv);
+            return isSin ? b.create<SinOp>(loc, arg).getResult()
+                         : b.create<CosOp>(loc, arg).getResult();
+          });
+      // The (k+2)-th derivative of sin is +-sin (k even) or +-cos (k odd)
+      // (swapped for cos); its zeros are at offset + n pi.
+      bool zerosOfSin = (k % 2 == 0) == isSin;
+      double offset = zerosOfSin ? 0.0 : M_PI / 2;
+      Value lo = bb.div(bb.sub(bb.add(u0, y.lo), bb.constant(offset)), bb.constant(M_PI));
+      Value hi = bb.div(bb.sub(bb.add(u0, y.hi), bb.constant(offset)), bb.constant(M_PI));
+      Value zeroInside = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLE,
+                                                 b.create<CeilOp>(loc, lo), b.create<FloorOp>(loc, hi));
       Value bound = bb.constant(1.0 / factorial(k + 1));
-      ratio = {bb.mul(bb.constant(-1.0), bound), bound};
+      Value negBound = bb.mul(bb.constant(-1.0), bound);
+      ratio = {b.create<arith::SelectOp>(loc, zeroInside, negBound, sharp.lo),
+               b.create<arith::SelectOp>(loc, zeroInside, bound, sharp.hi)};
     }
     return bb.compose(u, ArrayRef<Value>(s).take_front(k + 1), ratio);
   };

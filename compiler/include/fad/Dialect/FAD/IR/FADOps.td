@@ -581,7 +581,8 @@ def FAD_TaylorBoundOp : FAD_Op<"taylor_bound", [RecursiveMemoryEffects, SingleBl
     enclosures of the remainder (Streeter & Dillon, "Automatically bounding
     the Taylor remainder series", 2022): exp, log, sqrt and reciprocals have
     monotone remainder ratios, whose extremes are at the ends of the
-    argument's range; sin and cos use the Lagrange bound 1/(k+1)!; tan and
+    argument's range; sin and cos are sharp where their (k+1)-th derivative
+    is monotone on the range and use the Lagrange bound 1/(k+1)! elsewhere; tan and
     tanh are enclosed by composition.
 
     ```mlir
