@@ -656,6 +656,7 @@ private:
 
   Val gen(const Expr &e, const EnvP &env);
   Val genBinary(const std::string &op, Val lhs, Val rhs, llvm::SMLoc at);
+  Val genBitwise(const std::string &op, Val lhs, Val rhs, llvm::SMLoc at);
   Val genIf(Value cond, llvm::SMLoc at, function_ref<Val()> thenGen,
             function_ref<Val()> elseGen);
   Val genLoop(const Expr &e, const EnvP &env);
@@ -710,7 +711,8 @@ const llvm::StringMap<size_t> &builtinArities() {
       {"<=", 2},      {">", 2},       {">=", 2},        {"&&", 2},
       {"||", 2},      {"jvp", 3},     {"jacfwd", 2},    {"hessian", 2},
       {"vjp", 3},     {"grad", 2},    {"jacrev", 2},    {"taylor", 4},
-      {"fixpoint", 2}, {"fixpoint_with", 4}, {"taylor_bound", 5}};
+      {"fixpoint", 2}, {"fixpoint_with", 4}, {"taylor_bound", 5},
+      {"xor", 2},     {"shl", 2},     {"shr", 2}};
   return arities;
 }
 
@@ -940,6 +942,8 @@ Val Elaborator::invokeBuiltin(const std::string &name, ArrayRef<Val> args,
       "&&", "||", "max", "min", "pow"};
   if (binaryOps.contains(name))
     return genBinary(name == "pow" ? "**" : name, args[0], args[1], at);
+  if (name == "xor" || name == "shl" || name == "shr")
+    return genBitwise(name, args[0], args[1], at);
 
   // Scalar functions of one argument.
   static const llvm::StringSet<> floatFns = {"exp", "log", "sin", "cos", "tan",
@@ -1381,6 +1385,29 @@ Val Elaborator::genBinary(const std::string &op, Val lhs, Val rhs, llvm::SMLoc a
   return data(lhs.type, r);
 }
 
+/// `xor a b`, `shl a n`, `shr a n` on integers of one type, with two's
+/// complement wrap-around; `shr` is the logical shift (zeros shift in). A
+/// shift by n outside [0, bits) gives 0 rather than LLVM's poison.
+Val Elaborator::genBitwise(const std::string &op, Val lhs, Val rhs, llvm::SMLoc at) {
+  Location l = loc(at);
+  unify(lhs, rhs, at);
+  scalar(lhs, at, op);
+  scalar(rhs, at, op);
+  if (!sameType(lhs.type, rhs.type) || !isInt(lhs.type->prim))
+    fail(at, op + " needs two integers of the same type, got " + typeName(lhs.type) +
+                 " and " + typeName(rhs.type));
+  Value x = lhs.leaves[0], y = rhs.leaves[0];
+  if (op == "xor")
+    return data(lhs.type, b.create<arith::XOrIOp>(l, x, y));
+  Value shifted = op == "shl" ? b.create<arith::ShLIOp>(l, x, y).getResult()
+                              : b.create<arith::ShRUIOp>(l, x, y).getResult();
+  unsigned bits = x.getType().getIntOrFloatBitWidth();
+  Value width = b.create<arith::ConstantIntOp>(l, bits, x.getType());
+  Value inRange = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::ult, y, width);
+  Value zero = b.create<arith::ConstantIntOp>(l, 0, x.getType());
+  return data(lhs.type, b.create<arith::SelectOp>(l, inRange, shifted, zero));
+}
+
 Val Elaborator::genIf(Value cond, llvm::SMLoc at, function_ref<Val()> thenGen,
                       function_ref<Val()> elseGen) {
   auto op = b.create<IfOp>(loc(at), TypeRange{}, cond);
@@ -1570,11 +1597,14 @@ Val Elaborator::gen(const Expr &e, const EnvP &env) {
   case Expr::Kind::Unary: {
     if (e.name == "-") {
       if (auto lit = literalValue(e)) {
+        // Integers are negated exactly: `*lit` went through a double.
         const Expr *inner = &e;
-        while (inner->kind == Expr::Kind::Unary)
-          inner = inner->kids[0].get();
-        Val v = inner->kind == Expr::Kind::IntLit ? intConst((int64_t)*lit, at)
-                                                  : constant(Prim::F64, *lit, at);
+        bool negative = false;
+        for (; inner->kind == Expr::Kind::Unary; inner = inner->kids[0].get())
+          negative = !negative;
+        Val v = inner->kind == Expr::Kind::IntLit
+                    ? intConst(negative ? -inner->intValue : inner->intValue, at)
+                    : constant(Prim::F64, *lit, at);
         v.literal = *lit;
         return v;
       }
