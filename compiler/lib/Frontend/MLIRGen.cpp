@@ -712,7 +712,7 @@ const llvm::StringMap<size_t> &builtinArities() {
       {"||", 2},      {"jvp", 3},     {"jacfwd", 2},    {"hessian", 2},
       {"vjp", 3},     {"grad", 2},    {"jacrev", 2},    {"taylor", 4},
       {"fixpoint", 2}, {"fixpoint_with", 4}, {"taylor_bound", 5},
-      {"xor", 2},     {"shl", 2},     {"shr", 2}};
+      {"xor", 2},     {"shl", 2},     {"shr", 2},       {"atan2", 2}};
   return arities;
 }
 
@@ -939,7 +939,7 @@ Val Elaborator::invokeBuiltin(const std::string &name, ArrayRef<Val> args,
   // Operators and scalar functions of two arguments.
   static const llvm::StringSet<> binaryOps = {
       "+", "-", "*", "/", "%", "**", "==", "!=", "<", "<=", ">", ">=",
-      "&&", "||", "max", "min", "pow"};
+      "&&", "||", "max", "min", "pow", "atan2"};
   if (binaryOps.contains(name))
     return genBinary(name == "pow" ? "**" : name, args[0], args[1], at);
   if (name == "xor" || name == "shl" || name == "shr")
@@ -1381,6 +1381,8 @@ Val Elaborator::genBinary(const std::string &op, Val lhs, Val rhs, llvm::SMLoc a
   else if (op == "**") r = b.create<PowOp>(l, x, y);
   else if (op == "max") r = b.create<MaxOp>(l, x, y);
   else if (op == "min") r = b.create<MinOp>(l, x, y);
+  else if (op == "atan2" && isF) r = b.create<Atan2Op>(l, x, y);
+  else if (op == "atan2") fail(at, "atan2 needs floats, got " + typeName(lhs.type));
   else fail(at, "unknown operator " + op);
   return data(lhs.type, r);
 }

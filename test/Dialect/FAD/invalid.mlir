@@ -101,3 +101,11 @@ func.func @if_branches(%c: i1, %x: f64, %i: i64) -> f64 {
   }
   return %r : f64
 }
+
+// -----
+
+func.func @atan2_of_integers(%i: i64) -> i64 {
+  // expected-error @+1 {{operand #0 must be fad float, but got 'i64'}}
+  %a = fad.atan2 %i, %i : i64
+  return %a : i64
+}

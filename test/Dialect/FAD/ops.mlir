@@ -11,7 +11,9 @@ func.func @scalars(%x: f64, %i: i64) -> (f64, i64, f32) {
   %e = fad.rem %d, %x : f64
   %f = fad.pow %e, %x : f64
   %g = fad.max %f, %x : f64
-  %h = fad.min %g, %x : f64
+  %h0 = fad.min %g, %x : f64
+  // CHECK: fad.atan2 %{{.*}}, %{{.*}} : f64
+  %h = fad.atan2 %h0, %x : f64
   // CHECK: fad.neg
   %j = fad.neg %h : f64
   %k = fad.exp %j : f64

@@ -830,6 +830,7 @@ void fad::populateFADToSCFPatterns(RewritePatternSet &patterns) {
       BinaryLowering<DivOp, arith::DivFOp, arith::DivSIOp>,
       BinaryLowering<RemOp, arith::RemFOp, arith::RemSIOp>,
       BinaryLowering<PowOp, math::PowFOp, math::IPowIOp>,
+      BinaryLowering<Atan2Op, math::Atan2Op, math::Atan2Op>,
       SelectLowering<MaxOp, arith::CmpFPredicate::UGE, arith::CmpIPredicate::sge>,
       SelectLowering<MinOp, arith::CmpFPredicate::ULE, arith::CmpIPredicate::sle>,
       UnaryLowering<AbsOp, math::AbsFOp, math::AbsIOp>,

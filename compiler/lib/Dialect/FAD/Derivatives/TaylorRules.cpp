@@ -178,6 +178,25 @@ LogicalResult rule(LogOp, SeriesBuilder &sb, ArrayRef<Series> in, Series &z) {
   return success();
 }
 
+/// atan2(u, v): z' (u^2 + v^2) = v u' - u v', so with w = u^2 + v^2,
+/// k z_k w_0 = sum_{j=1..k} j (v_{k-j} u_j - u_{k-j} v_j) - sum_{j=1..k-1} j z_j w_{k-j}.
+LogicalResult rule(Atan2Op, SeriesBuilder &sb, ArrayRef<Series> in, Series &z) {
+  const Series &u = in[0], &v = in[1];
+  Series uu = sb.product(u, u), vv = sb.product(v, v);
+  Series w;
+  for (unsigned k = 0; k <= sb.order; ++k)
+    w.c.push_back(sb.add(uu.c[k], vv.c[k]));
+  for (unsigned k = 1; k <= sb.order; ++k) {
+    Value cross = sb.sum(1, k, [&](unsigned j) {
+      return sb.scale(j, sb.sub(sb.mul(v.c[k - j], u.c[j]), sb.mul(u.c[k - j], v.c[j])));
+    });
+    Value carried =
+        sb.sum(1, k - 1, [&](unsigned j) { return sb.scale(j, sb.mul(z.c[j], w.c[k - j])); });
+    z.c.push_back(sb.div(sb.sub(cross, carried), sb.scale(k, w.c[0])));
+  }
+  return success();
+}
+
 /// sin and cos together: each one's recurrence needs the other.
 std::pair<Series, Series> sinCos(SeriesBuilder &sb, const Series &x, Value s0, Value c0) {
   Series s{{s0}}, c{{c0}};
@@ -348,6 +367,7 @@ void fad::detail::registerTaylorRules(MLIRContext *ctx) {
   PowOp::attachInterface<TaylorModel<PowOp>>(*ctx);
   MaxOp::attachInterface<TaylorModel<MaxOp>>(*ctx);
   MinOp::attachInterface<TaylorModel<MinOp>>(*ctx);
+  Atan2Op::attachInterface<TaylorModel<Atan2Op>>(*ctx);
   NegOp::attachInterface<TaylorModel<NegOp>>(*ctx);
   AbsOp::attachInterface<TaylorModel<AbsOp>>(*ctx);
   ExpOp::attachInterface<TaylorModel<ExpOp>>(*ctx);

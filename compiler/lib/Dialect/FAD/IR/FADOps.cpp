@@ -153,6 +153,7 @@ OpFoldResult PowOp::fold(FoldAdaptor adaptor) {
 }
 OpFoldResult MaxOp::fold(FoldAdaptor) { return {}; }
 OpFoldResult MinOp::fold(FoldAdaptor) { return {}; }
+OpFoldResult Atan2Op::fold(FoldAdaptor) { return {}; }
 
 OpFoldResult IndexOp::fold(FoldAdaptor adaptor) {
   auto literal = getArray().getDefiningOp<ArrayOp>();

@@ -71,3 +71,8 @@ SmallVector<Value> partials::tieGoesFirst(OpBuilder &b, Location loc, Value x,
   Value oneV = one(b, loc, x), zero = constant(b, loc, x, 0.0);
   return {select(b, loc, first, oneV, zero), select(b, loc, first, zero, oneV)};
 }
+
+SmallVector<Value> partials::angleOfPoint(OpBuilder &b, Location loc, Value x, Value y) {
+  Value radius2 = b.create<AddOp>(loc, b.create<MulOp>(loc, x, x), b.create<MulOp>(loc, y, y));
+  return {divide(b, loc, y, radius2), negate(b, loc, divide(b, loc, x, radius2))};
+}

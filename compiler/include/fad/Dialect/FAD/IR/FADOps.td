@@ -86,6 +86,9 @@ def FAD_MaxOp : FAD_BinaryOp<"max",
   "The larger operand; `lhs` on a tie.", "tieGoesFirst(b, loc, x, y, /*isMax=*/true)">;
 def FAD_MinOp : FAD_BinaryOp<"min",
   "The smaller operand; `lhs` on a tie.", "tieGoesFirst(b, loc, x, y, /*isMax=*/false)">;
+def FAD_Atan2Op : FAD_BinaryOp<"atan2",
+  "The angle of the point (`rhs`, `lhs`) in [-pi, pi], as C's `atan2(lhs, rhs)`.",
+  "angleOfPoint(b, loc, x, y)", FAD_Float>;
 
 class FAD_UnaryOp<string mnemonic, string semantics, Type operandType, string partial>
     : FAD_ScalarOp<mnemonic, "{" # partial # "}",

@@ -35,6 +35,9 @@ Value powerExponentPartial(OpBuilder &b, Location loc, Value x, Value z);
 /// the first one on a tie.
 llvm::SmallVector<Value> tieGoesFirst(OpBuilder &b, Location loc, Value x,
                                       Value y, bool isMax);
+/// The partials of atan2(x, y) (the angle of the point (y, x)):
+/// y / (x^2 + y^2) and -x / (x^2 + y^2); NaN at the origin.
+llvm::SmallVector<Value> angleOfPoint(OpBuilder &b, Location loc, Value x, Value y);
 } // namespace fad::partials
 
 #endif // FAD_DIALECT_FAD_IR_PARTIALS_H
