@@ -17,13 +17,15 @@
 using namespace fad::rt;
 
 static void usage(const char *program) {
-  std::printf("usage: %s [-e ENTRY] [-r RUNS] [-t FILE] [--npy-out DIR]\n"
+  std::printf("usage: %s [-e ENTRY] [-r RUNS] [-t FILE] [-p N] [--npy-out DIR]\n"
               "Reads the entry point's arguments from standard input as fad\n"
               "literals (an argument may also be @FILE.npy) and prints its\n"
               "results, one a line.\n"
               "  -e ENTRY      run entry point ENTRY (default: main)\n"
               "  -r RUNS       run it RUNS times, print the last result\n"
               "  -t FILE       write each run's time in microseconds to FILE\n"
+              "  -p N          print `report step value` calls whose step is a\n"
+              "                multiple of N on stderr (progress)\n"
               "  --npy-out DIR write array results to DIR/resultK.npy\n",
               program);
 }
@@ -37,15 +39,20 @@ int main(int argc, char **argv) {
         fail("option " + arg + " needs a value");
       return argv[++i];
     };
+    auto positive = [&]() -> int64_t {
+      std::string text = value();
+      char *end = nullptr;
+      long long n = std::strtoll(text.c_str(), &end, 10);
+      if (text.empty() || *end || n < 1)
+        fail(arg + " needs a positive integer, got '" + text + "'");
+      return n;
+    };
     if (arg == "-e") {
       opts.entry = value();
     } else if (arg == "-r") {
-      std::string text = value();
-      char *end = nullptr;
-      long long runs = std::strtoll(text.c_str(), &end, 10);
-      if (text.empty() || *end || runs < 1)
-        fail("-r needs a positive integer, got '" + text + "'");
-      opts.runs = runs;
+      opts.runs = positive();
+    } else if (arg == "-p") {
+      opts.reportEvery = positive();
     } else if (arg == "-t") {
       opts.timingFile = value();
     } else if (arg == "--npy-out") {

@@ -585,6 +585,12 @@ void memrefCopy(int64_t elemSize, UnrankedMemRef *src, UnrankedMemRef *dst) {
   }
 }
 
+void fad_rt_report(int64_t step, double value) {
+  int64_t every = options().reportEvery;
+  if (every > 0 && step % every == 0)
+    std::fprintf(stderr, "step %lld: %s\n", (long long)step, formatScalar(value, false).c_str());
+}
+
 void fad_rt_fixpoint_error(const char *location, int64_t iterations, double lastChange) {
   std::string where = location && *location ? std::string(location) + ": " : "";
   fail(where + "fixpoint did not converge in " + std::to_string(iterations) +

@@ -18,6 +18,7 @@ struct Options {
   int64_t runs = 1;            ///< -r
   std::string timingFile;      ///< -t
   std::string npyOut;          ///< --npy-out: directory for array results
+  int64_t reportEvery = 0;     ///< -p: print `report`s whose step it divides
 };
 Options &options();
 

@@ -712,7 +712,8 @@ const llvm::StringMap<size_t> &builtinArities() {
       {"||", 2},      {"jvp", 3},     {"jacfwd", 2},    {"hessian", 2},
       {"vjp", 3},     {"grad", 2},    {"jacrev", 2},    {"taylor", 4},
       {"fixpoint", 2}, {"fixpoint_with", 4}, {"taylor_bound", 5},
-      {"xor", 2},     {"shl", 2},     {"shr", 2},       {"atan2", 2}};
+      {"xor", 2},     {"shl", 2},     {"shr", 2},       {"atan2", 2},
+      {"report", 2}};
   return arities;
 }
 
@@ -944,6 +945,14 @@ Val Elaborator::invokeBuiltin(const std::string &name, ArrayRef<Val> args,
     return genBinary(name == "pow" ? "**" : name, args[0], args[1], at);
   if (name == "xor" || name == "shl" || name == "shr")
     return genBitwise(name, args[0], args[1], at);
+  if (name == "report") {
+    Value step = expectPrim(args[0], Prim::I64, at, "the step of report");
+    Val value = args[1].literal ? coerce(args[1], primType(Prim::F64), at) : args[1];
+    scalar(value, at, "report");
+    if (!isFloat(value.type->prim))
+      fail(at, "report needs a float value, got " + typeName(value.type));
+    return data(value.type, b.create<ReportOp>(l, step, value.leaves[0]));
+  }
 
   // Scalar functions of one argument.
   static const llvm::StringSet<> floatFns = {"exp", "log", "sin", "cos", "tan",

@@ -13,7 +13,9 @@ func.func @scalars(%x: f64, %i: i64) -> (f64, i64, f32) {
   %g = fad.max %f, %x : f64
   %h0 = fad.min %g, %x : f64
   // CHECK: fad.atan2 %{{.*}}, %{{.*}} : f64
-  %h = fad.atan2 %h0, %x : f64
+  %h1 = fad.atan2 %h0, %x : f64
+  // CHECK: fad.report %{{.*}}, %{{.*}} : f64
+  %h = fad.report %i, %h1 : f64
   // CHECK: fad.neg
   %j = fad.neg %h : f64
   %k = fad.exp %j : f64

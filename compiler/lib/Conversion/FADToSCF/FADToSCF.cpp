@@ -613,6 +613,24 @@ struct AssertLowering : OpRewritePattern<AssertOp> {
   }
 };
 
+/// report: a call into the runtime (which decides whether to print), then
+/// the value itself.
+struct ReportLowering : OpRewritePattern<ReportOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReportOp op, PatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    Value value = op.getValue();
+    Value wide = value.getType().isF64()
+                     ? value
+                     : rw.create<arith::ExtFOp>(loc, rw.getF64Type(), value).getResult();
+    func::FuncOp report = getRuntimeFunction(
+        rw, "fad_rt_report", rw.getFunctionType({rw.getI64Type(), rw.getF64Type()}, {}));
+    rw.create<func::CallOp>(loc, report, ValueRange{op.getStep(), wide});
+    rw.replaceOp(op, value);
+    return success();
+  }
+};
+
 //===----------------------------------------------------------------------===//
 // Structured ops
 //===----------------------------------------------------------------------===//
@@ -840,7 +858,7 @@ void fad::populateFADToSCFPatterns(RewritePatternSet &patterns) {
       UnaryLowering<SqrtOp, math::SqrtOp>, UnaryLowering<FloorOp, math::FloorOp>,
       UnaryLowering<CeilOp, math::CeilOp>, NegLowering, ConvertLowering,
       ArrayLowering, DimLowering, IndexLowering, TransposeLowering,
-      AssertLowering, ZerosLikeLowering, AddAtLowering, MapLowering, BuildLowering,
+      AssertLowering, ReportLowering, ZerosLikeLowering, AddAtLowering, MapLowering, BuildLowering,
       FoldLowering<ReduceOp, false>, FoldLowering<ScanOp, true>, ForLowering,
       WhileLowering, IfLowering, FixpointLowering>(patterns.getContext());
 }

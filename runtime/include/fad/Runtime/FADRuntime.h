@@ -69,6 +69,10 @@ void fad_rt_print_array_i64(int64_t rank, void *desc);
 void fad_rt_print_array_i32(int64_t rank, void *desc);
 void fad_rt_print_array_bool(int64_t rank, void *desc);
 
+/* A progress report: prints "step <step>: <value>" on stderr when the
+   program runs with -p N and N divides step. */
+void fad_rt_report(int64_t step, double value);
+
 /* Run-time errors: print one line on stderr and exit with status 1. */
 void fad_rt_fail(const char *message);
 void fad_rt_index_error(const char *location, int64_t index, int64_t extent);

@@ -197,6 +197,12 @@ LogicalResult rule(Atan2Op, SeriesBuilder &sb, ArrayRef<Series> in, Series &z) {
   return success();
 }
 
+/// A report passes its value's series through.
+LogicalResult rule(ReportOp, SeriesBuilder &sb, ArrayRef<Series> in, Series &z) {
+  z.c.append(in[1].c.begin() + 1, in[1].c.end());
+  return success();
+}
+
 /// sin and cos together: each one's recurrence needs the other.
 std::pair<Series, Series> sinCos(SeriesBuilder &sb, const Series &x, Value s0, Value c0) {
   Series s{{s0}}, c{{c0}};
@@ -368,6 +374,7 @@ void fad::detail::registerTaylorRules(MLIRContext *ctx) {
   MaxOp::attachInterface<TaylorModel<MaxOp>>(*ctx);
   MinOp::attachInterface<TaylorModel<MinOp>>(*ctx);
   Atan2Op::attachInterface<TaylorModel<Atan2Op>>(*ctx);
+  ReportOp::attachInterface<TaylorModel<ReportOp>>(*ctx);
   NegOp::attachInterface<TaylorModel<NegOp>>(*ctx);
   AbsOp::attachInterface<TaylorModel<AbsOp>>(*ctx);
   ExpOp::attachInterface<TaylorModel<ExpOp>>(*ctx);

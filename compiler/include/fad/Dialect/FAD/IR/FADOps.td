@@ -250,6 +250,32 @@ def FAD_AddAtOp : FAD_Op<"add_at", [Pure, AllTypesMatch<["array", "result"]>]> {
   let hasVerifier = 1;
 }
 
+def FAD_ReportOp : FAD_Op<"report", [
+    AllTypesMatch<["value", "result"]>,
+    DeclareOpInterfaceMethods<FAD_ScalarPartialsOpInterface>]> {
+  let summary = "progress report: returns its value, printing it on request";
+  let description = [{
+    Returns `value`. As a side effect, when the program runs with `-p N` and
+    `step` is a multiple of N, prints `step <step>: <value>` on standard
+    error. Derivatives pass straight through (the partial with respect to
+    `value` is 1), so a report inside a differentiated function changes no
+    derivative; it prints when the primal is evaluated. Not pure: it is never
+    removed or merged.
+
+    ```mlir
+    %l = fad.report %k, %loss : f64
+    ```
+  }];
+  let arguments = (ins I64:$step, FAD_Float:$value);
+  let results = (outs FAD_Float:$result);
+  let assemblyFormat = "$step `,` $value attr-dict `:` type($result)";
+  let extraClassDefinition = [{
+    ::llvm::SmallVector<::mlir::Value> $cppClass::buildPartials(::mlir::OpBuilder &b) {
+      return {::mlir::Value(), ::fad::partials::one(b, getLoc(), getResult())};
+    }
+  }];
+}
+
 def FAD_AssertOp : FAD_Op<"assert"> {
   let summary = "run-time check with a user-facing message";
   let description = [{
