@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets up a Debian 12 machine for fad, builds it, and runs the demo or the tests.
 #
-#   tools/build.sh demo    install what is missing, build, compile and run the
-#                          stdlib example (1D heat equation) and show its result
+#   tools/build.sh demo    install what is missing, build, compile and run a
+#                          stdlib model (Burgers' equation, with its derivative
+#                          in the viscosity) and show its result and reference
 #   tools/build.sh test    install what is missing, build, run every test
 #   tools/build.sh build   install what is missing and build only
 #
@@ -45,11 +46,15 @@ case "${1:-}" in
     build ;;
   demo)
     build
-    example=stdlib/examples/heat1d.fad
-    echo "== fadc $example -o $BUILD_DIR/heat1d"
-    "$BUILD_DIR/bin/fadc" "$example" -o "$BUILD_DIR/heat1d"
-    echo "== echo 64 0.01 1000 | $BUILD_DIR/heat1d   (grid points, diffusivity, steps)"
-    echo "64 0.01 1000" | "$BUILD_DIR/heat1d" ;;
+    model=stdlib/physics/burgers.fad
+    echo "== fadc $model -o $BUILD_DIR/burgers"
+    "$BUILD_DIR/bin/fadc" "$model" -o "$BUILD_DIR/burgers"
+    echo "== echo 4001 0.6 | $BUILD_DIR/burgers   (grid points, end time)"
+    echo "   max |u_x(0,t)| and its t; reference 152.00516 at t = 0.51047 (Cole-Hopf)"
+    echo "4001 0.6" | "$BUILD_DIR/burgers"
+    echo "== echo 201 1000 0.5 1e-6 | $BUILD_DIR/burgers -e dnu"
+    echo "   loss, dloss/dnu by reverse mode, by forward mode, by central differences"
+    echo "201 1000 0.5 1e-6" | "$BUILD_DIR/burgers" -e dnu ;;
   test)
     build
     ninja -C "$BUILD_DIR" check-fad
