@@ -25,6 +25,7 @@ struct Loader {
   llvm::ArrayRef<std::string> searchDirs;
   std::vector<ast::Module> modules;
   std::set<std::string> loaded;
+  std::set<std::string> inProgress; ///< files whose imports are being loaded
 
   bool error(llvm::SMLoc at, const llvm::Twine &message) {
     if (at.isValid())
@@ -53,8 +54,13 @@ struct Loader {
     llvm::SmallString<256> real;
     if (llvm::sys::fs::real_path(path, real))
       real = path;
+    if (inProgress.count(std::string(real)))
+      return error(importedAt, "import cycle: '" + path +
+                                   "' is being loaded already (a file found beside the "
+                                   "importer comes before the standard library)");
     if (!loaded.insert(std::string(real)).second)
       return true;
+    inProgress.insert(std::string(real));
     auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
     if (!buffer)
       return error(importedAt, "cannot read '" + path + "': " +
@@ -73,6 +79,7 @@ struct Loader {
       if (!load(target, d.loc))
         return false;
     }
+    inProgress.erase(std::string(real));
     modules.push_back(std::move(*module));
     return true;
   }
@@ -82,7 +89,7 @@ struct Loader {
 std::optional<std::vector<ast::Module>>
 fad::loadProgram(llvm::SourceMgr &sourceMgr, llvm::StringRef path,
                  llvm::ArrayRef<std::string> searchDirs) {
-  Loader loader{sourceMgr, searchDirs, {}, {}};
+  Loader loader{sourceMgr, searchDirs, {}, {}, {}};
   unsigned prelude = sourceMgr.AddNewSourceBuffer(
       llvm::MemoryBuffer::getMemBuffer(kPreludeSource, "prelude.fad"), llvm::SMLoc());
   std::optional<ast::Module> module = parseModule(sourceMgr, prelude);
