@@ -41,7 +41,7 @@ struct Series {
 class SeriesBuilder {
 public:
   SeriesBuilder(OpBuilder &b, Location loc, unsigned order, Type type)
-      : b(b), loc(loc), order(order), type(type) {}
+      : order(order), b(b), loc(loc), type(type) {}
 
   unsigned order;
   OpBuilder &builder() { return b; }

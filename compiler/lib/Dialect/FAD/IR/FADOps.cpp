@@ -89,7 +89,8 @@ LogicalResult ArrayOp::verify() {
 }
 
 LogicalResult DimOp::verify() {
-  if (getDim() < 0 || getDim() >= getArray().getType().getRank())
+  // The dimension attribute is unsigned, so only the upper bound can fail.
+  if (getDim() >= static_cast<uint64_t>(getArray().getType().getRank()))
     return emitOpError() << "dimension " << getDim() << " out of range for "
                          << getArray().getType();
   return success();
