@@ -2,8 +2,8 @@
 # Sets up a Debian 12 machine for fad, builds it, and runs the demo or the tests.
 #
 #   tools/build.sh demo    install what is missing, build, compile and run a
-#                          stdlib model (Burgers' equation, with its derivative
-#                          in the viscosity) and show its result and reference
+#                          stdlib model (the TFIM chain by VMC) with its
+#                          progress, and compare its result with the reference
 #   tools/build.sh test    install what is missing, build, run every test
 #   tools/build.sh build   install what is missing and build only
 #
@@ -46,15 +46,15 @@ case "${1:-}" in
     build ;;
   demo)
     build
-    model=stdlib/physics/burgers.fad
-    echo "== fadc $model -o $BUILD_DIR/burgers"
-    "$BUILD_DIR/bin/fadc" "$model" -o "$BUILD_DIR/burgers"
-    echo "== echo 4001 0.6 | $BUILD_DIR/burgers   (grid points, end time)"
-    echo "   max |u_x(0,t)| and its t; reference 152.00516 at t = 0.51047 (Cole-Hopf)"
-    echo "4001 0.6" | "$BUILD_DIR/burgers"
-    echo "== echo 201 1000 0.5 1e-6 | $BUILD_DIR/burgers -e dnu"
-    echo "   loss, dloss/dnu by reverse mode, by forward mode, by central differences"
-    echo "201 1000 0.5 1e-6" | "$BUILD_DIR/burgers" -e dnu ;;
+    model=stdlib/physics/tfim_vmc.fad
+    echo "== fadc $model -o $BUILD_DIR/tfim_vmc"
+    "$BUILD_DIR/bin/fadc" "$model" -o "$BUILD_DIR/tfim_vmc"
+    echo "== echo 10 1.0 1 | $BUILD_DIR/tfim_vmc -p 10   (spins, field h, seed; energy every 10 SR steps)"
+    result=$(echo "10 1.0 1" | "$BUILD_DIR/tfim_vmc" -p 10)
+    read -r energy exact error <<< "$(echo $result)"
+    echo "variational energy $energy"
+    echo "exact ground state $exact (reference -12.7849064430)"
+    echo "relative error     $error (required: below 1e-3)" ;;
   test)
     build
     ninja -C "$BUILD_DIR" check-fad
