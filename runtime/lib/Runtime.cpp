@@ -43,6 +43,8 @@ std::vector<int64_t> &fad::rt::runTimes() {
 }
 
 void fad::rt::fail(const std::string &message) {
+  if (CallFrame *call = activeCall())
+    callFail(*call, message);
   std::fflush(stdout);
   std::fprintf(stderr, "error: %s\n", message.c_str());
   std::exit(1);
@@ -344,32 +346,18 @@ const Leaf &scalarLeaf(int64_t k, int64_t kind) {
   return leaf;
 }
 
-/// An MLIR strided memref descriptor of any rank.
-struct Descriptor {
-  void *allocated;
-  char *aligned;
-  int64_t offset;
-  int64_t sizesAndStrides[1]; // sizes[rank], then strides[rank]
-};
-
 template <typename T>
 void fillArray(int64_t k, int64_t rank, void *opaque) {
   const Leaf &leaf = leaves.at(k);
-  auto *desc = static_cast<Descriptor *>(opaque);
-  const int64_t *sizes = desc->sizesAndStrides, *strides = sizes + rank;
-  T *base = reinterpret_cast<T *>(desc->aligned) + desc->offset;
-  std::vector<int64_t> index(rank, 0);
-  for (const Scalar &s : leaf.data) {
-    int64_t at = 0;
-    for (int64_t d = 0; d < rank; ++d)
-      at += index[d] * strides[d];
+  const auto &desc = *static_cast<const Descriptor *>(opaque);
+  T *base = reinterpret_cast<T *>(desc.aligned);
+  forEachElement(desc, rank, [&](int64_t at, int64_t n) {
+    const Scalar &s = leaf.data[n];
     if constexpr (std::is_floating_point_v<T>)
       base[at] = (T)s.f;
     else
       base[at] = (T)s.i;
-    for (int64_t d = rank - 1; d >= 0 && ++index[d] == sizes[d]; --d)
-      index[d] = 0;
-  }
+  });
 }
 
 std::string formatScalar(double v, bool single) {
@@ -438,19 +426,10 @@ void printArray(int64_t rank, void *opaque) {
     uint16_t len = header.size();
     out.put(len & 0xff).put(len >> 8);
     out << header;
-    std::vector<int64_t> index(rank, 0);
-    int64_t total = 1;
-    for (int64_t d = 0; d < rank; ++d)
-      total *= sizes[d];
-    for (int64_t n = 0; n < total; ++n) {
-      int64_t at = 0;
-      for (int64_t d = 0; d < rank; ++d)
-        at += index[d] * strides[d];
-      T v = base[at];
-      out.write(reinterpret_cast<const char *>(&v), sizeof(T));
-      for (int64_t d = rank - 1; d >= 0 && ++index[d] == sizes[d]; --d)
-        index[d] = 0;
-    }
+    const T *elements = reinterpret_cast<const T *>(desc->aligned);
+    forEachElement(*desc, rank, [&](int64_t at, int64_t) {
+      out.write(reinterpret_cast<const char *>(&elements[at]), sizeof(T));
+    });
     if (!out)
       fail("cannot write '" + path + "'");
     std::printf("@%s\n", path.c_str());
@@ -511,13 +490,33 @@ int32_t fad_rt_select(const char *entry, int64_t nparams, int64_t nleaves) {
   return 1;
 }
 
-double fad_rt_arg_f64(int64_t k) { return scalarLeaf(k, FAD_KIND_F64).data[0].f; }
-float fad_rt_arg_f32(int64_t k) { return scalarLeaf(k, FAD_KIND_F32).data[0].f; }
-int64_t fad_rt_arg_i64(int64_t k) { return scalarLeaf(k, FAD_KIND_I64).data[0].i; }
-int32_t fad_rt_arg_i32(int64_t k) { return scalarLeaf(k, FAD_KIND_I32).data[0].i; }
-int32_t fad_rt_arg_bool(int64_t k) { return scalarLeaf(k, FAD_KIND_BOOL).data[0].i; }
+// Each argument and result function serves the library call in progress on
+// this thread if there is one (Library.cpp), else the executable's input and
+// output.
+double fad_rt_arg_f64(int64_t k) {
+  CallFrame *call = activeCall();
+  return call ? callArgFloat(*call, k, FAD_KIND_F64) : scalarLeaf(k, FAD_KIND_F64).data[0].f;
+}
+float fad_rt_arg_f32(int64_t k) {
+  CallFrame *call = activeCall();
+  return call ? callArgFloat(*call, k, FAD_KIND_F32) : scalarLeaf(k, FAD_KIND_F32).data[0].f;
+}
+int64_t fad_rt_arg_i64(int64_t k) {
+  CallFrame *call = activeCall();
+  return call ? callArgInt(*call, k, FAD_KIND_I64) : scalarLeaf(k, FAD_KIND_I64).data[0].i;
+}
+int32_t fad_rt_arg_i32(int64_t k) {
+  CallFrame *call = activeCall();
+  return call ? callArgInt(*call, k, FAD_KIND_I32) : scalarLeaf(k, FAD_KIND_I32).data[0].i;
+}
+int32_t fad_rt_arg_bool(int64_t k) {
+  CallFrame *call = activeCall();
+  return call ? callArgInt(*call, k, FAD_KIND_BOOL) : scalarLeaf(k, FAD_KIND_BOOL).data[0].i;
+}
 
 int64_t fad_rt_arg_dim(int64_t k, int64_t kind, int64_t rank, int64_t dim) {
+  if (CallFrame *call = activeCall())
+    return callArgDim(*call, k, kind, rank, dim);
   Leaf &leaf = leaves.at(k);
   if (leaf.anyRank)
     leaf.shape.resize(rank, 0), leaf.anyRank = false;
@@ -532,11 +531,17 @@ int64_t fad_rt_arg_dim(int64_t k, int64_t kind, int64_t rank, int64_t dim) {
   return leaf.shape[dim];
 }
 
-void fad_rt_arg_fill_f64(int64_t k, int64_t rank, void *d) { fillArray<double>(k, rank, d); }
-void fad_rt_arg_fill_f32(int64_t k, int64_t rank, void *d) { fillArray<float>(k, rank, d); }
-void fad_rt_arg_fill_i64(int64_t k, int64_t rank, void *d) { fillArray<int64_t>(k, rank, d); }
-void fad_rt_arg_fill_i32(int64_t k, int64_t rank, void *d) { fillArray<int32_t>(k, rank, d); }
-void fad_rt_arg_fill_bool(int64_t k, int64_t rank, void *d) { fillArray<bool>(k, rank, d); }
+#define FAD_ARG_FILL(SUFFIX, T, KIND)                                          \
+  void fad_rt_arg_fill_##SUFFIX(int64_t k, int64_t rank, void *d) {           \
+    if (CallFrame *call = activeCall())                                        \
+      return callArgFill(*call, k, KIND, rank, d);                             \
+    fillArray<T>(k, rank, d);                                                  \
+  }
+FAD_ARG_FILL(f64, double, FAD_KIND_F64)
+FAD_ARG_FILL(f32, float, FAD_KIND_F32)
+FAD_ARG_FILL(i64, int64_t, FAD_KIND_I64)
+FAD_ARG_FILL(i32, int32_t, FAD_KIND_I32)
+FAD_ARG_FILL(bool, bool, FAD_KIND_BOOL)
 
 int64_t fad_rt_runs(void) { return options().runs; }
 void fad_rt_timer_start(void) { timerStart = Clock::now(); }
@@ -545,16 +550,31 @@ void fad_rt_timer_stop(void) {
   runTimes().push_back(us.count());
 }
 
-void fad_rt_print_f64(double v) { printScalar(format(v)); }
-void fad_rt_print_f32(float v) { printScalar(format(v)); }
-void fad_rt_print_i64(int64_t v) { printScalar(format(v)); }
-void fad_rt_print_i32(int32_t v) { printScalar(format(v)); }
-void fad_rt_print_bool(int32_t v) { printScalar(format((bool)v)); }
-void fad_rt_print_array_f64(int64_t r, void *d) { printArray<double>(r, d); }
-void fad_rt_print_array_f32(int64_t r, void *d) { printArray<float>(r, d); }
-void fad_rt_print_array_i64(int64_t r, void *d) { printArray<int64_t>(r, d); }
-void fad_rt_print_array_i32(int64_t r, void *d) { printArray<int32_t>(r, d); }
-void fad_rt_print_array_bool(int64_t r, void *d) { printArray<bool>(r, d); }
+#define FAD_PRINT(SUFFIX, T, KIND, TO_CALL)                                    \
+  void fad_rt_print_##SUFFIX(T v) {                                            \
+    if (CallFrame *call = activeCall())                                        \
+      return TO_CALL(*call, KIND, v);                                          \
+    printScalar(format(v));                                                    \
+  }                                                                            \
+  void fad_rt_print_array_##SUFFIX(int64_t r, void *d) {                       \
+    if (CallFrame *call = activeCall())                                        \
+      return callResultArray(*call, KIND, r, d);                               \
+    printArray<T>(r, d);                                                       \
+  }
+FAD_PRINT(f64, double, FAD_KIND_F64, callResultFloat)
+FAD_PRINT(f32, float, FAD_KIND_F32, callResultFloat)
+FAD_PRINT(i64, int64_t, FAD_KIND_I64, callResultInt)
+FAD_PRINT(i32, int32_t, FAD_KIND_I32, callResultInt)
+void fad_rt_print_bool(int32_t v) {
+  if (CallFrame *call = activeCall())
+    return callResultInt(*call, FAD_KIND_BOOL, v);
+  printScalar(format((bool)v));
+}
+void fad_rt_print_array_bool(int64_t r, void *d) {
+  if (CallFrame *call = activeCall())
+    return callResultArray(*call, FAD_KIND_BOOL, r, d);
+  printArray<bool>(r, d);
+}
 
 void fad_rt_fail(const char *message) { fail(message); }
 
@@ -567,26 +587,23 @@ struct UnrankedMemRef {
 };
 void memrefCopy(int64_t elemSize, UnrankedMemRef *src, UnrankedMemRef *dst) {
   int64_t rank = src->rank;
-  auto *s = static_cast<Descriptor *>(src->descriptor);
-  auto *d = static_cast<Descriptor *>(dst->descriptor);
-  const int64_t *sizes = s->sizesAndStrides, *srcStrides = sizes + rank;
-  const int64_t *dstStrides = d->sizesAndStrides + rank;
-  int64_t total = 1;
-  for (int64_t k = 0; k < rank; ++k)
-    total *= sizes[k];
-  std::vector<int64_t> index(rank, 0);
-  for (int64_t n = 0; n < total; ++n) {
-    int64_t from = s->offset, to = d->offset;
+  const auto &s = *static_cast<const Descriptor *>(src->descriptor);
+  const auto &d = *static_cast<const Descriptor *>(dst->descriptor);
+  const int64_t *sizes = d.sizesAndStrides, *strides = sizes + rank;
+  std::vector<int64_t> index(rank, 0); // of the element visited, in d
+  forEachElement(s, rank, [&](int64_t at, int64_t) {
+    int64_t to = d.offset;
     for (int64_t k = 0; k < rank; ++k)
-      from += index[k] * srcStrides[k], to += index[k] * dstStrides[k];
-    std::memcpy(d->aligned + to * elemSize, s->aligned + from * elemSize, elemSize);
+      to += index[k] * strides[k];
+    std::memcpy(d.aligned + to * elemSize, s.aligned + at * elemSize, elemSize);
     for (int64_t k = rank - 1; k >= 0 && ++index[k] == sizes[k]; --k)
       index[k] = 0;
-  }
+  });
 }
 
 void fad_rt_report(int64_t step, double value) {
-  int64_t every = options().reportEvery;
+  CallFrame *call = activeCall();
+  int64_t every = call ? callReportEvery(*call) : options().reportEvery;
   if (every > 0 && step % every == 0)
     std::fprintf(stderr, "step %lld: %s\n", (long long)step, formatScalar(value, false).c_str());
 }

@@ -1,7 +1,8 @@
 //===- RuntimeState.h - State shared by the runtime's files -------*- C++ -*-===//
 //
 // Options set by the command line (Main.cpp) and read by the functions that
-// generated code calls (Runtime.cpp).
+// generated code calls (Runtime.cpp), and the hooks through which those
+// functions serve a library call instead (Library.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -28,8 +29,54 @@ bool entryFound();
 /// Microseconds of each timed run.
 std::vector<int64_t> &runTimes();
 
-/// Prints "error: <message>" on stderr and exits with status 1.
+/// Prints "error: <message>" on stderr and exits with status 1 -- or, inside
+/// a library call, ends that call with the message (see Library.cpp).
 [[noreturn]] void fail(const std::string &message);
+
+/// An MLIR strided memref descriptor of any rank.
+struct Descriptor {
+  void *allocated;
+  char *aligned;
+  int64_t offset;
+  int64_t sizesAndStrides[1]; // sizes[rank], then strides[rank]
+};
+
+/// A library call in progress on this thread (fad_call), or null when the
+/// runtime serves an executable's `main`.
+struct CallFrame;
+CallFrame *activeCall();
+
+/// The argument and result functions of FADRuntime.h, inside a library call.
+double callArgFloat(CallFrame &call, int64_t leaf, int64_t kind);
+int64_t callArgInt(CallFrame &call, int64_t leaf, int64_t kind);
+int64_t callArgDim(CallFrame &call, int64_t leaf, int64_t kind, int64_t rank, int64_t dim);
+void callArgFill(CallFrame &call, int64_t leaf, int64_t kind, int64_t rank, void *desc);
+void callResultFloat(CallFrame &call, int64_t kind, double value);
+void callResultInt(CallFrame &call, int64_t kind, int64_t value);
+void callResultArray(CallFrame &call, int64_t kind, int64_t rank, void *desc);
+int64_t callReportEvery(CallFrame &call);
+[[noreturn]] void callFail(CallFrame &call, const std::string &message);
+
+/// Bytes per element of a FAD_KIND_*.
+int64_t elementSize(int64_t kind);
+/// Visits the elements of a strided array in row-major order: visit(offset
+/// in elements from the aligned base, position in row-major order).
+template <typename Visit>
+void forEachElement(const Descriptor &desc, int64_t rank, Visit visit) {
+  const int64_t *sizes = desc.sizesAndStrides, *strides = sizes + rank;
+  int64_t total = 1;
+  for (int64_t d = 0; d < rank; ++d)
+    total *= sizes[d];
+  std::vector<int64_t> index(rank, 0);
+  for (int64_t n = 0; n < total; ++n) {
+    int64_t at = desc.offset;
+    for (int64_t d = 0; d < rank; ++d)
+      at += index[d] * strides[d];
+    visit(at, n);
+    for (int64_t d = rank - 1; d >= 0 && ++index[d] == sizes[d]; --d)
+      index[d] = 0;
+  }
+}
 } // namespace fad::rt
 
 #endif // FAD_RUNTIME_RUNTIMESTATE_H

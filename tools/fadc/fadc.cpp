@@ -9,6 +9,7 @@
 
 #include "fad/Dialect/FAD/IR/FADDialect.h"
 #include "fad/Frontend/MLIRGen.h"
+#include "fad/Pipelines/LibraryAPI.h"
 #include "fad/Pipelines/Pipelines.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -25,6 +26,7 @@
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
@@ -40,7 +42,10 @@ namespace cl = llvm::cl;
 
 namespace {
 /// How far to compile, in pipeline order.
-enum class Action { AST, FAD, Linear, Lowered, LLVMDialect, LLVMIR, Object, Executable };
+enum class Action {
+  AST, FAD, Linear, Lowered, LLVMDialect, LLVMIR, Object, Executable,
+  StaticLibrary, SharedLibrary, Python
+};
 } // namespace
 
 static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input .fad or .mlir file>"),
@@ -59,7 +64,13 @@ static cl::opt<Action> emitAction(
                clEnumValN(Action::LLVMDialect, "llvm-mlir", "the LLVM dialect"),
                clEnumValN(Action::LLVMIR, "llvm", "LLVM IR (optimized)"),
                clEnumValN(Action::Object, "obj", "an object file"),
-               clEnumValN(Action::Executable, "exe", "a native executable")));
+               clEnumValN(Action::Executable, "exe", "a native executable"),
+               clEnumValN(Action::StaticLibrary, "lib",
+                          "a static library libNAME.a and its C header NAME.h"),
+               clEnumValN(Action::SharedLibrary, "shared",
+                          "a shared library libNAME.so and its C header NAME.h"),
+               clEnumValN(Action::Python, "python",
+                          "a directory (-o) with libNAME.so, NAME.h and the module NAME.py")));
 static cl::list<std::string> importDirs("I", cl::desc("Directory to search for imports"),
                                         cl::value_desc("dir"), cl::Prefix);
 
@@ -71,9 +82,129 @@ static std::string toolDir(const char *argv0) {
 }
 
 static std::string defaultOutput(Action action) {
-  llvm::SmallString<256> stem(llvm::sys::path::filename(inputFile));
-  llvm::sys::path::replace_extension(stem, action == Action::Object ? ".o" : "");
-  return std::string(stem);
+  std::string stem(llvm::sys::path::stem(inputFile));
+  switch (action) {
+  case Action::Object:
+    return stem + ".o";
+  case Action::StaticLibrary:
+    return "lib" + stem + ".a";
+  case Action::SharedLibrary:
+    return "lib" + stem + ".so";
+  case Action::Python:
+    return ".";
+  default:
+    return stem;
+  }
+}
+
+/// The name of a library: `prog` for -o DIR/libprog.a (or the input's stem
+/// with --emit=python), as a C identifier; it prefixes every C symbol.
+static std::string libraryName(Action action, StringRef output) {
+  StringRef stem = action == Action::Python ? llvm::sys::path::stem(inputFile)
+                                            : llvm::sys::path::stem(output);
+  stem.consume_front("lib");
+  std::string name;
+  for (char c : stem)
+    name += llvm::isAlnum(c) ? c : '_';
+  if (name.empty() || llvm::isDigit(name[0]))
+    name = "fad_" + name;
+  return name;
+}
+
+/// Runs `program` (found on PATH) with `args`; reports failures.
+static int run(StringRef program, ArrayRef<StringRef> args, StringRef what) {
+  llvm::ErrorOr<std::string> path = llvm::sys::findProgramByName(program);
+  if (!path) {
+    llvm::errs() << "error: '" << program << "' not found (needed for " << what << ")\n";
+    return 1;
+  }
+  SmallVector<StringRef> argv{*path};
+  argv.append(args.begin(), args.end());
+  std::string error;
+  if (llvm::sys::ExecuteAndWait(*path, argv, std::nullopt, {}, 0, 0, &error) != 0) {
+    llvm::errs() << "error: " << what << " failed" << (error.empty() ? "" : ": " + error)
+                 << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+/// Writes `text` to `path`.
+static int writeFile(StringRef path, StringRef text) {
+  std::error_code ec;
+  llvm::raw_fd_ostream out(path, ec, llvm::sys::fs::OF_Text);
+  if (!ec)
+    out << text;
+  if (ec || out.has_error()) {
+    llvm::errs() << "error: cannot write '" << path << "'\n";
+    return 1;
+  }
+  return 0;
+}
+
+/// Packs the program's object with its C wrappers and the library runtime
+/// into a static or shared library, and writes the header (and the Python
+/// module) beside it.
+static int buildLibrary(Action action, StringRef object, StringRef output, StringRef name,
+                        ArrayRef<fad::EntrySignature> entries, StringRef runtimeLib) {
+  std::string dir = action == Action::Python ? std::string(output)
+                                             : std::string(llvm::sys::path::parent_path(output));
+  if (dir.empty())
+    dir = ".";
+  if (llvm::sys::fs::create_directories(dir)) {
+    llvm::errs() << "error: cannot create directory '" << dir << "'\n";
+    return 1;
+  }
+  std::string header = (dir + "/" + name + ".h").str();
+  if (writeFile(header, fad::libraryHeader(name, entries)))
+    return 1;
+  llvm::SmallString<128> wrappers, wrappersObject;
+  if (llvm::sys::fs::createTemporaryFile("fadc-api", "c", wrappers) ||
+      llvm::sys::fs::createTemporaryFile("fadc-api", "o", wrappersObject)) {
+    llvm::errs() << "error: cannot create temporary files\n";
+    return 1;
+  }
+  auto cleanup = llvm::make_scope_exit([&] {
+    llvm::sys::fs::remove(wrappers);
+    llvm::sys::fs::remove(wrappersObject);
+  });
+  if (writeFile(wrappers, fad::libraryWrappers(name, entries)) ||
+      run("cc", {"-std=c99", "-O2", "-fPIC", "-I", dir, "-c", wrappers, "-o", wrappersObject},
+          "compiling the C wrappers"))
+    return 1;
+  if (action == Action::StaticLibrary) {
+    // One archive with the runtime inside: the host links only libNAME.a.
+    llvm::sys::fs::remove(output);
+    std::string script = ("create " + output + "\naddmod " + object + "\naddmod " +
+                          wrappersObject.str() + "\naddlib " + runtimeLib + "\nsave\nend\n")
+                             .str();
+    llvm::SmallString<128> scriptFile;
+    if (llvm::sys::fs::createTemporaryFile("fadc-ar", "mri", scriptFile) ||
+        writeFile(scriptFile, script))
+      return 1;
+    std::optional<StringRef> redirects[] = {StringRef(scriptFile), std::nullopt, std::nullopt};
+    llvm::ErrorOr<std::string> ar = llvm::sys::findProgramByName("ar");
+    std::string error;
+    int rc = ar ? llvm::sys::ExecuteAndWait(*ar, {*ar, "-M"}, std::nullopt, redirects, 0, 0,
+                                            &error)
+                : 1;
+    llvm::sys::fs::remove(scriptFile);
+    if (rc != 0) {
+      llvm::errs() << "error: archiving '" << output << "' failed"
+                   << (ar ? "" : ": 'ar' not found") << "\n";
+      return 1;
+    }
+    return 0;
+  }
+  std::string shared =
+      action == Action::Python ? dir + "/lib" + name.str() + ".so" : std::string(output);
+  if (run("c++", {"-shared", "-o", shared, object, wrappersObject, runtimeLib, "-lm"},
+          "linking the shared library"))
+    return 1;
+  if (action == Action::Python)
+    return writeFile(dir + "/" + name.str() + ".py",
+                     fad::pythonModule(name, "lib" + name.str() + ".so", entries));
+  return 0;
 }
 
 /// Parses and elaborates a .fad program (or parses a .mlir file).
@@ -184,8 +315,20 @@ static int compile(const char *argv0) {
     return writeOutput([&](llvm::raw_ostream &os) { view->print(os); });
   }
 
-  if (emitAction >= Action::Object && failed(fad::addExecutableDriver(*module)))
+  std::string output =
+      outputFile.empty() ? defaultOutput(emitAction) : std::string(outputFile);
+  bool isLibrary = emitAction >= Action::StaticLibrary;
+  std::string name = libraryName(emitAction, output);
+  std::vector<fad::EntrySignature> entries;
+  if (isLibrary) {
+    FailureOr<std::vector<fad::EntrySignature>> signatures =
+        fad::addLibraryThunks(*module, name);
+    if (failed(signatures))
+      return 1;
+    entries = std::move(*signatures);
+  } else if (emitAction >= Action::Object && failed(fad::addExecutableDriver(*module))) {
     return 1;
+  }
   PassManager pm(&context);
   if (failed(applyPassManagerCLOptions(pm)))
     return 1;
@@ -209,11 +352,9 @@ static int compile(const char *argv0) {
   if (emitAction == Action::LLVMIR)
     return writeOutput([&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); });
 
-  std::string output =
-      outputFile.empty() ? defaultOutput(emitAction) : std::string(outputFile);
   std::string objectPath = output;
   llvm::SmallString<128> tempObject;
-  if (emitAction == Action::Executable) {
+  if (emitAction >= Action::Executable) {
     int fd;
     if (llvm::sys::fs::createTemporaryFile("fadc", "o", fd, tempObject)) {
       llvm::errs() << "error: cannot create a temporary object file\n";
@@ -235,7 +376,9 @@ static int compile(const char *argv0) {
   }
   if (emitAction == Action::Object)
     return 0;
-  int rc = linkExecutable(objectPath, output, here + "/../lib/libfad_runtime.a");
+  int rc = isLibrary ? buildLibrary(emitAction, objectPath, output, name, entries,
+                                    here + "/../lib/libfad_runtime_lib.a")
+                     : linkExecutable(objectPath, output, here + "/../lib/libfad_runtime.a");
   llvm::sys::fs::remove(tempObject);
   return rc;
 }

@@ -1688,11 +1688,17 @@ void Elaborator::genEntry(const Decl &d) {
   if (!d.resultType)
     fail(d.loc, "entry point '" + d.name + "' needs a result type");
   SmallVector<Type> argTypes;
+  SmallVector<Attribute> leafNames; // for the C API: `x`, or `x_0`, `x_1`, ...
   std::vector<TypeP> paramTypes;
-  for (const ast::Pattern &p : d.params) {
+  for (auto [k, p] : llvm::enumerate(d.params)) {
     // Extents of arguments are only known at run time, where they are checked.
     paramTypes.push_back(eraseSizes(resolve(*p.type, "a parameter of an entry point")));
+    size_t first = argTypes.size();
     leafTypes(paramTypes.back(), argTypes);
+    std::string base = p.kind == ast::Pattern::Kind::Name ? p.name : "arg" + std::to_string(k);
+    for (size_t j = first; j < argTypes.size(); ++j)
+      leafNames.push_back(b.getStringAttr(
+          argTypes.size() - first == 1 ? base : base + "_" + std::to_string(j - first)));
   }
   if (hasFunctionType(*d.resultType))
     fail(d.resultType->loc, "an entry point cannot return a function");
@@ -1700,6 +1706,7 @@ void Elaborator::genEntry(const Decl &d) {
                                    b.getFunctionType(argTypes, {}));
   fn->setAttr("fad.entry", b.getStringAttr(d.name));
   fn->setAttr("fad.entry_params", b.getI64IntegerAttr(d.params.size()));
+  fn->setAttr("fad.entry_leaf_names", b.getArrayAttr(leafNames));
   OpBuilder::InsertionGuard guard(b);
   Block *block = fn.addEntryBlock();
   b.setInsertionPointToStart(block);

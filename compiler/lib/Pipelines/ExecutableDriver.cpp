@@ -6,7 +6,9 @@
 // requested number of times (-r) under the runtime's timer (-t), and prints
 // each flattened result. It is built at the tensor level, before
 // bufferization, so that the arguments' buffers are owned and freed by the
-// same deallocation machinery as the rest of the program.
+// same deallocation machinery as the rest of the program. addLibraryThunks
+// builds the same reading and handing over, one function per entry, for
+// libraries (FADLibrary.h).
 //
 //===----------------------------------------------------------------------===//
 
@@ -138,31 +140,103 @@ public:
       printResult(v);
   }
 
+  /// Emits a function that reads the arguments of `entry`, calls it once and
+  /// hands over its results (a library's thunk, see FADLibrary.h).
+  void addThunk(func::FuncOp entry, StringRef thunkName) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(entry);
+    auto thunk = b.create<func::FuncOp>(loc, thunkName, b.getFunctionType({}, {}));
+    b.setInsertionPointToStart(thunk.addEntryBlock());
+    SmallVector<Value> args;
+    for (auto [k, t] : llvm::enumerate(entry.getFunctionType().getInputs()))
+      args.push_back(readArgument(k, t));
+    for (Value v : b.create<func::CallOp>(loc, entry, args).getResults())
+      printResult(v);
+    b.create<func::ReturnOp>(loc);
+  }
+
 private:
   OpBuilder &b;
   Location loc;
 };
 } // namespace
 
+/// The module's entry points, in order, checked to carry their attributes.
+static FailureOr<SmallVector<func::FuncOp>> entryPoints(ModuleOp module) {
+  SmallVector<func::FuncOp> entries;
+  for (auto fn : module.getOps<func::FuncOp>()) {
+    if (!fn->hasAttr("fad.entry"))
+      continue;
+    if (!fn->getAttrOfType<StringAttr>("fad.entry") ||
+        !fn->getAttrOfType<IntegerAttr>("fad.entry_params"))
+      return fn.emitError("entry point without fad.entry/fad.entry_params");
+    entries.push_back(fn);
+  }
+  return entries;
+}
+
+/// The C identifier for a fad name (primes and other marks become `_`).
+static std::string cIdentifier(StringRef name) {
+  std::string id;
+  for (char c : name)
+    id += llvm::isAlnum(c) ? c : '_';
+  return id;
+}
+
+FailureOr<std::vector<fad::EntrySignature>> fad::addLibraryThunks(ModuleOp module,
+                                                                   StringRef prefix) {
+  FailureOr<SmallVector<func::FuncOp>> entries = entryPoints(module);
+  if (failed(entries))
+    return failure();
+  OpBuilder b(module.getContext());
+  DriverBuilder driver(b, module.getLoc());
+  std::vector<EntrySignature> signatures;
+  auto leaf = [](Type t, std::string name) {
+    EntryLeaf l{std::move(name), FAD_KIND_F64, 0};
+    if (auto tensor = dyn_cast<RankedTensorType>(t)) {
+      l.rank = tensor.getRank();
+      t = tensor.getElementType();
+    }
+    l.kind = scalarKind(t).second;
+    return l;
+  };
+  for (func::FuncOp entry : *entries) {
+    EntrySignature sig;
+    sig.name = entry->getAttrOfType<StringAttr>("fad.entry").getValue().str();
+    sig.function = (prefix + "_" + cIdentifier(sig.name)).str();
+    sig.thunk = (prefix + "__call_" + cIdentifier(sig.name)).str();
+    auto names = entry->getAttrOfType<ArrayAttr>("fad.entry_leaf_names");
+    FunctionType type = entry.getFunctionType();
+    for (auto [k, t] : llvm::enumerate(type.getInputs())) {
+      std::string name = names && k < names.size()
+                             ? cIdentifier(cast<StringAttr>(names[k]).getValue())
+                             : "arg" + std::to_string(k);
+      sig.args.push_back(leaf(t, name));
+    }
+    for (auto [k, t] : llvm::enumerate(type.getResults()))
+      sig.results.push_back(leaf(t, "result" + std::to_string(k)));
+    driver.addThunk(entry, sig.thunk);
+    // Only the thunks are the library's symbols: two fad libraries can be
+    // linked into one program.
+    entry.setPrivate();
+    signatures.push_back(std::move(sig));
+  }
+  return signatures;
+}
+
 LogicalResult fad::addExecutableDriver(ModuleOp module) {
+  FailureOr<SmallVector<func::FuncOp>> entries = entryPoints(module);
+  if (failed(entries))
+    return failure();
   OpBuilder b(module.getContext());
   Location loc = module.getLoc();
   b.setInsertionPointToEnd(module.getBody());
   auto main = b.create<func::FuncOp>(loc, "fad_main", b.getFunctionType({}, {}));
   b.setInsertionPointToStart(main.addEntryBlock());
   DriverBuilder driver(b, loc);
-  SmallVector<func::FuncOp> entries;
-  module.walk([&](func::FuncOp fn) {
-    if (fn->hasAttr("fad.entry"))
-      entries.push_back(fn);
-  });
-  for (func::FuncOp entry : entries) {
-    auto name = entry->getAttrOfType<StringAttr>("fad.entry");
-    auto params = entry->getAttrOfType<IntegerAttr>("fad.entry_params");
-    if (!name || !params)
-      return entry.emitError("entry point without fad.entry/fad.entry_params");
-    driver.addEntry(entry, name.getValue(), params.getInt());
-  }
+  for (func::FuncOp entry : *entries)
+    driver.addEntry(entry, entry->getAttrOfType<StringAttr>("fad.entry").getValue(),
+                    entry->getAttrOfType<IntegerAttr>("fad.entry_params").getInt());
   b.create<func::ReturnOp>(loc);
   return success();
 }

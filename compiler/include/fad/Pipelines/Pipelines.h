@@ -13,6 +13,8 @@
 #include "mlir/Support/LogicalResult.h"
 #include "llvm/ADT/StringRef.h"
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace llvm {
 class LLVMContext;
@@ -49,6 +51,26 @@ void registerFADPipelines();
 /// was selected, reads its arguments, runs it the requested number of times
 /// under the runtime's timer and prints its results. See FADRuntime.h.
 mlir::LogicalResult addExecutableDriver(mlir::ModuleOp module);
+
+/// One scalar or array crossing the C API of a library (FADLibrary.h).
+struct EntryLeaf {
+  std::string name; ///< a C identifier
+  int kind;         ///< FAD_KIND_*
+  int rank;         ///< 0 for a scalar
+};
+/// An entry point as a library exports it.
+struct EntrySignature {
+  std::string name;     ///< in the source
+  std::string function; ///< the C function, `<prefix>_<name>`
+  std::string thunk;    ///< the generated function that fad_call runs
+  std::vector<EntryLeaf> args, results;
+};
+
+/// Adds a thunk per entry point (reads its arguments, runs it, hands over its
+/// results through the runtime) and makes the entries private. Returns the
+/// entries' C signatures, for the header (see LibraryAPI.h).
+mlir::FailureOr<std::vector<EntrySignature>> addLibraryThunks(mlir::ModuleOp module,
+                                                              llvm::StringRef prefix);
 
 /// For every differentiation (fad.jvp/fad.vjp) in `module`, the simplified
 /// linear map of its linearization, `linear_N`, and that map's transpose,

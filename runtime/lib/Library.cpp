@@ -1,0 +1,240 @@
+//===- Library.cpp - Calls into libraries built by fadc -----------*- C++ -*-===//
+//
+// This file implements FADLibrary.h. A generated entry function packs its C
+// arguments into fad_args and calls fad_call with the program's thunk for that
+// entry; the thunk reads the arguments and hands over the results through the
+// same runtime functions that an executable's driver uses (FADRuntime.h),
+// which serve the call frame installed here instead of standard input and
+// output. A run-time error inside the program ends the call by longjmp back
+// to fad_call: the frames in between are generated code, and the runtime
+// functions that fail keep no objects with destructors alive across the jump
+// except message temporaries, which leak.
+//
+//===----------------------------------------------------------------------===//
+
+#include "RuntimeState.h"
+#include "fad/Runtime/FADLibrary.h"
+#include "fad/Runtime/FADRuntime.h"
+
+#include <csetjmp>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+using namespace fad::rt;
+
+struct fad_context {
+  std::string error;
+  int64_t reportEvery = 0;
+};
+
+namespace {
+/// A result held until the call succeeds, so that a failed call leaves the
+/// caller's outputs untouched.
+struct PendingResult {
+  double f = 0;
+  int64_t i = 0;
+  void *data = nullptr;
+  std::vector<int64_t> shape;
+};
+} // namespace
+
+struct fad::rt::CallFrame {
+  fad_context *ctx;
+  const char *entry;
+  const fad_arg *args;
+  int64_t nargs;
+  const fad_result *results;
+  int64_t nresults;
+  std::vector<PendingResult> pending;
+  int status = FAD_OK;
+  std::string message;
+  std::jmp_buf jump;
+};
+
+static thread_local CallFrame *current = nullptr;
+CallFrame *fad::rt::activeCall() { return current; }
+
+int64_t fad::rt::elementSize(int64_t kind) {
+  static const int64_t sizes[] = {8, 4, 8, 4, 1};
+  return sizes[kind];
+}
+
+void fad::rt::callFail(CallFrame &call, const std::string &message) {
+  call.status = FAD_ERROR_RUNTIME;
+  call.message = message;
+  std::longjmp(call.jump, 1);
+}
+
+/// The argument `leaf`, checked against what the program expects (the
+/// generated wrapper and thunk agree by construction; this guards the ABI).
+static const fad_arg &argument(CallFrame &call, int64_t leaf, int64_t kind, int64_t rank) {
+  if (leaf < 0 || leaf >= call.nargs || call.args[leaf].kind != kind ||
+      call.args[leaf].rank != rank)
+    callFail(call, "argument " + std::to_string(leaf) + " of '" + call.entry +
+                       "' does not match the compiled program (rebuild the library)");
+  return call.args[leaf];
+}
+
+double fad::rt::callArgFloat(CallFrame &call, int64_t leaf, int64_t kind) {
+  return argument(call, leaf, kind, 0).f;
+}
+int64_t fad::rt::callArgInt(CallFrame &call, int64_t leaf, int64_t kind) {
+  int64_t v = argument(call, leaf, kind, 0).i;
+  return kind == FAD_KIND_BOOL ? v != 0 : v;
+}
+int64_t fad::rt::callArgDim(CallFrame &call, int64_t leaf, int64_t kind, int64_t rank,
+                            int64_t dim) {
+  return argument(call, leaf, kind, rank).shape[dim];
+}
+void fad::rt::callArgFill(CallFrame &call, int64_t leaf, int64_t kind, int64_t rank,
+                          void *opaque) {
+  const fad_arg &arg = argument(call, leaf, kind, rank);
+  const auto &desc = *static_cast<const Descriptor *>(opaque);
+  const char *from = static_cast<const char *>(arg.data);
+  int64_t size = elementSize(kind);
+  forEachElement(desc, rank, [&](int64_t at, int64_t n) {
+    char *to = desc.aligned + at * size;
+    if (kind == FAD_KIND_BOOL)
+      *to = from[n] != 0;
+    else
+      std::memcpy(to, from + n * size, size);
+  });
+}
+
+/// The next result, checked against the generated wrapper's expectation.
+static PendingResult &nextResult(CallFrame &call, int64_t kind, int64_t rank) {
+  int64_t k = call.pending.size();
+  if (k >= call.nresults || call.results[k].kind != kind || call.results[k].rank != rank)
+    callFail(call, std::string("result ") + std::to_string(k) + " of '" + call.entry +
+                       "' does not match the compiled program (rebuild the library)");
+  return call.pending.emplace_back();
+}
+
+void fad::rt::callResultFloat(CallFrame &call, int64_t kind, double value) {
+  nextResult(call, kind, 0).f = value;
+}
+void fad::rt::callResultInt(CallFrame &call, int64_t kind, int64_t value) {
+  nextResult(call, kind, 0).i = value;
+}
+void fad::rt::callResultArray(CallFrame &call, int64_t kind, int64_t rank, void *opaque) {
+  PendingResult &result = nextResult(call, kind, rank);
+  const auto &desc = *static_cast<const Descriptor *>(opaque);
+  int64_t size = elementSize(kind), total = 1;
+  result.shape.assign(desc.sizesAndStrides, desc.sizesAndStrides + rank);
+  for (int64_t extent : result.shape)
+    total *= extent;
+  auto *to = static_cast<char *>(std::malloc(total > 0 ? total * size : 1));
+  if (!to) {
+    call.status = FAD_ERROR_MEMORY;
+    call.message = std::string("out of memory for result ") +
+                   std::to_string(call.pending.size() - 1) + " of '" + call.entry + "'";
+    std::longjmp(call.jump, 1);
+  }
+  result.data = to;
+  forEachElement(desc, rank, [&](int64_t at, int64_t n) {
+    std::memcpy(to + n * size, desc.aligned + at * size, size);
+  });
+}
+
+int64_t fad::rt::callReportEvery(CallFrame &call) { return call.ctx->reportEvery; }
+
+/// Checks the caller's arrays before the program sees them.
+static bool validArguments(const char *entry, const fad_arg *args, int64_t nargs,
+                           std::string &message) {
+  for (int64_t k = 0; k < nargs; ++k) {
+    const fad_arg &arg = args[k];
+    if (arg.rank == 0)
+      continue;
+    std::string which = "argument " + std::to_string(k) + " of '" + entry + "'";
+    if (!arg.shape) {
+      message = which + ": the shape pointer is null";
+      return false;
+    }
+    int64_t total = 1;
+    for (int32_t d = 0; d < arg.rank; ++d) {
+      if (arg.shape[d] < 0) {
+        message = which + ": extent " + std::to_string(d) + " is negative (" +
+                  std::to_string(arg.shape[d]) + ")";
+        return false;
+      }
+      if (arg.shape[d] > 0 && total > INT64_MAX / elementSize(arg.kind) / arg.shape[d]) {
+        message = which + ": the array is too large";
+        return false;
+      }
+      total *= arg.shape[d];
+    }
+    if (total > 0 && !arg.data) {
+      message = which + ": the data pointer is null";
+      return false;
+    }
+  }
+  return true;
+}
+
+extern "C" {
+
+fad_context *fad_context_new(void) { return new (std::nothrow) fad_context; }
+void fad_context_free(fad_context *ctx) { delete ctx; }
+const char *fad_context_error(const fad_context *ctx) {
+  return ctx ? ctx->error.c_str() : "no context (NULL)";
+}
+void fad_context_set_progress(fad_context *ctx, int64_t every) {
+  if (ctx)
+    ctx->reportEvery = every > 0 ? every : 0;
+}
+void fad_free(void *data) { std::free(data); }
+
+int fad_call(fad_context *ctx, const char *entry, void (*thunk)(void), const fad_arg *args,
+             int64_t nargs, fad_result *results, int64_t nresults) {
+  if (!ctx)
+    return FAD_ERROR_ARGUMENT;
+  ctx->error.clear();
+  if (!validArguments(entry, args, nargs, ctx->error))
+    return FAD_ERROR_ARGUMENT;
+  for (int64_t k = 0; k < nresults; ++k) {
+    const fad_result &r = results[k];
+    if (r.rank == 0 ? !r.scalar : !r.data || !r.shape) {
+      ctx->error = "result " + std::to_string(k) + " of '" + entry + "': output pointer is null";
+      return FAD_ERROR_ARGUMENT;
+    }
+  }
+  CallFrame call{ctx, entry, args, nargs, results, nresults, {}, FAD_OK, {}, {}};
+  call.pending.reserve(nresults);
+  CallFrame *outer = current;
+  current = &call;
+  if (setjmp(call.jump) == 0) {
+    thunk();
+    if ((int64_t)call.pending.size() != nresults) {
+      call.status = FAD_ERROR_RUNTIME;
+      call.message = std::string("'") + entry + "' does not match the compiled program "
+                     "(rebuild the library)";
+    }
+  }
+  current = outer;
+  if (call.status != FAD_OK) {
+    for (PendingResult &r : call.pending)
+      std::free(r.data);
+    ctx->error = std::move(call.message);
+    return call.status;
+  }
+  for (int64_t k = 0; k < nresults; ++k) {
+    const fad_result &r = results[k];
+    PendingResult &p = call.pending[k];
+    if (r.rank > 0) {
+      *r.data = p.data;
+      std::memcpy(r.shape, p.shape.data(), r.rank * sizeof(int64_t));
+    } else if (r.kind == FAD_KIND_F64) {
+      *static_cast<double *>(r.scalar) = p.f;
+    } else if (r.kind == FAD_KIND_F32) {
+      *static_cast<float *>(r.scalar) = (float)p.f;
+    } else if (r.kind == FAD_KIND_I64) {
+      *static_cast<int64_t *>(r.scalar) = p.i;
+    } else {
+      *static_cast<int32_t *>(r.scalar) = (int32_t)p.i;
+    }
+  }
+  return FAD_OK;
+}
+
+} // extern "C"
