@@ -9,7 +9,7 @@ from lit.llvm import llvm_config
 
 config.name = "FAD"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir", ".fad"]
+config.suffixes = [".mlir", ".fad", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.fad_obj_root, "test")
 # Unit tests run under ctest; Inputs/ hold files that other tests import.
@@ -20,6 +20,10 @@ llvm_config.use_default_substitutions()
 
 config.substitutions.append(("%python", config.python_executable))
 config.substitutions.append(("%stdlib", os.path.join(config.fad_src_root, "stdlib")))
+config.substitutions.append(("%fad_build", config.fad_obj_root))
+# Host programs in Python need NumPy, which Debian's python3 has (python3-numpy).
+host_python = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else config.python_executable
+config.substitutions.append(("%host_python", host_python))
 tool_dirs = [config.fad_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(["fadc", "fad-opt"], tool_dirs)
 llvm_config.add_tool_substitutions(["count", "not", "split-file"], [config.llvm_tools_dir])

@@ -20,6 +20,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <unordered_set>
 
 using namespace fad::rt;
 
@@ -47,6 +48,7 @@ struct fad::rt::CallFrame {
   const fad_result *results;
   int64_t nresults;
   std::vector<PendingResult> pending;
+  std::unordered_set<void *> live; ///< what the program allocated and holds
   int status = FAD_OK;
   std::string message;
   std::jmp_buf jump;
@@ -60,10 +62,17 @@ int64_t fad::rt::elementSize(int64_t kind) {
   return sizes[kind];
 }
 
-void fad::rt::callFail(CallFrame &call, const std::string &message) {
+void fad::rt::setCallError(CallFrame &call, const std::string &message) {
   call.status = FAD_ERROR_RUNTIME;
   call.message = message;
-  std::longjmp(call.jump, 1);
+}
+void fad::rt::endFailedCall(CallFrame &call) { std::longjmp(call.jump, 1); }
+
+/// Ends the call with `message` (message temporaries leak: only for errors
+/// that a correct wrapper cannot cause).
+[[noreturn]] static void callFail(CallFrame &call, const std::string &message) {
+  setCallError(call, message);
+  endFailedCall(call);
 }
 
 /// The argument `leaf`, checked against what the program expects (the
@@ -174,6 +183,28 @@ static bool validArguments(const char *entry, const fad_arg *args, int64_t nargs
 
 extern "C" {
 
+// The allocation functions of generated code (MLIR's generic allocation
+// functions, see Pipelines.cpp): inside a library call they keep track of the
+// program's live buffers, so that a failed call frees them.
+void *_mlir_memref_to_llvm_alloc(size_t size) {
+  void *p = std::malloc(size);
+  if (CallFrame *call = activeCall(); call && p)
+    call->live.insert(p);
+  return p;
+}
+void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t size) {
+  // aligned_alloc needs a size that is a multiple of the alignment.
+  void *p = std::aligned_alloc(alignment, (size + alignment - 1) / alignment * alignment);
+  if (CallFrame *call = activeCall(); call && p)
+    call->live.insert(p);
+  return p;
+}
+void _mlir_memref_to_llvm_free(void *p) {
+  if (CallFrame *call = activeCall())
+    call->live.erase(p);
+  std::free(p);
+}
+
 fad_context *fad_context_new(void) { return new (std::nothrow) fad_context; }
 void fad_context_free(fad_context *ctx) { delete ctx; }
 const char *fad_context_error(const fad_context *ctx) {
@@ -199,7 +230,7 @@ int fad_call(fad_context *ctx, const char *entry, void (*thunk)(void), const fad
       return FAD_ERROR_ARGUMENT;
     }
   }
-  CallFrame call{ctx, entry, args, nargs, results, nresults, {}, FAD_OK, {}, {}};
+  CallFrame call{ctx, entry, args, nargs, results, nresults, {}, {}, FAD_OK, {}, {}};
   call.pending.reserve(nresults);
   CallFrame *outer = current;
   current = &call;
@@ -213,6 +244,8 @@ int fad_call(fad_context *ctx, const char *entry, void (*thunk)(void), const fad
   }
   current = outer;
   if (call.status != FAD_OK) {
+    for (void *p : call.live)
+      std::free(p);
     for (PendingResult &r : call.pending)
       std::free(r.data);
     ctx->error = std::move(call.message);

@@ -43,8 +43,10 @@ std::vector<int64_t> &fad::rt::runTimes() {
 }
 
 void fad::rt::fail(const std::string &message) {
-  if (CallFrame *call = activeCall())
-    callFail(*call, message);
+  if (CallFrame *call = activeCall()) {
+    setCallError(*call, message);
+    endFailedCall(*call);
+  }
   std::fflush(stdout);
   std::fprintf(stderr, "error: %s\n", message.c_str());
   std::exit(1);
@@ -453,6 +455,15 @@ void printArray(int64_t rank, void *opaque) {
   std::puts(out.c_str());
 }
 
+/// Ends a library call with the message `make()` returns, or the program.
+template <typename MakeMessage> [[noreturn]] void failWith(MakeMessage make) {
+  if (CallFrame *call = activeCall()) {
+    setCallError(*call, make());
+    endFailedCall(*call);
+  }
+  fail(make());
+}
+
 using Clock = std::chrono::steady_clock;
 Clock::time_point timerStart;
 } // namespace
@@ -576,7 +587,9 @@ void fad_rt_print_array_bool(int64_t r, void *d) {
   printArray<bool>(r, d);
 }
 
-void fad_rt_fail(const char *message) { fail(message); }
+void fad_rt_fail(const char *message) {
+  failWith([&] { return std::string(message); });
+}
 
 /// Copies between strided memrefs of any rank; called by MLIR's lowering of
 /// memref.copy when a layout is not contiguous (it is normally provided by
@@ -609,15 +622,19 @@ void fad_rt_report(int64_t step, double value) {
 }
 
 void fad_rt_fixpoint_error(const char *location, int64_t iterations, double lastChange) {
-  std::string where = location && *location ? std::string(location) + ": " : "";
-  fail(where + "fixpoint did not converge in " + std::to_string(iterations) +
-       " iterations (last change " + formatScalar(lastChange, false) + ")");
+  failWith([&] {
+    std::string where = location && *location ? std::string(location) + ": " : "";
+    return where + "fixpoint did not converge in " + std::to_string(iterations) +
+           " iterations (last change " + formatScalar(lastChange, false) + ")";
+  });
 }
 
 void fad_rt_index_error(const char *location, int64_t index, int64_t extent) {
-  std::string where = location && *location ? std::string(location) + ": " : "";
-  fail(where + "index " + std::to_string(index) +
-       " out of bounds for an array of size " + std::to_string(extent));
+  failWith([&] {
+    std::string where = location && *location ? std::string(location) + ": " : "";
+    return where + "index " + std::to_string(index) + " out of bounds for an array of size " +
+           std::to_string(extent);
+  });
 }
 
 } // extern "C"

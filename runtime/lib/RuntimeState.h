@@ -55,7 +55,11 @@ void callResultFloat(CallFrame &call, int64_t kind, double value);
 void callResultInt(CallFrame &call, int64_t kind, int64_t value);
 void callResultArray(CallFrame &call, int64_t kind, int64_t rank, void *desc);
 int64_t callReportEvery(CallFrame &call);
-[[noreturn]] void callFail(CallFrame &call, const std::string &message);
+/// Ends a library call with an error: first record the message, then jump
+/// out (in two steps, so that the message's temporaries are gone before the
+/// jump skips their destructors).
+void setCallError(CallFrame &call, const std::string &message);
+[[noreturn]] void endFailedCall(CallFrame &call);
 
 /// Bytes per element of a FAD_KIND_*.
 int64_t elementSize(int64_t kind);

@@ -27,6 +27,7 @@
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
@@ -71,6 +72,9 @@ static cl::opt<Action> emitAction(
                           "a shared library libNAME.so and its C header NAME.h"),
                clEnumValN(Action::Python, "python",
                           "a directory (-o) with libNAME.so, NAME.h and the module NAME.py")));
+static cl::opt<std::string> depFile(
+    "depfile", cl::desc("Also write a Make-style file listing the sources read (for build tools)"),
+    cl::value_desc("file"), cl::init(""));
 static cl::list<std::string> importDirs("I", cl::desc("Directory to search for imports"),
                                         cl::value_desc("dir"), cl::Prefix);
 
@@ -145,7 +149,8 @@ static int writeFile(StringRef path, StringRef text) {
 /// Packs the program's object with its C wrappers and the library runtime
 /// into a static or shared library, and writes the header (and the Python
 /// module) beside it.
-static int buildLibrary(Action action, StringRef object, StringRef output, StringRef name,
+static int buildLibrary(Action action, StringRef scratch, StringRef object, StringRef output,
+                        StringRef name,
                         ArrayRef<fad::EntrySignature> entries, StringRef runtimeLib) {
   std::string dir = action == Action::Python ? std::string(output)
                                              : std::string(llvm::sys::path::parent_path(output));
@@ -158,16 +163,8 @@ static int buildLibrary(Action action, StringRef object, StringRef output, Strin
   std::string header = (dir + "/" + name + ".h").str();
   if (writeFile(header, fad::libraryHeader(name, entries)))
     return 1;
-  llvm::SmallString<128> wrappers, wrappersObject;
-  if (llvm::sys::fs::createTemporaryFile("fadc-api", "c", wrappers) ||
-      llvm::sys::fs::createTemporaryFile("fadc-api", "o", wrappersObject)) {
-    llvm::errs() << "error: cannot create temporary files\n";
-    return 1;
-  }
-  auto cleanup = llvm::make_scope_exit([&] {
-    llvm::sys::fs::remove(wrappers);
-    llvm::sys::fs::remove(wrappersObject);
-  });
+  std::string wrappers = (scratch + "/" + name + "_api.c").str();
+  std::string wrappersObject = (scratch + "/" + name + "_api.o").str();
   if (writeFile(wrappers, fad::libraryWrappers(name, entries)) ||
       run("cc", {"-std=c99", "-O2", "-fPIC", "-I", dir, "-c", wrappers, "-o", wrappersObject},
           "compiling the C wrappers"))
@@ -176,11 +173,10 @@ static int buildLibrary(Action action, StringRef object, StringRef output, Strin
     // One archive with the runtime inside: the host links only libNAME.a.
     llvm::sys::fs::remove(output);
     std::string script = ("create " + output + "\naddmod " + object + "\naddmod " +
-                          wrappersObject.str() + "\naddlib " + runtimeLib + "\nsave\nend\n")
+                          wrappersObject + "\naddlib " + runtimeLib + "\nsave\nend\n")
                              .str();
-    llvm::SmallString<128> scriptFile;
-    if (llvm::sys::fs::createTemporaryFile("fadc-ar", "mri", scriptFile) ||
-        writeFile(scriptFile, script))
+    std::string scriptFile = (scratch + "/ar.mri").str();
+    if (writeFile(scriptFile, script))
       return 1;
     std::optional<StringRef> redirects[] = {StringRef(scriptFile), std::nullopt, std::nullopt};
     llvm::ErrorOr<std::string> ar = llvm::sys::findProgramByName("ar");
@@ -188,7 +184,6 @@ static int buildLibrary(Action action, StringRef object, StringRef output, Strin
     int rc = ar ? llvm::sys::ExecuteAndWait(*ar, {*ar, "-M"}, std::nullopt, redirects, 0, 0,
                                             &error)
                 : 1;
-    llvm::sys::fs::remove(scriptFile);
     if (rc != 0) {
       llvm::errs() << "error: archiving '" << output << "' failed"
                    << (ar ? "" : ": 'ar' not found") << "\n";
@@ -345,6 +340,18 @@ static int compile(const char *argv0) {
   if (emitAction == Action::LLVMDialect)
     return writeOutput([&](llvm::raw_ostream &os) { module->print(os); });
 
+  if (isLibrary) {
+    // A library exports its thunks only, so that several fad libraries (and
+    // their helper functions) link into one program.
+    llvm::StringSet<> thunks;
+    for (const fad::EntrySignature &e : entries)
+      thunks.insert(e.thunk);
+    module->walk([&](LLVM::LLVMFuncOp fn) {
+      if (!fn.isExternal() && !thunks.contains(fn.getName()))
+        fn.setLinkage(LLVM::Linkage::Internal);
+    });
+  }
+
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule = fad::translateToLLVMIR(*module, llvmContext);
   if (!llvmModule)
@@ -352,17 +359,21 @@ static int compile(const char *argv0) {
   if (emitAction == Action::LLVMIR)
     return writeOutput([&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); });
 
+  // Executables and libraries are put together from files in a scratch
+  // directory (whose names show up as archive members).
   std::string objectPath = output;
-  llvm::SmallString<128> tempObject;
+  llvm::SmallString<128> scratch;
   if (emitAction >= Action::Executable) {
-    int fd;
-    if (llvm::sys::fs::createTemporaryFile("fadc", "o", fd, tempObject)) {
-      llvm::errs() << "error: cannot create a temporary object file\n";
+    if (llvm::sys::fs::createUniqueDirectory("fadc", scratch)) {
+      llvm::errs() << "error: cannot create a temporary directory\n";
       return 1;
     }
-    llvm::sys::Process::SafelyCloseFileDescriptor(fd);
-    objectPath = std::string(tempObject);
+    objectPath = (scratch + "/" + name + ".o").str();
   }
+  auto removeScratch = llvm::make_scope_exit([&] {
+    if (!scratch.empty())
+      llvm::sys::fs::remove_directories(scratch);
+  });
   {
     std::error_code ec;
     llvm::ToolOutputFile out(objectPath, ec, llvm::sys::fs::OF_None);
@@ -376,9 +387,17 @@ static int compile(const char *argv0) {
   }
   if (emitAction == Action::Object)
     return 0;
-  int rc = isLibrary ? buildLibrary(emitAction, objectPath, output, name, entries,
-                                    here + "/../lib/libfad_runtime_lib.a")
-                     : linkExecutable(objectPath, output, here + "/../lib/libfad_runtime.a");
-  llvm::sys::fs::remove(tempObject);
-  return rc;
+  if (!depFile.empty()) {
+    std::string deps = output + ":";
+    for (unsigned id = 1; id <= sourceMgr.getNumBuffers(); ++id) {
+      StringRef file = sourceMgr.getMemoryBuffer(id)->getBufferIdentifier();
+      if (llvm::sys::fs::exists(file)) // the prelude is built in
+        deps += " " + file.str();
+    }
+    if (writeFile(depFile, deps + "\n"))
+      return 1;
+  }
+  return isLibrary ? buildLibrary(emitAction, scratch, objectPath, output, name, entries,
+                                  here + "/../lib/libfad_runtime_lib.a")
+                   : linkExecutable(objectPath, output, here + "/../lib/libfad_runtime.a");
 }
