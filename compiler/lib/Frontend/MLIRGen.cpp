@@ -227,14 +227,15 @@ struct ElabError {};
 
 class Elaborator {
 public:
-  Elaborator(MLIRContext &ctx, llvm::SourceMgr &sm)
-      : ctx(ctx), sourceMgr(sm), b(&ctx) {}
+  Elaborator(MLIRContext &ctx, llvm::SourceMgr &sm, const MLIRGenOptions &options)
+      : ctx(ctx), sourceMgr(sm), options(options), b(&ctx) {}
 
   OwningOpRef<ModuleOp> run(const std::vector<ast::Module> &modules);
 
 private:
   MLIRContext &ctx;
   llvm::SourceMgr &sourceMgr;
+  const MLIRGenOptions &options;
   OpBuilder b;
   llvm::StringMap<const Decl *> defs;
   /// Defs being inlined, innermost last, to reject recursion.
@@ -1685,7 +1686,7 @@ static bool hasFunctionType(const TypeExpr &t) {
 
 void Elaborator::genEntry(const Decl &d) {
   requireParamTypes(d);
-  if (!d.resultType)
+  if (!d.resultType && !options.inferEntryResults)
     fail(d.loc, "entry point '" + d.name + "' needs a result type");
   SmallVector<Type> argTypes;
   SmallVector<Attribute> leafNames; // for the C API: `x`, or `x_0`, `x_1`, ...
@@ -1700,7 +1701,7 @@ void Elaborator::genEntry(const Decl &d) {
       leafNames.push_back(b.getStringAttr(
           argTypes.size() - first == 1 ? base : base + "_" + std::to_string(j - first)));
   }
-  if (hasFunctionType(*d.resultType))
+  if (d.resultType && hasFunctionType(*d.resultType))
     fail(d.resultType->loc, "an entry point cannot return a function");
   auto fn = b.create<func::FuncOp>(loc(d.loc), "fad_entry_" + d.name,
                                    b.getFunctionType(argTypes, {}));
@@ -1718,6 +1719,9 @@ void Elaborator::genEntry(const Decl &d) {
     blockArgs = blockArgs.drop_front(n);
   }
   Val result = invokeDef(d, args, d.loc);
+  if (result.kind == Val::Kind::Fn)
+    fail(d.body->loc, "an entry point cannot return a function");
+  fn->setAttr("fad.entry_type", b.getStringAttr(typeName(typeOf(result, d.body->loc))));
   SmallVector<Value> results = leavesOf(result, d.body->loc);
   b.create<func::ReturnOp>(loc(d.loc), results);
   fn.setFunctionType(b.getFunctionType(argTypes, ValueRange(results).getTypes()));
@@ -1786,7 +1790,7 @@ OwningOpRef<ModuleOp> Elaborator::run(const std::vector<ast::Module> &modules) {
       if (m.bufferId == preludeBuffer)
         continue;
       for (const Decl &d : m.decls) {
-        if (d.kind == Decl::Kind::Def)
+        if (d.kind == Decl::Kind::Def && m.bufferId >= options.checkDefsFrom)
           checkDef(d);
         else if (d.kind == Decl::Kind::Entry)
           genEntry(d);
@@ -1805,6 +1809,7 @@ OwningOpRef<ModuleOp> Elaborator::run(const std::vector<ast::Module> &modules) {
 } // namespace
 
 OwningOpRef<ModuleOp> fad::mlirGen(MLIRContext &context, llvm::SourceMgr &sourceMgr,
-                                   const std::vector<ast::Module> &modules) {
-  return Elaborator(context, sourceMgr).run(modules);
+                                   const std::vector<ast::Module> &modules,
+                                   const MLIRGenOptions &options) {
+  return Elaborator(context, sourceMgr, options).run(modules);
 }

@@ -28,9 +28,18 @@ namespace fad {
 /// `func.func @fad_entry_<name>` marked with `fad.entry`; every `def` whose
 /// parameters are all data is type-checked even if unused. Errors are emitted
 /// as located MLIR diagnostics; returns null after the first one.
+struct MLIRGenOptions {
+  /// Type-check unused defs only in modules whose buffer id is at least this
+  /// (fad-repl checks each input's defs once, when they are entered).
+  unsigned checkDefsFrom = 0;
+  /// Let entries without a result type take their body's type (fad-repl's
+  /// expressions). Every entry gets `fad.entry_type`, its result type.
+  bool inferEntryResults = false;
+};
+
 mlir::OwningOpRef<mlir::ModuleOp>
 mlirGen(mlir::MLIRContext &context, llvm::SourceMgr &sourceMgr,
-        const std::vector<ast::Module> &modules);
+        const std::vector<ast::Module> &modules, const MLIRGenOptions &options = {});
 
 /// Parses `path` and, transitively, every `import "name"`: `name.fad` beside
 /// the importing file, else in one of `searchDirs`. The prelude written in
