@@ -49,6 +49,7 @@ struct fad::rt::CallFrame {
   int64_t nresults;
   std::vector<PendingResult> pending;
   std::unordered_set<void *> live; ///< what the program allocated and holds
+  bool printResults = false;       ///< print instead of collecting (fad-repl)
   int status = FAD_OK;
   std::string message;
   std::jmp_buf jump;
@@ -56,6 +57,9 @@ struct fad::rt::CallFrame {
 
 static thread_local CallFrame *current = nullptr;
 CallFrame *fad::rt::activeCall() { return current; }
+CallFrame *fad::rt::collectingCall() {
+  return current && !current->printResults ? current : nullptr;
+}
 
 int64_t fad::rt::elementSize(int64_t kind) {
   static const int64_t sizes[] = {8, 4, 8, 4, 1};
@@ -181,6 +185,32 @@ static bool validArguments(const char *entry, const fad_arg *args, int64_t nargs
   return true;
 }
 
+/// Runs `thunk` in `call`; on failure frees what the program and the call
+/// had allocated, records the message in the context and returns false.
+static bool run(CallFrame &call, void (*thunk)(void)) {
+  call.ctx->error.clear();
+  call.pending.reserve(call.nresults);
+  CallFrame *outer = current;
+  current = &call;
+  if (setjmp(call.jump) == 0) {
+    thunk();
+    if (!call.printResults && (int64_t)call.pending.size() != call.nresults) {
+      call.status = FAD_ERROR_RUNTIME;
+      call.message = std::string("'") + call.entry + "' does not match the compiled program "
+                     "(rebuild the library)";
+    }
+  }
+  current = outer;
+  if (call.status == FAD_OK)
+    return true;
+  for (void *p : call.live)
+    std::free(p);
+  for (PendingResult &r : call.pending)
+    std::free(r.data);
+  call.ctx->error = std::move(call.message);
+  return false;
+}
+
 extern "C" {
 
 // The allocation functions of generated code (MLIR's generic allocation
@@ -203,6 +233,15 @@ void _mlir_memref_to_llvm_free(void *p) {
   if (CallFrame *call = activeCall())
     call->live.erase(p);
   std::free(p);
+}
+
+int fad_rt_call_printing(fad_context *ctx, const char *entry, void (*thunk)(void)) {
+  if (!ctx)
+    return FAD_ERROR_ARGUMENT;
+  CallFrame call{ctx, entry, nullptr, 0, nullptr, 0};
+  call.printResults = true;
+  run(call, thunk);
+  return call.status;
 }
 
 fad_context *fad_context_new(void) { return new (std::nothrow) fad_context; }
@@ -230,27 +269,9 @@ int fad_call(fad_context *ctx, const char *entry, void (*thunk)(void), const fad
       return FAD_ERROR_ARGUMENT;
     }
   }
-  CallFrame call{ctx, entry, args, nargs, results, nresults, {}, {}, FAD_OK, {}, {}};
-  call.pending.reserve(nresults);
-  CallFrame *outer = current;
-  current = &call;
-  if (setjmp(call.jump) == 0) {
-    thunk();
-    if ((int64_t)call.pending.size() != nresults) {
-      call.status = FAD_ERROR_RUNTIME;
-      call.message = std::string("'") + entry + "' does not match the compiled program "
-                     "(rebuild the library)";
-    }
-  }
-  current = outer;
-  if (call.status != FAD_OK) {
-    for (void *p : call.live)
-      std::free(p);
-    for (PendingResult &r : call.pending)
-      std::free(r.data);
-    ctx->error = std::move(call.message);
+  CallFrame call{ctx, entry, args, nargs, results, nresults};
+  if (!run(call, thunk))
     return call.status;
-  }
   for (int64_t k = 0; k < nresults; ++k) {
     const fad_result &r = results[k];
     PendingResult &p = call.pending[k];

@@ -563,12 +563,12 @@ void fad_rt_timer_stop(void) {
 
 #define FAD_PRINT(SUFFIX, T, KIND, TO_CALL)                                    \
   void fad_rt_print_##SUFFIX(T v) {                                            \
-    if (CallFrame *call = activeCall())                                        \
+    if (CallFrame *call = collectingCall())                                    \
       return TO_CALL(*call, KIND, v);                                          \
     printScalar(format(v));                                                    \
   }                                                                            \
   void fad_rt_print_array_##SUFFIX(int64_t r, void *d) {                       \
-    if (CallFrame *call = activeCall())                                        \
+    if (CallFrame *call = collectingCall())                                    \
       return callResultArray(*call, KIND, r, d);                               \
     printArray<T>(r, d);                                                       \
   }
@@ -577,12 +577,12 @@ FAD_PRINT(f32, float, FAD_KIND_F32, callResultFloat)
 FAD_PRINT(i64, int64_t, FAD_KIND_I64, callResultInt)
 FAD_PRINT(i32, int32_t, FAD_KIND_I32, callResultInt)
 void fad_rt_print_bool(int32_t v) {
-  if (CallFrame *call = activeCall())
+  if (CallFrame *call = collectingCall())
     return callResultInt(*call, FAD_KIND_BOOL, v);
   printScalar(format((bool)v));
 }
 void fad_rt_print_array_bool(int64_t r, void *d) {
-  if (CallFrame *call = activeCall())
+  if (CallFrame *call = collectingCall())
     return callResultArray(*call, FAD_KIND_BOOL, r, d);
   printArray<bool>(r, d);
 }

@@ -45,6 +45,8 @@ struct Descriptor {
 /// runtime serves an executable's `main`.
 struct CallFrame;
 CallFrame *activeCall();
+/// The active call if it collects results (else results are printed).
+CallFrame *collectingCall();
 
 /// The argument and result functions of FADRuntime.h, inside a library call.
 double callArgFloat(CallFrame &call, int64_t leaf, int64_t kind);

@@ -117,6 +117,21 @@ static void dumpExpr(const Expr &e, unsigned depth, llvm::raw_ostream &os) {
     dumpExpr(*kid, depth + 1, os);
 }
 
+void fad::ast::printSignature(const Decl &d, llvm::raw_ostream &os) {
+  os << d.name;
+  for (const std::string &size : d.sizeParams)
+    os << " [" << size << "]";
+  for (const Pattern &p : d.params) {
+    os << " (";
+    printPattern(p, os);
+    os << ")";
+  }
+  if (d.resultType) {
+    os << " : ";
+    print(*d.resultType, os);
+  }
+}
+
 void fad::ast::dump(const Module &module, llvm::raw_ostream &os) {
   for (const Decl &d : module.decls) {
     switch (d.kind) {
@@ -130,18 +145,7 @@ void fad::ast::dump(const Module &module, llvm::raw_ostream &os) {
       os << "Entry ";
       break;
     }
-    os << d.name;
-    for (const std::string &size : d.sizeParams)
-      os << " [" << size << "]";
-    for (const Pattern &p : d.params) {
-      os << " (";
-      printPattern(p, os);
-      os << ")";
-    }
-    if (d.resultType) {
-      os << " : ";
-      print(*d.resultType, os);
-    }
+    printSignature(d, os);
     os << "\n";
     dumpExpr(*d.body, 1, os);
   }

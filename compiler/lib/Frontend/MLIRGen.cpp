@@ -1773,7 +1773,8 @@ OwningOpRef<ModuleOp> Elaborator::run(const std::vector<ast::Module> &modules) {
           continue;
         if (builtinArities().count(d.name))
           fail(d.loc, "'" + d.name + "' is a prelude function and cannot be redefined");
-        if (const Decl *previous = defs.lookup(d.name)) {
+        if (const Decl *previous = defs.lookup(d.name);
+            previous && !options.allowRedefinition) {
           emitError(loc(d.loc), "'" + d.name + "' is defined twice")
                   .attachNote(loc(previous->loc))
               << "first definition here";
@@ -1787,10 +1788,10 @@ OwningOpRef<ModuleOp> Elaborator::run(const std::vector<ast::Module> &modules) {
                                       : modules.back().decls.front().loc));
     b.setInsertionPointToEnd(module->getBody());
     for (const ast::Module &m : modules) {
-      if (m.bufferId == preludeBuffer)
+      if (m.bufferId == preludeBuffer || m.bufferId < options.newFrom)
         continue;
       for (const Decl &d : m.decls) {
-        if (d.kind == Decl::Kind::Def && m.bufferId >= options.checkDefsFrom)
+        if (d.kind == Decl::Kind::Def)
           checkDef(d);
         else if (d.kind == Decl::Kind::Entry)
           genEntry(d);

@@ -99,6 +99,8 @@ struct Module {
 void dump(const Module &module, llvm::raw_ostream &os);
 /// Prints a type in source syntax.
 void print(const TypeExpr &type, llvm::raw_ostream &os);
+/// Prints `name [n] (x: t) ... : r` as written.
+void printSignature(const Decl &decl, llvm::raw_ostream &os);
 
 } // namespace fad::ast
 

@@ -29,12 +29,16 @@ namespace fad {
 /// parameters are all data is type-checked even if unused. Errors are emitted
 /// as located MLIR diagnostics; returns null after the first one.
 struct MLIRGenOptions {
-  /// Type-check unused defs only in modules whose buffer id is at least this
-  /// (fad-repl checks each input's defs once, when they are entered).
-  unsigned checkDefsFrom = 0;
+  /// Type-check defs and generate entries only of modules whose buffer id is
+  /// at least this: fad-repl checks an input's defs once, when it is entered,
+  /// and compiles only the entry of the expression at hand.
+  unsigned newFrom = 0;
   /// Let entries without a result type take their body's type (fad-repl's
   /// expressions). Every entry gets `fad.entry_type`, its result type.
   bool inferEntryResults = false;
+  /// A later def replaces an earlier one of the same name (in fad-repl),
+  /// instead of being an error; every use refers to the latest.
+  bool allowRedefinition = false;
 };
 
 mlir::OwningOpRef<mlir::ModuleOp>

@@ -73,7 +73,15 @@ void fad_rt_print_array_bool(int64_t rank, void *desc);
    program runs with -p N and N divides step. */
 void fad_rt_report(int64_t step, double value);
 
-/* Run-time errors: print one line on stderr and exit with status 1. */
+/* fad-repl: runs a library thunk (see FADLibrary.h) of an entry without
+   parameters, printing its results on stdout as an executable would; a
+   run-time error ends the call, not the process: returns a FAD_* status
+   with the message in fad_context_error. */
+struct fad_context;
+int fad_rt_call_printing(struct fad_context *ctx, const char *entry, void (*thunk)(void));
+
+/* Run-time errors: print one line on stderr and exit with status 1 (inside a
+   library call: end that call with the message). */
 void fad_rt_fail(const char *message);
 void fad_rt_index_error(const char *location, int64_t index, int64_t extent);
 void fad_rt_fixpoint_error(const char *location, int64_t iterations, double lastChange);

@@ -1,0 +1,473 @@
+//===- fad-repl.cpp - The fad read-eval-print loop ----------------*- C++ -*-===//
+//
+// This file implements fad-repl: definitions persist across inputs, and an
+// expression is compiled by the same pipeline as fadc into an entry without
+// parameters, JIT-compiled by MLIR's ExecutionEngine and run under the
+// runtime's library call frame (so a run-time error ends the input, not the
+// session). Each input's definitions are parsed and type-checked once, when
+// entered; an expression compiles with the definitions it uses specialized
+// to it, and its compiled code is kept for the same input later (until the
+// definitions change). See docs/Tools.md.
+//
+//===----------------------------------------------------------------------===//
+
+#include "fad/Dialect/FAD/IR/FADDialect.h"
+#include "fad/Frontend/Loader.h"
+#include "fad/Frontend/MLIRGen.h"
+#include "fad/Pipelines/Pipelines.h"
+#include "fad/Runtime/FADLibrary.h"
+#include "fad/Runtime/FADRuntime.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/LineEditor/LineEditor.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/thread.h"
+
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+static cl::list<std::string> importDirs("I", cl::desc("Directory to search for imports"),
+                                        cl::value_desc("dir"), cl::Prefix);
+static cl::list<std::string> preload(cl::Positional, cl::desc("[file.fad ...] to :load"));
+
+static const char *const helpText = R"(Enter a fad expression to evaluate it, or a definition to keep it:
+  def f (x: f64) : f64 = x * x     a definition (a later one replaces it)
+  let y = f 3.0                    a value, used by later inputs
+  import "linalg"                  a standard library module
+  grad f 1.5                       an expression: compiled, run, printed
+Commands:
+  :type e     the type of e          :ir e      the fad IR of e
+  :deriv e    the simplified linear maps of the derivatives in e
+  :time e     evaluate e and show its compile and run times
+  :load file  load the definitions of a .fad file (and its imports)
+  :help       this text              :quit      leave (also end of input)
+A line continues while brackets are open or it ends in `=`, `->`, `in`,
+`then`, `else`, an operator or `\`.
+)";
+
+using Clock = std::chrono::steady_clock;
+static double millisecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+extern "C" {
+// Defined by the runtime (Runtime.cpp, Library.cpp) for generated code.
+struct UnrankedMemRef;
+void memrefCopy(int64_t, UnrankedMemRef *, UnrankedMemRef *);
+void *_mlir_memref_to_llvm_alloc(size_t);
+void *_mlir_memref_to_llvm_aligned_alloc(size_t, size_t);
+void _mlir_memref_to_llvm_free(void *);
+}
+
+/// The runtime functions that generated code calls; the JIT resolves them to
+/// this process's copy of the runtime.
+static llvm::orc::SymbolMap runtimeSymbols(llvm::orc::MangleAndInterner mangle) {
+  llvm::orc::SymbolMap map;
+  auto add = [&](const char *name, auto *fn) {
+    map[mangle(name)] = {llvm::orc::ExecutorAddr::fromPtr(reinterpret_cast<void *>(fn)),
+                         llvm::JITSymbolFlags::Exported};
+  };
+#define FAD_SYMBOL(name) add(#name, &name)
+  FAD_SYMBOL(fad_rt_arg_f64);
+  FAD_SYMBOL(fad_rt_arg_f32);
+  FAD_SYMBOL(fad_rt_arg_i64);
+  FAD_SYMBOL(fad_rt_arg_i32);
+  FAD_SYMBOL(fad_rt_arg_bool);
+  FAD_SYMBOL(fad_rt_arg_dim);
+  FAD_SYMBOL(fad_rt_arg_fill_f64);
+  FAD_SYMBOL(fad_rt_arg_fill_f32);
+  FAD_SYMBOL(fad_rt_arg_fill_i64);
+  FAD_SYMBOL(fad_rt_arg_fill_i32);
+  FAD_SYMBOL(fad_rt_arg_fill_bool);
+  FAD_SYMBOL(fad_rt_print_f64);
+  FAD_SYMBOL(fad_rt_print_f32);
+  FAD_SYMBOL(fad_rt_print_i64);
+  FAD_SYMBOL(fad_rt_print_i32);
+  FAD_SYMBOL(fad_rt_print_bool);
+  FAD_SYMBOL(fad_rt_print_array_f64);
+  FAD_SYMBOL(fad_rt_print_array_f32);
+  FAD_SYMBOL(fad_rt_print_array_i64);
+  FAD_SYMBOL(fad_rt_print_array_i32);
+  FAD_SYMBOL(fad_rt_print_array_bool);
+  FAD_SYMBOL(fad_rt_report);
+  FAD_SYMBOL(fad_rt_fail);
+  FAD_SYMBOL(fad_rt_index_error);
+  FAD_SYMBOL(fad_rt_fixpoint_error);
+  FAD_SYMBOL(memrefCopy);
+  FAD_SYMBOL(_mlir_memref_to_llvm_alloc);
+  FAD_SYMBOL(_mlir_memref_to_llvm_aligned_alloc);
+  FAD_SYMBOL(_mlir_memref_to_llvm_free);
+#undef FAD_SYMBOL
+  return map;
+}
+
+namespace {
+/// An expression compiled and loaded.
+struct Compiled {
+  std::unique_ptr<ExecutionEngine> engine;
+  void (*thunk)(void) = nullptr;
+  std::string entry;
+};
+
+class Session {
+public:
+  Session(DialectRegistry &registry, std::vector<std::string> searchDirs)
+      : context(registry), loader(sourceMgr, searchDirs),
+        diagnostics(sourceMgr, &context, llvm::errs()), runtime(fad_context_new()) {
+    context.loadAllAvailableDialects();
+    // The prelude cannot fail to parse: it is part of the compiler.
+    loader.loadPrelude();
+  }
+  ~Session() { fad_context_free(runtime); }
+
+  /// Handles one (possibly multi-line) input; false on `:quit`.
+  bool handle(llvm::StringRef input);
+
+private:
+  MLIRContext context;
+  llvm::SourceMgr sourceMgr;
+  fad::Loader loader;
+  SourceMgrDiagnosticHandler diagnostics;
+  fad_context *runtime;
+  unsigned inputs = 0;
+  unsigned definitionsVersion = 0;
+  llvm::StringMap<Compiled> cache; ///< by expression text, this definitions version
+
+  bool addDefinitions(llvm::StringRef text);
+  bool load(llvm::StringRef path);
+  OwningOpRef<ModuleOp> elaborate(llvm::StringRef expression, std::string &entry);
+  Compiled *compile(llvm::StringRef expression, double &compileMs);
+  void evaluate(llvm::StringRef expression, bool timed);
+  void showType(llvm::StringRef expression);
+  void showIR(llvm::StringRef expression, bool linear);
+};
+} // namespace
+
+/// Parses and type-checks new definitions; on an error, forgets them.
+bool Session::addDefinitions(llvm::StringRef text) {
+  size_t before = loader.modules().size();
+  unsigned firstBuffer = sourceMgr.getNumBuffers() + 1;
+  std::string name = "<input " + std::to_string(++inputs) + ">";
+  if (!loader.loadText(text, name)) {
+    loader.truncate(before);
+    return false;
+  }
+  fad::MLIRGenOptions options;
+  options.newFrom = firstBuffer;
+  options.allowRedefinition = true;
+  if (!fad::mlirGen(context, sourceMgr, loader.modules(), options)) {
+    loader.truncate(before);
+    return false;
+  }
+  ++definitionsVersion;
+  cache.clear();
+  return true;
+}
+
+bool Session::load(llvm::StringRef path) {
+  size_t before = loader.modules().size();
+  unsigned firstBuffer = sourceMgr.getNumBuffers() + 1;
+  fad::MLIRGenOptions options;
+  options.newFrom = firstBuffer;
+  options.allowRedefinition = true;
+  if (!loader.loadFile(path) || !fad::mlirGen(context, sourceMgr, loader.modules(), options)) {
+    loader.truncate(before);
+    return false;
+  }
+  ++definitionsVersion;
+  cache.clear();
+  return true;
+}
+
+/// The fad module of `entry __it<N> = expression` (the entry is not kept).
+OwningOpRef<ModuleOp> Session::elaborate(llvm::StringRef expression, std::string &entry) {
+  size_t before = loader.modules().size();
+  unsigned firstBuffer = sourceMgr.getNumBuffers() + 1;
+  entry = "it" + std::to_string(++inputs);
+  std::string text = "entry " + entry + " = " + expression.str();
+  OwningOpRef<ModuleOp> module;
+  if (loader.loadText(text, "<input " + std::to_string(inputs) + ">")) {
+    fad::MLIRGenOptions options;
+    options.newFrom = firstBuffer;
+    options.inferEntryResults = true;
+    options.allowRedefinition = true;
+    module = fad::mlirGen(context, sourceMgr, loader.modules(), options);
+  }
+  loader.truncate(before);
+  return module;
+}
+
+Compiled *Session::compile(llvm::StringRef expression, double &compileMs) {
+  auto start = Clock::now();
+  auto cached = cache.find(expression);
+  if (cached != cache.end()) {
+    compileMs = 0;
+    return &cached->second;
+  }
+  std::string entry;
+  OwningOpRef<ModuleOp> module = elaborate(expression, entry);
+  if (!module)
+    return nullptr;
+  FailureOr<std::vector<fad::EntrySignature>> entries = fad::addLibraryThunks(*module, "repl");
+  if (failed(entries) || entries->size() != 1)
+    return nullptr;
+  PassManager pm(&context);
+  fad::buildFADToSCFPipeline(pm);
+  fad::buildSCFToLLVMPipeline(pm);
+  if (failed(pm.run(*module)))
+    return nullptr;
+
+  ExecutionEngineOptions options;
+  options.transformer = makeOptimizingTransformer(/*optLevel=*/2, /*sizeLevel=*/0, nullptr);
+  auto engine = ExecutionEngine::create(*module, options);
+  if (!engine) {
+    llvm::errs() << "error: JIT compilation failed: " << llvm::toString(engine.takeError())
+                 << "\n";
+    return nullptr;
+  }
+  (*engine)->registerSymbols(runtimeSymbols);
+  auto address = (*engine)->lookup(entries->front().thunk);
+  if (!address) {
+    llvm::errs() << "error: " << llvm::toString(address.takeError()) << "\n";
+    return nullptr;
+  }
+  Compiled &compiled = cache[expression];
+  compiled.engine = std::move(*engine);
+  compiled.thunk = reinterpret_cast<void (*)(void)>(*address);
+  compiled.entry = entry;
+  compileMs = millisecondsSince(start);
+  return &compiled;
+}
+
+void Session::evaluate(llvm::StringRef expression, bool timed) {
+  double compileMs = 0;
+  Compiled *compiled = compile(expression, compileMs);
+  if (!compiled)
+    return;
+  llvm::outs().flush();
+  auto start = Clock::now();
+  int status = fad_rt_call_printing(runtime, compiled->entry.c_str(), compiled->thunk);
+  double runMs = millisecondsSince(start);
+  std::fflush(stdout);
+  if (status != FAD_OK)
+    llvm::errs() << "error: " << fad_context_error(runtime) << "\n";
+  else if (timed)
+    llvm::outs() << llvm::format("compile %.1f ms%s, run %.3f ms\n", compileMs,
+                                 compileMs == 0 ? " (cached)" : "", runMs);
+}
+
+void Session::showType(llvm::StringRef expression) {
+  // A def is a function of its declared (perhaps size-generic) type.
+  for (auto m = loader.modules().rbegin(); m != loader.modules().rend(); ++m)
+    for (auto d = m->decls.rbegin(); d != m->decls.rend(); ++d)
+      if (d->kind == fad::ast::Decl::Kind::Def && d->name == expression) {
+        if (d->params.empty() && d->body->kind == fad::ast::Expr::Kind::Lambda)
+          llvm::outs() << d->name << ": a generic function (typed where it is applied)";
+        else
+          fad::ast::printSignature(*d, llvm::outs());
+        llvm::outs() << "\n";
+        return;
+      }
+  std::string entry;
+  OwningOpRef<ModuleOp> module = elaborate(expression, entry);
+  if (!module)
+    return;
+  for (auto fn : module->getOps<func::FuncOp>())
+    if (auto type = fn->getAttrOfType<StringAttr>("fad.entry_type"))
+      llvm::outs() << type.getValue() << "\n";
+}
+
+void Session::showIR(llvm::StringRef expression, bool linear) {
+  std::string entry;
+  OwningOpRef<ModuleOp> module = elaborate(expression, entry);
+  if (!module)
+    return;
+  if (!linear) {
+    module->print(llvm::outs());
+    return;
+  }
+  OwningOpRef<ModuleOp> view = fad::buildLinearView(*module);
+  if (!view)
+    return;
+  if (view->getBody()->empty())
+    llvm::outs() << "(no derivative in this expression)\n";
+  else
+    view->print(llvm::outs());
+}
+
+/// Whether `text` starts with the word `word`.
+static bool startsWithWord(llvm::StringRef text, llvm::StringRef word) {
+  return text.starts_with(word) &&
+         (text.size() == word.size() || !llvm::isAlnum(text[word.size()]));
+}
+
+/// Whether a top-level `let` is a definition (`let x = e`) rather than an
+/// expression (`let x = e in body`): it has no `in` keyword.
+static bool isLetDefinition(llvm::StringRef text) {
+  if (!startsWithWord(text, "let"))
+    return false;
+  for (size_t at = text.find("in"); at != llvm::StringRef::npos; at = text.find("in", at + 2)) {
+    bool before = at == 0 || !(llvm::isAlnum(text[at - 1]) || text[at - 1] == '_');
+    bool after = at + 2 >= text.size() || !(llvm::isAlnum(text[at + 2]) || text[at + 2] == '_');
+    if (before && after)
+      return false;
+  }
+  return true;
+}
+
+bool Session::handle(llvm::StringRef input) {
+  input = input.trim();
+  if (input.empty() || input.starts_with("--"))
+    return true;
+  if (input.starts_with(":")) {
+    auto [command, argument] = input.split(' ');
+    argument = argument.trim();
+    if (command == ":quit" || command == ":q")
+      return false;
+    if (command == ":help" || command == ":h") {
+      llvm::outs() << helpText;
+    } else if ((command == ":type" || command == ":t" || command == ":ir" ||
+                command == ":deriv" || command == ":time" || command == ":load") &&
+               argument.empty()) {
+      llvm::errs() << "error: " << command << " needs an argument (see :help)\n";
+    } else if (command == ":type" || command == ":t") {
+      showType(argument);
+    } else if (command == ":ir") {
+      showIR(argument, /*linear=*/false);
+    } else if (command == ":deriv") {
+      showIR(argument, /*linear=*/true);
+    } else if (command == ":time") {
+      evaluate(argument, /*timed=*/true);
+    } else if (command == ":load") {
+      load(argument);
+    } else {
+      llvm::errs() << "error: unknown command '" << command << "' (see :help)\n";
+    }
+  } else if (startsWithWord(input, "def") || startsWithWord(input, "import") ||
+             startsWithWord(input, "entry")) {
+    addDefinitions(input);
+  } else if (isLetDefinition(input)) {
+    addDefinitions("def" + input.drop_front(3).str());
+  } else {
+    evaluate(input, /*timed=*/false);
+  }
+  llvm::outs().flush();
+  return true;
+}
+
+/// Whether `text` needs another line: an open bracket, or a last token that
+/// cannot end an input.
+static bool needsMore(llvm::StringRef text) {
+  int depth = 0;
+  for (llvm::StringRef line : llvm::split(text, '\n')) {
+    line = line.split("--").first; // comments
+    for (char c : line)
+      depth += (c == '(' || c == '[') - (c == ')' || c == ']');
+  }
+  if (depth > 0)
+    return true;
+  llvm::StringRef last = text.rsplit('\n').second.empty() ? text : text.rsplit('\n').second;
+  last = last.split("--").first.rtrim();
+  if (last.starts_with(":"))
+    return false;
+  for (llvm::StringRef end : {"=", "->", "\\", "+", "-", "*", "/", "&&", "||", ",", "<", ">"})
+    if (last.ends_with(end) && !last.ends_with("=="))
+      return true;
+  for (llvm::StringRef word : {"in", "then", "else", "do"})
+    if (last.ends_with(word) &&
+        (last.size() == word.size() || !llvm::isAlnum(last[last.size() - word.size() - 1])))
+      return true;
+  return false;
+}
+
+static int runRepl() {
+  DialectRegistry registry;
+  registry.insert<fad::FADDialect, arith::ArithDialect, func::FuncDialect,
+                  linalg::LinalgDialect, LLVM::LLVMDialect, math::MathDialect,
+                  scf::SCFDialect, tensor::TensorDialect>();
+  fad::registerLoweringDialects(registry);
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+
+  std::string exe = llvm::sys::fs::getMainExecutable(nullptr, (void *)&runRepl);
+  std::vector<std::string> searchDirs(importDirs.begin(), importDirs.end());
+  searchDirs.push_back(std::string(llvm::sys::path::parent_path(exe)) + "/../lib/fad/stdlib");
+  Session session(registry, searchDirs);
+  for (const std::string &file : preload)
+    session.handle(":load " + file);
+
+  bool interactive = llvm::sys::Process::StandardInIsUserInput();
+  std::optional<llvm::LineEditor> editor;
+  if (interactive) {
+    llvm::SmallString<128> history;
+    if (llvm::sys::path::home_directory(history))
+      llvm::sys::path::append(history, ".fad_repl_history");
+    editor.emplace("fad-repl", history);
+    editor->setPrompt("fad> ");
+    llvm::outs() << "fad-repl: :help for help, :quit to leave\n";
+    llvm::outs().flush();
+  }
+  std::string pending;
+  while (true) {
+    std::optional<std::string> line;
+    if (editor) {
+      line = editor->readLine();
+    } else {
+      std::string text;
+      if (std::getline(std::cin, text))
+        line = text;
+    }
+    if (!line)
+      break;
+    pending += pending.empty() ? *line : "\n" + *line;
+    // Without a terminal, an indented next line also continues the input.
+    if (needsMore(pending) ||
+        (!editor && std::isspace(std::cin.peek()) && std::cin.peek() != '\n')) {
+      if (editor)
+        editor->setPrompt("...  ");
+      continue;
+    }
+    if (editor)
+      editor->setPrompt("fad> ");
+    std::string input = std::move(pending);
+    pending.clear();
+    if (!session.handle(input))
+      return 0;
+  }
+  if (!pending.empty())
+    session.handle(pending);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::ParseCommandLineOptions(argc, argv,
+                              "fad-repl: evaluate fad definitions and expressions\n");
+  // The frontend recurses over expressions; give it fadc's large stack.
+  int rc = 1;
+  llvm::thread worker(std::optional<unsigned>(512u << 20), [&] { rc = runRepl(); });
+  worker.join();
+  return rc;
+}
