@@ -3,6 +3,7 @@
 # parser, the dialect, each pass, and end-to-end .fad programs.
 
 import os
+import shutil
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -25,5 +26,8 @@ config.substitutions.append(("%fad_build", config.fad_obj_root))
 host_python = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else config.python_executable
 config.substitutions.append(("%host_python", host_python))
 tool_dirs = [config.fad_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["fadc", "fad-opt"], tool_dirs)
+llvm_config.add_tool_substitutions(["fadc", "fad-opt", "fad-repl"], tool_dirs)
+# script(1) gives fad-repl a pseudo-terminal (terminal.test).
+if shutil.which("script"):
+    config.available_features.add("script")
 llvm_config.add_tool_substitutions(["count", "not", "split-file"], [config.llvm_tools_dir])

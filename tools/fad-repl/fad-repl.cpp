@@ -151,10 +151,11 @@ private:
   fad::Loader loader;
   SourceMgrDiagnosticHandler diagnostics;
   fad_context *runtime;
-  unsigned inputs = 0;
+  unsigned inputs = 0; ///< numbers the inputs in diagnostics: `<input N>`
   unsigned definitionsVersion = 0;
   llvm::StringMap<Compiled> cache; ///< by expression text, this definitions version
 
+  std::string inputName() const { return "<input " + std::to_string(inputs) + ">"; }
   bool addDefinitions(llvm::StringRef text);
   bool load(llvm::StringRef path);
   OwningOpRef<ModuleOp> elaborate(llvm::StringRef expression, std::string &entry);
@@ -169,8 +170,7 @@ private:
 bool Session::addDefinitions(llvm::StringRef text) {
   size_t before = loader.modules().size();
   unsigned firstBuffer = sourceMgr.getNumBuffers() + 1;
-  std::string name = "<input " + std::to_string(++inputs) + ">";
-  if (!loader.loadText(text, name)) {
+  if (!loader.loadText(text, inputName())) {
     loader.truncate(before);
     return false;
   }
@@ -205,10 +205,10 @@ bool Session::load(llvm::StringRef path) {
 OwningOpRef<ModuleOp> Session::elaborate(llvm::StringRef expression, std::string &entry) {
   size_t before = loader.modules().size();
   unsigned firstBuffer = sourceMgr.getNumBuffers() + 1;
-  entry = "it" + std::to_string(++inputs);
+  entry = "it" + std::to_string(inputs);
   std::string text = "entry " + entry + " = " + expression.str();
   OwningOpRef<ModuleOp> module;
-  if (loader.loadText(text, "<input " + std::to_string(inputs) + ">")) {
+  if (loader.loadText(text, inputName())) {
     fad::MLIRGenOptions options;
     options.newFrom = firstBuffer;
     options.inferEntryResults = true;
@@ -338,6 +338,7 @@ static bool isLetDefinition(llvm::StringRef text) {
 }
 
 bool Session::handle(llvm::StringRef input) {
+  ++inputs;
   input = input.trim();
   if (input.empty() || input.starts_with("--"))
     return true;
