@@ -161,6 +161,7 @@ private:
   OwningOpRef<ModuleOp> elaborate(llvm::StringRef expression, std::string &entry);
   Compiled *compile(llvm::StringRef expression, double &compileMs);
   void evaluate(llvm::StringRef expression, bool timed);
+  const fad::ast::Decl *latestDef(llvm::StringRef name) const;
   void showType(llvm::StringRef expression);
   void showIR(llvm::StringRef expression, bool linear);
 };
@@ -278,18 +279,28 @@ void Session::evaluate(llvm::StringRef expression, bool timed) {
                                  compileMs == 0 ? " (cached)" : "", runMs);
 }
 
-void Session::showType(llvm::StringRef expression) {
-  // A def is a function of its declared (perhaps size-generic) type.
+const fad::ast::Decl *Session::latestDef(llvm::StringRef name) const {
   for (auto m = loader.modules().rbegin(); m != loader.modules().rend(); ++m)
     for (auto d = m->decls.rbegin(); d != m->decls.rend(); ++d)
-      if (d->kind == fad::ast::Decl::Kind::Def && d->name == expression) {
-        if (d->params.empty() && d->body->kind == fad::ast::Expr::Kind::Lambda)
-          llvm::outs() << d->name << ": a generic function (typed where it is applied)";
-        else
-          fad::ast::printSignature(*d, llvm::outs());
-        llvm::outs() << "\n";
-        return;
-      }
+      if (d->kind == fad::ast::Decl::Kind::Def && d->name == name)
+        return &*d;
+  return nullptr;
+}
+
+void Session::showType(llvm::StringRef expression) {
+  // A def with parameters is a function of its declared (perhaps size-
+  // generic) type; a def `f = \x -> ...` is typed where it is applied.
+  if (const fad::ast::Decl *d = latestDef(expression)) {
+    bool generic = d->params.empty() && d->body->kind == fad::ast::Expr::Kind::Lambda;
+    if (generic || !d->params.empty()) {
+      if (generic)
+        llvm::outs() << d->name << ": a generic function (typed where it is applied)";
+      else
+        fad::ast::printSignature(*d, llvm::outs());
+      llvm::outs() << "\n";
+      return;
+    }
+  }
   std::string entry;
   OwningOpRef<ModuleOp> module = elaborate(expression, entry);
   if (!module)
