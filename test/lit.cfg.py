@@ -4,6 +4,7 @@
 
 import os
 import shutil
+import subprocess
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -27,6 +28,16 @@ host_python = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else conf
 config.substitutions.append(("%host_python", host_python))
 tool_dirs = [config.fad_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(["fadc", "fad-opt", "fad-repl"], tool_dirs)
+# AddressSanitizer's runtime, preloaded into Python to check the libraries'
+# frees (test/Library/python.test).
+try:
+    libasan = subprocess.check_output(["cc", "-print-file-name=libasan.so"], text=True).strip()
+except (OSError, subprocess.CalledProcessError):
+    libasan = ""
+if os.path.isabs(libasan) and os.path.exists(libasan):
+    config.available_features.add("asan")
+    config.substitutions.append(("%libasan", libasan))
+
 # script(1) gives fad-repl a pseudo-terminal (terminal.test).
 if shutil.which("script"):
     config.available_features.add("script")
