@@ -1,0 +1,327 @@
+#!/usr/bin/env python3
+"""The AD benchmark suite (ADBench/GradBench objectives, ../../shared
+reference BENCHMARKS.md): lse, llsq, gmm, kmeans and ode, each written in
+.fad (this directory) and differentiated by fadc, against a hand-written C++
+objective and derivative (reference.cpp, -O3 -march=native) and PyTorch
+(python3-torch), all single-threaded, in the same run.
+
+Every derivative is first checked against the hand-written one
+(rho(x, y) = |x - y| / max(1, |x| + |y|) <= 1e-8) and against central finite
+differences of fad's own primal along a random direction; then each
+function is timed (median of --runs runs; fad's and C++'s timers exclude
+reading the input, PyTorch's are taken around the call). Writes a Markdown
+table (default docs/benchmarks/adbench.md) naming the machine.
+
+    /usr/bin/python3 tools/bench/adbench/run.py [--fadc build/bin/fadc] [--runs 10]
+        [--quick] [--out docs/benchmarks/adbench.md]
+"""
+import argparse
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+try:
+    import torch
+except ImportError:  # the checks (--quick) run without the PyTorch peer
+    torch = None
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
+
+
+def rho(x, y):
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    return float(np.max(np.abs(x - y) / np.maximum(1.0, np.abs(x) + np.abs(y)))) if x.size else 0.0
+
+
+# --- Workloads: inputs (a list of scalars and arrays) and the PyTorch peer ----------------
+
+def lse_inputs(rng, n):
+    return [rng.uniform(0.0, 1.0, n)]
+
+
+def lse_torch(x):
+    m = torch.max(x)
+    return m + torch.log(torch.sum(torch.exp(x - m)))
+
+
+def llsq_inputs(rng, m, n):
+    return [m, rng.standard_normal(n) / n]
+
+
+def llsq_torch(m, x):
+    n = x.shape[0]
+    t = -1.0 + 2.0 * torch.arange(m, dtype=torch.float64) / (m - 1)
+    s = torch.sign(t)
+    powers = t[:, None] ** torch.arange(n, dtype=torch.float64)[None, :]
+    r = s - powers @ x
+    return 0.5 * torch.sum(r * r)
+
+
+def kmeans_inputs(rng, k, n, d):
+    return [rng.uniform(0.0, 1.0, (n, d)), rng.uniform(0.0, 1.0, (k, d))]
+
+
+def kmeans_torch(p, c):
+    dist = torch.sum((p[:, None, :] - c[None, :, :]) ** 2, dim=2)
+    return torch.sum(torch.min(dist, dim=1).values)
+
+
+def ode_inputs(rng, n, s):
+    return [s, rng.uniform(0.0, 1.0, n)]
+
+
+def ode_torch(s, x):
+    h = 2.0 / s
+    y = torch.zeros_like(x)
+
+    def f(y):
+        return torch.cat([x[:1], x[1:] * y[:-1]])
+    for _ in range(s):
+        k1 = f(y)
+        k2 = f(y + 0.5 * h * k1)
+        k3 = f(y + 0.5 * h * k2)
+        k4 = f(y + h * k3)
+        y = y + h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+    return y
+
+
+def gmm_inputs(rng, d, k, n):
+    return [rng.uniform(0.0, 1.0, k), rng.uniform(0.0, 1.0, (k, d)),
+            rng.uniform(0.0, 1.0, (k, d)) * 0.1, rng.uniform(0.0, 1.0, (k, d * (d - 1) // 2)) * 0.1,
+            rng.uniform(0.0, 1.0, (n, d))]
+
+
+def gmm_torch(alpha, mu, q, l, x):
+    n, d = x.shape
+    k = alpha.shape[0]
+    rows, cols = [], []
+    for c in range(d):               # L filled column by column
+        for r in range(c + 1, d):
+            rows.append(r)
+            cols.append(c)
+    lower = torch.zeros(k, d, d, dtype=torch.float64)
+    lower[:, rows, cols] = l
+    qmat = torch.diag_embed(torch.exp(q)) + lower
+    z = x[:, None, :] - mu[None, :, :]                      # n k d
+    y = torch.einsum("kab,nkb->nka", qmat, z)
+    mains = alpha[None, :] + torch.sum(q, dim=1)[None, :] - 0.5 * torch.sum(y * y, dim=2)
+    data = torch.sum(torch.logsumexp(mains, dim=1))
+    prior = -torch.sum(0.5 * (torch.sum(torch.exp(2 * q), dim=1) + torch.sum(l * l, dim=1)))
+    log_gamma_d = 0.25 * d * (d - 1) * math.log(math.pi) + sum(
+        math.lgamma(0.5 * (d + 1) - 0.5 * j) for j in range(d))
+    constant = -0.5 * n * d * math.log(2 * math.pi) + k * (
+        (d + 1) * d * math.log(1 / math.sqrt(2.0)) - log_gamma_d)
+    return constant + data - n * torch.logsumexp(alpha, dim=0) + prior
+
+
+# (objective = fad file, size, inputs from a random generator, the PyTorch
+# function, indices of the differentiated inputs, derivative kind: None for
+# the gradient of a scalar, "last" for that of the last component, "newton"
+# for kmeans' J / (H 1)).
+WORKLOADS = [
+    ("lse", "n = 1 000 000", lambda r: lse_inputs(r, 1_000_000), lse_torch, [0], None),
+    ("llsq", "m = 128, n = 4 096", lambda r: llsq_inputs(r, 128, 4096), llsq_torch, [1], None),
+    ("gmm", "d = 10, k = 25, n = 1000", lambda r: gmm_inputs(r, 10, 25, 1000), gmm_torch,
+     [0, 1, 2, 3], None),
+    ("gmm", "d = 64, k = 100, n = 1000", lambda r: gmm_inputs(r, 64, 100, 1000), gmm_torch,
+     [0, 1, 2, 3], None),
+    ("kmeans", "k = 100, n = 10 000, d = 16", lambda r: kmeans_inputs(r, 100, 10_000, 16),
+     kmeans_torch, [1], "newton"),
+    ("ode", "n = 10, s = 1000", lambda r: ode_inputs(r, 10, 1000), ode_torch, [1], "last"),
+]
+QUICK = {"lse": lambda r: lse_inputs(r, 10_000), "llsq": lambda r: llsq_inputs(r, 32, 64),
+         "gmm": lambda r: gmm_inputs(r, 3, 4, 50), "kmeans": lambda r: kmeans_inputs(r, 5, 100, 3),
+         "ode": lambda r: ode_inputs(r, 5, 20)}
+DERIVATIVE_ENTRY = {"kmeans": "direction"}
+
+
+def median_ms(times_us):
+    return statistics.median(times_us) / 1000.0
+
+
+class Runner:
+    def __init__(self, args, work):
+        self.args, self.work = args, work
+        self.reference = os.path.join(work, "reference")
+        subprocess.run(["c++", "-O3", "-march=native", "-std=c++17",
+                        os.path.join(HERE, "reference.cpp"), "-o", self.reference], check=True)
+        self.compiled = {}
+
+    def fad_program(self, name):
+        if name not in self.compiled:
+            exe = os.path.join(self.work, name)
+            subprocess.run([self.args.fadc, os.path.join(HERE, name + ".fad"), "-o", exe],
+                           check=True)
+            self.compiled[name] = exe
+        return self.compiled[name]
+
+    def write_inputs(self, tag, inputs):
+        words = []
+        for i, v in enumerate(inputs):
+            if isinstance(v, np.ndarray):
+                path = os.path.join(self.work, "%s_in%d.npy" % (tag, i))
+                np.save(path, v)
+                words.append(path)
+            else:
+                words.append(str(v))
+        return words
+
+    def run_fad(self, name, entry, words, runs):
+        out = tempfile.mkdtemp(dir=self.work)
+        times = os.path.join(out, "times")
+        fad_words = ["@" + w if w.endswith(".npy") else w for w in words]
+        run = subprocess.run([self.fad_program(name), "-e", entry, "-r", str(runs), "-t", times,
+                              "--npy-out", out], input=" ".join(fad_words), capture_output=True,
+                             text=True, check=True)
+        results = [np.load(line[1:]) if line.startswith("@") else float(line)
+                   for line in run.stdout.split()]
+        return results, [int(t) for t in open(times).read().split()]
+
+    def run_reference(self, name, mode, words, runs):
+        out = tempfile.mkdtemp(dir=self.work)
+        times = os.path.join(out, "times")
+        subprocess.run([self.reference, name, mode, str(runs), times, out] + words, check=True)
+        results, k = [], 0
+        while os.path.exists(os.path.join(out, "result%d.npy" % k)):
+            results.append(np.load(os.path.join(out, "result%d.npy" % k)))
+            k += 1
+        return results, [int(t) for t in open(times).read().split()]
+
+
+def torch_derivative(fn, inputs, wrt, kind):
+    args = [torch.tensor(v, dtype=torch.float64, requires_grad=(i in wrt))
+            if isinstance(v, np.ndarray) else v for i, v in enumerate(inputs)]
+    params = [args[i] for i in wrt]
+    if kind == "newton":
+        value = fn(*args)
+        (g,) = torch.autograd.grad(value, params, create_graph=True)
+        (h,) = torch.autograd.grad(g, params, grad_outputs=torch.ones_like(g))
+        return [torch.where(h == 0, torch.zeros_like(g), g / h).detach()]
+    value = fn(*args)
+    if kind == "last":
+        value = value[-1]
+    return [g.detach() for g in torch.autograd.grad(value, params)]
+
+
+def time_torch(call, runs):
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - start) * 1e6)
+    return times
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--fadc", default=os.path.join(ROOT, "build", "bin", "fadc"))
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--quick", action="store_true",
+                        help="small sizes and 3 runs: checks only, for the test suite")
+    parser.add_argument("--out", default=os.path.join(ROOT, "docs", "benchmarks", "adbench.md"))
+    args = parser.parse_args()
+    if torch is None and not args.quick:
+        sys.exit("run.py: timing needs PyTorch (apt-get install python3-torch)")
+    if torch is not None:
+        torch.set_num_threads(1)
+    runs = 3 if args.quick else args.runs
+    rows, failures = [], 0
+    with tempfile.TemporaryDirectory() as work:
+        runner = Runner(args, work)
+        for index, (name, size, make, torch_fn, wrt, kind) in enumerate(WORKLOADS):
+            if args.quick and any(w[0] == name for w in WORKLOADS[:index]):
+                continue
+            rng = np.random.default_rng(2026 + index)
+            inputs = (QUICK[name] if args.quick else make)(rng)
+            words = runner.write_inputs("w%d" % index, inputs)
+            entry = DERIVATIVE_ENTRY.get(name, "gradient")
+            fad_p, fad_pt = runner.run_fad(name, "primal", words, runs)
+            fad_d, fad_dt = runner.run_fad(name, entry, words, runs)
+            ref_p, ref_pt = runner.run_reference(name, "primal", words, runs)
+            ref_d, ref_dt = runner.run_reference(name, "derivative", words, runs)
+            # Checks: every derivative against the hand-written one, the
+            # primals against each other, and fad against finite differences.
+            checks = {
+                "fad primal": rho(np.asarray(fad_p[0]), ref_p[0]),
+                "fad derivative": max(rho(a, b) for a, b in zip(fad_d, ref_d)),
+            }
+            if torch is not None:
+                tensors = [torch.tensor(v) if isinstance(v, np.ndarray) else v for v in inputs]
+                with torch.no_grad():
+                    torch_p = torch_fn(*tensors)
+                torch_d = torch_derivative(torch_fn, inputs, wrt, kind)
+                checks["torch primal"] = rho(torch_p.numpy(), ref_p[0])
+                checks["torch derivative"] = max(rho(a.numpy(), b) for a, b in zip(torch_d, ref_d))
+            if kind != "newton":
+                direction = [rng.standard_normal(np.shape(inputs[i])) for i in wrt]
+                h = 1e-5
+                shifted = []
+                for sign in (1.0, -1.0):
+                    moved = list(inputs)
+                    for i, v in zip(wrt, direction):
+                        moved[i] = inputs[i] + sign * h * v
+                    value = runner.run_fad(name, "primal", runner.write_inputs("fd", moved), 1)[0][0]
+                    shifted.append(np.asarray(value).ravel()[-1])
+                fd = (shifted[0] - shifted[1]) / (2 * h)
+                dot = sum(float(np.sum(g * v)) for g, v in zip(fad_d, direction))
+                checks["fad vs finite differences"] = abs(fd - dot) / max(1.0, abs(fd) + abs(dot))
+            bad = {k: v for k, v in checks.items()
+                   if v > (1e-6 if k == "fad vs finite differences" else 1e-8)}
+            status = "ok" if not bad else "MISMATCH " + ", ".join("%s %.1e" % kv for kv in bad.items())
+            failures += bool(bad)
+            print("%-7s %-28s %s" % (name, "(small)" if args.quick else size, status), flush=True)
+            if args.quick:
+                continue
+            with torch.no_grad():
+                tp = time_torch(lambda: torch_fn(*tensors), runs)
+            td = time_torch(lambda: torch_derivative(torch_fn, inputs, wrt, kind), runs)
+            rows.append((name, size, median_ms(fad_pt), median_ms(fad_dt), median_ms(ref_pt),
+                         median_ms(ref_dt), median_ms(tp), median_ms(td), status))
+    if not args.quick:
+        write_table(args.out, rows, runs)
+    sys.exit(1 if failures else 0)
+
+
+def machine():
+    model = platform.processor() or "unknown CPU"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return "%s, %d cores, %s" % (model, os.cpu_count(), platform.platform())
+
+
+def write_table(path, rows, runs):
+    lines = ["# AD benchmarks: fad against hand-written C++ and PyTorch", "",
+             "Generated by `/usr/bin/python3 tools/bench/adbench/run.py` (median of %d runs, "
+             "one thread each) on: %s; PyTorch %s." % (runs, machine(), torch.__version__), "",
+             "Times in milliseconds. *d/p* is derivative / primal; *vs C++* is fad's time over "
+             "the hand-written C++ (primal, derivative); *torch/fad* is PyTorch's derivative "
+             "time over fad's. Every derivative was checked against the hand-written one "
+             "(rho <= 1e-8) and, except kmeans' Newton direction, against central finite "
+             "differences before timing (*check*).", "",
+             "| objective | size | fad primal | fad deriv. | d/p | C++ primal | C++ deriv. | "
+             "d/p | torch primal | torch deriv. | d/p | fad vs C++ (p, d) | torch/fad (d) | check |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for name, size, fp, fd, cp, cd, tp, td, status in rows:
+        lines.append("| %s | %s | %.3f | %.3f | %.2f | %.3f | %.3f | %.2f | %.3f | %.3f | %.2f | "
+                     "%.2f, %.2f | %.2f | %s |" % (name, size, fp, fd, fd / fp, cp, cd, cd / cp,
+                                                  tp, td, td / tp, fp / cp, fd / cd, td / fd, status))
+    with open(path, "w") as out:
+        out.write("\n".join(lines) + "\n")
+    print("wrote", path)
+
+
+if __name__ == "__main__":
+    main()
