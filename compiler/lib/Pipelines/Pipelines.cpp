@@ -71,6 +71,8 @@ void fad::buildFADToSCFPipeline(OpPassManager &pm) {
   pm.addPass(createFADAutodiff());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  pm.addPass(createFADFuse());
+  pm.addPass(createCSEPass());
   pm.addPass(createConvertFADToSCF());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

@@ -80,4 +80,46 @@ def FADAutodiff : Pass<"fad-ad", "mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def FADFuse : Pass<"fad-fuse", "mlir::ModuleOp"> {
+  let summary = "Fuse maps into the maps and reductions that consume them";
+  let description = [{
+    Runs after AD, on its output. Two rewrites, repeated to a fixed point:
+
+    - map into map: `map g (map f xs) ys` becomes one map whose body is f
+      followed by g, when the inner map's only result has no other use;
+    - map into reduce: `reduce op z (map f xs)` becomes a sequential
+      `fad.for` over the extent of xs whose body indexes xs, applies f and
+      combines with op, when the map's only result has no other use. The
+      intermediate array is never built.
+
+    Extents stay checked: a fused map keeps all inputs (its lowering checks
+    they agree), and a fused reduction asserts that the map's inputs agree.
+
+    Before:
+    ```mlir
+    %m = fad.map (%x) : (tensor<?xf64>) -> tensor<?xf64> {
+    ^bb0(%a: f64):
+      %e = fad.exp %a : f64
+      fad.yield %e : f64
+    }
+    %s = fad.reduce inits(%zero) arrays(%m) : (f64), (tensor<?xf64>) -> f64 {
+    ^bb0(%acc: f64, %v: f64):
+      %t = fad.add %acc, %v : f64
+      fad.yield %t : f64
+    }
+    ```
+    After:
+    ```mlir
+    %n = fad.dim %x[0] : tensor<?xf64>
+    %s = fad.for %n iter(%zero) : (f64) -> f64 {
+    ^bb0(%i: i64, %acc: f64):
+      %a = fad.index %x[%i] : tensor<?xf64> -> f64
+      %e = fad.exp %a : f64
+      %t = fad.add %acc, %e : f64
+      fad.yield %t : f64
+    }
+    ```
+  }];
+}
+
 #endif // FAD_TRANSFORMS_PASSES_TD

@@ -538,8 +538,13 @@ static SmallVector<Value> checkedIndices(OpBuilder &b, Location loc, Value array
 struct IndexLowering : OpRewritePattern<IndexOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(IndexOp op, PatternRewriter &rw) const override {
-    SmallVector<Value> indices =
-        checkedIndices(rw, op.getLoc(), op.getArray(), op.getIndices());
+    // `fad.in_bounds`: the producer (fad-fuse) guarantees the indices.
+    SmallVector<Value> indices;
+    if (op->hasAttr("fad.in_bounds"))
+      for (Value index : op.getIndices())
+        indices.push_back(toIndex(rw, op.getLoc(), index));
+    else
+      indices = checkedIndices(rw, op.getLoc(), op.getArray(), op.getIndices());
     rw.replaceOp(op, extractAt(rw, op.getLoc(), op.getArray(), indices));
     return success();
   }

@@ -1,0 +1,81 @@
+// RUN: fad-opt %s -fad-fuse | FileCheck %s
+
+// map into map: one map whose body is f then g, over both inputs.
+// CHECK-LABEL: func.func @map_map
+// CHECK:         %[[M:.*]] = fad.map(%arg0, %arg1) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64> {
+// CHECK-NEXT:    ^bb0(%[[A:.*]]: f64, %[[B:.*]]: f64):
+// CHECK-NEXT:      %[[E:.*]] = fad.exp %[[A]] : f64
+// CHECK-NEXT:      %[[S:.*]] = fad.add %[[E]], %[[B]] : f64
+// CHECK-NEXT:      fad.yield %[[S]] : f64
+// CHECK-NOT:     fad.map
+// CHECK:         return %[[M]]
+func.func @map_map(%x: tensor<?xf64>, %y: tensor<?xf64>) -> tensor<?xf64> {
+  %e = fad.map (%x) : (tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%a: f64):
+    %t = fad.exp %a : f64
+    fad.yield %t : f64
+  }
+  %s = fad.map (%e, %y) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%a: f64, %b: f64):
+    %t = fad.add %a, %b : f64
+    fad.yield %t : f64
+  }
+  return %s : tensor<?xf64>
+}
+
+// map into reduce: a loop that indexes the inputs (unchecked: i < n), applies
+// f and combines, after checking that the inputs agree in extent.
+// CHECK-LABEL: func.func @map_reduce
+// CHECK:         %[[N:.*]] = fad.dim %arg0[0]
+// CHECK:         %[[N2:.*]] = fad.dim %arg1[0]
+// CHECK:         %[[SAME:.*]] = arith.cmpi eq, %[[N]], %[[N2]]
+// CHECK:         fad.assert %[[SAME]], "map: arrays of different sizes"
+// CHECK:         %[[R:.*]] = fad.for %[[N]] iter(%{{.*}}) : (f64) -> f64 {
+// CHECK-NEXT:    ^bb0(%[[I:.*]]: i64, %[[ACC:.*]]: f64):
+// CHECK-NEXT:      %[[A:.*]] = fad.index %arg0[%[[I]]] {fad.in_bounds}
+// CHECK-NEXT:      %[[B:.*]] = fad.index %arg1[%[[I]]] {fad.in_bounds}
+// CHECK-NEXT:      %[[P:.*]] = fad.mul %[[A]], %[[B]] : f64
+// CHECK-NEXT:      %[[T:.*]] = fad.add %[[ACC]], %[[P]] : f64
+// CHECK-NEXT:      fad.yield %[[T]] : f64
+// CHECK-NOT:     fad.map
+// CHECK-NOT:     fad.reduce
+// CHECK:         return %[[R]]
+func.func @map_reduce(%x: tensor<?xf64>, %y: tensor<?xf64>) -> f64 {
+  %zero = arith.constant 0.0 : f64
+  %p = fad.map (%x, %y) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%a: f64, %b: f64):
+    %t = fad.mul %a, %b : f64
+    fad.yield %t : f64
+  }
+  %s = fad.reduce inits(%zero) arrays(%p) : (f64), (tensor<?xf64>) -> f64 {
+  ^bb0(%acc: f64, %v: f64):
+    %t = fad.add %acc, %v : f64
+    fad.yield %t : f64
+  }
+  return %s : f64
+}
+
+// A map whose result is used twice is not fused (it would be computed twice).
+// CHECK-LABEL: func.func @shared
+// CHECK:         fad.map
+// CHECK:         fad.reduce
+// CHECK:         fad.map
+func.func @shared(%x: tensor<?xf64>) -> (f64, tensor<?xf64>) {
+  %zero = arith.constant 0.0 : f64
+  %e = fad.map (%x) : (tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%a: f64):
+    %t = fad.exp %a : f64
+    fad.yield %t : f64
+  }
+  %s = fad.reduce inits(%zero) arrays(%e) : (f64), (tensor<?xf64>) -> f64 {
+  ^bb0(%acc: f64, %v: f64):
+    %t = fad.add %acc, %v : f64
+    fad.yield %t : f64
+  }
+  %d = fad.map (%e) : (tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%a: f64):
+    %t = fad.mul %a, %a : f64
+    fad.yield %t : f64
+  }
+  return %s, %d : f64, tensor<?xf64>
+}
