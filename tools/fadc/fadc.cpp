@@ -72,6 +72,12 @@ static cl::opt<Action> emitAction(
                           "a shared library libNAME.so and its C header NAME.h"),
                clEnumValN(Action::Python, "python",
                           "a directory (-o) with libNAME.so, NAME.h and the module NAME.py")));
+static cl::opt<std::string> checkpoint(
+    "checkpoint",
+    cl::desc("How reverse mode keeps the states of loops: store-all, sqrt (every "
+             "ceil(sqrt n)-th state; segments recomputed) or auto (sqrt when the "
+             "state holds an array; the default)"),
+    cl::value_desc("policy"), cl::init("auto"));
 static cl::opt<std::string> depFile(
     "depfile", cl::desc("Also write a Make-style file listing the sources read (for build tools)"),
     cl::value_desc("file"), cl::init(""));
@@ -327,7 +333,7 @@ static int compile(const char *argv0) {
   PassManager pm(&context);
   if (failed(applyPassManagerCLOptions(pm)))
     return 1;
-  fad::buildFADToSCFPipeline(pm);
+  fad::buildFADToSCFPipeline(pm, checkpoint);
   if (failed(pm.run(*module)))
     return 1;
   if (emitAction == Action::Lowered)

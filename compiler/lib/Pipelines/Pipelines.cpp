@@ -67,8 +67,10 @@ void fad::registerLoweringDialects(DialectRegistry &registry) {
   registerDerivativeRules(registry);
 }
 
-void fad::buildFADToSCFPipeline(OpPassManager &pm) {
-  pm.addPass(createFADAutodiff());
+void fad::buildFADToSCFPipeline(OpPassManager &pm, StringRef checkpoint) {
+  FADAutodiffOptions autodiff;
+  autodiff.checkpoint = checkpoint.str();
+  pm.addPass(createFADAutodiff(autodiff));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addPass(createFADFuse());
@@ -113,7 +115,7 @@ void fad::buildSCFToLLVMPipeline(OpPassManager &pm) {
 void fad::registerFADPipelines() {
   PassPipelineRegistration<>("fad-to-scf",
                              "Lower fad to value-semantic scf/tensor IR",
-                             buildFADToSCFPipeline);
+                             [](OpPassManager &pm) { buildFADToSCFPipeline(pm); });
   PassPipelineRegistration<>("fad-to-llvm", "Lower fad to the LLVM dialect",
                              [](OpPassManager &pm) {
                                buildFADToSCFPipeline(pm);

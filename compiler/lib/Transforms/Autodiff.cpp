@@ -24,12 +24,20 @@ using namespace fad;
 
 namespace {
 struct FADAutodiffPass : public fad::impl::FADAutodiffBase<FADAutodiffPass> {
+  using FADAutodiffBase::FADAutodiffBase;
+
   void getDependentDialects(DialectRegistry &registry) const override {
     FADAutodiffBase::getDependentDialects(registry);
     registerDerivativeRules(registry);
   }
 
   void runOnOperation() override {
+    std::optional<CheckpointPolicy> policy = parseCheckpointPolicy(checkpoint);
+    if (!policy) {
+      getOperation()->emitError("unknown checkpoint policy '")
+          << checkpoint << "' (expected store-all, sqrt or auto)";
+      return signalPassFailure();
+    }
     SmallVector<Operation *> ops;
     getOperation()->walk<WalkOrder::PostOrder>([&](Operation *op) {
       if (isa<JvpOp, VjpOp, TaylorBoundOp>(op))
@@ -38,7 +46,7 @@ struct FADAutodiffPass : public fad::impl::FADAutodiffBase<FADAutodiffPass> {
     for (Operation *op : ops) {
       LogicalResult expanded =
           isa<JvpOp>(op)   ? expandJvp(cast<JvpOp>(op))
-          : isa<VjpOp>(op) ? expandVjp(cast<VjpOp>(op))
+          : isa<VjpOp>(op) ? expandVjp(cast<VjpOp>(op), *policy)
                            : expandTaylorBound(cast<TaylorBoundOp>(op));
       if (failed(expanded))
         return signalPassFailure();

@@ -8,13 +8,19 @@
 #ifndef FAD_LIB_TRANSFORMS_EXPANSION_H
 #define FAD_LIB_TRANSFORMS_EXPANSION_H
 
+#include "fad/AD/Transpose.h"
 #include "fad/Dialect/FAD/IR/FADOps.h"
+
+#include <optional>
 
 namespace fad {
 /// Replaces `op` by its linearized body (forward mode).
 mlir::LogicalResult expandJvp(JvpOp op);
-/// Replaces `op` by the transpose of its body's linearization (reverse mode).
-mlir::LogicalResult expandVjp(VjpOp op);
+/// Replaces `op` by the transpose of its body's linearization (reverse mode),
+/// keeping loop states as `policy` says.
+mlir::LogicalResult expandVjp(VjpOp op, CheckpointPolicy policy);
+/// The policy named by a pass's `checkpoint` option, if it names one.
+std::optional<CheckpointPolicy> parseCheckpointPolicy(llvm::StringRef name);
 /// Replaces `op` by its interval Taylor arithmetic (AutoBound).
 mlir::LogicalResult expandTaylorBound(TaylorBoundOp op);
 } // namespace fad

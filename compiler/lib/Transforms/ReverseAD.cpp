@@ -18,6 +18,7 @@
 #include "fad/Dialect/FAD/Derivatives/Derivatives.h"
 #include "fad/Dialect/FAD/IR/FADOps.h"
 #include "fad/Transforms/Passes.h"
+#include "llvm/ADT/StringSwitch.h"
 #include "Expansion.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -33,22 +34,38 @@ using namespace fad;
 
 namespace {
 struct FADVjpPass : public fad::impl::FADVjpBase<FADVjpPass> {
+  using FADVjpBase::FADVjpBase;
+
   void getDependentDialects(DialectRegistry &registry) const override {
     FADVjpBase::getDependentDialects(registry);
     registerDerivativeRules(registry);
   }
 
   void runOnOperation() override {
+    std::optional<CheckpointPolicy> policy = parseCheckpointPolicy(checkpoint);
+    if (!policy) {
+      getOperation()->emitError("unknown checkpoint policy '")
+          << checkpoint << "' (expected store-all, sqrt or auto)";
+      return signalPassFailure();
+    }
     SmallVector<VjpOp> vjps;
     getOperation()->walk<WalkOrder::PostOrder>([&](VjpOp op) { vjps.push_back(op); });
     for (VjpOp op : vjps)
-      if (failed(expandVjp(op)))
+      if (failed(expandVjp(op, *policy)))
         return signalPassFailure();
   }
 };
 } // namespace
 
-LogicalResult fad::expandVjp(VjpOp op) {
+std::optional<CheckpointPolicy> fad::parseCheckpointPolicy(StringRef name) {
+  return llvm::StringSwitch<std::optional<CheckpointPolicy>>(name)
+      .Case("store-all", CheckpointPolicy::StoreAll)
+      .Case("sqrt", CheckpointPolicy::Sqrt)
+      .Case("auto", CheckpointPolicy::Auto)
+      .Default(std::nullopt);
+}
+
+LogicalResult fad::expandVjp(VjpOp op, CheckpointPolicy policy) {
   Location loc = op.getLoc();
   Block &body = op.getBody().front();
   OpBuilder b(op);
@@ -85,6 +102,7 @@ LogicalResult fad::expandVjp(VjpOp op) {
   // 2. Transpose it where the op is, seeded with the cotangents.
   b.setInsertionPoint(op);
   TransposeState transposition(linearization);
+  transposition.checkpointPolicy = policy;
   for (auto [arg, primal] : llvm::zip(linear->getArguments(), op.getPrimals()))
     transposition.primalMapping().map(arg, primal);
   unsigned k = yields.size();

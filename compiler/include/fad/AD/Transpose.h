@@ -28,6 +28,15 @@ namespace fad {
 class LinearizeState;
 
 /// One transposition of a linearized program.
+/// How reverse mode keeps the states of a loop for its backward sweep
+/// (docs/AD.md, "Loops").
+enum class CheckpointPolicy {
+  StoreAll, ///< every iteration's state: memory n states, no recomputation
+  Sqrt,     ///< every ceil(sqrt n)-th state, each segment recomputed from its
+            ///< checkpoint: memory about 2 sqrt(n) states, one more primal run
+  Auto,     ///< Sqrt for loops whose state holds an array, else StoreAll
+};
+
 class TransposeState {
 public:
   /// `linearization` says which values of the program are linear and gives
@@ -76,6 +85,8 @@ public:
   /// The linear values that `region` uses but does not define, in a fixed
   /// order: their adjoints flow out of a transposed body.
   llvm::SetVector<mlir::Value> capturedLinearValues(mlir::Region &region) const;
+
+  CheckpointPolicy checkpointPolicy = CheckpointPolicy::Auto;
 
 private:
   const LinearizeState &linearization;

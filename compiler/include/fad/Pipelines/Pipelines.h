@@ -34,9 +34,11 @@ namespace fad {
 /// translation) that the lowering pipeline needs.
 void registerLoweringDialects(mlir::DialectRegistry &registry);
 
-/// Stage 1 ("lowered"): fad -> scf/tensor/arith/math/linalg, then
-/// canonicalize and CSE. The IR keeps value semantics.
-void buildFADToSCFPipeline(mlir::OpPassManager &pm);
+/// Stage 1 ("lowered"): AD (loops under reverse mode keep their states as
+/// `checkpoint` says: store-all, sqrt or auto), fusion, fad ->
+/// scf/tensor/arith/math/linalg, then canonicalize and CSE. The IR keeps
+/// value semantics.
+void buildFADToSCFPipeline(mlir::OpPassManager &pm, llvm::StringRef checkpoint = "auto");
 
 /// Stage 2: bufferization and deallocation, then everything to the LLVM
 /// dialect.

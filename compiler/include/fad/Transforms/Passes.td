@@ -67,6 +67,12 @@ def FADVjp : Pass<"fad-vjp", "mlir::ModuleOp"> {
     %xAdj = fad.mul %c, %yAdj : f64
     ```
   }];
+  let options = [
+    Option<"checkpoint", "checkpoint", "std::string", /*default=*/"\"auto\"",
+           "How reverse mode keeps loop states: store-all (every state), sqrt "
+           "(every ceil(sqrt n)-th state, segments recomputed) or auto (sqrt "
+           "for loops whose state holds an array)">
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
@@ -77,6 +83,12 @@ def FADAutodiff : Pass<"fad-ad", "mlir::ModuleOp"> {
     post-order, so that derivatives of derivatives, of either mode, are
     differentiated as programs. This is the pass the compiler's pipeline uses.
   }];
+  let options = [
+    Option<"checkpoint", "checkpoint", "std::string", /*default=*/"\"auto\"",
+           "How reverse mode keeps loop states: store-all (every state), sqrt "
+           "(every ceil(sqrt n)-th state, segments recomputed) or auto (sqrt "
+           "for loops whose state holds an array)">
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 

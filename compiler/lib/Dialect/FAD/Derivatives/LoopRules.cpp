@@ -174,6 +174,32 @@ void fad::detail::registerLoopRules(MLIRContext *ctx) {
 // trip count). A conditional transposes the branch that ran.
 
 namespace {
+/// Whether a loop with primal state `primInits` is checkpointed under the
+/// state's policy.
+bool checkpointed(const TransposeState &state, ArrayRef<Value> primInits) {
+  switch (state.checkpointPolicy) {
+  case CheckpointPolicy::StoreAll:
+    return false;
+  case CheckpointPolicy::Sqrt:
+    return true;
+  case CheckpointPolicy::Auto:
+    return llvm::any_of(primInits, [](Value v) { return isa<RankedTensorType>(v.getType()); });
+  }
+  return false;
+}
+
+/// ceil(sqrt(n)), at least 1, for n >= 0.
+Value segmentLength(OpBuilder &b, Location loc, Value n) {
+  Value root = b.create<ConvertOp>(
+      loc, b.getI64Type(), b.create<SqrtOp>(loc, b.create<ConvertOp>(loc, b.getF64Type(), n)));
+  // The float root may be one below (or above) the integer one.
+  Value square = b.create<MulOp>(loc, root, root);
+  Value one = b.create<arith::ConstantIntOp>(loc, 1, 64);
+  Value short_ = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, square, n);
+  Value up = b.create<arith::SelectOp>(loc, short_, b.create<AddOp>(loc, root, one), root);
+  return b.create<MaxOp>(loc, up, one);
+}
+
 /// The transpose of a linearized loop body run `n` times from the primal
 /// state `primInits` (k components; d tangent components follow them in the
 /// op's state). `hasIndex`: the body's first argument is the iteration number.
@@ -186,16 +212,15 @@ LogicalResult transposeLoop(OpBuilder &b, TransposeState &state, Operation *op,
   ValueRange yields = cast<YieldOp>(body.getTerminator()).getValues();
   SmallVector<Value> primInits = state.primals(stateInits.take_front(k));
 
-  // 1. The tape of states before each iteration.
-  SmallVector<Value> tapes =
-      recordTape(b, loc, state, n, primInits, body, [&](Value i, ValueRange st) {
-        if (hasIndex)
-          state.primalMapping().map(body.getArgument(0), i);
-        for (unsigned c = 0; c < k; ++c)
-          state.primalMapping().map(body.getArgument(offset + c), st[c]);
-      });
+  // Binds the body's arguments to iteration i (a global iteration number)
+  // from state `st`, for a primal rerun or the transposed body.
+  auto bindArgs = [&](Value i, ValueRange st) {
+    if (hasIndex)
+      state.primalMapping().map(body.getArgument(0), i);
+    for (unsigned c = 0; c < k; ++c)
+      state.primalMapping().map(body.getArgument(offset + c), st[c]);
+  };
 
-  // 2. Backwards through the iterations.
   Slots slots;
   for (Value captured : state.capturedLinearValues(bodyRegion))
     slots.values.insert(captured);
@@ -204,23 +229,74 @@ LogicalResult transposeLoop(OpBuilder &b, TransposeState &state, Operation *op,
     loopInits.push_back(state.materializedAdjoint(b, loc, op->getResult(k + t)));
   llvm::append_range(loopInits, slots.initialState(b, loc, state));
   bool ok = true;
-  SmallVector<Value> finals = buildCountedLoop(
-      b, loc, n, loopInits, /*reverse=*/true, [&](Value i, ValueRange st) {
-        slots.enter(state, st.drop_front(d));
-        if (hasIndex)
-          state.primalMapping().map(body.getArgument(0), i);
-        for (unsigned c = 0; c < k; ++c)
-          state.primalMapping().map(body.getArgument(offset + c),
-                                    buildIndex(b, loc, tapes[c], i));
-        for (unsigned t = 0; t < d; ++t)
-          state.addAdjoint(b, loc, yields[k + t], st[t]);
-        ok &= succeeded(state.transposeBlock(b, body));
-        SmallVector<Value> next;
-        for (unsigned t = 0; t < d; ++t)
-          next.push_back(state.materializedAdjoint(b, loc, body.getArgument(offset + k + t)));
-        llvm::append_range(next, slots.currentState(b, loc, state));
-        return next;
-      });
+  // The transposed iterations first + count - 1 down to first, on the states
+  // before them in `tapes` (entry j: iteration first + j).
+  auto backward = [&](Value first, Value count, ArrayRef<Value> tapes, ValueRange adjoints) {
+    return buildCountedLoop(b, loc, count, adjoints, /*reverse=*/true, [&](Value j, ValueRange st) {
+      slots.enter(state, st.drop_front(d));
+      SmallVector<Value> before;
+      for (unsigned c = 0; c < k; ++c)
+        before.push_back(buildIndex(b, loc, tapes[c], j));
+      bindArgs(first ? b.create<AddOp>(loc, first, j) : j, before);
+      for (unsigned t = 0; t < d; ++t)
+        state.addAdjoint(b, loc, yields[k + t], st[t]);
+      ok &= succeeded(state.transposeBlock(b, body));
+      SmallVector<Value> next;
+      for (unsigned t = 0; t < d; ++t)
+        next.push_back(state.materializedAdjoint(b, loc, body.getArgument(offset + k + t)));
+      llvm::append_range(next, slots.currentState(b, loc, state));
+      return next;
+    });
+  };
+
+  SmallVector<Value> finals;
+  if (!checkpointed(state, primInits)) {
+    // Store-all: the tape of the states before each iteration, then
+    // backwards through the iterations.
+    SmallVector<Value> tapes = recordTape(b, loc, state, n, primInits, body, bindArgs);
+    finals = backward(Value(), n, tapes, loopInits);
+  } else {
+    // sqrt(n) checkpointing: segments of c = ceil(sqrt n) iterations; the
+    // forward run keeps the state at the start of each segment, and the
+    // backward sweep reruns each segment (last first) from its checkpoint
+    // with a tape of c states before transposing it.
+    Value c = segmentLength(b, loc, n);
+    Value one = b.create<arith::ConstantIntOp>(loc, 1, 64);
+    Value segments = b.create<DivOp>(loc, b.create<SubOp>(loc, b.create<AddOp>(loc, n, c), one), c);
+    auto segment = [&](Value s) {
+      Value first = b.create<MulOp>(loc, s, c);
+      return std::pair(first, b.create<MinOp>(loc, c, b.create<SubOp>(loc, n, first)).getResult());
+    };
+    SmallVector<Value> inits(primInits);
+    for (Value init : primInits)
+      inits.push_back(buildZerosArray(b, loc, segments, init));
+    SmallVector<Value> forward = buildCountedLoop(
+        b, loc, segments, inits, /*reverse=*/false, [&](Value s, ValueRange st) {
+          SmallVector<Value> next;
+          auto [first, count] = segment(s);
+          llvm::append_range(next, buildCountedLoop(
+              b, loc, count, st.take_front(k), /*reverse=*/false, [&](Value j, ValueRange ss) {
+                bindArgs(b.create<AddOp>(loc, first, j), ss);
+                state.clonePrimalOps(b, body);
+                return state.primals(yields.take_front(k));
+              }));
+          for (unsigned comp = 0; comp < k; ++comp)
+            next.push_back(b.create<AddAtOp>(loc, st[k + comp], ValueRange{s}, st[comp]));
+          return next;
+        });
+    ArrayRef<Value> checkpoints = ArrayRef<Value>(forward).drop_front(k);
+    finals = buildCountedLoop(
+        b, loc, segments, loopInits, /*reverse=*/true, [&](Value s, ValueRange st) {
+          auto [first, count] = segment(s);
+          SmallVector<Value> start;
+          for (Value checkpoint : checkpoints)
+            start.push_back(buildIndex(b, loc, checkpoint, s));
+          SmallVector<Value> tapes = recordTape(
+              b, loc, state, count, start, body,
+              [&](Value j, ValueRange ss) { bindArgs(b.create<AddOp>(loc, first, j), ss); });
+          return backward(first, count, tapes, st);
+        });
+  }
   slots.leave(state, ArrayRef<Value>(finals).drop_front(d));
   for (unsigned t = 0; t < d; ++t)
     if (state.isLinear(stateInits[k + t]))
