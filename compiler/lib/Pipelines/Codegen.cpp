@@ -51,6 +51,13 @@ std::unique_ptr<llvm::Module> fad::translateToLLVMIR(ModuleOp module,
     module.emitError("no native target: ") << error;
     return nullptr;
   }
+  // An executable's driver times each run of an entry (-r/-t): kept out of
+  // line, an entry's calls are neither deleted (their results are unused
+  // but for the last run) nor moved past the timer calls.
+  if (llvmModule->getFunction("fad_main"))
+    for (llvm::Function &fn : *llvmModule)
+      if (fn.getName().starts_with("fad_entry_") && !fn.isDeclaration())
+        fn.addFnAttr(llvm::Attribute::NoInline);
   llvmModule->setDataLayout(machine->createDataLayout());
   llvmModule->setTargetTriple(machine->getTargetTriple().getTriple());
   if (llvm::Error err = makeOptimizingTransformer(3, 0, machine.get())(llvmModule.get())) {

@@ -10,10 +10,10 @@ Every derivative is first checked against the hand-written one
 differences of fad's own primal along a random direction; then each
 function is timed (median of --runs runs; fad's and C++'s timers exclude
 reading the input, PyTorch's are taken around the call). Writes a Markdown
-table (default docs/benchmarks/adbench.md) naming the machine.
+table (default docs/benchmarks/adbench-results.md) naming the machine.
 
     /usr/bin/python3 tools/bench/adbench/run.py [--fadc build/bin/fadc] [--runs 10]
-        [--quick] [--out docs/benchmarks/adbench.md]
+        [--quick] [--out docs/benchmarks/adbench-results.md]
 """
 import argparse
 import math
@@ -227,7 +227,7 @@ def main():
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--quick", action="store_true",
                         help="small sizes and 3 runs: checks only, for the test suite")
-    parser.add_argument("--out", default=os.path.join(ROOT, "docs", "benchmarks", "adbench.md"))
+    parser.add_argument("--out", default=os.path.join(ROOT, "docs", "benchmarks", "adbench-results.md"))
     args = parser.parse_args()
     if torch is None and not args.quick:
         sys.exit("run.py: timing needs PyTorch (apt-get install python3-torch)")
