@@ -78,6 +78,10 @@ static cl::opt<std::string> checkpoint(
              "ceil(sqrt n)-th state; segments recomputed) or auto (sqrt when the "
              "state holds an array; the default)"),
     cl::value_desc("policy"), cl::init("auto"));
+static cl::opt<bool> tapeReport(
+    "tape-report",
+    cl::desc("Print, for each loop under reverse mode, what its tape keeps (a remark)"),
+    cl::init(false));
 static cl::opt<std::string> depFile(
     "depfile", cl::desc("Also write a Make-style file listing the sources read (for build tools)"),
     cl::value_desc("file"), cl::init(""));
@@ -333,7 +337,10 @@ static int compile(const char *argv0) {
   PassManager pm(&context);
   if (failed(applyPassManagerCLOptions(pm)))
     return 1;
-  fad::buildFADToSCFPipeline(pm, checkpoint);
+  fad::ADOptions ad;
+  ad.checkpoint = checkpoint;
+  ad.reportTapes = tapeReport;
+  fad::buildFADToSCFPipeline(pm, ad);
   if (failed(pm.run(*module)))
     return 1;
   if (emitAction == Action::Lowered)

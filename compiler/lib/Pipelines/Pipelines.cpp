@@ -67,9 +67,10 @@ void fad::registerLoweringDialects(DialectRegistry &registry) {
   registerDerivativeRules(registry);
 }
 
-void fad::buildFADToSCFPipeline(OpPassManager &pm, StringRef checkpoint) {
+void fad::buildFADToSCFPipeline(OpPassManager &pm, const ADOptions &ad) {
   FADAutodiffOptions autodiff;
-  autodiff.checkpoint = checkpoint.str();
+  autodiff.checkpoint = ad.checkpoint;
+  autodiff.reportTapes = ad.reportTapes;
   pm.addPass(createFADAutodiff(autodiff));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

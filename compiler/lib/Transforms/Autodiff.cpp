@@ -46,7 +46,7 @@ struct FADAutodiffPass : public fad::impl::FADAutodiffBase<FADAutodiffPass> {
     for (Operation *op : ops) {
       LogicalResult expanded =
           isa<JvpOp>(op)   ? expandJvp(cast<JvpOp>(op))
-          : isa<VjpOp>(op) ? expandVjp(cast<VjpOp>(op), *policy)
+          : isa<VjpOp>(op) ? expandVjp(cast<VjpOp>(op), *policy, reportTapes)
                            : expandTaylorBound(cast<TaylorBoundOp>(op));
       if (failed(expanded))
         return signalPassFailure();

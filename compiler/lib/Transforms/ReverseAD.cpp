@@ -51,7 +51,7 @@ struct FADVjpPass : public fad::impl::FADVjpBase<FADVjpPass> {
     SmallVector<VjpOp> vjps;
     getOperation()->walk<WalkOrder::PostOrder>([&](VjpOp op) { vjps.push_back(op); });
     for (VjpOp op : vjps)
-      if (failed(expandVjp(op, *policy)))
+      if (failed(expandVjp(op, *policy, reportTapes)))
         return signalPassFailure();
   }
 };
@@ -65,7 +65,7 @@ std::optional<CheckpointPolicy> fad::parseCheckpointPolicy(StringRef name) {
       .Default(std::nullopt);
 }
 
-LogicalResult fad::expandVjp(VjpOp op, CheckpointPolicy policy) {
+LogicalResult fad::expandVjp(VjpOp op, CheckpointPolicy policy, bool reportTapes) {
   Location loc = op.getLoc();
   Block &body = op.getBody().front();
   OpBuilder b(op);
@@ -103,6 +103,7 @@ LogicalResult fad::expandVjp(VjpOp op, CheckpointPolicy policy) {
   b.setInsertionPoint(op);
   TransposeState transposition(linearization);
   transposition.checkpointPolicy = policy;
+  transposition.reportTapes = reportTapes;
   for (auto [arg, primal] : llvm::zip(linear->getArguments(), op.getPrimals()))
     transposition.primalMapping().map(arg, primal);
   unsigned k = yields.size();

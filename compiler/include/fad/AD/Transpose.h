@@ -87,6 +87,8 @@ public:
   llvm::SetVector<mlir::Value> capturedLinearValues(mlir::Region &region) const;
 
   CheckpointPolicy checkpointPolicy = CheckpointPolicy::Auto;
+  /// Emit a remark per transposed loop with the size of its tape.
+  bool reportTapes = false;
 
 private:
   const LinearizeState &linearization;

@@ -34,11 +34,15 @@ namespace fad {
 /// translation) that the lowering pipeline needs.
 void registerLoweringDialects(mlir::DialectRegistry &registry);
 
-/// Stage 1 ("lowered"): AD (loops under reverse mode keep their states as
-/// `checkpoint` says: store-all, sqrt or auto), fusion, fad ->
-/// scf/tensor/arith/math/linalg, then canonicalize and CSE. The IR keeps
-/// value semantics.
-void buildFADToSCFPipeline(mlir::OpPassManager &pm, llvm::StringRef checkpoint = "auto");
+/// How AD runs in the pipeline (fadc's --checkpoint and --tape-report).
+struct ADOptions {
+  std::string checkpoint = "auto"; ///< store-all, sqrt or auto (docs/AD.md)
+  bool reportTapes = false;        ///< a remark per loop under reverse mode
+};
+
+/// Stage 1 ("lowered"): AD, fusion, fad -> scf/tensor/arith/math/linalg,
+/// then canonicalize and CSE. The IR keeps value semantics.
+void buildFADToSCFPipeline(mlir::OpPassManager &pm, const ADOptions &ad = {});
 
 /// Stage 2: bufferization and deallocation, then everything to the LLVM
 /// dialect.

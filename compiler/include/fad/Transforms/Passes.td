@@ -71,7 +71,9 @@ def FADVjp : Pass<"fad-vjp", "mlir::ModuleOp"> {
     Option<"checkpoint", "checkpoint", "std::string", /*default=*/"\"auto\"",
            "How reverse mode keeps loop states: store-all (every state), sqrt "
            "(every ceil(sqrt n)-th state, segments recomputed) or auto (sqrt "
-           "for loops whose state holds an array)">
+           "for loops whose state holds an array)">,
+    Option<"reportTapes", "report-tapes", "bool", /*default=*/"false",
+           "Emit a remark per loop under reverse mode with what its tape keeps">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
@@ -87,7 +89,9 @@ def FADAutodiff : Pass<"fad-ad", "mlir::ModuleOp"> {
     Option<"checkpoint", "checkpoint", "std::string", /*default=*/"\"auto\"",
            "How reverse mode keeps loop states: store-all (every state), sqrt "
            "(every ceil(sqrt n)-th state, segments recomputed) or auto (sqrt "
-           "for loops whose state holds an array)">
+           "for loops whose state holds an array)">,
+    Option<"reportTapes", "report-tapes", "bool", /*default=*/"false",
+           "Emit a remark per loop under reverse mode with what its tape keeps">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }

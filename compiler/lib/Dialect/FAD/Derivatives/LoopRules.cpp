@@ -188,6 +188,38 @@ bool checkpointed(const TransposeState &state, ArrayRef<Value> primInits) {
   return false;
 }
 
+/// The remark of --tape-report: the loop's state and how many copies of it
+/// the backward sweep keeps.
+void reportTape(Operation *op, ArrayRef<Value> primInits, Value n, bool sqrt) {
+  std::string stateText;
+  llvm::raw_string_ostream os(stateText);
+  llvm::interleaveComma(primInits, os, [&](Value v) {
+    Type t = v.getType();
+    if (auto tensor = dyn_cast<RankedTensorType>(t)) {
+      for (int64_t d = 0; d < tensor.getRank(); ++d)
+        os << "[]";
+      t = tensor.getElementType();
+    }
+    if (t.isInteger(1))
+      os << "bool";
+    else
+      os << t;
+  });
+  std::string count = "n";
+  if (auto max = n.getDefiningOp<MaxOp>()) // max(count, 0) of a fad.for
+    n = max.getLhs();
+  if (auto constant = n.getDefiningOp<arith::ConstantIntOp>())
+    count = std::to_string(constant.value());
+  // Located at the loop, without the op (which lives in a scratch block).
+  InFlightDiagnostic remark = emitRemark(op->getLoc(), "reverse-mode tape: ");
+  if (sqrt)
+    remark << "sqrt checkpointing, about 2*ceil(sqrt(" << count << ")) states";
+  else
+    remark << "store-all, " << count << " states";
+  remark << " of (" << stateText << ")"
+         << (count == "n" ? ", n = the trip count" : "");
+}
+
 /// ceil(sqrt(n)), at least 1, for n >= 0.
 Value segmentLength(OpBuilder &b, Location loc, Value n) {
   Value root = b.create<ConvertOp>(
@@ -249,8 +281,11 @@ LogicalResult transposeLoop(OpBuilder &b, TransposeState &state, Operation *op,
     });
   };
 
+  bool sqrt = checkpointed(state, primInits);
+  if (state.reportTapes)
+    reportTape(op, primInits, n, sqrt);
   SmallVector<Value> finals;
-  if (!checkpointed(state, primInits)) {
+  if (!sqrt) {
     // Store-all: the tape of the states before each iteration, then
     // backwards through the iterations.
     SmallVector<Value> tapes = recordTape(b, loc, state, n, primInits, body, bindArgs);
