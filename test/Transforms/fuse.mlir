@@ -79,3 +79,45 @@ func.func @shared(%x: tensor<?xf64>) -> (f64, tensor<?xf64>) {
   }
   return %s, %d : f64, tensor<?xf64>
 }
+
+// Horizontal fusion: two maps over the same inputs read them once.
+// CHECK-LABEL: func.func @siblings
+// CHECK:         %[[M:.*]]:2 = fad.map(%arg0) : (tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
+// CHECK-NEXT:    ^bb0(%[[A:.*]]: f64):
+// CHECK-NEXT:      %[[E:.*]] = fad.exp %[[A]] : f64
+// CHECK-NEXT:      %[[S:.*]] = fad.sin %[[A]] : f64
+// CHECK-NEXT:      fad.yield %[[E]], %[[S]] : f64, f64
+// CHECK-NOT:     fad.map
+// CHECK:         return %[[M]]#0, %[[M]]#1
+func.func @siblings(%x: tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
+  %e = fad.map (%x) : (tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%a: f64):
+    %t = fad.exp %a : f64
+    fad.yield %t : f64
+  }
+  %s = fad.map (%x) : (tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%a: f64):
+    %t = fad.sin %a : f64
+    fad.yield %t : f64
+  }
+  return %e, %s : tensor<?xf64>, tensor<?xf64>
+}
+
+// build into index: the element is computed alone, after a bounds check.
+// CHECK-LABEL: func.func @build_index
+// CHECK-NOT:     fad.build
+// CHECK:         %[[OK:.*]] = arith.andi
+// CHECK:         fad.assert %[[OK]], "index out of bounds of a built array"
+// CHECK:         %[[F:.*]] = fad.convert %arg1 : i64 to f64
+// CHECK:         %[[R:.*]] = fad.mul %[[F]], %[[F]] : f64
+// CHECK:         return %[[R]]
+func.func @build_index(%n: i64, %i: i64) -> f64 {
+  %b = fad.build %n : tensor<?xf64> {
+  ^bb0(%j: i64):
+    %f = fad.convert %j : i64 to f64
+    %sq = fad.mul %f, %f : f64
+    fad.yield %sq : f64
+  }
+  %r = fad.index %b[%i] : tensor<?xf64> -> f64
+  return %r : f64
+}

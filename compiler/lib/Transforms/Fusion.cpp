@@ -14,6 +14,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace fad {
@@ -127,11 +128,85 @@ struct FuseMapIntoReduce : OpRewritePattern<ReduceOp> {
   }
 };
 
+/// map f xs, map g xs (same inputs, same block)  ->  one map yielding both
+/// (horizontal fusion: the inputs are read once).
+struct FuseSiblingMaps : OpRewritePattern<MapOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MapOp first, PatternRewriter &rw) const override {
+    // The next map of the block over the same inputs, with nothing between
+    // them that uses the first one's results (so the fused map can stand
+    // where the second one is).
+    MapOp second;
+    for (Operation *op = first->getNextNode(); op && !second; op = op->getNextNode()) {
+      auto map = dyn_cast<MapOp>(op);
+      if (map && map.getInputs() == first.getInputs())
+        second = map;
+      else if (!isMemoryEffectFree(op) || llvm::any_of(first->getUsers(), [&](Operation *user) {
+                 return op->isAncestor(user);
+               }))
+        return failure();
+    }
+    if (!second || llvm::any_of(first->getUsers(), [&](Operation *user) {
+          return second->isAncestor(user);
+        }))
+      return failure();
+    SmallVector<Type> types(first.getResultTypes());
+    llvm::append_range(types, second.getResultTypes());
+    rw.setInsertionPoint(second);
+    auto fused = rw.create<MapOp>(second.getLoc(), types, second.getInputs());
+    OpBuilder::InsertionGuard guard(rw);
+    SmallVector<Type> argTypes(first.getBody().getArgumentTypes());
+    SmallVector<Location> locs(argTypes.size(), second.getLoc());
+    Block *block = rw.createBlock(&fused.getBody(), {}, argTypes, locs);
+    SmallVector<Value> yields = inlineBody(rw, first.getBody(), block->getArguments());
+    llvm::append_range(yields, inlineBody(rw, second.getBody(), block->getArguments()));
+    rw.create<YieldOp>(second.getLoc(), yields);
+    unsigned split = first->getNumResults();
+    rw.replaceOp(first, fused.getResults().take_front(split));
+    rw.replaceOp(second, fused.getResults().drop_front(split));
+    return success();
+  }
+};
+
+/// (build n f)[i]  ->  f i, when the array has no other use (after checking
+/// 0 <= i < n, as the index would have).
+struct FuseBuildIntoIndex : OpRewritePattern<IndexOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(IndexOp index, PatternRewriter &rw) const override {
+    auto build = index.getArray().getDefiningOp<BuildOp>();
+    if (!build || build->getNumResults() != 1 || !index.getArray().hasOneUse() ||
+        index.getIndices().size() != 1)
+      return failure();
+    // A body with effects (a progress report, a check) must run n times.
+    if (build.getBody().walk([](Operation *op) {
+          return isMemoryEffectFree(op) ? WalkResult::advance() : WalkResult::interrupt();
+        }).wasInterrupted())
+      return failure();
+    Location loc = index.getLoc();
+    Value i = index.getIndices()[0];
+    Value zero = rw.create<arith::ConstantIntOp>(loc, 0, 64);
+    Value inRange = rw.create<arith::AndIOp>(
+        loc, rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, i, zero),
+        rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, i, build.getSize()));
+    rw.create<AssertOp>(loc, inRange, "index out of bounds of a built array");
+    rw.replaceOp(index, inlineBody(rw, build.getBody(), ValueRange{i}));
+    rw.eraseOp(build);
+    return success();
+  }
+};
+
 struct FADFusePass : public fad::impl::FADFuseBase<FADFusePass> {
   void runOnOperation() override {
-    RewritePatternSet patterns(&getContext());
-    patterns.add<FuseMapIntoMap, FuseMapIntoReduce>(&getContext());
-    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
+    // Producers into consumers first, so that sibling fusion (which makes
+    // maps of several results) does not keep a map from its reduction.
+    RewritePatternSet vertical(&getContext());
+    vertical.add<FuseMapIntoMap, FuseMapIntoReduce, FuseBuildIntoIndex>(&getContext());
+    FrozenRewritePatternSet frozenVertical(std::move(vertical));
+    RewritePatternSet horizontal(&getContext());
+    horizontal.add<FuseSiblingMaps>(&getContext());
+    if (failed(applyPatternsAndFoldGreedily(getOperation(), frozenVertical)) ||
+        failed(applyPatternsAndFoldGreedily(getOperation(), std::move(horizontal))) ||
+        failed(applyPatternsAndFoldGreedily(getOperation(), frozenVertical)))
       return signalPassFailure();
   }
 };

@@ -97,16 +97,22 @@ def FADAutodiff : Pass<"fad-ad", "mlir::ModuleOp"> {
 }
 
 def FADFuse : Pass<"fad-fuse", "mlir::ModuleOp"> {
-  let summary = "Fuse maps into the maps and reductions that consume them";
+  let summary = "Fuse maps into their consumers and with each other, builds into indexing";
   let description = [{
-    Runs after AD, on its output. Two rewrites, repeated to a fixed point:
+    Runs after AD, on its output. Producer-into-consumer rewrites first,
+    repeated to a fixed point, then sibling maps, then the first ones again:
 
     - map into map: `map g (map f xs) ys` becomes one map whose body is f
       followed by g, when the inner map's only result has no other use;
     - map into reduce: `reduce op z (map f xs)` becomes a sequential
       `fad.for` over the extent of xs whose body indexes xs, applies f and
       combines with op, when the map's only result has no other use. The
-      intermediate array is never built.
+      intermediate array is never built;
+    - build into index: `(build n f)[i]` becomes `f i` after a check that
+      `0 <= i < n`, when the array has no other use and f has no effects;
+    - sibling maps: two maps of the same block over the same inputs become
+      one map with the results of both (the inputs are read once), when
+      nothing with effects and no use of the first lies between them.
 
     Extents stay checked: a fused map keeps all inputs (its lowering checks
     they agree), and a fused reduction asserts that the map's inputs agree.
