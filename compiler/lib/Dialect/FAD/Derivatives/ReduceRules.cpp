@@ -80,7 +80,9 @@ void fad::detail::registerReduceRules(MLIRContext *ctx) {
 // Transposes
 //===----------------------------------------------------------------------===//
 //
-// A fold is a sequential recurrence acc_{i+1} = op(acc_i, x_i); its
+// A sum (the tangent part of the body is accTan + xTan) transposes to a
+// broadcast of the result's adjoint, without a tape. Any other fold is a
+// sequential recurrence acc_{i+1} = op(acc_i, x_i); its
 // linearization maps (accTan_i, xTan_i) to accTan_{i+1} with coefficients
 // that depend on (acc_i, x_i). The transpose runs backwards: the primal
 // accumulators are first recorded on a tape (store-all: one per element),
@@ -88,6 +90,21 @@ void fad::detail::registerReduceRules(MLIRContext *ctx) {
 // accAdj_i and xAdj_i. A scan adds its output adjoint at every step.
 
 namespace {
+/// Whether the linearized fold `body` (k primal and d tangent components) is
+/// a sum in its tangents: every tangent yield is accTan + xTan. Its transpose
+/// needs no tape: each element's adjoint is the result's.
+bool isTangentSum(Block &body, unsigned k, unsigned d) {
+  ValueRange yields = cast<YieldOp>(body.getTerminator()).getValues();
+  for (unsigned t = 0; t < d; ++t) {
+    auto add = yields[k + t].getDefiningOp<AddOp>();
+    Value acc = body.getArgument(k + t), x = body.getArgument(k + d + k + t);
+    if (!add || !((add.getLhs() == acc && add.getRhs() == x) ||
+                  (add.getLhs() == x && add.getRhs() == acc)))
+      return false;
+  }
+  return true;
+}
+
 template <typename FoldOp>
 struct FoldTranspose : TransposeOpInterface::ExternalModel<FoldTranspose<FoldOp>, FoldOp> {
   LogicalResult transpose(Operation *op, OpBuilder &b, TransposeState &state) const {
@@ -101,6 +118,28 @@ struct FoldTranspose : TransposeOpInterface::ExternalModel<FoldTranspose<FoldOp>
     SmallVector<Value> primInits = state.primals(inits.take_front(k));
     SmallVector<Value> primInputs = state.primals(inputs.take_front(k));
     Value n = b.create<DimOp>(loc, primInputs.front(), 0);
+
+    // A sum: the adjoint of every element (and of the initial value) is the
+    // result's adjoint, broadcast.
+    if (!isScan && isTangentSum(body, k, d)) {
+      for (unsigned t = 0; t < d; ++t) {
+        Value resultAdj = state.adjoint(fold.getResult(k + t));
+        if (!resultAdj)
+          continue;
+        if (state.isLinear(inits[k + t]))
+          state.addAdjoint(b, loc, inits[k + t], resultAdj);
+        if (!state.isLinear(inputs[k + t]))
+          continue;
+        auto broadcast =
+            b.create<BuildOp>(loc, TypeRange{getArrayOfType(resultAdj.getType())}, n);
+        OpBuilder::InsertionGuard guard(b);
+        b.createBlock(&broadcast.getBody(), {}, {b.getI64Type()}, {loc});
+        b.create<YieldOp>(loc, resultAdj);
+        b.setInsertionPointAfter(broadcast);
+        state.addAdjoint(b, loc, inputs[k + t], broadcast.getResult(0));
+      }
+      return success();
+    }
     auto accArg = [&](unsigned c) { return body.getArgument(c); };
     auto xArg = [&](unsigned c) { return body.getArgument(k + d + c); };
 
