@@ -18,6 +18,8 @@
 #include "fad/Dialect/FAD/IR/FADOps.h"
 #include "fad/Interfaces/ADInterfaces.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+
 using namespace mlir;
 using namespace fad;
 using namespace fad::detail;
@@ -81,7 +83,8 @@ void fad::detail::registerReduceRules(MLIRContext *ctx) {
 //===----------------------------------------------------------------------===//
 //
 // A sum (the tangent part of the body is accTan + xTan) transposes to a
-// broadcast of the result's adjoint, without a tape. Any other fold is a
+// broadcast of the result's adjoint, a maximum or minimum to the adjoint of
+// the element it selected, both without a tape. Any other fold is a
 // sequential recurrence acc_{i+1} = op(acc_i, x_i); its
 // linearization maps (accTan_i, xTan_i) to accTan_{i+1} with coefficients
 // that depend on (acc_i, x_i). The transpose runs backwards: the primal
@@ -103,6 +106,55 @@ bool isTangentSum(Block &body, unsigned k, unsigned d) {
       return false;
   }
   return true;
+}
+
+/// Whether the fold's primal combination is max(acc, x) or min(acc, x) of
+/// one scalar float: its derivative selects one element.
+bool isSelection(Block &body, unsigned k, unsigned d) {
+  if (k != 1 || d != 1 || !isa<FloatType>(body.getArgument(0).getType()))
+    return false;
+  Value yield = cast<YieldOp>(body.getTerminator()).getValues()[0];
+  Operation *combine = yield.getDefiningOp();
+  return combine && isa<MaxOp, MinOp>(combine) &&
+         combine->getOperand(0) == body.getArgument(0) &&
+         combine->getOperand(1) == body.getArgument(k + d);
+}
+
+/// The transpose of a max/min fold (see isSelection): the result's adjoint
+/// goes to the element that the result came from -- the first one that
+/// changed the accumulator (a tie keeps the accumulator, as the partials of
+/// fad.max/fad.min do) -- or to the initial value if none did.
+void transposeSelection(OpBuilder &b, Location loc, TransposeState &state, Block &body,
+                        Value init, Value input, Value primInit, Value primInput, Value n,
+                        Value resultAdj) {
+  Operation *combine = cast<YieldOp>(body.getTerminator()).getValues()[0].getDefiningOp();
+  Value none = b.create<arith::ConstantIntOp>(loc, -1, 64);
+  SmallVector<Value> found = buildCountedLoop(
+      b, loc, n, ValueRange{primInit, none}, /*reverse=*/false, [&](Value i, ValueRange st) {
+        Value x = buildIndex(b, loc, primInput, i);
+        Value next = isa<MaxOp>(combine) ? Value(b.create<MaxOp>(loc, st[0], x))
+                                         : Value(b.create<MinOp>(loc, st[0], x));
+        Value moved = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::UNE, next, st[0]);
+        return SmallVector<Value>{next, b.create<arith::SelectOp>(loc, moved, i, st[1])};
+      });
+  Value index = found[1];
+  Value zero = buildZeroLike(b, loc, resultAdj);
+  if (state.isLinear(init)) {
+    Value fromInit = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, index,
+                                             b.create<arith::ConstantIntOp>(loc, 0, 64));
+    state.addAdjoint(b, loc, init, b.create<arith::SelectOp>(loc, fromInit, resultAdj, zero));
+  }
+  if (!state.isLinear(input))
+    return;
+  auto adjoints = b.create<BuildOp>(loc, TypeRange{getArrayOfType(resultAdj.getType())}, n);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    Block *block = b.createBlock(&adjoints.getBody(), {}, {b.getI64Type()}, {loc});
+    Value here = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, block->getArgument(0),
+                                         index);
+    b.create<YieldOp>(loc, ValueRange{b.create<arith::SelectOp>(loc, here, resultAdj, zero)});
+  }
+  state.addAdjoint(b, loc, input, adjoints.getResult(0));
 }
 
 template <typename FoldOp>
@@ -138,6 +190,12 @@ struct FoldTranspose : TransposeOpInterface::ExternalModel<FoldTranspose<FoldOp>
         b.setInsertionPointAfter(broadcast);
         state.addAdjoint(b, loc, inputs[k + t], broadcast.getResult(0));
       }
+      return success();
+    }
+    if (!isScan && isSelection(body, k, d)) {
+      if (Value resultAdj = state.adjoint(fold.getResult(1)))
+        transposeSelection(b, loc, state, body, inits[1], inputs[1], primInits[0],
+                           primInputs[0], n, resultAdj);
       return success();
     }
     auto accArg = [&](unsigned c) { return body.getArgument(c); };
