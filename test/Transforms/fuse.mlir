@@ -121,3 +121,24 @@ func.func @build_index(%n: i64, %i: i64) -> f64 {
   %r = fad.index %b[%i] : tensor<?xf64> -> f64
   return %r : f64
 }
+
+// Loop-invariant ops leave the body; an index (which can fail) stays.
+// CHECK-LABEL: func.func @hoist
+// CHECK:         %[[C:.*]] = fad.mul %arg1, %arg1 : f64
+// CHECK:         fad.map(%arg0)
+// CHECK-NEXT:    ^bb0(%[[A:.*]]: f64):
+// CHECK-NEXT:      %[[I:.*]] = fad.index %arg2[%arg3]
+// CHECK-NEXT:      %[[M:.*]] = fad.mul %[[A]], %[[C]] : f64
+// CHECK-NEXT:      %[[S:.*]] = fad.add %[[M]], %[[I]] : f64
+// CHECK-NEXT:      fad.yield %[[S]] : f64
+func.func @hoist(%x: tensor<?xf64>, %c: f64, %y: tensor<?xf64>, %i: i64) -> tensor<?xf64> {
+  %r = fad.map (%x) : (tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%a: f64):
+    %e = fad.index %y[%i] : tensor<?xf64> -> f64
+    %cc = fad.mul %c, %c : f64
+    %m = fad.mul %a, %cc : f64
+    %s = fad.add %m, %e : f64
+    fad.yield %s : f64
+  }
+  return %r : tensor<?xf64>
+}

@@ -3,7 +3,8 @@
 // This file implements fad-fuse: maps fused into the maps and reductions
 // that consume them, so that AD's output (which produces many small maps,
 // one per elementwise op of a linearized body) does not build intermediate
-// arrays it only reads once. See Passes.td for the rewrites.
+// arrays it only reads once; then loop-invariant ops hoisted out of
+// structured bodies. See Passes.td for the rewrites.
 //
 //===----------------------------------------------------------------------===//
 
@@ -195,6 +196,28 @@ struct FuseBuildIntoIndex : OpRewritePattern<IndexOp> {
   }
 };
 
+/// Moves the ops of structured bodies that do not depend on the iteration
+/// before the structured op (innermost bodies first, so an op can climb
+/// several levels). Only ops that cannot fail: an index (or add_at, or an
+/// array literal's row check, or an integer division) hoisted out of a loop
+/// that runs no iteration could fail where the program would not.
+void hoistInvariants(Operation *root) {
+  root->walk([](Operation *op) {
+    if (!isa<MapOp, BuildOp, ReduceOp, ScanOp, ForOp>(op))
+      return;
+    Region &body = op->getRegion(0);
+    for (Operation &inner : llvm::make_early_inc_range(body.front().without_terminator())) {
+      bool canFail = isa<IndexOp, AddAtOp, ArrayOp>(inner) ||
+                     (isa<DivOp, RemOp, PowOp>(inner) && inner.getResult(0).getType().isInteger());
+      bool invariant = llvm::all_of(inner.getOperands(), [&](Value v) {
+        return !body.isAncestor(v.getParentRegion());
+      });
+      if (inner.getNumRegions() == 0 && isPure(&inner) && !canFail && invariant)
+        inner.moveBefore(op);
+    }
+  });
+}
+
 struct FADFusePass : public fad::impl::FADFuseBase<FADFusePass> {
   void runOnOperation() override {
     // Producers into consumers first, so that sibling fusion (which makes
@@ -208,6 +231,7 @@ struct FADFusePass : public fad::impl::FADFuseBase<FADFusePass> {
         failed(applyPatternsAndFoldGreedily(getOperation(), std::move(horizontal))) ||
         failed(applyPatternsAndFoldGreedily(getOperation(), frozenVertical)))
       return signalPassFailure();
+    hoistInvariants(getOperation());
   }
 };
 } // namespace

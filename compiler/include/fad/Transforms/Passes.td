@@ -97,7 +97,7 @@ def FADAutodiff : Pass<"fad-ad", "mlir::ModuleOp"> {
 }
 
 def FADFuse : Pass<"fad-fuse", "mlir::ModuleOp"> {
-  let summary = "Fuse maps into their consumers and with each other, builds into indexing";
+  let summary = "Fuse maps into their consumers and with each other, builds into indexing; hoist invariants";
   let description = [{
     Runs after AD, on its output. Producer-into-consumer rewrites first,
     repeated to a fixed point, then sibling maps, then the first ones again:
@@ -116,6 +116,9 @@ def FADFuse : Pass<"fad-fuse", "mlir::ModuleOp"> {
 
     Extents stay checked: a fused map keeps all inputs (its lowering checks
     they agree), and a fused reduction asserts that the map's inputs agree.
+    Finally, ops of structured bodies that do not depend on the iteration
+    and cannot fail (not an index, an add_at, an array literal or an integer
+    division) move before the structured op.
 
     Before:
     ```mlir
