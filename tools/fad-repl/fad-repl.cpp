@@ -162,6 +162,7 @@ private:
   Compiled *compile(llvm::StringRef expression, double &compileMs);
   void evaluate(llvm::StringRef expression, bool timed);
   const fad::ast::Decl *latestDef(llvm::StringRef name) const;
+  static std::string entryType(ModuleOp module);
   void showType(llvm::StringRef expression);
   void showIR(llvm::StringRef expression, bool linear);
 };
@@ -231,6 +232,11 @@ Compiled *Session::compile(llvm::StringRef expression, double &compileMs) {
   OwningOpRef<ModuleOp> module = elaborate(expression, entry);
   if (!module)
     return nullptr;
+  if (entryType(*module) == "a function") {
+    llvm::errs() << "error: " << inputName()
+                 << ": the value is a function; apply it to arguments to evaluate it\n";
+    return nullptr;
+  }
   FailureOr<std::vector<fad::EntrySignature>> entries = fad::addLibraryThunks(*module, "repl");
   if (failed(entries) || entries->size() != 1)
     return nullptr;
@@ -305,9 +311,17 @@ void Session::showType(llvm::StringRef expression) {
   OwningOpRef<ModuleOp> module = elaborate(expression, entry);
   if (!module)
     return;
-  for (auto fn : module->getOps<func::FuncOp>())
+  std::string type = entryType(*module);
+  llvm::outs() << (type == "a function" ? "a function (typed where it is applied)" : type)
+               << "\n";
+}
+
+/// The fad.entry_type of the (one) entry of an elaborated input.
+std::string Session::entryType(ModuleOp module) {
+  for (auto fn : module.getOps<func::FuncOp>())
     if (auto type = fn->getAttrOfType<StringAttr>("fad.entry_type"))
-      llvm::outs() << type.getValue() << "\n";
+      return type.str();
+  return "";
 }
 
 void Session::showIR(llvm::StringRef expression, bool linear) {

@@ -34,7 +34,9 @@ struct MLIRGenOptions {
   /// and compiles only the entry of the expression at hand.
   unsigned newFrom = 0;
   /// Let entries without a result type take their body's type (fad-repl's
-  /// expressions). Every entry gets `fad.entry_type`, its result type.
+  /// expressions); a function value then gives an entry without results
+  /// whose `fad.entry_type` is "a function". Every entry gets
+  /// `fad.entry_type`, its result type.
   bool inferEntryResults = false;
   /// A later def replaces an earlier one of the same name (in fad-repl),
   /// instead of being an error; every use refers to the latest.
