@@ -142,3 +142,27 @@ func.func @hoist(%x: tensor<?xf64>, %c: f64, %y: tensor<?xf64>, %i: i64) -> tens
   }
   return %r : tensor<?xf64>
 }
+
+// An array used only for its extent is not computed (the extent comes from
+// the map's input), and an unused map whose only effects are checks is
+// erased with them.
+// CHECK-LABEL: func.func @dead
+// CHECK-NOT:     fad.map
+// CHECK-NOT:     fad.assert
+// CHECK:         %[[N:.*]] = fad.dim %arg0[0] : tensor<?xf64>
+// CHECK-NEXT:    return %[[N]]
+func.func @dead(%x: tensor<?xf64>, %y: tensor<?xf64>) -> i64 {
+  %m = fad.map (%x, %y) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%a: f64, %b: f64):
+    %t = fad.add %a, %b : f64
+    fad.yield %t : f64
+  }
+  %unused = fad.map (%x) : (tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%a: f64):
+    %ok = arith.constant true
+    fad.assert %ok, "a check"
+    fad.yield %a : f64
+  }
+  %n = fad.dim %m[0] : tensor<?xf64>
+  return %n : i64
+}

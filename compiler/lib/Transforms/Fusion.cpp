@@ -218,10 +218,72 @@ void hoistInvariants(Operation *root) {
   });
 }
 
+/// dim(map ... xs, 0) -> dim(xs, 0) and dim(build n f, 0) -> n: the extent
+/// of a structured result without computing it (AD's reverse sweep asks for
+/// extents of primal arrays it does not otherwise read, such as the array a
+/// sum reduced).
+struct OuterExtentFromOperands : OpRewritePattern<DimOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(DimOp dim, PatternRewriter &rw) const override {
+    if (dim.getDim() != 0)
+      return failure();
+    Operation *producer = dim.getArray().getDefiningOp();
+    if (auto map = dyn_cast_or_null<MapOp>(producer)) {
+      rw.replaceOpWithNewOp<DimOp>(dim, map.getInputs()[0], 0);
+      return success();
+    }
+    if (auto build = dyn_cast_or_null<BuildOp>(producer)) {
+      rw.replaceOp(dim, build.getSize());
+      return success();
+    }
+    return failure();
+  }
+};
+
+/// Erases maps, builds, folds and counted loops whose results are unused and
+/// whose only effects are the frontend's extent and bounds checks
+/// (fad.assert): a value nobody reads need not be computed, nor checked.
+/// AD leaves such ops behind: the primal value of a differentiated function
+/// is computed next to its derivative even when only the derivative is used.
+/// Loops that may not terminate (while, fixpoint) and progress reports stay.
+void eraseDeadComputations(Operation *root) {
+  auto onlyChecks = [](Operation *op) {
+    return !op->walk([](Operation *inner) {
+                  return isa<AssertOp, MapOp, BuildOp, ReduceOp, ScanOp, ForOp, IfOp,
+                             YieldOp>(inner) || isMemoryEffectFree(inner)
+                             ? WalkResult::advance()
+                             : WalkResult::interrupt();
+                }).wasInterrupted();
+  };
+  for (bool erased = true; erased;) {
+    erased = false;
+    SmallVector<Operation *> dead;
+    root->walk([&](Operation *op) {
+      if (isa<MapOp, BuildOp, ReduceOp, ScanOp, ForOp>(op) && op->use_empty() && onlyChecks(op))
+        dead.push_back(op);
+    });
+    // Post-order: an op nested in another dead op is erased with it.
+    for (Operation *op : llvm::reverse(dead))
+      if (!llvm::any_of(dead, [&](Operation *other) {
+            return other != op && other->isProperAncestor(op);
+          })) {
+        op->erase();
+        erased = true;
+      }
+  }
+}
+
 struct FADFusePass : public fad::impl::FADFuseBase<FADFusePass> {
   void runOnOperation() override {
-    // Producers into consumers first, so that sibling fusion (which makes
-    // maps of several results) does not keep a map from its reduction.
+    // Extents first: a structured op kept alive only for its extent dies
+    // before fusion puts extent checks (effects) into its body. Then
+    // producers into consumers, so that sibling fusion (which makes maps of
+    // several results) does not keep a map from its reduction.
+    RewritePatternSet extents(&getContext());
+    extents.add<OuterExtentFromOperands>(&getContext());
+    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(extents))))
+      return signalPassFailure();
+    eraseDeadComputations(getOperation());
     RewritePatternSet vertical(&getContext());
     vertical.add<FuseMapIntoMap, FuseMapIntoReduce, FuseBuildIntoIndex>(&getContext());
     FrozenRewritePatternSet frozenVertical(std::move(vertical));

@@ -99,7 +99,12 @@ def FADAutodiff : Pass<"fad-ad", "mlir::ModuleOp"> {
 def FADFuse : Pass<"fad-fuse", "mlir::ModuleOp"> {
   let summary = "Fuse maps into their consumers and with each other, builds into indexing; hoist invariants";
   let description = [{
-    Runs after AD, on its output. Producer-into-consumer rewrites first,
+    Runs after AD, on its output. First, the extent of a map's or build's
+    result is taken from its operands (`dim(map f xs) = dim xs`,
+    `dim(build n f) = n`), and maps, builds, folds and counted loops whose
+    results are unused and whose only effects are extent and bounds checks
+    are erased (AD computes the primal value next to a derivative even when
+    only the derivative is used). Then producer-into-consumer rewrites,
     repeated to a fixed point, then sibling maps, then the first ones again:
 
     - map into map: `map g (map f xs) ys` becomes one map whose body is f
