@@ -166,3 +166,29 @@ func.func @dead(%x: tensor<?xf64>, %y: tensor<?xf64>) -> i64 {
   %n = fad.dim %m[0] : tensor<?xf64>
   return %n : i64
 }
+
+// build into reduce: a loop over the index, after the build's size check.
+// CHECK-LABEL: func.func @build_reduce
+// CHECK:         %[[OK:.*]] = arith.cmpi sge, %arg0, %{{.*}} : i64
+// CHECK:         fad.assert %[[OK]], "negative array size"
+// CHECK:         %[[R:.*]] = fad.for %arg0 iter(%{{.*}}) : (f64) -> f64 {
+// CHECK-NEXT:    ^bb0(%[[I:.*]]: i64, %[[ACC:.*]]: f64):
+// CHECK-NEXT:      %[[F:.*]] = fad.convert %[[I]] : i64 to f64
+// CHECK-NEXT:      %[[T:.*]] = fad.add %[[ACC]], %[[F]] : f64
+// CHECK-NEXT:      fad.yield %[[T]] : f64
+// CHECK-NOT:     fad.build
+// CHECK:         return %[[R]]
+func.func @build_reduce(%n: i64) -> f64 {
+  %zero = arith.constant 0.0 : f64
+  %b = fad.build %n : tensor<?xf64> {
+  ^bb0(%j: i64):
+    %f = fad.convert %j : i64 to f64
+    fad.yield %f : f64
+  }
+  %s = fad.reduce inits(%zero) arrays(%b) : (f64), (tensor<?xf64>) -> f64 {
+  ^bb0(%acc: f64, %v: f64):
+    %t = fad.add %acc, %v : f64
+    fad.yield %t : f64
+  }
+  return %s : f64
+}

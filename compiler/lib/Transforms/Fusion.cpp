@@ -49,6 +49,25 @@ static SmallVector<Value> inlineBody(PatternRewriter &rw, Region &body, ValueRan
   return results;
 }
 
+/// Replaces `reduce` by a fad.for over n iterations whose body combines the
+/// accumulators with the elements that `elements(i)` computes.
+static void replaceByLoop(PatternRewriter &rw, ReduceOp reduce, Value n,
+                          function_ref<SmallVector<Value>(Value)> elements) {
+  Location loc = reduce.getLoc();
+  auto loop = rw.create<ForOp>(loc, reduce.getResultTypes(), n, reduce.getInits());
+  {
+    OpBuilder::InsertionGuard guard(rw);
+    SmallVector<Type> argTypes{rw.getI64Type()};
+    llvm::append_range(argTypes, reduce.getInits().getTypes());
+    SmallVector<Location> locs(argTypes.size(), loc);
+    Block *block = rw.createBlock(&loop.getBody(), {}, argTypes, locs);
+    SmallVector<Value> combineArgs(block->getArguments().drop_front());
+    llvm::append_range(combineArgs, elements(block->getArgument(0)));
+    rw.create<YieldOp>(loc, inlineBody(rw, reduce.getBody(), combineArgs));
+  }
+  rw.replaceOp(reduce, loop.getResults());
+}
+
 namespace {
 /// map g (map f xs) ys  ->  map (g . f) xs ys
 struct FuseMapIntoMap : OpRewritePattern<MapOp> {
@@ -106,25 +125,41 @@ struct FuseMapIntoReduce : OpRewritePattern<ReduceOp> {
                                             rw.create<DimOp>(loc, other, 0));
       rw.create<AssertOp>(loc, same, "map: arrays of different sizes");
     }
-    auto loop = rw.create<ForOp>(loc, reduce.getResultTypes(), n, reduce.getInits());
-    OpBuilder::InsertionGuard guard(rw);
-    SmallVector<Type> argTypes{rw.getI64Type()};
-    llvm::append_range(argTypes, reduce.getInits().getTypes());
-    SmallVector<Location> locs(argTypes.size(), loc);
-    Block *block = rw.createBlock(&loop.getBody(), {}, argTypes, locs);
-    // i < n, the extent of every array: the lowering need not check.
-    SmallVector<Value> elements;
-    for (auto [array, arg] : llvm::zip(arrays, map.getBody().getArguments())) {
-      auto element =
-          rw.create<IndexOp>(loc, arg.getType(), array, ValueRange{block->getArgument(0)});
-      element->setAttr("fad.in_bounds", rw.getUnitAttr());
-      elements.push_back(element);
-    }
-    SmallVector<Value> combineArgs(block->getArguments().drop_front());
-    llvm::append_range(combineArgs, inlineBody(rw, map.getBody(), elements));
-    rw.create<YieldOp>(loc, inlineBody(rw, reduce.getBody(), combineArgs));
-    rw.replaceOp(reduce, loop.getResults());
+    replaceByLoop(rw, reduce, n, [&](Value i) {
+      // i < n, the extent of every array: the lowering need not check.
+      SmallVector<Value> elements;
+      for (auto [array, arg] : llvm::zip(arrays, map.getBody().getArguments())) {
+        auto element = rw.create<IndexOp>(loc, arg.getType(), array, ValueRange{i});
+        element->setAttr("fad.in_bounds", rw.getUnitAttr());
+        elements.push_back(element);
+      }
+      return inlineBody(rw, map.getBody(), elements);
+    });
     rw.eraseOp(map);
+    return success();
+  }
+};
+
+/// reduce op z (build n f)  ->  for i < n: acc = op acc (f i)
+struct FuseBuildIntoReduce : OpRewritePattern<ReduceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReduceOp reduce, PatternRewriter &rw) const override {
+    if (reduce.getInputs().size() != 1)
+      return failure();
+    Value array = reduce.getInputs()[0];
+    auto build = array.getDefiningOp<BuildOp>();
+    if (!build || build->getNumResults() != 1 || !array.hasOneUse())
+      return failure();
+    Location loc = reduce.getLoc();
+    Value n = build.getSize();
+    // The build's own check, which the loop (running no iteration for a
+    // negative count) would not make.
+    Value zero = rw.create<arith::ConstantIntOp>(loc, 0, 64);
+    rw.create<AssertOp>(loc, rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, n, zero),
+                        "negative array size");
+    replaceByLoop(rw, reduce, n,
+                  [&](Value i) { return inlineBody(rw, build.getBody(), ValueRange{i}); });
+    rw.eraseOp(build);
     return success();
   }
 };
@@ -285,7 +320,8 @@ struct FADFusePass : public fad::impl::FADFuseBase<FADFusePass> {
       return signalPassFailure();
     eraseDeadComputations(getOperation());
     RewritePatternSet vertical(&getContext());
-    vertical.add<FuseMapIntoMap, FuseMapIntoReduce, FuseBuildIntoIndex>(&getContext());
+    vertical.add<FuseMapIntoMap, FuseMapIntoReduce, FuseBuildIntoReduce, FuseBuildIntoIndex>(
+        &getContext());
     FrozenRewritePatternSet frozenVertical(std::move(vertical));
     RewritePatternSet horizontal(&getContext());
     horizontal.add<FuseSiblingMaps>(&getContext());

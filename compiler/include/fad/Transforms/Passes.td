@@ -113,6 +113,8 @@ def FADFuse : Pass<"fad-fuse", "mlir::ModuleOp"> {
       `fad.for` over the extent of xs whose body indexes xs, applies f and
       combines with op, when the map's only result has no other use. The
       intermediate array is never built;
+    - build into reduce: `reduce op z (build n f)` becomes the same kind of
+      loop over the index, after the build's check that `n >= 0`;
     - build into index: `(build n f)[i]` becomes `f i` after a check that
       `0 <= i < n`, when the array has no other use and f has no effects;
     - sibling maps: two maps of the same block over the same inputs become
