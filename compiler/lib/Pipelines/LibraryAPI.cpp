@@ -185,6 +185,9 @@ def _argument(entry, name, kind, rank, value, keep):
             raise TypeError("{{}: expected {{}, got {{}".format(where, _NAMES[kind], type(value).__name__))
         if kind < 2 and not isinstance(value, (int, float, _np.integer, _np.floating)):
             raise TypeError("{{}: expected {{}, got {{}".format(where, _NAMES[kind], type(value).__name__))
+        bits = {{2: 64, 3: 32}.get(kind)
+        if bits and not -2 ** (bits - 1) <= int(value) < 2 ** (bits - 1):
+            raise OverflowError("{{}: {{} does not fit in {{}".format(where, value, _NAMES[kind]))
         return [_SCALARS[kind](value)]
     array = _np.asarray(value)
     if array.ndim != rank:
