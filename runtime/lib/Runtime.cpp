@@ -504,26 +504,19 @@ int32_t fad_rt_select(const char *entry, int64_t nparams, int64_t nleaves) {
 // Each argument and result function serves the library call in progress on
 // this thread if there is one (Library.cpp), else the executable's input and
 // output.
-double fad_rt_arg_f64(int64_t k) {
+static double argFloat(int64_t k, int64_t kind) {
   CallFrame *call = activeCall();
-  return call ? callArgFloat(*call, k, FAD_KIND_F64) : scalarLeaf(k, FAD_KIND_F64).data[0].f;
+  return call ? callArgFloat(*call, k, kind) : scalarLeaf(k, kind).data[0].f;
 }
-float fad_rt_arg_f32(int64_t k) {
+static int64_t argInt(int64_t k, int64_t kind) {
   CallFrame *call = activeCall();
-  return call ? callArgFloat(*call, k, FAD_KIND_F32) : scalarLeaf(k, FAD_KIND_F32).data[0].f;
+  return call ? callArgInt(*call, k, kind) : scalarLeaf(k, kind).data[0].i;
 }
-int64_t fad_rt_arg_i64(int64_t k) {
-  CallFrame *call = activeCall();
-  return call ? callArgInt(*call, k, FAD_KIND_I64) : scalarLeaf(k, FAD_KIND_I64).data[0].i;
-}
-int32_t fad_rt_arg_i32(int64_t k) {
-  CallFrame *call = activeCall();
-  return call ? callArgInt(*call, k, FAD_KIND_I32) : scalarLeaf(k, FAD_KIND_I32).data[0].i;
-}
-int32_t fad_rt_arg_bool(int64_t k) {
-  CallFrame *call = activeCall();
-  return call ? callArgInt(*call, k, FAD_KIND_BOOL) : scalarLeaf(k, FAD_KIND_BOOL).data[0].i;
-}
+double fad_rt_arg_f64(int64_t k) { return argFloat(k, FAD_KIND_F64); }
+float fad_rt_arg_f32(int64_t k) { return argFloat(k, FAD_KIND_F32); }
+int64_t fad_rt_arg_i64(int64_t k) { return argInt(k, FAD_KIND_I64); }
+int32_t fad_rt_arg_i32(int64_t k) { return argInt(k, FAD_KIND_I32); }
+int32_t fad_rt_arg_bool(int64_t k) { return argInt(k, FAD_KIND_BOOL); }
 
 int64_t fad_rt_arg_dim(int64_t k, int64_t kind, int64_t rank, int64_t dim) {
   if (CallFrame *call = activeCall())

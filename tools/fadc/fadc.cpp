@@ -117,9 +117,7 @@ static std::string libraryName(Action action, StringRef output) {
   StringRef stem = action == Action::Python ? llvm::sys::path::stem(inputFile)
                                             : llvm::sys::path::stem(output);
   stem.consume_front("lib");
-  std::string name;
-  for (char c : stem)
-    name += llvm::isAlnum(c) ? c : '_';
+  std::string name = fad::cIdentifier(stem);
   if (name.empty() || llvm::isDigit(name[0]))
     name = "fad_" + name;
   return name;

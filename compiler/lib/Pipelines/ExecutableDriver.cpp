@@ -175,8 +175,7 @@ static FailureOr<SmallVector<func::FuncOp>> entryPoints(ModuleOp module) {
   return entries;
 }
 
-/// The C identifier for a fad name (primes and other marks become `_`).
-static std::string cIdentifier(StringRef name) {
+std::string fad::cIdentifier(StringRef name) {
   std::string id;
   for (char c : name)
     id += llvm::isAlnum(c) ? c : '_';

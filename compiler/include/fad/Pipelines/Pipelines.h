@@ -72,6 +72,9 @@ struct EntrySignature {
   std::vector<EntryLeaf> args, results;
 };
 
+/// The C identifier for a fad name: primes and other marks become `_`.
+std::string cIdentifier(llvm::StringRef name);
+
 /// Adds a thunk per entry point (reads its arguments, runs it, hands over its
 /// results through the runtime) and makes the entries private. Returns the
 /// entries' C signatures, for the header (see LibraryAPI.h).
