@@ -15,7 +15,7 @@ BUILD_DIR=${FAD_BUILD_DIR:-build}
 
 PACKAGES=(cmake ninja-build g++ python3 python3-numpy pkgconf ccache
           llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools
-          libboost-dev libfmt-dev libgtest-dev)
+          libomp-19-dev libboost-dev libfmt-dev libgtest-dev)
 
 install_packages() {
   local missing=()

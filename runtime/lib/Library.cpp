@@ -56,6 +56,22 @@ struct fad::rt::CallFrame {
 };
 
 static thread_local CallFrame *current = nullptr;
+
+// libomp's API (omp.h ships with clang, not on the C++ compiler's path).
+extern "C" {
+void omp_set_num_threads(int);
+int omp_get_max_threads(void);
+int omp_get_num_procs(void);
+}
+
+/// OpenMP's initial thread count: OMP_NUM_THREADS (its first number) when
+/// set, else one per core.
+static int defaultThreads() {
+  if (const char *env = std::getenv("OMP_NUM_THREADS"))
+    if (int n = std::atoi(env); n >= 1)
+      return n;
+  return omp_get_num_procs();
+}
 CallFrame *fad::rt::activeCall() { return current; }
 CallFrame *fad::rt::collectingCall() {
   return current && !current->printResults ? current : nullptr;
@@ -254,6 +270,11 @@ void fad_context_set_progress(fad_context *ctx, int64_t every) {
     ctx->reportEvery = every > 0 ? every : 0;
 }
 void fad_free(void *data) { std::free(data); }
+
+void fad_set_threads(int32_t n) {
+  omp_set_num_threads(n >= 1 ? n : defaultThreads());
+}
+int32_t fad_threads(void) { return omp_get_max_threads(); }
 
 int fad_call(fad_context *ctx, const char *entry, void (*thunk)(void), const fad_arg *args,
              int64_t nargs, fad_result *results, int64_t nresults) {

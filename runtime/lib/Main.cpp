@@ -7,8 +7,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "RuntimeState.h"
+#include "fad/Runtime/FADLibrary.h"
 #include "fad/Runtime/FADRuntime.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -17,7 +19,8 @@
 using namespace fad::rt;
 
 static void usage(const char *program) {
-  std::printf("usage: %s [-e ENTRY] [-r RUNS] [-t FILE] [-p N] [--npy-out DIR]\n"
+  std::printf("usage: %s [-e ENTRY] [-r RUNS] [-t FILE] [-p N] [-j THREADS]\n"
+              "          [--npy-out DIR]\n"
               "Reads the entry point's arguments from standard input as fad\n"
               "literals (an argument may also be @FILE.npy) and prints its\n"
               "results, one a line.\n"
@@ -26,6 +29,8 @@ static void usage(const char *program) {
               "  -t FILE       write each run's time in microseconds to FILE\n"
               "  -p N          print `report step value` calls whose step is a\n"
               "                multiple of N on stderr (progress)\n"
+              "  -j THREADS    run parallel loops on THREADS threads (default:\n"
+              "                OMP_NUM_THREADS, else one per core)\n"
               "  --npy-out DIR write array results to DIR/resultK.npy\n",
               program);
 }
@@ -53,6 +58,8 @@ int main(int argc, char **argv) {
       opts.runs = positive();
     } else if (arg == "-p") {
       opts.reportEvery = positive();
+    } else if (arg == "-j") {
+      fad_set_threads(static_cast<int32_t>(std::min<int64_t>(positive(), 1024)));
     } else if (arg == "-t") {
       opts.timingFile = value();
     } else if (arg == "--npy-out") {

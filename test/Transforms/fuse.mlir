@@ -30,7 +30,7 @@ func.func @map_map(%x: tensor<?xf64>, %y: tensor<?xf64>) -> tensor<?xf64> {
 // CHECK:         %[[N2:.*]] = fad.dim %arg1[0]
 // CHECK:         %[[SAME:.*]] = arith.cmpi eq, %[[N]], %[[N2]]
 // CHECK:         fad.assert %[[SAME]], "map: arrays of different sizes"
-// CHECK:         %[[R:.*]] = fad.for %[[N]] iter(%{{.*}}) : (f64) -> f64 {
+// CHECK:         %[[R:.*]] = fad.for %[[N]] iter(%{{.*}}) {fad.reduction} : (f64) -> f64 {
 // CHECK-NEXT:    ^bb0(%[[I:.*]]: i64, %[[ACC:.*]]: f64):
 // CHECK-NEXT:      %[[A:.*]] = fad.index %arg0[%[[I]]] {fad.in_bounds}
 // CHECK-NEXT:      %[[B:.*]] = fad.index %arg1[%[[I]]] {fad.in_bounds}
@@ -171,7 +171,7 @@ func.func @dead(%x: tensor<?xf64>, %y: tensor<?xf64>) -> i64 {
 // CHECK-LABEL: func.func @build_reduce
 // CHECK:         %[[OK:.*]] = arith.cmpi sge, %arg0, %{{.*}} : i64
 // CHECK:         fad.assert %[[OK]], "negative array size"
-// CHECK:         %[[R:.*]] = fad.for %arg0 iter(%{{.*}}) : (f64) -> f64 {
+// CHECK:         %[[R:.*]] = fad.for %arg0 iter(%{{.*}}) {fad.reduction} : (f64) -> f64 {
 // CHECK-NEXT:    ^bb0(%[[I:.*]]: i64, %[[ACC:.*]]: f64):
 // CHECK-NEXT:      %[[F:.*]] = fad.convert %[[I]] : i64 to f64
 // CHECK-NEXT:      %[[T:.*]] = fad.add %[[ACC]], %[[F]] : f64

@@ -62,6 +62,7 @@ Commands:
   :deriv e    the simplified linear maps of the derivatives in e
   :time e     evaluate e and show its compile and run times
   :load file  load the definitions of a .fad file (and its imports)
+  :threads n  run parallel loops on n threads (0: the default); alone, show the count
   :help       this text              :quit      leave (also end of input)
 A line continues while brackets are open or it ends in `=`, `->`, `in`,
 `then`, `else`, an operator or `\`.
@@ -165,6 +166,7 @@ private:
   static std::string entryType(ModuleOp module);
   void showType(llvm::StringRef expression);
   void showIR(llvm::StringRef expression, bool linear);
+  void setThreads(llvm::StringRef count);
 };
 } // namespace
 
@@ -293,6 +295,20 @@ const fad::ast::Decl *Session::latestDef(llvm::StringRef name) const {
   return nullptr;
 }
 
+/// `:threads n` sets the thread count of parallel loops (n <= 0: libomp's
+/// default); `:threads` prints it.
+void Session::setThreads(llvm::StringRef count) {
+  if (!count.empty()) {
+    int n = 0;
+    if (count.getAsInteger(10, n)) {
+      llvm::errs() << "error: :threads needs an integer, got '" << count << "'\n";
+      return;
+    }
+    fad_set_threads(n);
+  }
+  llvm::outs() << "threads: " << fad_threads() << "\n";
+}
+
 void Session::showType(llvm::StringRef expression) {
   // A def with parameters is a function of its declared (perhaps size-
   // generic) type; a def `f = \x -> ...` is typed where it is applied.
@@ -388,6 +404,8 @@ bool Session::handle(llvm::StringRef input) {
       evaluate(argument, /*timed=*/true);
     } else if (command == ":load") {
       load(argument);
+    } else if (command == ":threads") {
+      setThreads(argument);
     } else {
       llvm::errs() << "error: unknown command '" << command << "' (see :help)\n";
     }

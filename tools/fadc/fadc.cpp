@@ -201,7 +201,8 @@ static int buildLibrary(Action action, StringRef scratch, StringRef object, Stri
   }
   std::string shared =
       action == Action::Python ? dir + "/lib" + name.str() + ".so" : std::string(output);
-  if (run("c++", {"-shared", "-o", shared, object, wrappersObject, runtimeLib, "-lm"},
+  if (run("c++", {"-shared", "-o", shared, object, wrappersObject, runtimeLib,
+                  FAD_OPENMP_LIBRARY, "-lm"},
           "linking the shared library"))
     return 1;
   if (action == Action::Python)
@@ -261,7 +262,8 @@ static int linkExecutable(StringRef object, StringRef output, StringRef runtimeL
     llvm::errs() << "error: no C++ compiler driver (c++ or g++) found to link with\n";
     return 1;
   }
-  SmallVector<StringRef> args{*linker, object, runtimeLib, "-lm", "-o", output};
+  SmallVector<StringRef> args{*linker, object, runtimeLib, FAD_OPENMP_LIBRARY, "-lm",
+                              "-o", output};
   std::string error;
   int rc = llvm::sys::ExecuteAndWait(*linker, args, std::nullopt, {}, 0, 0, &error);
   if (rc != 0) {
@@ -345,6 +347,8 @@ static int compile(const char *argv0) {
     return writeOutput([&](llvm::raw_ostream &os) { module->print(os); });
 
   PassManager lowering(&context);
+  if (failed(applyPassManagerCLOptions(lowering)))
+    return 1;
   fad::buildSCFToLLVMPipeline(lowering);
   if (failed(lowering.run(*module)))
     return 1;

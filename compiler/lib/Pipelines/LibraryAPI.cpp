@@ -139,6 +139,8 @@ _lib.fad_context_error.restype = _ct.c_char_p
 _lib.fad_context_error.argtypes = [_ct.c_void_p]
 _lib.fad_context_set_progress.argtypes = [_ct.c_void_p, _ct.c_int64]
 _lib.fad_free.argtypes = [_ct.c_void_p]
+_lib.fad_set_threads.argtypes = [_ct.c_int32]
+_lib.fad_threads.restype = _ct.c_int32
 
 _DTYPES = [_np.float64, _np.float32, _np.int64, _np.int32, _np.bool_]
 _ELEMENTS = [_ct.c_double, _ct.c_float, _ct.c_int64, _ct.c_int32, _ct.c_uint8]
@@ -160,6 +162,17 @@ def set_progress(every):
     `every` on stderr (0 turns progress off)."""
     global _progress
     _progress = int(every)
+
+
+def set_threads(n):
+    """Run the program's parallel loops on n threads (n <= 0: the default,
+    OMP_NUM_THREADS if set, else one per core)."""
+    _lib.fad_set_threads(int(n))
+
+
+def threads():
+    """The thread count of parallel loops."""
+    return _lib.fad_threads()
 
 
 def _context():

@@ -55,6 +55,7 @@ static void replaceByLoop(PatternRewriter &rw, ReduceOp reduce, Value n,
                           function_ref<SmallVector<Value>(Value)> elements) {
   Location loc = reduce.getLoc();
   auto loop = rw.create<ForOp>(loc, reduce.getResultTypes(), n, reduce.getInits());
+  loop->setAttr(kReductionAttr, rw.getUnitAttr());
   {
     OpBuilder::InsertionGuard guard(rw);
     SmallVector<Type> argTypes{rw.getI64Type()};
@@ -130,7 +131,7 @@ struct FuseMapIntoReduce : OpRewritePattern<ReduceOp> {
       SmallVector<Value> elements;
       for (auto [array, arg] : llvm::zip(arrays, map.getBody().getArguments())) {
         auto element = rw.create<IndexOp>(loc, arg.getType(), array, ValueRange{i});
-        element->setAttr("fad.in_bounds", rw.getUnitAttr());
+        element->setAttr(kInBoundsAttr, rw.getUnitAttr());
         elements.push_back(element);
       }
       return inlineBody(rw, map.getBody(), elements);

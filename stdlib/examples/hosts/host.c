@@ -1,7 +1,7 @@
 /* Calls the objective and the gradient of lsq.fad from C and checks the
  * gradient against central differences; then shows how errors come back.
  *   fadc --emit=lib lsq.fad -o out/liblsq.a
- *   cc -std=c99 -Iout host.c out/liblsq.a -lstdc++ -lm -o host && ./host
+ *   cc -std=c99 -Iout host.c out/liblsq.a $(pkg-config --libs fad) -o host && ./host
  * Exits with status 0 when every check passes. */
 #include "lsq.h"
 

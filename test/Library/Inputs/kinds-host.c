@@ -38,6 +38,10 @@ int main(void) {
   const int64_t one[1] = {1}, x_shape[2] = {1, 1};
   rc = lsq_objective(ctx, w, one, x, x_shape, y, one, &f);
   printf("lsq: %d %g\n", rc, f);
+  fad_set_threads(1);
+  printf("threads: %d", fad_threads());
+  fad_set_threads(0);
+  printf(" %d\n", fad_threads() >= 1);
   fad_context_free(ctx);
   return 0;
 }

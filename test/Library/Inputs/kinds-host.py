@@ -14,3 +14,5 @@ for call in [lambda: kinds.scalars(21, True, 3.0, 0.25, 2 ** 31),
         print("no error")
     except (OverflowError, kinds.FadError) as e:
         print("%s: %s" % (type(e).__name__, e))
+kinds.set_threads(1)
+print("threads:", kinds.threads())

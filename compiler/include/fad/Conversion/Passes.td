@@ -56,4 +56,60 @@ def ConvertFADToSCF : Pass<"convert-fad-to-scf", "mlir::ModuleOp"> {
   ];
 }
 
+def FADParallelize : Pass<"fad-parallelize", "mlir::ModuleOp"> {
+  let summary = "Turn lowered maps and reductions into scf.parallel loops";
+  let description = [{
+    Runs on bufferized IR (scf + memref), before `convert-scf-to-openmp`.
+    convert-fad-to-scf marks the `scf.for` loops of maps, builds and
+    reductions `fad.parallel`: their iterations are independent but for the
+    carried values, which an associative operator combines. Each outermost
+    marked loop becomes an `scf.parallel` (run on all cores through OpenMP)
+    when
+    - its body allocates and frees nothing and calls nothing (a run-time
+      check calls the fad runtime, which ends the program or the library
+      call: it must run on the calling thread), and
+    - each carried value is a scalar that the body combines with one
+      `arith.addf`, `mulf`, `addi` or `muli` (other carried values, such as
+      an argmax's, keep the loop sequential).
+    Reductions then add in another order: results can differ from a
+    sequential run in the last bits. A loop runs in parallel only when its
+    trip count times an estimate of its body's cost reaches `min-work`
+    (starting threads costs microseconds); below that the original loop runs.
+    Loops nested in a parallel loop stay sequential.
+
+    Before:
+    ```mlir
+    %s = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> (f64) {
+      %x = memref.load %a[%i] : memref<?xf64>
+      %e = math.exp %x : f64
+      %t = arith.addf %acc, %e : f64
+      scf.yield %t : f64
+    } {fad.parallel}
+    ```
+    After:
+    ```mlir
+    %big = arith.cmpi sge, %n, %threshold : index
+    %s = scf.if %big -> (f64) {
+      %p = scf.parallel (%i) = (%c0) to (%n) step (%c1) init (%zero) -> f64 {
+        %x = memref.load %a[%i] : memref<?xf64>
+        %e = math.exp %x : f64
+        scf.reduce(%e : f64) {
+        ^bb0(%l: f64, %r: f64):
+          %t = arith.addf %l, %r : f64
+          scf.reduce.return %t : f64
+        }
+      }
+      scf.yield %p : f64
+    } else {
+      // the original scf.for
+    }
+    ```
+  }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", /*default=*/"50000",
+           "Smallest estimated work (trip count times body cost) run in parallel">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::scf::SCFDialect"];
+}
+
 #endif // FAD_CONVERSION_PASSES_TD

@@ -369,6 +369,7 @@ static void lowerCollect(PatternRewriter &rw, Operation *op, Region &body,
                                         destForRow(rw, loc, dest, value, i, n), i));
     return next;
   });
+  loop->setAttr(kParallelAttr, rw.getUnitAttr());
   rw.replaceOp(op, loop.getResults());
 }
 
@@ -540,7 +541,7 @@ struct IndexLowering : OpRewritePattern<IndexOp> {
   LogicalResult matchAndRewrite(IndexOp op, PatternRewriter &rw) const override {
     // `fad.in_bounds`: the producer (fad-fuse) guarantees the indices.
     SmallVector<Value> indices;
-    if (op->hasAttr("fad.in_bounds"))
+    if (op->hasAttr(kInBoundsAttr))
       for (Value index : op.getIndices())
         indices.push_back(toIndex(rw, op.getLoc(), index));
     else
@@ -686,6 +687,8 @@ struct FoldLowering : OpRewritePattern<FoldOp> {
                                   destForRow(rw, loc, acc[k + j], next[j], i, n), i));
       return next;
     });
+    if (!IsScan)
+      loop->setAttr(kParallelAttr, rw.getUnitAttr());
     rw.replaceOp(op, loop.getResults().drop_front(IsScan ? k : 0));
     return success();
   }
@@ -701,6 +704,8 @@ struct ForLowering : OpRewritePattern<ForOp> {
       llvm::append_range(args, acc);
       return inlineBody(rw, op.getBody(), args);
     });
+    if (op->hasAttr(kReductionAttr))
+      loop->setAttr(kParallelAttr, rw.getUnitAttr());
     rw.replaceOp(op, loop.getResults());
     return success();
   }

@@ -19,7 +19,9 @@
  *    never an abort. A failed call may leak memory that the program had
  *    allocated before the failure.
  *  - Bools are one byte per element (uint8_t) in arrays and int32_t scalars.
- *  - Compiled code runs on the calling thread.
+ *  - Large maps and sums run on several threads (OpenMP: link libomp, as
+ *    `pkg-config --libs fad` says); everything else runs on the calling
+ *    thread. fad_set_threads sets the thread count.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -53,6 +55,14 @@ const char *fad_context_error(const fad_context *ctx);
 /* Print the program's `report step value` calls whose step is a multiple of
  * `every` on stderr (0, the default, prints none). */
 void fad_context_set_progress(fad_context *ctx, int64_t every);
+
+/* How many threads the parallel loops of compiled code use from now on, in
+ * every library of the process: n >= 1 threads, or n <= 0 for the default
+ * (OMP_NUM_THREADS if set, else one per core). Results do not depend on it
+ * but for the order in which sums add (last bits of floats). */
+void fad_set_threads(int32_t n);
+/* The thread count that parallel loops use. */
+int32_t fad_threads(void);
 
 /* Releases an array returned by an entry function. */
 void fad_free(void *data);

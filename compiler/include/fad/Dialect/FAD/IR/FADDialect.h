@@ -12,4 +12,16 @@
 
 #include "fad/Dialect/FAD/IR/FADOpsDialect.h.inc"
 
+namespace fad {
+/// Discardable attributes that passes leave for later ones.
+/// On fad.index: the producer guarantees the indices are in bounds.
+constexpr llvm::StringLiteral kInBoundsAttr = "fad.in_bounds";
+/// On fad.for: the loop is a reduction by an associative operator (its
+/// iterations may be combined in any grouping).
+constexpr llvm::StringLiteral kReductionAttr = "fad.reduction";
+/// On scf.for (lowered maps, builds and reductions): iterations are
+/// independent but for the carried values, which they combine associatively.
+constexpr llvm::StringLiteral kParallelAttr = "fad.parallel";
+} // namespace fad
+
 #endif // FAD_DIALECT_FAD_IR_FADDIALECT_H

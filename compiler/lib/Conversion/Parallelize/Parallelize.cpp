@@ -1,0 +1,180 @@
+//===- Parallelize.cpp - Lowered maps and reductions onto all cores -*- C++ -*-===//
+//
+// This file implements fad-parallelize (see Passes.td): outermost loops that
+// convert-fad-to-scf marked `fad.parallel` become scf.parallel loops, which
+// convert-scf-to-openmp then runs on OpenMP threads, when their bodies are
+// safe to run on other threads and their carried values are reductions that
+// OpenMP can combine.
+//
+//===----------------------------------------------------------------------===//
+
+#include "fad/Conversion/Passes.h"
+#include "fad/Dialect/FAD/IR/FADDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/CallInterfaces.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+namespace fad {
+#define GEN_PASS_DEF_FADPARALLELIZE
+#include "fad/Conversion/Passes.h.inc"
+} // namespace fad
+
+using namespace mlir;
+
+/// Whether `body` may run on a thread other than the caller's: it calls
+/// nothing (the fad runtime's error functions end the program or unwind
+/// the library call on its own thread), allocates and frees nothing (the
+/// library tracks a call's buffers per thread), and every op's effects are
+/// known.
+static bool isThreadSafe(Region &body) {
+  WalkResult result = body.walk([](Operation *op) {
+    if (isa<CallOpInterface>(op))
+      return WalkResult::interrupt();
+    if (op->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
+      return WalkResult::advance();
+    auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+    if (!effects || effects.hasEffect<MemoryEffects::Allocate>() ||
+        effects.hasEffect<MemoryEffects::Free>())
+      return WalkResult::interrupt();
+    return WalkResult::advance();
+  });
+  return !result.wasInterrupted();
+}
+
+/// A rough cost of one run of `block`: transcendental functions count 20,
+/// other ops 1, a nested loop its trip count (16 when unknown) times its
+/// body.
+static int64_t estimateCost(Block &block) {
+  constexpr int64_t kCap = int64_t(1) << 40;
+  int64_t cost = 0;
+  for (Operation &op : block) {
+    int64_t opCost = isa<math::MathDialect>(op.getDialect()) ? 20 : 1;
+    for (Region &region : op.getRegions())
+      for (Block &inner : region)
+        opCost += estimateCost(inner);
+    if (auto loop = dyn_cast<scf::ForOp>(op)) {
+      std::optional<int64_t> trips = constantTripCount(loop.getLowerBound(),
+                                                       loop.getUpperBound(), loop.getStep());
+      opCost *= trips ? std::max<int64_t>(*trips, 1) : 16;
+    }
+    cost = std::min(cost + opCost, kCap);
+  }
+  return cost;
+}
+
+namespace {
+/// A carried value of a loop that the body only combines with a
+/// contribution by an associative op: `acc' = acc <op> contribution`.
+struct Reduction {
+  Operation *combiner;
+  Value contribution;
+};
+} // namespace
+
+/// The reductions of `loop`'s carried values, one per value, or nothing if
+/// one of them is not a reduction OpenMP can combine.
+static std::optional<SmallVector<Reduction>> findReductions(scf::ForOp loop) {
+  SmallVector<Reduction> reductions;
+  auto yield = cast<scf::YieldOp>(loop.getBody()->getTerminator());
+  for (auto [k, acc] : llvm::enumerate(loop.getRegionIterArgs())) {
+    if (!acc.getType().isIntOrFloat() || !acc.hasOneUse())
+      return std::nullopt;
+    Operation *combiner = *acc.user_begin();
+    if (!isa<arith::AddFOp, arith::MulFOp, arith::AddIOp, arith::MulIOp>(combiner) ||
+        combiner->getBlock() != loop.getBody() || !combiner->getResult(0).hasOneUse() ||
+        yield.getOperand(k) != combiner->getResult(0))
+      return std::nullopt;
+    Value lhs = combiner->getOperand(0), rhs = combiner->getOperand(1);
+    Value contribution = lhs == acc ? rhs : lhs;
+    if (contribution == acc)
+      return std::nullopt;
+    reductions.push_back({combiner, contribution});
+  }
+  return reductions;
+}
+
+/// Replaces `loop` by `if (trips >= threshold) parallel loop else loop`.
+static void parallelize(scf::ForOp loop, ArrayRef<Reduction> reductions,
+                        int64_t threshold) {
+  OpBuilder b(loop);
+  Location loc = loop.getLoc();
+  Value trips = b.create<arith::SubIOp>(loc, loop.getUpperBound(), loop.getLowerBound());
+  Value large = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, trips,
+                                        b.create<arith::ConstantIndexOp>(loc, threshold));
+  auto choice = b.create<scf::IfOp>(loc, loop.getResultTypes(), large,
+                                    /*addThenBlock=*/true, /*addElseBlock=*/true);
+  for (Block *block : {choice.thenBlock(), choice.elseBlock()})
+    if (!block->empty())
+      block->getTerminator()->erase();
+
+  b.setInsertionPointToStart(choice.thenBlock());
+  SmallPtrSet<Operation *, 4> combiners;
+  for (const Reduction &r : reductions)
+    combiners.insert(r.combiner);
+  auto parallel = b.create<scf::ParallelOp>(
+      loc, ValueRange{loop.getLowerBound()}, ValueRange{loop.getUpperBound()},
+      ValueRange{loop.getStep()}, loop.getInitArgs(),
+      [&](OpBuilder &pb, Location loc, ValueRange ivs, ValueRange) {
+        IRMapping mapping;
+        mapping.map(loop.getInductionVar(), ivs.front());
+        for (Operation &op : loop.getBody()->without_terminator())
+          if (!combiners.contains(&op))
+            pb.clone(op, mapping);
+        if (reductions.empty())
+          return;
+        SmallVector<Value> contributions;
+        for (const Reduction &r : reductions)
+          contributions.push_back(mapping.lookupOrDefault(r.contribution));
+        auto reduce = pb.create<scf::ReduceOp>(loc, contributions);
+        for (auto [r, region] : llvm::zip(reductions, reduce.getReductions())) {
+          OpBuilder::InsertionGuard guard(pb);
+          Block &block = region.front();
+          pb.setInsertionPointToStart(&block);
+          Operation *combined = pb.create(loc, r.combiner->getName().getIdentifier(),
+                                          ValueRange{block.getArgument(0), block.getArgument(1)},
+                                          r.combiner->getResultTypes(),
+                                          r.combiner->getAttrs());
+          pb.create<scf::ReduceReturnOp>(loc, combined->getResult(0));
+        }
+      });
+  b.create<scf::YieldOp>(loc, parallel.getResults());
+
+  loop->replaceAllUsesWith(choice.getResults());
+  loop->moveBefore(choice.elseBlock(), choice.elseBlock()->end());
+  b.setInsertionPointToEnd(choice.elseBlock());
+  b.create<scf::YieldOp>(loc, loop.getResults());
+}
+
+namespace {
+struct FADParallelizePass : public fad::impl::FADParallelizeBase<FADParallelizePass> {
+  using FADParallelizeBase::FADParallelizeBase;
+
+  void runOnOperation() override {
+    struct Candidate {
+      scf::ForOp loop;
+      SmallVector<Reduction> reductions;
+    };
+    SmallVector<Candidate> candidates;
+    getOperation()->walk<WalkOrder::PreOrder>([&](scf::ForOp loop) {
+      if (!loop->hasAttr(fad::kParallelAttr) || !isThreadSafe(loop.getRegion()))
+        return WalkResult::advance();
+      std::optional<int64_t> step = getConstantIntValue(loop.getStep());
+      std::optional<SmallVector<Reduction>> reductions = findReductions(loop);
+      if (!step || *step != 1 || !reductions)
+        return WalkResult::advance();
+      candidates.push_back({loop, std::move(*reductions)});
+      return WalkResult::skip(); // loops inside stay sequential
+    });
+    for (Candidate &c : candidates) {
+      int64_t cost = std::max<int64_t>(estimateCost(*c.loop.getBody()), 1);
+      int64_t threshold = std::max<int64_t>(2, (minWork + cost - 1) / cost);
+      parallelize(c.loop, c.reductions, threshold);
+    }
+    getOperation()->walk([](scf::ForOp loop) { loop->removeAttr(fad::kParallelAttr); });
+  }
+};
+} // namespace

@@ -1,0 +1,135 @@
+// fad-parallelize: outermost `fad.parallel` loops become scf.parallel when
+// their bodies call and allocate nothing and their carried values are sums
+// or products; others stay sequential.
+// RUN: fad-opt -fad-parallelize %s | FileCheck %s
+// RUN: fad-opt -fad-parallelize=min-work=1000 %s | FileCheck %s --check-prefix=WORK
+
+// A map: iterations store into their own element. The original loop stays
+// for small trip counts (body cost 5: threshold 50000/5).
+// CHECK-LABEL: func.func @map
+// CHECK:         %[[TRIPS:.*]] = arith.subi %[[N:.*]], %[[C0:.*]] : index
+// CHECK:         %[[LARGE:.*]] = arith.cmpi sge, %[[TRIPS]], %c10000 : index
+// CHECK:         scf.if %[[LARGE]] {
+// CHECK:           scf.parallel (%[[I:.*]]) = (%[[C0]]) to (%[[N]]) step (%{{.*}}) {
+// CHECK:             memref.load %{{.*}}[%[[I]]]
+// CHECK:             memref.store %{{.*}}[%[[I]]]
+// CHECK:           }
+// CHECK:         } else {
+// CHECK:           scf.for
+// CHECK-NOT:       fad.parallel
+// WORK-LABEL: func.func @map
+// WORK:         arith.cmpi sge, %{{.*}}, %c200 : index
+func.func @map(%a: memref<?xf64>, %out: memref<?xf64>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %n = memref.dim %a, %c0 : memref<?xf64>
+  scf.for %i = %c0 to %n step %c1 {
+    %x = memref.load %a[%i] : memref<?xf64>
+    %y = arith.mulf %x, %x : f64
+    %z = arith.addf %y, %x : f64
+    memref.store %z, %out[%i] : memref<?xf64>
+  } {fad.parallel}
+  return
+}
+
+// A sum: the combining add becomes the scf.reduce region; transcendental
+// functions weigh more (exp: 20).
+// CHECK-LABEL: func.func @sum
+// CHECK:         arith.cmpi sge, %{{.*}}, %c2174 : index
+// CHECK:         %[[R:.*]] = scf.if %{{.*}} -> (f64) {
+// CHECK:           %[[P:.*]] = scf.parallel (%{{.*}}) = (%{{.*}}) to (%{{.*}}) step (%{{.*}}) init (%[[ZERO:.*]]) -> f64 {
+// CHECK:             %[[E:.*]] = math.exp
+// CHECK-NOT:         arith.addf
+// CHECK:             scf.reduce(%[[E]] : f64) {
+// CHECK:             ^bb0(%[[L:.*]]: f64, %[[RR:.*]]: f64):
+// CHECK:               %[[S:.*]] = arith.addf %[[L]], %[[RR]] : f64
+// CHECK:               scf.reduce.return %[[S]] : f64
+// CHECK:           scf.yield %[[P]] : f64
+// CHECK:         } else {
+// CHECK:           %[[F:.*]] = scf.for
+// CHECK:           scf.yield %[[F]] : f64
+// CHECK:         return %[[R]] : f64
+func.func @sum(%a: memref<?xf64>) -> f64 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f64
+  %n = memref.dim %a, %c0 : memref<?xf64>
+  %s = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> (f64) {
+    %x = memref.load %a[%i] : memref<?xf64>
+    %e = math.exp %x : f64
+    %t = arith.addf %acc, %e : f64
+    scf.yield %t : f64
+  } {fad.parallel}
+  return %s : f64
+}
+
+// Nested marked loops: only the outermost runs in parallel; the inner loop
+// (8 iterations of 4 ops) counts in the cost estimate.
+// CHECK-LABEL: func.func @nested
+// CHECK:         arith.cmpi sge, %{{.*}}, %c1471 : index
+// CHECK:         scf.parallel
+// CHECK-NOT:     scf.parallel
+// CHECK:         scf.for {{.*}} {
+// CHECK-NOT:     fad.parallel
+// CHECK:         } else {
+func.func @nested(%a: memref<?x8xf64>, %out: memref<?xf64>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %zero = arith.constant 0.0 : f64
+  %n = memref.dim %a, %c0 : memref<?x8xf64>
+  scf.for %i = %c0 to %n step %c1 {
+    %row = scf.for %j = %c0 to %c8 step %c1 iter_args(%acc = %zero) -> (f64) {
+      %x = memref.load %a[%i, %j] : memref<?x8xf64>
+      %t = arith.addf %acc, %x : f64
+      scf.yield %t : f64
+    } {fad.parallel}
+    memref.store %row, %out[%i] : memref<?xf64>
+  } {fad.parallel}
+  return
+}
+
+// Stay sequential: a run-time check (a call), an allocation, a carried
+// value that is not a sum (argmax), an unmarked loop (a fad `loop`).
+// CHECK-LABEL: func.func @sequential
+// CHECK-NOT:     scf.parallel
+// CHECK-NOT:     fad.parallel
+// CHECK:         return
+func.func private @fad_rt_fail(!llvm.ptr)
+func.func @sequential(%a: memref<?xf64>, %out: memref<?xf64>, %msg: !llvm.ptr) -> (f64, i64) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f64
+  %none = arith.constant -1 : i64
+  %n = memref.dim %a, %c0 : memref<?xf64>
+  scf.for %i = %c0 to %n step %c1 {
+    %x = memref.load %a[%i] : memref<?xf64>
+    %bad = arith.cmpf olt, %x, %zero : f64
+    scf.if %bad {
+      func.call @fad_rt_fail(%msg) : (!llvm.ptr) -> ()
+    }
+    memref.store %x, %out[%i] : memref<?xf64>
+  } {fad.parallel}
+  scf.for %i = %c0 to %n step %c1 {
+    %tmp = memref.alloc() : memref<2xf64>
+    %x = memref.load %a[%i] : memref<?xf64>
+    memref.store %x, %tmp[%c0] : memref<2xf64>
+    %y = memref.load %tmp[%c0] : memref<2xf64>
+    memref.store %y, %out[%i] : memref<?xf64>
+    memref.dealloc %tmp : memref<2xf64>
+  } {fad.parallel}
+  %best:2 = scf.for %i = %c0 to %n step %c1 iter_args(%m = %zero, %k = %none) -> (f64, i64) {
+    %x = memref.load %a[%i] : memref<?xf64>
+    %gt = arith.cmpf ogt, %x, %m : f64
+    %m2 = arith.select %gt, %x, %m : f64
+    %ii = arith.index_cast %i : index to i64
+    %k2 = arith.select %gt, %ii, %k : i64
+    scf.yield %m2, %k2 : f64, i64
+  } {fad.parallel}
+  %state = scf.for %i = %c0 to %n step %c1 iter_args(%s = %zero) -> (f64) {
+    %x = memref.load %a[%i] : memref<?xf64>
+    %t = arith.addf %s, %x : f64
+    scf.yield %t : f64
+  }
+  return %best#0, %best#1 : f64, i64
+}
