@@ -30,6 +30,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/LineEditor/LineEditor.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -127,9 +128,10 @@ static llvm::orc::SymbolMap runtimeSymbols(llvm::orc::MangleAndInterner mangle) 
 namespace {
 /// An expression compiled and loaded.
 struct Compiled {
-  std::unique_ptr<ExecutionEngine> engine;
+  std::shared_ptr<ExecutionEngine> engine;
   void (*thunk)(void) = nullptr;
   std::string entry;
+  unsigned reusedDefs = 0; ///< compiled definitions it links to
 };
 
 class Session {
@@ -155,10 +157,15 @@ private:
   unsigned inputs = 0; ///< numbers the inputs in diagnostics: `<input N>`
   unsigned definitionsVersion = 0;
   llvm::StringMap<Compiled> cache; ///< by expression text, this definitions version
+  /// Compiled definitions (MLIRGenOptions::callDefs): function name ->
+  /// address, in the engines that compiled them.
+  llvm::StringMap<void *> compiledDefs;
+  std::vector<std::shared_ptr<ExecutionEngine>> defEngines;
 
   std::string inputName() const { return "<input " + std::to_string(inputs) + ">"; }
   bool addDefinitions(llvm::StringRef text);
   bool load(llvm::StringRef path);
+  void definitionsChanged(size_t firstNewModule);
   OwningOpRef<ModuleOp> elaborate(llvm::StringRef expression, std::string &entry);
   Compiled *compile(llvm::StringRef expression, double &compileMs);
   void evaluate(llvm::StringRef expression, bool timed);
@@ -185,8 +192,7 @@ bool Session::addDefinitions(llvm::StringRef text) {
     loader.truncate(before);
     return false;
   }
-  ++definitionsVersion;
-  cache.clear();
+  definitionsChanged(before);
   return true;
 }
 
@@ -200,9 +206,31 @@ bool Session::load(llvm::StringRef path) {
     loader.truncate(before);
     return false;
   }
+  definitionsChanged(before);
+  return true;
+}
+
+/// New definitions (in the modules from `firstNewModule` on) may change
+/// what expressions mean: forget compiled expressions, and compiled
+/// definitions too when a name is defined again (a compiled def may call
+/// the old one).
+void Session::definitionsChanged(size_t firstNewModule) {
   ++definitionsVersion;
   cache.clear();
-  return true;
+  llvm::StringSet<> earlier;
+  const std::vector<fad::ast::Module> &modules = loader.modules();
+  for (size_t m = 0; m < modules.size(); ++m)
+    for (const fad::ast::Decl &d : modules[m].decls) {
+      if (d.kind != fad::ast::Decl::Kind::Def)
+        continue;
+      if (m < firstNewModule) {
+        earlier.insert(d.name);
+      } else if (earlier.contains(d.name)) {
+        compiledDefs.clear();
+        defEngines.clear();
+        return;
+      }
+    }
 }
 
 /// The fad module of `entry __it<N> = expression` (the entry is not kept).
@@ -217,10 +245,33 @@ OwningOpRef<ModuleOp> Session::elaborate(llvm::StringRef expression, std::string
     options.newFrom = firstBuffer;
     options.inferEntryResults = true;
     options.allowRedefinition = true;
+    options.callDefs = true;
     module = fad::mlirGen(context, sourceMgr, loader.modules(), options);
   }
   loader.truncate(before);
   return module;
+}
+
+/// Replaces the body of `fn` (a definition compiled by an earlier input) by
+/// a trivial one of the same type, dropped once lowered to the LLVM dialect:
+/// the pipeline compiles calls of it without compiling it again. (A
+/// declaration would do, but bufferization refuses bodiless functions that
+/// return arrays.)
+static void stubOut(func::FuncOp fn) {
+  fn.eraseBody();
+  OpBuilder b = OpBuilder::atBlockEnd(fn.addEntryBlock());
+  Location loc = fn.getLoc();
+  SmallVector<Value> results;
+  for (Type t : fn.getResultTypes()) {
+    if (auto array = dyn_cast<RankedTensorType>(t)) {
+      SmallVector<Value> extents(array.getNumDynamicDims(),
+                                 b.create<arith::ConstantIndexOp>(loc, 0));
+      results.push_back(b.create<tensor::EmptyOp>(loc, array, extents));
+    } else {
+      results.push_back(b.create<arith::ConstantOp>(loc, b.getZeroAttr(t)));
+    }
+  }
+  b.create<func::ReturnOp>(loc, results);
 }
 
 Compiled *Session::compile(llvm::StringRef expression, double &compileMs) {
@@ -239,6 +290,19 @@ Compiled *Session::compile(llvm::StringRef expression, double &compileMs) {
                  << ": the value is a function; apply it to arguments to evaluate it\n";
     return nullptr;
   }
+  // Definitions compiled by earlier inputs are only declared here and
+  // linked to; the others are compiled with this input and kept.
+  std::vector<std::string> reused, fresh;
+  for (auto fn : llvm::make_early_inc_range(module->getOps<func::FuncOp>())) {
+    if (!fn->hasAttr("fad.def"))
+      continue;
+    if (compiledDefs.contains(fn.getName())) {
+      stubOut(fn);
+      reused.push_back(fn.getName().str());
+    } else {
+      fresh.push_back(fn.getName().str());
+    }
+  }
   FailureOr<std::vector<fad::EntrySignature>> entries = fad::addLibraryThunks(*module, "repl");
   if (failed(entries) || entries->size() != 1)
     return nullptr;
@@ -248,6 +312,14 @@ Compiled *Session::compile(llvm::StringRef expression, double &compileMs) {
   if (failed(pm.run(*module)))
     return nullptr;
 
+  // Reused definitions become declarations, linked to their compiled code.
+  module->walk([&](LLVM::LLVMFuncOp fn) {
+    if (llvm::is_contained(reused, fn.getName())) {
+      fn.getBody().getBlocks().clear();
+      fn.setLinkage(LLVM::Linkage::External);
+    }
+  });
+
   ExecutionEngineOptions options;
   options.transformer = makeOptimizingTransformer(/*optLevel=*/2, /*sizeLevel=*/0, nullptr);
   auto engine = ExecutionEngine::create(*module, options);
@@ -256,18 +328,46 @@ Compiled *Session::compile(llvm::StringRef expression, double &compileMs) {
                  << "\n";
     return nullptr;
   }
-  (*engine)->registerSymbols(runtimeSymbols);
+  (*engine)->registerSymbols([&](llvm::orc::MangleAndInterner mangle) {
+    llvm::orc::SymbolMap symbols = runtimeSymbols(mangle);
+    for (const std::string &name : reused)
+      symbols[mangle(name)] = {llvm::orc::ExecutorAddr::fromPtr(compiledDefs.lookup(name)),
+                               llvm::JITSymbolFlags::Exported};
+    return symbols;
+  });
   auto address = (*engine)->lookup(entries->front().thunk);
   if (!address) {
     llvm::errs() << "error: " << llvm::toString(address.takeError()) << "\n";
     return nullptr;
   }
+  std::shared_ptr<ExecutionEngine> shared = std::move(*engine);
+  for (const std::string &name : fresh) {
+    auto def = shared->lookup(name);
+    if (!def) {
+      llvm::consumeError(def.takeError());
+      continue;
+    }
+    compiledDefs[name] = *def;
+  }
+  if (!fresh.empty())
+    defEngines.push_back(shared);
   Compiled &compiled = cache[expression];
-  compiled.engine = std::move(*engine);
+  compiled.engine = std::move(shared);
+  compiled.reusedDefs = reused.size();
   compiled.thunk = reinterpret_cast<void (*)(void)>(*address);
   compiled.entry = entry;
   compileMs = millisecondsSince(start);
   return &compiled;
+}
+
+/// What `:time` says after the compile time.
+static std::string compileNote(double compileMs, unsigned reusedDefs) {
+  if (compileMs == 0)
+    return " (cached)";
+  if (reusedDefs == 0)
+    return "";
+  return " (" + std::to_string(reusedDefs) + " compiled definition" +
+         (reusedDefs == 1 ? "" : "s") + " reused)";
 }
 
 void Session::evaluate(llvm::StringRef expression, bool timed) {
@@ -284,7 +384,7 @@ void Session::evaluate(llvm::StringRef expression, bool timed) {
     llvm::errs() << "error: " << fad_context_error(runtime) << "\n";
   else if (timed)
     llvm::outs() << llvm::format("compile %.1f ms%s, run %.3f ms\n", compileMs,
-                                 compileMs == 0 ? " (cached)" : "", runMs);
+                                 compileNote(compileMs, compiled->reusedDefs).c_str(), runMs);
 }
 
 const fad::ast::Decl *Session::latestDef(llvm::StringRef name) const {

@@ -25,6 +25,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/ADT/StringMap.h"
@@ -240,6 +241,8 @@ private:
   llvm::StringMap<const Decl *> defs;
   /// Defs being inlined, innermost last, to reject recursion.
   std::vector<const Decl *> activeDefs;
+  /// The result types of the functions of MLIRGenOptions::callDefs.
+  llvm::DenseMap<Operation *, TypeP> defResultTypes;
   /// When inlining a prelude function, its ops take the caller's location,
   /// so that run-time errors point at user code.
   std::optional<Location> locOverride;
@@ -670,6 +673,8 @@ private:
   }
   Val invoke(const Closure &c, llvm::SMLoc at);
   Val invokeDef(const Decl &d, ArrayRef<Val> args, llvm::SMLoc at);
+  Val inlineDef(const Decl &d, ArrayRef<Val> args, llvm::SMLoc at);
+  std::optional<Val> callDef(const Decl &d, ArrayRef<Val> args, llvm::SMLoc at);
   Val invokeBuiltin(const std::string &name, ArrayRef<Val> args, llvm::SMLoc at);
   Val varRef(const std::string &name, const EnvP &env, llvm::SMLoc at);
 
@@ -777,6 +782,87 @@ Val Elaborator::invoke(const Closure &c, llvm::SMLoc at) {
 }
 
 Val Elaborator::invokeDef(const Decl &d, ArrayRef<Val> args, llvm::SMLoc at) {
+  if (options.callDefs && !llvm::is_contained(activeDefs, &d))
+    if (std::optional<Val> result = callDef(d, args, at))
+      return *result;
+  return inlineDef(d, args, at);
+}
+
+static bool containsFunction(const Val &v) {
+  return v.kind == Val::Kind::Fn || llvm::any_of(v.parts, containsFunction);
+}
+
+/// The call form of invokeDef (MLIRGenOptions::callDefs), or nullopt where
+/// the def must be inlined.
+std::optional<Val> Elaborator::callDef(const Decl &d, ArrayRef<Val> args, llvm::SMLoc at) {
+  if (d.kind != Decl::Kind::Def || sourceMgr.FindBufferContainingLoc(d.loc) == preludeBuffer ||
+      llvm::any_of(args, containsFunction))
+    return std::nullopt;
+  // Only where the body being built is attached to the module (derivatives
+  // build theirs apart) and not inside derivative code.
+  ModuleOp module;
+  for (Operation *op = b.getInsertionBlock()->getParentOp(); op; op = op->getParentOp()) {
+    if (isa<JvpOp, VjpOp, TaylorBoundOp>(op))
+      return std::nullopt;
+    module = dyn_cast<ModuleOp>(op);
+  }
+  if (!module)
+    return std::nullopt;
+  // Arguments as the def's parameters take them; the function's parameter
+  // types have no static sizes (a def's sizes are checked where it runs).
+  SmallVector<Value> operands;
+  SmallVector<TypeP> paramTypes;
+  std::string signature;
+  llvm::raw_string_ostream os(signature);
+  SizeEnv sizes;
+  for (size_t i = 0; i < d.params.size(); ++i) {
+    const ast::Pattern &p = d.params[i];
+    checkAgainst(*p.type, args[i], at, &sizes,
+                 "argument " + std::to_string(i + 1) + " of '" + d.name + "'");
+    Val arg = coerceTo(*p.type, args[i], at);
+    paramTypes.push_back(eraseSizes(typeOf(arg, at)));
+    leavesOf(arg, at, operands);
+  }
+  for (Value v : operands)
+    os << v.getType() << ";";
+  // One function per def (its source position) and argument types.
+  std::string name = "fad_def_";
+  for (char c : d.name)
+    name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  name += "_" + llvm::utohexstr(llvm::hash_combine(d.loc.getPointer(), signature));
+
+  auto fn = module.lookupSymbol<func::FuncOp>(name);
+  if (!fn) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToEnd(module.getBody());
+    fn = b.create<func::FuncOp>(loc(d.loc), name,
+                                b.getFunctionType(ValueRange(operands).getTypes(), {}));
+    fn->setAttr("fad.def", b.getStringAttr(d.name));
+    Block *block = fn.addEntryBlock();
+    b.setInsertionPointToStart(block);
+    std::vector<Val> params;
+    SmallVector<Value> argValues(block->getArguments());
+    ArrayRef<Value> blockArgs = argValues;
+    for (const TypeP &t : paramTypes) {
+      size_t n = leafCount(t);
+      params.push_back(fromLeaves(t, blockArgs.take_front(n)));
+      blockArgs = blockArgs.drop_front(n);
+    }
+    Val result = inlineDef(d, params, at);
+    if (containsFunction(result)) {
+      fn->erase();
+      return std::nullopt;
+    }
+    SmallVector<Value> results = leavesOf(result, at);
+    b.create<func::ReturnOp>(loc(d.loc), results);
+    fn.setType(b.getFunctionType(fn.getArgumentTypes(), ValueRange(results).getTypes()));
+    defResultTypes[fn] = eraseSizes(typeOf(result, at));
+  }
+  auto call = b.create<func::CallOp>(loc(at), fn, operands);
+  return fromLeaves(defResultTypes.lookup(fn), SmallVector<Value>(call.getResults()));
+}
+
+Val Elaborator::inlineDef(const Decl &d, ArrayRef<Val> args, llvm::SMLoc at) {
   if (llvm::is_contained(activeDefs, &d))
     fail(at, "'" + d.name + "' calls itself: fad has no recursion (use a loop)");
   activeDefs.push_back(&d);

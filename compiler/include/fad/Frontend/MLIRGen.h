@@ -41,6 +41,13 @@ struct MLIRGenOptions {
   /// A later def replaces an earlier one of the same name (in fad-repl),
   /// instead of being an error; every use refers to the latest.
   bool allowRedefinition = false;
+  /// Apply user defs by calling functions instead of inlining them, so that
+  /// fad-repl compiles each def once: outside derivative code, a def
+  /// applied to data (no function arguments) whose result is data becomes
+  /// a `func.call` of a public function `fad_def_<name>_<key>` (attribute
+  /// `fad.def`), one per def and argument types. Inside derivative code
+  /// (the AD passes see one body) and for prelude functions, defs inline.
+  bool callDefs = false;
 };
 
 mlir::OwningOpRef<mlir::ModuleOp>
