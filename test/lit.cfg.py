@@ -18,6 +18,10 @@ config.test_exec_root = os.path.join(config.fad_obj_root, "test")
 config.excludes = ["CMakeLists.txt", "lit.cfg.py", "unittests", "lib", "Inputs"]
 
 llvm_config.with_system_environment(["HOME", "TMP", "TEMP"])
+# lit runs one test per core; a compiled program that also spun up one OpenMP
+# thread per core would oversubscribe the machine and wait on its own spinning
+# threads. Tests of parallel execution ask for threads explicitly (-j N).
+config.environment["OMP_NUM_THREADS"] = "1"
 llvm_config.use_default_substitutions()
 
 config.substitutions.append(("%python", config.python_executable))

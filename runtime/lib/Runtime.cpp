@@ -19,6 +19,7 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <mutex>
 #include <sstream>
 
 using namespace fad::rt;
@@ -47,9 +48,16 @@ void fad::rt::fail(const std::string &message) {
     setCallError(*call, message);
     endFailedCall(*call);
   }
+  // A check may fail on a thread of a parallel loop, in several at once:
+  // the first prints and ends the process without running exit handlers
+  // (the OpenMP runtime's would wait for the other threads); the others
+  // wait here.
+  static std::mutex failing;
+  failing.lock();
   std::fflush(stdout);
   std::fprintf(stderr, "error: %s\n", message.c_str());
-  std::exit(1);
+  std::fflush(stderr);
+  std::_Exit(1);
 }
 
 namespace {

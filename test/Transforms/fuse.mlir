@@ -192,3 +192,31 @@ func.func @build_reduce(%n: i64) -> f64 {
   }
   return %s : f64
 }
+
+// build into map: one build whose body is f then g; the map's other input
+// is indexed unchecked after a check that it has n elements.
+// CHECK-LABEL: func.func @build_map
+// CHECK:         %[[N2:.*]] = fad.dim %arg1[0]
+// CHECK:         %[[SAME:.*]] = arith.cmpi eq, %arg0, %[[N2]]
+// CHECK:         fad.assert %[[SAME]], "map: arrays of different sizes"
+// CHECK:         %[[B:.*]] = fad.build %arg0 : tensor<?xf64> {
+// CHECK-NEXT:    ^bb0(%[[I:.*]]: i64):
+// CHECK-NEXT:      %[[F:.*]] = fad.convert %[[I]] : i64 to f64
+// CHECK-NEXT:      %[[Y:.*]] = fad.index %arg1[%[[I]]] {fad.in_bounds}
+// CHECK-NEXT:      %[[S:.*]] = fad.mul %[[F]], %[[Y]] : f64
+// CHECK-NEXT:      fad.yield %[[S]] : f64
+// CHECK-NOT:     fad.map
+// CHECK:         return %[[B]]
+func.func @build_map(%n: i64, %y: tensor<?xf64>) -> tensor<?xf64> {
+  %b = fad.build %n : tensor<?xf64> {
+  ^bb0(%i: i64):
+    %f = fad.convert %i : i64 to f64
+    fad.yield %f : f64
+  }
+  %m = fad.map (%b, %y) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%a: f64, %c: f64):
+    %t = fad.mul %a, %c : f64
+    fad.yield %t : f64
+  }
+  return %m : tensor<?xf64>
+}

@@ -349,7 +349,7 @@ static int compile(const char *argv0) {
   PassManager lowering(&context);
   if (failed(applyPassManagerCLOptions(lowering)))
     return 1;
-  fad::buildSCFToLLVMPipeline(lowering);
+  fad::buildSCFToLLVMPipeline(lowering, /*executable=*/!isLibrary);
   if (failed(lowering.run(*module)))
     return 1;
   if (emitAction == Action::LLVMDialect)

@@ -85,7 +85,7 @@ void fad::buildFADToSCFPipeline(OpPassManager &pm, const ADOptions &ad) {
   pm.addPass(createCSEPass());
 }
 
-void fad::buildSCFToLLVMPipeline(OpPassManager &pm) {
+void fad::buildSCFToLLVMPipeline(OpPassManager &pm, bool executable) {
   bufferization::OneShotBufferizationOptions bufferization;
   bufferization.bufferizeFunctionBoundaries = true;
   bufferization.setFunctionBoundaryTypeConversion(
@@ -100,11 +100,11 @@ void fad::buildSCFToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createBufferizationToMemRefPass());
   pm.addPass(createConvertLinalgToLoopsPass());
   // Maps and reductions onto all cores (libomp's threads).
-  pm.addPass(createFADParallelize());
+  FADParallelizeOptions parallelize;
+  parallelize.allowChecks = executable;
+  pm.addPass(createFADParallelize(parallelize));
   pm.addPass(createConvertSCFToOpenMPPass());
-  // Inlines the alloca scopes that wrap OpenMP loop bodies (fad's have no
-  // allocas), which scf-to-cf would otherwise fill with several blocks.
-  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createFADInlineAllocaScopes());
   pm.addPass(createConvertSCFToCFPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());

@@ -205,6 +205,49 @@ struct FuseSiblingMaps : OpRewritePattern<MapOp> {
   }
 };
 
+/// map g (build n f) ys  ->  build n (\i -> g (f i) ys[i]), when the build's
+/// only result has no other use (the other inputs are checked to have n
+/// elements, as the map would have).
+struct FuseBuildIntoMap : OpRewritePattern<MapOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MapOp map, PatternRewriter &rw) const override {
+    for (auto [k, input] : llvm::enumerate(map.getInputs())) {
+      auto build = input.getDefiningOp<BuildOp>();
+      if (!build || build->getNumResults() != 1 || !input.hasOneUse())
+        continue;
+      Location loc = map.getLoc();
+      Value n = build.getSize();
+      for (auto [j, other] : llvm::enumerate(map.getInputs()))
+        if (j != k) {
+          Value same = rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, n,
+                                                rw.create<DimOp>(loc, other, 0));
+          rw.create<AssertOp>(loc, same, "map: arrays of different sizes");
+        }
+      auto fused = rw.create<BuildOp>(loc, map.getResultTypes(), n);
+      OpBuilder::InsertionGuard guard(rw);
+      Block *block = rw.createBlock(&fused.getBody(), {}, {rw.getI64Type()}, {loc});
+      Value i = block->getArgument(0);
+      SmallVector<Value> elements;
+      for (auto [j, other] : llvm::enumerate(map.getInputs())) {
+        if (j == k) {
+          elements.push_back(inlineBody(rw, build.getBody(), ValueRange{i})[0]);
+          continue;
+        }
+        // i < n, the extent of `other` (checked above).
+        auto element = rw.create<IndexOp>(loc, map.getBody().getArgument(j).getType(),
+                                          other, ValueRange{i});
+        element->setAttr(kInBoundsAttr, rw.getUnitAttr());
+        elements.push_back(element);
+      }
+      rw.create<YieldOp>(loc, inlineBody(rw, map.getBody(), elements));
+      rw.replaceOp(map, fused.getResults());
+      rw.eraseOp(build);
+      return success();
+    }
+    return failure();
+  }
+};
+
 /// (build n f)[i]  ->  f i, when the array has no other use (after checking
 /// 0 <= i < n, as the index would have).
 struct FuseBuildIntoIndex : OpRewritePattern<IndexOp> {
@@ -321,8 +364,8 @@ struct FADFusePass : public fad::impl::FADFuseBase<FADFusePass> {
       return signalPassFailure();
     eraseDeadComputations(getOperation());
     RewritePatternSet vertical(&getContext());
-    vertical.add<FuseMapIntoMap, FuseMapIntoReduce, FuseBuildIntoReduce, FuseBuildIntoIndex>(
-        &getContext());
+    vertical.add<FuseMapIntoMap, FuseMapIntoReduce, FuseBuildIntoReduce, FuseBuildIntoIndex,
+                 FuseBuildIntoMap>(&getContext());
     FrozenRewritePatternSet frozenVertical(std::move(vertical));
     RewritePatternSet horizontal(&getContext());
     horizontal.add<FuseSiblingMaps>(&getContext());

@@ -1,8 +1,10 @@
 // fad-parallelize: outermost `fad.parallel` loops become scf.parallel when
-// their bodies call and allocate nothing and their carried values are sums
-// or products; others stay sequential.
+// their bodies call nothing (but the runtime's check failures in an
+// executable), write only their own buffers and their slice of outer ones,
+// and their carried values are sums or products; others stay sequential.
 // RUN: fad-opt -fad-parallelize %s | FileCheck %s
 // RUN: fad-opt -fad-parallelize=min-work=1000 %s | FileCheck %s --check-prefix=WORK
+// RUN: fad-opt -fad-parallelize=allow-checks=true %s | FileCheck %s --check-prefix=CHECKS
 
 // A map: iterations store into their own element. The original loop stays
 // for small trip counts (body cost 5: threshold 50000/5).
@@ -89,18 +91,40 @@ func.func @nested(%a: memref<?x8xf64>, %out: memref<?xf64>) {
   return
 }
 
-// Stay sequential: a run-time check (a call), an allocation, a carried
-// value that is not a sum (argmax), an unmarked loop (a fad `loop`).
-// CHECK-LABEL: func.func @sequential
+// A body that allocates (the runtime's allocator is thread-safe) and writes
+// only its own buffers and its element of the result runs in parallel.
+// CHECK-LABEL: func.func @allocates
+// CHECK:         scf.parallel
+// CHECK:           memref.alloc()
+// CHECK:           memref.dealloc
+func.func @allocates(%a: memref<?xf64>, %out: memref<?x2xf64>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %n = memref.dim %a, %c0 : memref<?xf64>
+  scf.for %i = %c0 to %n step %c1 {
+    %tmp = memref.alloc() : memref<2xf64>
+    %x = memref.load %a[%i] : memref<?xf64>
+    memref.store %x, %tmp[%c0] : memref<2xf64>
+    %y = memref.load %tmp[%c0] : memref<2xf64>
+    %row = memref.subview %out[%i, 0] [1, 2] [1, 1] : memref<?x2xf64> to memref<2xf64, strided<[1], offset: ?>>
+    memref.store %y, %row[%c1] : memref<2xf64, strided<[1], offset: ?>>
+    memref.dealloc %tmp : memref<2xf64>
+  } {fad.parallel}
+  return
+}
+
+// A run-time check (a call of the runtime) keeps a loop sequential, except
+// in an executable (allow-checks), where a failed check ends the process.
+// CHECK-LABEL: func.func @checked
 // CHECK-NOT:     scf.parallel
-// CHECK-NOT:     fad.parallel
-// CHECK:         return
+// CHECKS-LABEL: func.func @checked
+// CHECKS:         scf.parallel
+// CHECKS:           func.call @fad_rt_fail
 func.func private @fad_rt_fail(!llvm.ptr)
-func.func @sequential(%a: memref<?xf64>, %out: memref<?xf64>, %msg: !llvm.ptr) -> (f64, i64) {
+func.func @checked(%a: memref<?xf64>, %out: memref<?xf64>, %msg: !llvm.ptr) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %zero = arith.constant 0.0 : f64
-  %none = arith.constant -1 : i64
   %n = memref.dim %a, %c0 : memref<?xf64>
   scf.for %i = %c0 to %n step %c1 {
     %x = memref.load %a[%i] : memref<?xf64>
@@ -110,14 +134,30 @@ func.func @sequential(%a: memref<?xf64>, %out: memref<?xf64>, %msg: !llvm.ptr) -
     }
     memref.store %x, %out[%i] : memref<?xf64>
   } {fad.parallel}
+  return
+}
+
+// Stay sequential: a scratch buffer shared by all iterations (bufferization
+// hoists a body's tensor.empty out of the loop), a carried value that is
+// not a sum (argmax), an unmarked loop (a fad `loop`).
+// CHECK-LABEL: func.func @sequential
+// CHECK-NOT:     scf.parallel
+// CHECK-NOT:     fad.parallel
+// CHECK:         return
+func.func @sequential(%a: memref<?xf64>, %out: memref<?xf64>) -> (f64, i64) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f64
+  %none = arith.constant -1 : i64
+  %n = memref.dim %a, %c0 : memref<?xf64>
+  %scratch = memref.alloc() : memref<2xf64>
   scf.for %i = %c0 to %n step %c1 {
-    %tmp = memref.alloc() : memref<2xf64>
     %x = memref.load %a[%i] : memref<?xf64>
-    memref.store %x, %tmp[%c0] : memref<2xf64>
-    %y = memref.load %tmp[%c0] : memref<2xf64>
+    memref.store %x, %scratch[%c0] : memref<2xf64>
+    %y = memref.load %scratch[%c0] : memref<2xf64>
     memref.store %y, %out[%i] : memref<?xf64>
-    memref.dealloc %tmp : memref<2xf64>
   } {fad.parallel}
+  memref.dealloc %scratch : memref<2xf64>
   %best:2 = scf.for %i = %c0 to %n step %c1 iter_args(%m = %zero, %k = %none) -> (f64, i64) {
     %x = memref.load %a[%i] : memref<?xf64>
     %gt = arith.cmpf ogt, %x, %m : f64

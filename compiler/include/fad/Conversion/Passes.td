@@ -65,9 +65,15 @@ def FADParallelize : Pass<"fad-parallelize", "mlir::ModuleOp"> {
     carried values, which an associative operator combines. Each outermost
     marked loop becomes an `scf.parallel` (run on all cores through OpenMP)
     when
-    - its body allocates and frees nothing and calls nothing (a run-time
-      check calls the fad runtime, which ends the program or the library
-      call: it must run on the calling thread), and
+    - its body calls nothing and has no `memref.alloca` (heap allocation is
+      fine: the runtime's allocator is thread-safe). A run-time check calls
+      the fad runtime, which unwinds a library call on the caller's thread,
+      so checks keep a loop sequential unless `allow-checks` says the code
+      is an executable's, where a failed check ends the process from any
+      thread;
+    - every write goes to a buffer allocated in the body or to the slice of
+      an outer buffer at the induction variable (bufferization may give all
+      iterations one scratch buffer: such a loop stays sequential); and
     - each carried value is a scalar that the body combines with one
       `arith.addf`, `mulf`, `addi` or `muli` (other carried values, such as
       an argmax's, keep the loop sequential).
@@ -107,9 +113,24 @@ def FADParallelize : Pass<"fad-parallelize", "mlir::ModuleOp"> {
   }];
   let options = [
     Option<"minWork", "min-work", "int64_t", /*default=*/"50000",
-           "Smallest estimated work (trip count times body cost) run in parallel">
+           "Smallest estimated work (trip count times body cost) run in parallel">,
+    Option<"allowChecks", "allow-checks", "bool", /*default=*/"false",
+           "Bodies may call the runtime's check failures (executables only)">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::scf::SCFDialect"];
+}
+
+def FADInlineAllocaScopes : Pass<"fad-inline-alloca-scopes"> {
+  let summary = "Inline memref.alloca_scope ops that hold no stack allocation";
+  let description = [{
+    Runs after `convert-scf-to-openmp`, which wraps each parallel loop body
+    in a `memref.alloca_scope`. The scope's region must stay one block, so
+    `convert-scf-to-cf` could not lower the branches of the body's run-time
+    checks inside it; upstream canonicalization keeps the scope whenever the
+    body calls a function. fad-parallelize admits no `memref.alloca` into a
+    parallel body, so the scope has nothing to release: it is inlined.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
 #endif // FAD_CONVERSION_PASSES_TD

@@ -45,8 +45,11 @@ struct ADOptions {
 void buildFADToSCFPipeline(mlir::OpPassManager &pm, const ADOptions &ad = {});
 
 /// Stage 2: bufferization and deallocation, then everything to the LLVM
-/// dialect.
-void buildSCFToLLVMPipeline(mlir::OpPassManager &pm);
+/// dialect. `executable`: the code runs in an executable, where a failed
+/// run-time check ends the process from any thread, so parallel loops may
+/// contain checks (fad-parallelize's allow-checks); not for libraries and
+/// the REPL, whose failed checks unwind the caller's thread.
+void buildSCFToLLVMPipeline(mlir::OpPassManager &pm, bool executable = false);
 
 /// Registers `fad-to-scf` and `fad-to-llvm` as named pipelines for fad-opt.
 void registerFADPipelines();

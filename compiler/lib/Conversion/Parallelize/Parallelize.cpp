@@ -13,12 +13,15 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/CallInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace fad {
+#define GEN_PASS_DEF_FADINLINEALLOCASCOPES
 #define GEN_PASS_DEF_FADPARALLELIZE
 #include "fad/Conversion/Passes.h.inc"
 } // namespace fad
@@ -26,20 +29,82 @@ namespace fad {
 using namespace mlir;
 
 /// Whether `body` may run on a thread other than the caller's: it calls
-/// nothing (the fad runtime's error functions end the program or unwind
-/// the library call on its own thread), allocates and frees nothing (the
-/// library tracks a call's buffers per thread), and every op's effects are
-/// known.
-static bool isThreadSafe(Region &body) {
-  WalkResult result = body.walk([](Operation *op) {
-    if (isa<CallOpInterface>(op))
-      return WalkResult::interrupt();
+/// nothing but, with `allowChecks`, the runtime's check failures (which end
+/// an executable from any thread; in a library they unwind the caller's
+/// thread), has no stack allocation (OpenMP's loop body would need an
+/// allocation scope), and every op's effects are known. Heap allocation is
+/// fine: the runtime's allocator is thread-safe.
+static bool isThreadSafe(Region &body, bool allowChecks) {
+  WalkResult result = body.walk([&](Operation *op) {
+    if (auto call = dyn_cast<CallOpInterface>(op)) {
+      auto callee = call.getCallableForCallee().dyn_cast<SymbolRefAttr>();
+      bool isCheck = callee && (callee.getLeafReference() == "fad_rt_fail" ||
+                                callee.getLeafReference() == "fad_rt_index_error");
+      return allowChecks && isCheck ? WalkResult::advance() : WalkResult::interrupt();
+    }
     if (op->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
       return WalkResult::advance();
     auto effects = dyn_cast<MemoryEffectOpInterface>(op);
-    if (!effects || effects.hasEffect<MemoryEffects::Allocate>() ||
-        effects.hasEffect<MemoryEffects::Free>())
+    if (!effects)
       return WalkResult::interrupt();
+    SmallVector<MemoryEffects::EffectInstance> instances;
+    effects.getEffects(instances);
+    for (const MemoryEffects::EffectInstance &e : instances)
+      if (isa<MemoryEffects::Allocate, MemoryEffects::Free>(e.getEffect()) &&
+          isa<SideEffects::AutomaticAllocationScopeResource>(e.getResource()))
+        return WalkResult::interrupt();
+    return WalkResult::advance();
+  });
+  return !result.wasInterrupted();
+}
+
+/// Whether `loop`'s iterations write disjoint memory: every write goes to a
+/// buffer allocated in the body, or to the slice of an outer buffer at the
+/// induction variable (`store %v, %buf[%i, ...]` or through a subview whose
+/// leading offset is %i). Bufferization can give all iterations one scratch
+/// buffer (a `tensor.empty` hoisted out of the body), which is not.
+static bool writesArePrivate(scf::ForOp loop) {
+  Value iv = loop.getInductionVar();
+  Region &body = loop.getRegion();
+  // `buffer` is allocated in the body, or is a view of an outer buffer whose
+  // leading offset is `iv` (then `indexedByIv` is set).
+  auto isPrivate = [&](Value buffer, bool leadingIndexIsIv) {
+    while (true) {
+      if (leadingIndexIsIv && !body.isAncestor(buffer.getParentRegion()))
+        return true;
+      Operation *def = buffer.getDefiningOp();
+      if (!def)
+        return false;
+      if (body.isAncestor(def->getParentRegion()) &&
+          isa<memref::AllocOp, memref::AllocaOp>(def))
+        return true;
+      if (auto view = dyn_cast<memref::SubViewOp>(def)) {
+        SmallVector<OpFoldResult> offsets = view.getMixedOffsets();
+        leadingIndexIsIv = !offsets.empty() && offsets.front() == OpFoldResult(iv);
+        buffer = view.getSource();
+      } else if (auto cast = dyn_cast<ViewLikeOpInterface>(def)) {
+        buffer = cast.getViewSource();
+        leadingIndexIsIv = false;
+      } else {
+        return false;
+      }
+    }
+  };
+  WalkResult result = body.walk([&](Operation *op) {
+    auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+    if (!effects)
+      return WalkResult::advance();
+    SmallVector<MemoryEffects::EffectInstance> instances;
+    effects.getEffects(instances);
+    for (const MemoryEffects::EffectInstance &e : instances) {
+      if (!isa<MemoryEffects::Write>(e.getEffect()))
+        continue;
+      Value written = e.getValue();
+      auto store = dyn_cast<memref::StoreOp>(op);
+      bool ivIndexed = store && !store.getIndices().empty() && store.getIndices()[0] == iv;
+      if (!written || !isPrivate(written, ivIndexed))
+        return WalkResult::interrupt();
+    }
     return WalkResult::advance();
   });
   return !result.wasInterrupted();
@@ -160,7 +225,8 @@ struct FADParallelizePass : public fad::impl::FADParallelizeBase<FADParallelizeP
     };
     SmallVector<Candidate> candidates;
     getOperation()->walk<WalkOrder::PreOrder>([&](scf::ForOp loop) {
-      if (!loop->hasAttr(fad::kParallelAttr) || !isThreadSafe(loop.getRegion()))
+      if (!loop->hasAttr(fad::kParallelAttr) || !isThreadSafe(loop.getRegion(), allowChecks) ||
+          !writesArePrivate(loop))
         return WalkResult::advance();
       std::optional<int64_t> step = getConstantIntValue(loop.getStep());
       std::optional<SmallVector<Reduction>> reductions = findReductions(loop);
@@ -175,6 +241,29 @@ struct FADParallelizePass : public fad::impl::FADParallelizeBase<FADParallelizeP
       parallelize(c.loop, c.reductions, threshold);
     }
     getOperation()->walk([](scf::ForOp loop) { loop->removeAttr(fad::kParallelAttr); });
+  }
+};
+} // namespace
+
+namespace {
+struct FADInlineAllocaScopesPass
+    : public fad::impl::FADInlineAllocaScopesBase<FADInlineAllocaScopesPass> {
+  void runOnOperation() override {
+    SmallVector<memref::AllocaScopeOp> scopes;
+    getOperation()->walk([&](memref::AllocaScopeOp scope) {
+      if (!scope->walk([](memref::AllocaOp) { return WalkResult::interrupt(); })
+               .wasInterrupted())
+        scopes.push_back(scope);
+    });
+    IRRewriter rewriter(&getContext());
+    for (memref::AllocaScopeOp scope : scopes) {
+      Block &body = scope.getBodyRegion().front();
+      auto ret = cast<memref::AllocaScopeReturnOp>(body.getTerminator());
+      SmallVector<Value> results(ret.getResults());
+      rewriter.eraseOp(ret);
+      rewriter.inlineBlockBefore(&body, scope);
+      rewriter.replaceOp(scope, results);
+    }
   }
 };
 } // namespace
