@@ -1,5 +1,5 @@
 // Hand-written objectives and derivatives of the ADBench/GradBench workloads
-// in tools/bench/adbench (lse, llsq, gmm, kmeans, ode), the C++ peer of the
+// in tools/bench/adbench (lse, llsq, gmm, lstm, kmeans, ode, ba, ht), the C++ peer of the
 // benchmark: the derivatives are written out by hand, not by an AD tool.
 //
 //   reference OBJECTIVE MODE RUNS TIMES OUTDIR ARG...
@@ -274,6 +274,336 @@ std::vector<Array> odeGradient(const std::vector<Array> &a) {
   return {{{(int64_t)n}, xbar}};
 }
 
+//===-- lstm --------------------------------------------------------------===//
+
+double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+
+/// The diagonal LSTM: w and bias [l][4][b] (gates forget, in, out, change),
+/// extra [3][b], initial states hs0, cs0 [l][b], the sequence [c][b].
+struct Lstm {
+  int64_t l, b, c;
+  const double *w, *bias, *extra, *hs0, *cs0, *seq;
+  explicit Lstm(const std::vector<Array> &a)
+      : l(a[0].dim(0)), b(a[0].dim(2)), c(a[5].dim(0)), w(a[0].data.data()),
+        bias(a[1].data.data()), extra(a[2].data.data()), hs0(a[3].data.data()),
+        cs0(a[4].data.data()), seq(a[5].data.data()) {}
+
+  double gate(int64_t i, int64_t g, int64_t j, double in) const {
+    return in * w[(i * 4 + g) * b + j] + bias[(i * 4 + g) * b + j];
+  }
+
+  /// One time step: states hs, cs [l][b] (updated in place) and the
+  /// prediction y [b] from input; xs [l + 1][b] gets each layer's input and
+  /// the last layer's output.
+  void step(double *hs, double *cs, const double *input, double *xs, double *y) const {
+    for (int64_t j = 0; j < b; ++j)
+      xs[j] = input[j] * extra[j];
+    for (int64_t i = 0; i < l; ++i) {
+      const double *x = xs + i * b;
+      double *h = hs + i * b, *cell = cs + i * b, *out = xs + (i + 1) * b;
+      for (int64_t j = 0; j < b; ++j) {
+        double cj = cell[j] * sigmoid(gate(i, 0, j, x[j])) +
+                    sigmoid(gate(i, 1, j, h[j])) * std::tanh(gate(i, 3, j, h[j]));
+        out[j] = sigmoid(gate(i, 2, j, x[j])) * std::tanh(cj);
+        cell[j] = cj;
+        h[j] = out[j];
+      }
+    }
+    for (int64_t j = 0; j < b; ++j)
+      y[j] = xs[l * b + j] * extra[b + j] + extra[2 * b + j];
+  }
+
+  double objective() const {
+    std::vector<double> hs(hs0, hs0 + l * b), cs(cs0, cs0 + l * b), xs((l + 1) * b), y(b);
+    double total = 0;
+    for (int64_t t = 0; t + 1 < c; ++t) {
+      step(hs.data(), cs.data(), seq + t * b, xs.data(), y.data());
+      double s = 0;
+      for (double v : y)
+        s += std::exp(v);
+      double norm = std::log(s + 2.0);
+      for (int64_t j = 0; j < b; ++j)
+        total += seq[(t + 1) * b + j] * (y[j] - norm);
+    }
+    return -total / double((c - 1) * b);
+  }
+
+  /// Reverse sweep over stored states: the states before each step and
+  /// each step's layer inputs are kept (store-all).
+  std::vector<Array> gradient() const {
+    int64_t steps = c - 1, lb = l * b;
+    std::vector<double> hs(steps * lb + lb), cs(steps * lb + lb), xs(steps * (lb + b)), y(b);
+    std::copy(hs0, hs0 + lb, hs.begin());
+    std::copy(cs0, cs0 + lb, cs.begin());
+    std::vector<double> ys(steps * b);
+    for (int64_t t = 0; t < steps; ++t) {
+      std::copy(hs.begin() + t * lb, hs.begin() + (t + 1) * lb, hs.begin() + (t + 1) * lb);
+      std::copy(cs.begin() + t * lb, cs.begin() + (t + 1) * lb, cs.begin() + (t + 1) * lb);
+      step(&hs[(t + 1) * lb], &cs[(t + 1) * lb], seq + t * b, &xs[t * (lb + b)], &ys[t * b]);
+    }
+    Array gw{{l, 4, b}, std::vector<double>(4 * lb, 0.0)}, gb{{l, 4, b}, std::vector<double>(4 * lb, 0.0)},
+        ge{{3, b}, std::vector<double>(3 * b, 0.0)};
+    std::vector<double> hbar(lb, 0.0), cbar(lb, 0.0), xbar(b);
+    double scale = -1.0 / double(steps * b);
+    for (int64_t t = steps - 1; t >= 0; --t) {
+      const double *yt = &ys[t * b], *gold = seq + (t + 1) * b, *x = &xs[t * (lb + b)];
+      double s = 0, goldSum = 0;
+      for (int64_t j = 0; j < b; ++j)
+        s += std::exp(yt[j]), goldSum += gold[j];
+      for (int64_t j = 0; j < b; ++j) {
+        double ybar = scale * (gold[j] - goldSum * std::exp(yt[j]) / (s + 2.0));
+        ge.data[b + j] += ybar * x[lb + j];
+        ge.data[2 * b + j] += ybar;
+        xbar[j] = ybar * extra[b + j];
+      }
+      for (int64_t i = l - 1; i >= 0; --i) {
+        const double *xin = x + i * b, *hOld = &hs[t * lb + i * b], *cOld = &cs[t * lb + i * b],
+                     *cNew = &cs[(t + 1) * lb + i * b];
+        for (int64_t j = 0; j < b; ++j) {
+          double f = sigmoid(gate(i, 0, j, xin[j])), g = sigmoid(gate(i, 1, j, hOld[j])),
+                 o = sigmoid(gate(i, 2, j, xin[j])), ch = std::tanh(gate(i, 3, j, hOld[j])),
+                 tc = std::tanh(cNew[j]);
+          double hb = xbar[j] + hbar[i * b + j];
+          double cb = cbar[i * b + j] + hb * o * (1 - tc * tc);
+          double a2 = hb * tc * o * (1 - o), a0 = cb * cOld[j] * f * (1 - f),
+                 a1 = cb * ch * g * (1 - g), a3 = cb * g * (1 - ch * ch);
+          double as[4] = {a0, a1, a2, a3}, ins[4] = {xin[j], hOld[j], xin[j], hOld[j]};
+          for (int64_t k = 0; k < 4; ++k) {
+            gw.data[(i * 4 + k) * b + j] += as[k] * ins[k];
+            gb.data[(i * 4 + k) * b + j] += as[k];
+          }
+          xbar[j] = a0 * w[(i * 4) * b + j] + a2 * w[(i * 4 + 2) * b + j];
+          hbar[i * b + j] = a1 * w[(i * 4 + 1) * b + j] + a3 * w[(i * 4 + 3) * b + j];
+          cbar[i * b + j] = cb * f;
+        }
+      }
+      for (int64_t j = 0; j < b; ++j)
+        ge.data[j] += xbar[j] * seq[t * b + j];
+    }
+    return {gw, gb, ge};
+  }
+};
+
+std::vector<Array> lstmPrimal(const std::vector<Array> &a) { return {scalar(Lstm(a).objective())}; }
+std::vector<Array> lstmGradient(const std::vector<Array> &a) { return Lstm(a).gradient(); }
+
+//===-- forward-mode numbers for ba and ht --------------------------------===//
+
+/// A value with N directional derivatives: the hand-written derivatives of
+/// ba and ht run the objective's own code on these, as tangent-linear code
+/// written out by hand would, with all N directions in one pass.
+template <int N> struct Dual {
+  double v = 0;
+  double d[N] = {};
+  Dual() = default;
+  Dual(double value) : v(value) {}
+  static Dual seed(double value, int k) {
+    Dual x(value);
+    x.d[k] = 1.0;
+    return x;
+  }
+};
+template <int N> Dual<N> scaled(const Dual<N> &a, double va, double da) {
+  Dual<N> r(va);
+  for (int k = 0; k < N; ++k) r.d[k] = da * a.d[k];
+  return r;
+}
+template <int N> Dual<N> operator+(const Dual<N> &a, const Dual<N> &b) {
+  Dual<N> r(a.v + b.v);
+  for (int k = 0; k < N; ++k) r.d[k] = a.d[k] + b.d[k];
+  return r;
+}
+template <int N> Dual<N> operator-(const Dual<N> &a, const Dual<N> &b) {
+  Dual<N> r(a.v - b.v);
+  for (int k = 0; k < N; ++k) r.d[k] = a.d[k] - b.d[k];
+  return r;
+}
+template <int N> Dual<N> operator-(const Dual<N> &a) { return scaled(a, -a.v, -1.0); }
+template <int N> Dual<N> operator*(const Dual<N> &a, const Dual<N> &b) {
+  Dual<N> r(a.v * b.v);
+  for (int k = 0; k < N; ++k) r.d[k] = a.d[k] * b.v + a.v * b.d[k];
+  return r;
+}
+template <int N> Dual<N> operator*(const Dual<N> &a, double b) { return scaled(a, a.v * b, b); }
+template <int N> Dual<N> operator*(double a, const Dual<N> &b) { return scaled(b, a * b.v, a); }
+template <int N> Dual<N> operator/(const Dual<N> &a, const Dual<N> &b) {
+  Dual<N> r(a.v / b.v);
+  for (int k = 0; k < N; ++k) r.d[k] = (a.d[k] - r.v * b.d[k]) / b.v;
+  return r;
+}
+template <int N> Dual<N> sin(const Dual<N> &a) { return scaled(a, std::sin(a.v), std::cos(a.v)); }
+template <int N> Dual<N> cos(const Dual<N> &a) { return scaled(a, std::cos(a.v), -std::sin(a.v)); }
+template <int N> Dual<N> sqrt(const Dual<N> &a) {
+  double s = std::sqrt(a.v);
+  return scaled(a, s, 0.5 / s);
+}
+double valueOf(double x) { return x; }
+template <int N> double valueOf(const Dual<N> &x) { return x.v; }
+using std::cos;
+using std::sin;
+using std::sqrt;
+
+//===-- ba ----------------------------------------------------------------===//
+
+/// Observation i's reprojection error from its camera (rotation, center,
+/// focal, principal point, distortion), point and weight.
+template <class T> void baReproj(const T *cam, const T *point, const T &w, const double *feat, T *err) {
+  T x[3] = {point[0] - cam[3], point[1] - cam[4], point[2] - cam[5]}, rotated[3];
+  const T *r = cam;
+  T sq = r[0] * r[0] + r[1] * r[1] + r[2] * r[2];
+  if (valueOf(sq) != 0) {
+    T theta = sqrt(sq), c = cos(theta), s = sin(theta);
+    T u[3] = {r[0] / theta, r[1] / theta, r[2] / theta};
+    T t = (u[0] * x[0] + u[1] * x[1] + u[2] * x[2]) * (T(1.0) - c);
+    T ux[3] = {u[1] * x[2] - u[2] * x[1], u[2] * x[0] - u[0] * x[2], u[0] * x[1] - u[1] * x[0]};
+    for (int k = 0; k < 3; ++k) rotated[k] = x[k] * c + ux[k] * s + u[k] * t;
+  } else {
+    T rx[3] = {r[1] * x[2] - r[2] * x[1], r[2] * x[0] - r[0] * x[2], r[0] * x[1] - r[1] * x[0]};
+    for (int k = 0; k < 3; ++k) rotated[k] = x[k] + rx[k];
+  }
+  T px = rotated[0] / rotated[2], py = rotated[1] / rotated[2];
+  T rsq = px * px + py * py;
+  T distort = T(1.0) + cam[9] * rsq + cam[10] * rsq * rsq;
+  err[0] = w * (px * distort * cam[6] + cam[7] - T(feat[0]));
+  err[1] = w * (py * distort * cam[6] + cam[8] - T(feat[1]));
+}
+
+struct Ba {
+  int64_t p;
+  const double *cams, *xs, *ws, *obs, *feats;
+  explicit Ba(const std::vector<Array> &a)
+      : p(a[2].dim(0)), cams(a[0].data.data()), xs(a[1].data.data()), ws(a[2].data.data()),
+        obs(a[3].data.data()), feats(a[4].data.data()) {}
+  const double *cam(int64_t i) const { return cams + 11 * int64_t(obs[2 * i]); }
+  const double *point(int64_t i) const { return xs + 3 * int64_t(obs[2 * i + 1]); }
+
+  std::vector<Array> primal() const {
+    Array err{{p, 2}, std::vector<double>(2 * p)}, werr{{p}, std::vector<double>(p)};
+    for (int64_t i = 0; i < p; ++i) {
+      baReproj(cam(i), point(i), ws[i], feats + 2 * i, &err.data[2 * i]);
+      werr.data[i] = 1.0 - ws[i] * ws[i];
+    }
+    return {err, werr};
+  }
+
+  std::vector<Array> jacobian() const {
+    using D = Dual<15>;
+    Array jac{{p, 2, 15}, std::vector<double>(30 * p)}, wjac{{p}, std::vector<double>(p)};
+    for (int64_t i = 0; i < p; ++i) {
+      D c[11], x[3], err[2];
+      for (int k = 0; k < 11; ++k) c[k] = D::seed(cam(i)[k], k);
+      for (int k = 0; k < 3; ++k) x[k] = D::seed(point(i)[k], 11 + k);
+      baReproj(c, x, D::seed(ws[i], 14), feats + 2 * i, err);
+      for (int r = 0; r < 2; ++r)
+        std::copy(err[r].d, err[r].d + 15, &jac.data[(2 * i + r) * 15]);
+      wjac.data[i] = -2.0 * ws[i];
+    }
+    return {jac, wjac};
+  }
+};
+
+std::vector<Array> baPrimal(const std::vector<Array> &a) { return Ba(a).primal(); }
+std::vector<Array> baJacobian(const std::vector<Array> &a) { return Ba(a).jacobian(); }
+
+//===-- ht ----------------------------------------------------------------===//
+
+struct Ht {
+  int64_t nb, v, n;
+  const double *theta, *parents, *baseRel, *invBaseAbs, *basePos, *weights, *corr, *points;
+  explicit Ht(const std::vector<Array> &a)
+      : nb(a[1].dim(0)), v(a[4].dim(0)), n(a[6].dim(0)), theta(a[0].data.data()),
+        parents(a[1].data.data()), baseRel(a[2].data.data()), invBaseAbs(a[3].data.data()),
+        basePos(a[4].data.data()), weights(a[5].data.data()), corr(a[6].data.data()),
+        points(a[7].data.data()) {}
+
+  /// out = a b for 4 x 4 matrices (row major) of either number type.
+  template <class T, class A, class B> static void mul4(const A *a, const B *b, T *out) {
+    for (int r = 0; r < 4; ++r)
+      for (int c = 0; c < 4; ++c) {
+        T s = T(0.0);
+        for (int k = 0; k < 4; ++k) s = s + a[r * 4 + k] * b[k * 4 + c];
+        out[r * 4 + c] = s;
+      }
+  }
+
+  /// The 3 n residuals at pose t (26 parameters).
+  template <class T> void residuals(const T *t, T *out) const {
+    std::vector<T> rel(nb * 16), abs(nb * 16), tr(nb * 16), skinned(v * 3);
+    for (int64_t b = 0; b < nb; ++b) {
+      T ang[3] = {T(0.0), T(0.0), T(0.0)};   // (x, z, y)
+      if (b >= 2) {
+        int64_t j = (b - 2) % 4, base = 6 + 4 * ((b - 2) / 4);
+        if (j == 0) ang[0] = t[base], ang[1] = t[base + 1];
+        else if (j < 3) ang[0] = t[base + j + 1];
+      }
+      T cx = cos(ang[0]), sx = sin(ang[0]), cz = cos(ang[1]), sz = sin(ang[1]),
+        cy = cos(ang[2]), sy = sin(ang[2]);
+      T e[16] = {cz * cy, cz * sy * sx - sz * cx, cz * sy * cx + sz * sx, T(0.0),
+                 sz * cy, sz * sy * sx + cz * cx, sz * sy * cx - cz * sx, T(0.0),
+                 -sy,     cy * sx,                cy * cx,                T(0.0),
+                 T(0.0),  T(0.0),                 T(0.0),                 T(1.0)};
+      mul4(baseRel + 16 * b, e, &rel[16 * b]);
+    }
+    for (int64_t b = 0; b < nb; ++b) {
+      int64_t p = int64_t(parents[b]);
+      if (p < 0)
+        std::copy(&rel[16 * b], &rel[16 * b] + 16, &abs[16 * b]);
+      else
+        mul4(&abs[16 * p], &rel[16 * b], &abs[16 * b]);
+      mul4(&abs[16 * b], invBaseAbs + 16 * b, &tr[16 * b]);
+    }
+    for (int64_t u = 0; u < v; ++u)
+      for (int64_t b = 0; b < nb; ++b) {
+        double w = weights[u * nb + b];
+        if (w == 0.0)
+          continue;
+        const double *x = basePos + 4 * u;
+        for (int r = 0; r < 3; ++r) {
+          const T *row = &tr[16 * b + 4 * r];
+          skinned[3 * u + r] = skinned[3 * u + r] +
+                               w * (row[0] * x[0] + row[1] * x[1] + row[2] * x[2] + row[3] * x[3]);
+        }
+      }
+    T rot[9] = {T(1.0), T(0.0), T(0.0), T(0.0), T(1.0), T(0.0), T(0.0), T(0.0), T(1.0)};
+    T norm = sqrt(t[0] * t[0] + t[1] * t[1] + t[2] * t[2]);
+    if (valueOf(norm) >= 0.0001) {
+      T x = t[0] / norm, y = t[1] / norm, z = t[2] / norm, s = sin(norm), c = cos(norm),
+        one = T(1.0);
+      T r[9] = {x * x + (one - x * x) * c, x * y * (one - c) - z * s, x * z * (one - c) + y * s,
+                x * y * (one - c) + z * s, y * y + (one - y * y) * c, y * z * (one - c) - x * s,
+                x * z * (one - c) - y * s, z * y * (one - c) + x * s, z * z + (one - z * z) * c};
+      std::copy(r, r + 9, rot);
+    }
+    for (int64_t i = 0; i < n; ++i) {
+      const T *p = &skinned[3 * int64_t(corr[i])];
+      for (int r = 0; r < 3; ++r)
+        out[3 * i + r] = T(points[3 * i + r]) -
+                         (rot[3 * r] * p[0] + rot[3 * r + 1] * p[1] + rot[3 * r + 2] * p[2] + t[3 + r]);
+    }
+  }
+
+  std::vector<Array> primal() const {
+    Array out{{3 * n}, std::vector<double>(3 * n)};
+    residuals(theta, out.data.data());
+    return {out};
+  }
+
+  std::vector<Array> jacobian() const {
+    using D = Dual<26>;
+    D t[26];
+    for (int k = 0; k < 26; ++k) t[k] = D::seed(theta[k], k);
+    std::vector<D> res(3 * n);
+    residuals(t, res.data());
+    Array jac{{3 * n, 26}, std::vector<double>(3 * n * 26)};
+    for (int64_t i = 0; i < 3 * n; ++i)
+      std::copy(res[i].d, res[i].d + 26, &jac.data[26 * i]);
+    return {jac};
+  }
+};
+
+std::vector<Array> htPrimal(const std::vector<Array> &a) { return Ht(a).primal(); }
+std::vector<Array> htJacobian(const std::vector<Array> &a) { return Ht(a).jacobian(); }
+
 //===-- gmm ---------------------------------------------------------------===//
 
 struct Gmm {
@@ -389,7 +719,10 @@ int main(int argc, char **argv) {
                          {"llsq", llsqPrimal, llsqGradient},
                          {"kmeans", kmeansPrimal, kmeansDirection},
                          {"ode", odePrimal, odeGradient},
-                         {"gmm", gmmPrimal, gmmGradient}};
+                         {"gmm", gmmPrimal, gmmGradient},
+                         {"lstm", lstmPrimal, lstmGradient},
+                         {"ba", baPrimal, baJacobian},
+                         {"ht", htPrimal, htJacobian}};
   Fn fn;
   for (const Entry &e : table)
     if (objective == e.name)

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The AD benchmark suite (ADBench/GradBench objectives, ../../shared
-reference BENCHMARKS.md): lse, llsq, gmm, kmeans and ode, each written in
+reference BENCHMARKS.md): lse, llsq, gmm, lstm, kmeans, ode, ba and ht, each written in
 .fad (this directory) and differentiated by fadc, against a hand-written C++
 objective and derivative (reference.cpp, -O3 -march=native) and PyTorch
 (python3-torch), in the same run: fad and PyTorch on --threads threads
@@ -123,6 +123,159 @@ def gmm_torch(alpha, mu, q, l, x):
     return constant + data - n * torch.logsumexp(alpha, dim=0) + prior
 
 
+def lstm_inputs(rng, l, c, b=14):
+    return [rng.uniform(-1.0, 1.0, (l, 4, b)), rng.uniform(-1.0, 1.0, (l, 4, b)),
+            rng.uniform(-1.0, 1.0, (3, b)), rng.uniform(-1.0, 1.0, (l, b)),
+            rng.uniform(-1.0, 1.0, (l, b)), (rng.uniform(0.0, 1.0, (c, b)) < 0.5) * 1.0]
+
+
+def lstm_torch(w, bias, extra, hs, cs, seq):
+    hs, cs = list(hs), list(cs)
+    total = 0.0
+    for t in range(seq.shape[0] - 1):
+        x = seq[t] * extra[0]
+        for i in range(w.shape[0]):
+            gate = lambda g, v: torch.sigmoid(v * w[i, g] + bias[i, g])
+            cs[i] = cs[i] * gate(0, x) + gate(1, hs[i]) * torch.tanh(hs[i] * w[i, 3] + bias[i, 3])
+            hs[i] = x = gate(2, x) * torch.tanh(cs[i])
+        y = x * extra[1] + extra[2]
+        total = total + torch.sum(seq[t + 1] * (y - torch.log(torch.sum(torch.exp(y)) + 2.0)))
+    return -total / ((seq.shape[0] - 1) * seq.shape[1])
+
+
+def ba_inputs(rng, n, m, p):
+    # Cameras: rotation (small angle-axis), center, focal length, principal
+    # point, radial distortion; points in front of them.
+    cams = np.concatenate([rng.uniform(-0.3, 0.3, (n, 3)), rng.uniform(-1.0, 1.0, (n, 3)),
+                           rng.uniform(1.0, 2.0, (n, 1)), rng.uniform(-0.1, 0.1, (n, 4))], axis=1)
+    xs = rng.uniform(-1.0, 1.0, (m, 3)) + [0.0, 0.0, 6.0]
+    obs = np.stack([rng.integers(0, n, p), rng.integers(0, m, p)], axis=1) * 1.0
+    return [cams, xs, rng.uniform(0.5, 1.5, p), obs, rng.uniform(-1.0, 1.0, (p, 2))]
+
+
+def ba_torch_errors(c, x, w, feats):
+    # Rodrigues' rotation; the inputs' rotations are never zero, so the
+    # formula's small-angle branch is left out.
+    r, z = c[:, 0:3], x - c[:, 3:6]
+    theta = torch.sqrt(torch.sum(r * r, dim=1, keepdim=True))
+    u = r / theta
+    cos, sin = torch.cos(theta), torch.sin(theta)
+    rotated = (z * cos + torch.cross(u, z, dim=1) * sin
+               + u * (torch.sum(u * z, dim=1, keepdim=True) * (1.0 - cos)))
+    proj = rotated[:, 0:2] / rotated[:, 2:3]
+    rsq = torch.sum(proj * proj, dim=1, keepdim=True)
+    distort = 1.0 + c[:, 9:10] * rsq + c[:, 10:11] * rsq * rsq
+    return w[:, None] * (proj * distort * c[:, 6:7] + c[:, 7:9] - feats)
+
+
+def ba_torch(cams, xs, ws, obs, feats):
+    return ba_torch_errors(cams[obs[:, 0].long()], xs[obs[:, 1].long()], ws, feats), 1.0 - ws * ws
+
+
+def ba_torch_jacobian(cams, xs, ws, obs, feats):
+    # Every observation's 15 unknowns as its own leaf; a reverse pass per
+    # error component gives all 2 x 15 blocks.
+    leaves = [cams[obs[:, 0].long()].requires_grad_(), xs[obs[:, 1].long()].requires_grad_(),
+              ws.clone().requires_grad_()]
+    err = ba_torch_errors(*leaves, feats)
+    rows = []
+    for r in range(2):
+        gc, gx, gw = torch.autograd.grad(err[:, r].sum(), leaves, retain_graph=r == 0)
+        rows.append(torch.cat([gc, gx, gw[:, None]], dim=1))
+    return [torch.stack(rows, dim=1), -2.0 * ws]
+
+
+def ba_jv(inputs, derivative, direction):
+    cams, xs, ws, obs, feats = inputs
+    dc, dx, dw = direction
+    ci, pi = obs[:, 0].astype(int), obs[:, 1].astype(int)
+    v = np.concatenate([dc[ci], dx[pi], dw[:, None]], axis=1)
+    return np.einsum("prk,pk->pr", derivative[0], v)
+
+
+def ht_inputs(rng, n, v=544):
+    # A synthetic hand: wrist bones 0 <- 1, five fingers of 4 bones hanging
+    # from bone 1; each bone a rotation and an offset from its parent.
+    nb = 22
+    parents = np.array([-1.0, 0.0] + sum(([1.0, 2.0 + 4 * f, 3.0 + 4 * f, 4.0 + 4 * f]
+                                         for f in range(5)), []))
+
+    def rigid(angle_axis, offset):
+        a = np.linalg.norm(angle_axis)
+        k = angle_axis / a
+        cross = np.array([[0, -k[2], k[1]], [k[2], 0, -k[0]], [-k[1], k[0], 0]])
+        m = np.eye(4)
+        m[:3, :3] = np.eye(3) + np.sin(a) * cross + (1 - np.cos(a)) * cross @ cross
+        m[:3, 3] = offset
+        return m
+    base_rel = np.stack([rigid(rng.uniform(-0.3, 0.3, 3), rng.uniform(-1.0, 1.0, 3) + [0, 0, 1])
+                         for _ in range(nb)])
+    absolutes = []
+    for b in range(nb):
+        p = int(parents[b])
+        absolutes.append(base_rel[b] if p < 0 else absolutes[p] @ base_rel[b])
+    inv_base_abs = np.stack([np.linalg.inv(a) for a in absolutes])
+    base_pos = np.concatenate([rng.uniform(-3.0, 3.0, (v, 3)), np.ones((v, 1))], axis=1)
+    weights = rng.uniform(0.0, 1.0, (v, nb)) * (rng.uniform(0.0, 1.0, (v, nb)) < 0.15)
+    weights[np.arange(v), rng.integers(0, nb, v)] += 1.0
+    weights /= weights.sum(axis=1, keepdims=True)
+    theta = rng.uniform(-0.5, 0.5, 26)
+    corr = rng.integers(0, v, n) * 1.0
+    points = rng.uniform(-3.0, 3.0, (n, 3))
+    return [theta, parents, base_rel, inv_base_abs, base_pos, weights, corr, points]
+
+
+def ht_torch(theta, parents, base_rel, inv_base_abs, base_pos, weights, corr, points):
+    zero, one = torch.zeros_like(theta[0]), torch.ones_like(theta[0])
+
+    def euler(ax, az, ay):
+        cx, sx, cz, sz, cy, sy = (torch.cos(ax), torch.sin(ax), torch.cos(az), torch.sin(az),
+                                  torch.cos(ay), torch.sin(ay))
+        return torch.stack([torch.stack(row) for row in (
+            [cz * cy, cz * sy * sx - sz * cx, cz * sy * cx + sz * sx, zero],
+            [sz * cy, sz * sy * sx + cz * cx, sz * sy * cx - cz * sx, zero],
+            [-sy, cy * sx, cy * cx, zero], [zero, zero, zero, one])])
+    absolutes = []
+    for b in range(parents.shape[0]):
+        angles = [zero, zero, zero]
+        if b >= 2:
+            j, base = (b - 2) % 4, 6 + 4 * ((b - 2) // 4)
+            if j == 0:
+                angles = [theta[base], theta[base + 1], zero]
+            elif j < 3:
+                angles = [theta[base + j + 1], zero, zero]
+        rel = base_rel[b] @ euler(*angles)
+        p = int(parents[b])
+        absolutes.append(rel if p < 0 else absolutes[p] @ rel)
+    transforms = torch.stack(absolutes) @ inv_base_abs
+    skinned = torch.einsum("ub,brc,uc->ur", weights, transforms[:, :3, :], base_pos)
+    a = theta[0:3]
+    n = torch.sqrt(torch.sum(a * a))
+    x, y, z = a[0] / n, a[1] / n, a[2] / n
+    s, c = torch.sin(n), torch.cos(n)
+    rot = torch.stack([torch.stack(row) for row in (
+        [x * x + (1 - x * x) * c, x * y * (1 - c) - z * s, x * z * (1 - c) + y * s],
+        [x * y * (1 - c) + z * s, y * y + (1 - y * y) * c, y * z * (1 - c) - x * s],
+        [x * z * (1 - c) - y * s, z * y * (1 - c) + x * s, z * z + (1 - z * z) * c])])
+    return (points - (skinned[corr.long()] @ rot.T + theta[3:6])).reshape(-1)
+
+
+def ht_torch_jacobian(theta, *model):
+    # Forward mode, one pass per parameter (column).
+    import torch.autograd.forward_ad as fwAD
+    columns = []
+    for k in range(theta.shape[0]):
+        with fwAD.dual_level():
+            seed = torch.zeros_like(theta)
+            seed[k] = 1.0
+            columns.append(fwAD.unpack_dual(ht_torch(fwAD.make_dual(theta, seed), *model)).tangent)
+    return [torch.stack(columns, dim=1)]
+
+
+def ht_jv(inputs, derivative, direction):
+    return derivative[0] @ direction[0]
+
+
 # (objective = fad file, size, inputs from a random generator, the PyTorch
 # function, indices of the differentiated inputs, derivative kind: None for
 # the gradient of a scalar, "last" for that of the last component, "newton"
@@ -134,14 +287,27 @@ WORKLOADS = [
      [0, 1, 2, 3], None),
     ("gmm", "d = 64, k = 100, n = 1000", lambda r: gmm_inputs(r, 64, 100, 1000), gmm_torch,
      [0, 1, 2, 3], None),
+    ("lstm", "l = 2, c = 1024, b = 14", lambda r: lstm_inputs(r, 2, 1024), lstm_torch,
+     [0, 1, 2], None),
+    ("lstm", "l = 4, c = 4096, b = 14", lambda r: lstm_inputs(r, 4, 4096), lstm_torch,
+     [0, 1, 2], None),
+    ("ba", "n = 49, m = 7 776, p = 31 843 (ba1)", lambda r: ba_inputs(r, 49, 7776, 31843),
+     ba_torch, [0, 1, 2], "jacobian"),
+    ("ht", "N = 10 000, V = 544 (simple)", lambda r: ht_inputs(r, 10_000), ht_torch, [0],
+     "jacobian"),
     ("kmeans", "k = 100, n = 10 000, d = 16", lambda r: kmeans_inputs(r, 100, 10_000, 16),
      kmeans_torch, [1], "newton"),
     ("ode", "n = 10, s = 10 000", lambda r: ode_inputs(r, 10, 10_000), ode_torch, [1], "last"),
 ]
 QUICK = {"lse": lambda r: lse_inputs(r, 10_000), "llsq": lambda r: llsq_inputs(r, 32, 64),
          "gmm": lambda r: gmm_inputs(r, 3, 4, 50), "kmeans": lambda r: kmeans_inputs(r, 5, 100, 3),
-         "ode": lambda r: ode_inputs(r, 5, 20)}
-DERIVATIVE_ENTRY = {"kmeans": "direction"}
+         "ode": lambda r: ode_inputs(r, 5, 20), "lstm": lambda r: lstm_inputs(r, 2, 10, 4),
+         "ba": lambda r: ba_inputs(r, 3, 5, 20), "ht": lambda r: ht_inputs(r, 20, 30)}
+DERIVATIVE_ENTRY = {"kmeans": "direction", "ba": "jacobian", "ht": "jacobian"}
+# Jacobians: PyTorch's, and J v from fad's result (checked against central
+# finite differences of the primal's first result).
+TORCH_JACOBIAN = {"ba": ba_torch_jacobian, "ht": ht_torch_jacobian}
+JACOBIAN_TIMES = {"ba": ba_jv, "ht": ht_jv}
 
 
 def median_ms(times_us):
@@ -198,7 +364,10 @@ class Runner:
         return results, [int(t) for t in open(times).read().split()]
 
 
-def torch_derivative(fn, inputs, wrt, kind):
+def torch_derivative(name, fn, inputs, wrt, kind):
+    if kind == "jacobian":
+        return [j.detach() for j in TORCH_JACOBIAN[name](
+            *[torch.tensor(v) if isinstance(v, np.ndarray) else v for v in inputs])]
     args = [torch.tensor(v, dtype=torch.float64, requires_grad=(i in wrt))
             if isinstance(v, np.ndarray) else v for i, v in enumerate(inputs)]
     params = [args[i] for i in wrt]
@@ -261,7 +430,9 @@ def main():
                 tensors = [torch.tensor(v) if isinstance(v, np.ndarray) else v for v in inputs]
                 with torch.no_grad():
                     torch_p = torch_fn(*tensors)
-                torch_d = torch_derivative(torch_fn, inputs, wrt, kind)
+                torch_d = torch_derivative(name, torch_fn, inputs, wrt, kind)
+                if isinstance(torch_p, tuple):
+                    torch_p = torch_p[0]
                 checks["torch primal"] = rho(torch_p.numpy(), ref_p[0])
                 checks["torch derivative"] = max(rho(a.numpy(), b) for a, b in zip(torch_d, ref_d))
             if kind != "newton":
@@ -273,10 +444,14 @@ def main():
                     for i, v in zip(wrt, direction):
                         moved[i] = inputs[i] + sign * h * v
                     value = runner.run_fad(name, "primal", runner.write_inputs("fd", moved), 1)[0][0]
-                    shifted.append(np.asarray(value).ravel()[-1])
+                    shifted.append(np.asarray(value).ravel())
                 fd = (shifted[0] - shifted[1]) / (2 * h)
-                dot = sum(float(np.sum(g * v)) for g, v in zip(fad_d, direction))
-                checks["fad vs finite differences"] = abs(fd - dot) / max(1.0, abs(fd) + abs(dot))
+                if kind == "jacobian":
+                    jv = np.asarray(JACOBIAN_TIMES[name](inputs, fad_d, direction)).ravel()
+                else:
+                    fd = fd[-1:]
+                    jv = sum(float(np.sum(g * v)) for g, v in zip(fad_d, direction))
+                checks["fad vs finite differences"] = rho(fd, jv)
             bad = {k: v for k, v in checks.items()
                    if v > (1e-6 if k == "fad vs finite differences" else 1e-8)}
             status = "ok" if not bad else "MISMATCH " + ", ".join("%s %.1e" % kv for kv in bad.items())
@@ -286,7 +461,7 @@ def main():
                 continue
             with torch.no_grad():
                 tp = time_torch(lambda: torch_fn(*tensors), runs)
-            td = time_torch(lambda: torch_derivative(torch_fn, inputs, wrt, kind), runs)
+            td = time_torch(lambda: torch_derivative(name, torch_fn, inputs, wrt, kind), runs)
             rows.append((name, size, median_ms(fad_pt), median_ms(fad_dt), median_ms(ref_pt),
                          median_ms(ref_dt), median_ms(tp), median_ms(td), status))
     if not args.quick:
