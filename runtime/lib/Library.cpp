@@ -220,7 +220,7 @@ static bool run(CallFrame &call, void (*thunk)(void)) {
   if (call.status == FAD_OK)
     return true;
   for (void *p : call.live)
-    std::free(p);
+    deallocate(p);
   for (PendingResult &r : call.pending)
     std::free(r.data);
   call.ctx->error = std::move(call.message);
@@ -233,14 +233,13 @@ extern "C" {
 // functions, see Pipelines.cpp): inside a library call they keep track of the
 // program's live buffers, so that a failed call frees them.
 void *_mlir_memref_to_llvm_alloc(size_t size) {
-  void *p = std::malloc(size);
+  void *p = allocate(size, alignof(std::max_align_t));
   if (CallFrame *call = activeCall(); call && p)
     call->live.insert(p);
   return p;
 }
 void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t size) {
-  // aligned_alloc needs a size that is a multiple of the alignment.
-  void *p = std::aligned_alloc(alignment, (size + alignment - 1) / alignment * alignment);
+  void *p = allocate(size, alignment);
   if (CallFrame *call = activeCall(); call && p)
     call->live.insert(p);
   return p;
@@ -248,7 +247,7 @@ void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t size) {
 void _mlir_memref_to_llvm_free(void *p) {
   if (CallFrame *call = activeCall())
     call->live.erase(p);
-  std::free(p);
+  deallocate(p);
 }
 
 int fad_rt_call_printing(fad_context *ctx, const char *entry, void (*thunk)(void)) {

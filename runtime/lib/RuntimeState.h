@@ -9,6 +9,7 @@
 #ifndef FAD_RUNTIME_RUNTIMESTATE_H
 #define FAD_RUNTIME_RUNTIMESTATE_H
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -32,6 +33,12 @@ std::vector<int64_t> &runTimes();
 /// Prints "error: <message>" on stderr and exits with status 1 -- or, inside
 /// a library call, ends that call with the message (see Library.cpp).
 [[noreturn]] void fail(const std::string &message);
+
+/// The buffers of generated code (Allocator.cpp): `bytes` at `alignment`
+/// (a power of two), or null when memory is exhausted; `deallocate` takes
+/// only what `allocate` returned (or null), on any thread.
+void *allocate(size_t bytes, size_t alignment);
+void deallocate(void *p);
 
 /// An MLIR strided memref descriptor of any rank.
 struct Descriptor {

@@ -49,9 +49,12 @@
 using namespace mlir;
 namespace cl = llvm::cl;
 
+/// fad-repl's own options; --help lists only these.
+static cl::OptionCategory replOptions("fad-repl options");
 static cl::list<std::string> importDirs("I", cl::desc("Directory to search for imports"),
-                                        cl::value_desc("dir"), cl::Prefix);
-static cl::list<std::string> preload(cl::Positional, cl::desc("[file.fad ...] to :load"));
+                                        cl::value_desc("dir"), cl::Prefix, cl::cat(replOptions));
+static cl::list<std::string> preload(cl::Positional, cl::desc("[file.fad ...] to :load"),
+                                     cl::cat(replOptions));
 
 static const char *const helpText = R"(Enter a fad expression to evaluate it, or a definition to keep it:
   def f (x: f64) : f64 = x * x     a definition (a later one replaces it)
@@ -607,6 +610,7 @@ static int runRepl() {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(replOptions);
   cl::ParseCommandLineOptions(argc, argv,
                               "fad-repl: evaluate fad definitions and expressions\n");
   // The frontend recurses over expressions; give it fadc's large stack.

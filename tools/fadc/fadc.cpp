@@ -49,10 +49,13 @@ enum class Action {
 };
 } // namespace
 
+/// fadc's own options; --help lists only these (LLVM's and MLIR's stay
+/// usable, and --help-hidden lists them).
+static cl::OptionCategory fadcOptions("fadc options");
 static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input .fad or .mlir file>"),
-                                      cl::Required);
+                                      cl::Required, cl::cat(fadcOptions));
 static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
-                                       cl::value_desc("file"), cl::init(""));
+                                       cl::value_desc("file"), cl::init(""), cl::cat(fadcOptions));
 static cl::opt<Action> emitAction(
     "emit", cl::desc("What to produce (each stops after its step)"),
     cl::init(Action::Executable),
@@ -71,22 +74,23 @@ static cl::opt<Action> emitAction(
                clEnumValN(Action::SharedLibrary, "shared",
                           "a shared library libNAME.so and its C header NAME.h"),
                clEnumValN(Action::Python, "python",
-                          "a directory (-o) with libNAME.so, NAME.h and the module NAME.py")));
+                          "a directory (-o) with libNAME.so, NAME.h and the module NAME.py")),
+    cl::cat(fadcOptions));
 static cl::opt<std::string> checkpoint(
     "checkpoint",
     cl::desc("How reverse mode keeps the states of loops: store-all, sqrt (every "
              "ceil(sqrt n)-th state; segments recomputed) or auto (sqrt when the "
              "state holds an array; the default)"),
-    cl::value_desc("policy"), cl::init("auto"));
+    cl::value_desc("policy"), cl::init("auto"), cl::cat(fadcOptions));
 static cl::opt<bool> tapeReport(
     "tape-report",
     cl::desc("Print, for each loop under reverse mode, what its tape keeps (a remark)"),
-    cl::init(false));
+    cl::init(false), cl::cat(fadcOptions));
 static cl::opt<std::string> depFile(
     "depfile", cl::desc("Also write a Make-style file listing the sources read (for build tools)"),
-    cl::value_desc("file"), cl::init(""));
+    cl::value_desc("file"), cl::init(""), cl::cat(fadcOptions));
 static cl::list<std::string> importDirs("I", cl::desc("Directory to search for imports"),
-                                        cl::value_desc("dir"), cl::Prefix);
+                                        cl::value_desc("dir"), cl::Prefix, cl::cat(fadcOptions));
 
 /// The directory holding fadc's own executable, to find the runtime and the
 /// standard library relative to it (build and install trees alike).
@@ -280,6 +284,7 @@ int main(int argc, char **argv) {
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
+  cl::HideUnrelatedOptions(fadcOptions);
   cl::ParseCommandLineOptions(argc, argv, "fad compiler\n");
   // The frontend recurses over expressions (bounded by the parser's nesting
   // limit); a large stack keeps deep but legal programs from overflowing.
