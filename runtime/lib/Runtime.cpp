@@ -603,16 +603,37 @@ void memrefCopy(int64_t elemSize, UnrankedMemRef *src, UnrankedMemRef *dst) {
   int64_t rank = src->rank;
   const auto &s = *static_cast<const Descriptor *>(src->descriptor);
   const auto &d = *static_cast<const Descriptor *>(dst->descriptor);
-  const int64_t *sizes = d.sizesAndStrides, *strides = sizes + rank;
-  std::vector<int64_t> index(rank, 0); // of the element visited, in d
-  forEachElement(s, rank, [&](int64_t at, int64_t) {
-    int64_t to = d.offset;
-    for (int64_t k = 0; k < rank; ++k)
-      to += index[k] * strides[k];
-    std::memcpy(d.aligned + to * elemSize, s.aligned + at * elemSize, elemSize);
-    for (int64_t k = rank - 1; k >= 0 && ++index[k] == sizes[k]; --k)
+  const int64_t *sizes = s.sizesAndStrides, *sStrides = sizes + rank,
+                *dStrides = d.sizesAndStrides + rank;
+  int64_t total = 1;
+  for (int64_t k = 0; k < rank; ++k)
+    total *= sizes[k];
+  if (total == 0)
+    return;
+  const char *from = s.aligned + s.offset * elemSize;
+  char *to = d.aligned + d.offset * elemSize;
+  // The innermost dimensions that both sides lay out contiguously are copied
+  // as one run of `run` elements; an odometer walks the outer ones [0, outer).
+  int64_t run = 1, outer = rank;
+  while (outer > 0 && (sizes[outer - 1] == 1 ||
+                       (sStrides[outer - 1] == run && dStrides[outer - 1] == run)))
+    run *= sizes[--outer];
+  int64_t bytes = run * elemSize;
+  int64_t fixed[8] = {};
+  std::vector<int64_t> more(outer > 8 ? outer : 0, 0);
+  int64_t *index = outer > 8 ? more.data() : fixed;
+  for (int64_t n = total / run, sAt = 0, dAt = 0; n > 0; --n) {
+    std::memcpy(to + dAt * elemSize, from + sAt * elemSize, bytes);
+    for (int64_t k = outer - 1; k >= 0; --k) {
+      sAt += sStrides[k];
+      dAt += dStrides[k];
+      if (++index[k] < sizes[k])
+        break;
+      sAt -= sStrides[k] * sizes[k];
+      dAt -= dStrides[k] * sizes[k];
       index[k] = 0;
-  });
+    }
+  }
 }
 
 void fad_rt_report(int64_t step, double value) {
