@@ -89,3 +89,45 @@ func.func @loops(%n: i64, %z: f64) -> f64 {
   }
   return %r : f64
 }
+
+// A map of scalars may overwrite an input that nothing else uses: an array
+// accumulator is added into in place (no array per iteration).
+// CHECK-LABEL: func.func @row_sum
+// CHECK:         scf.for {{.*}} iter_args(%[[ACC:.*]] = %{{.*}}) -> (tensor<?xf64>)
+// CHECK:           %[[ROW:.*]] = tensor.extract_slice
+// CHECK-NOT:       tensor.empty
+// CHECK:           scf.for %[[I:.*]] = {{.*}} iter_args(%[[D:.*]] = %[[ACC]])
+// CHECK:             tensor.extract %[[D]][%[[I]]]
+// CHECK:             tensor.extract %[[ROW]][%[[I]]]
+// CHECK:             arith.addf
+// CHECK:             tensor.insert {{.*}} into %[[D]][%[[I]]]
+func.func @row_sum(%x: tensor<?x?xf64>, %z: tensor<?xf64>) -> tensor<?xf64> {
+  %r = fad.reduce inits(%z) arrays(%x) : (tensor<?xf64>), (tensor<?x?xf64>) -> tensor<?xf64> {
+  ^bb0(%a: tensor<?xf64>, %b: tensor<?xf64>):
+    %t = fad.map (%a, %b) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64> {
+    ^bb0(%p: f64, %q: f64):
+      %s = fad.add %p, %q : f64
+      fad.yield %s : f64
+    }
+    fad.yield %t : tensor<?xf64>
+  }
+  return %r : tensor<?xf64>
+}
+
+// An input used again later keeps its value: the map writes a new array.
+// CHECK-LABEL: func.func @still_used
+// CHECK:         %[[Y:.*]] = tensor.empty
+// CHECK:         scf.for {{.*}} iter_args(%{{.*}} = %[[Y]])
+func.func @still_used(%x: tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
+  %y = fad.map (%x) : (tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%e: f64):
+    %s = fad.exp %e : f64
+    fad.yield %s : f64
+  }
+  %z = fad.map (%y) : (tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%e: f64):
+    %s = fad.neg %e : f64
+    fad.yield %s : f64
+  }
+  return %y, %z : tensor<?xf64>, tensor<?xf64>
+}

@@ -333,11 +333,46 @@ static Value commonExtent(OpBuilder &b, Location loc, ValueRange arrays) {
   return n;
 }
 
+/// Whether `v` is an array of its own, not a view of a live one: a loop's
+/// carried value or an op's result other than a row of another array.
+static bool ownsItsBuffer(Value v) {
+  if (auto arg = dyn_cast<BlockArgument>(v)) {
+    Operation *owner = arg.getOwner()->getParentOp();
+    if (auto reduce = dyn_cast<ReduceOp>(owner))
+      return arg.getArgNumber() < reduce.getInits().size();
+    return isa<ForOp, scf::ForOp>(owner) && arg.getArgNumber() > 0; // after the index
+  }
+  return !isa<IndexOp, tensor::ExtractSliceOp>(v.getDefiningOp());
+}
+
+/// The input of a one-result map of scalars that the map may overwrite: an
+/// array of the result's type that owns its buffer and that nothing else
+/// reads, so the buffer is dead after the map. Element i of it is read
+/// before element i of the result is written, so the map can run in place
+/// (in a reduction `acc' = map2 (+) acc x`, no array is allocated per
+/// iteration). -1 if there is none.
+static int inPlaceInput(Operation *op, Region &body, ValueRange inputs) {
+  if (!isa<MapOp>(op) || op->getNumResults() != 1 ||
+      isa<RankedTensorType>(body.front().getTerminator()->getOperand(0).getType()))
+    return -1;
+  for (auto [k, input] : llvm::enumerate(inputs)) {
+    // Extents do not change when the map writes the elements.
+    bool onlyThisMapReads = llvm::all_of(input.getUsers(), [&](Operation *user) {
+      return user == op || isa<tensor::DimOp, DimOp>(user);
+    });
+    if (input.getType() == op->getResult(0).getType() && onlyThisMapReads &&
+        ownsItsBuffer(input))
+      return k;
+  }
+  return -1;
+}
+
 /// Lowers a loop producing one array per yielded value (map and build):
 /// elements of `inputs` at `i` and the index (if `passIndex`) feed the body.
 static void lowerCollect(PatternRewriter &rw, Operation *op, Region &body,
                          ValueRange inputs, Value n, bool passIndex) {
   Location loc = op->getLoc();
+  int inPlace = inPlaceInput(op, body, inputs);
   // Row extents known before the loop allocate the result once, up front;
   // otherwise the first row fixes them (destForRow).
   auto yield = cast<YieldOp>(body.front().getTerminator());
@@ -347,7 +382,9 @@ static void lowerCollect(PatternRewriter &rw, Operation *op, Region &body,
     rowExtents.push_back(isa<RankedTensorType>(yielded.getType())
                              ? hoistedExtents(rw, loc, op, yielded)
                              : SmallVector<Value>());
-    if (rowExtents.back()) {
+    if (inPlace >= 0) {
+      dests.push_back(inputs[inPlace]);
+    } else if (rowExtents.back()) {
       SmallVector<Value> dims{n};
       dims.append(*rowExtents.back());
       dests.push_back(rw.create<tensor::EmptyOp>(loc, t, dims));
@@ -359,8 +396,8 @@ static void lowerCollect(PatternRewriter &rw, Operation *op, Region &body,
     SmallVector<Value> args;
     if (passIndex)
       args.push_back(toI64(rw, loc, i));
-    for (Value input : inputs)
-      args.push_back(extractAt(rw, loc, input, i));
+    for (auto [k, input] : llvm::enumerate(inputs))
+      args.push_back(extractAt(rw, loc, (int)k == inPlace ? acc[0] : input, i));
     SmallVector<Value> values = inlineBody(rw, body, args);
     SmallVector<Value> next;
     for (auto [value, dest, extents] : llvm::zip(values, acc, rowExtents))
