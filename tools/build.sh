@@ -38,7 +38,7 @@ build() {
       -DMLIR_DIR=/usr/lib/llvm-19/lib/cmake/mlir \
       -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-19/build/utils/lit/lit.py
   fi
-  ninja -C "$BUILD_DIR" fadc fad-opt fad-repl FADUnitTests
+  ninja -C "$BUILD_DIR" fadc fad-opt fad-repl FADUnitTests FADRuntimeTests
 }
 
 case "${1:-}" in
