@@ -220,3 +220,155 @@ func.func @build_map(%n: i64, %y: tensor<?xf64>) -> tensor<?xf64> {
   }
   return %m : tensor<?xf64>
 }
+
+// map of several results into a reduce of all of them: one loop.
+// CHECK-LABEL: func.func @map2_reduce
+// CHECK:         %[[R:.*]]:2 = fad.for %{{.*}} iter(%{{.*}}, %{{.*}}) {fad.reduction} : (f64, f64) -> (f64, f64) {
+// CHECK-NEXT:    ^bb0(%[[I:.*]]: i64, %[[S:.*]]: f64, %[[T:.*]]: f64):
+// CHECK-NEXT:      %[[A:.*]] = fad.index %arg0[%[[I]]] {fad.in_bounds}
+// CHECK-NEXT:      %[[E:.*]] = fad.exp %[[A]] : f64
+// CHECK-NEXT:      %[[S2:.*]] = fad.add %[[S]], %[[A]] : f64
+// CHECK-NEXT:      %[[T2:.*]] = fad.add %[[T]], %[[E]] : f64
+// CHECK-NEXT:      fad.yield %[[S2]], %[[T2]] : f64, f64
+// CHECK-NOT:     fad.map
+// CHECK:         return %[[R]]#1, %[[R]]#0
+func.func @map2_reduce(%x: tensor<?xf64>) -> (f64, f64) {
+  %zero = arith.constant 0.0 : f64
+  %m:2 = fad.map (%x) : (tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
+  ^bb0(%a: f64):
+    %e = fad.exp %a : f64
+    fad.yield %e, %a : f64, f64
+  }
+  %s:2 = fad.reduce inits(%zero, %zero) arrays(%m#1, %m#0) : (f64, f64), (tensor<?xf64>, tensor<?xf64>) -> f64, f64 {
+  ^bb0(%p: f64, %q: f64, %u: f64, %v: f64):
+    %t = fad.add %p, %u : f64
+    %w = fad.add %q, %v : f64
+    fad.yield %t, %w : f64, f64
+  }
+  return %s#1, %s#0 : f64, f64
+}
+
+// map into a loop that reads it only at its counter (the position of a
+// minimum): the element is computed in the loop; a count that is not the
+// map's extent is checked against it.
+// CHECK-LABEL: func.func @map_for
+// CHECK:         %[[N:.*]] = fad.dim %arg0[0]
+// CHECK:         %[[LE:.*]] = arith.cmpi sle, %arg1, %[[N]]
+// CHECK:         fad.assert %[[LE]], "index out of bounds of a mapped array"
+// CHECK:         fad.for %arg1 iter
+// CHECK-NEXT:    ^bb0(%[[I:.*]]: i64, %{{.*}}: f64, %{{.*}}: i64):
+// CHECK-NEXT:      %[[A:.*]] = fad.index %arg0[%[[I]]] {fad.in_bounds}
+// CHECK-NEXT:      %[[E:.*]] = fad.mul %[[A]], %[[A]] : f64
+// CHECK-NEXT:      fad.min %{{.*}}, %[[E]]
+// CHECK-NOT:     fad.map
+func.func @map_for(%x: tensor<?xf64>, %n: i64) -> (f64, i64) {
+  %inf = arith.constant 0x7FF0000000000000 : f64
+  %none = arith.constant -1 : i64
+  %m = fad.map (%x) : (tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%a: f64):
+    %e = fad.mul %a, %a : f64
+    fad.yield %e : f64
+  }
+  %r:2 = fad.for %n iter(%inf, %none) : (f64, i64) -> (f64, i64) {
+  ^bb0(%i: i64, %best: f64, %at: i64):
+    %v = fad.index %m[%i] : tensor<?xf64> -> f64
+    %lo = fad.min %best, %v : f64
+    %moved = arith.cmpf une, %lo, %best : f64
+    %pos = arith.select %moved, %i, %at : i64
+    fad.yield %lo, %pos : f64, i64
+  }
+  return %r#0, %r#1 : f64, i64
+}
+
+// A map read at another index than the counter stays.
+// CHECK-LABEL: func.func @map_for_shifted
+// CHECK:         fad.map
+func.func @map_for_shifted(%x: tensor<?xf64>, %n: i64) -> f64 {
+  %zero = arith.constant 0.0 : f64
+  %one = arith.constant 1 : i64
+  %m = fad.map (%x) : (tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%a: f64):
+    %e = fad.exp %a : f64
+    fad.yield %e : f64
+  }
+  %r = fad.for %n iter(%zero) : (f64) -> f64 {
+  ^bb0(%i: i64, %acc: f64):
+    %j = arith.addi %i, %one : i64
+    %v = fad.index %m[%j] : tensor<?xf64> -> f64
+    %s = fad.add %acc, %v : f64
+    fad.yield %s : f64
+  }
+  return %r : f64
+}
+
+// Accumulating a map over a one-hot array (the adjoint of a minimum reaches
+// the element it selected): only the selected row is computed and added,
+// when the selected position is in range.
+// CHECK-LABEL: func.func @one_hot
+// CHECK:         %[[N:.*]] = fad.dim %arg0[0]
+// CHECK:         %[[OK:.*]] = arith.andi
+// CHECK:         %[[R:.*]] = fad.if %[[OK]] -> tensor<?x?xf64> {
+// CHECK:           %[[ROW:.*]] = fad.index %arg0[%arg2] {fad.in_bounds} : tensor<?x?xf64> -> tensor<?xf64>
+// CHECK:           %[[C:.*]] = fad.map(%[[ROW]])
+// CHECK:             fad.mul %{{.*}}, %arg3 : f64
+// CHECK:           %[[U:.*]] = fad.add_at %arg1[%arg2], %[[C]] : tensor<?x?xf64>, tensor<?xf64>
+// CHECK:           fad.yield %[[U]]
+// CHECK:         } else {
+// CHECK:           fad.yield %arg1
+// CHECK-NOT:     fad.build
+// CHECK:         return %[[R]]
+func.func @one_hot(%x: tensor<?x?xf64>, %acc: tensor<?x?xf64>, %j: i64, %v: f64) -> tensor<?x?xf64> {
+  %zero = arith.constant 0.0 : f64
+  %n = fad.dim %x[0] : tensor<?x?xf64>
+  %hot = fad.build %n : tensor<?xf64> {
+  ^bb0(%i: i64):
+    %is = arith.cmpi eq, %i, %j : i64
+    %e = arith.select %is, %v, %zero : f64
+    fad.yield %e : f64
+  }
+  %c = fad.map (%x, %hot) : (tensor<?x?xf64>, tensor<?xf64>) -> tensor<?x?xf64> {
+  ^bb0(%row: tensor<?xf64>, %s: f64):
+    %r = fad.map (%row) : (tensor<?xf64>) -> tensor<?xf64> {
+    ^bb0(%a: f64):
+      %t = fad.mul %a, %s : f64
+      fad.yield %t : f64
+    }
+    fad.yield %r : tensor<?xf64>
+  }
+  %sum = fad.map (%acc, %c) : (tensor<?x?xf64>, tensor<?x?xf64>) -> tensor<?x?xf64> {
+  ^bb0(%a: tensor<?xf64>, %b: tensor<?xf64>):
+    %r = fad.map (%a, %b) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64> {
+    ^bb0(%p: f64, %q: f64):
+      %t = fad.add %p, %q : f64
+      fad.yield %t : f64
+    }
+    fad.yield %r : tensor<?xf64>
+  }
+  return %sum : tensor<?x?xf64>
+}
+
+// Not when the map is not zero where the one-hot array is (here x + s).
+// CHECK-LABEL: func.func @one_hot_affine
+// CHECK-NOT:     fad.add_at
+// CHECK:         return
+func.func @one_hot_affine(%x: tensor<?xf64>, %acc: tensor<?xf64>, %j: i64, %v: f64) -> tensor<?xf64> {
+  %zero = arith.constant 0.0 : f64
+  %n = fad.dim %x[0] : tensor<?xf64>
+  %hot = fad.build %n : tensor<?xf64> {
+  ^bb0(%i: i64):
+    %is = arith.cmpi eq, %i, %j : i64
+    %e = arith.select %is, %v, %zero : f64
+    fad.yield %e : f64
+  }
+  %c = fad.map (%x, %hot) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%a: f64, %s: f64):
+    %t = fad.add %a, %s : f64
+    fad.yield %t : f64
+  }
+  %sum = fad.map (%acc, %c) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%p: f64, %q: f64):
+    %t = fad.add %p, %q : f64
+    fad.yield %t : f64
+  }
+  return %sum : tensor<?xf64>
+}

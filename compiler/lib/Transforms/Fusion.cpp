@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -109,14 +110,16 @@ struct FuseMapIntoMap : OpRewritePattern<MapOp> {
   }
 };
 
-/// reduce op z (map f xs)  ->  for i < n: acc = op acc (f xs[i])
+/// reduce op z (map f xs)  ->  for i < n: acc = op acc (f xs[i]), also for
+/// a reduction of all results of one map (each read by nothing else).
 struct FuseMapIntoReduce : OpRewritePattern<ReduceOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ReduceOp reduce, PatternRewriter &rw) const override {
-    if (reduce.getInputs().size() != 1)
-      return failure();
-    MapOp map = fusibleProducer(reduce.getInputs()[0]);
-    if (!map)
+    auto map = reduce.getInputs()[0].getDefiningOp<MapOp>();
+    if (!map || map->getNumResults() != reduce.getInputs().size() ||
+        llvm::any_of(reduce.getInputs(), [&](Value input) {
+          return input.getDefiningOp() != map.getOperation() || !input.hasOneUse();
+        }))
       return failure();
     Location loc = reduce.getLoc();
     ValueRange arrays = map.getInputs();
@@ -134,7 +137,11 @@ struct FuseMapIntoReduce : OpRewritePattern<ReduceOp> {
         element->setAttr(kInBoundsAttr, rw.getUnitAttr());
         elements.push_back(element);
       }
-      return inlineBody(rw, map.getBody(), elements);
+      SmallVector<Value> results = inlineBody(rw, map.getBody(), elements);
+      SmallVector<Value> reduced;
+      for (Value input : reduce.getInputs())
+        reduced.push_back(results[cast<OpResult>(input).getResultNumber()]);
+      return reduced;
     });
     rw.eraseOp(map);
     return success();
@@ -161,6 +168,63 @@ struct FuseBuildIntoReduce : OpRewritePattern<ReduceOp> {
     replaceByLoop(rw, reduce, n,
                   [&](Value i) { return inlineBody(rw, build.getBody(), ValueRange{i}); });
     rw.eraseOp(build);
+    return success();
+  }
+};
+
+/// for i < n: ... (map f xs)[i] ...  ->  for i < n: ... f xs[i] ..., when
+/// the loop is the only reader of the map's results and reads them only at
+/// its counter (a fold that is not a reduction, such as the loop finding a
+/// minimum and its position for the minimum's adjoint).
+struct FuseMapIntoFor : OpRewritePattern<ForOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ForOp loop, PatternRewriter &rw) const override {
+    Block &body = loop.getBody().front();
+    Value i = body.getArgument(0);
+    auto readAtCounter = [&](Operation *user) {
+      auto index = dyn_cast<IndexOp>(user);
+      return index && loop->isAncestor(index) && index.getIndices().size() == 1 &&
+             index.getIndices()[0] == i;
+    };
+    MapOp map;
+    loop.getBody().walk([&](IndexOp index) {
+      auto producer = index.getArray().getDefiningOp<MapOp>();
+      if (!map && producer && producer->getBlock() == loop->getBlock() &&
+          llvm::all_of(producer->getUsers(), readAtCounter))
+        map = producer;
+    });
+    if (!map)
+      return failure();
+    Location loc = loop.getLoc();
+    ValueRange arrays = map.getInputs();
+    Value n = rw.create<DimOp>(loc, arrays[0], 0);
+    for (Value other : arrays.drop_front()) {
+      Value same = rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, n,
+                                            rw.create<DimOp>(loc, other, 0));
+      rw.create<AssertOp>(loc, same, "map: arrays of different sizes");
+    }
+    // The loop's reads at i < count checked i against the extent.
+    auto countIsExtent = [&](Value count) {
+      auto dim = count.getDefiningOp<DimOp>();
+      return dim && dim.getDim() == 0 && llvm::is_contained(arrays, dim.getArray());
+    };
+    if (!countIsExtent(loop.getCount()))
+      rw.create<AssertOp>(loc,
+                          rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sle,
+                                                   loop.getCount(), n),
+                          "index out of bounds of a mapped array");
+    rw.setInsertionPointToStart(&body);
+    SmallVector<Value> elements;
+    for (auto [array, arg] : llvm::zip(arrays, map.getBody().getArguments())) {
+      auto element = rw.create<IndexOp>(loc, arg.getType(), array, ValueRange{i});
+      element->setAttr(kInBoundsAttr, rw.getUnitAttr());
+      elements.push_back(element);
+    }
+    SmallVector<Value> results = inlineBody(rw, map.getBody(), elements);
+    for (OpResult result : map->getResults())
+      for (Operation *user : llvm::make_early_inc_range(result.getUsers()))
+        rw.replaceOp(user, results[result.getResultNumber()]);
+    rw.eraseOp(map);
     return success();
   }
 };
@@ -275,6 +339,200 @@ struct FuseBuildIntoIndex : OpRewritePattern<IndexOp> {
   }
 };
 
+/// The index j and value v of a one-hot array `build n (\i -> if i == j
+/// then v else 0)` (the adjoint a minimum or maximum sends to the element it
+/// selected), with j and v defined outside the build.
+struct OneHot {
+  BuildOp build;
+  Value index, value;
+};
+static std::optional<OneHot> matchOneHot(Value array) {
+  auto build = array.getDefiningOp<BuildOp>();
+  if (!build || build->getNumResults() != 1)
+    return std::nullopt;
+  Block &body = build.getBody().front();
+  auto select = body.getTerminator()->getOperand(0).getDefiningOp<arith::SelectOp>();
+  auto cmp = select ? select.getCondition().getDefiningOp<arith::CmpIOp>() : nullptr;
+  if (!cmp || (cmp.getPredicate() != arith::CmpIPredicate::eq &&
+               cmp.getPredicate() != arith::CmpIPredicate::ne))
+    return std::nullopt;
+  bool eq = cmp.getPredicate() == arith::CmpIPredicate::eq;
+  Value value = eq ? select.getTrueValue() : select.getFalseValue();
+  Value zero = eq ? select.getFalseValue() : select.getTrueValue();
+  Value i = body.getArgument(0);
+  Value index = cmp.getLhs() == i ? cmp.getRhs() : cmp.getRhs() == i ? cmp.getLhs() : Value();
+  auto outside = [&](Value v) { return !build.getBody().isAncestor(v.getParentRegion()); };
+  if (!index || !outside(index) || !outside(value) || !matchPattern(zero, m_AnyZeroFloat()))
+    return std::nullopt;
+  return OneHot{build, index, value};
+}
+
+/// Whether `v` is 0 whenever `seed` is (in exact arithmetic), by the ops
+/// between them: products with it, sums, differences and quotients of such
+/// values, and maps and builds of them.
+static bool vanishesWith(Value v, Value seed, DenseMap<Value, bool> &memo) {
+  if (v == seed)
+    return true;
+  if (auto it = memo.find(v); it != memo.end())
+    return it->second;
+  memo[v] = false;
+  auto holds = [&](Value w) { return vanishesWith(w, seed, memo); };
+  bool result = false;
+  if (auto arg = dyn_cast<BlockArgument>(v)) {
+    if (auto map = dyn_cast<MapOp>(arg.getOwner()->getParentOp()))
+      result = holds(map.getInputs()[arg.getArgNumber()]);
+  } else {
+    Operation *op = v.getDefiningOp();
+    if (isa<MulOp>(op))
+      result = holds(op->getOperand(0)) || holds(op->getOperand(1));
+    else if (isa<AddOp, SubOp>(op))
+      result = holds(op->getOperand(0)) && holds(op->getOperand(1));
+    else if (isa<NegOp, DivOp, IndexOp>(op))
+      result = holds(op->getOperand(0));
+    else if (auto select = dyn_cast<arith::SelectOp>(op))
+      result = holds(select.getTrueValue()) && holds(select.getFalseValue());
+    else if (isa<MapOp, BuildOp>(op))
+      result = holds(op->getRegion(0).front().getTerminator()->getOperand(
+          cast<OpResult>(v).getResultNumber()));
+    else
+      result = isa<ZerosLikeOp>(op) || matchPattern(v, m_AnyZeroFloat());
+  }
+  return memo[v] = result;
+}
+
+/// For a map each of whose results is the elementwise sum of two of its
+/// inputs (`map (\a b -> a + b)`, or a map of such maps over rows), the
+/// positions of the two inputs of each result.
+static std::optional<SmallVector<std::pair<unsigned, unsigned>>> elementwiseSums(MapOp map) {
+  Block &body = map.getBody().front();
+  auto inputOf = [&](Value v) -> std::optional<unsigned> {
+    auto arg = dyn_cast<BlockArgument>(v);
+    if (arg && arg.getOwner() == &body)
+      return arg.getArgNumber();
+    return std::nullopt;
+  };
+  SmallVector<std::pair<unsigned, unsigned>> sums;
+  for (Value y : body.getTerminator()->getOperands()) {
+    Value lhs, rhs;
+    if (auto add = y.getDefiningOp<AddOp>()) {
+      lhs = add.getLhs();
+      rhs = add.getRhs();
+    } else if (auto inner = y.getDefiningOp<MapOp>()) {
+      auto innerSums = elementwiseSums(inner);
+      if (!innerSums)
+        return std::nullopt;
+      auto [a, b] = (*innerSums)[cast<OpResult>(y).getResultNumber()];
+      lhs = inner.getInputs()[a];
+      rhs = inner.getInputs()[b];
+    }
+    auto l = lhs ? inputOf(lhs) : std::nullopt, r = rhs ? inputOf(rhs) : std::nullopt;
+    if (!l || !r)
+      return std::nullopt;
+    sums.push_back({*l, *r});
+  }
+  return sums;
+}
+
+/// acc + map f xs (build n (\i -> if i == j then v else 0)), with f zero
+/// where its one-hot argument is  ->  add_at acc[j] (f xs[j] v), when
+/// 0 <= j < n (else acc). The adjoint of a minimum or maximum over an array
+/// computed by a map reaches one element; accumulating the map's dense
+/// array of contributions, all zero but one, cost n times the work.
+/// (Exact in real arithmetic; a non-finite value in an unselected element,
+/// which would have made a NaN of 0 * inf, is not read.)
+struct AccumulateOneHotMap : OpRewritePattern<MapOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MapOp map, PatternRewriter &rw) const override {
+    std::optional<OneHot> hot;
+    unsigned k = 0;
+    for (auto [j, input] : llvm::enumerate(map.getInputs()))
+      if ((hot = matchOneHot(input))) {
+        k = j;
+        break;
+      }
+    if (!hot || map->use_empty())
+      return failure();
+    auto acc = dyn_cast<MapOp>(*map->user_begin());
+    if (!acc || acc->getBlock() != map->getBlock() ||
+        llvm::any_of(map->getResults(), [&](Value r) {
+          return !r.hasOneUse() || *r.user_begin() != acc.getOperation();
+        }))
+      return failure();
+    // Running the body for one element only drops only checks of the others.
+    if (map.getBody().walk([](Operation *op) {
+          return isa<AssertOp>(op) || isMemoryEffectFree(op) ? WalkResult::advance()
+                                                             : WalkResult::interrupt();
+        }).wasInterrupted())
+      return failure();
+    auto sums = elementwiseSums(acc);
+    if (!sums)
+      return failure();
+    Operation *yield = map.getBody().front().getTerminator();
+    Value seed = map.getBody().getArgument(k);
+    DenseMap<Value, bool> memo;
+    // For each result of acc: the accumulator and the result of map added.
+    SmallVector<std::pair<Value, unsigned>> terms;
+    for (auto [a, b] : *sums) {
+      Value x = acc.getInputs()[a], y = acc.getInputs()[b];
+      if (x.getDefiningOp() == map.getOperation())
+        std::swap(x, y);
+      if (x.getDefiningOp() == map.getOperation() || y.getDefiningOp() != map.getOperation())
+        return failure();
+      unsigned r = cast<OpResult>(y).getResultNumber();
+      if (!vanishesWith(yield->getOperand(r), seed, memo))
+        return failure();
+      terms.push_back({x, r});
+    }
+
+    Location loc = acc.getLoc();
+    rw.setInsertionPoint(acc);
+    Value n = hot->build.getSize(), j = hot->index;
+    for (auto [i, other] : llvm::enumerate(map.getInputs()))
+      if (i != k) {
+        Value same = rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, n,
+                                              rw.create<DimOp>(loc, other, 0));
+        rw.create<AssertOp>(loc, same, "map: arrays of different sizes");
+      }
+    Value zero = rw.create<arith::ConstantIntOp>(loc, 0, 64);
+    Value inRange = rw.create<arith::AndIOp>(
+        loc, rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, j, zero),
+        rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, j, n));
+    auto ifOp = rw.create<IfOp>(loc, acc.getResultTypes(), inRange);
+    {
+      OpBuilder::InsertionGuard guard(rw);
+      rw.createBlock(&ifOp.getThenRegion());
+      SmallVector<Value> elements;
+      for (auto [i, input] : llvm::enumerate(map.getInputs())) {
+        if (i == k) {
+          elements.push_back(hot->value);
+          continue;
+        }
+        // 0 <= j < n, the extent of `input` (checked above).
+        auto element = rw.create<IndexOp>(loc, map.getBody().getArgument(i).getType(), input,
+                                          ValueRange{j});
+        element->setAttr(kInBoundsAttr, rw.getUnitAttr());
+        elements.push_back(element);
+      }
+      SmallVector<Value> contributions = inlineBody(rw, map.getBody(), elements);
+      SmallVector<Value> updated;
+      for (auto [accumulator, r] : terms)
+        updated.push_back(
+            rw.create<AddAtOp>(loc, accumulator, ValueRange{j}, contributions[r]));
+      rw.create<YieldOp>(loc, updated);
+      rw.createBlock(&ifOp.getElseRegion());
+      SmallVector<Value> unchanged;
+      for (auto [accumulator, r] : terms)
+        unchanged.push_back(accumulator);
+      rw.create<YieldOp>(loc, unchanged);
+    }
+    rw.replaceOp(acc, ifOp.getResults());
+    rw.eraseOp(map);
+    if (hot->build->use_empty())
+      rw.eraseOp(hot->build);
+    return success();
+  }
+};
+
 /// Moves the ops of structured bodies that do not depend on the iteration
 /// before the structured op (innermost bodies first, so an op can climb
 /// several levels). Only ops that cannot fail: an index (or add_at, or an
@@ -363,8 +621,13 @@ struct FADFusePass : public fad::impl::FADFuseBase<FADFusePass> {
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(extents))))
       return signalPassFailure();
     eraseDeadComputations(getOperation());
+    // Before map fusion, which would merge the one-hot build into the map.
+    RewritePatternSet sparse(&getContext());
+    sparse.add<AccumulateOneHotMap>(&getContext());
+    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(sparse))))
+      return signalPassFailure();
     RewritePatternSet vertical(&getContext());
-    vertical.add<FuseMapIntoMap, FuseMapIntoReduce, FuseBuildIntoReduce, FuseBuildIntoIndex,
+    vertical.add<FuseMapIntoMap, FuseMapIntoReduce, FuseMapIntoFor, FuseBuildIntoReduce, FuseBuildIntoIndex,
                  FuseBuildIntoMap>(&getContext());
     FrozenRewritePatternSet frozenVertical(std::move(vertical));
     RewritePatternSet horizontal(&getContext());
