@@ -104,15 +104,24 @@ def FADFuse : Pass<"fad-fuse", "mlir::ModuleOp"> {
     `dim(build n f) = n`), and maps, builds, folds and counted loops whose
     results are unused and whose only effects are extent and bounds checks
     are erased (AD computes the primal value next to a derivative even when
-    only the derivative is used). Then producer-into-consumer rewrites,
+    only the derivative is used). Then an adjoint that reaches one element
+    is accumulated there: `acc + map f xs onehot`, with `onehot = build n
+    (\i -> if i == j then v else 0)` (the adjoint of a minimum or maximum)
+    and f zero where its one-hot argument is, becomes `add_at acc[j] (f
+    xs[j] v)` when 0 <= j < n (else acc) — one row instead of n. Then
+    producer-into-consumer rewrites,
     repeated to a fixed point, then sibling maps, then the first ones again:
 
     - map into map: `map g (map f xs) ys` becomes one map whose body is f
       followed by g, when the inner map's only result has no other use;
     - map into reduce: `reduce op z (map f xs)` becomes a sequential
       `fad.for` over the extent of xs whose body indexes xs, applies f and
-      combines with op, when the map's only result has no other use. The
-      intermediate array is never built;
+      combines with op, when the map's results have no other use (a reduce
+      of several arrays may read all results of one map). The intermediate
+      array is never built;
+    - map into loop: a `fad.for` that is the only reader of a map's results
+      and reads them only at its counter computes the element itself (the
+      loop finding a minimum and its position, for the minimum's adjoint);
     - build into reduce: `reduce op z (build n f)` becomes the same kind of
       loop over the index, after the build's check that `n >= 0`;
     - build into index: `(build n f)[i]` becomes `f i` after a check that
