@@ -3,6 +3,11 @@
 // RUN: fad-opt %s --convert-fad-to-scf | FileCheck %s
 // RUN: fad-opt %s --fad-to-llvm | FileCheck %s --check-prefix=LLVM
 
+// The runtime's error functions do not return, and LLVM is told so (values
+// are not kept alive across a check's call).
+// LLVM-DAG: llvm.func @fad_rt_index_error(!llvm.ptr, i64, i64) attributes {passthrough = ["noreturn", "cold"]
+// LLVM-DAG: llvm.func @fad_rt_fail(!llvm.ptr) attributes {passthrough = ["noreturn", "cold"]
+
 // CHECK-LABEL: func.func @square
 // CHECK-SAME:    (%[[X:.*]]: tensor<?xf64>)
 // CHECK:         %[[N:.*]] = tensor.dim %[[X]]

@@ -96,6 +96,15 @@ func::FuncOp fad::getRuntimeFunction(OpBuilder &b, StringRef name,
   return fn;
 }
 
+/// A runtime function that reports an error and does not return, declared
+/// so to LLVM: a loop's values then need not survive its checks' calls
+/// (they are not spilled around them) and the calls are laid out cold.
+static func::FuncOp getFailureFunction(OpBuilder &b, StringRef name, FunctionType type) {
+  func::FuncOp fn = getRuntimeFunction(b, name, type);
+  fn->setAttr("passthrough", b.getStrArrayAttr({"noreturn", "cold"}));
+  return fn;
+}
+
 /// Builds `if (!ok) { failure(b) }`; `failure` emits the call of a runtime
 /// function that does not return.
 static void emitCheck(OpBuilder &b, Location loc, Value ok,
@@ -115,7 +124,7 @@ static void emitFailUnless(OpBuilder &b, Location loc, Value ok,
   emitCheck(b, loc, ok, [&](OpBuilder &b) {
     auto ptr = LLVM::LLVMPointerType::get(b.getContext());
     func::FuncOp fail =
-        getRuntimeFunction(b, "fad_rt_fail", b.getFunctionType({ptr}, {}));
+        getFailureFunction(b, "fad_rt_fail", b.getFunctionType({ptr}, {}));
     b.create<func::CallOp>(loc, fail, ValueRange{buildStringPointer(b, loc, text)});
   });
 }
@@ -563,7 +572,7 @@ static SmallVector<Value> checkedIndices(OpBuilder &b, Location loc, Value array
     emitCheck(b, loc, ok, [&](OpBuilder &b) {
       auto ptr = LLVM::LLVMPointerType::get(b.getContext());
       auto i64 = b.getI64Type();
-      func::FuncOp fail = getRuntimeFunction(b, "fad_rt_index_error",
+      func::FuncOp fail = getFailureFunction(b, "fad_rt_index_error",
                                              b.getFunctionType({ptr, i64, i64}, {}));
       b.create<func::CallOp>(loc, fail,
                              ValueRange{buildStringPointer(b, loc, where), index, extent});
@@ -826,7 +835,7 @@ struct FixpointLowering : OpRewritePattern<FixpointOp> {
     std::string where = locationText(loc);
     emitCheck(rw, loc, rw.create<arith::OrIOp>(loc, done, underLimit), [&](OpBuilder &b) {
       auto ptr = LLVM::LLVMPointerType::get(b.getContext());
-      func::FuncOp fail = getRuntimeFunction(
+      func::FuncOp fail = getFailureFunction(
           b, "fad_rt_fixpoint_error", b.getFunctionType({ptr, b.getI64Type(), b.getF64Type()}, {}));
       b.create<func::CallOp>(loc, fail, ValueRange{buildStringPointer(b, loc, where), limit, change});
     });
