@@ -79,8 +79,8 @@ static cl::opt<Action> emitAction(
 static cl::opt<std::string> checkpoint(
     "checkpoint",
     cl::desc("How reverse mode keeps the states of loops: store-all, sqrt (every "
-             "ceil(sqrt n)-th state; segments recomputed) or auto (sqrt when the "
-             "state holds an array; the default)"),
+             "ceil(sqrt n)-th state; segments recomputed) or auto (store-all up to "
+             "a 64 MiB tape, else sqrt; the default)"),
     cl::value_desc("policy"), cl::init("auto"), cl::cat(fadcOptions));
 static cl::opt<bool> tapeReport(
     "tape-report",

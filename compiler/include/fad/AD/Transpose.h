@@ -34,7 +34,8 @@ enum class CheckpointPolicy {
   StoreAll, ///< every iteration's state: memory n states, no recomputation
   Sqrt,     ///< every ceil(sqrt n)-th state, each segment recomputed from its
             ///< checkpoint: memory about 2 sqrt(n) states, one more primal run
-  Auto,     ///< Sqrt for loops whose state holds an array, else StoreAll
+  Auto,     ///< for loops whose state holds an array, StoreAll when the tape
+            ///< fits a budget (decided at run time), else Sqrt; else StoreAll
 };
 
 class TransposeState {

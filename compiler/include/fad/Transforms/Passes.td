@@ -70,8 +70,8 @@ def FADVjp : Pass<"fad-vjp", "mlir::ModuleOp"> {
   let options = [
     Option<"checkpoint", "checkpoint", "std::string", /*default=*/"\"auto\"",
            "How reverse mode keeps loop states: store-all (every state), sqrt "
-           "(every ceil(sqrt n)-th state, segments recomputed) or auto (sqrt "
-           "for loops whose state holds an array)">,
+           "(every ceil(sqrt n)-th state, segments recomputed) or auto (store-all "
+           "up to a 64 MiB tape, else sqrt, for loops whose state holds an array)">,
     Option<"reportTapes", "report-tapes", "bool", /*default=*/"false",
            "Emit a remark per loop under reverse mode with what its tape keeps">
   ];
@@ -88,8 +88,8 @@ def FADAutodiff : Pass<"fad-ad", "mlir::ModuleOp"> {
   let options = [
     Option<"checkpoint", "checkpoint", "std::string", /*default=*/"\"auto\"",
            "How reverse mode keeps loop states: store-all (every state), sqrt "
-           "(every ceil(sqrt n)-th state, segments recomputed) or auto (sqrt "
-           "for loops whose state holds an array)">,
+           "(every ceil(sqrt n)-th state, segments recomputed) or auto (store-all "
+           "up to a 64 MiB tape, else sqrt, for loops whose state holds an array)">,
     Option<"reportTapes", "report-tapes", "bool", /*default=*/"false",
            "Emit a remark per loop under reverse mode with what its tape keeps">
   ];

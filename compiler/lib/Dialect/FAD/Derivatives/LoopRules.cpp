@@ -188,9 +188,13 @@ bool checkpointed(const TransposeState &state, ArrayRef<Value> primInits) {
   return false;
 }
 
+/// The most memory, in bytes, that the auto policy lets a loop's tape of
+/// all its states take; above it, the loop is checkpointed.
+constexpr int64_t kStoreAllBudget = int64_t(64) << 20;
+
 /// The remark of --tape-report: the loop's state and how many copies of it
 /// the backward sweep keeps.
-void reportTape(Operation *op, ArrayRef<Value> primInits, Value n, bool sqrt) {
+void reportTape(Operation *op, ArrayRef<Value> primInits, Value n, bool sqrt, bool adaptive) {
   std::string stateText;
   llvm::raw_string_ostream os(stateText);
   llvm::interleaveComma(primInits, os, [&](Value v) {
@@ -212,12 +216,31 @@ void reportTape(Operation *op, ArrayRef<Value> primInits, Value n, bool sqrt) {
     count = std::to_string(constant.value());
   // Located at the loop, without the op (which lives in a scratch block).
   InFlightDiagnostic remark = emitRemark(op->getLoc(), "reverse-mode tape: ");
-  if (sqrt)
+  if (sqrt && adaptive)
+    remark << "store-all up to " << (kStoreAllBudget >> 20)
+           << " MiB of states, else sqrt checkpointing, about 2*ceil(sqrt(" << count
+           << ")) states";
+  else if (sqrt)
     remark << "sqrt checkpointing, about 2*ceil(sqrt(" << count << ")) states";
   else
     remark << "store-all, " << count << " states";
   remark << " of (" << stateText << ")"
          << (count == "n" ? ", n = the trip count" : "");
+}
+
+/// The bytes of n copies of the state `values` (8 per element or scalar: a
+/// bound for narrower types).
+Value tapeBytes(OpBuilder &b, Location loc, Value n, ArrayRef<Value> values) {
+  Value eight = b.create<arith::ConstantIntOp>(loc, 8, 64);
+  Value total = b.create<arith::ConstantIntOp>(loc, 0, 64);
+  for (Value v : values) {
+    Value bytes = eight;
+    if (auto tensor = dyn_cast<RankedTensorType>(v.getType()))
+      for (int64_t d = 0; d < tensor.getRank(); ++d)
+        bytes = b.create<MulOp>(loc, bytes, b.create<DimOp>(loc, v, d));
+    total = b.create<AddOp>(loc, total, bytes);
+  }
+  return b.create<MulOp>(loc, n, total);
 }
 
 /// ceil(sqrt(n)), at least 1, for n >= 0.
@@ -282,8 +305,9 @@ LogicalResult transposeLoop(OpBuilder &b, TransposeState &state, Operation *op,
   };
 
   bool sqrt = checkpointed(state, primInits);
+  bool adaptive = state.checkpointPolicy == CheckpointPolicy::Auto;
   if (state.reportTapes)
-    reportTape(op, primInits, n, sqrt);
+    reportTape(op, primInits, n, sqrt, adaptive);
   SmallVector<Value> finals;
   if (!sqrt) {
     // Store-all: the tape of the states before each iteration, then
@@ -294,9 +318,17 @@ LogicalResult transposeLoop(OpBuilder &b, TransposeState &state, Operation *op,
     // sqrt(n) checkpointing: segments of c = ceil(sqrt n) iterations; the
     // forward run keeps the state at the start of each segment, and the
     // backward sweep reruns each segment (last first) from its checkpoint
-    // with a tape of c states before transposing it.
+    // with a tape of c states before transposing it. Under the auto policy,
+    // a loop whose tape fits the budget is one segment (c = n): store-all,
+    // decided at run time, when the extents are known.
     Value c = segmentLength(b, loc, n);
     Value one = b.create<arith::ConstantIntOp>(loc, 1, 64);
+    if (adaptive) {
+      Value budget = b.create<arith::ConstantIntOp>(loc, kStoreAllBudget, 64);
+      Value fits = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sle,
+                                           tapeBytes(b, loc, n, primInits), budget);
+      c = b.create<arith::SelectOp>(loc, fits, b.create<MaxOp>(loc, n, one), c);
+    }
     Value segments = b.create<DivOp>(loc, b.create<SubOp>(loc, b.create<AddOp>(loc, n, c), one), c);
     auto segment = [&](Value s) {
       Value first = b.create<MulOp>(loc, s, c);
@@ -309,6 +341,11 @@ LogicalResult transposeLoop(OpBuilder &b, TransposeState &state, Operation *op,
         b, loc, segments, inits, /*reverse=*/false, [&](Value s, ValueRange st) {
           SmallVector<Value> next;
           auto [first, count] = segment(s);
+          // The last segment's end is no checkpoint: it is not run.
+          Value last = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq,
+                                               b.create<AddOp>(loc, s, one), segments);
+          Value zero = b.create<arith::ConstantIntOp>(loc, 0, 64);
+          count = b.create<arith::SelectOp>(loc, last, zero, count);
           llvm::append_range(next, buildCountedLoop(
               b, loc, count, st.take_front(k), /*reverse=*/false, [&](Value j, ValueRange ss) {
                 bindArgs(b.create<AddOp>(loc, first, j), ss);
