@@ -103,6 +103,8 @@ void fad::buildSCFToLLVMPipeline(OpPassManager &pm, bool executable) {
   FADParallelizeOptions parallelize;
   parallelize.allowChecks = executable;
   pm.addPass(createFADParallelize(parallelize));
+  pm.addPass(createFADHoistLoopBuffers());
+  pm.addPass(createFADExpandStridedCopies());
   pm.addPass(createConvertSCFToOpenMPPass());
   pm.addPass(createFADInlineAllocaScopes());
   pm.addPass(createConvertSCFToCFPass());

@@ -133,4 +133,50 @@ def FADInlineAllocaScopes : Pass<"fad-inline-alloca-scopes"> {
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
+def FADHoistLoopBuffers : Pass<"fad-hoist-loop-buffers"> {
+  let summary = "Allocate a sequential loop's per-iteration buffers once, before it";
+  let description = [{
+    Runs after bufferization, deallocation and fad-parallelize. A
+    `memref.alloc` at the top of an `scf.for` body whose sizes are defined
+    outside the loop and whose buffer the same body frees unconditionally
+    (`memref.dealloc` in that block: the buffer does not outlive the
+    iteration) moves before the loop, and its dealloc after it: one
+    allocation instead of one per iteration (AD's reverse sweeps build small
+    rows per iteration). Applied innermost loops first, so a buffer climbs
+    as far as its sizes allow. `scf.parallel` bodies keep their buffers:
+    each thread needs its own.
+
+    Before:
+    ```mlir
+    scf.for %i = %c0 to %n step %c1 {
+      %b = memref.alloc(%d) : memref<?xf64>
+      ...
+      memref.dealloc %b : memref<?xf64>
+    }
+    ```
+    After:
+    ```mlir
+    %b = memref.alloc(%d) : memref<?xf64>
+    scf.for %i = %c0 to %n step %c1 {
+      ...
+    }
+    memref.dealloc %b : memref<?xf64>
+    ```
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
+def FADExpandStridedCopies : Pass<"fad-expand-strided-copies"> {
+  let summary = "Copy between memrefs with non-identity layouts by loops";
+  let description = [{
+    `memref.copy` between views that are not both contiguous lowers to a
+    call of the runtime's generic `memrefCopy` (descriptors built on the
+    stack, an odometer per call). Writing a row into a matrix (a row of an
+    adjoint, per iteration of a reverse sweep) is such a copy; as a loop
+    nest of loads and stores LLVM inlines, vectorizes or turns it into
+    memcpy.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect"];
+}
+
 #endif // FAD_CONVERSION_PASSES_TD

@@ -1,0 +1,89 @@
+//===- LoopBuffers.cpp - Buffers of lowered loops ------------------*- C++ -*-===//
+//
+// This file implements fad-hoist-loop-buffers and fad-expand-strided-copies
+// (see Passes.td): after bufferization, per-iteration buffers of sequential
+// loops are allocated once, and copies between strided views become loops.
+//
+//===----------------------------------------------------------------------===//
+
+#include "fad/Conversion/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace fad {
+#define GEN_PASS_DEF_FADEXPANDSTRIDEDCOPIES
+#define GEN_PASS_DEF_FADHOISTLOOPBUFFERS
+#include "fad/Conversion/Passes.h.inc"
+} // namespace fad
+
+using namespace mlir;
+
+/// The dealloc of `alloc` in `block` (top level) if it is the buffer's only
+/// one: the buffer then lives within one run of the block.
+static memref::DeallocOp freedIn(memref::AllocOp alloc, Block &block) {
+  memref::DeallocOp found;
+  for (Operation *user : alloc->getUsers())
+    if (auto dealloc = dyn_cast<memref::DeallocOp>(user)) {
+      if (found || dealloc->getBlock() != &block)
+        return nullptr;
+      found = dealloc;
+    }
+  return found;
+}
+
+namespace {
+struct FADHoistLoopBuffersPass
+    : public fad::impl::FADHoistLoopBuffersBase<FADHoistLoopBuffersPass> {
+  void runOnOperation() override {
+    // Post-order: inner loops first, so a buffer moved into an outer body
+    // is considered again for the outer loop.
+    getOperation()->walk([](scf::ForOp loop) {
+      Block &body = *loop.getBody();
+      for (auto alloc : llvm::make_early_inc_range(body.getOps<memref::AllocOp>())) {
+        if (!llvm::all_of(alloc->getOperands(),
+                          [&](Value v) { return loop.isDefinedOutsideOfLoop(v); }))
+          continue;
+        if (memref::DeallocOp dealloc = freedIn(alloc, body)) {
+          alloc->moveBefore(loop);
+          dealloc->moveAfter(loop);
+        }
+      }
+    });
+  }
+};
+
+struct FADExpandStridedCopiesPass
+    : public fad::impl::FADExpandStridedCopiesBase<FADExpandStridedCopiesPass> {
+  void runOnOperation() override {
+    SmallVector<memref::CopyOp> copies;
+    getOperation()->walk([&](memref::CopyOp copy) {
+      auto source = cast<MemRefType>(copy.getSource().getType());
+      auto target = cast<MemRefType>(copy.getTarget().getType());
+      if (source.getRank() > 0 && (!source.getLayout().isIdentity() ||
+                                   !target.getLayout().isIdentity()))
+        copies.push_back(copy);
+    });
+    IRRewriter b(&getContext());
+    for (memref::CopyOp copy : copies) {
+      Location loc = copy.getLoc();
+      b.setInsertionPoint(copy);
+      Value zero = b.create<arith::ConstantIndexOp>(loc, 0);
+      Value one = b.create<arith::ConstantIndexOp>(loc, 1);
+      int64_t rank = cast<MemRefType>(copy.getSource().getType()).getRank();
+      SmallVector<Value> indices;
+      for (int64_t d = 0; d < rank; ++d) {
+        Value extent = b.create<memref::DimOp>(loc, copy.getSource(), d);
+        auto loop = b.create<scf::ForOp>(loc, zero, extent, one);
+        indices.push_back(loop.getInductionVar());
+        b.setInsertionPoint(loop.getBody()->getTerminator());
+      }
+      Value element = b.create<memref::LoadOp>(loc, copy.getSource(), indices);
+      b.create<memref::StoreOp>(loc, element, copy.getTarget(), indices);
+      b.eraseOp(copy);
+    }
+  }
+};
+} // namespace
