@@ -275,6 +275,8 @@ void fad_set_threads(int32_t n) {
 }
 int32_t fad_threads(void) { return omp_get_max_threads(); }
 
+int64_t fad_rt_chunks(void) { return current ? 1 : omp_get_max_threads(); }
+
 int fad_call(fad_context *ctx, const char *entry, void (*thunk)(void), const fad_arg *args,
              int64_t nargs, fad_result *results, int64_t nresults) {
   if (!ctx)

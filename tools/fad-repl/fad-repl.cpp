@@ -118,6 +118,7 @@ static llvm::orc::SymbolMap runtimeSymbols(llvm::orc::MangleAndInterner mangle) 
   FAD_SYMBOL(fad_rt_print_array_bool);
   FAD_SYMBOL(fad_rt_report);
   FAD_SYMBOL(fad_rt_fail);
+  FAD_SYMBOL(fad_rt_chunks);
   FAD_SYMBOL(fad_rt_index_error);
   FAD_SYMBOL(fad_rt_fixpoint_error);
   FAD_SYMBOL(memrefCopy);

@@ -80,6 +80,7 @@ void fad::buildFADToSCFPipeline(OpPassManager &pm, const ADOptions &ad) {
   pm.addPass(createCSEPass());
   pm.addPass(createFADFuse());
   pm.addPass(createCSEPass());
+  pm.addPass(createFADSplitAccumulations());
   pm.addPass(createConvertFADToSCF());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -94,6 +95,7 @@ void fad::buildSCFToLLVMPipeline(OpPassManager &pm, bool executable) {
   bufferization.allowReturnAllocsFromLoops = true;
   // Rows computed into fresh tensors and then inserted into a result are
   // built in place instead (no allocation and copy per row).
+  pm.addPass(createFADPrivateScratch());
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
   pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
   bufferization::buildBufferDeallocationPipeline(pm, {});

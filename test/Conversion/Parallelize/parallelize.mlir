@@ -173,3 +173,20 @@ func.func @sequential(%a: memref<?xf64>, %out: memref<?xf64>) -> (f64, i64) {
   }
   return %best#0, %best#1 : f64, i64
 }
+
+// The chunks of a split accumulation (fad.chunks: one per thread, each a
+// share of a long loop) run in parallel from two of them, whatever the
+// estimated cost of the body.
+// CHECK-LABEL: func.func @chunks
+// CHECK:         arith.cmpi sge, %{{.*}}, %c2 : index
+// CHECK:         scf.parallel
+func.func @chunks(%a: memref<?xf64>, %out: memref<?xf64>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %n = memref.dim %a, %c0 : memref<?xf64>
+  scf.for %i = %c0 to %n step %c1 {
+    %x = memref.load %a[%i] : memref<?xf64>
+    memref.store %x, %out[%i] : memref<?xf64>
+  } {fad.chunks, fad.parallel}
+  return
+}

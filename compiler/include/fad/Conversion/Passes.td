@@ -179,4 +179,17 @@ def FADExpandStridedCopies : Pass<"fad-expand-strided-copies"> {
   let dependentDialects = ["::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect"];
 }
 
+def FADPrivateScratch : Pass<"fad-private-scratch"> {
+  let summary = "Give the chunks of split accumulations their own empty tensors";
+  let description = [{
+    Runs before bufferization. CSE merges a `tensor.empty` inside a loop
+    body with an equal one before the loop, and bufferization then gives
+    all iterations one scratch buffer: the loop cannot run in parallel. In
+    the loops of fad-split-accumulations' chunks (`fad.chunks`), each use
+    of an outer `tensor.empty` gets its own copy in the body (an empty
+    tensor has no contents, only a shape, so a copy is the same value).
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+}
+
 #endif // FAD_CONVERSION_PASSES_TD

@@ -163,4 +163,33 @@ def FADFuse : Pass<"fad-fuse", "mlir::ModuleOp"> {
   }];
 }
 
+def FADSplitAccumulations : Pass<"fad-split-accumulations", "mlir::ModuleOp"> {
+  let summary = "Run loops that only accumulate into arrays as one share per thread";
+  let description = [{
+    Runs after fad-fuse. A reverse sweep over the points of a data set adds
+    each point's contribution to the adjoints of the parameters (`add_at`)
+    in a sequential `fad.for`: no iteration reads what the others added. A
+    function-level loop whose whole state is such accumulators (every value
+    derived from a state component is only added to as the array of an
+    `add_at`, carried through nested loops and conditionals in one position,
+    asked for its extents, and yielded in its own position) and whose body
+    holds loops or structured ops becomes
+
+    ```
+    c = min(fad_rt_chunks(), n)
+    if c > 1:
+      parts = build c (\t -> loop over [t n / c, (t+1) n / c) from zeros)   -- fad.chunks: parallel
+      result = init + parts[0] + ... + parts[c-1]
+    else:
+      the loop
+    ```
+
+    The runtime's `fad_rt_chunks` is the thread count in an executable and 1
+    in a library call (whose loops with run-time checks run sequentially).
+    Sums then group differently than on one thread: results agree up to
+    rounding.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
 #endif // FAD_TRANSFORMS_PASSES_TD

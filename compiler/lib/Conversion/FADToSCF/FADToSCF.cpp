@@ -233,6 +233,26 @@ static Value destForRow(OpBuilder &b, Location loc, Value dest, Value value,
   return result;
 }
 
+/// Whether `v` is `from` with elements added to (add_at, and conditionals
+/// and loops that only do that): it has the extents of `from`.
+static bool isUpdateOf(Value v, Value from) {
+  if (v == from)
+    return true;
+  auto yielded = [](Region &r, unsigned k) {
+    return cast<YieldOp>(r.front().getTerminator()).getValues()[k];
+  };
+  if (auto addAt = v.getDefiningOp<AddAtOp>())
+    return isUpdateOf(addAt.getArray(), from);
+  unsigned k = isa<OpResult>(v) ? cast<OpResult>(v).getResultNumber() : 0;
+  if (auto ifOp = v.getDefiningOp<IfOp>())
+    return isUpdateOf(yielded(ifOp.getThenRegion(), k), from) &&
+           isUpdateOf(yielded(ifOp.getElseRegion(), k), from);
+  if (auto loop = v.getDefiningOp<ForOp>())
+    return isUpdateOf(loop.getInits()[k], from) &&
+           isUpdateOf(yielded(loop.getBody(), k), loop.getBody().getArgument(k + 1));
+  return false;
+}
+
 /// The extents of the array `v`, built at the insertion point (before `root`,
 /// the op being lowered) when they do not depend on anything computed inside
 /// `root`; std::nullopt otherwise. This lets a map whose elements are rows
@@ -288,6 +308,14 @@ static std::optional<SmallVector<Value>> hoistedExtents(OpBuilder &b, Location l
   } else if (auto index = dyn_cast<IndexOp>(owner)) {
     return dropFront(hoistedExtents(b, loc, root, index.getArray()),
                      index.getIndices().size());
+  } else if (auto zeros = dyn_cast<ZerosLikeOp>(owner)) {
+    return hoistedExtents(b, loc, root, zeros.getOperand());
+  } else if (auto loop = dyn_cast<ForOp>(owner)) {
+    // A loop's state of fixed shape (an accumulator) has its init's extents.
+    Block &body = loop.getBody().front();
+    if (isUpdateOf(body.getTerminator()->getOperand(k), body.getArgument(k + 1)))
+      return hoistedExtents(b, loc, root, loop.getInits()[k]);
+    return std::nullopt;
   } else if (auto transpose = dyn_cast<TransposeOp>(owner)) {
     std::optional<SmallVector<Value>> dims =
         hoistedExtents(b, loc, root, transpose.getOperand());
@@ -416,6 +444,8 @@ static void lowerCollect(PatternRewriter &rw, Operation *op, Region &body,
     return next;
   });
   loop->setAttr(kParallelAttr, rw.getUnitAttr());
+  if (op->hasAttr(kChunksAttr))
+    loop->setAttr(kChunksAttr, rw.getUnitAttr());
   rw.replaceOp(op, loop.getResults());
 }
 

@@ -1,21 +1,26 @@
 //===- LoopBuffers.cpp - Buffers of lowered loops ------------------*- C++ -*-===//
 //
-// This file implements fad-hoist-loop-buffers and fad-expand-strided-copies
-// (see Passes.td): after bufferization, per-iteration buffers of sequential
-// loops are allocated once, and copies between strided views become loops.
+// This file implements fad-private-scratch (before bufferization: the
+// chunks of a split accumulation get their own scratch tensors), and
+// fad-hoist-loop-buffers and fad-expand-strided-copies (see Passes.td):
+// after bufferization, per-iteration buffers of sequential loops are
+// allocated once, and copies between strided views become loops.
 //
 //===----------------------------------------------------------------------===//
 
 #include "fad/Conversion/Passes.h"
+#include "fad/Dialect/FAD/IR/FADDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace fad {
 #define GEN_PASS_DEF_FADEXPANDSTRIDEDCOPIES
 #define GEN_PASS_DEF_FADHOISTLOOPBUFFERS
+#define GEN_PASS_DEF_FADPRIVATESCRATCH
 #include "fad/Conversion/Passes.h.inc"
 } // namespace fad
 
@@ -35,6 +40,25 @@ static memref::DeallocOp freedIn(memref::AllocOp alloc, Block &block) {
 }
 
 namespace {
+struct FADPrivateScratchPass
+    : public fad::impl::FADPrivateScratchBase<FADPrivateScratchPass> {
+  void runOnOperation() override {
+    getOperation()->walk([](scf::ForOp loop) {
+      if (!loop->hasAttr(fad::kChunksAttr))
+        return;
+      loop.getBody()->walk([&](Operation *op) {
+        for (OpOperand &use : op->getOpOperands()) {
+          auto empty = use.get().getDefiningOp<tensor::EmptyOp>();
+          if (!empty || loop->isAncestor(empty))
+            continue;
+          OpBuilder b(op);
+          use.set(b.clone(*empty)->getResult(0));
+        }
+      });
+    });
+  }
+};
+
 struct FADHoistLoopBuffersPass
     : public fad::impl::FADHoistLoopBuffersBase<FADHoistLoopBuffersPass> {
   void runOnOperation() override {

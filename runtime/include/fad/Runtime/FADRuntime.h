@@ -80,6 +80,11 @@ void fad_rt_report(int64_t step, double value);
 struct fad_context;
 int fad_rt_call_printing(struct fad_context *ctx, const char *entry, void (*thunk)(void));
 
+/* How many shares a loop that only accumulates is split into
+   (fad-split-accumulations): the thread count, or 1 in a library call (whose
+   loops with run-time checks run sequentially). */
+int64_t fad_rt_chunks(void);
+
 /* Run-time errors: print one line on stderr and exit with status 1 (inside a
    library call: end that call with the message). */
 void fad_rt_fail(const char *message);

@@ -22,6 +22,10 @@ constexpr llvm::StringLiteral kReductionAttr = "fad.reduction";
 /// On scf.for (lowered maps, builds and reductions): iterations are
 /// independent but for the carried values, which they combine associatively.
 constexpr llvm::StringLiteral kParallelAttr = "fad.parallel";
+/// On fad.build and the scf.for it lowers to: one iteration per thread, each
+/// a share of a long loop (fad-split-accumulations): run in parallel
+/// whatever the trip count.
+constexpr llvm::StringLiteral kChunksAttr = "fad.chunks";
 } // namespace fad
 
 #endif // FAD_DIALECT_FAD_IR_FADDIALECT_H
