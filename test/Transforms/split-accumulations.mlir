@@ -174,3 +174,25 @@ func.func @twice(%n: i64, %x: tensor<?xf64>, %acc0: tensor<?xf64>) -> tensor<?xf
   }
   return %r : tensor<?xf64>
 }
+
+// -----
+
+// A nested loop that also yields the accumulated array in another position
+// lets it escape: the loop stays.
+// CHECK-LABEL: func.func @escapes
+// CHECK-NOT:     call @fad_rt_chunks
+func.func @escapes(%n: i64, %x: tensor<?xf64>, %a0: tensor<?xf64>, %b0: tensor<?xf64>)
+    -> (tensor<?xf64>, tensor<?xf64>) {
+  %r:2 = fad.for %n iter(%a0, %b0) : (tensor<?xf64>, tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
+  ^bb0(%i: i64, %a: tensor<?xf64>, %b: tensor<?xf64>):
+    %m = fad.dim %x[0] : tensor<?xf64>
+    %inner:2 = fad.for %m iter(%a, %b) : (tensor<?xf64>, tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
+    ^bb0(%j: i64, %p: tensor<?xf64>, %q: tensor<?xf64>):
+      %v = fad.index %x[%j] : tensor<?xf64> -> f64
+      %p2 = fad.add_at %p[%j], %v : tensor<?xf64>, f64
+      fad.yield %p2, %p2 : tensor<?xf64>, tensor<?xf64>
+    }
+    fad.yield %inner#0, %inner#1 : tensor<?xf64>, tensor<?xf64>
+  }
+  return %r#0, %r#1 : tensor<?xf64>, tensor<?xf64>
+}

@@ -36,6 +36,15 @@ static MapOp fusibleProducer(Value array) {
   return map;
 }
 
+/// Whether the only effects of the ops in `body` are run-time checks: it
+/// may run for fewer elements, or elsewhere, without changing the program.
+static bool onlyChecksAsEffects(Region &body) {
+  return !body.walk([](Operation *op) {
+                return isa<AssertOp>(op) || isMemoryEffectFree(op) ? WalkResult::advance()
+                                                                   : WalkResult::interrupt();
+              }).wasInterrupted();
+}
+
 /// Clones the ops of `body` (a single block) with its arguments bound to
 /// `args`; returns the values it yields.
 static SmallVector<Value> inlineBody(PatternRewriter &rw, Region &body, ValueRange args) {
@@ -190,7 +199,8 @@ struct FuseMapIntoFor : OpRewritePattern<ForOp> {
     loop.getBody().walk([&](IndexOp index) {
       auto producer = index.getArray().getDefiningOp<MapOp>();
       if (!map && producer && producer->getBlock() == loop->getBlock() &&
-          llvm::all_of(producer->getUsers(), readAtCounter))
+          llvm::all_of(producer->getUsers(), readAtCounter) &&
+          onlyChecksAsEffects(producer.getBody()))
         map = producer;
     });
     if (!map)
@@ -459,10 +469,7 @@ struct AccumulateOneHotMap : OpRewritePattern<MapOp> {
         }))
       return failure();
     // Running the body for one element only drops only checks of the others.
-    if (map.getBody().walk([](Operation *op) {
-          return isa<AssertOp>(op) || isMemoryEffectFree(op) ? WalkResult::advance()
-                                                             : WalkResult::interrupt();
-        }).wasInterrupted())
+    if (!onlyChecksAsEffects(map.getBody()))
       return failure();
     auto sums = elementwiseSums(acc);
     if (!sums)

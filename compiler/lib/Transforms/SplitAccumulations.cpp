@@ -80,7 +80,9 @@ private:
           ok = follow(ifOp.getResult(at));
           joins.push_back({ifOp, at});
         } else if (isa<ForOp>(parent)) {
-          ok = true; // checked by the loop's join
+          // The next state in position `at`, which must be an accumulator.
+          joins.push_back({parent, at});
+          ok = true;
         }
       }
       if (!ok)
