@@ -30,7 +30,7 @@ config.substitutions.append(("%fad_build", config.fad_obj_root))
 config.substitutions.append(("%fad_src", config.fad_src_root))
 # What a C host of a static fad library links (as `pkg-config --libs fad`).
 config.substitutions.append(
-    ("%fad_host_libs", "-L%s -lomp -lstdc++ -lm" % config.fad_openmp_dir))
+    ("%fad_host_libs", "-L%s -lomp -lstdc++ -lmvec -lm" % config.fad_openmp_dir))
 # Host programs in Python need NumPy, which Debian's python3 has (python3-numpy).
 host_python = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else config.python_executable
 config.substitutions.append(("%host_python", host_python))

@@ -206,7 +206,7 @@ static int buildLibrary(Action action, StringRef scratch, StringRef object, Stri
   std::string shared =
       action == Action::Python ? dir + "/lib" + name.str() + ".so" : std::string(output);
   if (run("c++", {"-shared", "-o", shared, object, wrappersObject, runtimeLib,
-                  FAD_OPENMP_LIBRARY, "-lm"},
+                  FAD_OPENMP_LIBRARY, "-lmvec", "-lm"},
           "linking the shared library"))
     return 1;
   if (action == Action::Python)
@@ -266,7 +266,7 @@ static int linkExecutable(StringRef object, StringRef output, StringRef runtimeL
     llvm::errs() << "error: no C++ compiler driver (c++ or g++) found to link with\n";
     return 1;
   }
-  SmallVector<StringRef> args{*linker, object, runtimeLib, FAD_OPENMP_LIBRARY, "-lm",
+  SmallVector<StringRef> args{*linker, object, runtimeLib, FAD_OPENMP_LIBRARY, "-lmvec", "-lm",
                               "-o", output};
   std::string error;
   int rc = llvm::sys::ExecuteAndWait(*linker, args, std::nullopt, {}, 0, 0, &error);

@@ -1,8 +1,10 @@
 // fad-vjp on structured ops. A map transposes to a parallel map over the
-// primal elements and the results' adjoints; when its body captures linear
-// values, to a loop over the elements that stores each element's adjoint at
-// its position (fad.add_at) and accumulates the captured values' adjoints. A
-// fold records its accumulators on a tape, then runs backwards.
+// primal elements and the results' adjoints (which also yields each
+// element's contribution to the adjoints of captured linear scalars, summed
+// after); when its body captures linear arrays, to a loop over the elements
+// that stores each element's adjoint at its position (fad.add_at) and
+// accumulates the captured values' adjoints. A fold records its
+// accumulators on a tape, then runs backwards.
 // RUN: fad-opt %s --fad-vjp --split-input-file | FileCheck %s
 
 // CHECK-LABEL: func.func @map
@@ -28,14 +30,18 @@ func.func @map(%x: tensor<?xf64>, %yAdj: tensor<?xf64>) -> tensor<?xf64> {
 
 // -----
 
-// A captured linear value (c's tangent) makes the transpose a loop that
-// carries c's adjoint and the input's adjoint array.
+// A captured linear scalar (c's tangent): the transposed map also yields
+// each element's contribution to c's adjoint, x[i] * yAdj[i], summed after.
 // CHECK-LABEL: func.func @captured
-// CHECK:         %[[R:[a-z0-9_]+]]:2 = fad.for %{{.*}} iter(%{{.*}}, %{{.*}}) : (tensor<?xf64>, f64) -> (tensor<?xf64>, f64)
-// CHECK:         ^bb0(%[[I:[a-z0-9_]+]]: i64, %[[ACC:[a-z0-9_]+]]: tensor<?xf64>, %[[CADJ:[a-z0-9_]+]]: f64):
-// CHECK:           fad.add %[[CADJ]], %{{.*}} : f64
-// CHECK:           fad.add_at %[[ACC]][%[[I]]], %{{.*}}
-// CHECK:         return %[[R]]#0, %[[R]]#1
+// CHECK-SAME:    (%[[X:[a-z0-9_]+]]: tensor<?xf64>, %[[C:[a-z0-9_]+]]: f64, %[[YADJ:[a-z0-9_]+]]: tensor<?xf64>)
+// CHECK:         %[[T:[a-z0-9_]+]]:2 = fad.map(%[[X]], %[[YADJ]]) : (tensor<?xf64>, tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>)
+// CHECK:         ^bb0(%[[E:[a-z0-9_]+]]: f64, %[[EADJ:[a-z0-9_]+]]: f64):
+// CHECK-DAG:       %[[TOC:[a-z0-9_]+]] = fad.mul %[[E]], %[[EADJ]] : f64
+// CHECK-DAG:       %[[TOX:[a-z0-9_]+]] = fad.mul %[[C]], %[[EADJ]] : f64
+// CHECK:           fad.yield %[[TOX]], %[[TOC]]
+// CHECK:         %[[CADJ:[a-z0-9_]+]] = fad.reduce inits(%{{.*}}) arrays(%[[T]]#1)
+// CHECK:           fad.add
+// CHECK:         return %[[T]]#0, %[[CADJ]]
 func.func @captured(%x: tensor<?xf64>, %c: f64, %yAdj: tensor<?xf64>) -> (tensor<?xf64>, f64) {
   %y, %xAdj, %cAdj = fad.vjp (%x, %c) cotangents(%yAdj) : (tensor<?xf64>, f64), (tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>, f64) {
   ^bb0(%a: tensor<?xf64>, %s: f64):
@@ -47,6 +53,32 @@ func.func @captured(%x: tensor<?xf64>, %c: f64, %yAdj: tensor<?xf64>) -> (tensor
     fad.yield %m : tensor<?xf64>
   }
   return %xAdj, %cAdj : tensor<?xf64>, f64
+}
+
+// -----
+
+// A captured linear array (v's tangent, read at the element's position)
+// makes the transpose a loop that carries v's adjoint and the input's
+// adjoint array.
+// CHECK-LABEL: func.func @captured_array
+// CHECK:         %[[R:[a-z0-9_]+]]:2 = fad.for %{{.*}} iter(%{{.*}}, %{{.*}}) : (tensor<?xf64>, tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>)
+// CHECK:         ^bb0(%[[I:[a-z0-9_]+]]: i64, %[[ACC:[a-z0-9_]+]]: tensor<?xf64>, %[[VADJ:[a-z0-9_]+]]: tensor<?xf64>):
+// CHECK-DAG:       fad.add_at %[[VADJ]][%{{.*}}], %{{.*}}
+// CHECK-DAG:       fad.add_at %[[ACC]][%[[I]]], %{{.*}}
+// CHECK:         return %[[R]]#0, %[[R]]#1
+func.func @captured_array(%x: tensor<?xf64>, %v: tensor<?xf64>, %yAdj: tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
+  %y, %xAdj, %vAdj = fad.vjp (%x, %v) cotangents(%yAdj) : (tensor<?xf64>, tensor<?xf64>), (tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>, tensor<?xf64>) {
+  ^bb0(%a: tensor<?xf64>, %w: tensor<?xf64>):
+    %zero = arith.constant 0 : i64
+    %m = fad.map (%a) : (tensor<?xf64>) -> tensor<?xf64> {
+    ^bb0(%e: f64):
+      %first = fad.index %w[%zero] : tensor<?xf64> -> f64
+      %p = fad.mul %e, %first : f64
+      fad.yield %p : f64
+    }
+    fad.yield %m : tensor<?xf64>
+  }
+  return %xAdj, %vAdj : tensor<?xf64>, tensor<?xf64>
 }
 
 // -----

@@ -200,6 +200,18 @@ static std::optional<SmallVector<Reduction>> findReductions(scf::ForOp loop) {
   return reductions;
 }
 
+/// Marks the float combiners of a lowered reduction reassociable: fad's
+/// folds leave the grouping unspecified (their operator must be
+/// associative), and a sum that LLVM may regroup vectorizes (the loop of
+/// each thread too, and `exp` in it through libmvec).
+static void allowReassociation(ArrayRef<Reduction> reductions) {
+  for (const Reduction &r : reductions)
+    if (auto fastMath = dyn_cast<arith::ArithFastMathInterface>(r.combiner))
+      r.combiner->setAttr(fastMath.getFastMathAttrName(),
+                          arith::FastMathFlagsAttr::get(r.combiner->getContext(),
+                                                        arith::FastMathFlags::reassoc));
+}
+
 /// Replaces `loop` by `if (trips >= threshold) parallel loop else loop`.
 static void parallelize(scf::ForOp loop, ArrayRef<Reduction> reductions,
                         int64_t threshold) {
@@ -270,6 +282,8 @@ struct FADParallelizePass : public fad::impl::FADParallelizeBase<FADParallelizeP
         return WalkResult::advance();
       std::optional<int64_t> step = getConstantIntValue(loop.getStep());
       std::optional<SmallVector<Reduction>> reductions = findReductions(loop);
+      if (reductions)
+        allowReassociation(*reductions);
       if (!step || *step != 1 || !reductions)
         return WalkResult::advance();
       candidates.push_back({loop, std::move(*reductions)});

@@ -127,17 +127,21 @@ struct MapTranspose : TransposeOpInterface::ExternalModel<MapTranspose, MapOp> {
     auto primalInput = llvm::find_if(map.getInputs(), [&](Value v) { return !state.isLinear(v); });
     if (primalInput == map.getInputs().end())
       return op->emitOpError("cannot be transposed: no primal input gives its size");
-    if (!state.capturedLinearValues(map.getBody()).empty()) {
+    SetVector<Value> captured = state.capturedLinearValues(map.getBody());
+    if (llvm::any_of(captured, [](Value v) { return isa<RankedTensorType>(v.getType()); })) {
       Value n = b.create<DimOp>(map.getLoc(), state.primal(*primalInput), 0);
       return transposeElementwise(b, state, op, n, map.getInputs(), /*indexArg=*/false);
     }
-    return transposeAsMap(b, state, map);
+    return transposeAsMap(b, state, map, captured.getArrayRef());
   }
 
-  /// Without captured linear values, elements are independent both ways: the
+  /// Without captured linear arrays, elements are independent both ways: the
   /// transpose is a parallel map over the primal inputs and the results'
-  /// adjoints that yields the adjoints of the linear inputs' elements.
-  static LogicalResult transposeAsMap(OpBuilder &b, TransposeState &state, MapOp map) {
+  /// adjoints that yields the adjoints of the linear inputs' elements and,
+  /// for each captured linear scalar (softmax's maximum, a scale), the
+  /// element's contribution to its adjoint, which a sum then adds up.
+  static LogicalResult transposeAsMap(OpBuilder &b, TransposeState &state, MapOp map,
+                                      ArrayRef<Value> captured) {
     Location loc = map.getLoc();
     Block &body = map.getBody().front();
     ValueRange yields = cast<YieldOp>(body.getTerminator()).getValues();
@@ -161,6 +165,14 @@ struct MapTranspose : TransposeOpInterface::ExternalModel<MapTranspose, MapOp> {
       argTypes.push_back(getElementOrRowType(cast<RankedTensorType>(input.getType())));
     for (unsigned k : linearArgs)
       resultTypes.push_back(map.getInputs()[k].getType());
+    for (Value v : captured)
+      resultTypes.push_back(RankedTensorType::get({ShapedType::kDynamic}, v.getType()));
+    // The body accumulates each element's contributions from zero.
+    SmallVector<Value> saved;
+    for (Value v : captured) {
+      saved.push_back(state.adjoint(v));
+      state.setAdjoint(v, Value());
+    }
     auto transposed = b.create<MapOp>(loc, resultTypes, inputs);
     {
       OpBuilder::InsertionGuard guard(b);
@@ -175,10 +187,25 @@ struct MapTranspose : TransposeOpInterface::ExternalModel<MapTranspose, MapOp> {
       SmallVector<Value> argAdjs;
       for (unsigned k : linearArgs)
         argAdjs.push_back(state.materializedAdjoint(b, loc, body.getArgument(k)));
+      for (Value v : captured)
+        argAdjs.push_back(state.materializedAdjoint(b, loc, v));
       b.create<YieldOp>(loc, argAdjs);
     }
     for (auto [t, k] : llvm::enumerate(linearArgs))
       state.addAdjoint(b, loc, map.getInputs()[k], transposed.getResult(t));
+    for (auto [c, v] : llvm::enumerate(captured)) {
+      state.setAdjoint(v, saved[c]);
+      Value contributions = transposed.getResult(linearArgs.size() + c);
+      Value zero = b.create<arith::ConstantOp>(loc, b.getZeroAttr(v.getType()));
+      auto sum = b.create<ReduceOp>(loc, TypeRange{v.getType()}, ValueRange{zero},
+                                    ValueRange{contributions});
+      OpBuilder::InsertionGuard guard(b);
+      Block *block = b.createBlock(&sum.getBody(), {}, {v.getType(), v.getType()}, {loc, loc});
+      b.create<YieldOp>(loc, ValueRange{b.create<AddOp>(loc, block->getArgument(0),
+                                                        block->getArgument(1))});
+      b.setInsertionPointAfter(sum);
+      state.addAdjoint(b, loc, v, sum.getResult(0));
+    }
     return success();
   }
 };
