@@ -124,7 +124,7 @@ static void emitFailUnless(OpBuilder &b, Location loc, Value ok,
   emitCheck(b, loc, ok, [&](OpBuilder &b) {
     auto ptr = LLVM::LLVMPointerType::get(b.getContext());
     func::FuncOp fail =
-        getFailureFunction(b, "fad_rt_fail", b.getFunctionType({ptr}, {}));
+        getFailureFunction(b, kFailFunction, b.getFunctionType({ptr}, {}));
     b.create<func::CallOp>(loc, fail, ValueRange{buildStringPointer(b, loc, text)});
   });
 }
@@ -602,7 +602,7 @@ static SmallVector<Value> checkedIndices(OpBuilder &b, Location loc, Value array
     emitCheck(b, loc, ok, [&](OpBuilder &b) {
       auto ptr = LLVM::LLVMPointerType::get(b.getContext());
       auto i64 = b.getI64Type();
-      func::FuncOp fail = getFailureFunction(b, "fad_rt_index_error",
+      func::FuncOp fail = getFailureFunction(b, kIndexErrorFunction,
                                              b.getFunctionType({ptr, i64, i64}, {}));
       b.create<func::CallOp>(loc, fail,
                              ValueRange{buildStringPointer(b, loc, where), index, extent});

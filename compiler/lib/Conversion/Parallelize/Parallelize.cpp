@@ -39,8 +39,8 @@ static bool isThreadSafe(Region &body, bool allowChecks) {
   WalkResult result = body.walk([&](Operation *op) {
     if (auto call = dyn_cast<CallOpInterface>(op)) {
       auto callee = call.getCallableForCallee().dyn_cast<SymbolRefAttr>();
-      bool isCheck = callee && (callee.getLeafReference() == "fad_rt_fail" ||
-                                callee.getLeafReference() == "fad_rt_index_error");
+      bool isCheck = callee && (callee.getLeafReference() == fad::kFailFunction ||
+                                callee.getLeafReference() == fad::kIndexErrorFunction);
       return allowChecks && isCheck ? WalkResult::advance() : WalkResult::interrupt();
     }
     if (op->hasTrait<OpTrait::HasRecursiveMemoryEffects>())

@@ -26,6 +26,11 @@ constexpr llvm::StringLiteral kParallelAttr = "fad.parallel";
 /// a share of a long loop (fad-split-accumulations): run in parallel
 /// whatever the trip count.
 constexpr llvm::StringLiteral kChunksAttr = "fad.chunks";
+
+/// The runtime's check failures that lowered code calls (they print or
+/// record the message and do not return).
+constexpr llvm::StringLiteral kFailFunction = "fad_rt_fail";
+constexpr llvm::StringLiteral kIndexErrorFunction = "fad_rt_index_error";
 } // namespace fad
 
 #endif // FAD_DIALECT_FAD_IR_FADDIALECT_H
