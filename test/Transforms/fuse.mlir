@@ -372,3 +372,31 @@ func.func @one_hot_affine(%x: tensor<?xf64>, %acc: tensor<?xf64>, %j: i64, %v: f
   }
   return %sum : tensor<?xf64>
 }
+
+// A loop whose state keeps its extent (rebuilt with the same size each
+// iteration) and whose result is only asked for its extent and a zero array
+// of its shape is not run: both come from its init.
+// CHECK-LABEL: func.func @loop_shape
+// CHECK-NOT:     fad.for
+// CHECK:         %[[Z:.*]] = fad.zeros_like %[[INIT:.*]] : tensor<?xf64>
+// CHECK:         return %arg0, %[[Z]]
+func.func @loop_shape(%n: i64, %steps: i64) -> (i64, tensor<?xf64>) {
+  %init = fad.build %n : tensor<?xf64> {
+  ^bb0(%i: i64):
+    %z = arith.constant 0.0 : f64
+    fad.yield %z : f64
+  }
+  %r = fad.for %steps iter(%init) : (tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%t: i64, %y: tensor<?xf64>):
+    %next = fad.build %n : tensor<?xf64> {
+    ^bb0(%i: i64):
+      %e = fad.index %y[%i] : tensor<?xf64> -> f64
+      %s = fad.exp %e : f64
+      fad.yield %s : f64
+    }
+    fad.yield %next : tensor<?xf64>
+  }
+  %d = fad.dim %r[0] : tensor<?xf64>
+  %zeros = fad.zeros_like %r : tensor<?xf64>
+  return %d, %zeros : i64, tensor<?xf64>
+}

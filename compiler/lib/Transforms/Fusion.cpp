@@ -584,6 +584,63 @@ struct OuterExtentFromOperands : OpRewritePattern<DimOp> {
   }
 };
 
+/// A value that stands for the outer extent of `array` without computing
+/// it: a build's size, a map's first input's, a loop state's when every
+/// iteration keeps it (ode's state, rebuilt each step with the same size);
+/// `array` itself (meaning its dim) when nothing better is known.
+static Value extentSource(Value array, unsigned depth = 0) {
+  Operation *def = array.getDefiningOp();
+  if (!def || depth > 8)
+    return array;
+  if (auto build = dyn_cast<BuildOp>(def))
+    return build.getSize();
+  if (auto map = dyn_cast<MapOp>(def))
+    return extentSource(map.getInputs()[0], depth + 1);
+  if (auto addAt = dyn_cast<AddAtOp>(def))
+    return extentSource(addAt.getArray(), depth + 1);
+  if (auto zeros = dyn_cast<ZerosLikeOp>(def))
+    return extentSource(zeros.getOperand(), depth + 1);
+  if (auto loop = dyn_cast<ForOp>(def)) {
+    unsigned k = cast<OpResult>(array).getResultNumber();
+    Block &body = loop.getBody().front();
+    Value init = extentSource(loop.getInits()[k], depth + 1);
+    Value next = extentSource(body.getTerminator()->getOperand(k), depth + 1);
+    if (next == init || next == body.getArgument(k + 1))
+      return init;
+  }
+  return array;
+}
+
+/// dim(loop result, 0) and, for a one-dimensional state, zeros_like(loop
+/// result) from the loop's init when every iteration keeps the state's
+/// extent: the loop need not run for its shape (fadc's check of an entry's
+/// result extent, and the seed of its adjoint, ask for it).
+struct LoopResultShape : OpRewritePattern<ForOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ForOp loop, PatternRewriter &rw) const override {
+    bool changed = false;
+    for (OpResult result : loop->getResults()) {
+      Value source = extentSource(result);
+      if (source == result)
+        continue;
+      for (Operation *user : llvm::make_early_inc_range(result.getUsers())) {
+        rw.setInsertionPoint(user);
+        if (auto dim = dyn_cast<DimOp>(user); dim && dim.getDim() == 0) {
+          rw.replaceOp(dim, source.getType().isInteger(64)
+                                ? source
+                                : rw.create<DimOp>(dim.getLoc(), source, 0).getResult());
+          changed = true;
+        } else if (auto zeros = dyn_cast<ZerosLikeOp>(user);
+                   zeros && cast<RankedTensorType>(result.getType()).getRank() == 1) {
+          rw.replaceOpWithNewOp<ZerosLikeOp>(zeros, loop.getInits()[result.getResultNumber()]);
+          changed = true;
+        }
+      }
+    }
+    return success(changed);
+  }
+};
+
 /// Erases maps, builds, folds and counted loops whose results are unused and
 /// whose only effects are the frontend's extent and bounds checks
 /// (fad.assert): a value nobody reads need not be computed, nor checked.
@@ -624,7 +681,7 @@ struct FADFusePass : public fad::impl::FADFuseBase<FADFusePass> {
     // producers into consumers, so that sibling fusion (which makes maps of
     // several results) does not keep a map from its reduction.
     RewritePatternSet extents(&getContext());
-    extents.add<OuterExtentFromOperands>(&getContext());
+    extents.add<OuterExtentFromOperands, LoopResultShape>(&getContext());
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(extents))))
       return signalPassFailure();
     eraseDeadComputations(getOperation());
