@@ -101,7 +101,9 @@ def FADFuse : Pass<"fad-fuse", "mlir::ModuleOp"> {
   let description = [{
     Runs after AD, on its output. First, the extent of a map's or build's
     result is taken from its operands (`dim(map f xs) = dim xs`,
-    `dim(build n f) = n`), and maps, builds, folds and counted loops whose
+    `dim(build n f) = n`), that of a loop's state from its init when every
+    iteration keeps it (also for a zero array of a one-dimensional state's
+    shape), and maps, builds, folds and counted loops whose
     results are unused and whose only effects are extent and bounds checks
     are erased (AD computes the primal value next to a derivative even when
     only the derivative is used). Then an adjoint that reaches one element
