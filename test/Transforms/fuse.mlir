@@ -303,9 +303,12 @@ func.func @map_for_shifted(%x: tensor<?xf64>, %n: i64) -> f64 {
 
 // Accumulating a map over a one-hot array (the adjoint of a minimum reaches
 // the element it selected): only the selected row is computed and added,
-// when the selected position is in range.
+// when the selected position is in range; both maps' extent checks stay.
 // CHECK-LABEL: func.func @one_hot
 // CHECK:         %[[N:.*]] = fad.dim %arg0[0]
+// CHECK:         %[[NACC:.*]] = fad.dim %arg1[0]
+// CHECK:         %[[SAME:.*]] = arith.cmpi eq, %[[N]], %[[NACC]]
+// CHECK:         fad.assert %[[SAME]], "map: arrays of different sizes"
 // CHECK:         %[[OK:.*]] = arith.andi
 // CHECK:         %[[R:.*]] = fad.if %[[OK]] -> tensor<?x?xf64> {
 // CHECK:           %[[ROW:.*]] = fad.index %arg0[%arg2] {fad.in_bounds} : tensor<?x?xf64> -> tensor<?xf64>

@@ -494,12 +494,18 @@ struct AccumulateOneHotMap : OpRewritePattern<MapOp> {
     Location loc = acc.getLoc();
     rw.setInsertionPoint(acc);
     Value n = hot->build.getSize(), j = hot->index;
+    // The extent checks of both maps.
+    SmallVector<Value> others;
     for (auto [i, other] : llvm::enumerate(map.getInputs()))
-      if (i != k) {
-        Value same = rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, n,
-                                              rw.create<DimOp>(loc, other, 0));
-        rw.create<AssertOp>(loc, same, "map: arrays of different sizes");
-      }
+      if (i != k)
+        others.push_back(other);
+    for (auto [accumulator, r] : terms)
+      others.push_back(accumulator);
+    for (Value other : others) {
+      Value same = rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, n,
+                                            rw.create<DimOp>(loc, other, 0));
+      rw.create<AssertOp>(loc, same, "map: arrays of different sizes");
+    }
     Value zero = rw.create<arith::ConstantIntOp>(loc, 0, 64);
     Value inRange = rw.create<arith::AndIOp>(
         loc, rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, j, zero),
