@@ -45,6 +45,42 @@ static bool onlyChecksAsEffects(Region &body) {
               }).wasInterrupted();
 }
 
+/// Checks, as a map over `arrays` would, that each has n elements.
+static void assertExtents(PatternRewriter &rw, Location loc, Value n, ValueRange arrays) {
+  for (Value array : arrays) {
+    Value same = rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, n,
+                                          rw.create<DimOp>(loc, array, 0));
+    rw.create<AssertOp>(loc, same, "map: arrays of different sizes");
+  }
+}
+
+/// 0 <= i < n.
+static Value inBounds(PatternRewriter &rw, Location loc, Value i, Value n) {
+  Value zero = rw.create<arith::ConstantIntOp>(loc, 0, 64);
+  return rw.create<arith::AndIOp>(
+      loc, rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, i, zero),
+      rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, i, n));
+}
+
+/// The elements at i of `map`'s inputs, read unchecked (the caller ensures
+/// i is below their extent); input `skip`, if given, is `replacement`.
+static SmallVector<Value> elementsAt(PatternRewriter &rw, Location loc, MapOp map, Value i,
+                                     std::optional<unsigned> skip = std::nullopt,
+                                     Value replacement = Value()) {
+  SmallVector<Value> elements;
+  for (auto [k, input] : llvm::enumerate(map.getInputs())) {
+    if (k == skip) {
+      elements.push_back(replacement);
+      continue;
+    }
+    auto element = rw.create<IndexOp>(loc, map.getBody().getArgument(k).getType(), input,
+                                      ValueRange{i});
+    element->setAttr(kInBoundsAttr, rw.getUnitAttr());
+    elements.push_back(element);
+  }
+  return elements;
+}
+
 /// Clones the ops of `body` (a single block) with its arguments bound to
 /// `args`; returns the values it yields.
 static SmallVector<Value> inlineBody(PatternRewriter &rw, Region &body, ValueRange args) {
@@ -133,20 +169,10 @@ struct FuseMapIntoReduce : OpRewritePattern<ReduceOp> {
     Location loc = reduce.getLoc();
     ValueRange arrays = map.getInputs();
     Value n = rw.create<DimOp>(loc, arrays[0], 0);
-    for (Value other : arrays.drop_front()) {
-      Value same = rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, n,
-                                            rw.create<DimOp>(loc, other, 0));
-      rw.create<AssertOp>(loc, same, "map: arrays of different sizes");
-    }
+    assertExtents(rw, loc, n, arrays.drop_front());
     replaceByLoop(rw, reduce, n, [&](Value i) {
       // i < n, the extent of every array: the lowering need not check.
-      SmallVector<Value> elements;
-      for (auto [array, arg] : llvm::zip(arrays, map.getBody().getArguments())) {
-        auto element = rw.create<IndexOp>(loc, arg.getType(), array, ValueRange{i});
-        element->setAttr(kInBoundsAttr, rw.getUnitAttr());
-        elements.push_back(element);
-      }
-      SmallVector<Value> results = inlineBody(rw, map.getBody(), elements);
+      SmallVector<Value> results = inlineBody(rw, map.getBody(), elementsAt(rw, loc, map, i));
       SmallVector<Value> reduced;
       for (Value input : reduce.getInputs())
         reduced.push_back(results[cast<OpResult>(input).getResultNumber()]);
@@ -208,11 +234,7 @@ struct FuseMapIntoFor : OpRewritePattern<ForOp> {
     Location loc = loop.getLoc();
     ValueRange arrays = map.getInputs();
     Value n = rw.create<DimOp>(loc, arrays[0], 0);
-    for (Value other : arrays.drop_front()) {
-      Value same = rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, n,
-                                            rw.create<DimOp>(loc, other, 0));
-      rw.create<AssertOp>(loc, same, "map: arrays of different sizes");
-    }
+    assertExtents(rw, loc, n, arrays.drop_front());
     // The loop's reads at i < count checked i against the extent.
     auto countIsExtent = [&](Value count) {
       auto dim = count.getDefiningOp<DimOp>();
@@ -224,13 +246,7 @@ struct FuseMapIntoFor : OpRewritePattern<ForOp> {
                                                    loop.getCount(), n),
                           "index out of bounds of a mapped array");
     rw.setInsertionPointToStart(&body);
-    SmallVector<Value> elements;
-    for (auto [array, arg] : llvm::zip(arrays, map.getBody().getArguments())) {
-      auto element = rw.create<IndexOp>(loc, arg.getType(), array, ValueRange{i});
-      element->setAttr(kInBoundsAttr, rw.getUnitAttr());
-      elements.push_back(element);
-    }
-    SmallVector<Value> results = inlineBody(rw, map.getBody(), elements);
+    SmallVector<Value> results = inlineBody(rw, map.getBody(), elementsAt(rw, loc, map, i));
     for (OpResult result : map->getResults())
       for (Operation *user : llvm::make_early_inc_range(result.getUsers()))
         rw.replaceOp(user, results[result.getResultNumber()]);
@@ -291,29 +307,17 @@ struct FuseBuildIntoMap : OpRewritePattern<MapOp> {
         continue;
       Location loc = map.getLoc();
       Value n = build.getSize();
-      for (auto [j, other] : llvm::enumerate(map.getInputs()))
-        if (j != k) {
-          Value same = rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, n,
-                                                rw.create<DimOp>(loc, other, 0));
-          rw.create<AssertOp>(loc, same, "map: arrays of different sizes");
-        }
+      SmallVector<Value> others(map.getInputs());
+      others.erase(others.begin() + k);
+      assertExtents(rw, loc, n, others);
       auto fused = rw.create<BuildOp>(loc, map.getResultTypes(), n);
       OpBuilder::InsertionGuard guard(rw);
       Block *block = rw.createBlock(&fused.getBody(), {}, {rw.getI64Type()}, {loc});
       Value i = block->getArgument(0);
-      SmallVector<Value> elements;
-      for (auto [j, other] : llvm::enumerate(map.getInputs())) {
-        if (j == k) {
-          elements.push_back(inlineBody(rw, build.getBody(), ValueRange{i})[0]);
-          continue;
-        }
-        // i < n, the extent of `other` (checked above).
-        auto element = rw.create<IndexOp>(loc, map.getBody().getArgument(j).getType(),
-                                          other, ValueRange{i});
-        element->setAttr(kInBoundsAttr, rw.getUnitAttr());
-        elements.push_back(element);
-      }
-      rw.create<YieldOp>(loc, inlineBody(rw, map.getBody(), elements));
+      // i < n, the extent of the other inputs (checked above).
+      Value element = inlineBody(rw, build.getBody(), ValueRange{i})[0];
+      rw.create<YieldOp>(loc,
+                         inlineBody(rw, map.getBody(), elementsAt(rw, loc, map, i, k, element)));
       rw.replaceOp(map, fused.getResults());
       rw.eraseOp(build);
       return success();
@@ -338,11 +342,8 @@ struct FuseBuildIntoIndex : OpRewritePattern<IndexOp> {
       return failure();
     Location loc = index.getLoc();
     Value i = index.getIndices()[0];
-    Value zero = rw.create<arith::ConstantIntOp>(loc, 0, 64);
-    Value inRange = rw.create<arith::AndIOp>(
-        loc, rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, i, zero),
-        rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, i, build.getSize()));
-    rw.create<AssertOp>(loc, inRange, "index out of bounds of a built array");
+    rw.create<AssertOp>(loc, inBounds(rw, loc, i, build.getSize()),
+                        "index out of bounds of a built array");
     rw.replaceOp(index, inlineBody(rw, build.getBody(), ValueRange{i}));
     rw.eraseOp(build);
     return success();
@@ -495,38 +496,18 @@ struct AccumulateOneHotMap : OpRewritePattern<MapOp> {
     rw.setInsertionPoint(acc);
     Value n = hot->build.getSize(), j = hot->index;
     // The extent checks of both maps.
-    SmallVector<Value> others;
-    for (auto [i, other] : llvm::enumerate(map.getInputs()))
-      if (i != k)
-        others.push_back(other);
+    SmallVector<Value> others(map.getInputs());
+    others.erase(others.begin() + k);
     for (auto [accumulator, r] : terms)
       others.push_back(accumulator);
-    for (Value other : others) {
-      Value same = rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, n,
-                                            rw.create<DimOp>(loc, other, 0));
-      rw.create<AssertOp>(loc, same, "map: arrays of different sizes");
-    }
-    Value zero = rw.create<arith::ConstantIntOp>(loc, 0, 64);
-    Value inRange = rw.create<arith::AndIOp>(
-        loc, rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, j, zero),
-        rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, j, n));
-    auto ifOp = rw.create<IfOp>(loc, acc.getResultTypes(), inRange);
+    assertExtents(rw, loc, n, others);
+    auto ifOp = rw.create<IfOp>(loc, acc.getResultTypes(), inBounds(rw, loc, j, n));
     {
       OpBuilder::InsertionGuard guard(rw);
       rw.createBlock(&ifOp.getThenRegion());
-      SmallVector<Value> elements;
-      for (auto [i, input] : llvm::enumerate(map.getInputs())) {
-        if (i == k) {
-          elements.push_back(hot->value);
-          continue;
-        }
-        // 0 <= j < n, the extent of `input` (checked above).
-        auto element = rw.create<IndexOp>(loc, map.getBody().getArgument(i).getType(), input,
-                                          ValueRange{j});
-        element->setAttr(kInBoundsAttr, rw.getUnitAttr());
-        elements.push_back(element);
-      }
-      SmallVector<Value> contributions = inlineBody(rw, map.getBody(), elements);
+      // 0 <= j < n, the extent of the other inputs (checked above).
+      SmallVector<Value> contributions =
+          inlineBody(rw, map.getBody(), elementsAt(rw, loc, map, j, k, hot->value));
       SmallVector<Value> updated;
       for (auto [accumulator, r] : terms)
         updated.push_back(
