@@ -17,7 +17,6 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/CallInterfaces.h"
-#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
@@ -109,43 +108,6 @@ static bool writesArePrivate(scf::ForOp loop) {
     return WalkResult::advance();
   });
   return !result.wasInterrupted();
-}
-
-/// Gives each iteration of `loop` (a lowered map or build: its iterations
-/// are independent) its own copy of the buffers allocated before it that
-/// only it uses: scratch buffers that bufferization shared between
-/// iterations (CSE merged their `tensor.empty` with one outside the loop).
-/// No iteration reads what another wrote there, so a fresh buffer per
-/// iteration computes the same. For the few, long iterations of a split
-/// accumulation (fad.chunks), where an allocation per iteration is nothing.
-static void sinkScratchBuffers(scf::ForOp loop) {
-  SmallVector<memref::AllocOp> allocs;
-  loop->getParentOfType<FunctionOpInterface>()->walk([&](memref::AllocOp alloc) {
-    if (!loop->isAncestor(alloc))
-      allocs.push_back(alloc);
-  });
-  for (memref::AllocOp alloc : allocs) {
-    SmallVector<memref::DeallocOp> deallocs;
-    bool inside = llvm::all_of(alloc->getUsers(), [&](Operation *user) {
-      auto dealloc = dyn_cast<memref::DeallocOp>(user);
-      if (dealloc && dealloc->getBlock() == alloc->getBlock()) {
-        deallocs.push_back(dealloc);
-        return true;
-      }
-      return loop->isProperAncestor(user);
-    });
-    if (!inside || deallocs.size() != 1 || alloc->use_empty())
-      continue;
-    OpBuilder b = OpBuilder::atBlockBegin(loop.getBody());
-    Operation *fresh = b.clone(*alloc);
-    b.setInsertionPoint(loop.getBody()->getTerminator());
-    b.create<memref::DeallocOp>(alloc.getLoc(), fresh->getResult(0));
-    alloc->replaceUsesWithIf(fresh->getResults(), [&](OpOperand &use) {
-      return loop->isProperAncestor(use.getOwner());
-    });
-    deallocs.front()->erase();
-    alloc->erase();
-  }
 }
 
 /// A rough cost of one run of `block`: transcendental functions count 20,
@@ -275,8 +237,6 @@ struct FADParallelizePass : public fad::impl::FADParallelizeBase<FADParallelizeP
     };
     SmallVector<Candidate> candidates;
     getOperation()->walk<WalkOrder::PreOrder>([&](scf::ForOp loop) {
-      if (loop->hasAttr(fad::kChunksAttr))
-        sinkScratchBuffers(loop);
       if (!loop->hasAttr(fad::kParallelAttr) || !isThreadSafe(loop.getRegion(), allowChecks) ||
           !writesArePrivate(loop))
         return WalkResult::advance();
