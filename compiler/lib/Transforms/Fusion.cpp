@@ -411,39 +411,6 @@ static bool vanishesWith(Value v, Value seed, DenseMap<Value, bool> &memo) {
   return memo[v] = result;
 }
 
-/// For a map each of whose results is the elementwise sum of two of its
-/// inputs (`map (\a b -> a + b)`, or a map of such maps over rows), the
-/// positions of the two inputs of each result.
-static std::optional<SmallVector<std::pair<unsigned, unsigned>>> elementwiseSums(MapOp map) {
-  Block &body = map.getBody().front();
-  auto inputOf = [&](Value v) -> std::optional<unsigned> {
-    auto arg = dyn_cast<BlockArgument>(v);
-    if (arg && arg.getOwner() == &body)
-      return arg.getArgNumber();
-    return std::nullopt;
-  };
-  SmallVector<std::pair<unsigned, unsigned>> sums;
-  for (Value y : body.getTerminator()->getOperands()) {
-    Value lhs, rhs;
-    if (auto add = y.getDefiningOp<AddOp>()) {
-      lhs = add.getLhs();
-      rhs = add.getRhs();
-    } else if (auto inner = y.getDefiningOp<MapOp>()) {
-      auto innerSums = elementwiseSums(inner);
-      if (!innerSums)
-        return std::nullopt;
-      auto [a, b] = (*innerSums)[cast<OpResult>(y).getResultNumber()];
-      lhs = inner.getInputs()[a];
-      rhs = inner.getInputs()[b];
-    }
-    auto l = lhs ? inputOf(lhs) : std::nullopt, r = rhs ? inputOf(rhs) : std::nullopt;
-    if (!l || !r)
-      return std::nullopt;
-    sums.push_back({*l, *r});
-  }
-  return sums;
-}
-
 /// acc + map f xs (build n (\i -> if i == j then v else 0)), with f zero
 /// where its one-hot argument is  ->  add_at acc[j] (f xs[j] v), when
 /// 0 <= j < n (else acc). The adjoint of a minimum or maximum over an array
@@ -472,7 +439,7 @@ struct AccumulateOneHotMap : OpRewritePattern<MapOp> {
     // Running the body for one element only drops only checks of the others.
     if (!onlyChecksAsEffects(map.getBody()))
       return failure();
-    auto sums = elementwiseSums(acc);
+    auto sums = matchElementwiseSums(acc);
     if (!sums)
       return failure();
     Operation *yield = map.getBody().front().getTerminator();

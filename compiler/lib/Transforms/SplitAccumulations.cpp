@@ -56,10 +56,7 @@ private:
         ok = at == 0 && follow(addAt.getResult());
       } else if (auto map = dyn_cast<MapOp>(user)) {
         // acc + c, elementwise.
-        for (auto [j, input] : llvm::enumerate(map.getInputs()))
-          if (j != at)
-            addends.push_back(input);
-        ok = map->getNumResults() == 1 && sumsInput(map, at) && follow(map.getResult(0));
+        ok = addsTo(map, v) && follow(map.getResult(0));
       } else if (auto index = dyn_cast<IndexOp>(user)) {
         // build n (\i -> acc[i] + c i), what fusion makes of acc + c.
         auto build = dyn_cast<BuildOp>(index->getParentOp());
@@ -91,33 +88,26 @@ private:
     return true;
   }
 
-  /// Whether `map`'s result is its input `p` plus another input,
-  /// elementwise (at any depth).
-  bool sumsInput(MapOp map, unsigned p) {
-    Block &body = map.getBody().front();
-    Value y = body.getTerminator()->getOperand(0);
-    return y.getDefiningOp() && addsTo(y.getDefiningOp(), body.getArgument(p));
-  }
-
   /// Whether `op` adds `part` to a value of the same shape: a scalar
   /// addition or an elementwise map adding it. The other addend must not
-  /// be derived from the accumulator (checked at the end, in `joined`).
+  /// be derived from the accumulator (checked at the end).
   bool addsTo(Operation *op, Value part) {
-    Value other;
+    Value x, y;
     if (auto add = dyn_cast<AddOp>(op)) {
-      if ((add.getLhs() == part) == (add.getRhs() == part))
+      x = add.getLhs();
+      y = add.getRhs();
+    } else if (auto map = dyn_cast<MapOp>(op)) {
+      auto sums = matchElementwiseSums(map);
+      if (map->getNumResults() != 1 || !sums)
         return false;
-      other = add.getLhs() == part ? add.getRhs() : add.getLhs();
-    } else if (auto map = dyn_cast<MapOp>(op);
-               map && map->getNumResults() == 1 && map.getInputs().size() == 2) {
-      unsigned p = map.getInputs()[0] == part ? 0 : 1;
-      other = map.getInputs()[1 - p];
-      if (map.getInputs()[p] != part || other == part || !sumsInput(map, p))
-        return false;
+      x = map.getInputs()[(*sums)[0].first];
+      y = map.getInputs()[(*sums)[0].second];
     } else {
       return false;
     }
-    addends.push_back(other);
+    if ((x == part) == (y == part))
+      return false;
+    addends.push_back(x == part ? y : x);
     return true;
   }
 
@@ -138,21 +128,6 @@ private:
   SmallVector<Value> addends; // what is added to the accumulator elementwise
   SmallVector<std::pair<Operation *, unsigned>> joins;
 };
-
-/// `x + y` elementwise, for scalars or arrays of any rank.
-Value addElementwise(OpBuilder &b, Location loc, Value x, Value y) {
-  auto type = dyn_cast<RankedTensorType>(x.getType());
-  if (!type)
-    return b.create<AddOp>(loc, x, y);
-  Type element = type.getRank() == 1
-                     ? type.getElementType()
-                     : RankedTensorType::get(type.getShape().drop_front(), type.getElementType());
-  auto map = b.create<MapOp>(loc, TypeRange{type}, ValueRange{x, y});
-  OpBuilder::InsertionGuard guard(b);
-  Block *block = b.createBlock(&map.getBody(), {}, {element, element}, {loc, loc});
-  b.create<YieldOp>(loc, addElementwise(b, loc, block->getArgument(0), block->getArgument(1)));
-  return map.getResult(0);
-}
 
 /// The loop with body `body` (of a fad.for), run for iterations [lo, hi)
 /// from state `inits`.
@@ -218,7 +193,7 @@ void split(ForOp loop, func::FuncOp threadsFn) {
       Value share = b.create<IndexOp>(loc, loop.getResultTypes()[k], part,
                                       ValueRange{block->getArgument(0)});
       share.getDefiningOp()->setAttr(kInBoundsAttr, b.getUnitAttr());
-      next.push_back(addElementwise(b, loc, block->getArgument(k + 1), share));
+      next.push_back(buildElementwiseAdd(b, loc, block->getArgument(k + 1), share));
     }
     b.create<YieldOp>(loc, next);
   }

@@ -302,3 +302,33 @@ LogicalResult AddAtOp::verify() {
 
 #define GET_OP_CLASSES
 #include "fad/Dialect/FAD/IR/FADOps.cpp.inc"
+
+std::optional<SmallVector<std::pair<unsigned, unsigned>>> fad::matchElementwiseSums(MapOp map) {
+  Block &body = map.getBody().front();
+  auto inputOf = [&](Value v) -> std::optional<unsigned> {
+    auto arg = dyn_cast<BlockArgument>(v);
+    if (arg && arg.getOwner() == &body)
+      return arg.getArgNumber();
+    return std::nullopt;
+  };
+  SmallVector<std::pair<unsigned, unsigned>> sums;
+  for (Value y : body.getTerminator()->getOperands()) {
+    Value lhs, rhs;
+    if (auto add = y.getDefiningOp<AddOp>()) {
+      lhs = add.getLhs();
+      rhs = add.getRhs();
+    } else if (auto inner = y.getDefiningOp<MapOp>()) {
+      auto innerSums = matchElementwiseSums(inner);
+      if (!innerSums)
+        return std::nullopt;
+      auto [a, b] = (*innerSums)[cast<OpResult>(y).getResultNumber()];
+      lhs = inner.getInputs()[a];
+      rhs = inner.getInputs()[b];
+    }
+    auto l = lhs ? inputOf(lhs) : std::nullopt, r = rhs ? inputOf(rhs) : std::nullopt;
+    if (!l || !r)
+      return std::nullopt;
+    sums.push_back({*l, *r});
+  }
+  return sums;
+}

@@ -46,6 +46,11 @@ inline mlir::Value buildElementwiseAdd(mlir::OpBuilder &b, mlir::Location loc, m
                                        mlir::Value c) {
   return buildElementwise<AddOp>(b, loc, a, c);
 }
+/// What buildElementwiseAdd builds, recognized: for a map each of whose
+/// results is the elementwise sum of two of its inputs (`map (\a b -> a +
+/// b)`, or a map of such maps over rows), the positions of the two inputs of
+/// each result.
+std::optional<llvm::SmallVector<std::pair<unsigned, unsigned>>> matchElementwiseSums(MapOp map);
 } // namespace fad
 
 #endif // FAD_DIALECT_FAD_IR_FADOPS_H
