@@ -160,7 +160,8 @@ struct FuseMapIntoMap : OpRewritePattern<MapOp> {
 struct FuseMapIntoReduce : OpRewritePattern<ReduceOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ReduceOp reduce, PatternRewriter &rw) const override {
-    auto map = reduce.getInputs()[0].getDefiningOp<MapOp>();
+    auto map = reduce.getInputs().empty() ? MapOp()
+                                          : reduce.getInputs()[0].getDefiningOp<MapOp>();
     if (!map || map->getNumResults() != reduce.getInputs().size() ||
         llvm::any_of(reduce.getInputs(), [&](Value input) {
           return input.getDefiningOp() != map.getOperation() || !input.hasOneUse();
