@@ -53,14 +53,27 @@ Value TransposeState::materializedAdjoint(OpBuilder &b, Location loc, Value v) {
   return b.create<ZerosLikeOp>(loc, primal(witness));
 }
 
-void TransposeState::clonePrimalOps(OpBuilder &b, Block &block) {
-  for (Operation &op : block.without_terminator())
-    if (!isLinearOp(&op))
-      cloneWithOuterValues(b, &op, mapping);
+void TransposeState::clonePrimalOps(OpBuilder &b, Block &block,
+                                    const DenseMap<Value, Value> *replay) {
+  auto isRecorded = [&](Value v) { return replay && replay->contains(v); };
+  for (Operation &op : block.without_terminator()) {
+    if (isLinearOp(&op) || (replay && isa<AssertOp>(op)))
+      continue;
+    if (op.getNumResults() && llvm::all_of(op.getResults(), isRecorded)) {
+      for (Value result : op.getResults())
+        mapping.map(result, replay->lookup(result));
+      continue;
+    }
+    cloneWithOuterValues(b, &op, mapping);
+    for (Value result : op.getResults())
+      if (isRecorded(result))
+        mapping.map(result, replay->lookup(result));
+  }
 }
 
-LogicalResult TransposeState::transposeBlock(OpBuilder &b, Block &block) {
-  clonePrimalOps(b, block);
+LogicalResult TransposeState::transposeBlock(OpBuilder &b, Block &block,
+                                            const DenseMap<Value, Value> *replay) {
+  clonePrimalOps(b, block, replay);
   for (Operation &op : llvm::reverse(block.without_terminator())) {
     if (!isLinearOp(&op))
       continue;

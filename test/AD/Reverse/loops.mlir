@@ -48,3 +48,36 @@ func.func @cumsum(%x: tensor<?xf64>, %yAdj: tensor<?xf64>) -> tensor<?xf64> {
   }
   return %xAdj : tensor<?xf64>
 }
+
+// -----
+
+// Residuals: what the transposed body reads and costs something to compute
+// (exp of the state) is recorded on the tape next to the state; the reverse
+// sweep reads it back instead of running exp again.
+// RUN: fad-opt %s --fad-vjp=checkpoint=store-all --split-input-file | FileCheck %s --check-prefix=TAPE
+// TAPE-LABEL: func.func @residual
+// TAPE:         %[[TAPES:[a-z0-9_]+]]:3 = fad.for %{{.*}} iter(
+// TAPE:           %[[E:[a-z0-9_]+]] = fad.exp
+// TAPE:           fad.add_at
+// TAPE:           fad.add_at %{{.*}}[%{{.*}}], %[[E]]
+// TAPE:           fad.yield
+// TAPE:         fad.for
+// TAPE-NOT:       fad.exp
+// TAPE:           fad.index %[[TAPES]]#1
+// TAPE-NOT:       fad.exp
+// TAPE:           fad.index %[[TAPES]]#2
+// TAPE-NOT:       fad.exp
+// TAPE:         return
+func.func @residual(%x: f64, %n: i64, %yAdj: f64) -> f64 {
+  %y, %xAdj = fad.vjp (%x) cotangents(%yAdj) : (f64), (f64) -> (f64, f64) {
+  ^bb0(%a: f64):
+    %r = fad.for %n iter(%a) : (f64) -> f64 {
+    ^bb0(%i: i64, %s: f64):
+      %e = fad.exp %s : f64
+      %t = fad.mul %e, %s : f64
+      fad.yield %t : f64
+    }
+    fad.yield %r : f64
+  }
+  return %xAdj : f64
+}

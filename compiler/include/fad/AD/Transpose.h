@@ -75,13 +75,20 @@ public:
 
   /// Copies the primal (non-linear) ops of `block` at the insertion point of
   /// `b`: the first half of transposeBlock, also used to rerun a body's
-  /// primal computation (to record a loop's states, say).
-  void clonePrimalOps(mlir::OpBuilder &b, mlir::Block &block);
+  /// primal computation (to record a loop's states, say). `replay`, when
+  /// given, says that these ops ran before (a loop's recorded iteration):
+  /// their checks (fad.assert) are not repeated, and the values it maps are
+  /// taken from its entries (residuals read from a tape) instead of being
+  /// recomputed; an op whose results are all there is not copied.
+  void clonePrimalOps(mlir::OpBuilder &b, mlir::Block &block,
+                      const llvm::DenseMap<mlir::Value, mlir::Value> *replay = nullptr);
 
   /// Transposes `block` (all ops but its terminator) at the insertion point
-  /// of `b`: copies its primal ops, then transposes its linear ops in reverse.
-  /// The adjoints of the terminator's linear operands must be set first.
-  mlir::LogicalResult transposeBlock(mlir::OpBuilder &b, mlir::Block &block);
+  /// of `b`: copies its primal ops (see clonePrimalOps for `replay`), then
+  /// transposes its linear ops in reverse. The adjoints of the terminator's
+  /// linear operands must be set first.
+  mlir::LogicalResult transposeBlock(mlir::OpBuilder &b, mlir::Block &block,
+                                     const llvm::DenseMap<mlir::Value, mlir::Value> *replay = nullptr);
 
   /// The linear values that `region` uses but does not define, in a fixed
   /// order: their adjoints flow out of a transposed body.

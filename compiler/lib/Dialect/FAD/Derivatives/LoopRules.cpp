@@ -276,6 +276,12 @@ LogicalResult transposeLoop(OpBuilder &b, TransposeState &state, Operation *op,
       state.primalMapping().map(body.getArgument(offset + c), st[c]);
   };
 
+  // The values the transposed body reads, recorded with the states.
+  DenseMap<Value, ArgShape> argShapes;
+  for (unsigned c = 0; c < k; ++c)
+    argShapes[body.getArgument(offset + c)] = ArgShape{primInits[c]};
+  Residuals residuals = findResiduals(b, loc, state, body, argShapes);
+
   Slots slots;
   for (Value captured : state.capturedLinearValues(bodyRegion))
     slots.values.insert(captured);
@@ -285,7 +291,7 @@ LogicalResult transposeLoop(OpBuilder &b, TransposeState &state, Operation *op,
   llvm::append_range(loopInits, slots.initialState(b, loc, state));
   bool ok = true;
   // The transposed iterations first + count - 1 down to first, on the states
-  // before them in `tapes` (entry j: iteration first + j).
+  // before them and the residuals in `tapes` (entry j: iteration first + j).
   auto backward = [&](Value first, Value count, ArrayRef<Value> tapes, ValueRange adjoints) {
     return buildCountedLoop(b, loc, count, adjoints, /*reverse=*/true, [&](Value j, ValueRange st) {
       slots.enter(state, st.drop_front(d));
@@ -295,7 +301,8 @@ LogicalResult transposeLoop(OpBuilder &b, TransposeState &state, Operation *op,
       bindArgs(first ? b.create<AddOp>(loc, first, j) : j, before);
       for (unsigned t = 0; t < d; ++t)
         state.addAdjoint(b, loc, yields[k + t], st[t]);
-      ok &= succeeded(state.transposeBlock(b, body));
+      DenseMap<Value, Value> recorded = residuals.at(b, loc, tapes.drop_front(k), j);
+      ok &= succeeded(state.transposeBlock(b, body, &recorded));
       SmallVector<Value> next;
       for (unsigned t = 0; t < d; ++t)
         next.push_back(state.materializedAdjoint(b, loc, body.getArgument(offset + k + t)));
@@ -312,7 +319,7 @@ LogicalResult transposeLoop(OpBuilder &b, TransposeState &state, Operation *op,
   if (!sqrt) {
     // Store-all: the tape of the states before each iteration, then
     // backwards through the iterations.
-    SmallVector<Value> tapes = recordTape(b, loc, state, n, primInits, body, bindArgs);
+    SmallVector<Value> tapes = recordTape(b, loc, state, n, primInits, body, bindArgs, residuals);
     finals = backward(Value(), n, tapes, loopInits);
   } else {
     // sqrt(n) checkpointing: segments of c = ceil(sqrt n) iterations; the
@@ -325,8 +332,9 @@ LogicalResult transposeLoop(OpBuilder &b, TransposeState &state, Operation *op,
     Value one = b.create<arith::ConstantIntOp>(loc, 1, 64);
     if (adaptive) {
       Value budget = b.create<arith::ConstantIntOp>(loc, kStoreAllBudget, 64);
-      Value fits = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sle,
-                                           tapeBytes(b, loc, n, primInits), budget);
+      Value bytes = b.create<AddOp>(loc, tapeBytes(b, loc, n, primInits),
+                                    b.create<MulOp>(loc, n, residuals.bytesPerIteration(b, loc)));
+      Value fits = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sle, bytes, budget);
       c = b.create<arith::SelectOp>(loc, fits, b.create<MaxOp>(loc, n, one), c);
     }
     Value segments = b.create<DivOp>(loc, b.create<SubOp>(loc, b.create<AddOp>(loc, n, c), one), c);
@@ -365,7 +373,8 @@ LogicalResult transposeLoop(OpBuilder &b, TransposeState &state, Operation *op,
             start.push_back(buildIndex(b, loc, checkpoint, s));
           SmallVector<Value> tapes = recordTape(
               b, loc, state, count, start, body,
-              [&](Value j, ValueRange ss) { bindArgs(b.create<AddOp>(loc, first, j), ss); });
+              [&](Value j, ValueRange ss) { bindArgs(b.create<AddOp>(loc, first, j), ss); },
+              residuals);
           return backward(first, count, tapes, st);
         });
   }

@@ -8,6 +8,7 @@
 #include "StructuredTranspose.h"
 #include "fad/AD/Linearize.h"
 #include "fad/Dialect/FAD/IR/FADOps.h"
+#include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
 using namespace fad;
@@ -44,13 +45,176 @@ Value fad::detail::buildIndex(OpBuilder &b, Location loc, Value array, Value i) 
   return b.create<IndexOp>(loc, getElementOrRowType(type), array, ValueRange{i});
 }
 
+namespace {
+/// The extents of array `v` of a loop body, built before the loop, or
+/// std::nullopt when they are not known there. A nested loop's state keeps
+/// its extents (as the tape of states assumes).
+std::optional<SmallVector<Value>> extentsBefore(OpBuilder &b, Location loc,
+                                                TransposeState &state, Block &body,
+                                                const DenseSet<Value> &inside,
+                                                const DenseMap<Value, ArgShape> &argShapes,
+                                                Value v, unsigned depth = 0) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  if (!type || depth > 16)
+    return std::nullopt;
+  auto dims = [&](Value array, unsigned drop) {
+    SmallVector<Value> extents;
+    for (int64_t d = drop; d < cast<RankedTensorType>(array.getType()).getRank(); ++d)
+      extents.push_back(b.create<DimOp>(loc, array, d));
+    return extents;
+  };
+  if (!inside.contains(v))
+    return dims(state.primal(v), 0);
+  if (auto it = argShapes.find(v); it != argShapes.end())
+    return dims(it->second.array, it->second.drop);
+  Operation *def = v.getDefiningOp();
+  if (!def || def->getBlock() != &body)
+    return std::nullopt;
+  auto of = [&](Value w, unsigned drop) -> std::optional<SmallVector<Value>> {
+    std::optional<SmallVector<Value>> extents =
+        extentsBefore(b, loc, state, body, inside, argShapes, w, depth + 1);
+    if (!extents)
+      return std::nullopt;
+    return SmallVector<Value>(ArrayRef<Value>(*extents).drop_front(drop));
+  };
+  unsigned k = cast<OpResult>(v).getResultNumber();
+  if (auto build = dyn_cast<BuildOp>(def)) {
+    Value size = build.getSize();
+    if (type.getRank() != 1)
+      return std::nullopt;
+    if (!inside.contains(size))
+      return SmallVector<Value>{state.primal(size)};
+    if (auto dim = size.getDefiningOp<DimOp>())
+      if (std::optional<SmallVector<Value>> extents = of(dim.getArray(), dim.getDim()))
+        return SmallVector<Value>{extents->front()};
+    return std::nullopt;
+  }
+  if (auto map = dyn_cast<MapOp>(def)) {
+    std::optional<SmallVector<Value>> extents = of(map.getInputs().front(), 0);
+    if (!extents || type.getRank() != 1)
+      return std::nullopt;
+    extents->resize(1);
+    return extents;
+  }
+  if (auto index = dyn_cast<IndexOp>(def))
+    return of(index.getArray(), index.getIndices().size());
+  if (auto zeros = dyn_cast<ZerosLikeOp>(def))
+    return of(zeros.getOperand(), 0);
+  if (auto addAt = dyn_cast<AddAtOp>(def))
+    return of(addAt.getArray(), 0);
+  if (auto loop = dyn_cast<ForOp>(def))
+    return of(loop.getInits()[k], 0);
+  if (auto loop = dyn_cast<WhileOp>(def))
+    return of(loop.getInits()[k], 0);
+  return std::nullopt;
+}
+
+/// Ops whose recomputation costs more than reading their results from a
+/// tape: transcendental functions and sequential loops.
+bool isCostly(Operation *op) {
+  return isa<ExpOp, LogOp, SinOp, CosOp, TanOp, TanhOp, PowOp, Atan2Op, SqrtOp, ForOp,
+             WhileOp>(op);
+}
+} // namespace
+
+Residuals fad::detail::findResiduals(OpBuilder &b, Location loc, TransposeState &state,
+                                     Block &body,
+                                     const DenseMap<Value, ArgShape> &argShapes) {
+  Residuals residuals;
+  // The values defined in the body (without region ancestry: the linearized
+  // program sits in unattached blocks).
+  DenseSet<Value> inside, seen;
+  body.walk([&](Block *block) { inside.insert(block->args_begin(), block->args_end()); });
+  body.walk([&](Operation *op) { inside.insert(op->result_begin(), op->result_end()); });
+  inside.insert(body.args_begin(), body.args_end());
+  // Which primal ops compute values that change between iterations (read an
+  // argument) and cost something to recompute (or read such values): only
+  // those values are worth a tape; the rest is recomputed.
+  DenseSet<Value> varying(body.args_begin(), body.args_end());
+  DenseSet<Operation *> costly;
+  for (Operation &op : body.without_terminator()) {
+    bool readsVarying = false, isCostlyOp = false;
+    op.walk([&](Operation *inner) {
+      isCostlyOp |= isCostly(inner);
+      for (Value v : inner->getOperands()) {
+        readsVarying |= varying.contains(v);
+        isCostlyOp |= costly.contains(v.getDefiningOp());
+      }
+    });
+    if (readsVarying)
+      varying.insert(op.result_begin(), op.result_end());
+    if (isCostlyOp)
+      costly.insert(&op);
+  }
+  for (Operation &op : body.without_terminator()) {
+    if (!state.isLinearOp(&op))
+      continue;
+    op.walk([&](Operation *user) {
+      for (Value v : user->getOperands()) {
+        Operation *def = v.getDefiningOp();
+        if (!def || def->getBlock() != &body || state.isLinearOp(def) ||
+            !costly.contains(def) || !varying.contains(v) || !seen.insert(v).second)
+          continue;
+        if (isa<FloatType>(v.getType())) {
+          residuals.values.push_back(v);
+          residuals.extents.emplace_back();
+        } else if (auto extents = extentsBefore(b, loc, state, body, inside, argShapes, v)) {
+          residuals.values.push_back(v);
+          residuals.extents.push_back(*extents);
+        }
+      }
+    });
+  }
+  return residuals;
+}
+
+Value Residuals::bytesPerIteration(OpBuilder &b, Location loc) const {
+  Value eight = b.create<arith::ConstantIntOp>(loc, 8, 64);
+  Value total = b.create<arith::ConstantIntOp>(loc, 0, 64);
+  for (ArrayRef<Value> dims : extents) {
+    Value bytes = eight;
+    for (Value dim : dims)
+      bytes = b.create<MulOp>(loc, bytes, dim);
+    total = b.create<AddOp>(loc, total, bytes);
+  }
+  return total;
+}
+
+DenseMap<Value, Value> Residuals::at(OpBuilder &b, Location loc, ArrayRef<Value> tapes,
+                                     Value i) const {
+  DenseMap<Value, Value> entries;
+  for (auto [v, tape] : llvm::zip(values, tapes))
+    entries[v] = buildIndex(b, loc, tape, i);
+  return entries;
+}
+
+/// Zeros of type `element` repeated over `extents` (a scalar when none).
+static Value buildZeros(OpBuilder &b, Location loc, Type element, ArrayRef<Value> extents) {
+  if (extents.empty())
+    return b.create<arith::ConstantOp>(loc, b.getZeroAttr(element));
+  Type row = element;
+  if (extents.size() > 1)
+    row = RankedTensorType::get(SmallVector<int64_t>(extents.size() - 1, ShapedType::kDynamic),
+                                element);
+  auto build = b.create<BuildOp>(loc, TypeRange{getArrayOfType(row)}, extents.front());
+  OpBuilder::InsertionGuard guard(b);
+  b.createBlock(&build.getBody(), {}, {b.getI64Type()}, {loc});
+  b.create<YieldOp>(loc, buildZeros(b, loc, element, extents.drop_front()));
+  return build.getResult(0);
+}
+
 SmallVector<Value> fad::detail::recordTape(
     OpBuilder &b, Location loc, TransposeState &state, Value n, ArrayRef<Value> primInits,
-    Block &body, function_ref<void(Value, ValueRange)> bindArgs) {
+    Block &body, function_ref<void(Value, ValueRange)> bindArgs, const Residuals &residuals) {
   unsigned k = primInits.size();
   SmallVector<Value> inits(primInits);
   for (Value init : primInits)
     inits.push_back(buildZerosArray(b, loc, n, init));
+  for (auto [v, extents] : llvm::zip(residuals.values, residuals.extents)) {
+    SmallVector<Value> dims{n};
+    llvm::append_range(dims, extents);
+    inits.push_back(buildZeros(b, loc, getElementTypeOrSelf(v.getType()), dims));
+  }
   ValueRange yields = cast<YieldOp>(body.getTerminator()).getValues();
   SmallVector<Value> finals = buildCountedLoop(
       b, loc, n, inits, /*reverse=*/false, [&](Value i, ValueRange st) {
@@ -59,6 +223,9 @@ SmallVector<Value> fad::detail::recordTape(
         SmallVector<Value> next = state.primals(yields.take_front(k));
         for (unsigned c = 0; c < k; ++c)
           next.push_back(b.create<AddAtOp>(loc, st[k + c], ValueRange{i}, st[c]));
+        for (auto [r, v] : llvm::enumerate(residuals.values))
+          next.push_back(
+              b.create<AddAtOp>(loc, st[2 * k + r], ValueRange{i}, state.primal(v)));
         return next;
       });
   return SmallVector<Value>(ArrayRef<Value>(finals).drop_front(k));

@@ -33,15 +33,47 @@ mlir::Value buildZerosArray(mlir::OpBuilder &b, mlir::Location loc, mlir::Value 
 mlir::Value buildIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value array,
                        mlir::Value i);
 
+/// How the extents of a loop body's argument are known before the loop:
+/// those of `array` (of the transposed program) but its first `drop`.
+struct ArgShape {
+  mlir::Value array;
+  unsigned drop = 0;
+};
+
+/// The residuals of a loop body: the values of its primal ops that its
+/// linear ops read, which the tape records at every iteration so that the
+/// transposed iterations read them instead of recomputing them (docs/AD.md,
+/// "Loops"). Left out, and recomputed: integers and cheap values (constants,
+/// element reads, extents), and arrays whose extents are not known before
+/// the loop (from values outside it and the arguments' `argShapes`).
+struct Residuals {
+  llvm::SmallVector<mlir::Value> values;                 ///< of the body
+  llvm::SmallVector<llvm::SmallVector<mlir::Value>> extents; ///< per value
+
+  /// The bytes one iteration's residuals take (8 per element: a bound).
+  mlir::Value bytesPerIteration(mlir::OpBuilder &b, mlir::Location loc) const;
+  /// Each value's entry `i` in `tapes` (one per value, from recordTape).
+  llvm::DenseMap<mlir::Value, mlir::Value> at(mlir::OpBuilder &b, mlir::Location loc,
+                                              llvm::ArrayRef<mlir::Value> tapes,
+                                              mlir::Value i) const;
+};
+
+/// The residuals of `body`, with their extents built at `b`'s insertion
+/// point (before the loop).
+Residuals findResiduals(mlir::OpBuilder &b, mlir::Location loc, TransposeState &state,
+                        mlir::Block &body,
+                        const llvm::DenseMap<mlir::Value, ArgShape> &argShapes);
+
 /// The store-all tape of a recurrence: runs the primal ops of `body` `n`
 /// times from the k-component state `primInits`; before each run,
 /// `bindArgs(i, state)` maps the body's arguments, and the body's first k
 /// yields are the next state. Returns, per component, the array of its
-/// values before each iteration.
+/// values before each iteration, then per residual the array of its values.
 llvm::SmallVector<mlir::Value>
 recordTape(mlir::OpBuilder &b, mlir::Location loc, TransposeState &state, mlir::Value n,
            llvm::ArrayRef<mlir::Value> primInits, mlir::Block &body,
-           llvm::function_ref<void(mlir::Value, mlir::ValueRange)> bindArgs);
+           llvm::function_ref<void(mlir::Value, mlir::ValueRange)> bindArgs,
+           const Residuals &residuals = {});
 
 /// Adjoint slots of a transposed structured op: linear values whose adjoints
 /// are carried through the loop, each once.
