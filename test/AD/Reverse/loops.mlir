@@ -54,7 +54,7 @@ func.func @cumsum(%x: tensor<?xf64>, %yAdj: tensor<?xf64>) -> tensor<?xf64> {
 // Residuals: what the transposed body reads and costs something to compute
 // (exp of the state) is recorded on the tape next to the state; the reverse
 // sweep reads it back instead of running exp again.
-// RUN: fad-opt %s --fad-vjp=checkpoint=store-all --split-input-file | FileCheck %s --check-prefix=TAPE
+// RUN: fad-opt %s --fad-vjp=checkpoint=store-all --canonicalize --split-input-file | FileCheck %s --check-prefix=TAPE
 // TAPE-LABEL: func.func @residual
 // TAPE:         %[[TAPES:[a-z0-9_]+]]:3 = fad.for %{{.*}} iter(
 // TAPE:           %[[E:[a-z0-9_]+]] = fad.exp
@@ -80,4 +80,40 @@ func.func @residual(%x: f64, %n: i64, %yAdj: f64) -> f64 {
     fad.yield %r : f64
   }
   return %xAdj : f64
+}
+
+// -----
+
+// An array residual: the map's exponentials (kept by its primal copy for its
+// transpose) are recorded per iteration, with the extent of the state; the
+// reverse sweep computes no exponential.
+// TAPE-LABEL: func.func @array_residual
+// TAPE:         fad.for
+// TAPE:           fad.exp
+// TAPE:           fad.add_at
+// TAPE:           fad.add_at
+// TAPE:           fad.yield
+// TAPE:         fad.for
+// TAPE-NOT:       fad.exp
+// TAPE:         return
+func.func @array_residual(%x: tensor<?xf64>, %n: i64, %yAdj: tensor<?xf64>) -> tensor<?xf64> {
+  %y, %xAdj = fad.vjp (%x) cotangents(%yAdj) : (tensor<?xf64>), (tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
+  ^bb0(%a: tensor<?xf64>):
+    %r = fad.for %n iter(%a) : (tensor<?xf64>) -> tensor<?xf64> {
+    ^bb0(%i: i64, %s: tensor<?xf64>):
+      %e = fad.map(%s) : (tensor<?xf64>) -> tensor<?xf64> {
+      ^bb0(%v: f64):
+        %t = fad.exp %v : f64
+        fad.yield %t : f64
+      }
+      %m = fad.map(%e, %s) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64> {
+      ^bb0(%u: f64, %v: f64):
+        %t = fad.mul %u, %v : f64
+        fad.yield %t : f64
+      }
+      fad.yield %m : tensor<?xf64>
+    }
+    fad.yield %r : tensor<?xf64>
+  }
+  return %xAdj : tensor<?xf64>
 }

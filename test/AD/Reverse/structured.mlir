@@ -3,15 +3,20 @@
 // element's contribution to the adjoints of captured linear scalars, summed
 // after); when its body captures linear arrays, to a loop over the elements
 // that stores each element's adjoint at its position (fad.add_at) and
-// accumulates the captured values' adjoints. A fold records its
+// accumulates the captured values' adjoints. Scalars of the body that cost
+// transcendentals to compute come from the primal map (residuals). A fold records its
 // accumulators on a tape, then runs backwards.
 // RUN: fad-opt %s --fad-vjp --split-input-file | FileCheck %s
 
+// Residuals: the transposed map reads exp(x[i]) from the primal map's
+// result instead of recomputing it.
 // CHECK-LABEL: func.func @map
 // CHECK-SAME:    (%[[X:[a-z0-9_]+]]: tensor<?xf64>, %[[YADJ:[a-z0-9_]+]]: tensor<?xf64>)
-// CHECK:         %[[R:[a-z0-9_]+]] = fad.map(%[[X]], %[[YADJ]]) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64>
-// CHECK:         ^bb0(%[[E:[a-z0-9_]+]]: f64, %[[EADJ:[a-z0-9_]+]]: f64):
-// CHECK:           %[[EXP:[a-z0-9_]+]] = fad.exp %[[E]]
+// CHECK:         %[[P:[a-z0-9_]+]] = fad.map(%[[X]]) : (tensor<?xf64>) -> tensor<?xf64>
+// CHECK:           %[[PEXP:[a-z0-9_]+]] = fad.exp
+// CHECK:           fad.yield %[[PEXP]]
+// CHECK:         %[[R:[a-z0-9_]+]] = fad.map(%[[X]], %[[P]], %[[YADJ]]) : (tensor<?xf64>, tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64>
+// CHECK:         ^bb0(%{{.*}}: f64, %[[EXP:[a-z0-9_]+]]: f64, %[[EADJ:[a-z0-9_]+]]: f64):
 // CHECK:           %[[ARGADJ:[a-z0-9_]+]] = fad.mul %[[EXP]], %[[EADJ]]
 // CHECK:           fad.yield %[[ARGADJ]]
 // CHECK:         return %[[R]]

@@ -7,6 +7,7 @@
 
 #include "BodyLinearization.h"
 #include "fad/Dialect/FAD/IR/FADOps.h"
+#include "llvm/ADT/SetVector.h"
 
 using namespace mlir;
 using namespace fad;
@@ -53,14 +54,15 @@ SmallVector<Type> fad::detail::withTangentTypes(const LinearizeState &state,
 }
 
 void fad::detail::recordResults(LinearizeState &state, Operation *oldOp, Operation *newOp,
-                           ArrayRef<unsigned> tangents) {
+                           ArrayRef<unsigned> tangents, Operation *primal) {
   unsigned m = oldOp->getNumResults();
   // Transpose rules need to tell primal from tangent operands and results.
   newOp->setAttr(kPrimalCountAttr, IntegerAttr::get(IntegerType::get(newOp->getContext(), 64), m));
   // In reverse mode the primal results come from a plain copy of the op, so
   // that the linearized op is used only for its (linear) tangents.
-  Operation *primal = newOp;
-  if (state.separatePrimal) {
+  if (!primal)
+    primal = newOp;
+  if (state.separatePrimal && primal == newOp) {
     OpBuilder b(newOp->getContext());
     b.setInsertionPoint(newOp);
     primal = cloneWithOuterValues(b, oldOp, state.primalMapping());
@@ -75,4 +77,47 @@ LogicalResult fad::detail::cloneAsConstant(OpBuilder &b, LinearizeState &state,
                                       Operation *op) {
   cloneWithOuterValues(b, op, state.primalMapping());
   return success();
+}
+
+/// Ops whose recomputation costs more than reading their results from
+/// memory: transcendental functions and sequential loops.
+static bool isCostly(Operation *op) {
+  return isa<ExpOp, LogOp, SinOp, CosOp, TanOp, TanhOp, PowOp, Atan2Op, SqrtOp, ForOp,
+             WhileOp>(op);
+}
+
+SmallVector<Value> fad::detail::costlyPrimalReads(Block &body,
+                                                  function_ref<bool(Operation *)> isLinearOp) {
+  // Forward through the body: which ops read (transitively) an argument,
+  // and which are costly or read a costly op's values.
+  DenseSet<Value> varying(body.args_begin(), body.args_end());
+  DenseSet<Operation *> costly;
+  for (Operation &op : body.without_terminator()) {
+    bool readsVarying = false, isCostlyOp = false;
+    op.walk([&](Operation *inner) {
+      isCostlyOp |= isCostly(inner);
+      for (Value v : inner->getOperands()) {
+        readsVarying |= varying.contains(v);
+        isCostlyOp |= costly.contains(v.getDefiningOp());
+      }
+    });
+    if (readsVarying)
+      varying.insert(op.result_begin(), op.result_end());
+    if (isCostlyOp)
+      costly.insert(&op);
+  }
+  SetVector<Value> reads;
+  for (Operation &op : body.without_terminator()) {
+    if (!isLinearOp(&op))
+      continue;
+    op.walk([&](Operation *user) {
+      for (Value v : user->getOperands()) {
+        Operation *def = v.getDefiningOp();
+        if (def && def->getBlock() == &body && !isLinearOp(def) && costly.contains(def) &&
+            varying.contains(v))
+          reads.insert(v);
+      }
+    });
+  }
+  return SmallVector<Value>(reads.getArrayRef());
 }

@@ -52,8 +52,18 @@ llvm::SmallVector<mlir::Type> withTangentTypes(const LinearizeState &state,
 
 /// Records `newOp`'s results as the primals of `oldOp`'s results, and its
 /// trailing results as the tangents of the old results listed in `tangents`.
+/// In reverse mode the primals come from `primal` (leading results) or, if
+/// null, from a plain copy of `oldOp`.
 void recordResults(LinearizeState &state, mlir::Operation *oldOp,
-                   mlir::Operation *newOp, llvm::ArrayRef<unsigned> tangents);
+                   mlir::Operation *newOp, llvm::ArrayRef<unsigned> tangents,
+                   mlir::Operation *primal = nullptr);
+
+/// The residual candidates of a linearized body: values of its (top-level)
+/// primal ops that its linear ops (`isLinearOp`) read and that are worth
+/// keeping rather than recomputing in the transpose: they change with the
+/// body's arguments and take transcendental functions or loops to compute.
+llvm::SmallVector<mlir::Value>
+costlyPrimalReads(mlir::Block &body, llvm::function_ref<bool(mlir::Operation *)> isLinearOp);
 
 /// Clones `op` as a constant of the differentiation (all tangents zero).
 mlir::LogicalResult cloneAsConstant(mlir::OpBuilder &b, LinearizeState &state,

@@ -28,6 +28,86 @@ using namespace fad;
 using namespace fad::detail;
 
 namespace {
+/// Reverse mode: a primal copy of the linearized map or build `linear`
+/// (from `oldOp`) that also yields, per element, the scalars its linear ops
+/// read and that cost something to compute (exp of the element, say); the
+/// linear op then reads them from those arrays (a map as extra inputs, a
+/// build by index), so that its transpose does not recompute them. Returns
+/// null when there are none (the primal is then a plain copy).
+Operation *primalWithResiduals(OpBuilder &b, LinearizeState &state, Operation *oldOp,
+                               Operation *linear) {
+  Block &body = linear->getRegion(0).front();
+  auto isLinearOp = [&](Operation *op) {
+    return llvm::any_of(op->getResults(),
+                        [&](Value r) { return state.getLinearValues().contains(r); });
+  };
+  // Each residual's result: one the op yields anyway (map exp xs), else a new one.
+  unsigned m = oldOp->getNumResults();
+  ValueRange yields = cast<YieldOp>(body.getTerminator()).getValues();
+  SmallVector<Value> residuals, extra;
+  SmallVector<unsigned> resultOf;
+  for (Value v : costlyPrimalReads(body, isLinearOp)) {
+    if (!isa<FloatType>(v.getType()))
+      continue;
+    unsigned j = llvm::find(yields.take_front(m), v) - yields.begin();
+    if (j == m) {
+      j = m + extra.size();
+      extra.push_back(v);
+    }
+    residuals.push_back(v);
+    resultOf.push_back(j);
+  }
+  if (residuals.empty())
+    return nullptr;
+  Location loc = linear->getLoc();
+  auto map = dyn_cast<MapOp>(linear);
+  // The primal arguments: a map's primal inputs (its first ones), a build's index.
+  unsigned numArgs = map ? cast<MapOp>(oldOp).getInputs().size() : 1;
+  SmallVector<Type> types(oldOp->getResultTypes());
+  for (Value v : extra)
+    types.push_back(getArrayOfType(v.getType()));
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(linear);
+  Operation *primal =
+      map ? b.create<MapOp>(loc, types, map.getInputs().take_front(numArgs)).getOperation()
+          : b.create<BuildOp>(loc, types, cast<BuildOp>(linear).getSize()).getOperation();
+  {
+    OpBuilder::InsertionGuard bodyGuard(b);
+    SmallVector<Type> argTypes;
+    for (unsigned a = 0; a < numArgs; ++a)
+      argTypes.push_back(body.getArgument(a).getType());
+    Block *block = b.createBlock(&primal->getRegion(0), {}, argTypes,
+                                 SmallVector<Location>(numArgs, loc));
+    IRMapping mapping;
+    for (unsigned a = 0; a < numArgs; ++a)
+      mapping.map(body.getArgument(a), block->getArgument(a));
+    for (Operation &op : body.without_terminator())
+      if (!isLinearOp(&op))
+        b.clone(op, mapping);
+    SmallVector<Value> values;
+    for (Value v : yields.take_front(m))
+      values.push_back(mapping.lookupOrDefault(v));
+    for (Value v : extra)
+      values.push_back(mapping.lookup(v));
+    b.create<YieldOp>(loc, values);
+  }
+  // The linear op reads the residuals' elements instead.
+  OpBuilder::InsertionGuard bodyGuard(b);
+  b.setInsertionPointToStart(&body);
+  for (auto [v, j] : llvm::zip(residuals, resultOf)) {
+    Value array = primal->getResult(j);
+    Value element;
+    if (map) {
+      map.getInputsMutable().append(array);
+      element = body.addArgument(v.getType(), loc);
+    } else {
+      element = b.create<IndexOp>(loc, v.getType(), array, ValueRange{body.getArgument(0)});
+    }
+    v.replaceAllUsesWith(element);
+  }
+  return primal;
+}
+
 struct MapLinearize : LinearizeOpInterface::ExternalModel<MapLinearize, MapOp> {
   LogicalResult linearize(Operation *op, OpBuilder &b, LinearizeState &state) const {
     auto map = cast<MapOp>(op);
@@ -53,7 +133,8 @@ struct MapLinearize : LinearizeOpInterface::ExternalModel<MapLinearize, MapOp> {
     if (failed(linearizeBody(b, state, map.getBody().front(), newMap.getBody(),
                              argTypes, args, tangents)))
       return failure();
-    recordResults(state, map, newMap, tangents);
+    recordResults(state, map, newMap, tangents,
+                  state.separatePrimal ? primalWithResiduals(b, state, map, newMap) : nullptr);
     return success();
   }
 };
@@ -70,7 +151,8 @@ struct BuildLinearize : LinearizeOpInterface::ExternalModel<BuildLinearize, Buil
     if (failed(linearizeBody(b, state, build.getBody().front(), newBuild.getBody(),
                              {b.getI64Type()}, {{0, std::nullopt}}, tangents)))
       return failure();
-    recordResults(state, build, newBuild, tangents);
+    recordResults(state, build, newBuild, tangents,
+                  state.separatePrimal ? primalWithResiduals(b, state, build, newBuild) : nullptr);
     return success();
   }
 };

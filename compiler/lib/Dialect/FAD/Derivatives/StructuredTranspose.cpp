@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "StructuredTranspose.h"
+#include "BodyLinearization.h"
 #include "fad/AD/Linearize.h"
 #include "fad/Dialect/FAD/IR/FADOps.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -109,12 +110,6 @@ std::optional<SmallVector<Value>> extentsBefore(OpBuilder &b, Location loc,
   return std::nullopt;
 }
 
-/// Ops whose recomputation costs more than reading their results from a
-/// tape: transcendental functions and sequential loops.
-bool isCostly(Operation *op) {
-  return isa<ExpOp, LogOp, SinOp, CosOp, TanOp, TanhOp, PowOp, Atan2Op, SqrtOp, ForOp,
-             WhileOp>(op);
-}
 } // namespace
 
 Residuals fad::detail::findResiduals(OpBuilder &b, Location loc, TransposeState &state,
@@ -123,47 +118,18 @@ Residuals fad::detail::findResiduals(OpBuilder &b, Location loc, TransposeState 
   Residuals residuals;
   // The values defined in the body (without region ancestry: the linearized
   // program sits in unattached blocks).
-  DenseSet<Value> inside, seen;
+  DenseSet<Value> inside;
   body.walk([&](Block *block) { inside.insert(block->args_begin(), block->args_end()); });
   body.walk([&](Operation *op) { inside.insert(op->result_begin(), op->result_end()); });
   inside.insert(body.args_begin(), body.args_end());
-  // Which primal ops compute values that change between iterations (read an
-  // argument) and cost something to recompute (or read such values): only
-  // those values are worth a tape; the rest is recomputed.
-  DenseSet<Value> varying(body.args_begin(), body.args_end());
-  DenseSet<Operation *> costly;
-  for (Operation &op : body.without_terminator()) {
-    bool readsVarying = false, isCostlyOp = false;
-    op.walk([&](Operation *inner) {
-      isCostlyOp |= isCostly(inner);
-      for (Value v : inner->getOperands()) {
-        readsVarying |= varying.contains(v);
-        isCostlyOp |= costly.contains(v.getDefiningOp());
-      }
-    });
-    if (readsVarying)
-      varying.insert(op.result_begin(), op.result_end());
-    if (isCostlyOp)
-      costly.insert(&op);
-  }
-  for (Operation &op : body.without_terminator()) {
-    if (!state.isLinearOp(&op))
-      continue;
-    op.walk([&](Operation *user) {
-      for (Value v : user->getOperands()) {
-        Operation *def = v.getDefiningOp();
-        if (!def || def->getBlock() != &body || state.isLinearOp(def) ||
-            !costly.contains(def) || !varying.contains(v) || !seen.insert(v).second)
-          continue;
-        if (isa<FloatType>(v.getType())) {
-          residuals.values.push_back(v);
-          residuals.extents.emplace_back();
-        } else if (auto extents = extentsBefore(b, loc, state, body, inside, argShapes, v)) {
-          residuals.values.push_back(v);
-          residuals.extents.push_back(*extents);
-        }
-      }
-    });
+  for (Value v : costlyPrimalReads(body, [&](Operation *op) { return state.isLinearOp(op); })) {
+    if (isa<FloatType>(v.getType())) {
+      residuals.values.push_back(v);
+      residuals.extents.emplace_back();
+    } else if (auto extents = extentsBefore(b, loc, state, body, inside, argShapes, v)) {
+      residuals.values.push_back(v);
+      residuals.extents.push_back(*extents);
+    }
   }
   return residuals;
 }
