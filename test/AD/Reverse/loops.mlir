@@ -117,3 +117,30 @@ func.func @array_residual(%x: tensor<?xf64>, %n: i64, %yAdj: tensor<?xf64>) -> t
   }
   return %xAdj : tensor<?xf64>
 }
+
+// -----
+
+// A fold's tape records its step's residuals too: exp of each element.
+// TAPE-LABEL: func.func @fold_residual
+// TAPE:         fad.for
+// TAPE:           fad.exp
+// TAPE:           fad.add_at
+// TAPE:           fad.add_at
+// TAPE:           fad.yield
+// TAPE:         fad.for
+// TAPE-NOT:       fad.exp
+// TAPE:         return
+func.func @fold_residual(%x: tensor<?xf64>, %yAdj: f64) -> tensor<?xf64> {
+  %y, %xAdj = fad.vjp (%x) cotangents(%yAdj) : (tensor<?xf64>), (f64) -> (f64, tensor<?xf64>) {
+  ^bb0(%a: tensor<?xf64>):
+    %one = arith.constant 1.0 : f64
+    %p = fad.reduce inits(%one) arrays(%a) : (f64), (tensor<?xf64>) -> f64 {
+    ^bb0(%acc: f64, %v: f64):
+      %e = fad.exp %v : f64
+      %t = fad.mul %acc, %e : f64
+      fad.yield %t : f64
+    }
+    fad.yield %p : f64
+  }
+  return %xAdj : tensor<?xf64>
+}

@@ -13,7 +13,9 @@
 // per element, in a loop whose state carries the adjoints of the linear
 // inputs and of linear values the body captures: an element's input adjoint
 // goes to position i (fad.add_at), a captured value's adjoint accumulates.
-// The body's primal values are recomputed per element rather than stored.
+// The body's primal values are recomputed per element, except residuals
+// (docs/AD.md): scalars costly to compute, which the primal copy yields as
+// arrays in reverse mode.
 //
 //===----------------------------------------------------------------------===//
 
@@ -33,7 +35,8 @@ namespace {
 /// read and that cost something to compute (exp of the element, say); the
 /// linear op then reads them from those arrays (a map as extra inputs, a
 /// build by index), so that its transpose does not recompute them. Returns
-/// null when there are none (the primal is then a plain copy).
+/// null (the primal is then a plain copy) when there are none, or when a
+/// costly read is an array, which the transpose recomputes anyway.
 Operation *primalWithResiduals(OpBuilder &b, LinearizeState &state, Operation *oldOp,
                                Operation *linear) {
   Block &body = linear->getRegion(0).front();
@@ -47,8 +50,10 @@ Operation *primalWithResiduals(OpBuilder &b, LinearizeState &state, Operation *o
   SmallVector<Value> residuals, extra;
   SmallVector<unsigned> resultOf;
   for (Value v : costlyPrimalReads(body, isLinearOp)) {
+    // The transpose would recompute an array anyway (and what it reads):
+    // keeping the rest would only make the primal copy run in addition.
     if (!isa<FloatType>(v.getType()))
-      continue;
+      return nullptr;
     unsigned j = llvm::find(yields.take_front(m), v) - yields.begin();
     if (j == m) {
       j = m + extra.size();

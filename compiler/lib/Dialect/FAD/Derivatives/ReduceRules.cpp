@@ -215,14 +215,22 @@ struct FoldTranspose : TransposeOpInterface::ExternalModel<FoldTranspose<FoldOp>
     auto accArg = [&](unsigned c) { return body.getArgument(c); };
     auto xArg = [&](unsigned c) { return body.getArgument(k + d + c); };
 
-    // 1. The tape: the accumulator before each step.
-    SmallVector<Value> tapes =
-        recordTape(b, loc, state, n, primInits, body, [&](Value i, ValueRange acc) {
+    // 1. The tape: the accumulator before each step, and the step's residuals.
+    DenseMap<Value, ArgShape> argShapes;
+    for (unsigned c = 0; c < k; ++c) {
+      argShapes[accArg(c)] = ArgShape{primInits[c]};
+      argShapes[xArg(c)] = ArgShape{primInputs[c], 1};
+    }
+    Residuals residuals = findResiduals(b, loc, state, body, argShapes);
+    SmallVector<Value> tapes = recordTape(
+        b, loc, state, n, primInits, body,
+        [&](Value i, ValueRange acc) {
           for (unsigned c = 0; c < k; ++c) {
             state.primalMapping().map(accArg(c), acc[c]);
             state.primalMapping().map(xArg(c), buildIndex(b, loc, primInputs[c], i));
           }
-        });
+        },
+        residuals);
 
     // 2. Backwards through the elements.
     Slots slots;
@@ -256,7 +264,9 @@ struct FoldTranspose : TransposeOpInterface::ExternalModel<FoldTranspose<FoldOp>
             if (isScan && resultAdjs[t])
               state.addAdjoint(b, loc, yields[k + t], buildIndex(b, loc, resultAdjs[t], i));
           }
-          ok &= succeeded(state.transposeBlock(b, body));
+          DenseMap<Value, Value> recorded =
+              residuals.at(b, loc, ArrayRef<Value>(tapes).drop_front(k), i);
+          ok &= succeeded(state.transposeBlock(b, body, &recorded));
           SmallVector<Value> next;
           for (unsigned t = 0; t < d; ++t)
             next.push_back(state.materializedAdjoint(b, loc, body.getArgument(k + t)));

@@ -40,12 +40,12 @@ struct ArgShape {
   unsigned drop = 0;
 };
 
-/// The residuals of a loop body: the values of its primal ops that its
-/// linear ops read, which the tape records at every iteration so that the
-/// transposed iterations read them instead of recomputing them (docs/AD.md,
-/// "Loops"). Left out, and recomputed: integers and cheap values (constants,
-/// element reads, extents), and arrays whose extents are not known before
-/// the loop (from values outside it and the arguments' `argShapes`).
+/// The residuals of a loop body (costlyPrimalReads): values of its primal
+/// ops that its linear ops read and that are costly to recompute, which the
+/// tape records at every iteration so that the transposed iterations read
+/// them instead (docs/AD.md, "Residuals"). Left out, and recomputed: values
+/// that are neither floats nor arrays whose extents are known before the
+/// loop (from values outside it and the arguments' `argShapes`).
 struct Residuals {
   llvm::SmallVector<mlir::Value> values;                 ///< of the body
   llvm::SmallVector<llvm::SmallVector<mlir::Value>> extents; ///< per value
