@@ -403,3 +403,46 @@ func.func @loop_shape(%n: i64, %steps: i64) -> (i64, tensor<?xf64>) {
   %zeros = fad.zeros_like %r : tensor<?xf64>
   return %d, %zeros : i64, tensor<?xf64>
 }
+
+// A row adjoint collected in private zeros and then added to row i of the
+// outer adjoint accumulates there directly, through a nested loop too.
+// CHECK-LABEL: func.func @accumulate_into_row
+// CHECK-SAME:    (%[[OUTER:[a-z0-9_]+]]: tensor<?x?xf64>, %{{.*}}: tensor<?xf64>, %[[I:[a-z0-9_]+]]: i64
+// CHECK-NOT:     fad.zeros_like
+// CHECK:         %[[R:.*]] = fad.for %{{.*}} iter(%[[OUTER]]) : (tensor<?x?xf64>) -> tensor<?x?xf64>
+// CHECK:           fad.for %{{.*}} iter(%{{.*}}) : (tensor<?x?xf64>) -> tensor<?x?xf64>
+// CHECK:             fad.add_at %{{.*}}[%[[I]], %{{.*}}], %{{.*}} : tensor<?x?xf64>, f64
+// CHECK:           fad.add_at %{{.*}}[%[[I]], %{{.*}}], %{{.*}} : tensor<?x?xf64>, f64
+// CHECK:         return %[[R]]
+func.func @accumulate_into_row(%outer: tensor<?x?xf64>, %row: tensor<?xf64>, %i: i64, %n: i64, %v: f64) -> tensor<?x?xf64> {
+  %z = fad.zeros_like %row : tensor<?xf64>
+  %acc = fad.for %n iter(%z) : (tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%j: i64, %a: tensor<?xf64>):
+    %in = fad.for %j iter(%a) : (tensor<?xf64>) -> tensor<?xf64> {
+    ^bb0(%c: i64, %e: tensor<?xf64>):
+      %f = fad.add_at %e[%c], %v : tensor<?xf64>, f64
+      fad.yield %f : tensor<?xf64>
+    }
+    %b = fad.add_at %in[%j], %v : tensor<?xf64>, f64
+    fad.yield %b : tensor<?xf64>
+  }
+  %r = fad.add_at %outer[%i], %acc : tensor<?x?xf64>, tensor<?xf64>
+  return %r : tensor<?x?xf64>
+}
+
+
+// Not when the loop reads its accumulator (it must start from zeros).
+// CHECK-LABEL: func.func @reads_accumulator
+// CHECK:         fad.zeros_like
+// CHECK:         fad.add_at %{{.*}}[%{{.*}}], %{{.*}} : tensor<?x?xf64>, tensor<?xf64>
+func.func @reads_accumulator(%outer: tensor<?x?xf64>, %row: tensor<?xf64>, %i: i64, %n: i64) -> tensor<?x?xf64> {
+  %z = fad.zeros_like %row : tensor<?xf64>
+  %acc = fad.for %n iter(%z) : (tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%j: i64, %a: tensor<?xf64>):
+    %v = fad.index %a[%j] : tensor<?xf64> -> f64
+    %b = fad.add_at %a[%j], %v : tensor<?xf64>, f64
+    fad.yield %b : tensor<?xf64>
+  }
+  %r = fad.add_at %outer[%i], %acc : tensor<?x?xf64>, tensor<?xf64>
+  return %r : tensor<?x?xf64>
+}

@@ -596,6 +596,93 @@ struct LoopResultShape : OpRewritePattern<ForOp> {
   }
 };
 
+/// Whether `acc`, the value of state slot `slot` of `loop` (or one derived
+/// from it), is only accumulated into up to the yield of that slot: each
+/// value of the chain has one use, as the array of an add_at, as the state
+/// of a nested fad.for that only accumulates into it, or as the yield.
+static bool onlyAccumulates(Value acc, ForOp loop, unsigned slot, unsigned depth = 0) {
+  if (depth > 64 || !acc.hasOneUse())
+    return false;
+  OpOperand &use = *acc.use_begin();
+  Operation *user = use.getOwner();
+  if (auto addAt = dyn_cast<AddAtOp>(user))
+    return use.getOperandNumber() == 0 &&
+           onlyAccumulates(addAt.getResult(), loop, slot, depth + 1);
+  if (isa<YieldOp>(user))
+    return user->getParentOp() == loop && use.getOperandNumber() == slot;
+  auto inner = dyn_cast<ForOp>(user);
+  if (!inner || use.getOperandNumber() == 0)
+    return false;
+  unsigned p = use.getOperandNumber() - 1;
+  return onlyAccumulates(inner.getBody().front().getArgument(p + 1), inner, p, depth + 1) &&
+         onlyAccumulates(inner.getResult(p), loop, slot, depth + 1);
+}
+
+/// Retypes the accumulator chain from `acc` (see onlyAccumulates) to `type`,
+/// the type of the array whose row `i` it was: each add_at gets `i` in front
+/// of its indices.
+static void accumulateIntoRow(PatternRewriter &rw, Value acc, Type type, Value i) {
+  OpOperand &use = *acc.use_begin();
+  Operation *user = use.getOwner();
+  if (auto addAt = dyn_cast<AddAtOp>(user)) {
+    rw.setInsertionPoint(addAt);
+    SmallVector<Value> indices{i};
+    llvm::append_range(indices, addAt.getIndices());
+    auto wide = rw.create<AddAtOp>(addAt.getLoc(), acc, indices, addAt.getValue());
+    rw.replaceOp(addAt, wide.getResult());
+    accumulateIntoRow(rw, wide.getResult(), type, i);
+  } else if (auto inner = dyn_cast<ForOp>(user)) {
+    unsigned p = use.getOperandNumber() - 1;
+    Value arg = inner.getBody().front().getArgument(p + 1);
+    rw.modifyOpInPlace(inner, [&] {
+      arg.setType(type);
+      inner.getResult(p).setType(type);
+    });
+    accumulateIntoRow(rw, arg, type, i);
+    accumulateIntoRow(rw, inner.getResult(p), type, i);
+  }
+}
+
+/// Whether `v` is defined before `op` (so that `op` may use it).
+static bool definedBefore(Value v, Operation *op) {
+  Operation *def = v.getDefiningOp();
+  if (!def)
+    return !op->isAncestor(cast<BlockArgument>(v).getOwner()->getParentOp());
+  if (op->isAncestor(def))
+    return false;
+  return def->getBlock() != op->getBlock() || def->isBeforeInBlock(op);
+}
+
+/// add_at outer[i] (for ... iter(zeros_like row) {accumulates into its
+/// state})  ->  for ... iter(outer) {accumulates into outer[i, ...]}. A
+/// transposed body collects an adjoint (of a row of a captured array: gmm's
+/// L_j) into private zeros and then adds it to the outer adjoint's row;
+/// accumulating there directly saves clearing and adding the row.
+struct AccumulateIntoRow : OpRewritePattern<AddAtOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(AddAtOp addAt, PatternRewriter &rw) const override {
+    auto result = dyn_cast<OpResult>(addAt.getValue());
+    auto loop = result ? dyn_cast<ForOp>(result.getOwner()) : ForOp();
+    if (addAt.getIndices().size() != 1 || !loop || !result.hasOneUse())
+      return failure();
+    unsigned k = result.getResultNumber();
+    Value i = addAt.getIndices().front(), outer = addAt.getArray();
+    Value arg = loop.getBody().front().getArgument(k + 1);
+    if (!loop.getInits()[k].getDefiningOp<ZerosLikeOp>() || !definedBefore(i, loop) ||
+        !definedBefore(outer, loop) || !onlyAccumulates(arg, loop, k))
+      return failure();
+    Type type = outer.getType();
+    rw.modifyOpInPlace(loop, [&] {
+      loop->setOperand(k + 1, outer);
+      arg.setType(type);
+      result.setType(type);
+    });
+    accumulateIntoRow(rw, arg, type, i);
+    rw.replaceOp(addAt, result);
+    return success();
+  }
+};
+
 /// Erases maps, builds, folds and counted loops whose results are unused and
 /// whose only effects are the frontend's extent and bounds checks
 /// (fad.assert): a value nobody reads need not be computed, nor checked.
@@ -651,9 +738,12 @@ struct FADFusePass : public fad::impl::FADFuseBase<FADFusePass> {
     FrozenRewritePatternSet frozenVertical(std::move(vertical));
     RewritePatternSet horizontal(&getContext());
     horizontal.add<FuseSiblingMaps>(&getContext());
+    RewritePatternSet inPlace(&getContext());
+    inPlace.add<AccumulateIntoRow>(&getContext());
     if (failed(applyPatternsAndFoldGreedily(getOperation(), frozenVertical)) ||
         failed(applyPatternsAndFoldGreedily(getOperation(), std::move(horizontal))) ||
-        failed(applyPatternsAndFoldGreedily(getOperation(), frozenVertical)))
+        failed(applyPatternsAndFoldGreedily(getOperation(), frozenVertical)) ||
+        failed(applyPatternsAndFoldGreedily(getOperation(), std::move(inPlace))))
       return signalPassFailure();
     hoistInvariants(getOperation());
   }
