@@ -7,6 +7,7 @@
 // transcendentals to compute come from the primal map (residuals). A fold records its
 // accumulators on a tape, then runs backwards.
 // RUN: fad-opt %s --fad-vjp --split-input-file | FileCheck %s
+// RUN: fad-opt %s --fad-vjp --canonicalize --split-input-file | FileCheck %s --check-prefix=CLEAN
 
 // Residuals: the transposed map reads exp(x[i]) from the primal map's
 // result instead of recomputing it.
@@ -131,4 +132,38 @@ func.func @branch(%x: f64, %c: i1, %yAdj: f64) -> f64 {
     fad.yield %r : f64
   }
   return %xAdj : f64
+}
+
+// -----
+
+// An array residual: each row's exponentials (one array per row, of the
+// row's extent) are kept by the primal map, stacked, and read by the
+// transposed map; the reverse pass computes no exponential.
+// CLEAN-LABEL: func.func @row_residual
+// CLEAN:         %[[P:[a-z0-9_]+]]:2 = fad.map(%{{.*}}) : (tensor<?x?xf64>) -> (tensor<?x?xf64>, tensor<?x?xf64>)
+// CLEAN:           fad.exp
+// CLEAN-NOT:     fad.exp
+// CLEAN:         fad.map(%{{.*}}, %[[P]]#1, %{{.*}})
+// CLEAN-NOT:     fad.exp
+// CLEAN:         return
+func.func @row_residual(%m: tensor<?x?xf64>, %yAdj: tensor<?x?xf64>) -> tensor<?x?xf64> {
+  %y, %mAdj = fad.vjp (%m) cotangents(%yAdj) : (tensor<?x?xf64>), (tensor<?x?xf64>) -> (tensor<?x?xf64>, tensor<?x?xf64>) {
+  ^bb0(%a: tensor<?x?xf64>):
+    %r = fad.map(%a) : (tensor<?x?xf64>) -> tensor<?x?xf64> {
+    ^bb0(%row: tensor<?xf64>):
+      %e = fad.map(%row) : (tensor<?xf64>) -> tensor<?xf64> {
+      ^bb0(%v: f64):
+        %t = fad.exp %v : f64
+        fad.yield %t : f64
+      }
+      %p = fad.map(%e, %row) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64> {
+      ^bb0(%u: f64, %v: f64):
+        %t = fad.mul %u, %v : f64
+        fad.yield %t : f64
+      }
+      fad.yield %p : tensor<?xf64>
+    }
+    fad.yield %r : tensor<?x?xf64>
+  }
+  return %mAdj : tensor<?x?xf64>
 }

@@ -132,6 +132,12 @@ def FADFuse : Pass<"fad-fuse", "mlir::ModuleOp"> {
       one map with the results of both (the inputs are read once), when
       nothing with effects and no use of the first lies between them.
 
+    Then a row adjoint collected in private zeros and added to row i of an
+    outer accumulator, `add_at outer[i] (for ... iter(zeros_like row)
+    {add_at into the state})`, accumulates there directly: the loop starts
+    from `outer` and each add_at gets i in front of its indices (through
+    nested loops too); the row is neither cleared nor added.
+
     Extents stay checked: a fused map keeps all inputs (its lowering checks
     they agree), and a fused reduction asserts that the map's inputs agree.
     Finally, ops of structured bodies that do not depend on the iteration
