@@ -111,7 +111,13 @@ SmallVector<Value> fad::detail::costlyPrimalReads(Block &body,
     if (!isLinearOp(&op))
       continue;
     op.walk([&](Operation *user) {
-      for (Value v : user->getOperands()) {
+      for (OpOperand &operand : user->getOpOperands()) {
+        // A map input whose elements the body does not read only gives the
+        // extent (the primal inputs of a linearized map).
+        auto map = dyn_cast<MapOp>(user);
+        if (map && map.getBody().front().getArgument(operand.getOperandNumber()).use_empty())
+          continue;
+        Value v = operand.get();
         Operation *def = v.getDefiningOp();
         if (def && def->getBlock() == &body && !isLinearOp(def) && costly.contains(def) &&
             varying.contains(v))
