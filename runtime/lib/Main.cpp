@@ -11,7 +11,6 @@
 #include "fad/Runtime/FADRuntime.h"
 
 #include <algorithm>
-#include <malloc.h>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -37,13 +36,6 @@ static void usage(const char *program) {
 }
 
 int main(int argc, char **argv) {
-  // An entry allocates its large arrays (a tape, residuals) anew on every
-  // call: glibc would map each from the kernel and unmap it when freed, and
-  // every call would pay the kernel's page faults and clearing again. Large
-  // blocks come from the heap instead and stay there when freed, for the
-  // next call (-r N) to reuse.
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
-  mallopt(M_TRIM_THRESHOLD, 512 << 20);
   Options &opts = options();
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];

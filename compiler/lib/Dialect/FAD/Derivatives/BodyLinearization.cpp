@@ -79,6 +79,13 @@ LogicalResult fad::detail::cloneAsConstant(OpBuilder &b, LinearizeState &state,
   return success();
 }
 
+DenseSet<Value> fad::detail::valuesDefinedIn(Block &body) {
+  DenseSet<Value> defined(body.args_begin(), body.args_end());
+  body.walk([&](Block *block) { defined.insert(block->args_begin(), block->args_end()); });
+  body.walk([&](Operation *op) { defined.insert(op->result_begin(), op->result_end()); });
+  return defined;
+}
+
 /// Ops whose recomputation costs more than reading their results from
 /// memory: transcendental functions and sequential loops.
 static bool isCostly(Operation *op) {

@@ -58,6 +58,11 @@ void recordResults(LinearizeState &state, mlir::Operation *oldOp,
                    mlir::Operation *newOp, llvm::ArrayRef<unsigned> tangents,
                    mlir::Operation *primal = nullptr);
 
+/// The values defined in `body` and in the blocks nested in it, arguments
+/// included (without region ancestry: the linearized program sits in
+/// unattached blocks).
+llvm::DenseSet<mlir::Value> valuesDefinedIn(mlir::Block &body);
+
 /// The residual candidates of a linearized body: values of its (top-level)
 /// primal ops that its linear ops (`isLinearOp`) read and that are worth
 /// keeping rather than recomputing in the transpose: they change with the

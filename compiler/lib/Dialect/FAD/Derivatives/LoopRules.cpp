@@ -228,19 +228,17 @@ void reportTape(Operation *op, ArrayRef<Value> primInits, Value n, bool sqrt, bo
          << (count == "n" ? ", n = the trip count" : "");
 }
 
-/// The bytes of n copies of the state `values` (8 per element or scalar: a
-/// bound for narrower types).
-Value tapeBytes(OpBuilder &b, Location loc, Value n, ArrayRef<Value> values) {
-  Value eight = b.create<arith::ConstantIntOp>(loc, 8, 64);
-  Value total = b.create<arith::ConstantIntOp>(loc, 0, 64);
+/// The bytes of n copies of the state `values` and of the `residuals`.
+Value tapeBytes(OpBuilder &b, Location loc, Value n, ArrayRef<Value> values,
+                const Residuals &residuals) {
+  SmallVector<SmallVector<Value>> extents(residuals.extents);
   for (Value v : values) {
-    Value bytes = eight;
+    SmallVector<Value> &dims = extents.emplace_back();
     if (auto tensor = dyn_cast<RankedTensorType>(v.getType()))
       for (int64_t d = 0; d < tensor.getRank(); ++d)
-        bytes = b.create<MulOp>(loc, bytes, b.create<DimOp>(loc, v, d));
-    total = b.create<AddOp>(loc, total, bytes);
+        dims.push_back(b.create<DimOp>(loc, v, d));
   }
-  return b.create<MulOp>(loc, n, total);
+  return b.create<MulOp>(loc, n, bytesOf(b, loc, extents));
 }
 
 /// ceil(sqrt(n)), at least 1, for n >= 0.
@@ -332,9 +330,8 @@ LogicalResult transposeLoop(OpBuilder &b, TransposeState &state, Operation *op,
     Value one = b.create<arith::ConstantIntOp>(loc, 1, 64);
     if (adaptive) {
       Value budget = b.create<arith::ConstantIntOp>(loc, kStoreAllBudget, 64);
-      Value bytes = b.create<AddOp>(loc, tapeBytes(b, loc, n, primInits),
-                                    b.create<MulOp>(loc, n, residuals.bytesPerIteration(b, loc)));
-      Value fits = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sle, bytes, budget);
+      Value fits = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sle,
+                                           tapeBytes(b, loc, n, primInits, residuals), budget);
       c = b.create<arith::SelectOp>(loc, fits, b.create<MaxOp>(loc, n, one), c);
     }
     Value segments = b.create<DivOp>(loc, b.create<SubOp>(loc, b.create<AddOp>(loc, n, c), one), c);

@@ -94,9 +94,7 @@ Operation *primalWithResiduals(OpBuilder &b, LinearizeState &state, Operation *o
   ValueRange yields = cast<YieldOp>(body.getTerminator()).getValues();
   SmallVector<Value> residuals, extra;
   SmallVector<unsigned> resultOf;
-  DenseSet<Value> inside;
-  body.walk([&](Block *block) { inside.insert(block->args_begin(), block->args_end()); });
-  body.walk([&](Operation *op) { inside.insert(op->result_begin(), op->result_end()); });
+  DenseSet<Value> inside = valuesDefinedIn(body);
   for (Value v : costlyPrimalReads(body, isLinearOp)) {
     // A value that cannot be kept is recomputed by the transpose, with what
     // it reads: keeping the rest would only make the primal copy run in

@@ -116,12 +116,7 @@ Residuals fad::detail::findResiduals(OpBuilder &b, Location loc, TransposeState 
                                      Block &body,
                                      const DenseMap<Value, ArgShape> &argShapes) {
   Residuals residuals;
-  // The values defined in the body (without region ancestry: the linearized
-  // program sits in unattached blocks).
-  DenseSet<Value> inside;
-  body.walk([&](Block *block) { inside.insert(block->args_begin(), block->args_end()); });
-  body.walk([&](Operation *op) { inside.insert(op->result_begin(), op->result_end()); });
-  inside.insert(body.args_begin(), body.args_end());
+  DenseSet<Value> inside = valuesDefinedIn(body);
   for (Value v : costlyPrimalReads(body, [&](Operation *op) { return state.isLinearOp(op); })) {
     if (isa<FloatType>(v.getType())) {
       residuals.values.push_back(v);
@@ -134,7 +129,7 @@ Residuals fad::detail::findResiduals(OpBuilder &b, Location loc, TransposeState 
   return residuals;
 }
 
-Value Residuals::bytesPerIteration(OpBuilder &b, Location loc) const {
+Value fad::detail::bytesOf(OpBuilder &b, Location loc, ArrayRef<SmallVector<Value>> extents) {
   Value eight = b.create<arith::ConstantIntOp>(loc, 8, 64);
   Value total = b.create<arith::ConstantIntOp>(loc, 0, 64);
   for (ArrayRef<Value> dims : extents) {

@@ -40,6 +40,11 @@ struct ArgShape {
   unsigned drop = 0;
 };
 
+/// The bytes of values of the given extents (one list per value; none for
+/// a scalar), 8 per element: a bound for narrower types.
+mlir::Value bytesOf(mlir::OpBuilder &b, mlir::Location loc,
+                    llvm::ArrayRef<llvm::SmallVector<mlir::Value>> extents);
+
 /// The residuals of a loop body (costlyPrimalReads): values of its primal
 /// ops that its linear ops read and that are costly to recompute, which the
 /// tape records at every iteration so that the transposed iterations read
@@ -50,8 +55,6 @@ struct Residuals {
   llvm::SmallVector<mlir::Value> values;                 ///< of the body
   llvm::SmallVector<llvm::SmallVector<mlir::Value>> extents; ///< per value
 
-  /// The bytes one iteration's residuals take (8 per element: a bound).
-  mlir::Value bytesPerIteration(mlir::OpBuilder &b, mlir::Location loc) const;
   /// Each value's entry `i` in `tapes` (one per value, from recordTape).
   llvm::DenseMap<mlir::Value, mlir::Value> at(mlir::OpBuilder &b, mlir::Location loc,
                                               llvm::ArrayRef<mlir::Value> tapes,
