@@ -43,6 +43,29 @@ TEST(Allocator, SmallBlocksAreReused) {
   deallocate(second);
 }
 
+TEST(Allocator, LargeBlocksAreReusedWhenTheyFit) {
+  // On a thread of its own: its kept blocks are only this test's.
+  std::thread([] {
+    void *first = allocate(3 << 20, 16);
+    std::memset(first, 1, 3 << 20);
+    deallocate(first);
+    // At least the size asked for, at most twice: the kept block is reused.
+    void *second = allocate(2 << 20, 16);
+    EXPECT_EQ(first, second);
+    std::memset(second, 2, 2 << 20);
+    deallocate(second);
+    // Not for more than it holds, nor for less than half of it.
+    void *bigger = allocate((3 << 20) + 1, 16);
+    void *smaller = allocate((3 << 19) - 1, 16);
+    EXPECT_NE(bigger, second);
+    EXPECT_NE(smaller, second);
+    std::memset(bigger, 3, (3 << 20) + 1);
+    std::memset(smaller, 4, (3 << 19) - 1);
+    deallocate(bigger);
+    deallocate(smaller);
+  }).join();
+}
+
 TEST(Allocator, BlocksMayBeFreedOnAnotherThread) {
   std::vector<void *> blocks;
   for (int k = 0; k < 1000; ++k)
