@@ -120,9 +120,17 @@ SmallVector<Value> fad::detail::costlyPrimalReads(Block &body,
     op.walk([&](Operation *user) {
       for (OpOperand &operand : user->getOpOperands()) {
         // A map input whose elements the body does not read only gives the
-        // extent (the primal inputs of a linearized map).
+        // extent (the primal inputs of a linearized map). A fold's input
+        // arrays are not kept either: a sum's transpose does not read them,
+        // and another fold's reruns its steps from them (recomputed, as
+        // before residuals).
         auto map = dyn_cast<MapOp>(user);
         if (map && map.getBody().front().getArgument(operand.getOperandNumber()).use_empty())
+          continue;
+        auto reduce = dyn_cast<ReduceOp>(user);
+        auto scan = dyn_cast<ScanOp>(user);
+        if ((reduce && llvm::is_contained(reduce.getInputs(), operand.get())) ||
+            (scan && llvm::is_contained(scan.getInputs(), operand.get())))
           continue;
         Value v = operand.get();
         Operation *def = v.getDefiningOp();
