@@ -136,3 +136,34 @@ func.func @still_used(%x: tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
   }
   return %y, %z : tensor<?xf64>, tensor<?xf64>
 }
+
+// Rows built over the extent of a row of another array (gmm's y = Q_j (x -
+// mu_j) per point and component): the rows' extents are known before the
+// loop, so the result is allocated once, up front (the loop can then run in
+// parallel).
+// CHECK-LABEL: func.func @rows_of_known_extent
+// CHECK-NOT:     opaque_zero
+// CHECK:         %[[OUT:.*]] = tensor.empty(%{{.*}}, %{{.*}}, %{{.*}}) : tensor<?x?x?xf64>
+// CHECK-NOT:     opaque_zero
+// CHECK:         scf.for {{.*}} iter_args(%{{.*}} = %[[OUT]])
+// CHECK-NOT:       opaque_zero
+// CHECK:         return
+func.func @rows_of_known_extent(%x: tensor<?xf64>, %q: tensor<?x?xf64>, %k: i64) -> tensor<?x?x?xf64> {
+  %r = fad.map (%x) : (tensor<?xf64>) -> tensor<?x?x?xf64> {
+  ^bb0(%e: f64):
+    %rows = fad.build %k : tensor<?x?xf64> {
+    ^bb0(%j: i64):
+      %qj = fad.index %q[%j] : tensor<?x?xf64> -> tensor<?xf64>
+      %d = fad.dim %qj[0] : tensor<?xf64>
+      %y = fad.build %d : tensor<?xf64> {
+      ^bb0(%i: i64):
+        %v = fad.index %qj[%i] : tensor<?xf64> -> f64
+        %s = fad.mul %v, %e : f64
+        fad.yield %s : f64
+      }
+      fad.yield %y : tensor<?xf64>
+    }
+    fad.yield %rows : tensor<?x?xf64>
+  }
+  return %r : tensor<?x?x?xf64>
+}

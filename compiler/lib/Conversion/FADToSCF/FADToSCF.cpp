@@ -300,8 +300,13 @@ static std::optional<SmallVector<Value>> hoistedExtents(OpBuilder &b, Location l
     Operation *sizeOwner = isa<BlockArgument>(size)
                                ? cast<BlockArgument>(size).getOwner()->getParentOp()
                                : size.getDefiningOp();
-    if (!root->isAncestor(sizeOwner))
+    if (!root->isAncestor(sizeOwner)) {
       outer = SmallVector<Value>{toIndex(b, loc, size)};
+    } else if (auto dim = size.getDefiningOp<DimOp>()) {
+      // The extent of an array whose extents are known (gmm's rows of Q).
+      if (std::optional<SmallVector<Value>> dims = hoistedExtents(b, loc, root, dim.getArray()))
+        outer = SmallVector<Value>{(*dims)[dim.getDim()]};
+    }
     inner = type.getRank() > 1 ? yieldedExtents(build.getBody(), k) : SmallVector<Value>();
   } else if (auto scan = dyn_cast<ScanOp>(owner)) {
     return hoistedExtents(b, loc, root, scan.getInputs()[k]);
