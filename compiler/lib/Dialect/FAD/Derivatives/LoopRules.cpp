@@ -193,22 +193,27 @@ bool checkpointed(const TransposeState &state, ArrayRef<Value> primInits) {
 constexpr int64_t kStoreAllBudget = int64_t(64) << 20;
 
 /// The remark of --tape-report: the loop's state and how many copies of it
-/// the backward sweep keeps.
-void reportTape(Operation *op, ArrayRef<Value> primInits, Value n, bool sqrt, bool adaptive) {
-  std::string stateText;
-  llvm::raw_string_ostream os(stateText);
-  llvm::interleaveComma(primInits, os, [&](Value v) {
-    Type t = v.getType();
-    if (auto tensor = dyn_cast<RankedTensorType>(t)) {
-      for (int64_t d = 0; d < tensor.getRank(); ++d)
-        os << "[]";
-      t = tensor.getElementType();
-    }
-    if (t.isInteger(1))
-      os << "bool";
-    else
-      os << t;
-  });
+/// the backward sweep keeps, and the residuals recorded with each.
+void reportTape(Operation *op, ArrayRef<Value> primInits, ArrayRef<Value> residuals, Value n,
+                bool sqrt, bool adaptive) {
+  // fad's spelling of the values' types: f64, []f64, bool.
+  auto typesOf = [](ArrayRef<Value> values) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    llvm::interleaveComma(values, os, [&](Value v) {
+      Type t = v.getType();
+      if (auto tensor = dyn_cast<RankedTensorType>(t)) {
+        for (int64_t d = 0; d < tensor.getRank(); ++d)
+          os << "[]";
+        t = tensor.getElementType();
+      }
+      if (t.isInteger(1))
+        os << "bool";
+      else
+        os << t;
+    });
+    return text;
+  };
   std::string count = "n";
   if (auto max = n.getDefiningOp<MaxOp>()) // max(count, 0) of a fad.for
     n = max.getLhs();
@@ -224,8 +229,11 @@ void reportTape(Operation *op, ArrayRef<Value> primInits, Value n, bool sqrt, bo
     remark << "sqrt checkpointing, about 2*ceil(sqrt(" << count << ")) states";
   else
     remark << "store-all, " << count << " states";
-  remark << " of (" << stateText << ")"
-         << (count == "n" ? ", n = the trip count" : "");
+  remark << " of (" << typesOf(primInits) << ")";
+  if (!residuals.empty())
+    remark << " with each iteration's residuals (" << typesOf(residuals) << ")";
+  if (count == "n")
+    remark << ", n = the trip count";
 }
 
 /// The bytes of n copies of the state `values` and of the `residuals`.
@@ -312,7 +320,7 @@ LogicalResult transposeLoop(OpBuilder &b, TransposeState &state, Operation *op,
   bool sqrt = checkpointed(state, primInits);
   bool adaptive = state.checkpointPolicy == CheckpointPolicy::Auto;
   if (state.reportTapes)
-    reportTape(op, primInits, n, sqrt, adaptive);
+    reportTape(op, primInits, residuals.values, n, sqrt, adaptive);
   SmallVector<Value> finals;
   if (!sqrt) {
     // Store-all: the tape of the states before each iteration, then
