@@ -14,8 +14,9 @@
 // inputs and of linear values the body captures: an element's input adjoint
 // goes to position i (fad.add_at), a captured value's adjoint accumulates.
 // The body's primal values are recomputed per element, except residuals
-// (docs/AD.md): scalars costly to compute, which the primal copy yields as
-// arrays in reverse mode.
+// (docs/AD.md): values costly to compute (scalars, and arrays of the same
+// extents for every element), which the primal copy yields, stacked over the
+// elements, in reverse mode.
 //
 //===----------------------------------------------------------------------===//
 
