@@ -86,6 +86,83 @@ DenseSet<Value> fad::detail::valuesDefinedIn(Block &body) {
   return defined;
 }
 
+static std::optional<SmallVector<Extent>>
+extentsOutside(Value v, const DenseSet<Value> &inside, const DenseMap<Value, ArgShape> &argShapes,
+               unsigned depth) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  if (!type || depth > 16)
+    return std::nullopt;
+  auto all = [](Value array, unsigned drop) {
+    SmallVector<Extent> extents;
+    for (int64_t d = drop; d < cast<RankedTensorType>(array.getType()).getRank(); ++d)
+      extents.push_back({array, d});
+    return extents;
+  };
+  if (!inside.contains(v))
+    return all(v, 0);
+  if (auto it = argShapes.find(v); it != argShapes.end())
+    return all(it->second.array, it->second.drop);
+  auto of = [&](Value w, unsigned drop) -> std::optional<SmallVector<Extent>> {
+    std::optional<SmallVector<Extent>> extents = extentsOutside(w, inside, argShapes, depth + 1);
+    if (!extents)
+      return std::nullopt;
+    return SmallVector<Extent>(ArrayRef<Extent>(*extents).drop_front(drop));
+  };
+  if (auto arg = dyn_cast<BlockArgument>(v)) {
+    Operation *owner = arg.getOwner()->getParentOp();
+    if (auto map = dyn_cast<MapOp>(owner))
+      return of(map.getInputs()[arg.getArgNumber()], 1);
+    if (auto loop = dyn_cast<ForOp>(owner); loop && arg.getArgNumber() > 0)
+      return of(loop.getInits()[arg.getArgNumber() - 1], 0);
+    return std::nullopt;
+  }
+  Operation *def = v.getDefiningOp();
+  unsigned k = cast<OpResult>(v).getResultNumber();
+  // A map's or build's outer extent, then its yielded rows'.
+  auto stacked = [&](std::optional<Extent> outer,
+                     Region &body) -> std::optional<SmallVector<Extent>> {
+    if (!outer)
+      return std::nullopt;
+    SmallVector<Extent> extents{*outer};
+    if (type.getRank() == 1)
+      return extents;
+    std::optional<SmallVector<Extent>> rows = of(body.front().getTerminator()->getOperand(k), 0);
+    if (!rows)
+      return std::nullopt;
+    llvm::append_range(extents, *rows);
+    return extents;
+  };
+  if (auto build = dyn_cast<BuildOp>(def)) {
+    Value size = build.getSize();
+    std::optional<Extent> outer;
+    if (!inside.contains(size))
+      outer = Extent{size};
+    else if (auto dim = size.getDefiningOp<DimOp>())
+      if (std::optional<SmallVector<Extent>> extents = of(dim.getArray(), dim.getDim()))
+        outer = extents->front();
+    return stacked(outer, build.getBody());
+  }
+  if (auto map = dyn_cast<MapOp>(def)) {
+    std::optional<SmallVector<Extent>> input = of(map.getInputs().front(), 0);
+    return stacked(input ? std::optional<Extent>(input->front()) : std::nullopt, map.getBody());
+  }
+  if (auto index = dyn_cast<IndexOp>(def))
+    return of(index.getArray(), index.getIndices().size());
+  if (isa<ZerosLikeOp, AddAtOp>(def))
+    return of(def->getOperand(0), 0);
+  if (auto loop = dyn_cast<ForOp>(def))
+    return of(loop.getInits()[k], 0);
+  if (auto loop = dyn_cast<WhileOp>(def))
+    return of(loop.getInits()[k], 0);
+  return std::nullopt;
+}
+
+std::optional<SmallVector<Extent>>
+fad::detail::extentsOutside(Value v, const DenseSet<Value> &inside,
+                            const DenseMap<Value, ArgShape> &argShapes) {
+  return ::extentsOutside(v, inside, argShapes, 0);
+}
+
 /// Ops whose recomputation costs more than reading their results from
 /// memory: transcendental functions and sequential loops.
 static bool isCostly(Operation *op) {

@@ -11,6 +11,10 @@
 #define FAD_LIB_DIALECT_FAD_DERIVATIVES_BODYLINEARIZATION_H
 
 #include "fad/AD/Linearize.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
+
+#include <optional>
 
 namespace fad::detail {
 
@@ -62,6 +66,30 @@ void recordResults(LinearizeState &state, mlir::Operation *oldOp,
 /// included (without region ancestry: the linearized program sits in
 /// unattached blocks).
 llvm::DenseSet<mlir::Value> valuesDefinedIn(mlir::Block &body);
+
+/// How the extents of a body's argument are known outside the body: those
+/// of `array` but its first `drop` (a loop's state: its init's).
+struct ArgShape {
+  mlir::Value array;
+  unsigned drop = 0;
+};
+
+/// One extent of an array in terms of a value outside a body: `value`
+/// itself (an i64) when `dim` is negative, else extent `dim` of `value`.
+struct Extent {
+  mlir::Value value;
+  int64_t dim = -1;
+};
+
+/// The extents of array `v` of a body that defines the values `inside`
+/// (valuesDefinedIn), in terms of values outside it, when every run of the
+/// body gives `v` the same extents; std::nullopt when that is not known.
+/// They come from values outside, the body's arguments (`argShapes`), the
+/// rows of a nested map's inputs, a build's size, and a loop's init (a
+/// loop's state keeps its extents, as the reverse-mode tape assumes).
+std::optional<llvm::SmallVector<Extent>>
+extentsOutside(mlir::Value v, const llvm::DenseSet<mlir::Value> &inside,
+               const llvm::DenseMap<mlir::Value, ArgShape> &argShapes);
 
 /// The residual candidates of a linearized body: values of its (top-level)
 /// primal ops that its linear ops (`isLinearOp`) read and that are worth

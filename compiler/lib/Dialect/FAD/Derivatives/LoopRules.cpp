@@ -285,7 +285,7 @@ LogicalResult transposeLoop(OpBuilder &b, TransposeState &state, Operation *op,
   // The values the transposed body reads, recorded with the states.
   DenseMap<Value, ArgShape> argShapes;
   for (unsigned c = 0; c < k; ++c)
-    argShapes[body.getArgument(offset + c)] = ArgShape{primInits[c]};
+    argShapes[body.getArgument(offset + c)] = ArgShape{stateInits[c]};
   Residuals residuals = findResiduals(b, loc, state, body, argShapes);
 
   Slots slots;

@@ -31,50 +31,6 @@ using namespace fad;
 using namespace fad::detail;
 
 namespace {
-/// Whether array `v`, computed per element by a map or build whose body
-/// defines the values in `inside`, has the same extents for every element
-/// (so that the per-element values stack into an array): extents that come
-/// from values outside the body, from the rows of a map's inputs, or from a
-/// loop's initial state (a loop's state keeps its extents).
-bool sameExtentsPerElement(Value v, const DenseSet<Value> &inside, unsigned depth = 0) {
-  if (!inside.contains(v) || !isa<RankedTensorType>(v.getType()))
-    return true;
-  if (depth > 16)
-    return false;
-  auto same = [&](Value w) { return sameExtentsPerElement(w, inside, depth + 1); };
-  auto sameSize = [&](Value size) {
-    auto dim = size.getDefiningOp<DimOp>();
-    return !inside.contains(size) || (dim && same(dim.getArray()));
-  };
-  if (auto arg = dyn_cast<BlockArgument>(v)) {
-    Operation *owner = arg.getOwner()->getParentOp();
-    if (auto map = dyn_cast<MapOp>(owner))
-      return same(map.getInputs()[arg.getArgNumber()]);
-    if (auto loop = dyn_cast<ForOp>(owner))
-      return arg.getArgNumber() > 0 && same(loop.getInits()[arg.getArgNumber() - 1]);
-    return false;
-  }
-  Operation *def = v.getDefiningOp();
-  unsigned k = cast<OpResult>(v).getResultNumber();
-  auto sameRows = [&](Region &body) {
-    return cast<RankedTensorType>(v.getType()).getRank() == 1 ||
-           same(body.front().getTerminator()->getOperand(k));
-  };
-  if (auto build = dyn_cast<BuildOp>(def))
-    return sameSize(build.getSize()) && sameRows(build.getBody());
-  if (auto map = dyn_cast<MapOp>(def))
-    return same(map.getInputs().front()) && sameRows(map.getBody());
-  if (auto index = dyn_cast<IndexOp>(def))
-    return same(index.getArray());
-  if (isa<ZerosLikeOp, AddAtOp, TransposeOp>(def))
-    return same(def->getOperand(0));
-  if (auto loop = dyn_cast<ForOp>(def))
-    return same(loop.getInits()[k]);
-  if (auto loop = dyn_cast<WhileOp>(def))
-    return same(loop.getInits()[k]);
-  return false;
-}
-
 /// Reverse mode: a primal copy of the linearized map or build `linear`
 /// (from `oldOp`) that also yields, per element, the values its linear ops
 /// read and that cost something to compute (exp of the element, gmm's
@@ -100,7 +56,7 @@ Operation *primalWithResiduals(OpBuilder &b, LinearizeState &state, Operation *o
     // A value that cannot be kept is recomputed by the transpose, with what
     // it reads: keeping the rest would only make the primal copy run in
     // addition.
-    if (!isa<FloatType>(v.getType()) && !sameExtentsPerElement(v, inside))
+    if (!isa<FloatType>(v.getType()) && !extentsOutside(v, inside, /*argShapes=*/{}))
       return nullptr;
     unsigned j = llvm::find(yields.take_front(m), v) - yields.begin();
     if (j == m) {

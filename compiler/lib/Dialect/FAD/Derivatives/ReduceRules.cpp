@@ -218,8 +218,8 @@ struct FoldTranspose : TransposeOpInterface::ExternalModel<FoldTranspose<FoldOp>
     // 1. The tape: the accumulator before each step, and the step's residuals.
     DenseMap<Value, ArgShape> argShapes;
     for (unsigned c = 0; c < k; ++c) {
-      argShapes[accArg(c)] = ArgShape{primInits[c]};
-      argShapes[xArg(c)] = ArgShape{primInputs[c], 1};
+      argShapes[accArg(c)] = ArgShape{inits[c]};
+      argShapes[xArg(c)] = ArgShape{inputs[c], 1};
     }
     Residuals residuals = findResiduals(b, loc, state, body, argShapes);
     SmallVector<Value> tapes = recordTape(

@@ -6,7 +6,6 @@
 //===----------------------------------------------------------------------===//
 
 #include "StructuredTranspose.h"
-#include "BodyLinearization.h"
 #include "fad/AD/Linearize.h"
 #include "fad/Dialect/FAD/IR/FADOps.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -46,71 +45,6 @@ Value fad::detail::buildIndex(OpBuilder &b, Location loc, Value array, Value i) 
   return b.create<IndexOp>(loc, getElementOrRowType(type), array, ValueRange{i});
 }
 
-namespace {
-/// The extents of array `v` of a loop body, built before the loop, or
-/// std::nullopt when they are not known there. A nested loop's state keeps
-/// its extents (as the tape of states assumes).
-std::optional<SmallVector<Value>> extentsBefore(OpBuilder &b, Location loc,
-                                                TransposeState &state, Block &body,
-                                                const DenseSet<Value> &inside,
-                                                const DenseMap<Value, ArgShape> &argShapes,
-                                                Value v, unsigned depth = 0) {
-  auto type = dyn_cast<RankedTensorType>(v.getType());
-  if (!type || depth > 16)
-    return std::nullopt;
-  auto dims = [&](Value array, unsigned drop) {
-    SmallVector<Value> extents;
-    for (int64_t d = drop; d < cast<RankedTensorType>(array.getType()).getRank(); ++d)
-      extents.push_back(b.create<DimOp>(loc, array, d));
-    return extents;
-  };
-  if (!inside.contains(v))
-    return dims(state.primal(v), 0);
-  if (auto it = argShapes.find(v); it != argShapes.end())
-    return dims(it->second.array, it->second.drop);
-  Operation *def = v.getDefiningOp();
-  if (!def || def->getBlock() != &body)
-    return std::nullopt;
-  auto of = [&](Value w, unsigned drop) -> std::optional<SmallVector<Value>> {
-    std::optional<SmallVector<Value>> extents =
-        extentsBefore(b, loc, state, body, inside, argShapes, w, depth + 1);
-    if (!extents)
-      return std::nullopt;
-    return SmallVector<Value>(ArrayRef<Value>(*extents).drop_front(drop));
-  };
-  unsigned k = cast<OpResult>(v).getResultNumber();
-  if (auto build = dyn_cast<BuildOp>(def)) {
-    Value size = build.getSize();
-    if (type.getRank() != 1)
-      return std::nullopt;
-    if (!inside.contains(size))
-      return SmallVector<Value>{state.primal(size)};
-    if (auto dim = size.getDefiningOp<DimOp>())
-      if (std::optional<SmallVector<Value>> extents = of(dim.getArray(), dim.getDim()))
-        return SmallVector<Value>{extents->front()};
-    return std::nullopt;
-  }
-  if (auto map = dyn_cast<MapOp>(def)) {
-    std::optional<SmallVector<Value>> extents = of(map.getInputs().front(), 0);
-    if (!extents || type.getRank() != 1)
-      return std::nullopt;
-    extents->resize(1);
-    return extents;
-  }
-  if (auto index = dyn_cast<IndexOp>(def))
-    return of(index.getArray(), index.getIndices().size());
-  if (auto zeros = dyn_cast<ZerosLikeOp>(def))
-    return of(zeros.getOperand(), 0);
-  if (auto addAt = dyn_cast<AddAtOp>(def))
-    return of(addAt.getArray(), 0);
-  if (auto loop = dyn_cast<ForOp>(def))
-    return of(loop.getInits()[k], 0);
-  if (auto loop = dyn_cast<WhileOp>(def))
-    return of(loop.getInits()[k], 0);
-  return std::nullopt;
-}
-
-} // namespace
 
 Residuals fad::detail::findResiduals(OpBuilder &b, Location loc, TransposeState &state,
                                      Block &body,
@@ -121,9 +55,12 @@ Residuals fad::detail::findResiduals(OpBuilder &b, Location loc, TransposeState 
     if (isa<FloatType>(v.getType())) {
       residuals.values.push_back(v);
       residuals.extents.emplace_back();
-    } else if (auto extents = extentsBefore(b, loc, state, body, inside, argShapes, v)) {
+    } else if (std::optional<SmallVector<Extent>> extents = extentsOutside(v, inside, argShapes)) {
       residuals.values.push_back(v);
-      residuals.extents.push_back(*extents);
+      SmallVector<Value> &dims = residuals.extents.emplace_back();
+      for (Extent e : *extents)
+        dims.push_back(e.dim < 0 ? state.primal(e.value)
+                                 : b.create<DimOp>(loc, state.primal(e.value), e.dim).getResult());
     }
   }
   return residuals;

@@ -11,6 +11,7 @@
 #ifndef FAD_LIB_DIALECT_FAD_DERIVATIVES_STRUCTUREDTRANSPOSE_H
 #define FAD_LIB_DIALECT_FAD_DERIVATIVES_STRUCTUREDTRANSPOSE_H
 
+#include "BodyLinearization.h"
 #include "fad/AD/Transpose.h"
 #include "llvm/ADT/SetVector.h"
 
@@ -32,13 +33,6 @@ mlir::Value buildZerosArray(mlir::OpBuilder &b, mlir::Location loc, mlir::Value 
 /// Element (or row) i of `array`.
 mlir::Value buildIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value array,
                        mlir::Value i);
-
-/// How the extents of a loop body's argument are known before the loop:
-/// those of `array` (of the transposed program) but its first `drop`.
-struct ArgShape {
-  mlir::Value array;
-  unsigned drop = 0;
-};
 
 /// The bytes of values of the given extents (one list per value; none for
 /// a scalar), 8 per element: a bound for narrower types.
@@ -62,7 +56,8 @@ struct Residuals {
 };
 
 /// The residuals of `body`, with their extents built at `b`'s insertion
-/// point (before the loop).
+/// point (before the loop); `argShapes` gives the extents of the body's
+/// arguments (see extentsOutside).
 Residuals findResiduals(mlir::OpBuilder &b, mlir::Location loc, TransposeState &state,
                         mlir::Block &body,
                         const llvm::DenseMap<mlir::Value, ArgShape> &argShapes);
