@@ -643,7 +643,8 @@ static void accumulateIntoRow(PatternRewriter &rw, Value acc, Type type, Value i
   }
 }
 
-/// Whether `v` is defined before `op` (so that `op` may use it).
+/// Whether `v` is defined before `op` (so that `op` may use it), for a `v`
+/// that an op after `op` in its block uses.
 static bool definedBefore(Value v, Operation *op) {
   Operation *def = v.getDefiningOp();
   if (!def)
@@ -663,7 +664,10 @@ struct AccumulateIntoRow : OpRewritePattern<AddAtOp> {
   LogicalResult matchAndRewrite(AddAtOp addAt, PatternRewriter &rw) const override {
     auto result = dyn_cast<OpResult>(addAt.getValue());
     auto loop = result ? dyn_cast<ForOp>(result.getOwner()) : ForOp();
-    if (addAt.getIndices().size() != 1 || !loop || !result.hasOneUse())
+    // In the loop's block, so that what is defined before the add_at in
+    // another block is defined before the loop too.
+    if (addAt.getIndices().size() != 1 || !loop || !result.hasOneUse() ||
+        addAt->getBlock() != loop->getBlock())
       return failure();
     unsigned k = result.getResultNumber();
     Value i = addAt.getIndices().front(), outer = addAt.getArray();
