@@ -378,10 +378,14 @@ func.func @one_hot_affine(%x: tensor<?xf64>, %acc: tensor<?xf64>, %j: i64, %v: f
 
 // A loop whose state keeps its extent (rebuilt with the same size each
 // iteration) and whose result is only asked for its extent and a zero array
-// of its shape is not run: both come from its init.
+// of its shape is not run: both come from its init (and the zeros of the
+// init's shape, a build, from the build's size).
 // CHECK-LABEL: func.func @loop_shape
 // CHECK-NOT:     fad.for
-// CHECK:         %[[Z:.*]] = fad.zeros_like %[[INIT:.*]] : tensor<?xf64>
+// CHECK:         %[[Z:.*]] = fad.build %arg0 : tensor<?xf64> {
+// CHECK-NEXT:    ^bb0(%{{.*}}: i64):
+// CHECK-NEXT:      fad.yield %cst : f64
+// CHECK-NOT:     fad.for
 // CHECK:         return %arg0, %[[Z]]
 func.func @loop_shape(%n: i64, %steps: i64) -> (i64, tensor<?xf64>) {
   %init = fad.build %n : tensor<?xf64> {
@@ -445,4 +449,151 @@ func.func @reads_accumulator(%outer: tensor<?x?xf64>, %row: tensor<?xf64>, %i: i
   }
   %r = fad.add_at %outer[%i], %acc : tensor<?x?xf64>, tensor<?xf64>
   return %r : tensor<?x?xf64>
+}
+
+// Unused results of a map and of a build are dropped.
+// CHECK-LABEL: func.func @unused_results
+// CHECK:         %[[M:.*]] = fad.map(%arg0) : (tensor<?xf64>) -> tensor<?xf64> {
+// CHECK-NOT:       fad.sin
+// CHECK:           fad.yield %{{.*}} : f64
+// CHECK:         %[[B:.*]] = fad.build %arg1 : tensor<?xi64> {
+// CHECK-NEXT:    ^bb0(%[[I:.*]]: i64):
+// CHECK-NEXT:      fad.yield %[[I]] : i64
+// CHECK:         return %[[M]], %[[B]]
+func.func @unused_results(%x: tensor<?xf64>, %n: i64) -> (tensor<?xf64>, tensor<?xi64>) {
+  %m:2 = fad.map (%x) : (tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
+  ^bb0(%a: f64):
+    %s = fad.sin %a : f64
+    %e = fad.exp %a : f64
+    fad.yield %s, %e : f64, f64
+  }
+  %b:2 = fad.build %n : tensor<?xf64>, tensor<?xi64> {
+  ^bb0(%i: i64):
+    %f = fad.convert %i : i64 to f64
+    fad.yield %f, %i : f64, i64
+  }
+  return %m#1, %b#1 : tensor<?xf64>, tensor<?xi64>
+}
+
+// A map result that is one of its arguments unchanged is that input; a
+// result of another type (a row's) is not.
+// CHECK-LABEL: func.func @forwarded_argument
+// CHECK:         %[[M:.*]] = fad.map(%arg0, %arg1) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64> {
+// CHECK:         return %arg1, %[[M]]
+func.func @forwarded_argument(%x: tensor<?xf64>, %y: tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
+  %m:2 = fad.map (%x, %y) : (tensor<?xf64>, tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
+  ^bb0(%a: f64, %b: f64):
+    %p = fad.mul %a, %b : f64
+    fad.yield %b, %p : f64, f64
+  }
+  return %m#0, %m#1 : tensor<?xf64>, tensor<?xf64>
+}
+
+// A cheap result of a map of several results, reduced and read by nothing
+// else, is computed again in the reduction (fused) instead of being stored:
+// the other result stays in the map. A costly one (exp) is not.
+// CHECK-LABEL: func.func @split_for_reduce
+// CHECK:         %[[M:.*]] = fad.map(%arg0, %arg1) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64> {
+// CHECK-NOT:       fad.mul
+// CHECK:         %[[S:.*]] = fad.for %{{.*}} iter(%cst) {fad.reduction} : (f64) -> f64 {
+// CHECK:           fad.index %arg0[%{{.*}}] {fad.in_bounds}
+// CHECK:           fad.index %arg1[%{{.*}}] {fad.in_bounds}
+// CHECK:           fad.mul
+// CHECK:         %[[E:.*]]:2 = fad.map(%arg0) : (tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
+// CHECK:         fad.reduce inits(%cst) arrays(%[[E]]#1)
+// CHECK:         return %[[M]], %[[S]], %[[E]]#0
+func.func @split_for_reduce(%x: tensor<?xf64>, %y: tensor<?xf64>) -> (tensor<?xf64>, f64, tensor<?xf64>, f64) {
+  %zero = arith.constant 0.0 : f64
+  %m:2 = fad.map (%x, %y) : (tensor<?xf64>, tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
+  ^bb0(%a: f64, %b: f64):
+    %s = fad.add %a, %b : f64
+    %p = fad.mul %a, %b : f64
+    fad.yield %s, %p : f64, f64
+  }
+  %sum = fad.reduce inits(%zero) arrays(%m#1) : (f64), (tensor<?xf64>) -> f64 {
+  ^bb0(%acc: f64, %v: f64):
+    %t = fad.add %acc, %v : f64
+    fad.yield %t : f64
+  }
+  %e:2 = fad.map (%x) : (tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
+  ^bb0(%a: f64):
+    %s = fad.sin %a : f64
+    %x2 = fad.exp %a : f64
+    fad.yield %s, %x2 : f64, f64
+  }
+  %esum = fad.reduce inits(%zero) arrays(%e#1) : (f64), (tensor<?xf64>) -> f64 {
+  ^bb0(%acc: f64, %v: f64):
+    %t = fad.add %acc, %v : f64
+    fad.yield %t : f64
+  }
+  return %m#0, %sum, %e#0, %esum : tensor<?xf64>, f64, tensor<?xf64>, f64
+}
+
+// A reduction of a map's result next to the map's input: one loop.
+// CHECK-LABEL: func.func @reduce_result_and_input
+// CHECK:         %[[R:.*]]:2 = fad.for %{{.*}} iter(%cst, %cst) {fad.reduction} : (f64, f64) -> (f64, f64) {
+// CHECK-NEXT:    ^bb0(%[[I:.*]]: i64, %[[S:.*]]: f64, %[[T:.*]]: f64):
+// CHECK-NEXT:      %[[A:.*]] = fad.index %arg0[%[[I]]] {fad.in_bounds}
+// CHECK-NEXT:      %[[E:.*]] = fad.exp %[[A]] : f64
+// CHECK-NEXT:      %[[S2:.*]] = fad.add %[[S]], %[[E]] : f64
+// CHECK-NEXT:      %[[T2:.*]] = fad.add %[[T]], %[[A]] : f64
+// CHECK:         return %[[R]]#0, %[[R]]#1
+func.func @reduce_result_and_input(%x: tensor<?xf64>) -> (f64, f64) {
+  %zero = arith.constant 0.0 : f64
+  %e = fad.map (%x) : (tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%a: f64):
+    %v = fad.exp %a : f64
+    fad.yield %v : f64
+  }
+  %r:2 = fad.reduce inits(%zero, %zero) arrays(%e, %x) : (f64, f64), (tensor<?xf64>, tensor<?xf64>) -> f64, f64 {
+  ^bb0(%s: f64, %t: f64, %a: f64, %b: f64):
+    %s2 = fad.add %s, %a : f64
+    %t2 = fad.add %t, %b : f64
+    fad.yield %s2, %t2 : f64, f64
+  }
+  return %r#0, %r#1 : f64, f64
+}
+
+// A broadcast (a build yielding a value from outside) is inlined into every
+// reader, however many (the map becomes a build over the other input); an
+// index marked in bounds is not checked again.
+// CHECK-LABEL: func.func @broadcast
+// CHECK-NOT:     "index out of bounds
+// CHECK:         %[[M:.*]] = fad.build %{{.*}} : tensor<?xf64> {
+// CHECK:           %[[A:.*]] = fad.index %arg0[%{{.*}}] {fad.in_bounds}
+// CHECK-NEXT:      fad.mul %[[A]], %arg2 : f64
+// CHECK-NOT:     fad.build
+// CHECK-NOT:     "index out of bounds
+// CHECK:         return %[[M]], %arg2
+func.func @broadcast(%x: tensor<?xf64>, %i: i64, %c: f64) -> (tensor<?xf64>, f64) {
+  %n = fad.dim %x[0] : tensor<?xf64>
+  %b = fad.build %n : tensor<?xf64> {
+  ^bb0(%j: i64):
+    fad.yield %c : f64
+  }
+  %m = fad.map (%x, %b) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%a: f64, %v: f64):
+    %p = fad.mul %a, %v : f64
+    fad.yield %p : f64
+  }
+  %e = fad.index %b[%i] {fad.in_bounds} : tensor<?xf64> -> f64
+  return %m, %e : tensor<?xf64>, f64
+}
+
+// zeros_like of a map's or build's one-dimensional result needs only its
+// extent: the map or build is not computed.
+// CHECK-LABEL: func.func @zeros_of_computed
+// CHECK-NOT:     fad.exp
+// CHECK-NOT:     fad.zeros_like
+// CHECK:         %[[Z:.*]] = fad.build %{{.*}} : tensor<?xf64> {
+// CHECK:           fad.yield %cst : f64
+// CHECK:         return %[[Z]]
+func.func @zeros_of_computed(%x: tensor<?xf64>) -> tensor<?xf64> {
+  %e = fad.map (%x) : (tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%a: f64):
+    %v = fad.exp %a : f64
+    fad.yield %v : f64
+  }
+  %z = fad.zeros_like %e : tensor<?xf64>
+  return %z : tensor<?xf64>
 }

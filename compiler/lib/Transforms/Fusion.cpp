@@ -27,6 +27,25 @@ namespace fad {
 using namespace mlir;
 using namespace fad;
 
+/// The build producing `array` if its body may be inlined where the array is
+/// read: a build with a single result that has no other use, or that only
+/// yields a value defined outside or its index (a broadcast, which costs
+/// nothing to inline at every use).
+static BuildOp fusibleBuild(Value array) {
+  auto build = array.getDefiningOp<BuildOp>();
+  if (!build || build->getNumResults() != 1)
+    return nullptr;
+  Block &body = build.getBody().front();
+  bool broadcast = &body.front() == body.getTerminator();
+  return array.hasOneUse() || broadcast ? build : nullptr;
+}
+
+/// Erases `op` if nothing uses it any more.
+static void eraseIfUnused(PatternRewriter &rw, Operation *op) {
+  if (op->use_empty())
+    rw.eraseOp(op);
+}
+
 /// The map producing `array` if fusing it into its one user is safe: a map
 /// with a single result that has no other use.
 static MapOp fusibleProducer(Value array) {
@@ -156,27 +175,42 @@ struct FuseMapIntoMap : OpRewritePattern<MapOp> {
 };
 
 /// reduce op z (map f xs)  ->  for i < n: acc = op acc (f xs[i]), also for
-/// a reduction of all results of one map (each read by nothing else).
+/// a reduction of all results of one map (each read by nothing else), and
+/// of some of them next to some of its inputs.
 struct FuseMapIntoReduce : OpRewritePattern<ReduceOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ReduceOp reduce, PatternRewriter &rw) const override {
-    auto map = reduce.getInputs().empty() ? MapOp()
-                                          : reduce.getInputs()[0].getDefiningOp<MapOp>();
-    if (!map || map->getNumResults() != reduce.getInputs().size() ||
-        llvm::any_of(reduce.getInputs(), [&](Value input) {
-          return input.getDefiningOp() != map.getOperation() || !input.hasOneUse();
+    MapOp map;
+    for (Value input : reduce.getInputs())
+      if ((map = input.getDefiningOp<MapOp>()))
+        break;
+    if (!map || llvm::any_of(map->getResults(), [&](Value r) {
+          return !r.hasOneUse() || *r.user_begin() != reduce.getOperation();
         }))
       return failure();
+    // Each input of the reduce: a result of the map, or an input of it.
+    SmallVector<std::pair<bool, unsigned>> sources;
+    for (Value input : reduce.getInputs()) {
+      if (input.getDefiningOp() == map.getOperation()) {
+        sources.push_back({true, cast<OpResult>(input).getResultNumber()});
+        continue;
+      }
+      auto it = llvm::find(map.getInputs(), input);
+      if (it == map.getInputs().end())
+        return failure();
+      sources.push_back({false, unsigned(it - map.getInputs().begin())});
+    }
     Location loc = reduce.getLoc();
     ValueRange arrays = map.getInputs();
     Value n = rw.create<DimOp>(loc, arrays[0], 0);
     assertExtents(rw, loc, n, arrays.drop_front());
     replaceByLoop(rw, reduce, n, [&](Value i) {
       // i < n, the extent of every array: the lowering need not check.
-      SmallVector<Value> results = inlineBody(rw, map.getBody(), elementsAt(rw, loc, map, i));
+      SmallVector<Value> elements = elementsAt(rw, loc, map, i);
+      SmallVector<Value> results = inlineBody(rw, map.getBody(), elements);
       SmallVector<Value> reduced;
-      for (Value input : reduce.getInputs())
-        reduced.push_back(results[cast<OpResult>(input).getResultNumber()]);
+      for (auto [isResult, k] : sources)
+        reduced.push_back(isResult ? results[k] : elements[k]);
       return reduced;
     });
     rw.eraseOp(map);
@@ -191,8 +225,8 @@ struct FuseBuildIntoReduce : OpRewritePattern<ReduceOp> {
     if (reduce.getInputs().size() != 1)
       return failure();
     Value array = reduce.getInputs()[0];
-    auto build = array.getDefiningOp<BuildOp>();
-    if (!build || build->getNumResults() != 1 || !array.hasOneUse())
+    BuildOp build = fusibleBuild(array);
+    if (!build)
       return failure();
     Location loc = reduce.getLoc();
     Value n = build.getSize();
@@ -203,7 +237,7 @@ struct FuseBuildIntoReduce : OpRewritePattern<ReduceOp> {
                         "negative array size");
     replaceByLoop(rw, reduce, n,
                   [&](Value i) { return inlineBody(rw, build.getBody(), ValueRange{i}); });
-    rw.eraseOp(build);
+    eraseIfUnused(rw, build);
     return success();
   }
 };
@@ -303,8 +337,8 @@ struct FuseBuildIntoMap : OpRewritePattern<MapOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(MapOp map, PatternRewriter &rw) const override {
     for (auto [k, input] : llvm::enumerate(map.getInputs())) {
-      auto build = input.getDefiningOp<BuildOp>();
-      if (!build || build->getNumResults() != 1 || !input.hasOneUse())
+      BuildOp build = fusibleBuild(input);
+      if (!build)
         continue;
       Location loc = map.getLoc();
       Value n = build.getSize();
@@ -320,21 +354,21 @@ struct FuseBuildIntoMap : OpRewritePattern<MapOp> {
       rw.create<YieldOp>(loc,
                          inlineBody(rw, map.getBody(), elementsAt(rw, loc, map, i, k, element)));
       rw.replaceOp(map, fused.getResults());
-      rw.eraseOp(build);
+      eraseIfUnused(rw, build);
       return success();
     }
     return failure();
   }
 };
 
-/// (build n f)[i]  ->  f i, when the array has no other use (after checking
-/// 0 <= i < n, as the index would have).
+/// (build n f)[i]  ->  f i, when the build is fusible (fusibleBuild) and f
+/// has no effects, after checking 0 <= i < n as the index would have
+/// (unless the index is marked in bounds).
 struct FuseBuildIntoIndex : OpRewritePattern<IndexOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(IndexOp index, PatternRewriter &rw) const override {
-    auto build = index.getArray().getDefiningOp<BuildOp>();
-    if (!build || build->getNumResults() != 1 || !index.getArray().hasOneUse() ||
-        index.getIndices().size() != 1)
+    BuildOp build = fusibleBuild(index.getArray());
+    if (!build || index.getIndices().size() != 1)
       return failure();
     // A body with effects (a progress report, a check) must run n times.
     if (build.getBody().walk([](Operation *op) {
@@ -343,10 +377,128 @@ struct FuseBuildIntoIndex : OpRewritePattern<IndexOp> {
       return failure();
     Location loc = index.getLoc();
     Value i = index.getIndices()[0];
-    rw.create<AssertOp>(loc, inBounds(rw, loc, i, build.getSize()),
-                        "index out of bounds of a built array");
+    // (An index marked in bounds is below the array's extent, the size.)
+    if (!index->hasAttr(kInBoundsAttr))
+      rw.create<AssertOp>(loc, inBounds(rw, loc, i, build.getSize()),
+                          "index out of bounds of a built array");
     rw.replaceOp(index, inlineBody(rw, build.getBody(), ValueRange{i}));
-    rw.eraseOp(build);
+    eraseIfUnused(rw, build);
+    return success();
+  }
+};
+
+/// A copy of `op` (a map or build) before it that yields only its results
+/// `keep`, in that order. Ops of the body left unused are erased by the
+/// rewrite driver.
+static Operation *withResults(PatternRewriter &rw, Operation *op, ArrayRef<unsigned> keep) {
+  SmallVector<Type> types;
+  for (unsigned r : keep)
+    types.push_back(op->getResult(r).getType());
+  OperationState state(op->getLoc(), op->getName(), op->getOperands(), types, op->getAttrs());
+  state.addRegion();
+  rw.setInsertionPoint(op);
+  Operation *copy = rw.create(state);
+  rw.cloneRegionBefore(op->getRegion(0), copy->getRegion(0), copy->getRegion(0).end());
+  Operation *yield = copy->getRegion(0).front().getTerminator();
+  SmallVector<Value> kept;
+  for (unsigned r : keep)
+    kept.push_back(yield->getOperand(r));
+  rw.modifyOpInPlace(yield, [&] { yield->setOperands(kept); });
+  return copy;
+}
+
+/// A map or build some of whose results are unused  ->  one yielding the
+/// others (an op with no used result is left to eraseDeadComputations).
+template <typename OpTy>
+struct DropUnusedResults : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rw) const override {
+    SmallVector<unsigned> used;
+    for (OpResult result : op->getResults())
+      if (!result.use_empty())
+        used.push_back(result.getResultNumber());
+    if (used.empty() || used.size() == op->getNumResults())
+      return failure();
+    Operation *trimmed = withResults(rw, op, used);
+    for (auto [k, r] : llvm::enumerate(used))
+      rw.replaceAllUsesWith(op->getResult(r), trimmed->getResult(k));
+    rw.eraseOp(op);
+    return success();
+  }
+};
+
+/// A result of `map f xs` that f yields as its argument k unchanged (a
+/// transposed body passing an adjoint through)  ->  xs[k] itself, which
+/// has the map's extent and the result's type.
+struct ForwardMapArguments : OpRewritePattern<MapOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MapOp map, PatternRewriter &rw) const override {
+    Block &body = map.getBody().front();
+    bool changed = false;
+    for (auto [result, yielded] :
+         llvm::zip(map->getResults(), body.getTerminator()->getOperands())) {
+      auto arg = dyn_cast<BlockArgument>(yielded);
+      if (!arg || arg.getOwner() != &body || result.use_empty())
+        continue;
+      Value input = map.getInputs()[arg.getArgNumber()];
+      if (input.getType() != result.getType())
+        continue;
+      rw.replaceAllUsesWith(result, input);
+      changed = true;
+    }
+    return success(changed);
+  }
+};
+
+/// Whether the ops of `block` that `v` depends on are cheap to compute again
+/// (no nested regions, nothing costly) and read at most two arrays (block
+/// arguments of a map, arrays a build indexes): computing v in a second
+/// pass then reads no more than storing and reloading it would.
+static bool cheapToRecompute(Value v, Block &block) {
+  SmallVector<Value> worklist{v};
+  DenseSet<Value> seen, arrays;
+  while (!worklist.empty()) {
+    Value w = worklist.pop_back_val();
+    if (!seen.insert(w).second)
+      continue;
+    if (auto arg = dyn_cast<BlockArgument>(w)) {
+      if (arg.getOwner() == &block && isa<MapOp>(block.getParentOp()))
+        arrays.insert(arg);
+      continue;
+    }
+    Operation *op = w.getDefiningOp();
+    if (op->getBlock() != &block)
+      continue;
+    if (op->getNumRegions() != 0 || isCostlyToRecompute(op))
+      return false;
+    if (auto index = dyn_cast<IndexOp>(op); index && index.getArray().getParentBlock() != &block)
+      arrays.insert(index.getArray());
+    llvm::append_range(worklist, op->getOperands());
+  }
+  return arrays.size() <= 2;
+}
+
+/// reduce op z (result r of a map or build of several results)  ->  the
+/// reduce of a map or build of that result alone, which then fuses into the
+/// reduce, when the result is cheap to recompute (cheapToRecompute) and has
+/// no other use: the array is neither stored nor read back (lse's adjoint
+/// through the maximum is the sum of a second result of the softmax's map).
+struct SplitResultForReduce : OpRewritePattern<ReduceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReduceOp reduce, PatternRewriter &rw) const override {
+    if (reduce.getInputs().size() != 1)
+      return failure();
+    auto array = dyn_cast<OpResult>(reduce.getInputs()[0]);
+    Operation *producer = array ? array.getOwner() : nullptr;
+    if (!isa_and_nonnull<MapOp, BuildOp>(producer) || producer->getNumResults() < 2 ||
+        !array.hasOneUse())
+      return failure();
+    Block &body = producer->getRegion(0).front();
+    unsigned r = array.getResultNumber();
+    if (!cheapToRecompute(body.getTerminator()->getOperand(r), body))
+      return failure();
+    Operation *alone = withResults(rw, producer, {r});
+    rw.modifyOpInPlace(reduce, [&] { reduce->setOperand(reduce.getInits().size(), alone->getResult(0)); });
     return success();
   }
 };
@@ -596,6 +748,33 @@ struct LoopResultShape : OpRewritePattern<ForOp> {
   }
 };
 
+/// zeros_like(x) for a one-dimensional x computed by a map or build  ->  a
+/// build of zeros over x's extent: x need not be computed for its shape
+/// (a transposed body's private adjoint of a primal array it did not read).
+struct ZerosOfComputedShape : OpRewritePattern<ZerosLikeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ZerosLikeOp zeros, PatternRewriter &rw) const override {
+    Value x = zeros.getOperand();
+    if (zeros.getType().getRank() != 1 || !isa_and_nonnull<MapOp, BuildOp>(x.getDefiningOp()))
+      return failure();
+    Location loc = zeros.getLoc();
+    Value n = extentSource(x);
+    if (n == x)
+      return failure();
+    if (!n.getType().isInteger(64))
+      n = rw.create<DimOp>(loc, n, 0);
+    auto build = rw.create<BuildOp>(loc, TypeRange{zeros.getType()}, n);
+    {
+      OpBuilder::InsertionGuard guard(rw);
+      rw.createBlock(&build.getBody(), {}, {rw.getI64Type()}, {loc});
+      rw.create<YieldOp>(loc, ValueRange{rw.create<arith::ConstantOp>(
+                                  loc, rw.getZeroAttr(zeros.getType().getElementType()))});
+    }
+    rw.replaceOp(zeros, build.getResults());
+    return success();
+  }
+};
+
 /// Whether `acc`, the value of state slot `slot` of `loop` (or one derived
 /// from it), is only accumulated into up to the yield of that slot: each
 /// value of the chain has one use, as the array of an add_at, as the state
@@ -727,7 +906,8 @@ struct FADFusePass : public fad::impl::FADFuseBase<FADFusePass> {
     // producers into consumers, so that sibling fusion (which makes maps of
     // several results) does not keep a map from its reduction.
     RewritePatternSet extents(&getContext());
-    extents.add<OuterExtentFromOperands, LoopResultShape>(&getContext());
+    extents.add<OuterExtentFromOperands, LoopResultShape, ZerosOfComputedShape, ForwardMapArguments,
+                DropUnusedResults<MapOp>, DropUnusedResults<BuildOp>>(&getContext());
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(extents))))
       return signalPassFailure();
     eraseDeadComputations(getOperation());
@@ -738,7 +918,8 @@ struct FADFusePass : public fad::impl::FADFuseBase<FADFusePass> {
       return signalPassFailure();
     RewritePatternSet vertical(&getContext());
     vertical.add<FuseMapIntoMap, FuseMapIntoReduce, FuseMapIntoFor, FuseBuildIntoReduce, FuseBuildIntoIndex,
-                 FuseBuildIntoMap>(&getContext());
+                 FuseBuildIntoMap, SplitResultForReduce, ForwardMapArguments, DropUnusedResults<MapOp>,
+                 DropUnusedResults<BuildOp>, OuterExtentFromOperands>(&getContext());
     FrozenRewritePatternSet frozenVertical(std::move(vertical));
     RewritePatternSet horizontal(&getContext());
     horizontal.add<FuseSiblingMaps>(&getContext());

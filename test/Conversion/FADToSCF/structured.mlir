@@ -167,3 +167,17 @@ func.func @rows_of_known_extent(%x: tensor<?xf64>, %q: tensor<?x?xf64>, %k: i64)
   }
   return %r : tensor<?x?x?xf64>
 }
+
+// A splat (a build yielding a scalar from outside) is a fill, not a loop.
+// CHECK-LABEL: func.func @splat
+// CHECK-NOT:     scf.for
+// CHECK:         %[[E:.*]] = tensor.empty(%{{.*}}) : tensor<?xf64>
+// CHECK:         %[[F:.*]] = linalg.fill ins(%arg1 : f64) outs(%[[E]] : tensor<?xf64>)
+// CHECK:         return %[[F]]
+func.func @splat(%n: i64, %c: f64) -> tensor<?xf64> {
+  %b = fad.build %n : tensor<?xf64> {
+  ^bb0(%i: i64):
+    fad.yield %c : f64
+  }
+  return %b : tensor<?xf64>
+}

@@ -103,7 +103,11 @@ def FADFuse : Pass<"fad-fuse", "mlir::ModuleOp"> {
     result is taken from its operands (`dim(map f xs) = dim xs`,
     `dim(build n f) = n`), that of a loop's state from its init when every
     iteration keeps it (also for a zero array of a one-dimensional state's
-    shape), and maps, builds, folds and counted loops whose
+    shape), a zero array of a map's or build's one-dimensional shape is a
+    build of zeros over its extent (the map need not run), a map's result
+    that its body yields as an argument unchanged is that input, unused
+    results of maps and builds are dropped, and maps, builds, folds and
+    counted loops whose
     results are unused and whose only effects are extent and bounds checks
     are erased (AD computes the primal value next to a derivative even when
     only the derivative is used). Then an adjoint that reaches one element
@@ -119,15 +123,23 @@ def FADFuse : Pass<"fad-fuse", "mlir::ModuleOp"> {
     - map into reduce: `reduce op z (map f xs)` becomes a sequential
       `fad.for` over the extent of xs whose body indexes xs, applies f and
       combines with op, when the map's results have no other use (a reduce
-      of several arrays may read all results of one map). The intermediate
-      array is never built;
+      of several arrays may read all results of one map, and inputs of
+      it). The intermediate array is never built;
+    - result into reduce: a reduce of one result of a map or build of
+      several, read by nothing else, reduces a map or build of that result
+      alone (which then fuses), when computing it again is cheap: no
+      transcendental function or loop, at most two arrays read;
     - map into loop: a `fad.for` that is the only reader of a map's results
       and reads them only at its counter computes the element itself (the
       loop finding a minimum and its position, for the minimum's adjoint);
     - build into reduce: `reduce op z (build n f)` becomes the same kind of
       loop over the index, after the build's check that `n >= 0`;
     - build into index: `(build n f)[i]` becomes `f i` after a check that
-      `0 <= i < n`, when the array has no other use and f has no effects;
+      `0 <= i < n` (none for an index marked `fad.in_bounds`), when the
+      array has no other use and f has no effects;
+    - builds into maps, reductions and indexing also when the build is a
+      broadcast (its body only yields a value from outside), however many
+      readers it has;
     - sibling maps: two maps of the same block over the same inputs become
       one map with the results of both (the inputs are read once), when
       nothing with effects and no use of the first lies between them.

@@ -738,8 +738,21 @@ struct BuildLowering : OpRewritePattern<BuildOp> {
     Value zero = rw.create<arith::ConstantIntOp>(loc, 0, 64);
     Value ok = rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, op.getSize(), zero);
     emitFailUnless(rw, loc, ok, "negative array size");
-    lowerCollect(rw, op, op.getBody(), {}, toIndex(rw, loc, op.getSize()),
-                 /*passIndex=*/true);
+    Value n = toIndex(rw, loc, op.getSize());
+    // A splat (scalars defined outside, a zero adjoint say): a fill.
+    Block &body = op.getBody().front();
+    if (&body.front() == body.getTerminator() &&
+        llvm::all_of(body.getTerminator()->getOperands(), [&](Value v) {
+          return !isa<RankedTensorType>(v.getType()) && !op.getBody().isAncestor(v.getParentRegion());
+        })) {
+      SmallVector<Value> fills;
+      for (auto [type, value] : llvm::zip(op.getResultTypes(), body.getTerminator()->getOperands()))
+        fills.push_back(
+            rw.create<linalg::FillOp>(loc, value, emptyArray(rw, loc, type, n))->getResult(0));
+      rw.replaceOp(op, fills);
+      return success();
+    }
+    lowerCollect(rw, op, op.getBody(), {}, n, /*passIndex=*/true);
     return success();
   }
 };

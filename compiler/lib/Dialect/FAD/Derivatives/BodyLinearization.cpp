@@ -163,13 +163,6 @@ fad::detail::extentsOutside(Value v, const DenseSet<Value> &inside,
   return ::extentsOutside(v, inside, argShapes, 0);
 }
 
-/// Ops whose recomputation costs more than reading their results from
-/// memory: transcendental functions and sequential loops.
-static bool isCostly(Operation *op) {
-  return isa<ExpOp, LogOp, SinOp, CosOp, TanOp, TanhOp, PowOp, Atan2Op, SqrtOp, ForOp,
-             WhileOp>(op);
-}
-
 SmallVector<Value> fad::detail::costlyPrimalReads(Block &body,
                                                   function_ref<bool(Operation *)> isLinearOp) {
   // Forward through the body: which ops read (transitively) an argument,
@@ -179,7 +172,7 @@ SmallVector<Value> fad::detail::costlyPrimalReads(Block &body,
   for (Operation &op : body.without_terminator()) {
     bool readsVarying = false, isCostlyOp = false;
     op.walk([&](Operation *inner) {
-      isCostlyOp |= isCostly(inner);
+      isCostlyOp |= isCostlyToRecompute(inner);
       for (Value v : inner->getOperands()) {
         readsVarying |= varying.contains(v);
         isCostlyOp |= costly.contains(v.getDefiningOp());

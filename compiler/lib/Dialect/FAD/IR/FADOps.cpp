@@ -332,3 +332,8 @@ std::optional<SmallVector<std::pair<unsigned, unsigned>>> fad::matchElementwiseS
   }
   return sums;
 }
+
+bool fad::isCostlyToRecompute(Operation *op) {
+  return isa<ExpOp, LogOp, SinOp, CosOp, TanOp, TanhOp, PowOp, Atan2Op, SqrtOp, ForOp,
+             WhileOp>(op);
+}

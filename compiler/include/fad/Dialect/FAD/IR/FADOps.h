@@ -51,6 +51,9 @@ inline mlir::Value buildElementwiseAdd(mlir::OpBuilder &b, mlir::Location loc, m
 /// b)`, or a map of such maps over rows), the positions of the two inputs of
 /// each result.
 std::optional<llvm::SmallVector<std::pair<unsigned, unsigned>>> matchElementwiseSums(MapOp map);
+/// Whether recomputing `op` costs more than reading its results from memory:
+/// transcendental functions and sequential loops.
+bool isCostlyToRecompute(mlir::Operation *op);
 } // namespace fad
 
 #endif // FAD_DIALECT_FAD_IR_FADOPS_H
