@@ -597,3 +597,49 @@ func.func @zeros_of_computed(%x: tensor<?xf64>) -> tensor<?xf64> {
   %z = fad.zeros_like %e : tensor<?xf64>
   return %z : tensor<?xf64>
 }
+
+// A loop spreading values into fresh zeros at its counter (each element
+// written once) is a build per such state; a state accumulated elsewhere
+// (at i - 1 here) or from zeros of an unknown extent stays in the loop.
+// CHECK-LABEL: func.func @elementwise_accumulation
+// CHECK:         %[[B:.*]] = fad.build %[[N:.*]] : tensor<?xf64> {
+// CHECK-NEXT:    ^bb0(%[[I:.*]]: i64):
+// CHECK-NEXT:      %[[X:.*]] = fad.index %arg0[%[[I]]] : tensor<?xf64> -> f64
+// CHECK-NEXT:      %[[V:.*]] = fad.mul %[[X]], %arg2 : f64
+// CHECK-NEXT:      fad.yield %[[V]] : f64
+// CHECK:         %[[L:.*]]:2 = fad.for %[[N]] iter(%{{.*}}, %{{.*}}) : (tensor<?xf64>, tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
+// CHECK-NOT:       fad.mul
+// CHECK:         return %[[B]], %[[L]]#0, %[[L]]#1
+func.func @elementwise_accumulation(%x: tensor<?xf64>, %y: tensor<?xf64>, %c: f64) -> (tensor<?xf64>, tensor<?xf64>, tensor<?xf64>) {
+  %one = arith.constant 1 : i64
+  %n = fad.dim %x[0] : tensor<?xf64>
+  %z = fad.zeros_like %x : tensor<?xf64>
+  %w = fad.zeros_like %y : tensor<?xf64>
+  %r:3 = fad.for %n iter(%z, %z, %w) : (tensor<?xf64>, tensor<?xf64>, tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>, tensor<?xf64>) {
+  ^bb0(%i: i64, %a: tensor<?xf64>, %b: tensor<?xf64>, %d: tensor<?xf64>):
+    %e = fad.index %x[%i] : tensor<?xf64> -> f64
+    %v = fad.mul %e, %c : f64
+    %a2 = fad.add_at %a[%i], %v : tensor<?xf64>, f64
+    %j = fad.sub %i, %one : i64
+    %b2 = fad.add_at %b[%j], %e : tensor<?xf64>, f64
+    %d2 = fad.add_at %d[%i], %e : tensor<?xf64>, f64
+    fad.yield %a2, %b2, %d2 : tensor<?xf64>, tensor<?xf64>, tensor<?xf64>
+  }
+  return %r#0, %r#1, %r#2 : tensor<?xf64>, tensor<?xf64>, tensor<?xf64>
+}
+
+// A state every iteration yields unchanged is its init: the loop drops it.
+// CHECK-LABEL: func.func @unchanged_state
+// CHECK:         %[[R:.*]] = fad.for %arg0 iter(%arg2) : (f64) -> f64 {
+// CHECK-NEXT:    ^bb0(%{{.*}}: i64, %[[S:.*]]: f64):
+// CHECK-NEXT:      %[[T:.*]] = fad.add %[[S]], %arg1 : f64
+// CHECK-NEXT:      fad.yield %[[T]] : f64
+// CHECK:         return %arg1, %[[R]]
+func.func @unchanged_state(%n: i64, %c: f64, %x: f64) -> (f64, f64) {
+  %r:2 = fad.for %n iter(%c, %x) : (f64, f64) -> (f64, f64) {
+  ^bb0(%i: i64, %k: f64, %s: f64):
+    %t = fad.add %s, %k : f64
+    fad.yield %k, %t : f64, f64
+  }
+  return %r#0, %r#1 : f64, f64
+}

@@ -775,6 +775,137 @@ struct ZerosOfComputedShape : OpRewritePattern<ZerosLikeOp> {
   }
 };
 
+/// Whether `array` is zeros of extent `n`: a build of n zeros, or zeros_like
+/// of an array whose extent is known to be n.
+static bool isZerosOfExtent(Value array, Value n) {
+  if (auto build = array.getDefiningOp<BuildOp>()) {
+    Block &body = build.getBody().front();
+    return build.getSize() == n && build->getNumResults() == 1 &&
+           &body.front() == body.getTerminator() &&
+           matchPattern(body.getTerminator()->getOperand(0), m_AnyZeroFloat());
+  }
+  auto zeros = array.getDefiningOp<ZerosLikeOp>();
+  if (!zeros)
+    return false;
+  Value source = extentSource(zeros.getOperand());
+  if (source == n)
+    return true;
+  auto dim = n.getDefiningOp<DimOp>();
+  return dim && dim.getDim() == 0 && dim.getArray() == source;
+}
+
+/// The ops of `block` that `v` depends on, in block order, if none has
+/// regions or effects and none reads a block argument in `excluded`.
+static std::optional<SmallVector<Operation *>> pureSlice(Value v, Block &block,
+                                                         ValueRange excluded) {
+  SetVector<Operation *> slice;
+  SmallVector<Value> worklist{v};
+  while (!worklist.empty()) {
+    Value w = worklist.pop_back_val();
+    if (llvm::is_contained(excluded, w))
+      return std::nullopt;
+    Operation *op = w.getDefiningOp();
+    if (!op || op->getBlock() != &block || slice.contains(op))
+      continue;
+    if (op->getNumRegions() != 0 || !isPure(op))
+      return std::nullopt;
+    slice.insert(op);
+    llvm::append_range(worklist, op->getOperands());
+  }
+  SmallVector<Operation *> ordered(slice.begin(), slice.end());
+  llvm::sort(ordered, [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
+  return ordered;
+}
+
+/// for i < n iter(..., zeros of extent n, ...) {... add_at acc[i] (v i) ...}
+/// ->  build n (\i -> v i), when the state is only that add_at (at the
+/// counter) and yielded, and v reads no state: each element is written
+/// once, by its own iteration. A transposed elementwise body (the final
+/// combination of ode's RK4 stages) spreads one adjoint into several fresh
+/// arrays this way; as builds, they fuse into their readers.
+struct ElementwiseAccumulationToBuild : OpRewritePattern<ForOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ForOp loop, PatternRewriter &rw) const override {
+    Block &body = loop.getBody().front();
+    Value i = body.getArgument(0);
+    Operation *yield = body.getTerminator();
+    ValueRange state = body.getArguments().drop_front();
+    for (auto [k, arg] : llvm::enumerate(state)) {
+      if (!isZerosOfExtent(loop.getInits()[k], loop.getCount()) || !arg.hasOneUse())
+        continue;
+      auto addAt = dyn_cast<AddAtOp>(*arg.user_begin());
+      if (!addAt || addAt->getBlock() != &body || addAt.getArray() != arg ||
+          addAt.getIndices().size() != 1 || addAt.getIndices()[0] != i ||
+          !addAt.getResult().hasOneUse() || *addAt.getResult().user_begin() != yield ||
+          yield->getOperand(k) != addAt.getResult())
+        continue;
+      std::optional<SmallVector<Operation *>> slice = pureSlice(addAt.getValue(), body, state);
+      if (!slice)
+        continue;
+      Location loc = loop.getLoc();
+      rw.setInsertionPoint(loop);
+      auto build = rw.create<BuildOp>(loc, TypeRange{arg.getType()}, loop.getCount());
+      {
+        OpBuilder::InsertionGuard guard(rw);
+        Block *block = rw.createBlock(&build.getBody(), {}, {rw.getI64Type()}, {loc});
+        IRMapping mapping;
+        mapping.map(i, block->getArgument(0));
+        for (Operation *op : *slice)
+          rw.clone(*op, mapping);
+        rw.create<YieldOp>(loc, ValueRange{mapping.lookupOrDefault(addAt.getValue())});
+      }
+      rw.replaceAllUsesWith(loop->getResult(k), build.getResult(0));
+      // The state now passes through unchanged (DropUnchangedState).
+      rw.modifyOpInPlace(yield, [&] { yield->setOperand(k, arg); });
+      rw.eraseOp(addAt);
+      return success();
+    }
+    return failure();
+  }
+};
+
+/// A fad.for state component that every iteration yields unchanged is its
+/// init throughout: the loop drops it.
+struct DropUnchangedState : OpRewritePattern<ForOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ForOp loop, PatternRewriter &rw) const override {
+    Block &body = loop.getBody().front();
+    Operation *yield = body.getTerminator();
+    SmallVector<unsigned> unchanged;
+    for (unsigned k = 0; k < loop.getInits().size(); ++k)
+      if (yield->getOperand(k) == body.getArgument(k + 1))
+        unchanged.push_back(k);
+    if (unchanged.empty())
+      return failure();
+    SmallVector<Value> inits;
+    SmallVector<unsigned> kept;
+    for (unsigned k = 0; k < loop.getInits().size(); ++k)
+      if (!llvm::is_contained(unchanged, k)) {
+        inits.push_back(loop.getInits()[k]);
+        kept.push_back(k);
+      }
+    rw.setInsertionPoint(loop);
+    auto narrow = rw.create<ForOp>(loop.getLoc(), ValueRange(inits).getTypes(), loop.getCount(), inits);
+    narrow->setAttrs(loop->getAttrs());
+    rw.inlineRegionBefore(loop.getBody(), narrow.getBody(), narrow.getBody().end());
+    SmallVector<Value> yields;
+    for (unsigned k : kept)
+      yields.push_back(yield->getOperand(k));
+    rw.modifyOpInPlace(yield, [&] { yield->setOperands(yields); });
+    for (unsigned k : llvm::reverse(unchanged)) {
+      rw.replaceAllUsesWith(body.getArgument(k + 1), loop.getInits()[k]);
+      body.eraseArgument(k + 1);
+    }
+    SmallVector<Value> results(loop->getNumResults());
+    for (unsigned k : unchanged)
+      results[k] = loop.getInits()[k];
+    for (auto [j, k] : llvm::enumerate(kept))
+      results[k] = narrow.getResult(j);
+    rw.replaceOp(loop, results);
+    return success();
+  }
+};
+
 /// Whether `acc`, the value of state slot `slot` of `loop` (or one derived
 /// from it), is only accumulated into up to the yield of that slot: each
 /// value of the chain has one use, as the array of an add_at, as the state
@@ -919,7 +1050,9 @@ struct FADFusePass : public fad::impl::FADFuseBase<FADFusePass> {
     RewritePatternSet vertical(&getContext());
     vertical.add<FuseMapIntoMap, FuseMapIntoReduce, FuseMapIntoFor, FuseBuildIntoReduce, FuseBuildIntoIndex,
                  FuseBuildIntoMap, SplitResultForReduce, ForwardMapArguments, DropUnusedResults<MapOp>,
-                 DropUnusedResults<BuildOp>, OuterExtentFromOperands>(&getContext());
+                 DropUnusedResults<BuildOp>, OuterExtentFromOperands, ElementwiseAccumulationToBuild,
+                 DropUnchangedState>(
+        &getContext());
     FrozenRewritePatternSet frozenVertical(std::move(vertical));
     RewritePatternSet horizontal(&getContext());
     horizontal.add<FuseSiblingMaps>(&getContext());

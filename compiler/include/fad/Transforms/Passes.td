@@ -140,6 +140,11 @@ def FADFuse : Pass<"fad-fuse", "mlir::ModuleOp"> {
     - builds into maps, reductions and indexing also when the build is a
       broadcast (its body only yields a value from outside), however many
       readers it has;
+    - elementwise accumulation: a `fad.for` over n whose state component
+      starts as zeros of extent n and is only `add_at acc[i] (v i)` at the
+      counter, with v reading no state, gives `build n v` instead (each
+      element is written once); a component every iteration yields
+      unchanged is dropped from the loop;
     - sibling maps: two maps of the same block over the same inputs become
       one map with the results of both (the inputs are read once), when
       nothing with effects and no use of the first lies between them.
