@@ -29,26 +29,3 @@ func.func @chunks(%n: index, %d: index, %x: f64) -> (f64, f64) {
   }
   return %r, %q : f64, f64
 }
-
-// A loop whose state starts from a fill that others read too gets its own
-// fill (updating the shared one in place would need a copy); a fill with
-// one user stays.
-// CHECK-LABEL: func.func @shared_fill
-// CHECK:         %[[E:.*]] = tensor.empty(%arg0)
-// CHECK:         %[[F:.*]] = linalg.fill ins(%{{.*}} : f64) outs(%[[E]] : tensor<?xf64>)
-// CHECK:         %[[E2:.*]] = tensor.empty(%arg0)
-// CHECK:         %[[F2:.*]] = linalg.fill ins(%{{.*}} : f64) outs(%[[E2]] : tensor<?xf64>)
-// CHECK:         scf.for %{{.*}} iter_args(%{{.*}} = %[[F2]])
-// CHECK:         return %{{.*}}, %[[F]]
-func.func @shared_fill(%n: index, %x: f64) -> (tensor<?xf64>, tensor<?xf64>) {
-  %c0 = arith.constant 0 : index
-  %c1 = arith.constant 1 : index
-  %zero = arith.constant 0.0 : f64
-  %e = tensor.empty(%n) : tensor<?xf64>
-  %f = linalg.fill ins(%zero : f64) outs(%e : tensor<?xf64>) -> tensor<?xf64>
-  %r = scf.for %i = %c0 to %n step %c1 iter_args(%s = %f) -> tensor<?xf64> {
-    %t = tensor.insert %x into %s[%i] : tensor<?xf64>
-    scf.yield %t : tensor<?xf64>
-  }
-  return %r, %f : tensor<?xf64>, tensor<?xf64>
-}

@@ -180,7 +180,7 @@ def FADExpandStridedCopies : Pass<"fad-expand-strided-copies"> {
 }
 
 def FADPrivateScratch : Pass<"fad-private-scratch"> {
-  let summary = "Give the chunks of split accumulations their own empty tensors, loops their own filled states";
+  let summary = "Give the chunks of split accumulations their own empty tensors";
   let description = [{
     Runs before bufferization. CSE merges a `tensor.empty` inside a loop
     body with an equal one before the loop, and bufferization then gives
@@ -188,14 +188,8 @@ def FADPrivateScratch : Pass<"fad-private-scratch"> {
     the loops of fad-split-accumulations' chunks (`fad.chunks`), each use
     of an outer `tensor.empty` gets its own copy in the body (an empty
     tensor has no contents, only a shape, so a copy is the same value).
-
-    CSE also merges equal fills (the zero adjoints of a reverse sweep), and
-    a loop whose state starts from a fill that has other users would copy
-    it before updating it in place: such a loop gets its own
-    `tensor.empty` and `linalg.fill` (as cheap as the copy, and the shared
-    one may die sooner).
   }];
-  let dependentDialects = ["::mlir::tensor::TensorDialect", "::mlir::linalg::LinalgDialect"];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
 }
 
 #endif // FAD_CONVERSION_PASSES_TD

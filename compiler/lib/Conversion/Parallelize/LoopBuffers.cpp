@@ -1,8 +1,7 @@
 //===- LoopBuffers.cpp - Buffers of lowered loops ------------------*- C++ -*-===//
 //
 // This file implements fad-private-scratch (before bufferization: the
-// chunks of a split accumulation get their own scratch tensors, loops their
-// own filled states), and
+// chunks of a split accumulation get their own scratch tensors), and
 // fad-hoist-loop-buffers and fad-expand-strided-copies (see Passes.td):
 // after bufferization, per-iteration buffers of sequential loops are
 // allocated once, and copies between strided views become loops.
@@ -13,7 +12,6 @@
 #include "fad/Dialect/FAD/IR/FADDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -57,20 +55,6 @@ struct FADPrivateScratchPass
           use.set(b.clone(*empty)->getResult(0));
         }
       });
-    });
-    // A filled array shared by a loop's state and other users: the loop
-    // updating it in place would need a copy; filling its own is cheaper.
-    getOperation()->walk([](scf::ForOp loop) {
-      for (OpOperand &init : loop.getInitArgsMutable()) {
-        auto fill = init.get().getDefiningOp<linalg::FillOp>();
-        auto empty = fill ? fill.getOutputs()[0].getDefiningOp<tensor::EmptyOp>() : nullptr;
-        if (!empty || init.get().hasOneUse())
-          continue;
-        OpBuilder b(loop);
-        IRMapping mapping;
-        b.clone(*empty, mapping);
-        init.set(b.clone(*fill, mapping)->getResult(0));
-      }
     });
   }
 };
