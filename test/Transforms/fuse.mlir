@@ -643,3 +643,59 @@ func.func @unchanged_state(%n: i64, %c: f64, %x: f64) -> (f64, f64) {
   }
   return %r#0, %r#1 : f64, f64
 }
+
+// A costly build (exp) read inside a loop is not fused into the read: it
+// would run once per iteration instead of once. A cheap one is.
+// CHECK-LABEL: func.func @costly_build_in_loop
+// CHECK:         %[[E:.*]] = fad.build %arg0 : tensor<?xf64> {
+// CHECK:           fad.exp
+// CHECK:         fad.for %arg1
+// CHECK-NOT:       fad.exp
+// CHECK:           fad.index %[[E]]
+// CHECK-NOT:       fad.exp
+// CHECK:         return
+func.func @costly_build_in_loop(%n: i64, %m: i64, %j: i64) -> (f64, f64) {
+  %zero = arith.constant 0.0 : f64
+  %e = fad.build %n : tensor<?xf64> {
+  ^bb0(%i: i64):
+    %f = fad.convert %i : i64 to f64
+    %x = fad.exp %f : f64
+    fad.yield %x : f64
+  }
+  %c = fad.build %n : tensor<?xf64> {
+  ^bb0(%i: i64):
+    %f = fad.convert %i : i64 to f64
+    fad.yield %f : f64
+  }
+  %r:2 = fad.for %m iter(%zero, %zero) : (f64, f64) -> (f64, f64) {
+  ^bb0(%t: i64, %s: f64, %u: f64):
+    %v = fad.index %e[%j] : tensor<?xf64> -> f64
+    %w = fad.index %c[%j] : tensor<?xf64> -> f64
+    %s2 = fad.add %s, %v : f64
+    %u2 = fad.add %u, %w : f64
+    fad.yield %s2, %u2 : f64, f64
+  }
+  return %r#0, %r#1 : f64, f64
+}
+
+// A state of private zeros that is then added into a row of an outer array
+// is accumulated there in place (AccumulateIntoRow), not turned into a
+// build that would be added afterwards.
+// CHECK-LABEL: func.func @row_accumulation_stays_in_place
+// CHECK-NOT:     fad.build
+// CHECK:         %[[R:.*]] = fad.for %{{.*}} iter(%arg0) : (tensor<?x?xf64>) -> tensor<?x?xf64> {
+// CHECK:           fad.add_at %{{.*}}[%arg2, %{{.*}}], %{{.*}} : tensor<?x?xf64>, f64
+// CHECK:         return %[[R]]
+func.func @row_accumulation_stays_in_place(%outer: tensor<?x?xf64>, %row: tensor<?xf64>, %i: i64, %c: f64) -> tensor<?x?xf64> {
+  %n = fad.dim %row[0] : tensor<?xf64>
+  %z = fad.zeros_like %row : tensor<?xf64>
+  %acc = fad.for %n iter(%z) : (tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%k: i64, %a: tensor<?xf64>):
+    %v = fad.index %row[%k] : tensor<?xf64> -> f64
+    %p = fad.mul %v, %c : f64
+    %a2 = fad.add_at %a[%k], %p : tensor<?xf64>, f64
+    fad.yield %a2 : tensor<?xf64>
+  }
+  %r = fad.add_at %outer[%i], %acc : tensor<?x?xf64>, tensor<?xf64>
+  return %r : tensor<?x?xf64>
+}

@@ -27,13 +27,32 @@ namespace fad {
 using namespace mlir;
 using namespace fad;
 
-/// The build producing `array` if its body may be inlined where the array is
-/// read: a build with a single result that has no other use, or that only
-/// yields a value defined outside or its index (a broadcast, which costs
-/// nothing to inline at every use).
-static BuildOp fusibleBuild(Value array) {
+/// Whether fusing `producer` (a map or build) into `user` would move a
+/// costly body (isCostlyToRecompute) into a loop or structured op that
+/// `producer` is outside of: it would run once per iteration of that loop
+/// instead of once (gmm's exp(q) rows, read per point and component).
+static bool movesCostlyIntoLoop(Operation *producer, Operation *user) {
+  bool costly = producer->walk([](Operation *op) {
+                          return isCostlyToRecompute(op) ? WalkResult::interrupt()
+                                                         : WalkResult::advance();
+                        }).wasInterrupted();
+  if (!costly)
+    return false;
+  for (Operation *op = user->getParentOp(); op && op != producer->getParentOp();
+       op = op->getParentOp())
+    if (isa<MapOp, BuildOp, ReduceOp, ScanOp, ForOp, WhileOp, FixpointOp>(op))
+      return true;
+  return false;
+}
+
+/// The build producing `array` if its body may be inlined where `user`
+/// reads the array: a build with a single result that has no other use, or
+/// that only yields a value defined outside or its index (a broadcast,
+/// which costs nothing to inline at every use), and that does not move a
+/// costly body into a loop.
+static BuildOp fusibleBuild(Value array, Operation *user) {
   auto build = array.getDefiningOp<BuildOp>();
-  if (!build || build->getNumResults() != 1)
+  if (!build || build->getNumResults() != 1 || movesCostlyIntoLoop(build, user))
     return nullptr;
   Block &body = build.getBody().front();
   bool broadcast = &body.front() == body.getTerminator();
@@ -47,10 +66,12 @@ static void eraseIfUnused(PatternRewriter &rw, Operation *op) {
 }
 
 /// The map producing `array` if fusing it into its one user is safe: a map
-/// with a single result that has no other use.
+/// with a single result that has no other use, and whose body would not run
+/// more often (movesCostlyIntoLoop).
 static MapOp fusibleProducer(Value array) {
   auto map = array.getDefiningOp<MapOp>();
-  if (!map || map->getNumResults() != 1 || !array.hasOneUse())
+  if (!map || map->getNumResults() != 1 || !array.hasOneUse() ||
+      movesCostlyIntoLoop(map, *array.user_begin()))
     return nullptr;
   return map;
 }
@@ -184,7 +205,7 @@ struct FuseMapIntoReduce : OpRewritePattern<ReduceOp> {
     for (Value input : reduce.getInputs())
       if ((map = input.getDefiningOp<MapOp>()))
         break;
-    if (!map || llvm::any_of(map->getResults(), [&](Value r) {
+    if (!map || movesCostlyIntoLoop(map, reduce) || llvm::any_of(map->getResults(), [&](Value r) {
           return !r.hasOneUse() || *r.user_begin() != reduce.getOperation();
         }))
       return failure();
@@ -225,7 +246,7 @@ struct FuseBuildIntoReduce : OpRewritePattern<ReduceOp> {
     if (reduce.getInputs().size() != 1)
       return failure();
     Value array = reduce.getInputs()[0];
-    BuildOp build = fusibleBuild(array);
+    BuildOp build = fusibleBuild(array, reduce);
     if (!build)
       return failure();
     Location loc = reduce.getLoc();
@@ -337,7 +358,7 @@ struct FuseBuildIntoMap : OpRewritePattern<MapOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(MapOp map, PatternRewriter &rw) const override {
     for (auto [k, input] : llvm::enumerate(map.getInputs())) {
-      BuildOp build = fusibleBuild(input);
+      BuildOp build = fusibleBuild(input, map);
       if (!build)
         continue;
       Location loc = map.getLoc();
@@ -367,7 +388,7 @@ struct FuseBuildIntoMap : OpRewritePattern<MapOp> {
 struct FuseBuildIntoIndex : OpRewritePattern<IndexOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(IndexOp index, PatternRewriter &rw) const override {
-    BuildOp build = fusibleBuild(index.getArray());
+    BuildOp build = fusibleBuild(index.getArray(), index);
     if (!build || index.getIndices().size() != 1)
       return failure();
     // A body with effects (a progress report, a check) must run n times.
@@ -817,12 +838,22 @@ static std::optional<SmallVector<Operation *>> pureSlice(Value v, Block &block,
   return ordered;
 }
 
+/// Whether `result` is only added to a row of another array: AccumulateIntoRow
+/// then accumulates there in place, which is cheaper than building it.
+static bool addedIntoRow(Value result) {
+  if (!result.hasOneUse())
+    return false;
+  auto addAt = dyn_cast<AddAtOp>(*result.user_begin());
+  return addAt && addAt.getValue() == result;
+}
+
 /// for i < n iter(..., zeros of extent n, ...) {... add_at acc[i] (v i) ...}
 /// ->  build n (\i -> v i), when the state is only that add_at (at the
 /// counter) and yielded, and v reads no state: each element is written
 /// once, by its own iteration. A transposed elementwise body (the final
 /// combination of ode's RK4 stages) spreads one adjoint into several fresh
-/// arrays this way; as builds, they fuse into their readers.
+/// arrays this way; as builds, they fuse into their readers. (Not for a
+/// state only added into a row: see addedIntoRow.)
 struct ElementwiseAccumulationToBuild : OpRewritePattern<ForOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ForOp loop, PatternRewriter &rw) const override {
@@ -831,7 +862,8 @@ struct ElementwiseAccumulationToBuild : OpRewritePattern<ForOp> {
     Operation *yield = body.getTerminator();
     ValueRange state = body.getArguments().drop_front();
     for (auto [k, arg] : llvm::enumerate(state)) {
-      if (!isZerosOfExtent(loop.getInits()[k], loop.getCount()) || !arg.hasOneUse())
+      if (!isZerosOfExtent(loop.getInits()[k], loop.getCount()) || !arg.hasOneUse() ||
+          addedIntoRow(loop->getResult(k)))
         continue;
       auto addAt = dyn_cast<AddAtOp>(*arg.user_begin());
       if (!addAt || addAt->getBlock() != &body || addAt.getArray() != arg ||

@@ -144,7 +144,12 @@ def FADFuse : Pass<"fad-fuse", "mlir::ModuleOp"> {
       starts as zeros of extent n and is only `add_at acc[i] (v i)` at the
       counter, with v reading no state, gives `build n v` instead (each
       element is written once); a component every iteration yields
-      unchanged is dropped from the loop;
+      unchanged is dropped from the loop (not for a state only added into a
+      row of another array, which the in-place rewrite below handles).
+
+    No producer with a costly body (a transcendental function or a loop) is
+    fused into a consumer nested in a loop or structured op it is outside
+    of: it would run once per iteration instead of once;
     - sibling maps: two maps of the same block over the same inputs become
       one map with the results of both (the inputs are read once), when
       nothing with effects and no use of the first lies between them.
