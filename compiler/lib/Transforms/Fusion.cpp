@@ -866,7 +866,9 @@ struct ElementwiseAccumulationToBuild : OpRewritePattern<ForOp> {
           addedIntoRow(loop->getResult(k)))
         continue;
       auto addAt = dyn_cast<AddAtOp>(*arg.user_begin());
+      // Scalars only: a row of another extent would be an error in the loop.
       if (!addAt || addAt->getBlock() != &body || addAt.getArray() != arg ||
+          isa<RankedTensorType>(addAt.getValue().getType()) ||
           addAt.getIndices().size() != 1 || addAt.getIndices()[0] != i ||
           !addAt.getResult().hasOneUse() || *addAt.getResult().user_begin() != yield ||
           yield->getOperand(k) != addAt.getResult())

@@ -141,7 +141,7 @@ def FADFuse : Pass<"fad-fuse", "mlir::ModuleOp"> {
       broadcast (its body only yields a value from outside), however many
       readers it has;
     - elementwise accumulation: a `fad.for` over n whose state component
-      starts as zeros of extent n and is only `add_at acc[i] (v i)` at the
+      starts as zeros of extent n and is only `add_at acc[i] (v i)` (a scalar) at the
       counter, with v reading no state, gives `build n v` instead (each
       element is written once); a component every iteration yields
       unchanged is dropped from the loop (not for a state only added into a
