@@ -141,18 +141,19 @@ def FADFuse : Pass<"fad-fuse", "mlir::ModuleOp"> {
       broadcast (its body only yields a value from outside), however many
       readers it has;
     - elementwise accumulation: a `fad.for` over n whose state component
-      starts as zeros of extent n and is only `add_at acc[i] (v i)` (a scalar) at the
-      counter, with v reading no state, gives `build n v` instead (each
-      element is written once); a component every iteration yields
-      unchanged is dropped from the loop (not for a state only added into a
-      row of another array, which the in-place rewrite below handles).
-
-    No producer with a costly body (a transcendental function or a loop) is
-    fused into a consumer nested in a loop or structured op it is outside
-    of: it would run once per iteration instead of once;
+      starts as zeros of extent n and is only `add_at acc[i] (v i)` (a
+      scalar) at the counter, with v reading no state, gives `build n v`
+      instead (each element is written once; not for a state only added
+      into a row of another array, which the in-place rewrite below
+      handles); a component every iteration yields unchanged is dropped
+      from the loop;
     - sibling maps: two maps of the same block over the same inputs become
       one map with the results of both (the inputs are read once), when
       nothing with effects and no use of the first lies between them.
+
+    No producer with a costly body (a transcendental function or a loop) is
+    fused into a consumer nested in a loop or structured op it is outside
+    of: it would run once per iteration instead of once.
 
     Then a row adjoint collected in private zeros and added to row i of an
     outer accumulator, `add_at outer[i] (for ... iter(zeros_like row)
