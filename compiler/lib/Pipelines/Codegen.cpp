@@ -42,8 +42,8 @@ static std::unique_ptr<llvm::TargetMachine> hostTargetMachine(std::string &error
 
 /// LLVM's -O3 pipeline for `machine`, with glibc's vector math library
 /// (libmvec) known to the vectorizers: a loop calling exp, log, pow, sin,
-/// cos or tan vectorizes into calls of their 4-lane AVX2 (or 2-lane SSE)
-/// versions, which programs link with -lmvec.
+/// cos, tan, tanh or atan2 vectorizes into calls of their 4-lane AVX2 (or
+/// 2-lane SSE) versions, which programs link with -lmvec.
 static void optimize(llvm::Module &module, llvm::TargetMachine &machine) {
   llvm::LoopAnalysisManager loops;
   llvm::FunctionAnalysisManager functions;
@@ -58,6 +58,20 @@ static void optimize(llvm::Module &module, llvm::TargetMachine &machine) {
   llvm::Triple triple(module.getTargetTriple());
   llvm::TargetLibraryInfoImpl library(triple);
   library.addVectorizableFunctionsFromVecLib(llvm::TargetLibraryInfoImpl::LIBMVEC_X86, triple);
+  // libmvec has had tanh and atan2 since glibc 2.35 (Debian 12: 2.36); LLVM
+  // 19's table of it lacks them.
+  auto lanes = [](unsigned n) { return llvm::ElementCount::getFixed(n); };
+  const llvm::VecDesc newer[] = {
+      {"tanh", "_ZGVbN2v_tanh", lanes(2), false, "_ZGV_LLVM_N2v"},
+      {"tanh", "_ZGVdN4v_tanh", lanes(4), false, "_ZGV_LLVM_N4v"},
+      {"tanhf", "_ZGVbN4v_tanhf", lanes(4), false, "_ZGV_LLVM_N4v"},
+      {"tanhf", "_ZGVdN8v_tanhf", lanes(8), false, "_ZGV_LLVM_N8v"},
+      {"atan2", "_ZGVbN2vv_atan2", lanes(2), false, "_ZGV_LLVM_N2vv"},
+      {"atan2", "_ZGVdN4vv_atan2", lanes(4), false, "_ZGV_LLVM_N4vv"},
+      {"atan2f", "_ZGVbN4vv_atan2f", lanes(4), false, "_ZGV_LLVM_N4vv"},
+      {"atan2f", "_ZGVdN8vv_atan2f", lanes(8), false, "_ZGV_LLVM_N8vv"},
+  };
+  library.addVectorizableFunctions(newer);
   functions.registerPass([&] { return llvm::TargetLibraryAnalysis(library); });
   builder.registerModuleAnalyses(modules);
   builder.registerCGSCCAnalyses(sccs);
