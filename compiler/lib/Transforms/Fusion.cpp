@@ -471,30 +471,44 @@ struct ForwardMapArguments : OpRewritePattern<MapOp> {
   }
 };
 
+/// The ops of `block` that `v` depends on (through operands; nothing nested
+/// is looked into), in block order; std::nullopt if one of them has regions.
+static std::optional<SmallVector<Operation *>> sliceInBlock(Value v, Block &block) {
+  SetVector<Operation *> slice;
+  SmallVector<Value> worklist{v};
+  while (!worklist.empty()) {
+    Operation *op = worklist.pop_back_val().getDefiningOp();
+    if (!op || op->getBlock() != &block || slice.contains(op))
+      continue;
+    if (op->getNumRegions() != 0)
+      return std::nullopt;
+    slice.insert(op);
+    llvm::append_range(worklist, op->getOperands());
+  }
+  SmallVector<Operation *> ordered(slice.begin(), slice.end());
+  llvm::sort(ordered, [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
+  return ordered;
+}
+
 /// Whether the ops of `block` that `v` depends on are cheap to compute again
 /// (no nested regions, nothing costly) and read at most two arrays (block
 /// arguments of a map, arrays a build indexes): computing v in a second
 /// pass then reads no more than storing and reloading it would.
 static bool cheapToRecompute(Value v, Block &block) {
-  SmallVector<Value> worklist{v};
-  DenseSet<Value> seen, arrays;
-  while (!worklist.empty()) {
-    Value w = worklist.pop_back_val();
-    if (!seen.insert(w).second)
-      continue;
-    if (auto arg = dyn_cast<BlockArgument>(w)) {
-      if (arg.getOwner() == &block && isa<MapOp>(block.getParentOp()))
-        arrays.insert(arg);
-      continue;
-    }
-    Operation *op = w.getDefiningOp();
-    if (op->getBlock() != &block)
-      continue;
-    if (op->getNumRegions() != 0 || isCostlyToRecompute(op))
-      return false;
+  std::optional<SmallVector<Operation *>> slice = sliceInBlock(v, block);
+  if (!slice || llvm::any_of(*slice, isCostlyToRecompute))
+    return false;
+  DenseSet<Value> arrays;
+  auto readsElement = [&](Value w) {
+    if (auto arg = dyn_cast<BlockArgument>(w);
+        arg && arg.getOwner() == &block && isa<MapOp>(block.getParentOp()))
+      arrays.insert(arg);
+  };
+  readsElement(v);
+  for (Operation *op : *slice) {
+    llvm::for_each(op->getOperands(), readsElement);
     if (auto index = dyn_cast<IndexOp>(op); index && index.getArray().getParentBlock() != &block)
       arrays.insert(index.getArray());
-    llvm::append_range(worklist, op->getOperands());
   }
   return arrays.size() <= 2;
 }
@@ -819,23 +833,13 @@ static bool isZerosOfExtent(Value array, Value n) {
 /// regions or effects and none reads a block argument in `excluded`.
 static std::optional<SmallVector<Operation *>> pureSlice(Value v, Block &block,
                                                          ValueRange excluded) {
-  SetVector<Operation *> slice;
-  SmallVector<Value> worklist{v};
-  while (!worklist.empty()) {
-    Value w = worklist.pop_back_val();
-    if (llvm::is_contained(excluded, w))
-      return std::nullopt;
-    Operation *op = w.getDefiningOp();
-    if (!op || op->getBlock() != &block || slice.contains(op))
-      continue;
-    if (op->getNumRegions() != 0 || !isPure(op))
-      return std::nullopt;
-    slice.insert(op);
-    llvm::append_range(worklist, op->getOperands());
-  }
-  SmallVector<Operation *> ordered(slice.begin(), slice.end());
-  llvm::sort(ordered, [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
-  return ordered;
+  std::optional<SmallVector<Operation *>> slice = sliceInBlock(v, block);
+  auto isExcluded = [&](Value w) { return llvm::is_contained(excluded, w); };
+  if (!slice || isExcluded(v) || llvm::any_of(*slice, [&](Operation *op) {
+        return !isPure(op) || llvm::any_of(op->getOperands(), isExcluded);
+      }))
+    return std::nullopt;
+  return slice;
 }
 
 /// Whether `result` is only added to a row of another array: AccumulateIntoRow
