@@ -408,6 +408,79 @@ func.func @loop_shape(%n: i64, %steps: i64) -> (i64, tensor<?xf64>) {
   return %d, %zeros : i64, tensor<?xf64>
 }
 
+// A two-dimensional state keeps its extents when every iteration checks the
+// extents it yields against values from outside the loop, and the init was
+// checked against the same values before the loop (fadc's checks of a
+// function's argument and result sizes): zeros_like of the result is
+// zeros_like of the init, and the loop does not run for its shape.
+// CHECK-LABEL: func.func @checked_loop_shape
+// CHECK-SAME:    (%[[INIT:[a-z0-9_]+]]: tensor<?x?xf64>
+// CHECK-NOT:     fad.for
+// CHECK:         %[[Z:.*]] = fad.zeros_like %[[INIT]]
+// CHECK-NOT:     fad.for
+// CHECK:         return %[[Z]]
+func.func @checked_loop_shape(%init: tensor<?x?xf64>, %l: i64, %b: i64, %steps: i64) -> tensor<?x?xf64> {
+  %l0 = fad.dim %init[0] : tensor<?x?xf64>
+  %okl0 = arith.cmpi eq, %l0, %l : i64
+  fad.assert %okl0, "argument size l"
+  %b0 = fad.dim %init[1] : tensor<?x?xf64>
+  %okb0 = arith.cmpi eq, %b0, %b : i64
+  fad.assert %okb0, "argument size b"
+  %r = fad.for %steps iter(%init) : (tensor<?x?xf64>) -> tensor<?x?xf64> {
+  ^bb0(%t: i64, %y: tensor<?x?xf64>):
+    %next = fad.map(%y) : (tensor<?x?xf64>) -> tensor<?x?xf64> {
+    ^bb0(%row: tensor<?xf64>):
+      %e = fad.map(%row) : (tensor<?xf64>) -> tensor<?xf64> {
+      ^bb0(%v: f64):
+        %s = fad.exp %v : f64
+        fad.yield %s : f64
+      }
+      fad.yield %e : tensor<?xf64>
+    }
+    %l1 = fad.dim %next[0] : tensor<?x?xf64>
+    %okl1 = arith.cmpi eq, %l1, %l : i64
+    fad.assert %okl1, "result size l"
+    %b1 = fad.dim %next[1] : tensor<?x?xf64>
+    %okb1 = arith.cmpi eq, %b, %b1 : i64
+    fad.assert %okb1, "result size b"
+    fad.yield %next : tensor<?x?xf64>
+  }
+  %zeros = fad.zeros_like %r : tensor<?x?xf64>
+  return %zeros : tensor<?x?xf64>
+}
+
+// Without the check of the init's inner extent (the state's rows could
+// change size in the first iteration) the loop must run.
+// CHECK-LABEL: func.func @unchecked_loop_shape
+// CHECK:         %[[R:.*]] = fad.for
+// CHECK:         fad.zeros_like %[[R]]
+func.func @unchecked_loop_shape(%init: tensor<?x?xf64>, %l: i64, %b: i64, %steps: i64) -> tensor<?x?xf64> {
+  %l0 = fad.dim %init[0] : tensor<?x?xf64>
+  %okl0 = arith.cmpi eq, %l0, %l : i64
+  fad.assert %okl0, "argument size l"
+  %r = fad.for %steps iter(%init) : (tensor<?x?xf64>) -> tensor<?x?xf64> {
+  ^bb0(%t: i64, %y: tensor<?x?xf64>):
+    %next = fad.build %l : tensor<?x?xf64> {
+    ^bb0(%i: i64):
+      %row = fad.build %b : tensor<?xf64> {
+      ^bb0(%j: i64):
+        %z = arith.constant 1.0 : f64
+        fad.yield %z : f64
+      }
+      fad.yield %row : tensor<?xf64>
+    }
+    %l1 = fad.dim %next[0] : tensor<?x?xf64>
+    %okl1 = arith.cmpi eq, %l1, %l : i64
+    fad.assert %okl1, "result size l"
+    %b1 = fad.dim %next[1] : tensor<?x?xf64>
+    %okb1 = arith.cmpi eq, %b1, %b : i64
+    fad.assert %okb1, "result size b"
+    fad.yield %next : tensor<?x?xf64>
+  }
+  %zeros = fad.zeros_like %r : tensor<?x?xf64>
+  return %zeros : tensor<?x?xf64>
+}
+
 // A row adjoint collected in private zeros and then added to row i of the
 // outer adjoint accumulates there directly, through a nested loop too.
 // CHECK-LABEL: func.func @accumulate_into_row

@@ -753,27 +753,85 @@ static Value extentSource(Value array, unsigned depth = 0) {
   return array;
 }
 
-/// dim(loop result, 0) and, for a one-dimensional state, zeros_like(loop
-/// result) from the loop's init when every iteration keeps the state's
-/// extent: the loop need not run for its shape (fadc's check of an entry's
-/// result extent, and the seed of its adjoint, ask for it).
+/// Whether `v` is defined before `op` (so that `op` may use it), for a `v`
+/// that an op after `op` in its block uses.
+static bool definedBefore(Value v, Operation *op) {
+  Operation *def = v.getDefiningOp();
+  if (!def)
+    return !op->isAncestor(cast<BlockArgument>(v).getOwner()->getParentOp());
+  if (op->isAncestor(def))
+    return false;
+  return def->getBlock() != op->getBlock() || def->isBeforeInBlock(op);
+}
+
+/// The value that a check at the top level of `block` (before `before`, if
+/// given) equates with extent `d` of `array`: `fad.assert (dim array[d] ==
+/// x)`, as fadc checks the sizes of a function's arguments and results.
+/// Past the check, the extent is x. Null when there is no such check.
+static Value checkedExtent(Value array, int64_t d, Block *block, Operation *before = nullptr) {
+  for (Operation *user : array.getUsers()) {
+    auto dim = dyn_cast<DimOp>(user);
+    if (!dim || (int64_t)dim.getDim() != d)
+      continue;
+    for (Operation *dimUser : dim->getUsers()) {
+      auto cmp = dyn_cast<arith::CmpIOp>(dimUser);
+      if (!cmp || cmp.getPredicate() != arith::CmpIPredicate::eq)
+        continue;
+      bool checked = llvm::any_of(cmp->getUsers(), [&](Operation *u) {
+        return isa<AssertOp>(u) && u->getBlock() == block &&
+               (!before || u->isBeforeInBlock(before));
+      });
+      if (checked)
+        return cmp.getLhs() == dim.getResult() ? cmp.getRhs() : cmp.getLhs();
+    }
+  }
+  return nullptr;
+}
+
+/// Whether result k of `loop` has the extents of its init: the outer one
+/// by `extentSource`; each of the others because every iteration checks that
+/// extent of the state it yields against a value x_d from outside the loop,
+/// and the init is checked against the same x_d before the loop (lstm's
+/// [l][b] states, checked as a function's result and argument).
+static bool keepsExtents(ForOp loop, unsigned k) {
+  Value init = loop.getInits()[k];
+  Value yielded = loop.getBody().front().getTerminator()->getOperand(k);
+  for (int64_t d = 0, rank = cast<RankedTensorType>(init.getType()).getRank(); d < rank; ++d) {
+    if (d == 0 && extentSource(loop->getResult(k)) != loop->getResult(k))
+      continue;
+    Value x = checkedExtent(yielded, d, &loop.getBody().front());
+    if (!x || !definedBefore(x, loop))
+      return false;
+    auto dimOfInit = x.getDefiningOp<DimOp>();
+    bool initIsX = dimOfInit && dimOfInit.getArray() == init && (int64_t)dimOfInit.getDim() == d;
+    if (!initIsX && checkedExtent(init, d, loop->getBlock(), loop) != x)
+      return false;
+  }
+  return true;
+}
+
+/// dim(loop result, 0) and zeros_like(loop result) from the loop's init when
+/// every iteration keeps the state's extents: the loop need not run for its
+/// shape (fadc's check of an entry's result extent, and the seed of its
+/// adjoint, ask for it).
 struct LoopResultShape : OpRewritePattern<ForOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ForOp loop, PatternRewriter &rw) const override {
     bool changed = false;
     for (OpResult result : loop->getResults()) {
-      Value source = extentSource(result);
-      if (source == result)
+      auto type = dyn_cast<RankedTensorType>(result.getType());
+      if (!type)
         continue;
+      Value source = extentSource(result);
+      bool kept = keepsExtents(loop, result.getResultNumber());
       for (Operation *user : llvm::make_early_inc_range(result.getUsers())) {
         rw.setInsertionPoint(user);
-        if (auto dim = dyn_cast<DimOp>(user); dim && dim.getDim() == 0) {
+        if (auto dim = dyn_cast<DimOp>(user); dim && dim.getDim() == 0 && source != result) {
           rw.replaceOp(dim, source.getType().isInteger(64)
                                 ? source
                                 : rw.create<DimOp>(dim.getLoc(), source, 0).getResult());
           changed = true;
-        } else if (auto zeros = dyn_cast<ZerosLikeOp>(user);
-                   zeros && cast<RankedTensorType>(result.getType()).getRank() == 1) {
+        } else if (auto zeros = dyn_cast<ZerosLikeOp>(user); zeros && kept) {
           rw.replaceOpWithNewOp<ZerosLikeOp>(zeros, loop.getInits()[result.getResultNumber()]);
           changed = true;
         }
@@ -989,17 +1047,6 @@ static void accumulateIntoRow(PatternRewriter &rw, Value acc, Type type, Value i
     accumulateIntoRow(rw, arg, type, i);
     accumulateIntoRow(rw, inner.getResult(p), type, i);
   }
-}
-
-/// Whether `v` is defined before `op` (so that `op` may use it), for a `v`
-/// that an op after `op` in its block uses.
-static bool definedBefore(Value v, Operation *op) {
-  Operation *def = v.getDefiningOp();
-  if (!def)
-    return !op->isAncestor(cast<BlockArgument>(v).getOwner()->getParentOp());
-  if (op->isAncestor(def))
-    return false;
-  return def->getBlock() != op->getBlock() || def->isBeforeInBlock(op);
 }
 
 /// add_at outer[i] (for ... iter(zeros_like row) {accumulates into its
