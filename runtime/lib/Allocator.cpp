@@ -28,8 +28,12 @@ using namespace fad::rt;
 
 namespace {
 constexpr size_t kGranule = 16;
-constexpr size_t kClasses = 32;         ///< blocks of up to 512 bytes are cached
-constexpr uint32_t kMaxCached = 512;    ///< freed blocks kept per class and thread
+constexpr size_t kClasses = 256;        ///< blocks of up to 4 KiB are cached
+/// Freed blocks kept per class and thread: up to 512, and up to 1 MiB.
+constexpr uint32_t maxCached(size_t sizeClass) {
+  size_t byBytes = (size_t(1) << 20) / (sizeClass * kGranule + kGranule);
+  return byBytes < 512 ? uint32_t(byBytes) : 512;
+}
 constexpr uint64_t kUncached = ~uint64_t(0);
 
 struct Header {
@@ -130,7 +134,7 @@ void fad::rt::deallocate(void *p) {
       std::free(header.raw);
     return;
   }
-  if (lists.count[c] < kMaxCached) {
+  if (lists.count[c] < maxCached(c)) {
     *static_cast<void **>(p) = lists.head[c];
     lists.head[c] = p;
     ++lists.count[c];
