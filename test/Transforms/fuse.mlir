@@ -481,6 +481,58 @@ func.func @unchecked_loop_shape(%init: tensor<?x?xf64>, %l: i64, %b: i64, %steps
   return %zeros : tensor<?x?xf64>
 }
 
+// zeros_like of a tape's row: the tape is filled only by add_at from rows
+// zeros_like(r), so every row has r's shape; the read's bounds check stays.
+// The tape is then only written: the loop drops it from its state.
+// CHECK-LABEL: func.func @tape_row_shape
+// CHECK-SAME:    (%[[N:[a-z0-9_]+]]: i64, %[[R:[a-z0-9_]+]]: tensor<?x?xf64>, %{{.*}}: tensor<?x?xf64>, %[[J:[a-z0-9_]+]]: i64
+// CHECK:         %[[S:.*]] = fad.for %[[N]] iter(%{{.*}}) : (f64) -> f64
+// CHECK-NOT:     fad.add_at
+// CHECK:         fad.assert %{{.*}}, "index out of bounds"
+// CHECK:         %[[Z:.*]] = fad.zeros_like %[[R]]
+// CHECK:         return %[[S]], %[[Z]]
+func.func @tape_row_shape(%n: i64, %r: tensor<?x?xf64>, %state: tensor<?x?xf64>, %j: i64) -> (f64, tensor<?x?xf64>) {
+  %zero = arith.constant 0.0 : f64
+  %t0 = fad.build %n : tensor<?x?x?xf64> {
+  ^bb0(%i: i64):
+    %z = fad.zeros_like %r : tensor<?x?xf64>
+    fad.yield %z : tensor<?x?xf64>
+  }
+  %res:2 = fad.for %n iter(%zero, %t0) : (f64, tensor<?x?x?xf64>) -> (f64, tensor<?x?x?xf64>) {
+  ^bb0(%i: i64, %s: f64, %tape: tensor<?x?x?xf64>):
+    %x = fad.convert %i : i64 to f64
+    %e = fad.exp %x : f64
+    %s2 = fad.add %s, %e : f64
+    %u = fad.add_at %tape[%i], %state : tensor<?x?x?xf64>, tensor<?x?xf64>
+    fad.yield %s2, %u : f64, tensor<?x?x?xf64>
+  }
+  %row = fad.index %res#1[%j] : tensor<?x?x?xf64> -> tensor<?x?xf64>
+  %zr = fad.zeros_like %row : tensor<?x?xf64>
+  return %res#0, %zr : f64, tensor<?x?xf64>
+}
+
+// A tape whose rows are read is kept.
+// CHECK-LABEL: func.func @tape_row_read
+// CHECK:         fad.for %{{.*}} : (f64, tensor<?x?x?xf64>) -> (f64, tensor<?x?x?xf64>)
+// CHECK:         fad.add_at
+func.func @tape_row_read(%n: i64, %r: tensor<?x?xf64>, %state: tensor<?x?xf64>, %j: i64) -> (f64, tensor<?x?xf64>) {
+  %zero = arith.constant 0.0 : f64
+  %t0 = fad.build %n : tensor<?x?x?xf64> {
+  ^bb0(%i: i64):
+    fad.yield %r : tensor<?x?xf64>
+  }
+  %res:2 = fad.for %n iter(%zero, %t0) : (f64, tensor<?x?x?xf64>) -> (f64, tensor<?x?x?xf64>) {
+  ^bb0(%i: i64, %s: f64, %tape: tensor<?x?x?xf64>):
+    %x = fad.convert %i : i64 to f64
+    %e = fad.exp %x : f64
+    %s2 = fad.add %s, %e : f64
+    %u = fad.add_at %tape[%i], %state : tensor<?x?x?xf64>, tensor<?x?xf64>
+    fad.yield %s2, %u : f64, tensor<?x?x?xf64>
+  }
+  %row = fad.index %res#1[%j] : tensor<?x?x?xf64> -> tensor<?x?xf64>
+  return %res#0, %row : f64, tensor<?x?xf64>
+}
+
 // A row adjoint collected in private zeros and then added to row i of the
 // outer adjoint accumulates there directly, through a nested loop too.
 // CHECK-LABEL: func.func @accumulate_into_row

@@ -868,6 +868,50 @@ struct ZerosOfComputedShape : OpRewritePattern<ZerosLikeOp> {
   }
 };
 
+/// zeros_like(tape[j])  ->  zeros_like(r), for a tape that a loop fills
+/// only by adding into rows (add_at) from `build n (\_ -> r)` (or `build n
+/// (\_ -> zeros_like r)`): every row has r's extents. A reverse sweep's tape of a loop state the transposed body
+/// reads only for its shape (lstm's layer states, a copy of l x b values per
+/// layer step) then has no reader and is dropped. j is still checked.
+struct ZerosOfTapeRow : OpRewritePattern<ZerosLikeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ZerosLikeOp zeros, PatternRewriter &rw) const override {
+    auto index = zeros.getOperand().getDefiningOp<IndexOp>();
+    if (!index || index.getIndices().size() != 1)
+      return failure();
+    auto tape = dyn_cast<OpResult>(index.getArray());
+    auto loop = dyn_cast_or_null<ForOp>(tape ? tape.getOwner() : nullptr);
+    if (!loop)
+      return failure();
+    unsigned k = tape.getResultNumber();
+    auto init = loop.getInits()[k].getDefiningOp<BuildOp>();
+    Block &body = loop.getBody().front();
+    if (!init || init->getNumResults() != 1 ||
+        !isUpdateOf(body.getTerminator()->getOperand(k), body.getArgument(k + 1)))
+      return failure();
+    // The shape of the rows: r, or x for rows zeros_like(x) made in the body.
+    Block &rows = init.getBody().front();
+    Value shape = rows.getTerminator()->getOperand(0);
+    if (auto rowZeros = shape.getDefiningOp<ZerosLikeOp>();
+        rowZeros && rowZeros->getBlock() == &rows && &rows.front() == rowZeros)
+      shape = rowZeros.getOperand();
+    else if (&rows.front() != rows.getTerminator())
+      return failure();
+    if (init.getBody().isAncestor(shape.getParentRegion()) || shape.getType() != zeros.getType())
+      return failure();
+    {
+      // Where the read was, which checked j there.
+      OpBuilder::InsertionGuard guard(rw);
+      rw.setInsertionPoint(index);
+      Location loc = index.getLoc();
+      rw.create<AssertOp>(loc, inBounds(rw, loc, index.getIndices()[0], init.getSize()),
+                          "index out of bounds");
+    }
+    rw.replaceOpWithNewOp<ZerosLikeOp>(zeros, shape);
+    return success();
+  }
+};
+
 /// Whether `array` is zeros of extent `n`: a build of n zeros, or zeros_like
 /// of an array whose extent is known to be n.
 static bool isZerosOfExtent(Value array, Value n) {
@@ -951,7 +995,7 @@ struct ElementwiseAccumulationToBuild : OpRewritePattern<ForOp> {
         rw.create<YieldOp>(loc, ValueRange{mapping.lookupOrDefault(addAt.getValue())});
       }
       rw.replaceAllUsesWith(loop->getResult(k), build.getResult(0));
-      // The state now passes through unchanged (DropUnchangedState).
+      // The state now passes through unchanged (DropUnneededState).
       rw.modifyOpInPlace(yield, [&] { yield->setOperand(k, arg); });
       rw.eraseOp(addAt);
       return success();
@@ -960,16 +1004,41 @@ struct ElementwiseAccumulationToBuild : OpRewritePattern<ForOp> {
   }
 };
 
+/// Whether `acc`, the value of state slot `slot` of `loop` (or one derived
+/// from it), is only accumulated into up to the yield of that slot: each
+/// value of the chain has one use, as the array of an add_at, as the state
+/// of a nested fad.for that only accumulates into it, or as the yield.
+static bool onlyAccumulates(Value acc, ForOp loop, unsigned slot, unsigned depth = 0) {
+  if (depth > 64 || !acc.hasOneUse())
+    return false;
+  OpOperand &use = *acc.use_begin();
+  Operation *user = use.getOwner();
+  if (auto addAt = dyn_cast<AddAtOp>(user))
+    return use.getOperandNumber() == 0 &&
+           onlyAccumulates(addAt.getResult(), loop, slot, depth + 1);
+  if (isa<YieldOp>(user))
+    return user->getParentOp() == loop && use.getOperandNumber() == slot;
+  auto inner = dyn_cast<ForOp>(user);
+  if (!inner || use.getOperandNumber() == 0)
+    return false;
+  unsigned p = use.getOperandNumber() - 1;
+  return onlyAccumulates(inner.getBody().front().getArgument(p + 1), inner, p, depth + 1) &&
+         onlyAccumulates(inner.getResult(p), loop, slot, depth + 1);
+}
+
 /// A fad.for state component that every iteration yields unchanged is its
-/// init throughout: the loop drops it.
-struct DropUnchangedState : OpRewritePattern<ForOp> {
+/// init throughout, and one that is only added into and whose result nobody
+/// reads (a tape whose rows the reverse sweep no longer reads) is not
+/// needed: the loop drops both.
+struct DropUnneededState : OpRewritePattern<ForOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ForOp loop, PatternRewriter &rw) const override {
     Block &body = loop.getBody().front();
     Operation *yield = body.getTerminator();
     SmallVector<unsigned> unchanged;
     for (unsigned k = 0; k < loop.getInits().size(); ++k)
-      if (yield->getOperand(k) == body.getArgument(k + 1))
+      if (yield->getOperand(k) == body.getArgument(k + 1) ||
+          (loop->getResult(k).use_empty() && onlyAccumulates(body.getArgument(k + 1), loop, k)))
         unchanged.push_back(k);
     if (unchanged.empty())
       return failure();
@@ -1001,28 +1070,6 @@ struct DropUnchangedState : OpRewritePattern<ForOp> {
     return success();
   }
 };
-
-/// Whether `acc`, the value of state slot `slot` of `loop` (or one derived
-/// from it), is only accumulated into up to the yield of that slot: each
-/// value of the chain has one use, as the array of an add_at, as the state
-/// of a nested fad.for that only accumulates into it, or as the yield.
-static bool onlyAccumulates(Value acc, ForOp loop, unsigned slot, unsigned depth = 0) {
-  if (depth > 64 || !acc.hasOneUse())
-    return false;
-  OpOperand &use = *acc.use_begin();
-  Operation *user = use.getOwner();
-  if (auto addAt = dyn_cast<AddAtOp>(user))
-    return use.getOperandNumber() == 0 &&
-           onlyAccumulates(addAt.getResult(), loop, slot, depth + 1);
-  if (isa<YieldOp>(user))
-    return user->getParentOp() == loop && use.getOperandNumber() == slot;
-  auto inner = dyn_cast<ForOp>(user);
-  if (!inner || use.getOperandNumber() == 0)
-    return false;
-  unsigned p = use.getOperandNumber() - 1;
-  return onlyAccumulates(inner.getBody().front().getArgument(p + 1), inner, p, depth + 1) &&
-         onlyAccumulates(inner.getResult(p), loop, slot, depth + 1);
-}
 
 /// Retypes the accumulator chain from `acc` (see onlyAccumulates) to `type`,
 /// the type of the array whose row `i` it was: each add_at gets `i` in front
@@ -1122,7 +1169,8 @@ struct FADFusePass : public fad::impl::FADFuseBase<FADFusePass> {
     // producers into consumers, so that sibling fusion (which makes maps of
     // several results) does not keep a map from its reduction.
     RewritePatternSet extents(&getContext());
-    extents.add<OuterExtentFromOperands, LoopResultShape, ZerosOfComputedShape, ForwardMapArguments,
+    extents.add<OuterExtentFromOperands, LoopResultShape, ZerosOfComputedShape, ZerosOfTapeRow,
+                ForwardMapArguments,
                 DropUnusedResults<MapOp>, DropUnusedResults<BuildOp>>(&getContext());
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(extents))))
       return signalPassFailure();
@@ -1135,8 +1183,8 @@ struct FADFusePass : public fad::impl::FADFuseBase<FADFusePass> {
     RewritePatternSet vertical(&getContext());
     vertical.add<FuseMapIntoMap, FuseMapIntoReduce, FuseMapIntoFor, FuseBuildIntoReduce, FuseBuildIntoIndex,
                  FuseBuildIntoMap, SplitResultForReduce, ForwardMapArguments, DropUnusedResults<MapOp>,
-                 DropUnusedResults<BuildOp>, OuterExtentFromOperands, ElementwiseAccumulationToBuild,
-                 DropUnchangedState>(
+                 DropUnusedResults<BuildOp>, OuterExtentFromOperands, ZerosOfTapeRow,
+                 ElementwiseAccumulationToBuild, DropUnneededState>(
         &getContext());
     FrozenRewritePatternSet frozenVertical(std::move(vertical));
     RewritePatternSet horizontal(&getContext());

@@ -233,26 +233,6 @@ static Value destForRow(OpBuilder &b, Location loc, Value dest, Value value,
   return result;
 }
 
-/// Whether `v` is `from` with elements added to (add_at, and conditionals
-/// and loops that only do that): it has the extents of `from`.
-static bool isUpdateOf(Value v, Value from) {
-  if (v == from)
-    return true;
-  auto yielded = [](Region &r, unsigned k) {
-    return cast<YieldOp>(r.front().getTerminator()).getValues()[k];
-  };
-  if (auto addAt = v.getDefiningOp<AddAtOp>())
-    return isUpdateOf(addAt.getArray(), from);
-  unsigned k = isa<OpResult>(v) ? cast<OpResult>(v).getResultNumber() : 0;
-  if (auto ifOp = v.getDefiningOp<IfOp>())
-    return isUpdateOf(yielded(ifOp.getThenRegion(), k), from) &&
-           isUpdateOf(yielded(ifOp.getElseRegion(), k), from);
-  if (auto loop = v.getDefiningOp<ForOp>())
-    return isUpdateOf(loop.getInits()[k], from) &&
-           isUpdateOf(yielded(loop.getBody(), k), loop.getBody().getArgument(k + 1));
-  return false;
-}
-
 /// The extents of the array `v`, built at the insertion point (before `root`,
 /// the op being lowered) when they do not depend on anything computed inside
 /// `root`; std::nullopt otherwise. This lets a map whose elements are rows

@@ -333,6 +333,24 @@ std::optional<SmallVector<std::pair<unsigned, unsigned>>> fad::matchElementwiseS
   return sums;
 }
 
+bool fad::isUpdateOf(Value v, Value from) {
+  if (v == from)
+    return true;
+  auto yielded = [](Region &r, unsigned k) {
+    return cast<YieldOp>(r.front().getTerminator()).getValues()[k];
+  };
+  if (auto addAt = v.getDefiningOp<AddAtOp>())
+    return isUpdateOf(addAt.getArray(), from);
+  unsigned k = isa<OpResult>(v) ? cast<OpResult>(v).getResultNumber() : 0;
+  if (auto ifOp = v.getDefiningOp<IfOp>())
+    return isUpdateOf(yielded(ifOp.getThenRegion(), k), from) &&
+           isUpdateOf(yielded(ifOp.getElseRegion(), k), from);
+  if (auto loop = v.getDefiningOp<ForOp>())
+    return isUpdateOf(loop.getInits()[k], from) &&
+           isUpdateOf(yielded(loop.getBody(), k), loop.getBody().getArgument(k + 1));
+  return false;
+}
+
 bool fad::isCostlyToRecompute(Operation *op) {
   return isa<ExpOp, LogOp, SinOp, CosOp, TanOp, TanhOp, PowOp, Atan2Op, SqrtOp, ForOp,
              WhileOp>(op);
