@@ -234,6 +234,20 @@ void reportTape(Operation *op, ArrayRef<Value> primInits, ArrayRef<Value> residu
     remark << " with each iteration's residuals (" << typesOf(residuals) << ")";
   if (count == "n")
     remark << ", n = the trip count";
+  // The nested-loop policy: a loop inside another loop's (or a map's) body
+  // is transposed with that body, for each iteration (element), and records
+  // its tape there: its forward runs a second time, once per transposed
+  // iteration, instead of the outer tape keeping every inner tape.
+  Operation *outer = op->getParentOp();
+  while (outer && !isa<ForOp, WhileOp, MapOp, BuildOp, ReduceOp, ScanOp>(outer))
+    outer = outer->getParentOp();
+  if (outer) {
+    remark << "; recorded in the reverse sweep of the enclosing " << outer->getName().stripDialect();
+    if (auto at = dyn_cast<FileLineColLoc>(outer->getLoc()))
+      remark << " at " << at.getLine() << ":" << at.getColumn();
+    remark << ", once per " << (isa<ForOp, WhileOp>(outer) ? "iteration" : "element")
+           << ", which runs this loop's forward again";
+  }
 }
 
 /// The bytes of n copies of the state `values` and of the `residuals`.
