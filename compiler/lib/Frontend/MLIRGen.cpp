@@ -719,7 +719,7 @@ const llvm::StringMap<size_t> &builtinArities() {
       {"vjp", 3},     {"grad", 2},    {"jacrev", 2},    {"taylor", 4},
       {"fixpoint", 2}, {"fixpoint_with", 4}, {"taylor_bound", 5},
       {"xor", 2},     {"shl", 2},     {"shr", 2},       {"atan2", 2},
-      {"report", 2}};
+      {"report", 2},  {"update", 3}};
   return arities;
 }
 
@@ -1125,6 +1125,23 @@ Val Elaborator::invokeBuiltin(const std::string &name, ArrayRef<Val> args,
     if (args[0].literal)
       r.type = arrayType(r.type->elem, (int64_t)*args[0].literal);
     return r;
+  }
+  if (name == "update") {
+    // a with element (or row) i replaced by v; i and a row's extents are
+    // checked at run time.
+    TypeP t = expectArray(args[0], at, name);
+    Value i = expectPrim(args[1], Prim::I64, at, "the index given to update");
+    if (args[2].kind == Val::Kind::Fn)
+      fail(at, "update cannot store a function in an array");
+    Val v = coerce(args[2], t->elem, at);
+    TypeP vt = typeOf(v, at);
+    if (!sameType(vt, t->elem))
+      fail(at, "update: the new element must be of the array's element type " +
+                   typeName(t->elem) + ", got " + describe(v, at));
+    SmallVector<Value> values = leavesOf(v, at), leaves;
+    for (auto [leaf, value] : llvm::zip_equal(args[0].leaves, values))
+      leaves.push_back(b.create<UpdateOp>(l, leaf.getType(), leaf, ValueRange{i}, value));
+    return fromLeaves(t, leaves);
   }
   if (name == "reduce" || name == "scan")
     return genFold(name == "scan", args[0], args[1], args[2], at);

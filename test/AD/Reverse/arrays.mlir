@@ -49,3 +49,24 @@ func.func @transpose(%m: tensor<?x?xf64>, %c: tensor<?x?xf64>) -> tensor<?x?xf64
   }
   return %mAdj : tensor<?x?xf64>
 }
+
+// -----
+
+// update: the new row's adjoint is the result's adjoint at i, the array's is
+// the result's adjoint with row i zeroed.
+// OPT-LABEL: func.func @update_row
+// OPT-SAME:    (%[[M:[a-z0-9_]+]]: tensor<?x?xf64>, %[[I:[a-z0-9_]+]]: i64, %[[R:[a-z0-9_]+]]: tensor<?xf64>, %[[YADJ:[a-z0-9_]+]]: tensor<?x?xf64>)
+// OPT:         %[[RADJ:.*]] = fad.index %[[YADJ]][%[[I]]] : tensor<?x?xf64> -> tensor<?xf64>
+// OPT:         %[[ZERO:.*]] = fad.zeros_like %[[RADJ]]
+// OPT:         %[[MADJ:.*]] = fad.update %[[YADJ]][%[[I]]], %[[ZERO]]
+// OPT:         return %{{.*}}, %[[MADJ]], %[[RADJ]]
+func.func @update_row(%m: tensor<?x?xf64>, %i: i64, %r: tensor<?xf64>, %yAdj: tensor<?x?xf64>)
+    -> (tensor<?x?xf64>, tensor<?x?xf64>, tensor<?xf64>) {
+  %y, %mAdj, %rAdj = fad.vjp (%m, %r) cotangents(%yAdj)
+      : (tensor<?x?xf64>, tensor<?xf64>), (tensor<?x?xf64>) -> (tensor<?x?xf64>, tensor<?x?xf64>, tensor<?xf64>) {
+  ^bb0(%a: tensor<?x?xf64>, %v: tensor<?xf64>):
+    %u = fad.update %a[%i], %v : tensor<?x?xf64>, tensor<?xf64>
+    fad.yield %u : tensor<?x?xf64>
+  }
+  return %y, %mAdj, %rAdj : tensor<?x?xf64>, tensor<?x?xf64>, tensor<?xf64>
+}

@@ -181,3 +181,14 @@ func.func @splat(%n: i64, %c: f64) -> tensor<?xf64> {
   }
   return %b : tensor<?xf64>
 }
+
+// update checks the index and the new row's size, then stores the row.
+// CHECK-LABEL: func.func @update_row
+// CHECK-SAME:    (%[[M:.*]]: tensor<?x?xf64>, %{{.*}}: i64, %[[R:.*]]: tensor<?xf64>)
+// CHECK:         func.call @fad_rt_index_error
+// CHECK:         func.call @fad_rt_fail
+// CHECK:         tensor.insert_slice %[[R]] into %[[M]]
+func.func @update_row(%m: tensor<?x?xf64>, %i: i64, %r: tensor<?xf64>) -> tensor<?x?xf64> {
+  %u = fad.update %m[%i], %r : tensor<?x?xf64>, tensor<?xf64>
+  return %u : tensor<?x?xf64>
+}

@@ -68,6 +68,14 @@ func.func @index_too_many(%x: tensor<?xf64>, %i: i64) -> f64 {
 
 // -----
 
+func.func @update_wrong_value(%x: tensor<?x?xf64>, %i: i64, %v: f64) -> tensor<?x?xf64> {
+  // expected-error @+1 {{value must be 'tensor<?xf64>'}}
+  %u = fad.update %x[%i], %v : tensor<?x?xf64>, f64
+  return %u : tensor<?x?xf64>
+}
+
+// -----
+
 func.func @dim_out_of_range(%x: tensor<?xf64>) -> i64 {
   // expected-error @+1 {{dimension 1 out of range}}
   %n = fad.dim %x [1] : tensor<?xf64>

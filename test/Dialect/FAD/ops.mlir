@@ -46,7 +46,11 @@ func.func @arrays(%x: f64, %m: tensor<?x?xf64>, %i: i64) -> (tensor<?xf64>, i64,
   %ok = arith.constant true
   // CHECK: fad.assert %{{.*}}, "always"
   fad.assert %ok, "always"
-  return %a, %n, %e, %t : tensor<?xf64>, i64, f64, tensor<?x?xf64>
+  // CHECK: fad.update %{{.*}}[%{{.*}}], %{{.*}} : tensor<?x?xf64>, tensor<?xf64>
+  %u = fad.update %t[%i], %a : tensor<?x?xf64>, tensor<?xf64>
+  // CHECK: fad.update %{{.*}}[%{{.*}}, %{{.*}}], %{{.*}} : tensor<?x?xf64>, f64
+  %u2 = fad.update %u[%i, %i], %x : tensor<?x?xf64>, f64
+  return %a, %n, %e, %u2 : tensor<?xf64>, i64, f64, tensor<?x?xf64>
 }
 
 // CHECK-LABEL: func.func @structured

@@ -613,27 +613,36 @@ struct IndexLowering : OpRewritePattern<IndexOp> {
 };
 
 
-struct AddAtLowering : OpRewritePattern<AddAtOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(AddAtOp op, PatternRewriter &rw) const override {
+/// add_at and update: the element or row at the (checked) indices replaced
+/// by its sum with the value (add_at, whose elementwise sum checks a row's
+/// extents) or by the value (update, which checks them here). In place
+/// after bufferization when the array is not read afterwards.
+template <typename OpTy, bool Add>
+struct StoreAtLowering : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rw) const override {
     Location loc = op.getLoc();
     Value array = op.getArray(), value = op.getValue();
     SmallVector<Value> indices = checkedIndices(rw, loc, array, op.getIndices());
-    Value sum = buildElementwiseAdd(rw, loc, extractAt(rw, loc, array, indices), value);
+    if (Add)
+      value = buildElementwiseAdd(rw, loc, extractAt(rw, loc, array, indices), value);
     auto row = dyn_cast<RankedTensorType>(value.getType());
     if (!row) {
-      rw.replaceOpWithNewOp<tensor::InsertOp>(op, sum, array, indices);
+      rw.replaceOpWithNewOp<tensor::InsertOp>(op, value, array, indices);
       return success();
     }
-    int64_t rank = op.getType().getRank();
+    int64_t rank = op.getType().getRank(), count = indices.size();
     SmallVector<OpFoldResult> offsets, sizes, strides(rank, rw.getIndexAttr(1));
     for (int64_t d = 0; d < rank; ++d) {
-      bool indexed = d < (int64_t)indices.size();
+      bool indexed = d < count;
       offsets.push_back(indexed ? OpFoldResult(indices[d]) : rw.getIndexAttr(0));
       sizes.push_back(indexed ? OpFoldResult(rw.getIndexAttr(1))
                               : OpFoldResult(dimOf(rw, loc, array, d)));
+      if (!Add && !indexed)
+        emitSameExtent(rw, loc, dimOf(rw, loc, value, d - count), dimOf(rw, loc, array, d),
+                       "update: the new row's size differs from the array's rows");
     }
-    rw.replaceOpWithNewOp<tensor::InsertSliceOp>(op, sum, array, offsets, sizes, strides);
+    rw.replaceOpWithNewOp<tensor::InsertSliceOp>(op, value, array, offsets, sizes, strides);
     return success();
   }
 };
@@ -942,7 +951,8 @@ void fad::populateFADToSCFPatterns(RewritePatternSet &patterns) {
       UnaryLowering<SqrtOp, math::SqrtOp>, UnaryLowering<FloorOp, math::FloorOp>,
       UnaryLowering<CeilOp, math::CeilOp>, NegLowering, ConvertLowering,
       ArrayLowering, DimLowering, IndexLowering, TransposeLowering,
-      AssertLowering, ReportLowering, ZerosLikeLowering, AddAtLowering, MapLowering, BuildLowering,
+      AssertLowering, ReportLowering, ZerosLikeLowering, StoreAtLowering<AddAtOp, true>,
+      StoreAtLowering<UpdateOp, false>, MapLowering, BuildLowering,
       FoldLowering<ReduceOp, false>, FoldLowering<ScanOp, true>, ForLowering,
       WhileLowering, IfLowering, FixpointLowering>(patterns.getContext());
 }

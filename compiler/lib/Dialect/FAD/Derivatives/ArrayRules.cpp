@@ -8,12 +8,15 @@
 //   transpose:     (transpose a)Tan = transpose aTan
 //   convert:       (f32 x)Tan = f32 xTan        (between float types; else 0)
 //   zeros_like:    0
+//   update:        update(a, i, v)Tan = update(aTan, i, vTan)
 // and their transposes:
 //   array literal: xkAdj += zAdj[k]
 //   index:         aAdj = add_at(aAdj, i, zAdj)   (accumulate in place)
 //   transpose:     aAdj += transpose zAdj
 //   convert:       xAdj += convert zAdj           (back to x's type)
 //   add_at:        aAdj += zAdj, vAdj += zAdj[i]  (add_at is itself linear)
+//   update:        vAdj += zAdj[i], aAdj += update(zAdj, i, 0)
+//                  (the replaced element's adjoint is the new one's)
 //
 //===----------------------------------------------------------------------===//
 
@@ -50,6 +53,13 @@ Value buildTangent(OpBuilder &b, LinearizeState &state, AddAtOp op) {
   return b.create<AddAtOp>(op.getLoc(), arrayTan.getType(), arrayTan,
                            state.primals(op.getIndices()),
                            state.materializedTangent(b, op.getLoc(), op.getValue()));
+}
+
+Value buildTangent(OpBuilder &b, LinearizeState &state, UpdateOp op) {
+  Value arrayTan = state.materializedTangent(b, op.getLoc(), op.getArray());
+  return b.create<UpdateOp>(op.getLoc(), arrayTan.getType(), arrayTan,
+                            state.primals(op.getIndices()),
+                            state.materializedTangent(b, op.getLoc(), op.getValue()));
 }
 
 template <typename OpTy>
@@ -150,6 +160,27 @@ struct AddAtTranspose : TransposeOpInterface::ExternalModel<AddAtTranspose, AddA
   }
 };
 
+struct UpdateTranspose : TransposeOpInterface::ExternalModel<UpdateTranspose, UpdateOp> {
+  LogicalResult transpose(Operation *op, OpBuilder &b, TransposeState &state) const {
+    auto update = cast<UpdateOp>(op);
+    Location loc = update.getLoc();
+    Value resultAdj = state.adjoint(update.getResult());
+    SmallVector<Value> indices = state.primals(update.getIndices());
+    Type valueType = update.getValue().getType();
+    Value at = b.create<IndexOp>(loc, valueType, resultAdj, indices);
+    if (state.isLinear(update.getValue()))
+      state.addAdjoint(b, loc, update.getValue(), at);
+    if (state.isLinear(update.getArray())) {
+      Value zero = isa<RankedTensorType>(valueType)
+                       ? b.create<ZerosLikeOp>(loc, at).getResult()
+                       : b.create<arith::ConstantOp>(loc, b.getZeroAttr(valueType)).getResult();
+      state.addAdjoint(b, loc, update.getArray(),
+                       b.create<UpdateOp>(loc, resultAdj.getType(), resultAdj, indices, zero));
+    }
+    return success();
+  }
+};
+
 struct ConvertTranspose : TransposeOpInterface::ExternalModel<ConvertTranspose, ConvertOp> {
   LogicalResult transpose(Operation *op, OpBuilder &b, TransposeState &state) const {
     auto convert = cast<ConvertOp>(op);
@@ -164,6 +195,7 @@ struct ConvertTranspose : TransposeOpInterface::ExternalModel<ConvertTranspose, 
 
 void fad::detail::registerArrayRules(MLIRContext *ctx) {
   AddAtOp::attachInterface<LinearLinearize<AddAtOp>, AddAtTranspose>(*ctx);
+  UpdateOp::attachInterface<LinearLinearize<UpdateOp>, UpdateTranspose>(*ctx);
   ArrayOp::attachInterface<ArrayTranspose>(*ctx);
   IndexOp::attachInterface<IndexTranspose>(*ctx);
   TransposeOp::attachInterface<TransposeTranspose>(*ctx);

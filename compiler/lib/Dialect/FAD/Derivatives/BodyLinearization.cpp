@@ -148,7 +148,7 @@ extentsOutside(Value v, const DenseSet<Value> &inside, const DenseMap<Value, Arg
   }
   if (auto index = dyn_cast<IndexOp>(def))
     return of(index.getArray(), index.getIndices().size());
-  if (isa<ZerosLikeOp, AddAtOp>(def))
+  if (isa<ZerosLikeOp, AddAtOp, UpdateOp>(def))
     return of(def->getOperand(0), 0);
   if (auto loop = dyn_cast<ForOp>(def))
     return of(loop.getInits()[k], 0);

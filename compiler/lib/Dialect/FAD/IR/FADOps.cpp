@@ -299,6 +299,11 @@ LogicalResult AddAtOp::verify() {
                         getValue().getType(), "value");
 }
 
+LogicalResult UpdateOp::verify() {
+  return verifyIndexing(*this, getArray().getType(), getIndices().size(),
+                        getValue().getType(), "value");
+}
+
 
 #define GET_OP_CLASSES
 #include "fad/Dialect/FAD/IR/FADOps.cpp.inc"
@@ -341,6 +346,8 @@ bool fad::isUpdateOf(Value v, Value from) {
   };
   if (auto addAt = v.getDefiningOp<AddAtOp>())
     return isUpdateOf(addAt.getArray(), from);
+  if (auto update = v.getDefiningOp<UpdateOp>())
+    return isUpdateOf(update.getArray(), from);
   unsigned k = isa<OpResult>(v) ? cast<OpResult>(v).getResultNumber() : 0;
   if (auto ifOp = v.getDefiningOp<IfOp>())
     return isUpdateOf(yielded(ifOp.getThenRegion(), k), from) &&

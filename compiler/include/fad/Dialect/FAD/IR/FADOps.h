@@ -51,9 +51,10 @@ inline mlir::Value buildElementwiseAdd(mlir::OpBuilder &b, mlir::Location loc, m
 /// b)`, or a map of such maps over rows), the positions of the two inputs of
 /// each result.
 std::optional<llvm::SmallVector<std::pair<unsigned, unsigned>>> matchElementwiseSums(MapOp map);
-/// Whether `v` is `from` with elements added to (add_at, and conditionals
-/// and loops that only do that): it has the extents of `from`, since add_at
-/// checks that what it adds has the extents of what it adds to.
+/// Whether `v` is `from` with elements added to or replaced (add_at,
+/// update, and conditionals and loops that only do that): it has the extents
+/// of `from`, since both check that what they add or store has the extents
+/// of what it goes into.
 bool isUpdateOf(mlir::Value v, mlir::Value from);
 /// Whether recomputing `op` costs more than reading its results from memory:
 /// transcendental functions and sequential loops.

@@ -250,6 +250,26 @@ def FAD_AddAtOp : FAD_Op<"add_at", [Pure, AllTypesMatch<["array", "result"]>]> {
   let hasVerifier = 1;
 }
 
+def FAD_UpdateOp : FAD_Op<"update", [Pure, AllTypesMatch<["array", "result"]>]> {
+  let summary = "an array with one element or row replaced";
+  let description = [{
+    `fad.update %a[%i, ...], %v` is `%a` with its element (all indices
+    given) or row (fewer indices) at the indices replaced by `%v` (the
+    prelude's `update a i v`). It updates in place after bufferization when
+    `%a` is not read afterwards. Indices out of bounds, and a row of other
+    extents than `%a`'s rows, are run-time errors.
+
+    ```mlir
+    %b = fad.update %a[%i], %row : tensor<?x?xf64>, tensor<?xf64>
+    ```
+  }];
+  let arguments = (ins FAD_Array:$array, Variadic<I64>:$indices, FAD_Value:$value);
+  let results = (outs FAD_Array:$result);
+  let assemblyFormat =
+      "$array `[` $indices `]` `,` $value attr-dict `:` type($array) `,` type($value)";
+  let hasVerifier = 1;
+}
+
 def FAD_ReportOp : FAD_Op<"report", [
     AllTypesMatch<["value", "result"]>,
     DeclareOpInterfaceMethods<FAD_ScalarPartialsOpInterface>]> {
