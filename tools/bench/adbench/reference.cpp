@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <functional>
+#include <pmmintrin.h>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -710,6 +711,10 @@ int main(int argc, char **argv) {
     die("usage: reference OBJECTIVE MODE RUNS TIMES OUTDIR ARG...");
   std::string objective = argv[1], mode = argv[2];
   int runs = std::atoi(argv[3]);
+  if (std::getenv("FLUSH_SUBNORMALS")) { // run.py --flush-subnormals
+    _MM_SET_FLUSH_ZERO_MODE(_MM_FLUSH_ZERO_ON);
+    _MM_SET_DENORMALS_ZERO_MODE(_MM_DENORMALS_ZERO_ON);
+  }
   std::vector<Array> args;
   for (int i = 6; i < argc; ++i)
     args.push_back(readArg(argv[i]));
