@@ -870,9 +870,10 @@ struct ZerosOfComputedShape : OpRewritePattern<ZerosLikeOp> {
 
 /// zeros_like(tape[j])  ->  zeros_like(r), for a tape that a loop fills
 /// only by adding into rows (add_at) from `build n (\_ -> r)` (or `build n
-/// (\_ -> zeros_like r)`): every row has r's extents. A reverse sweep's tape of a loop state the transposed body
-/// reads only for its shape (lstm's layer states, a copy of l x b values per
-/// layer step) then has no reader and is dropped. j is still checked.
+/// (\_ -> zeros_like r)`): every row has r's extents. A reverse sweep's tape
+/// of a loop state that the transposed body reads only for its shape (lstm's
+/// layer states, l x b values per layer step) then has no reader and is
+/// dropped (DropUnneededState). j is still checked.
 struct ZerosOfTapeRow : OpRewritePattern<ZerosLikeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ZerosLikeOp zeros, PatternRewriter &rw) const override {
