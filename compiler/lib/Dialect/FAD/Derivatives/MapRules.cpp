@@ -56,7 +56,8 @@ Operation *primalWithResiduals(OpBuilder &b, LinearizeState &state, Operation *o
     // A value that cannot be kept is recomputed by the transpose, with what
     // it reads: keeping the rest would only make the primal copy run in
     // addition.
-    if (!isa<FloatType>(v.getType()) && !extentsOutside(v, inside, /*argShapes=*/DenseMap<Value, ArgShape>()))
+    const DenseMap<Value, ArgShape> noArgShapes;
+    if (!isa<FloatType>(v.getType()) && !extentsOutside(v, inside, noArgShapes))
       return nullptr;
     unsigned j = llvm::find(yields.take_front(m), v) - yields.begin();
     if (j == m) {

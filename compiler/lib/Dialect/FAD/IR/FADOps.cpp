@@ -344,10 +344,8 @@ bool fad::isUpdateOf(Value v, Value from) {
   auto yielded = [](Region &r, unsigned k) {
     return cast<YieldOp>(r.front().getTerminator()).getValues()[k];
   };
-  if (auto addAt = v.getDefiningOp<AddAtOp>())
-    return isUpdateOf(addAt.getArray(), from);
-  if (auto update = v.getDefiningOp<UpdateOp>())
-    return isUpdateOf(update.getArray(), from);
+  if (isa_and_nonnull<AddAtOp, UpdateOp>(v.getDefiningOp())) // operand 0: the array
+    return isUpdateOf(v.getDefiningOp()->getOperand(0), from);
   unsigned k = isa<OpResult>(v) ? cast<OpResult>(v).getResultNumber() : 0;
   if (auto ifOp = v.getDefiningOp<IfOp>())
     return isUpdateOf(yielded(ifOp.getThenRegion(), k), from) &&
