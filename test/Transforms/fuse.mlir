@@ -167,6 +167,25 @@ func.func @dead(%x: tensor<?xf64>, %y: tensor<?xf64>) -> i64 {
   return %n : i64
 }
 
+// An unused map nested in an unused map: both go, the outer one with the
+// inner one in it (the inner one was read after its erasure: a crash).
+// CHECK-LABEL: func.func @dead_nested
+// CHECK-NOT:     fad.map
+// CHECK:         return %arg0
+func.func @dead_nested(%x: tensor<?xf64>) -> tensor<?xf64> {
+  %outer = fad.map (%x) : (tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%a: f64):
+    %inner = fad.map (%x) : (tensor<?xf64>) -> tensor<?xf64> {
+    ^bb0(%b: f64):
+      %ok = arith.constant true
+      fad.assert %ok, "a check"
+      fad.yield %b : f64
+    }
+    fad.yield %a : f64
+  }
+  return %x : tensor<?xf64>
+}
+
 // build into reduce: a loop over the index, after the build's size check.
 // CHECK-LABEL: func.func @build_reduce
 // CHECK:         %[[OK:.*]] = arith.cmpi sge, %arg0, %{{.*}} : i64

@@ -144,6 +144,8 @@ public:
       : context(registry), loader(sourceMgr, searchDirs),
         diagnostics(sourceMgr, &context, llvm::errs()), runtime(fad_context_new()) {
     context.loadAllAvailableDialects();
+    // Diagnostics point into the user's source; IR is not theirs to read.
+    context.printOpOnDiagnostic(false);
     // The prelude cannot fail to parse: it is part of the compiler.
     loader.loadPrelude();
   }

@@ -86,6 +86,15 @@ static cl::opt<bool> tapeReport(
     "tape-report",
     cl::desc("Print, for each loop under reverse mode, what its tape keeps (a remark)"),
     cl::init(false), cl::cat(fadcOptions));
+static cl::opt<bool> noFusion(
+    "no-fusion",
+    cl::desc("Do not run the fusion pass (to check it: results must not change)"),
+    cl::init(false), cl::cat(fadcOptions));
+static cl::opt<bool> noInPlace(
+    "no-inplace",
+    cl::desc("Copy arrays before every write instead of updating them in place (to "
+             "check bufferization: results must not change)"),
+    cl::init(false), cl::cat(fadcOptions));
 static cl::opt<std::string> depFile(
     "depfile", cl::desc("Also write a Make-style file listing the sources read (for build tools)"),
     cl::value_desc("file"), cl::init(""), cl::cat(fadcOptions));
@@ -307,6 +316,8 @@ static int compile(const char *argv0) {
   fad::registerLoweringDialects(registry);
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
+  // Diagnostics point into the user's source; IR is not theirs to read.
+  context.printOpOnDiagnostic(false);
 
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
@@ -342,10 +353,13 @@ static int compile(const char *argv0) {
   PassManager pm(&context);
   if (failed(applyPassManagerCLOptions(pm)))
     return 1;
-  fad::ADOptions ad;
-  ad.checkpoint = checkpoint;
-  ad.reportTapes = tapeReport;
-  fad::buildFADToSCFPipeline(pm, ad);
+  fad::PipelineOptions pipeline;
+  pipeline.checkpoint = checkpoint;
+  pipeline.reportTapes = tapeReport;
+  pipeline.fuse = !noFusion;
+  pipeline.inPlace = !noInPlace;
+  pipeline.executable = !isLibrary;
+  fad::buildFADToSCFPipeline(pm, pipeline);
   if (failed(pm.run(*module)))
     return 1;
   if (emitAction == Action::Lowered)
@@ -354,7 +368,7 @@ static int compile(const char *argv0) {
   PassManager lowering(&context);
   if (failed(applyPassManagerCLOptions(lowering)))
     return 1;
-  fad::buildSCFToLLVMPipeline(lowering, /*executable=*/!isLibrary);
+  fad::buildSCFToLLVMPipeline(lowering, pipeline);
   if (failed(lowering.run(*module)))
     return 1;
   if (emitAction == Action::LLVMDialect)

@@ -71,39 +71,47 @@ void fad::registerLoweringDialects(DialectRegistry &registry) {
   registerDerivativeRules(registry);
 }
 
-void fad::buildFADToSCFPipeline(OpPassManager &pm, const ADOptions &ad) {
+void fad::buildFADToSCFPipeline(OpPassManager &pm, const PipelineOptions &options) {
   FADAutodiffOptions autodiff;
-  autodiff.checkpoint = ad.checkpoint;
-  autodiff.reportTapes = ad.reportTapes;
+  autodiff.checkpoint = options.checkpoint;
+  autodiff.reportTapes = options.reportTapes;
   pm.addPass(createFADAutodiff(autodiff));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
-  pm.addPass(createFADFuse());
-  pm.addPass(createCSEPass());
+  if (options.fuse) {
+    pm.addPass(createFADFuse());
+    pm.addPass(createCSEPass());
+  }
   pm.addPass(createFADSplitAccumulations());
   pm.addPass(createConvertFADToSCF());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }
 
-void fad::buildSCFToLLVMPipeline(OpPassManager &pm, bool executable) {
+void fad::buildSCFToLLVMPipeline(OpPassManager &pm, const PipelineOptions &options) {
   bufferization::OneShotBufferizationOptions bufferization;
   bufferization.bufferizeFunctionBoundaries = true;
   bufferization.setFunctionBoundaryTypeConversion(
       bufferization::LayoutMapOption::IdentityLayoutMap);
   // Loops carry arrays that their bodies rebuild (loop x = ... do f x).
   bufferization.allowReturnAllocsFromLoops = true;
+  // Copying before every write makes the aliasing invariants of loops
+  // (their yields alias their iteration arguments) hold by themselves, and
+  // LLVM 19 scf.for checks them only with the in-place analysis.
+  bufferization.copyBeforeWrite = !options.inPlace;
+  bufferization.enforceAliasingInvariants = options.inPlace;
+  pm.addPass(createFADPrivateScratch());
   // Rows computed into fresh tensors and then inserted into a result are
   // built in place instead (no allocation and copy per row).
-  pm.addPass(createFADPrivateScratch());
-  pm.addPass(bufferization::createEmptyTensorEliminationPass());
+  if (options.inPlace)
+    pm.addPass(bufferization::createEmptyTensorEliminationPass());
   pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
   bufferization::buildBufferDeallocationPipeline(pm, {});
   pm.addPass(createBufferizationToMemRefPass());
   pm.addPass(createConvertLinalgToLoopsPass());
   // Maps and reductions onto all cores (libomp's threads).
   FADParallelizeOptions parallelize;
-  parallelize.allowChecks = executable;
+  parallelize.allowChecks = options.executable;
   pm.addPass(createFADParallelize(parallelize));
   pm.addPass(createFADHoistLoopBuffers());
   pm.addPass(createFADExpandStridedCopies());

@@ -18,6 +18,7 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/SetVector.h"
 
 namespace fad {
 #define GEN_PASS_DEF_FADFUSE
@@ -1147,19 +1148,24 @@ void eraseDeadComputations(Operation *root) {
   };
   for (bool erased = true; erased;) {
     erased = false;
-    SmallVector<Operation *> dead;
+    SetVector<Operation *> dead;
     root->walk([&](Operation *op) {
       if (isa<MapOp, BuildOp, ReduceOp, ScanOp, ForOp>(op) && op->use_empty() && onlyChecks(op))
-        dead.push_back(op);
+        dead.insert(op);
     });
-    // Post-order: an op nested in another dead op is erased with it.
-    for (Operation *op : llvm::reverse(dead))
-      if (!llvm::any_of(dead, [&](Operation *other) {
-            return other != op && other->isProperAncestor(op);
-          })) {
-        op->erase();
-        erased = true;
-      }
+    // An op nested in another dead op is erased with it: decide which ops
+    // to erase before erasing any (an erased op must not be read again).
+    SmallVector<Operation *> outermost;
+    for (Operation *op : dead) {
+      Operation *parent = op->getParentOp();
+      while (parent && !dead.contains(parent))
+        parent = parent->getParentOp();
+      if (!parent)
+        outermost.push_back(op);
+    }
+    for (Operation *op : outermost)
+      op->erase();
+    erased = !outermost.empty();
   }
 }
 

@@ -1,17 +1,20 @@
 // RUN: fad-opt %s --fad-private-scratch | FileCheck %s
 
-// In a chunk loop (fad.chunks), a use of an empty tensor from outside gets
-// its own copy in the body (bufferization then gives each chunk its own
-// buffer); other loops keep sharing it.
-// CHECK-LABEL: func.func @chunks
-// CHECK:         %[[OUTER:.*]] = tensor.empty(%arg1)
+// Every use of an empty tensor gets its own, just before its user: CSE had
+// merged them, and bufferization would give all users one buffer.
+
+// A chunk loop (fad.chunks) and a sequential loop each get their own scratch
+// in the body (fad-hoist-loop-buffers allocates the sequential one once).
+// CHECK-LABEL: func.func @loops
+// CHECK-NOT:     tensor.empty
 // CHECK:         scf.for
 // CHECK-NEXT:      %[[OWN:.*]] = tensor.empty(%arg1)
 // CHECK-NEXT:      tensor.insert %{{.*}} into %[[OWN]]
 // CHECK:         } {fad.chunks}
 // CHECK:         scf.for
-// CHECK-NEXT:      tensor.insert %{{.*}} into %[[OUTER]]
-func.func @chunks(%n: index, %d: index, %x: f64) -> (f64, f64) {
+// CHECK-NEXT:      %[[OTHER:.*]] = tensor.empty(%arg1)
+// CHECK-NEXT:      tensor.insert %{{.*}} into %[[OTHER]]
+func.func @loops(%n: index, %d: index, %x: f64) -> (f64, f64) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %e = tensor.empty(%d) : tensor<?xf64>
@@ -28,4 +31,28 @@ func.func @chunks(%n: index, %d: index, %x: f64) -> (f64, f64) {
     scf.yield %a : f64
   }
   return %r, %q : f64, f64
+}
+
+// The outer loop's result and the inner loop's state started from one
+// empty: with one buffer, the inner loop overwrote the rows already built.
+// CHECK-LABEL: func.func @nested
+// CHECK:         %[[RESULT:.*]] = tensor.empty(%arg0)
+// CHECK-NEXT:    scf.for {{.*}} iter_args(%{{.*}} = %[[RESULT]])
+// CHECK-NEXT:      %[[SCRATCH:.*]] = tensor.empty(%arg0)
+// CHECK-NEXT:      scf.for {{.*}} iter_args(%{{.*}} = %[[SCRATCH]])
+func.func @nested(%n: index, %x: tensor<?xf64>) -> tensor<?xf64> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %e = tensor.empty(%n) : tensor<?xf64>
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %e) -> tensor<?xf64> {
+    %w = scf.for %j = %c0 to %n step %c1 iter_args(%s = %e) -> tensor<?xf64> {
+      %v = tensor.extract %x[%j] : tensor<?xf64>
+      %s2 = tensor.insert %v into %s[%j] : tensor<?xf64>
+      scf.yield %s2 : tensor<?xf64>
+    }
+    %v = tensor.extract %w[%i] : tensor<?xf64>
+    %acc2 = tensor.insert %v into %acc[%i] : tensor<?xf64>
+    scf.yield %acc2 : tensor<?xf64>
+  }
+  return %r : tensor<?xf64>
 }

@@ -180,14 +180,18 @@ def FADExpandStridedCopies : Pass<"fad-expand-strided-copies"> {
 }
 
 def FADPrivateScratch : Pass<"fad-private-scratch"> {
-  let summary = "Give the chunks of split accumulations their own empty tensors";
+  let summary = "Give every use of an empty tensor its own, just before it";
   let description = [{
-    Runs before bufferization. CSE merges a `tensor.empty` inside a loop
-    body with an equal one before the loop, and bufferization then gives
-    all iterations one scratch buffer: the loop cannot run in parallel. In
-    the loops of fad-split-accumulations' chunks (`fad.chunks`), each use
-    of an outer `tensor.empty` gets its own copy in the body (an empty
-    tensor has no contents, only a shape, so a copy is the same value).
+    Runs before bufferization. CSE merges equal `tensor.empty`s, also one in
+    a loop body with one before the loop. One-shot bufferization treats an
+    empty tensor's contents as undefined and so sees no conflict between two
+    writers of one merged empty: the outer loop's result and an inner loop's
+    scratch then share one buffer and overwrite each other (a wrong result),
+    and chunks of a split accumulation share one scratch buffer (no
+    parallelism). Each use of a `tensor.empty` gets its own copy placed just
+    before its user, as convert-fad-to-scf made it (an empty tensor is only
+    a shape, so the copy is the same value); fad-hoist-loop-buffers later
+    allocates a sequential loop's per-iteration buffers once.
   }];
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
 }

@@ -34,22 +34,30 @@ namespace fad {
 /// translation) that the lowering pipeline needs.
 void registerLoweringDialects(mlir::DialectRegistry &registry);
 
-/// How AD runs in the pipeline (fadc's --checkpoint and --tape-report).
-struct ADOptions {
+/// How the pipeline runs (fadc's options).
+struct PipelineOptions {
   std::string checkpoint = "auto"; ///< store-all, sqrt or auto (docs/AD.md)
   bool reportTapes = false;        ///< a remark per loop under reverse mode
+  /// fad-fuse runs (fadc --no-fusion turns it off, to check it: the
+  /// differential tester compares both).
+  bool fuse = true;
+  /// Bufferization updates buffers in place where its analysis allows;
+  /// otherwise it copies before every write (fadc --no-inplace, likewise).
+  bool inPlace = true;
+  /// The code runs in an executable, where a failed run-time check ends the
+  /// process from any thread, so parallel loops may contain checks
+  /// (fad-parallelize's allow-checks); not for libraries and the REPL, whose
+  /// failed checks unwind the caller's thread.
+  bool executable = false;
 };
 
 /// Stage 1 ("lowered"): AD, fusion, fad -> scf/tensor/arith/math/linalg,
 /// then canonicalize and CSE. The IR keeps value semantics.
-void buildFADToSCFPipeline(mlir::OpPassManager &pm, const ADOptions &ad = {});
+void buildFADToSCFPipeline(mlir::OpPassManager &pm, const PipelineOptions &options = {});
 
 /// Stage 2: bufferization and deallocation, then everything to the LLVM
-/// dialect. `executable`: the code runs in an executable, where a failed
-/// run-time check ends the process from any thread, so parallel loops may
-/// contain checks (fad-parallelize's allow-checks); not for libraries and
-/// the REPL, whose failed checks unwind the caller's thread.
-void buildSCFToLLVMPipeline(mlir::OpPassManager &pm, bool executable = false);
+/// dialect.
+void buildSCFToLLVMPipeline(mlir::OpPassManager &pm, const PipelineOptions &options = {});
 
 /// Registers `fad-to-scf` and `fad-to-llvm` as named pipelines for fad-opt.
 void registerFADPipelines();

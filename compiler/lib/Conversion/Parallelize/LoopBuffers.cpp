@@ -1,7 +1,7 @@
 //===- LoopBuffers.cpp - Buffers of lowered loops ------------------*- C++ -*-===//
 //
-// This file implements fad-private-scratch (before bufferization: the
-// chunks of a split accumulation get their own scratch tensors), and
+// This file implements fad-private-scratch (before bufferization: every
+// use of an empty tensor gets its own), and
 // fad-hoist-loop-buffers and fad-expand-strided-copies (see Passes.td):
 // after bufferization, per-iteration buffers of sequential loops are
 // allocated once, and copies between strided views become loops.
@@ -43,19 +43,15 @@ namespace {
 struct FADPrivateScratchPass
     : public fad::impl::FADPrivateScratchBase<FADPrivateScratchPass> {
   void runOnOperation() override {
-    getOperation()->walk([](scf::ForOp loop) {
-      if (!loop->hasAttr(fad::kChunksAttr))
-        return;
-      loop.getBody()->walk([&](Operation *op) {
-        for (OpOperand &use : op->getOpOperands()) {
-          auto empty = use.get().getDefiningOp<tensor::EmptyOp>();
-          if (!empty || loop->isAncestor(empty))
-            continue;
-          OpBuilder b(op);
-          use.set(b.clone(*empty)->getResult(0));
-        }
-      });
-    });
+    SmallVector<tensor::EmptyOp> empties;
+    getOperation()->walk([&](tensor::EmptyOp empty) { empties.push_back(empty); });
+    for (tensor::EmptyOp empty : empties) {
+      for (OpOperand &use : llvm::make_early_inc_range(empty->getUses())) {
+        OpBuilder b(use.getOwner());
+        use.set(b.clone(*empty)->getResult(0));
+      }
+      empty->erase();
+    }
   }
 };
 
