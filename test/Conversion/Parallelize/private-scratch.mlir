@@ -1,13 +1,14 @@
 // RUN: fad-opt %s --fad-private-scratch | FileCheck %s
 
-// Every use of an empty tensor gets its own, just before its user: CSE had
-// merged them, and bufferization would give all users one buffer.
+// A use of an empty tensor in a nested region gets its own, just before its
+// user: CSE had merged them, and bufferization would give all users one
+// buffer. Uses in the empty's own block keep sharing it.
 
 // A chunk loop (fad.chunks) and a sequential loop each get their own scratch
 // in the body (fad-hoist-loop-buffers allocates the sequential one once).
 // CHECK-LABEL: func.func @loops
-// CHECK-NOT:     tensor.empty
-// CHECK:         scf.for
+// CHECK:         tensor.empty
+// CHECK-NEXT:    scf.for
 // CHECK-NEXT:      %[[OWN:.*]] = tensor.empty(%arg1)
 // CHECK-NEXT:      tensor.insert %{{.*}} into %[[OWN]]
 // CHECK:         } {fad.chunks}
@@ -37,6 +38,7 @@ func.func @loops(%n: index, %d: index, %x: f64) -> (f64, f64) {
 // empty: with one buffer, the inner loop overwrote the rows already built.
 // CHECK-LABEL: func.func @nested
 // CHECK:         %[[RESULT:.*]] = tensor.empty(%arg0)
+// CHECK-NOT:     tensor.empty
 // CHECK-NEXT:    scf.for {{.*}} iter_args(%{{.*}} = %[[RESULT]])
 // CHECK-NEXT:      %[[SCRATCH:.*]] = tensor.empty(%arg0)
 // CHECK-NEXT:      scf.for {{.*}} iter_args(%{{.*}} = %[[SCRATCH]])
@@ -55,4 +57,19 @@ func.func @nested(%n: index, %x: tensor<?xf64>) -> tensor<?xf64> {
     scf.yield %acc2 : tensor<?xf64>
   }
   return %r : tensor<?xf64>
+}
+
+// Two builds in one block from one empty: one-shot bufferization sees that
+// the second write conflicts with the later read of the first (dominance).
+// CHECK-LABEL: func.func @same_block
+// CHECK:         %[[E:.*]] = tensor.empty(%arg0)
+// CHECK-NEXT:    tensor.insert %{{.*}} into %[[E]]
+// CHECK-NEXT:    tensor.insert %{{.*}} into %[[E]]
+// CHECK-NOT:     tensor.empty
+func.func @same_block(%n: index, %x: f64, %y: f64) -> (tensor<?xf64>, tensor<?xf64>) {
+  %c0 = arith.constant 0 : index
+  %e = tensor.empty(%n) : tensor<?xf64>
+  %a = tensor.insert %x into %e[%c0] : tensor<?xf64>
+  %b = tensor.insert %y into %e[%c0] : tensor<?xf64>
+  return %a, %b : tensor<?xf64>, tensor<?xf64>
 }
