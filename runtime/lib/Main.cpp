@@ -29,7 +29,7 @@ static void usage(const char *program) {
               "results, one a line.\n"
               "  -e ENTRY      run entry point ENTRY (default: main)\n"
               "  -r RUNS       run it RUNS times, print the last result\n"
-              "  -t FILE       write each run's time in microseconds to FILE\n"
+              "  -t FILE       write each run's time in nanoseconds to FILE\n"
               "  -p N          print `report step value` calls whose step is a\n"
               "                multiple of N on stderr (progress)\n"
               "  -j THREADS    run parallel loops on THREADS threads (default:\n"
@@ -96,8 +96,8 @@ int main(int argc, char **argv) {
   }
   if (!opts.timingFile.empty()) {
     std::ofstream out(opts.timingFile);
-    for (int64_t us : runTimes())
-      out << us << "\n";
+    for (int64_t ns : runTimes())
+      out << ns << "\n";
     if (!out)
       fail("cannot write timing file '" + opts.timingFile + "'");
   }

@@ -558,8 +558,8 @@ FAD_ARG_FILL(bool, bool, FAD_KIND_BOOL)
 int64_t fad_rt_runs(void) { return options().runs; }
 void fad_rt_timer_start(void) { timerStart = Clock::now(); }
 void fad_rt_timer_stop(void) {
-  auto us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - timerStart);
-  runTimes().push_back(us.count());
+  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - timerStart);
+  runTimes().push_back(ns.count());
 }
 
 #define FAD_PRINT(SUFFIX, T, KIND, TO_CALL)                                    \

@@ -239,8 +239,17 @@ private:
   const MLIRGenOptions &options;
   OpBuilder b;
   llvm::StringMap<const Decl *> defs;
-  /// Defs being inlined, innermost last, to reject recursion.
-  std::vector<const Decl *> activeDefs;
+  /// An instance of a def being inlined: the def and the code of the
+  /// functions it was given (instanceKey).
+  struct ActiveDef {
+    const Decl *def;
+    std::string key;
+  };
+  /// Instances being inlined, innermost last, to reject recursion.
+  std::vector<ActiveDef> activeDefs;
+  bool isActive(const Decl &d) const {
+    return llvm::any_of(activeDefs, [&](const ActiveDef &a) { return a.def == &d; });
+  }
   /// The result types of the functions of MLIRGenOptions::callDefs.
   llvm::DenseMap<Operation *, TypeP> defResultTypes;
   /// When inlining a prelude function, its ops take the caller's location,
@@ -782,7 +791,7 @@ Val Elaborator::invoke(const Closure &c, llvm::SMLoc at) {
 }
 
 Val Elaborator::invokeDef(const Decl &d, ArrayRef<Val> args, llvm::SMLoc at) {
-  if (options.callDefs && !llvm::is_contained(activeDefs, &d))
+  if (options.callDefs && !isActive(d))
     if (std::optional<Val> result = callDef(d, args, at))
       return *result;
   return inlineDef(d, args, at);
@@ -862,10 +871,53 @@ std::optional<Val> Elaborator::callDef(const Decl &d, ArrayRef<Val> args, llvm::
   return fromLeaves(defResultTypes.lookup(fn), SmallVector<Value>(call.getResults()));
 }
 
+/// What decides which code an instance of a def runs, apart from the types
+/// of its data: the code of each function among `values` (a lambda, def or
+/// builtin, with the functions it was given or captured), to `depth` levels
+/// of functions within functions. Data contributes nothing, so the keys are
+/// finitely many and a chain of distinct instances ends.
+static void appendInstanceKey(std::string &key, ArrayRef<Val> values, unsigned depth) {
+  for (const Val &v : values) {
+    if (v.kind == Val::Kind::Tuple) {
+      key += '(';
+      appendInstanceKey(key, v.parts, depth);
+      key += ')';
+    }
+    if (v.kind != Val::Kind::Fn)
+      continue;
+    const Closure &c = *v.fn;
+    key += "[" + std::to_string(static_cast<int>(c.kind)) + ":" +
+           llvm::utohexstr(reinterpret_cast<uintptr_t>(c.lambda ? (const void *)c.lambda
+                                                                : (const void *)c.def)) +
+           c.builtin;
+    if (depth > 0) {
+      appendInstanceKey(key, c.args, depth - 1);
+      // The functions a lambda captured, innermost binding of each name.
+      llvm::StringSet<> seen;
+      for (const Env *e = c.env.get(); e; e = e->parent.get())
+        if (seen.insert(e->name).second && e->value.kind != Val::Kind::Data)
+          appendInstanceKey(key, e->value, depth - 1);
+    }
+    key += ']';
+  }
+}
+
 Val Elaborator::inlineDef(const Decl &d, ArrayRef<Val> args, llvm::SMLoc at) {
-  if (llvm::is_contained(activeDefs, &d))
-    fail(at, "'" + d.name + "' calls itself: fad has no recursion (use a loop)");
-  activeDefs.push_back(&d);
+  // Recursion is decided on instances, not names: `app g x` where g itself
+  // calls `app` with another function runs two different instances of app.
+  std::string key;
+  appendInstanceKey(key, args, /*depth=*/3);
+  auto same = llvm::find_if(activeDefs, [&](const ActiveDef &a) {
+    return a.def == &d && a.key == key;
+  });
+  if (same != activeDefs.end()) {
+    std::string cycle = "'" + d.name + "'";
+    for (auto it = std::next(same); it != activeDefs.end(); ++it)
+      cycle += " calls '" + it->def->name + "', which";
+    fail(at, "recursion: " + cycle + " calls '" + d.name +
+                 "' again: fad has no recursion (use a loop)");
+  }
+  activeDefs.push_back({&d, std::move(key)});
   std::optional<Location> savedOverride = locOverride;
   bool isPrelude = sourceMgr.FindBufferContainingLoc(d.loc) == preludeBuffer;
   if (isPrelude && !locOverride)

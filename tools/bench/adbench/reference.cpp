@@ -5,7 +5,7 @@
 //   reference OBJECTIVE MODE RUNS TIMES OUTDIR ARG...
 // MODE is primal or derivative; each ARG is a number or an .npy file (f64,
 // C order). Runs the function RUNS times, writes each run's time in
-// microseconds to TIMES and the last run's results to OUTDIR/resultK.npy.
+// nanoseconds to TIMES and the last run's results to OUTDIR/resultK.npy.
 // Build: c++ -O3 -march=native -std=c++17 reference.cpp -o reference
 #include <algorithm>
 #include <chrono>
@@ -739,9 +739,9 @@ int main(int argc, char **argv) {
   for (int r = 0; r < runs; ++r) {
     auto start = std::chrono::steady_clock::now();
     results = fn(args);
-    auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+    auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
         std::chrono::steady_clock::now() - start);
-    times << us.count() << "\n";
+    times << ns.count() << "\n";
   }
   for (size_t k = 0; k < results.size(); ++k)
     writeNpy(std::string(argv[5]) + "/result" + std::to_string(k) + ".npy", results[k]);

@@ -312,9 +312,9 @@ TORCH_JACOBIAN = {"ba": ba_torch_jacobian, "ht": ht_torch_jacobian}
 JACOBIAN_TIMES = {"ba": ba_jv, "ht": ht_jv}
 
 
-def median_ms(times_us):
-    # The timers count whole microseconds.
-    return max(statistics.median(times_us), 1.0) / 1000.0
+def median_ms(times_ns):
+    # The timers count nanoseconds.
+    return max(statistics.median(times_ns), 1.0) / 1e6
 
 
 class Runner:
@@ -392,7 +392,7 @@ def time_torch(call, runs):
     for _ in range(runs):
         start = time.perf_counter()
         call()
-        times.append((time.perf_counter() - start) * 1e6)
+        times.append((time.perf_counter() - start) * 1e9)
     return times
 
 
