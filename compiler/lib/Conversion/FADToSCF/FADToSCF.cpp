@@ -23,6 +23,7 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/StringExtras.h"
+#include <limits>
 
 namespace fad {
 #define GEN_PASS_DEF_CONVERTFADTOSCF
@@ -811,8 +812,14 @@ struct WhileLowering : OpRewritePattern<WhileOp> {
   }
 };
 
-/// The largest |element| of `v` (a scalar or an array), as fad ops (lowered
-/// by the same pass afterwards).
+/// The larger of two floats, NaN if either is (arith.maximumf): a NaN
+/// element must not vanish from a fixpoint's change.
+static Value maxPropagatingNaN(OpBuilder &b, Location loc, Value a, Value c) {
+  return b.create<arith::MaximumFOp>(loc, a, c);
+}
+
+/// The largest |element| of `v` (a scalar or an array of floats; NaN if any
+/// element is NaN), as fad ops (lowered by the same pass afterwards).
 static Value buildMaxAbs(OpBuilder &b, Location loc, Value v) {
   auto type = dyn_cast<RankedTensorType>(v.getType());
   if (!type)
@@ -834,7 +841,7 @@ static Value buildMaxAbs(OpBuilder &b, Location loc, Value v) {
   Value x = body->getArgument(1);
   if (type.getRank() == 1)
     x = b.create<AbsOp>(loc, x);
-  b.create<YieldOp>(loc, ValueRange{b.create<MaxOp>(loc, body->getArgument(0), x)});
+  b.create<YieldOp>(loc, ValueRange{maxPropagatingNaN(b, loc, body->getArgument(0), x)});
   return reduce.getResult(0);
 }
 
@@ -861,9 +868,17 @@ struct FixpointLowering : OpRewritePattern<FixpointOp> {
     Value change = rw.create<arith::ConstantOp>(loc, rw.getF64FloatAttr(0.0));
     Value scale = rw.create<arith::ConstantOp>(loc, rw.getF64FloatAttr(1.0));
     for (auto [xk, nk] : llvm::zip(x, next)) {
-      change = rw.create<MaxOp>(loc, change, asF64(buildMaxAbs(rw, loc, buildElementwise<SubOp>(rw, loc, nk, xk))));
-      scale = rw.create<MaxOp>(loc, scale, asF64(buildMaxAbs(rw, loc, xk)));
+      change = maxPropagatingNaN(
+          rw, loc, change, asF64(buildMaxAbs(rw, loc, buildElementwise<SubOp>(rw, loc, nk, xk))));
+      scale = maxPropagatingNaN(rw, loc, scale, asF64(buildMaxAbs(rw, loc, xk)));
     }
+    // A non-finite change means an iterate overflowed or became NaN: the
+    // iteration diverged, and its value would be a silent inf or NaN.
+    Value infinity = rw.create<arith::ConstantOp>(
+        loc, rw.getF64FloatAttr(std::numeric_limits<double>::infinity()));
+    emitFailUnless(rw, loc,
+                   rw.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLT, change, infinity),
+                   "fixpoint diverged: an iterate is not finite (inf or NaN)");
     Value tolerance = rw.create<MulOp>(
         loc, rw.create<arith::ConstantOp>(loc, op.getToleranceAttr()), scale);
     Value done = rw.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLE, change, tolerance);
