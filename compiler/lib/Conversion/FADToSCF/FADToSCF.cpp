@@ -20,6 +20,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/StringExtras.h"
@@ -449,6 +450,44 @@ struct BinaryLowering : OpRewritePattern<SourceOp> {
       rw.replaceOpWithNewOp<FloatOp>(op, op.getLhs(), op.getRhs());
     else
       rw.replaceOpWithNewOp<IntOp>(op, op.getLhs(), op.getRhs());
+    return success();
+  }
+};
+
+/// Integer `/` and `%` (C's truncation): a zero divisor stops the program at
+/// the op's location instead of trapping (SIGFPE), and the one overflowing
+/// quotient, min / -1, wraps around like the other integer arithmetic (x86's
+/// idiv would trap on it): a divisor of -1 divides by 1 and negates. A
+/// constant divisor other than 0 and -1 needs neither.
+template <typename SourceOp, typename FloatOp, typename IntOp, bool isRemainder>
+struct DivisionLowering : OpRewritePattern<SourceOp> {
+  using OpRewritePattern<SourceOp>::OpRewritePattern;
+  LogicalResult matchAndRewrite(SourceOp op, PatternRewriter &rw) const override {
+    Value lhs = op.getLhs(), rhs = op.getRhs();
+    if (isa<FloatType>(op.getType())) {
+      rw.replaceOpWithNewOp<FloatOp>(op, lhs, rhs);
+      return success();
+    }
+    APInt divisor;
+    if (matchPattern(rhs, m_ConstantInt(&divisor)) && !divisor.isZero() &&
+        !divisor.isAllOnes()) {
+      rw.replaceOpWithNewOp<IntOp>(op, lhs, rhs);
+      return success();
+    }
+    Location loc = op.getLoc();
+    Type type = op.getType();
+    Value zero = rw.create<arith::ConstantIntOp>(loc, 0, type);
+    Value one = rw.create<arith::ConstantIntOp>(loc, 1, type);
+    Value minusOne = rw.create<arith::ConstantIntOp>(loc, -1, type);
+    emitFailUnless(rw, loc, rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ne, rhs, zero),
+                   isRemainder ? "integer remainder by zero" : "integer division by zero");
+    Value byMinusOne = rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, rhs, minusOne);
+    Value safe = rw.create<arith::SelectOp>(loc, byMinusOne, one, rhs);
+    Value result = rw.create<IntOp>(loc, lhs, safe);
+    if (!isRemainder)
+      result = rw.create<arith::SelectOp>(loc, byMinusOne,
+                                          rw.create<arith::SubIOp>(loc, zero, lhs), result);
+    rw.replaceOp(op, result);
     return success();
   }
 };
@@ -953,8 +992,8 @@ void fad::populateFADToSCFPatterns(RewritePatternSet &patterns) {
       BinaryLowering<AddOp, arith::AddFOp, arith::AddIOp>,
       BinaryLowering<SubOp, arith::SubFOp, arith::SubIOp>,
       BinaryLowering<MulOp, arith::MulFOp, arith::MulIOp>,
-      BinaryLowering<DivOp, arith::DivFOp, arith::DivSIOp>,
-      BinaryLowering<RemOp, arith::RemFOp, arith::RemSIOp>,
+      DivisionLowering<DivOp, arith::DivFOp, arith::DivSIOp, false>,
+      DivisionLowering<RemOp, arith::RemFOp, arith::RemSIOp, true>,
       BinaryLowering<PowOp, math::PowFOp, math::IPowIOp>,
       BinaryLowering<Atan2Op, math::Atan2Op, math::Atan2Op>,
       SelectLowering<MaxOp, arith::CmpFPredicate::UGE, arith::CmpIPredicate::sge>,
