@@ -11,6 +11,8 @@
 #include "fad/Runtime/FADRuntime.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -53,9 +55,12 @@ int main(int argc, char **argv) {
     auto positive = [&]() -> int64_t {
       std::string text = value();
       char *end = nullptr;
+      errno = 0;
       long long n = std::strtoll(text.c_str(), &end, 10);
       if (text.empty() || *end || n < 1)
         fail(arg + " needs a positive integer, got '" + text + "'");
+      if (errno == ERANGE)
+        fail(arg + " " + text + " is out of range (at most " + std::to_string(LLONG_MAX) + ")");
       return n;
     };
     if (arg == "-e") {
