@@ -133,6 +133,21 @@ def FADInlineAllocaScopes : Pass<"fad-inline-alloca-scopes"> {
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
+def FADCopyViewCallArguments : Pass<"fad-copy-view-call-arguments"> {
+  let summary = "Pass copies of views, not the views, to functions taking whole buffers";
+  let description = [{
+    Runs right after one-shot bufferization, before deallocation. Function
+    boundaries have identity layouts, and one-shot bufferization passes a
+    view with an offset (a row `m[i]`) to such a function through a
+    `memref.cast` to the identity layout, which keeps the buffer but not
+    the offset: the callee read row 0 for every row. (Only fad-repl calls
+    functions compiled separately; fadc inlines every def.) Each call
+    argument that is such a cast gets a fresh buffer with the view's
+    contents instead; the deallocation pipeline frees it after the call.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 def FADHoistLoopBuffers : Pass<"fad-hoist-loop-buffers"> {
   let summary = "Allocate a sequential loop's per-iteration buffers once, before it";
   let description = [{

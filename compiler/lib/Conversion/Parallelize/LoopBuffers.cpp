@@ -1,7 +1,8 @@
 //===- LoopBuffers.cpp - Buffers of lowered loops ------------------*- C++ -*-===//
 //
 // This file implements fad-private-scratch (before bufferization: a use of
-// an empty tensor in a nested region gets its own), and
+// an empty tensor in a nested region gets its own), fad-copy-view-call-
+// arguments (after it: calls get copies of views, not casts of them), and
 // fad-hoist-loop-buffers and fad-expand-strided-copies (see Passes.td):
 // after bufferization, per-iteration buffers of sequential loops are
 // allocated once, and copies between strided views become loops.
@@ -12,12 +13,14 @@
 #include "fad/Dialect/FAD/IR/FADDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace fad {
+#define GEN_PASS_DEF_FADCOPYVIEWCALLARGUMENTS
 #define GEN_PASS_DEF_FADEXPANDSTRIDEDCOPIES
 #define GEN_PASS_DEF_FADHOISTLOOPBUFFERS
 #define GEN_PASS_DEF_FADPRIVATESCRATCH
@@ -52,6 +55,32 @@ struct FADPrivateScratchPass
         OpBuilder b(use.getOwner());
         use.set(b.clone(*empty)->getResult(0));
       }
+  }
+};
+
+struct FADCopyViewCallArgumentsPass
+    : public fad::impl::FADCopyViewCallArgumentsBase<FADCopyViewCallArgumentsPass> {
+  void runOnOperation() override {
+    getOperation()->walk([](func::CallOp call) {
+      for (OpOperand &arg : call->getOpOperands()) {
+        auto viewCast = arg.get().getDefiningOp<memref::CastOp>();
+        if (!viewCast)
+          continue;
+        auto view = cast<MemRefType>(viewCast.getSource().getType());
+        auto whole = dyn_cast<MemRefType>(viewCast.getType());
+        if (!whole || view.getLayout().isIdentity() || !whole.getLayout().isIdentity())
+          continue;
+        OpBuilder b(call);
+        Location loc = call.getLoc();
+        SmallVector<Value> extents;
+        for (int64_t d = 0; d < whole.getRank(); ++d)
+          if (whole.isDynamicDim(d))
+            extents.push_back(b.create<memref::DimOp>(loc, viewCast.getSource(), d));
+        Value copy = b.create<memref::AllocOp>(loc, whole, extents);
+        b.create<memref::CopyOp>(loc, viewCast.getSource(), copy);
+        arg.set(copy);
+      }
+    });
   }
 };
 
