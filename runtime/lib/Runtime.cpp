@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -98,13 +99,17 @@ public:
     return pos >= text.size();
   }
 
-  /// Reads one literal and appends its flattened leaves to `leaves`.
-  void read(std::vector<Leaf> &leaves) {
+  /// Reads one literal and appends its flattened leaves to `leaves`;
+  /// `depth` brackets and parentheses enclose it.
+  void read(std::vector<Leaf> &leaves, unsigned depth = 0) {
     skipSpace();
     size_t where = pos;
     if (pos >= text.size())
       fail(inputLocation(where) + ": expected a literal, found the end of the input");
     char c = text[pos];
+    if ((c == '(' || c == '[') && depth >= FAD_MAX_NESTING)
+      fail(inputLocation(where) + ": brackets nested too deeply (more than " +
+           std::to_string(FAD_MAX_NESTING) + " levels)");
     if (c == '(') {
       ++pos;
       for (bool first = true;; first = false) {
@@ -115,11 +120,11 @@ public:
         }
         if (!first)
           expect(',');
-        read(leaves);
+        read(leaves, depth + 1);
       }
     }
     if (c == '[') {
-      readArray(leaves, where);
+      readArray(leaves, where, depth);
       return;
     }
     if (c == '@') {
@@ -156,7 +161,7 @@ private:
       fail(inputLocation(pos) + ": expected '" + std::string(1, c) + "'");
     ++pos;
   }
-  void readArray(std::vector<Leaf> &leaves, size_t where) {
+  void readArray(std::vector<Leaf> &leaves, size_t where, unsigned depth) {
     ++pos; // '['
     std::vector<std::vector<Leaf>> rows;
     if (peek(']')) {
@@ -177,7 +182,7 @@ private:
         expect(',');
       }
       rows.emplace_back();
-      read(rows.back());
+      read(rows.back(), depth + 1);
     }
     // Element j of every row becomes leaf j of the array, one rank higher.
     const std::vector<Leaf> &head = rows.front();
@@ -249,6 +254,12 @@ Leaf LiteralReader::readNpy(size_t at) {
          text[pos] != ',' && text[pos] != ')' && text[pos] != ']')
     ++pos;
   std::string path = text.substr(start, pos - start);
+  // Only a regular file has a size to bound the reading by (a directory or
+  // /dev/zero would fail late or read forever).
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    fail(where + ": cannot open '" + path + "'" +
+         (std::filesystem::exists(path, ec) ? ": not a regular file" : ""));
   std::ifstream in(path, std::ios::binary);
   if (!in)
     fail(where + ": cannot open '" + path + "'");
@@ -258,8 +269,11 @@ Leaf LiteralReader::readNpy(size_t at) {
   };
   if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0)
     return bad("bad magic");
+  int version = (unsigned char)bytes[6];
+  if (version < 1 || version > 3)
+    return bad("format version " + std::to_string(version) + " (1, 2 or 3 are read)");
   size_t headerLen, headerStart;
-  if (bytes[6] == 1) {
+  if (version == 1) {
     headerLen = (unsigned char)bytes[8] | ((unsigned char)bytes[9] << 8);
     headerStart = 10;
   } else {
@@ -270,7 +284,7 @@ Leaf LiteralReader::readNpy(size_t at) {
       headerLen = (headerLen << 8) | (unsigned char)bytes[8 + k];
     headerStart = 12;
   }
-  if (headerStart + headerLen > bytes.size())
+  if (headerLen > bytes.size() - headerStart)
     return bad("truncated header");
   std::string header = bytes.substr(headerStart, headerLen);
   auto field = [&](const std::string &key) {
@@ -278,6 +292,8 @@ Leaf LiteralReader::readNpy(size_t at) {
     if (k == std::string::npos)
       bad("no '" + key + "'");
     k = header.find(':', k);
+    if (k == std::string::npos)
+      bad("no value for '" + key + "'");
     return header.substr(k + 1);
   };
   std::string descr = field("descr");
@@ -287,25 +303,37 @@ Leaf LiteralReader::readNpy(size_t at) {
       field("fortran_order").find(" False") != 0)
     return bad("Fortran order");
   std::string shapeText = field("shape");
-  shapeText = shapeText.substr(shapeText.find('(') + 1);
-  shapeText = shapeText.substr(0, shapeText.find(')'));
+  size_t open = shapeText.find('('), close = shapeText.find(')');
+  if (open == std::string::npos || close == std::string::npos || close < open)
+    return bad("malformed shape");
+  shapeText = shapeText.substr(open + 1, close - open - 1);
   Leaf leaf;
   leaf.where = at;
   std::stringstream shapeStream(shapeText);
   std::string dim;
   size_t count = 1;
   while (std::getline(shapeStream, dim, ',')) {
-    if (dim.find_first_not_of(' ') == std::string::npos)
+    size_t first = dim.find_first_not_of(' '), last = dim.find_last_not_of(' ');
+    if (first == std::string::npos)
       continue;
-    leaf.shape.push_back(std::stoll(dim));
-    count *= leaf.shape.back();
+    dim = dim.substr(first, last - first + 1);
+    int64_t extent = 0;
+    auto [end, err] = std::from_chars(dim.data(), dim.data() + dim.size(), extent);
+    if (err != std::errc() || end != dim.data() + dim.size() || extent < 0)
+      return bad("malformed extent '" + dim + "' in the shape");
+    leaf.shape.push_back(extent);
+    if (__builtin_mul_overflow(count, (size_t)extent, &count))
+      return bad("the shape has more elements than memory");
   }
   size_t width = descr == "<f8" || descr == "<i8" ? 8 : descr == "<f4" || descr == "<i4" ? 4 : descr == "|b1" ? 1 : 0;
   if (!width)
     return bad("element type " + descr + " (use <f8, <f4, <i8, <i4 or |b1)");
   const char *data = bytes.data() + headerStart + headerLen;
-  if (bytes.size() - headerStart - headerLen < count * width)
+  size_t size = 0, present = bytes.size() - headerStart - headerLen;
+  if (__builtin_mul_overflow(count, width, &size) || present < size)
     return bad("truncated data");
+  if (present > size)
+    return bad("trailing data after the array");
   for (size_t k = 0; k < count; ++k, data += width) {
     Scalar s;
     if (descr == "<f8") {

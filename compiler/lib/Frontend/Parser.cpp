@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "fad/Frontend/Parser.h"
+#include "fad/Runtime/FADRuntime.h"
 
 #include "llvm/Support/SourceMgr.h"
 
@@ -540,8 +541,8 @@ Iterator findBadByte(Iterator p, Iterator end) {
 /// with a large stack, and this bound keeps any input within it.
 constexpr unsigned kMaxNesting = 10000;
 /// Deepest nesting of brackets: each level costs the grammar a few dozen
-/// frames of recursion.
-constexpr unsigned kMaxBrackets = 256;
+/// frames of recursion. The same bound as for literals on standard input.
+constexpr unsigned kMaxBrackets = FAD_MAX_NESTING;
 
 /// The first expression nested deeper than kMaxNesting, or null.
 const Expr *findTooDeep(const Module &module) {
@@ -601,7 +602,8 @@ std::optional<Module> fad::parseModule(llvm::SourceMgr &sourceMgr,
     return error(bad, llvm::Twine("unexpected byte ") + hex + " in program text");
   }
   if (Iterator deep = findDeepBracket(begin, end))
-    return error(deep, "brackets nested too deeply");
+    return error(deep, "brackets nested too deeply (more than " + llvm::Twine(kMaxBrackets) +
+                           " levels)");
   Module module;
   module.bufferId = bufferId;
   Iterator it = begin;

@@ -22,6 +22,11 @@
 #define FAD_KIND_I32 3
 #define FAD_KIND_BOOL 4
 
+/* The deepest nesting of brackets and parentheses that any fad reader
+ * accepts: program text (fadc, fad-repl) and literals on standard input.
+ * Readers recurse per level; this bound keeps them within their stacks. */
+#define FAD_MAX_NESTING 256
+
 #ifdef __cplusplus
 extern "C" {
 #endif
