@@ -701,6 +701,8 @@ private:
   Val genTaylor(const Val &fn, const Val &x, const Val &v, const Val &order, llvm::SMLoc at);
 
   void genEntry(const Decl &d);
+  void checkComponentExtents(const TypeP &t, ArrayRef<Value> leaves, int64_t outer,
+                             llvm::SMLoc at, const std::string &what);
   void checkDef(const Decl &d);
   void requireParamTypes(const Decl &d);
 };
@@ -1868,9 +1870,12 @@ void Elaborator::genEntry(const Decl &d) {
   b.setInsertionPointToStart(block);
   std::vector<Val> args;
   ArrayRef<BlockArgument> blockArgs = block->getArguments();
-  for (const TypeP &t : paramTypes) {
+  for (auto [k, t] : llvm::enumerate(paramTypes)) {
     size_t n = leafCount(t);
-    args.push_back(fromLeaves(t, SmallVector<Value>(blockArgs.take_front(n))));
+    SmallVector<Value> leaves(blockArgs.take_front(n));
+    checkComponentExtents(t, leaves, 0, d.params[k].loc,
+                          "argument " + std::to_string(k + 1) + " of '" + d.name + "'");
+    args.push_back(fromLeaves(t, leaves));
     blockArgs = blockArgs.drop_front(n);
   }
   Val result = invokeDef(d, args, d.loc);
@@ -1887,6 +1892,29 @@ void Elaborator::genEntry(const Decl &d) {
   SmallVector<Value> results = leavesOf(result, d.body->loc);
   b.create<func::ReturnOp>(loc(d.loc), results);
   fn.setFunctionType(b.getFunctionType(argTypes, ValueRange(results).getTypes()));
+}
+
+/// An array of tuples arrives as one array per component (`leaves`, of type
+/// `t` below `outer` array levels): a run-time check that the components
+/// agree on each array level's extent, which the input could violate.
+void Elaborator::checkComponentExtents(const TypeP &t, ArrayRef<Value> leaves, int64_t outer,
+                                       llvm::SMLoc at, const std::string &what) {
+  if (t->kind == FType::Kind::Array) {
+    for (Value leaf : leaves.drop_front()) {
+      Value same = b.create<arith::CmpIOp>(loc(at), arith::CmpIPredicate::eq,
+                                           b.create<DimOp>(loc(at), leaf, outer),
+                                           b.create<DimOp>(loc(at), leaves.front(), outer));
+      b.create<AssertOp>(loc(at), same,
+                         what + ": the components of an array of tuples have different sizes");
+    }
+    checkComponentExtents(t->elem, leaves, outer + 1, at, what);
+  } else if (t->kind == FType::Kind::Tuple) {
+    for (const TypeP &component : t->elems) {
+      size_t n = leafCount(component);
+      checkComponentExtents(component, leaves.take_front(n), outer, at, what);
+      leaves = leaves.drop_front(n);
+    }
+  }
 }
 
 /// Elaborates a def on parameters of its declared types in a scratch
