@@ -10,6 +10,7 @@
 #include "RuntimeState.h"
 #include "fad/Runtime/FADRuntime.h"
 
+#include <cfloat>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -236,7 +237,11 @@ private:
       }
     } else {
       auto [end, ec] = std::from_chars(first, last, s.f);
-      if (ec == std::errc() && end == last && std::isdigit((unsigned char)token.back())) {
+      bool whole = end == last && std::isdigit((unsigned char)token.back());
+      if (ec == std::errc::result_out_of_range && whole)
+        fail(inputLocation(where) + ": float literal '" + token +
+             "' is out of range (f64 holds magnitudes from 4.9e-324 to 1.8e308)");
+      if (ec == std::errc() && whole) {
         s.kind = Scalar::Float;
         return s;
       }
@@ -372,6 +377,12 @@ void checkScalar(const Leaf &leaf, const Scalar &s, int64_t kind) {
                                    : s.kind == Scalar::Int;
   if (ok && kind == FAD_KIND_I32 && (s.i < INT32_MIN || s.i > INT32_MAX))
     fail(inputLocation(leaf.where) + ": " + std::to_string(s.i) + " does not fit in i32");
+  // A finite number beyond f32's range would silently become inf.
+  if (ok && kind == FAD_KIND_F32 && std::isfinite(s.f) && std::fabs(s.f) > FLT_MAX) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", s.f);
+    fail(inputLocation(leaf.where) + ": " + text + " is out of range for f32 (at most 3.4e38)");
+  }
   if (!ok)
     fail(inputLocation(leaf.where) + ": expected a value of type " + kindName(kind));
 }

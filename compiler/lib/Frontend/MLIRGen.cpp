@@ -31,7 +31,10 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/SourceMgr.h"
 
+#include <cmath>
+#include <cstdio>
 #include <functional>
+#include <limits>
 
 using namespace mlir;
 using namespace fad;
@@ -382,6 +385,12 @@ private:
     switch (p) {
     case Prim::F64:
     case Prim::F32:
+      if (p == Prim::F32 && std::isfinite(value) &&
+          std::fabs(value) > std::numeric_limits<float>::max()) {
+        char text[32];
+        std::snprintf(text, sizeof text, "%g", value);
+        fail(at, "literal " + std::string(text) + " is out of range of f32 (at most 3.4e38)");
+      }
       v = b.create<arith::ConstantOp>(l, b.getFloatAttr(scalarType(p), value));
       break;
     case Prim::I64:

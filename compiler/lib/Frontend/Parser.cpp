@@ -342,7 +342,10 @@ auto mkProjectOp = [](auto &ctx) {
 auto mkFloat = [](auto &ctx) {
   auto range = _attr(ctx);
   ExprPtr e = node(ctx, Expr::Kind::FloatLit);
-  std::from_chars(range.begin(), range.end(), e->floatValue);
+  auto [end, ec] = std::from_chars(range.begin(), range.end(), e->floatValue);
+  if (ec != std::errc() || end != range.end())
+    throw SyntaxError{range.begin(), "float literal out of range of f64 (magnitudes from "
+                                     "4.9e-324 to 1.8e308)"};
   _val(ctx) = e;
 };
 auto mkInt = [](auto &ctx) {
