@@ -470,6 +470,8 @@ void printArray(int64_t rank, void *opaque) {
     while ((10 + header.size() + 1) % 64)
       header += ' ';
     header += '\n';
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec); // a missing --npy-out directory is made
     std::ofstream out(path, std::ios::binary);
     out.write("\x93NUMPY\x01\x00", 8);
     uint16_t len = header.size();

@@ -241,12 +241,6 @@ static OwningOpRef<ModuleOp> loadModule(MLIRContext &context, llvm::SourceMgr &s
       fad::loadProgram(sourceMgr, inputFile, searchDirs);
   if (!modules)
     return nullptr;
-  if (emitAction == Action::AST) {
-    // The prelude is modules->front(); show only the user's files.
-    for (size_t i = 1; i < modules->size(); ++i)
-      fad::ast::dump((*modules)[i], llvm::outs());
-    return nullptr;
-  }
   // The AST must outlive nothing past elaboration: the IR holds no pointers into it.
   return fad::mlirGen(context, sourceMgr, *modules);
 }
@@ -322,9 +316,22 @@ static int compile(const char *argv0) {
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
 
+  if (emitAction == Action::AST) {
+    if (llvm::StringRef(inputFile).ends_with(".mlir")) {
+      llvm::errs() << "error: --emit=ast needs a .fad program\n";
+      return 1;
+    }
+    std::optional<std::vector<fad::ast::Module>> modules =
+        fad::loadProgram(sourceMgr, inputFile, searchDirs);
+    if (!modules)
+      return 1;
+    // The prelude is modules->front(); show only the user's files.
+    return writeOutput([&](llvm::raw_ostream &os) {
+      for (size_t i = 1; i < modules->size(); ++i)
+        fad::ast::dump((*modules)[i], os);
+    });
+  }
   OwningOpRef<ModuleOp> module = loadModule(context, sourceMgr, searchDirs);
-  if (emitAction == Action::AST)
-    return module || !sourceMgr.getNumBuffers() ? 1 : 0;
   if (!module)
     return 1;
   if (emitAction == Action::FAD)
@@ -336,9 +343,19 @@ static int compile(const char *argv0) {
     return writeOutput([&](llvm::raw_ostream &os) { view->print(os); });
   }
 
+  bool isLibrary = emitAction >= Action::StaticLibrary;
+  // An executable or a library without an entry point could only fail when
+  // it runs (or export nothing): say so now.
+  if (emitAction >= Action::Object &&
+      llvm::none_of(module->getOps<func::FuncOp>(),
+                    [](func::FuncOp fn) { return fn->hasAttr("fad.entry"); })) {
+    emitError(FileLineColLoc::get(&context, inputFile, 1, 1))
+        << "the program has no entry point: " << (isLibrary ? "a library" : "an executable")
+        << " needs at least one `entry` declaration";
+    return 1;
+  }
   std::string output =
       outputFile.empty() ? defaultOutput(emitAction) : std::string(outputFile);
-  bool isLibrary = emitAction >= Action::StaticLibrary;
   std::string name = libraryName(emitAction, output);
   std::vector<fad::EntrySignature> entries;
   if (isLibrary) {
