@@ -153,7 +153,8 @@ auto const keyword = kw("def") | kw("entry") | kw("import") | kw("let") |
                      kw("in") | kw("if") | kw("then") | kw("else") |
                      kw("loop") | kw("for") | kw("while") | kw("do") |
                      kw("true") | kw("false");
-auto const skipper = space | (lit("--") >> *(char_ - x3::eol));
+// Comments may hold any UTF-8 (findBadByte validates it): bytes, not ASCII.
+auto const skipper = space | (lit("--") >> *(x3::standard::char_ - x3::eol));
 
 x3::rule<class name_r, std::string> const name = "a name";
 auto const name_def =
@@ -522,21 +523,53 @@ BOOST_SPIRIT_DEFINE(name, stringLit, primName, operatorName, compareOp, addOp,
                     loopTail, loopExpr, lambdaExpr, decl, module)
 } // namespace grammar
 
+/// The length of the well-formed UTF-8 sequence at `p` (RFC 3629: no
+/// overlong forms, no surrogates, at most U+10FFFF), or 0.
+unsigned utf8Length(Iterator p, Iterator end) {
+  auto byte = [&](ptrdiff_t k) -> unsigned { return (unsigned char)p[k]; };
+  unsigned c = byte(0), n = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2
+                          : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+  if (n == 0 || end - p < n)
+    return 0;
+  for (unsigned k = 1; k < n; ++k)
+    if ((byte(k) & 0xC0) != 0x80)
+      return 0;
+  if ((c == 0xE0 && byte(1) < 0xA0) || (c == 0xED && byte(1) > 0x9F) ||
+      (c == 0xF0 && byte(1) < 0x90) || (c == 0xF4 && byte(1) > 0x8F))
+    return 0;
+  return n;
+}
+
+/// A byte the program text cannot hold, and why.
+struct BadByte {
+  Iterator where;
+  const char *why;
+};
+
 /// The first byte that can never appear outside a comment (control
-/// characters, non-ASCII), or null. Checked before parsing, so that the
-/// grammar only ever sees ASCII.
-Iterator findBadByte(Iterator p, Iterator end) {
+/// characters, non-ASCII) or that is not well-formed UTF-8 in a comment.
+/// Checked before parsing, so that the grammar only ever sees ASCII outside
+/// comments. `p` is past any byte-order mark.
+std::optional<BadByte> findBadByte(Iterator p, Iterator end) {
   bool inComment = false;
-  for (; p < end; ++p) {
+  while (p < end) {
     unsigned char c = *p;
     if (c == '\n')
       inComment = false;
     else if (!inComment && c == '-' && p + 1 < end && p[1] == '-')
       inComment = true;
-    else if (!inComment && (c >= 0x7f || (c < 0x20 && c != '\t' && c != '\r')))
-      return p;
+    if (inComment && c >= 0x80) {
+      unsigned n = utf8Length(p, end);
+      if (n == 0)
+        return BadByte{p, "is not valid UTF-8 (comments may hold UTF-8 text)"};
+      p += n;
+      continue;
+    }
+    if (!inComment && (c >= 0x7f || (c < 0x20 && c != '\t' && c != '\r' && c != '\n')))
+      return BadByte{p, "in program text (outside comments only ASCII is allowed)"};
+    ++p;
   }
-  return nullptr;
+  return std::nullopt;
 }
 
 /// Deepest nesting of expressions the compiler accepts. Parsing and
@@ -599,10 +632,13 @@ std::optional<Module> fad::parseModule(llvm::SourceMgr &sourceMgr,
                            llvm::SourceMgr::DK_Error, message);
     return std::nullopt;
   };
-  if (Iterator bad = findBadByte(begin, end)) {
+  // A UTF-8 byte-order mark (some editors write one) is not program text.
+  if (end - begin >= 3 && llvm::StringRef(begin, 3) == "\xEF\xBB\xBF")
+    begin += 3;
+  if (std::optional<BadByte> bad = findBadByte(begin, end)) {
     char hex[8];
-    std::snprintf(hex, sizeof hex, "0x%02x", (unsigned char)*bad);
-    return error(bad, llvm::Twine("unexpected byte ") + hex + " in program text");
+    std::snprintf(hex, sizeof hex, "0x%02x", (unsigned char)*bad->where);
+    return error(bad->where, llvm::Twine("unexpected byte ") + hex + " " + bad->why);
   }
   if (Iterator deep = findDeepBracket(begin, end))
     return error(deep, "brackets nested too deeply (more than " + llvm::Twine(kMaxBrackets) +
