@@ -239,14 +239,13 @@ void Session::definitionsChanged(size_t firstNewModule) {
     }
 }
 
-/// The fad module of `entry __it<N> = expression` (the entry is not kept).
+/// The fad module of `entry it<N> = expression` (the entry is not kept).
 OwningOpRef<ModuleOp> Session::elaborate(llvm::StringRef expression, std::string &entry) {
   size_t before = loader.modules().size();
   unsigned firstBuffer = sourceMgr.getNumBuffers() + 1;
   entry = "it" + std::to_string(inputs);
-  std::string text = "entry " + entry + " = " + expression.str();
   OwningOpRef<ModuleOp> module;
-  if (loader.loadText(text, inputName())) {
+  if (loader.loadEntryExpression(expression, inputName(), entry)) {
     fad::MLIRGenOptions options;
     options.newFrom = firstBuffer;
     options.inferEntryResults = true;

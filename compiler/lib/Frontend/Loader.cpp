@@ -79,6 +79,18 @@ bool Loader::loadText(llvm::StringRef text, llvm::StringRef name) {
   return loadBuffer(id, name, "");
 }
 
+bool Loader::loadEntryExpression(llvm::StringRef text, llvm::StringRef name,
+                                 llvm::StringRef entry) {
+  unsigned id = sourceMgr.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBufferCopy(text, name),
+                                             llvm::SMLoc());
+  std::optional<ast::Module> module = parseEntryExpression(sourceMgr, id, entry);
+  if (!module)
+    return false;
+  loaded.push_back(std::move(*module));
+  files.push_back("");
+  return true;
+}
+
 /// Parses buffer `bufferId` (the file `path`), loads its imports, then
 /// appends it.
 bool Loader::loadBuffer(unsigned bufferId, llvm::StringRef path, const std::string &real) {

@@ -622,8 +622,12 @@ std::string describe(const std::string &which) {
 
 } // namespace
 
-std::optional<Module> fad::parseModule(llvm::SourceMgr &sourceMgr,
-                                       unsigned bufferId) {
+/// Parses buffer `bufferId` with `parse`, which fills `module` from the
+/// text between its iterators (or returns false where it stops), reporting
+/// every failure as one located diagnostic.
+static std::optional<Module>
+parseBuffer(llvm::SourceMgr &sourceMgr, unsigned bufferId, const char *expected,
+            llvm::function_ref<bool(Iterator &, Iterator, Module &)> parse) {
   const llvm::MemoryBuffer *buffer = sourceMgr.getMemoryBuffer(bufferId);
   Iterator begin = buffer->getBufferStart(), end = buffer->getBufferEnd();
   bufferEnd = end;
@@ -647,9 +651,8 @@ std::optional<Module> fad::parseModule(llvm::SourceMgr &sourceMgr,
   module.bufferId = bufferId;
   Iterator it = begin;
   try {
-    bool ok = x3::phrase_parse(it, end, grammar::module, grammar::skipper, module.decls);
-    if (!ok)
-      return error(skipBlank(it), "expected a declaration (def, entry or import)");
+    if (!parse(it, end, module))
+      return error(skipBlank(it), llvm::Twine("expected ") + expected);
   } catch (const x3::expectation_failure<Iterator> &failure) {
     Iterator where = skipBlank(failure.where());
     // Name the whole word when the error is at an identifier or keyword.
@@ -670,4 +673,30 @@ std::optional<Module> fad::parseModule(llvm::SourceMgr &sourceMgr,
     return error(deep->loc.getPointer(), "expression nested too deeply (more than " +
                                              llvm::Twine(kMaxNesting) + " levels)");
   return module;
+}
+
+std::optional<Module> fad::parseModule(llvm::SourceMgr &sourceMgr, unsigned bufferId) {
+  return parseBuffer(sourceMgr, bufferId, "a declaration (def, entry or import)",
+                     [](Iterator &it, Iterator end, Module &module) {
+                       return x3::phrase_parse(it, end, grammar::module, grammar::skipper,
+                                               module.decls);
+                     });
+}
+
+std::optional<Module> fad::parseEntryExpression(llvm::SourceMgr &sourceMgr, unsigned bufferId,
+                                                llvm::StringRef entry) {
+  return parseBuffer(sourceMgr, bufferId, "an expression",
+                     [&](Iterator &it, Iterator end, Module &module) {
+                       ExprPtr body;
+                       if (!x3::phrase_parse(it, end, grammar::expr > x3::eoi,
+                                             grammar::skipper, body))
+                         return false;
+                       Decl d;
+                       d.kind = Decl::Kind::Entry;
+                       d.name = entry.str();
+                       d.loc = body->loc;
+                       d.body = std::move(body);
+                       module.decls.push_back(std::move(d));
+                       return true;
+                     });
 }

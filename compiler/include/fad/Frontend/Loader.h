@@ -39,6 +39,9 @@ public:
   /// Parses `text` as a module named `name` (imports are found from the
   /// current directory and the search directories).
   bool loadText(llvm::StringRef text, llvm::StringRef name);
+  /// Parses `text` as one expression named `name`, the body of an entry
+  /// point `entry` without parameters (fad-repl's inputs).
+  bool loadEntryExpression(llvm::StringRef text, llvm::StringRef name, llvm::StringRef entry);
 
   const std::vector<ast::Module> &modules() const { return loaded; }
   /// Forgets the modules after the first `count` (those of a failed input).

@@ -10,6 +10,8 @@
 
 #include "fad/Frontend/AST.h"
 
+#include "llvm/ADT/StringRef.h"
+
 #include <optional>
 
 namespace llvm {
@@ -23,6 +25,13 @@ namespace fad {
 /// returns std::nullopt.
 std::optional<ast::Module> parseModule(llvm::SourceMgr &sourceMgr,
                                        unsigned bufferId);
+
+/// Parses buffer `bufferId` as one expression, the body of an entry point
+/// named `entry` (without parameters or result type) that the module
+/// returned holds: fad-repl's inputs, whose diagnostics then point into the
+/// text as typed.
+std::optional<ast::Module> parseEntryExpression(llvm::SourceMgr &sourceMgr,
+                                                unsigned bufferId, llvm::StringRef entry);
 
 } // namespace fad
 
