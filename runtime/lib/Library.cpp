@@ -16,6 +16,7 @@
 #include "fad/Runtime/FADLibrary.h"
 #include "fad/Runtime/FADRuntime.h"
 
+#include <algorithm>
 #include <csetjmp>
 #include <cstdio>
 #include <cstdlib>
@@ -271,7 +272,7 @@ void fad_context_set_progress(fad_context *ctx, int64_t every) {
 void fad_free(void *data) { std::free(data); }
 
 void fad_set_threads(int32_t n) {
-  omp_set_num_threads(n >= 1 ? n : defaultThreads());
+  omp_set_num_threads(n >= 1 ? std::min(n, FAD_MAX_THREADS) : defaultThreads());
 }
 int32_t fad_threads(void) { return omp_get_max_threads(); }
 

@@ -70,7 +70,7 @@ int main(int argc, char **argv) {
     } else if (arg == "-p") {
       opts.reportEvery = positive();
     } else if (arg == "-j") {
-      fad_set_threads(static_cast<int32_t>(std::min<int64_t>(positive(), 1024)));
+      fad_set_threads(static_cast<int32_t>(std::min<int64_t>(positive(), FAD_MAX_THREADS)));
     } else if (arg == "-t") {
       opts.timingFile = value();
     } else if (arg == "--npy-out") {

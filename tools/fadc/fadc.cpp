@@ -214,7 +214,10 @@ static int buildLibrary(Action action, StringRef scratch, StringRef object, Stri
   }
   std::string shared =
       action == Action::Python ? dir + "/lib" + name.str() + ".so" : std::string(output);
-  if (run("c++", {"-shared", "-o", shared, object, wrappersObject, runtimeLib,
+  // The soname lets programs linked with it find it by name (through their
+  // rpath or the loader's path), not by the path it was linked from.
+  std::string soname = "-Wl,-soname," + llvm::sys::path::filename(shared).str();
+  if (run("c++", {"-shared", soname, "-o", shared, object, wrappersObject, runtimeLib,
                   FAD_OPENMP_LIBRARY, "-lmvec", "-lm"},
           "linking the shared library"))
     return 1;

@@ -24,6 +24,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/StringSet.h"
 
 using namespace mlir;
 
@@ -176,9 +177,34 @@ static FailureOr<SmallVector<func::FuncOp>> entryPoints(ModuleOp module) {
 }
 
 std::string fad::cIdentifier(StringRef name) {
+  static const llvm::StringSet<> reserved = {
+      // C
+      "auto", "break", "case", "char", "const", "continue", "default", "do", "double",
+      "else", "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long",
+      "register", "restrict", "return", "short", "signed", "sizeof", "static", "struct",
+      "switch", "typedef", "union", "unsigned", "void", "volatile", "while", "bool",
+      "int8_t", "int16_t", "int32_t", "int64_t", "uint8_t", "uint16_t", "uint32_t",
+      "uint64_t", "size_t", "NULL",
+      // C++
+      "alignas", "alignof", "and", "and_eq", "asm", "bitand", "bitor", "catch", "char8_t",
+      "char16_t", "char32_t", "class", "compl", "concept", "consteval", "constexpr",
+      "constinit", "const_cast", "co_await", "co_return", "co_yield", "decltype", "delete",
+      "dynamic_cast", "explicit", "export", "false", "friend", "mutable", "namespace", "new",
+      "noexcept", "not", "not_eq", "nullptr", "operator", "or", "or_eq", "private",
+      "protected", "public", "reinterpret_cast", "requires", "static_assert", "static_cast",
+      "template", "this", "thread_local", "throw", "true", "try", "typeid", "typename",
+      "using", "virtual", "wchar_t", "xor", "xor_eq",
+      // Python
+      "False", "None", "True", "as", "assert", "async", "await", "def", "del", "elif",
+      "except", "finally", "from", "global", "import", "in", "is", "lambda", "nonlocal",
+      "pass", "raise", "with", "yield",
+      // The generated code's own names
+      "ctx"};
   std::string id;
   for (char c : name)
     id += llvm::isAlnum(c) ? c : '_';
+  if (reserved.contains(id) || (!id.empty() && id[0] == '_'))
+    id += '_';
   return id;
 }
 

@@ -41,7 +41,10 @@ int main(void) {
   fad_set_threads(1);
   printf("threads: %d", fad_threads());
   fad_set_threads(0);
-  printf(" %d\n", fad_threads() >= 1);
+  printf(" %d", fad_threads() >= 1);
+  fad_set_threads(1 << 30);
+  printf(" %d\n", fad_threads());
+  fad_set_threads(0);
   fad_context_free(ctx);
   return 0;
 }

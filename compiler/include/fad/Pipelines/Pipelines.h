@@ -83,7 +83,10 @@ struct EntrySignature {
   std::vector<EntryLeaf> args, results;
 };
 
-/// The C identifier for a fad name: primes and other marks become `_`.
+/// The C identifier for a fad name: primes and other marks become `_`, and
+/// a name that C, C++ or Python reserve (`new`, `lambda`, `from`, `int64_t`,
+/// or a name the generated code itself uses, `ctx`) gets a trailing `_`, so
+/// that generated headers and Python modules compile whatever the names.
 std::string cIdentifier(llvm::StringRef name);
 
 /// Adds a thunk per entry point (reads its arguments, runs it, hands over its
