@@ -1603,10 +1603,21 @@ Val Elaborator::genIf(Value cond, llvm::SMLoc at, function_ref<Val()> thenGen,
     return leavesOf(elseVal, at);
   });
   TypeP elseType = typeOf(elseVal, at);
+  // A literal then-branch may need the else branch's type instead
+  // (`if c then 1 else 2.0` is an f64).
+  if (!sameType(thenType, elseType) && thenVal.literal) {
+    Block &thenBlock = op.getThenRegion().front();
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(thenBlock.getTerminator());
+    Val coerced = coerce(thenVal, elseType, at);
+    if (sameType(typeOf(coerced, at), elseType)) {
+      thenBlock.getTerminator()->setOperands(leavesOf(coerced, at));
+      thenType = elseType;
+    }
+  }
   if (!sameType(thenType, elseType))
     fail(at, "the branches of if have different types: " + typeName(thenType) +
                  " and " + typeName(elseType));
-  // A literal then-branch may need the else branch's type instead.
   SmallVector<Type> types;
   leafTypes(thenType, types);
   op = withResults(op, types);
