@@ -692,6 +692,13 @@ void fad_rt_fixpoint_error(const char *location, int64_t iterations, double last
   });
 }
 
+void fad_rt_size_error(const char *message, int64_t a, int64_t b) {
+  failWith([&] {
+    return std::string(message) + " (sizes " + std::to_string(a) + " and " + std::to_string(b) +
+           ")";
+  });
+}
+
 void fad_rt_index_error(const char *location, int64_t index, int64_t extent) {
   failWith([&] {
     std::string where = location && *location ? std::string(location) + ": " : "";

@@ -120,6 +120,7 @@ static llvm::orc::SymbolMap runtimeSymbols(llvm::orc::MangleAndInterner mangle) 
   FAD_SYMBOL(fad_rt_fail);
   FAD_SYMBOL(fad_rt_chunks);
   FAD_SYMBOL(fad_rt_index_error);
+  FAD_SYMBOL(fad_rt_size_error);
   FAD_SYMBOL(fad_rt_fixpoint_error);
   FAD_SYMBOL(memrefCopy);
   FAD_SYMBOL(_mlir_memref_to_llvm_alloc);

@@ -25,6 +25,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/StringSwitch.h"
@@ -255,16 +256,17 @@ private:
   }
   /// The result types of the functions of MLIRGenOptions::callDefs.
   llvm::DenseMap<Operation *, TypeP> defResultTypes;
-  /// When inlining a prelude function, its ops take the caller's location,
-  /// so that run-time errors point at user code.
+  /// When inlining a prelude function (a def or a lambda), its ops and
+  /// errors take the caller's location, so that errors point at user code.
   std::optional<Location> locOverride;
   unsigned preludeBuffer = ~0u;
 
   //--- Diagnostics and locations -------------------------------------------
 
-  Location loc(llvm::SMLoc at) {
-    if (locOverride)
-      return *locOverride;
+  Location loc(llvm::SMLoc at) { return locOverride ? *locOverride : sourceLoc(at); }
+
+  /// Where `at` is in its file, whatever the override.
+  Location sourceLoc(llvm::SMLoc at) {
     if (!at.isValid())
       return UnknownLoc::get(&ctx);
     unsigned buffer = sourceMgr.FindBufferContainingLoc(at);
@@ -276,8 +278,26 @@ private:
   }
 
   [[noreturn]] void fail(llvm::SMLoc at, const Twine &message) {
-    emitError(loc(at), message);
+    InFlightDiagnostic error = emitError(loc(at), message);
+    if (locOverride && isInPrelude(at))
+      error.attachNote(sourceLoc(at)) << "inside the prelude, here";
+    error.report();
     throw ElabError{};
+  }
+
+  bool isInPrelude(llvm::SMLoc at) const {
+    return at.isValid() && sourceMgr.FindBufferContainingLoc(at) == preludeBuffer;
+  }
+
+  /// Runs `body` with the prelude's code at `at` (a def or lambda written
+  /// there) taking the location of the user's code that called it.
+  template <typename Fn>
+  auto asCalledFrom(llvm::SMLoc code, llvm::SMLoc at, Fn body) {
+    std::optional<Location> saved = locOverride;
+    if (isInPrelude(code) && !locOverride)
+      locOverride = loc(at);
+    auto restore = llvm::make_scope_exit([&] { locOverride = saved; });
+    return body();
   }
 
   //--- MLIR types of source types --------------------------------------------
@@ -478,9 +498,10 @@ private:
                      " and " + std::to_string(*c.type->size));
       return;
     }
-    Value same = b.create<arith::CmpIOp>(loc(at), arith::CmpIPredicate::eq,
-                                         extent(a, at), extent(c, at));
-    b.create<AssertOp>(loc(at), same, (what + ": arrays of different sizes").str());
+    Value n = extent(a, at), m = extent(c, at);
+    Value same = b.create<arith::CmpIOp>(loc(at), arith::CmpIPredicate::eq, n, m);
+    b.create<AssertOp>(loc(at), same, (what + ": arrays of different sizes").str(),
+                       ValueRange{n, m});
   }
 
   //--- Region-building helpers ----------------------------------------------
@@ -632,21 +653,22 @@ private:
                      std::to_string(*known));
       if (!known) {
         Value want = b.create<arith::ConstantIntOp>(loc(at), *t.dim, 64);
-        Value same = b.create<arith::CmpIOp>(loc(at), arith::CmpIPredicate::eq,
-                                             dimValue(), want);
-        b.create<AssertOp>(loc(at), same,
-                           (what + " must have size " + Twine(*t.dim)).str());
+        Value got = dimValue();
+        Value same = b.create<arith::CmpIOp>(loc(at), arith::CmpIPredicate::eq, got, want);
+        b.create<AssertOp>(loc(at), same, (what + " must have size " + Twine(*t.dim)).str(),
+                           ValueRange{got, want});
       }
     } else if (!t.dimName.empty() && sizes) {
       auto it = sizes->find(t.dimName);
       if (it == sizes->end()) {
         (*sizes)[t.dimName] = dimValue();
       } else {
-        Value same = b.create<arith::CmpIOp>(loc(at), arith::CmpIPredicate::eq,
-                                             dimValue(), it->second);
+        Value got = dimValue();
+        Value same = b.create<arith::CmpIOp>(loc(at), arith::CmpIPredicate::eq, got, it->second);
         b.create<AssertOp>(loc(at), same,
                            (what + ": size " + t.dimName +
-                            " does not match its earlier use").str());
+                            " does not match its earlier use").str(),
+                           ValueRange{got, it->second});
       }
     }
     // Recurse into the element type, keeping the same leaves (one rank less).
@@ -692,6 +714,9 @@ private:
   Val invoke(const Closure &c, llvm::SMLoc at);
   Val invokeDef(const Decl &d, ArrayRef<Val> args, llvm::SMLoc at);
   Val inlineDef(const Decl &d, ArrayRef<Val> args, llvm::SMLoc at);
+  /// inlineDef's work once the instance is on the stack: binds the
+  /// arguments, checks their types and sizes, elaborates the body.
+  Val inlineBody(const Decl &d, ArrayRef<Val> args, llvm::SMLoc at);
   std::optional<Val> callDef(const Decl &d, ArrayRef<Val> args, llvm::SMLoc at);
   Val invokeBuiltin(const std::string &name, ArrayRef<Val> args, llvm::SMLoc at);
   Val varRef(const std::string &name, const EnvP &env, llvm::SMLoc at);
@@ -791,7 +816,7 @@ Val Elaborator::invoke(const Closure &c, llvm::SMLoc at) {
     EnvP env = c.env;
     for (size_t i = 0; i < c.arity; ++i)
       env = bindPattern(env, c.lambda->patterns[i], c.args[i]);
-    return gen(*c.lambda->kids[0], env);
+    return asCalledFrom(c.lambda->loc, at, [&] { return gen(*c.lambda->kids[0], env); });
   }
   case Closure::Kind::Def:
     return invokeDef(*c.def, c.args, at);
@@ -929,10 +954,12 @@ Val Elaborator::inlineDef(const Decl &d, ArrayRef<Val> args, llvm::SMLoc at) {
                  "' again: fad has no recursion (use a loop)");
   }
   activeDefs.push_back({&d, std::move(key)});
-  std::optional<Location> savedOverride = locOverride;
-  bool isPrelude = sourceMgr.FindBufferContainingLoc(d.loc) == preludeBuffer;
-  if (isPrelude && !locOverride)
-    locOverride = loc(at);
+  Val result = asCalledFrom(d.loc, at, [&] { return inlineBody(d, args, at); });
+  activeDefs.pop_back();
+  return result;
+}
+
+Val Elaborator::inlineBody(const Decl &d, ArrayRef<Val> args, llvm::SMLoc at) {
   SizeEnv sizes;
   EnvP env;
   for (size_t i = 0; i < d.params.size(); ++i) {
@@ -956,8 +983,6 @@ Val Elaborator::inlineDef(const Decl &d, ArrayRef<Val> args, llvm::SMLoc at) {
                  "the result of '" + d.name + "'");
     result = coerceTo(*d.resultType, result, d.body->loc);
   }
-  locOverride = savedOverride;
-  activeDefs.pop_back();
   return result;
 }
 
@@ -1920,12 +1945,13 @@ void Elaborator::genEntry(const Decl &d) {
 void Elaborator::checkComponentExtents(const TypeP &t, ArrayRef<Value> leaves, int64_t outer,
                                        llvm::SMLoc at, const std::string &what) {
   if (t->kind == FType::Kind::Array) {
+    Value first = b.create<DimOp>(loc(at), leaves.front(), outer);
     for (Value leaf : leaves.drop_front()) {
-      Value same = b.create<arith::CmpIOp>(loc(at), arith::CmpIPredicate::eq,
-                                           b.create<DimOp>(loc(at), leaf, outer),
-                                           b.create<DimOp>(loc(at), leaves.front(), outer));
+      Value other = b.create<DimOp>(loc(at), leaf, outer);
+      Value same = b.create<arith::CmpIOp>(loc(at), arith::CmpIPredicate::eq, first, other);
       b.create<AssertOp>(loc(at), same,
-                         what + ": the components of an array of tuples have different sizes");
+                         what + ": the components of an array of tuples have different sizes",
+                         ValueRange{first, other});
     }
     checkComponentExtents(t->elem, leaves, outer + 1, at, what);
   } else if (t->kind == FType::Kind::Tuple) {

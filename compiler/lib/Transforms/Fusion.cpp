@@ -89,9 +89,9 @@ static bool onlyChecksAsEffects(Region &body) {
 /// Checks, as a map over `arrays` would, that each has n elements.
 static void assertExtents(PatternRewriter &rw, Location loc, Value n, ValueRange arrays) {
   for (Value array : arrays) {
-    Value same = rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, n,
-                                          rw.create<DimOp>(loc, array, 0));
-    rw.create<AssertOp>(loc, same, "map: arrays of different sizes");
+    Value m = rw.create<DimOp>(loc, array, 0);
+    Value same = rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, n, m);
+    rw.create<AssertOp>(loc, same, "map: arrays of different sizes", ValueRange{n, m});
   }
 }
 

@@ -117,3 +117,11 @@ func.func @atan2_of_integers(%i: i64) -> i64 {
   %a = fad.atan2 %i, %i : i64
   return %a : i64
 }
+
+// -----
+
+func.func @assert_one_size(%ok: i1, %n: i64) {
+  // expected-error @+1 {{takes no sizes or the two sizes that must agree, got 1}}
+  fad.assert %ok, "sizes" sizes(%n)
+  return
+}

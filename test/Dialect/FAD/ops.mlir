@@ -46,6 +46,8 @@ func.func @arrays(%x: f64, %m: tensor<?x?xf64>, %i: i64) -> (tensor<?xf64>, i64,
   %ok = arith.constant true
   // CHECK: fad.assert %{{.*}}, "always"
   fad.assert %ok, "always"
+  // CHECK: fad.assert %{{.*}}, "same" sizes(%{{.*}}, %{{.*}})
+  fad.assert %ok, "same" sizes(%n, %n)
   // CHECK: fad.update %{{.*}}[%{{.*}}], %{{.*}} : tensor<?x?xf64>, tensor<?xf64>
   %u = fad.update %t[%i], %a : tensor<?x?xf64>, tensor<?xf64>
   // CHECK: fad.update %{{.*}}[%{{.*}}, %{{.*}}], %{{.*}} : tensor<?x?xf64>, f64

@@ -723,7 +723,21 @@ struct ZerosLikeLowering : OpRewritePattern<ZerosLikeOp> {
 struct AssertLowering : OpRewritePattern<AssertOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(AssertOp op, PatternRewriter &rw) const override {
-    emitFailUnless(rw, op.getLoc(), op.getCondition(), op.getMessage());
+    Location loc = op.getLoc();
+    if (op.getSizes().empty()) {
+      emitFailUnless(rw, loc, op.getCondition(), op.getMessage());
+    } else {
+      std::string text = locatedMessage(loc, op.getMessage());
+      emitCheck(rw, loc, op.getCondition(), [&](OpBuilder &b) {
+        auto ptr = LLVM::LLVMPointerType::get(b.getContext());
+        auto i64 = b.getI64Type();
+        func::FuncOp fail =
+            getFailureFunction(b, kSizeErrorFunction, b.getFunctionType({ptr, i64, i64}, {}));
+        b.create<func::CallOp>(loc, fail,
+                               ValueRange{buildStringPointer(b, loc, text), op.getSizes()[0],
+                                          op.getSizes()[1]});
+      });
+    }
     rw.eraseOp(op);
     return success();
   }

@@ -39,7 +39,8 @@ static bool isThreadSafe(Region &body, bool allowChecks) {
     if (auto call = dyn_cast<CallOpInterface>(op)) {
       auto callee = call.getCallableForCallee().dyn_cast<SymbolRefAttr>();
       bool isCheck = callee && (callee.getLeafReference() == fad::kFailFunction ||
-                                callee.getLeafReference() == fad::kIndexErrorFunction);
+                                callee.getLeafReference() == fad::kIndexErrorFunction ||
+                                callee.getLeafReference() == fad::kSizeErrorFunction);
       return allowChecks && isCheck ? WalkResult::advance() : WalkResult::interrupt();
     }
     if (op->hasTrait<OpTrait::HasRecursiveMemoryEffects>())

@@ -94,6 +94,8 @@ int64_t fad_rt_chunks(void);
    library call: end that call with the message). */
 void fad_rt_fail(const char *message);
 void fad_rt_index_error(const char *location, int64_t index, int64_t extent);
+/* `message` (which starts with its location), then " (sizes a and b)". */
+void fad_rt_size_error(const char *message, int64_t a, int64_t b);
 void fad_rt_fixpoint_error(const char *location, int64_t iterations, double lastChange);
 
 #ifdef __cplusplus

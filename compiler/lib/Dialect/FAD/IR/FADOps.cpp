@@ -88,6 +88,13 @@ LogicalResult ArrayOp::verify() {
   return success();
 }
 
+LogicalResult AssertOp::verify() {
+  if (!getSizes().empty() && getSizes().size() != 2)
+    return emitOpError("takes no sizes or the two sizes that must agree, got ")
+           << getSizes().size();
+  return success();
+}
+
 LogicalResult DimOp::verify() {
   // The dimension attribute is unsigned, so only the upper bound can fail.
   if (getDim() >= static_cast<uint64_t>(getArray().getType().getRank()))

@@ -31,6 +31,7 @@ constexpr llvm::StringLiteral kChunksAttr = "fad.chunks";
 /// record the message and do not return).
 constexpr llvm::StringLiteral kFailFunction = "fad_rt_fail";
 constexpr llvm::StringLiteral kIndexErrorFunction = "fad_rt_index_error";
+constexpr llvm::StringLiteral kSizeErrorFunction = "fad_rt_size_error";
 } // namespace fad
 
 #endif // FAD_DIALECT_FAD_IR_FADDIALECT_H

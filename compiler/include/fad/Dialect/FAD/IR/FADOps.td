@@ -301,14 +301,23 @@ def FAD_AssertOp : FAD_Op<"assert"> {
   let description = [{
     Stops the program with `message` on standard error and exit status 1
     when `condition` is false. The frontend uses it for size checks that
-    cannot be decided at compile time.
+    cannot be decided at compile time; such a check passes the two sizes
+    that must agree, and the message then ends with them
+    (`... (sizes 3 and 2)`).
 
     ```mlir
     fad.assert %same, "prog.fad:3:5: arrays of different sizes"
+    fad.assert %same, "map: arrays of different sizes" sizes(%n, %m)
     ```
   }];
-  let arguments = (ins I1:$condition, StrAttr:$message);
-  let assemblyFormat = "$condition `,` $message attr-dict";
+  let arguments = (ins I1:$condition, StrAttr:$message, Variadic<I64>:$sizes);
+  let assemblyFormat = "$condition `,` $message (`sizes` `(` $sizes^ `)`)? attr-dict";
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$condition, "::llvm::StringRef":$message), [{
+      build($_builder, $_state, condition, message, ::mlir::ValueRange{});
+    }]>
+  ];
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//
