@@ -32,6 +32,7 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/SourceMgr.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <functional>
@@ -260,6 +261,8 @@ private:
   /// errors take the caller's location, so that errors point at user code.
   std::optional<Location> locOverride;
   unsigned preludeBuffer = ~0u;
+  /// Where each line of a source buffer starts (sourceLoc).
+  llvm::DenseMap<unsigned, std::vector<const char *>> lineStarts;
 
   //--- Diagnostics and locations -------------------------------------------
 
@@ -272,9 +275,21 @@ private:
     unsigned buffer = sourceMgr.FindBufferContainingLoc(at);
     if (!buffer)
       return UnknownLoc::get(&ctx);
-    auto [line, col] = sourceMgr.getLineAndColumn(at, buffer);
-    StringRef file = sourceMgr.getMemoryBuffer(buffer)->getBufferIdentifier();
-    return FileLineColLoc::get(&ctx, file, line, col);
+    // SourceMgr finds a column by scanning back to the line's start, which
+    // is quadratic over a long line (a literal of 10^5 numbers): binary
+    // search over the buffer's line starts instead.
+    std::vector<const char *> &starts = lineStarts[buffer];
+    const llvm::MemoryBuffer *text = sourceMgr.getMemoryBuffer(buffer);
+    if (starts.empty()) {
+      starts.push_back(text->getBufferStart());
+      for (const char *p = text->getBufferStart(); p < text->getBufferEnd(); ++p)
+        if (*p == '\n')
+          starts.push_back(p + 1);
+    }
+    auto next = std::upper_bound(starts.begin(), starts.end(), at.getPointer());
+    unsigned line = next - starts.begin();
+    unsigned col = at.getPointer() - *std::prev(next) + 1;
+    return FileLineColLoc::get(&ctx, text->getBufferIdentifier(), line, col);
   }
 
   [[noreturn]] void fail(llvm::SMLoc at, const Twine &message) {
@@ -588,8 +603,17 @@ private:
     switch (t.kind) {
     case TypeExpr::Kind::Prim:
       return primType(primOf(t));
-    case TypeExpr::Kind::Array:
-      return arrayType(resolve(t.elems[0], what), t.dim);
+    case TypeExpr::Kind::Array: {
+      TypeP array = arrayType(resolve(t.elems[0], what), t.dim);
+      // NumPy's bound too; every pass walks each dimension.
+      constexpr unsigned kMaxRank = 64;
+      unsigned rank = 0;
+      for (const FType *a = array.get(); a->kind == FType::Kind::Array; a = a->elem.get())
+        ++rank;
+      if (rank > kMaxRank)
+        fail(t.loc, "arrays of rank above " + Twine(kMaxRank) + " are not supported");
+      return array;
+    }
     case TypeExpr::Kind::Tuple: {
       std::vector<TypeP> elems;
       for (const TypeExpr &e : t.elems)
@@ -1737,11 +1761,27 @@ Val Elaborator::gen(const Expr &e, const EnvP &env) {
     std::vector<Val> elems;
     for (const ExprPtr &k : e.kids)
       elems.push_back(gen(*k, env));
-    // Literal elements take the type of the first non-literal (or float) one.
-    for (Val &v : elems)
-      for (Val &w : elems)
-        if (&v != &w)
-          unify(v, w, at);
+    // Literal elements take the type of the first non-literal element, or
+    // of the first float literal when all are literals (linear: literals of
+    // 10^5 numbers).
+    const Val *model = nullptr;
+    for (const Val &v : elems)
+      if (v.kind == Val::Kind::Data && !v.literal) {
+        model = &v;
+        break;
+      }
+    if (!model)
+      for (const Val &v : elems)
+        if (v.kind == Val::Kind::Data && v.literal && isFloatType(v.type)) {
+          model = &v;
+          break;
+        }
+    if (model) {
+      TypeP target = model->type;
+      for (Val &v : elems)
+        if (v.kind == Val::Kind::Data && v.literal)
+          v = coerce(v, target, at);
+    }
     TypeP elemT = typeOf(elems.front(), at);
     for (size_t i = 1; i < elems.size(); ++i)
       if (!sameType(typeOf(elems[i], e.kids[i]->loc), elemT))

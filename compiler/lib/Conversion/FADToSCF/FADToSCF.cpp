@@ -574,10 +574,71 @@ struct ConvertLowering : OpRewritePattern<ConvertOp> {
 // Array ops
 //===----------------------------------------------------------------------===//
 
+/// The elements of `v` if it is a constant (a scalar, or a dense tensor,
+/// possibly behind a tensor.cast), in row-major order; fails otherwise.
+static LogicalResult appendConstantElements(Value v, SmallVectorImpl<Attribute> &out,
+                                            SmallVectorImpl<int64_t> &shape) {
+  if (auto cast = v.getDefiningOp<tensor::CastOp>())
+    v = cast.getSource();
+  Attribute attr;
+  if (!matchPattern(v, m_Constant(&attr)))
+    return failure();
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    shape.assign(dense.getType().getShape().begin(), dense.getType().getShape().end());
+    llvm::append_range(out, dense.getValues<Attribute>());
+    return success();
+  }
+  if (!isa<FloatAttr, IntegerAttr>(attr))
+    return failure();
+  shape.clear();
+  out.push_back(attr);
+  return success();
+}
+
+/// An array literal whose elements are scalars: one op for the whole array
+/// (a dense constant when every element is one, else tensor.from_elements),
+/// where one insert per element made bufferization's analysis grow with the
+/// cube of the length. Fails for rows that are not all constants of one
+/// shape.
+static FailureOr<Value> buildWholeArray(PatternRewriter &rw, Location loc, ArrayOp op) {
+  ValueRange elems = op.getElements();
+  SmallVector<Attribute> values;
+  SmallVector<int64_t> rowShape, shape;
+  bool constant = true;
+  for (Value elem : elems) {
+    if (failed(appendConstantElements(elem, values, shape)) ||
+        (elem != elems.front() && shape != rowShape)) {
+      constant = false;
+      break;
+    }
+    rowShape = shape;
+  }
+  Type element = op.getType().getElementType();
+  SmallVector<int64_t> wholeShape{(int64_t)elems.size()};
+  llvm::append_range(wholeShape, rowShape);
+  auto wholeType = RankedTensorType::get(wholeShape, element);
+  Value whole;
+  if (constant && !elems.empty() && !llvm::is_contained(wholeShape, ShapedType::kDynamic)) {
+    // Bools are i1 attributes already; integers and floats match `element`.
+    whole = rw.create<arith::ConstantOp>(loc, DenseElementsAttr::get(wholeType, values));
+  } else if (!elems.empty() && !isa<RankedTensorType>(elems.front().getType())) {
+    whole = rw.create<tensor::FromElementsOp>(loc, wholeType, elems);
+  } else {
+    return failure();
+  }
+  return whole.getType() == op.getType()
+             ? whole
+             : rw.create<tensor::CastOp>(loc, op.getType(), whole).getResult();
+}
+
 struct ArrayLowering : OpRewritePattern<ArrayOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ArrayOp op, PatternRewriter &rw) const override {
     Location loc = op.getLoc();
+    if (FailureOr<Value> whole = buildWholeArray(rw, loc, op); succeeded(whole)) {
+      rw.replaceOp(op, *whole);
+      return success();
+    }
     ValueRange elems = op.getElements();
     Value n = indexConst(rw, loc, elems.size());
     // All elements exist before the array: the first row fixes the extents.
