@@ -119,6 +119,15 @@ bool LinearizeState::readsTangent(Operation *op) const {
 }
 
 LogicalResult LinearizeState::linearizeOp(OpBuilder &b, Operation *op) {
+  // An op with results but none of a differentiable type (a while loop's
+  // condition, an `if` of booleans, an integer loop) passes no tangent on,
+  // whatever it reads: it is primal code, regions included. (Linearizing
+  // its regions would put tangent code where the transpose only replays
+  // primal code.)
+  if (op->getNumResults() > 0 && llvm::none_of(op->getResultTypes(), isDifferentiableType)) {
+    cloneWithOuterValues(b, op, mapping);
+    return success();
+  }
   if (auto rule = dyn_cast<LinearizeOpInterface>(op))
     return rule.linearize(b, *this);
 

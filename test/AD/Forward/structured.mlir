@@ -63,3 +63,38 @@ func.func @loop(%x: f64, %dx: f64, %n: i64) -> f64 {
   }
   return %dy : f64
 }
+
+// -----
+
+// An if whose results are not differentiable (a loop condition's &&) is
+// primal code: it is cloned, with no tangent code in its branches, even
+// though it reads an array that has a tangent.
+// CHECK-LABEL: func.func @bool_if
+// CHECK:         fad.if %{{.*}} -> i1 {
+// CHECK-NEXT:      %{{.*}} = arith.constant 0 : i64
+// CHECK-NEXT:      %[[E:.*]] = fad.index %arg0[%{{.*}}] : tensor<?xf64> -> f64
+// CHECK-NEXT:      %{{.*}} = arith.constant
+// CHECK-NEXT:      %[[B:.*]] = arith.cmpf ogt, %[[E]], %{{.*}} : f64
+// CHECK-NEXT:      fad.yield %[[B]] : i1
+// CHECK-NEXT:    } else {
+func.func @bool_if(%x: tensor<?xf64>, %dx: tensor<?xf64>, %c: i1) -> (f64, f64) {
+  %y, %dy = fad.jvp (%x) tangents(%dx) : (tensor<?xf64>), (tensor<?xf64>) -> (f64, f64) {
+  ^bb0(%a: tensor<?xf64>):
+    %r = fad.if %c -> i1 {
+      %i = arith.constant 0 : i64
+      %e = fad.index %a[%i] : tensor<?xf64> -> f64
+      %half = arith.constant 0.5 : f64
+      %b = arith.cmpf ogt, %e, %half : f64
+      fad.yield %b : i1
+    } else {
+      %f = arith.constant false
+      fad.yield %f : i1
+    }
+    %j = arith.constant 1 : i64
+    %v = fad.index %a[%j] : tensor<?xf64> -> f64
+    %z = arith.constant 0.0 : f64
+    %s = arith.select %r, %v, %z : f64
+    fad.yield %s : f64
+  }
+  return %y, %dy : f64, f64
+}
