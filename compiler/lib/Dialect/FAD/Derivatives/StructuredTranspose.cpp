@@ -119,8 +119,21 @@ SmallVector<Value> fad::detail::recordTape(
         bindArgs(i, st.take_front(k));
         state.clonePrimalOps(b, body);
         SmallVector<Value> next = state.primals(yields.take_front(k));
-        for (unsigned c = 0; c < k; ++c)
+        for (unsigned c = 0; c < k; ++c) {
+          // The tape's rows have the initial state's extents.
+          if (auto array = dyn_cast<RankedTensorType>(st[c].getType()))
+            for (int64_t d = 0; d < array.getRank(); ++d) {
+              Value now = b.create<DimOp>(loc, st[c], d);
+              Value first = b.create<DimOp>(loc, primInits[c], d);
+              b.create<AssertOp>(
+                  loc, b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, now, first),
+                  "reverse mode through this loop needs its state to keep its extents, "
+                  "but an array of the state changes size (forward mode, jvp or jacfwd, "
+                  "handles it)",
+                  ValueRange{now, first});
+            }
           next.push_back(b.create<AddAtOp>(loc, st[k + c], ValueRange{i}, st[c]));
+        }
         for (auto [r, v] : llvm::enumerate(residuals.values))
           next.push_back(
               b.create<AddAtOp>(loc, st[2 * k + r], ValueRange{i}, state.primal(v)));
