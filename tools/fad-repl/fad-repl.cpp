@@ -19,6 +19,7 @@
 #include "fad/Runtime/FADRuntime.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -302,6 +303,13 @@ Compiled *Session::compile(llvm::StringRef expression, double &compileMs) {
   for (auto fn : llvm::make_early_inc_range(module->getOps<func::FuncOp>())) {
     if (!fn->hasAttr("fad.def"))
       continue;
+    // A compiled definition never writes into its arguments: later inputs
+    // call it without knowing its body, with arrays they still read, or with
+    // constants in read-only memory.
+    for (unsigned k = 0; k < fn.getNumArguments(); ++k)
+      if (isa<TensorType>(fn.getArgument(k).getType()))
+        fn.setArgAttr(k, bufferization::BufferizationDialect::kWritableAttrName,
+                      BoolAttr::get(&context, false));
     if (compiledDefs.contains(fn.getName())) {
       stubOut(fn);
       reused.push_back(fn.getName().str());
