@@ -195,20 +195,20 @@ def FADExpandStridedCopies : Pass<"fad-expand-strided-copies"> {
 }
 
 def FADPrivateScratch : Pass<"fad-private-scratch"> {
-  let summary = "Give the uses of an empty tensor in nested regions their own";
+  let summary = "Give every use of an empty tensor its own, just before it";
   let description = [{
     Runs before bufferization. CSE merges equal `tensor.empty`s, also one in
     a loop body with one before the loop. One-shot bufferization treats an
-    empty tensor's contents as undefined and so misses the conflict between
-    a writer before a loop and one in its body that start from one merged
-    empty: an outer loop's result and an inner loop's state then share one
-    buffer and overwrite each other (a wrong result), and the chunks of a
-    split accumulation share one scratch buffer (no parallelism). Each use
-    of a `tensor.empty` in a region nested below it gets its own copy, placed
-    just before its user, as convert-fad-to-scf made it (an empty tensor is
-    only a shape, so the copy is the same value). Uses in the empty's own
-    block keep sharing it: one-shot orders those by dominance, and reuses
-    one buffer for temporaries that do not overlap.
+    empty tensor's contents as undefined and so misses conflicts between
+    writers that start from one merged empty: an outer loop's result and an
+    inner loop's state, or two loops of one block of which the second reads
+    the first's result, then share one buffer and overwrite each other (a
+    wrong result), and the chunks of a split accumulation share one scratch
+    buffer (no parallelism). Each use of a `tensor.empty` gets its own copy,
+    placed just before its user, as convert-fad-to-scf made it (an empty
+    tensor is only a shape, so the copy is the same value);
+    fad-hoist-loop-buffers later allocates a sequential loop's
+    per-iteration buffers once where their sizes allow.
   }];
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
 }

@@ -1,7 +1,7 @@
 //===- LoopBuffers.cpp - Buffers of lowered loops ------------------*- C++ -*-===//
 //
-// This file implements fad-private-scratch (before bufferization: a use of
-// an empty tensor in a nested region gets its own), fad-copy-view-call-
+// This file implements fad-private-scratch (before bufferization: every
+// use of an empty tensor gets its own), fad-copy-view-call-
 // arguments (after it: calls get copies of views, not casts of them), and
 // fad-hoist-loop-buffers and fad-expand-strided-copies (see Passes.td):
 // after bufferization, per-iteration buffers of sequential loops are
@@ -48,13 +48,13 @@ struct FADPrivateScratchPass
   void runOnOperation() override {
     SmallVector<tensor::EmptyOp> empties;
     getOperation()->walk([&](tensor::EmptyOp empty) { empties.push_back(empty); });
-    for (tensor::EmptyOp empty : empties)
+    for (tensor::EmptyOp empty : empties) {
       for (OpOperand &use : llvm::make_early_inc_range(empty->getUses())) {
-        if (use.getOwner()->getBlock() == empty->getBlock())
-          continue;
         OpBuilder b(use.getOwner());
         use.set(b.clone(*empty)->getResult(0));
       }
+      empty->erase();
+    }
   }
 };
 
