@@ -72,3 +72,25 @@ func.func @same_block(%n: index, %x: f64, %y: f64) -> (tensor<?xf64>, tensor<?xf
   %b = tensor.insert %y into %e[%c0] : tensor<?xf64>
   return %a, %b : tensor<?xf64>, tensor<?xf64>
 }
+
+// An empty behind a cast (static shapes) used as two loop states: each gets
+// its own empty and cast (they had shared one buffer).
+// CHECK-LABEL: func.func @cast_twice
+// CHECK:         %[[E1:.*]] = tensor.empty() : tensor<3xf64>
+// CHECK-NEXT:    %[[C1:.*]] = tensor.cast %[[E1]]
+// CHECK-NEXT:    %[[E2:.*]] = tensor.empty() : tensor<3xf64>
+// CHECK-NEXT:    %[[C2:.*]] = tensor.cast %[[E2]]
+// CHECK-NEXT:    scf.for {{.*}} iter_args(%{{.*}} = %[[C2]], %{{.*}} = %[[C1]])
+func.func @cast_twice(%x: f64, %y: f64) -> (tensor<?xf64>, tensor<?xf64>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %e = tensor.empty() : tensor<3xf64>
+  %cast = tensor.cast %e : tensor<3xf64> to tensor<?xf64>
+  %r:2 = scf.for %i = %c0 to %c3 step %c1 iter_args(%a = %cast, %b = %cast) -> (tensor<?xf64>, tensor<?xf64>) {
+    %a2 = tensor.insert %x into %a[%i] : tensor<?xf64>
+    %b2 = tensor.insert %y into %b[%i] : tensor<?xf64>
+    scf.yield %a2, %b2 : tensor<?xf64>, tensor<?xf64>
+  }
+  return %r#0, %r#1 : tensor<?xf64>, tensor<?xf64>
+}

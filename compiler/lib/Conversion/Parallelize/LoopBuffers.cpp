@@ -17,6 +17,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace fad {
@@ -46,6 +47,25 @@ namespace {
 struct FADPrivateScratchPass
     : public fad::impl::FADPrivateScratchBase<FADPrivateScratchPass> {
   void runOnOperation() override {
+    // An empty tensor behind a tensor.cast (static shapes) is an empty
+    // tensor too: each use of the cast gets its own empty and cast.
+    SmallVector<tensor::CastOp> casts;
+    getOperation()->walk([&](tensor::CastOp cast) {
+      if (cast.getSource().getDefiningOp<tensor::EmptyOp>())
+        casts.push_back(cast);
+    });
+    for (tensor::CastOp cast : casts) {
+      auto empty = cast.getSource().getDefiningOp<tensor::EmptyOp>();
+      for (OpOperand &use : llvm::make_early_inc_range(cast->getUses())) {
+        OpBuilder b(use.getOwner());
+        IRMapping fresh;
+        b.clone(*empty, fresh);
+        use.set(b.clone(*cast, fresh)->getResult(0));
+      }
+      cast->erase();
+      if (empty->use_empty())
+        empty->erase();
+    }
     SmallVector<tensor::EmptyOp> empties;
     getOperation()->walk([&](tensor::EmptyOp empty) { empties.push_back(empty); });
     for (tensor::EmptyOp empty : empties) {
