@@ -192,3 +192,27 @@ func.func @chunks(%a: memref<?xf64>, %out: memref<?xf64>) {
   } {fad.chunks, fad.parallel}
   return
 }
+
+// A sum whose contribution is the result of an earlier parallelized sum (a
+// loop-invariant one): the later loop combines the earlier one's new result
+// (it combined the replaced loop's, which no longer dominated it).
+// CHECK-LABEL: func.func @sum_of_sum
+// CHECK:         %[[FIRST:.*]] = scf.if
+// CHECK:         scf.if
+// CHECK-NEXT:      scf.parallel
+// CHECK-NEXT:        scf.reduce(%[[FIRST]] : f64)
+func.func @sum_of_sum(%a: memref<?xf64>, %n: index) -> f64 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f64
+  %s = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> f64 {
+    %v = memref.load %a[%i] : memref<?xf64>
+    %next = arith.addf %acc, %v : f64
+    scf.yield %next : f64
+  } {fad.parallel}
+  %t = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> f64 {
+    %next = arith.addf %acc, %s : f64
+    scf.yield %next : f64
+  } {fad.parallel}
+  return %t : f64
+}

@@ -137,7 +137,11 @@ namespace {
 /// contribution by an associative op: `acc' = acc <op> contribution`.
 struct Reduction {
   Operation *combiner;
-  Value contribution;
+  unsigned accOperand; ///< the combiner's operand that is `acc`
+
+  /// The other operand, read when the loop is rewritten: parallelizing an
+  /// earlier loop replaces its results, which this one may combine.
+  Value contribution() const { return combiner->getOperand(1 - accOperand); }
 };
 } // namespace
 
@@ -155,10 +159,9 @@ static std::optional<SmallVector<Reduction>> findReductions(scf::ForOp loop) {
         yield.getOperand(k) != combiner->getResult(0))
       return std::nullopt;
     Value lhs = combiner->getOperand(0), rhs = combiner->getOperand(1);
-    Value contribution = lhs == acc ? rhs : lhs;
-    if (contribution == acc)
+    if (lhs == rhs)
       return std::nullopt;
-    reductions.push_back({combiner, contribution});
+    reductions.push_back({combiner, lhs == acc ? 0u : 1u});
   }
   return reductions;
 }
@@ -206,7 +209,7 @@ static void parallelize(scf::ForOp loop, ArrayRef<Reduction> reductions,
           return;
         SmallVector<Value> contributions;
         for (const Reduction &r : reductions)
-          contributions.push_back(mapping.lookupOrDefault(r.contribution));
+          contributions.push_back(mapping.lookupOrDefault(r.contribution()));
         auto reduce = pb.create<scf::ReduceOp>(loc, contributions);
         for (auto [r, region] : llvm::zip(reductions, reduce.getReductions())) {
           OpBuilder::InsertionGuard guard(pb);
