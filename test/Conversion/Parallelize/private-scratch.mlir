@@ -94,3 +94,64 @@ func.func @cast_twice(%x: f64, %y: f64) -> (tensor<?xf64>, tensor<?xf64>) {
   }
   return %r#0, %r#1 : tensor<?xf64>, tensor<?xf64>
 }
+
+// A for loop yielding one tensor as two states: one-shot bufferization would
+// give both results the yielded buffer, and an in-place write to one would
+// change the other. States that start alike are merged (both results are
+// the first), others get a copy.
+// CHECK-LABEL: func.func @repeated_yield
+// CHECK:         %[[L:.*]]:4 = scf.for {{.*}} iter_args(%[[A:.*]] = %arg1, %[[B:.*]] = %arg1, %[[C:.*]] = %arg1, %[[D:.*]] = %arg2)
+// CHECK:           %[[V:.*]] = tensor.insert %{{.*}} into %[[A]]
+// CHECK:           %[[W:.*]] = tensor.insert %{{.*}} into %[[A]]
+// CHECK:           %[[COPY:.*]] = bufferization.alloc_tensor() copy(%[[V]])
+// CHECK:           scf.yield %[[V]], %[[B]], %[[W]], %[[COPY]]
+// CHECK:         return %[[L]]#0, %[[L]]#0, %[[L]]#2, %[[L]]#3
+func.func @repeated_yield(%n: index, %a: tensor<4xf64>, %b: tensor<4xf64>, %x: f64)
+    -> (tensor<4xf64>, tensor<4xf64>, tensor<4xf64>, tensor<4xf64>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %r:4 = scf.for %i = %c0 to %n step %c1 iter_args(%s = %a, %t = %a, %u = %a, %w = %b)
+      -> (tensor<4xf64>, tensor<4xf64>, tensor<4xf64>, tensor<4xf64>) {
+    %v = tensor.insert %x into %s[%c0] : tensor<4xf64>
+    %y = tensor.insert %x into %t[%c1] : tensor<4xf64>
+    scf.yield %v, %v, %y, %v : tensor<4xf64>, tensor<4xf64>, tensor<4xf64>, tensor<4xf64>
+  }
+  return %r#0, %r#1, %r#2, %r#3 : tensor<4xf64>, tensor<4xf64>, tensor<4xf64>, tensor<4xf64>
+}
+
+// Yields of another state's argument and of a value from outside the loop
+// share a buffer with it just as well: copied.
+// CHECK-LABEL: func.func @foreign_yield
+// CHECK:         scf.for {{.*}} iter_args(%[[S:.*]] = %arg1, %[[T:.*]] = %arg2)
+// CHECK-DAG:       %[[C1:.*]] = bufferization.alloc_tensor() copy(%[[S]])
+// CHECK-DAG:       %[[C2:.*]] = bufferization.alloc_tensor() copy(%arg2)
+// CHECK:           scf.yield %[[C2]], %[[C1]]
+func.func @foreign_yield(%n: index, %a: tensor<4xf64>, %b: tensor<4xf64>) -> (tensor<4xf64>, tensor<4xf64>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %r:2 = scf.for %i = %c0 to %n step %c1 iter_args(%s = %a, %t = %b) -> (tensor<4xf64>, tensor<4xf64>) {
+    scf.yield %b, %s : tensor<4xf64>, tensor<4xf64>
+  }
+  return %r#0, %r#1 : tensor<4xf64>, tensor<4xf64>
+}
+
+// A while loop forwarding one tensor twice: the second gets a copy.
+// CHECK-LABEL: func.func @repeated_while
+// CHECK:         %[[XC:.*]] = bufferization.alloc_tensor() copy(%[[X:[^)]*]])
+// CHECK-NEXT:    scf.condition(%{{.*}}) %[[X]], %[[XC]] :
+// CHECK:         %[[Y:.*]] = tensor.insert
+// CHECK-NEXT:    %[[YC:.*]] = bufferization.alloc_tensor() copy(%[[Y]])
+// CHECK-NEXT:    scf.yield %[[Y]], %[[YC]] :
+func.func @repeated_while(%a: tensor<4xf64>, %b: tensor<4xf64>, %x: f64) -> (tensor<4xf64>, tensor<4xf64>) {
+  %c0 = arith.constant 0 : index
+  %r:2 = scf.while (%s = %a, %t = %b) : (tensor<4xf64>, tensor<4xf64>) -> (tensor<4xf64>, tensor<4xf64>) {
+    %v = tensor.extract %s[%c0] : tensor<4xf64>
+    %go = arith.cmpf olt, %v, %x : f64
+    scf.condition(%go) %s, %s : tensor<4xf64>, tensor<4xf64>
+  } do {
+  ^bb0(%s: tensor<4xf64>, %t: tensor<4xf64>):
+    %v = tensor.insert %x into %s[%c0] : tensor<4xf64>
+    scf.yield %v, %v : tensor<4xf64>, tensor<4xf64>
+  }
+  return %r#0, %r#1 : tensor<4xf64>, tensor<4xf64>
+}

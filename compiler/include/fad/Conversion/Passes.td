@@ -195,7 +195,7 @@ def FADExpandStridedCopies : Pass<"fad-expand-strided-copies"> {
 }
 
 def FADPrivateScratch : Pass<"fad-private-scratch"> {
-  let summary = "Give every use of an empty tensor its own, just before it";
+  let summary = "Give every use of an empty tensor, and every loop result, its own buffer";
   let description = [{
     Runs before bufferization. CSE merges equal `tensor.empty`s, also one in
     a loop body with one before the loop. One-shot bufferization treats an
@@ -209,8 +209,17 @@ def FADPrivateScratch : Pass<"fad-private-scratch"> {
     tensor is only a shape, so the copy is the same value);
     fad-hoist-loop-buffers later allocates a sequential loop's
     per-iteration buffers once where their sizes allow.
+
+    Loops get the same care: one-shot bufferization takes a loop result
+    whose yield is not its own iteration argument for a fresh buffer, so a
+    tensor yielded at two places (or another state's argument, or a value
+    from outside the loop) would give two results one buffer unseen. A for
+    loop's states that start and continue alike are merged; any other such
+    yield, and a tensor a while loop forwards twice, is copied
+    (`bufferization.alloc_tensor ... copy`).
   }];
-  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect",
+                           "::mlir::tensor::TensorDialect"];
 }
 
 #endif // FAD_CONVERSION_PASSES_TD

@@ -13,6 +13,7 @@
 #include "fad/Dialect/FAD/IR/FADDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -74,6 +75,63 @@ struct FADPrivateScratchPass
         use.set(b.clone(*empty)->getResult(0));
       }
       empty->erase();
+    }
+    getOperation()->walk([](scf::ForOp loop) { separateForResults(loop); });
+    getOperation()->walk([](Operation *op) {
+      if (isa<scf::ConditionOp>(op) || (isa<scf::YieldOp>(op) && isa<scf::WhileOp>(op->getParentOp())))
+        copyRepeatedOperands(op->getOpOperands().drop_front(isa<scf::ConditionOp>(op) ? 1 : 0));
+    });
+  }
+
+  /// The operand is replaced by a fresh copy of its tensor, made just
+  /// before its user.
+  static void copyBeforeUser(OpOperand &operand) {
+    OpBuilder b(operand.getOwner());
+    auto type = cast<RankedTensorType>(operand.get().getType());
+    operand.set(b.create<bufferization::AllocTensorOp>(operand.getOwner()->getLoc(), type,
+                                                       ValueRange{}, operand.get()));
+  }
+
+  /// Every tensor operand equal to an earlier one is copied.
+  static void copyRepeatedOperands(MutableArrayRef<OpOperand> operands) {
+    llvm::SmallPtrSet<Value, 4> seen;
+    for (OpOperand &operand : operands)
+      if (isa<RankedTensorType>(operand.get().getType()) && !seen.insert(operand.get()).second)
+        copyBeforeUser(operand);
+  }
+
+  /// One-shot bufferization (allowReturnAllocsFromLoops) takes a for
+  /// loop's result whose yield is not its own iteration argument for a new
+  /// buffer. A yield of one tensor at two places, of another position's
+  /// iteration argument, or of a value from outside the loop then gives two
+  /// results (or a result and an outer value) one buffer unseen, and an
+  /// in-place write to one changes the other. Two states that start and
+  /// continue alike are merged into one; any other such yield is copied.
+  static void separateForResults(scf::ForOp loop) {
+    auto yield = cast<scf::YieldOp>(loop.getBody()->getTerminator());
+    llvm::SmallDenseMap<Value, unsigned> firstYield;
+    for (auto [j, operand] : llvm::enumerate(yield->getOpOperands())) {
+      Value value = operand.get();
+      BlockArgument own = loop.getRegionIterArgs()[j];
+      if (!isa<RankedTensorType>(value.getType()) || value == own)
+        continue;
+      auto [first, isNew] = firstYield.try_emplace(value, j);
+      if (isNew) {
+        auto arg = dyn_cast<BlockArgument>(value);
+        bool otherState = arg && arg.getOwner() == loop.getBody();
+        bool outside = !loop.getRegion().isAncestor(value.getParentRegion());
+        if (otherState || outside)
+          copyBeforeUser(operand);
+        continue;
+      }
+      unsigned i = first->second;
+      if (loop.getInitArgs()[i] == loop.getInitArgs()[j]) {
+        loop.getResult(j).replaceAllUsesWith(loop.getResult(i));
+        own.replaceAllUsesWith(loop.getRegionIterArgs()[i]);
+        operand.set(own);
+      } else {
+        copyBeforeUser(operand);
+      }
     }
   }
 };
