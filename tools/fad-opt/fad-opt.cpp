@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "fad/Conversion/Passes.h"
+#include "fad/Lowering/Passes.h"
 #include "fad/Dialect/FAD/IR/FADDialect.h"
 #include "fad/Pipelines/Pipelines.h"
 #include "fad/Transforms/Passes.h"
@@ -35,6 +36,7 @@ int main(int argc, char **argv) {
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
   fad::registerFADConversionPasses();
+  fad::registerFADLoweringPasses();
   fad::registerFADTransformsPasses();
   fad::registerFADPipelines();
   return mlir::asMainReturnCode(

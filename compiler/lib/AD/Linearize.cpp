@@ -3,7 +3,7 @@
 // This file implements LinearizeState: forward-mode differentiation of fad IR
 // by one walk over the ops (docs/AD.md, "Forward mode"). For each op:
 //   1. an op with its own rule (LinearizeOpInterface) emits primal and
-//      tangent itself (structured ops; rules in Dialect/FAD/Derivatives);
+//      tangent itself (structured ops; rules in AD/Rules);
 //   2. otherwise the op is cloned as the primal computation; if no operand
 //      has a tangent, or no result is a float, its tangents are zero;
 //   3. otherwise a scalar op contributes sum_i partial_i * operandTan_i,
@@ -15,7 +15,7 @@
 
 #include "fad/AD/Linearize.h"
 #include "fad/Dialect/FAD/IR/FADOps.h"
-#include "fad/Interfaces/ADInterfaces.h"
+#include "fad/AD/ADInterfaces.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 

@@ -9,7 +9,7 @@
 #include "fad/AD/Transpose.h"
 #include "fad/AD/Linearize.h"
 #include "fad/Dialect/FAD/IR/FADOps.h"
-#include "fad/Interfaces/ADInterfaces.h"
+#include "fad/AD/ADInterfaces.h"
 
 using namespace mlir;
 using namespace fad;

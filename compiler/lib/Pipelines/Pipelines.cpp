@@ -8,7 +8,8 @@
 
 #include "fad/Pipelines/Pipelines.h"
 #include "fad/Conversion/Passes.h"
-#include "fad/Dialect/FAD/Derivatives/Derivatives.h"
+#include "fad/Lowering/Passes.h"
+#include "fad/AD/Rules.h"
 #include "fad/Transforms/Passes.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"

@@ -8,7 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Expansion.h"
-#include "fad/Dialect/FAD/Derivatives/Derivatives.h"
+#include "fad/AD/Rules.h"
 #include "fad/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"

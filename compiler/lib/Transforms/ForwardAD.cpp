@@ -6,7 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "fad/AD/Linearize.h"
-#include "fad/Dialect/FAD/Derivatives/Derivatives.h"
+#include "fad/AD/Rules.h"
 #include "fad/Dialect/FAD/IR/FADOps.h"
 #include "fad/Transforms/Passes.h"
 #include "Expansion.h"

@@ -15,7 +15,7 @@
 
 #include "fad/AD/Linearize.h"
 #include "fad/AD/Transpose.h"
-#include "fad/Dialect/FAD/Derivatives/Derivatives.h"
+#include "fad/AD/Rules.h"
 #include "fad/Dialect/FAD/IR/FADOps.h"
 #include "fad/Transforms/Passes.h"
 #include "llvm/ADT/StringSwitch.h"

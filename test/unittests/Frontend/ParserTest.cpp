@@ -1,7 +1,7 @@
 //===- ParserTest.cpp - Unit tests of the .fad parser -------------*- C++ -*-===//
 //
 // Checks the shape of the AST for the precedence and associativity rules of
-// LANGUAGE-CORE.md, and that syntax errors are reported, not thrown.
+// docs/LanguageRef.md, and that syntax errors are reported, not thrown.
 //
 //===----------------------------------------------------------------------===//
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""The AD benchmark suite (ADBench/GradBench objectives, ../../shared
-reference BENCHMARKS.md): lse, llsq, gmm, lstm, kmeans, ode, ba and ht, each written in
+"""The AD benchmark suite (ADBench/GradBench objectives, defined in
+docs/benchmarks/adbench.md, "The objectives"): lse, llsq, gmm, lstm, kmeans,
+ode, ba and ht, each written in
 .fad (this directory) and differentiated by fadc, against a hand-written C++
 objective and derivative (reference.cpp, -O3 -march=native) and PyTorch
 (python3-torch), in the same run: fad and PyTorch on --threads threads

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "fad/Dialect/FAD/IR/Partials.h"
+#include "fad/Dialect/FAD/IR/PartialsInterface.cpp.inc"
 #include "fad/Dialect/FAD/IR/FADOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"

@@ -9,7 +9,6 @@
 
 #include "fad/Dialect/FAD/IR/FADDialect.h"
 #include "fad/Dialect/FAD/IR/Partials.h"
-#include "fad/Interfaces/ADInterfaces.h"
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpDefinition.h"

@@ -13,7 +13,7 @@ include "mlir/IR/OpBase.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/ControlFlowInterfaces.td"
-include "fad/Interfaces/ADInterfaces.td"
+include "fad/Dialect/FAD/IR/PartialsInterface.td"
 
 class FAD_Op<string mnemonic, list<Trait> traits = []>
     : Op<FAD_Dialect, mnemonic, traits>;
@@ -580,7 +580,7 @@ def FAD_JvpOp : FAD_Op<"jvp", [RecursiveMemoryEffects, AttrSizedOperandSegments,
     }
     ```
 
-    Differentiation: lib/AD/Linearize.cpp and lib/Dialect/FAD/Derivatives/.
+    Differentiation: lib/AD/Linearize.cpp and lib/AD/Rules/.
   }];
   let arguments = (ins Variadic<FAD_Value>:$primals, Variadic<FAD_Value>:$tangents,
                        UnitAttr:$batched, OptionalAttr<I64Attr>:$taylor_order);
@@ -615,7 +615,7 @@ def FAD_VjpOp : FAD_Op<"vjp", [RecursiveMemoryEffects, AttrSizedOperandSegments,
     }
     ```
 
-    Differentiation: lib/AD/Transpose.cpp and lib/Dialect/FAD/Derivatives/.
+    Differentiation: lib/AD/Transpose.cpp and lib/AD/Rules/.
   }];
   let arguments = (ins Variadic<FAD_Value>:$primals, Variadic<FAD_Value>:$cotangents);
   let results = (outs Variadic<FAD_Value>:$results);

@@ -27,7 +27,7 @@ Value divide(OpBuilder &b, Location loc, Value x, Value y);
 Value sign(OpBuilder &b, Location loc, Value x);
 /// d/dy fmod(x, y) = -(x - z) / y, with z = fmod(x, y).
 Value remainderRhsPartial(OpBuilder &b, Location loc, Value x, Value y, Value z);
-/// d/dx x^y = y * x^(y-1), for every x (no log x term: LANGUAGE-CORE.md).
+/// d/dx x^y = y * x^(y-1), for every x (no log x term; docs/LanguageRef.md).
 Value powerBasePartial(OpBuilder &b, Location loc, Value x, Value y);
 /// d/dy x^y = log(x) * x^y, taken as 0 at x = 0 (as JAX does).
 Value powerExponentPartial(OpBuilder &b, Location loc, Value x, Value z);
@@ -39,5 +39,9 @@ llvm::SmallVector<Value> tieGoesFirst(OpBuilder &b, Location loc, Value x,
 /// y / (x^2 + y^2) and -x / (x^2 + y^2); NaN at the origin.
 llvm::SmallVector<Value> angleOfPoint(OpBuilder &b, Location loc, Value x, Value y);
 } // namespace fad::partials
+
+#include "mlir/IR/OpDefinition.h"
+
+#include "fad/Dialect/FAD/IR/PartialsInterface.h.inc"
 
 #endif // FAD_DIALECT_FAD_IR_PARTIALS_H

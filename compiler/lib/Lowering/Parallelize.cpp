@@ -8,7 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "fad/Conversion/Passes.h"
+#include "fad/Lowering/Passes.h"
 #include "fad/Dialect/FAD/IR/FADDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -23,7 +23,7 @@
 namespace fad {
 #define GEN_PASS_DEF_FADINLINEALLOCASCOPES
 #define GEN_PASS_DEF_FADPARALLELIZE
-#include "fad/Conversion/Passes.h.inc"
+#include "fad/Lowering/Passes.h.inc"
 } // namespace fad
 
 using namespace mlir;

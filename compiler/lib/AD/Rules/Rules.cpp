@@ -1,4 +1,4 @@
-//===- Derivatives.cpp - Registering the fad ops' derivative rules -*- C++ -*-===//
+//===- Rules.cpp - Registering the fad ops' derivative rules ----*- C++ -*-===//
 //
 // This file implements registerDerivativeRules: it attaches the rules of
 // each op family (the other files of this directory) when the fad dialect is
@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "fad/Dialect/FAD/Derivatives/Derivatives.h"
+#include "fad/AD/Rules.h"
 #include "BodyLinearization.h"
 #include "fad/Dialect/FAD/IR/FADDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"

@@ -18,7 +18,7 @@
 #include "fad/AD/Linearize.h"
 #include "fad/AD/Transpose.h"
 #include "fad/Dialect/FAD/IR/FADOps.h"
-#include "fad/Interfaces/ADInterfaces.h"
+#include "fad/AD/ADInterfaces.h"
 
 using namespace mlir;
 using namespace fad;

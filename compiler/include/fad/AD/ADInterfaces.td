@@ -1,38 +1,18 @@
 //===- ADInterfaces.td - How fad ops state their derivatives -*- tablegen -*-===//
 //
 // The op interfaces through which the AD engine asks an op for its derivative
-// rules. The engine never switches on op names: an op either implements one
-// of these, is non-differentiable by type (no float results), or is an error.
+// rules. The engine never switches on op names: an op either states its
+// scalar partials on its ODS record (PartialsInterface.td, in the dialect),
+// implements one of these, is non-differentiable by type (no float results),
+// or is an error. The rules that implement them live in lib/AD/Rules/, one
+// file per op family, attached as external models (registerDerivativeRules).
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef FAD_INTERFACES_ADINTERFACES_TD
-#define FAD_INTERFACES_ADINTERFACES_TD
+#ifndef FAD_AD_ADINTERFACES_TD
+#define FAD_AD_ADINTERFACES_TD
 
 include "mlir/IR/OpBase.td"
-
-def FAD_ScalarPartialsOpInterface : OpInterface<"ScalarPartialsOpInterface"> {
-  let cppNamespace = "::fad";
-  let description = [{
-    An elementwise scalar op with one result whose derivative is given by its
-    partial derivatives: the tangent of the result is
-    `sum_i partial_i * tangent(operand_i)`. The partials are declared once,
-    on the op's ODS record, and shared by every mode of differentiation.
-  }];
-  let methods = [
-    InterfaceMethod<
-      /*desc=*/[{
-        Builds, at the insertion point of `b`, the partial derivative of the
-        result with respect to each operand, in operand order, each a value of
-        the result's type. Must only read this op's operands and result, and
-        only create ops (no erasure). A partial that is identically zero may
-        be returned as a null Value.
-      }],
-      /*retTy=*/"::llvm::SmallVector<::mlir::Value>",
-      /*methodName=*/"buildPartials",
-      /*args=*/(ins "::mlir::OpBuilder &":$b)>
-  ];
-}
 
 def FAD_LinearizeOpInterface : OpInterface<"LinearizeOpInterface"> {
   let cppNamespace = "::fad";
@@ -40,7 +20,7 @@ def FAD_LinearizeOpInterface : OpInterface<"LinearizeOpInterface"> {
     An op with a forward-mode (linearization) rule of its own: structured ops
     whose tangent is another structured op, and ops whose tangent is not a
     sum of scalar partials. The rules live in
-    lib/Dialect/FAD/Derivatives/, one file per op family.
+    lib/AD/Rules/, one file per op family.
   }];
   let methods = [
     InterfaceMethod<
@@ -109,4 +89,4 @@ def FAD_TransposeOpInterface : OpInterface<"TransposeOpInterface"> {
   ];
 }
 
-#endif // FAD_INTERFACES_ADINTERFACES_TD
+#endif // FAD_AD_ADINTERFACES_TD

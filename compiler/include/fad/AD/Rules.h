@@ -1,4 +1,4 @@
-//===- Derivatives.h - Derivative rules of the fad ops ------------*- C++ -*-===//
+//===- Rules.h - Derivative rules of the fad ops ------------------*- C++ -*-===//
 //
 // Registers the derivative rules of the fad ops that are not stated on their
 // ODS records (structured ops, conversions, array ops) as external models of
@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef FAD_DIALECT_FAD_DERIVATIVES_DERIVATIVES_H
-#define FAD_DIALECT_FAD_DERIVATIVES_DERIVATIVES_H
+#ifndef FAD_AD_RULES_H
+#define FAD_AD_RULES_H
 
 namespace mlir {
 class DialectRegistry;
@@ -17,4 +17,4 @@ namespace fad {
 void registerDerivativeRules(mlir::DialectRegistry &registry);
 } // namespace fad
 
-#endif // FAD_DIALECT_FAD_DERIVATIVES_DERIVATIVES_H
+#endif // FAD_AD_RULES_H

@@ -1,11 +1,12 @@
 //===- ADInterfaces.h - How fad ops state their derivatives -------*- C++ -*-===//
 //
-// Declares the op interfaces of ADInterfaces.td.
+// Declares the op interfaces of ADInterfaces.td (the engine's states are
+// defined in Linearize.h and Transpose.h).
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef FAD_INTERFACES_ADINTERFACES_H
-#define FAD_INTERFACES_ADINTERFACES_H
+#ifndef FAD_AD_ADINTERFACES_H
+#define FAD_AD_ADINTERFACES_H
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpDefinition.h"
@@ -15,6 +16,6 @@ class LinearizeState;
 class TransposeState;
 } // namespace fad
 
-#include "fad/Interfaces/ADInterfaces.h.inc"
+#include "fad/AD/ADInterfaces.h.inc"
 
-#endif // FAD_INTERFACES_ADINTERFACES_H
+#endif // FAD_AD_ADINTERFACES_H

@@ -9,7 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "fad/Conversion/Passes.h"
+#include "fad/Lowering/Passes.h"
 #include "fad/Dialect/FAD/IR/FADDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -26,7 +26,7 @@ namespace fad {
 #define GEN_PASS_DEF_FADEXPANDSTRIDEDCOPIES
 #define GEN_PASS_DEF_FADHOISTLOOPBUFFERS
 #define GEN_PASS_DEF_FADPRIVATESCRATCH
-#include "fad/Conversion/Passes.h.inc"
+#include "fad/Lowering/Passes.h.inc"
 } // namespace fad
 
 using namespace mlir;

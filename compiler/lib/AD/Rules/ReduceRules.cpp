@@ -16,7 +16,7 @@
 #include "StructuredTranspose.h"
 #include "fad/AD/Transpose.h"
 #include "fad/Dialect/FAD/IR/FADOps.h"
-#include "fad/Interfaces/ADInterfaces.h"
+#include "fad/AD/ADInterfaces.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Matchers.h"

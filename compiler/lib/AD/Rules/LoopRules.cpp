@@ -14,7 +14,7 @@
 #include "StructuredTranspose.h"
 #include "fad/AD/Transpose.h"
 #include "fad/Dialect/FAD/IR/FADOps.h"
-#include "fad/Interfaces/ADInterfaces.h"
+#include "fad/AD/ADInterfaces.h"
 
 using namespace mlir;
 using namespace fad;

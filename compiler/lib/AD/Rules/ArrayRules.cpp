@@ -23,7 +23,7 @@
 #include "BodyLinearization.h"
 #include "fad/Dialect/FAD/IR/FADOps.h"
 #include "fad/AD/Transpose.h"
-#include "fad/Interfaces/ADInterfaces.h"
+#include "fad/AD/ADInterfaces.h"
 
 using namespace mlir;
 using namespace fad;

@@ -4,6 +4,6 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "fad/Interfaces/ADInterfaces.h"
+#include "fad/AD/ADInterfaces.h"
 
-#include "fad/Interfaces/ADInterfaces.cpp.inc"
+#include "fad/AD/ADInterfaces.cpp.inc"

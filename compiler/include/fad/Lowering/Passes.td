@@ -1,0 +1,180 @@
+//===- Passes.td - passes on lowered loops and buffers -----*- tablegen -*-===//
+//
+// Declares the passes that run after convert-fad-to-scf, on scf/tensor and
+// (after bufferization) memref code: parallel loops, and the buffers of
+// loops around one-shot bufferization.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FAD_LOWERING_PASSES_TD
+#define FAD_LOWERING_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def FADParallelize : Pass<"fad-parallelize", "mlir::ModuleOp"> {
+  let summary = "Turn lowered maps and reductions into scf.parallel loops";
+  let description = [{
+    Runs on bufferized IR (scf + memref), before `convert-scf-to-openmp`.
+    convert-fad-to-scf marks the `scf.for` loops of maps, builds and
+    reductions `fad.parallel`: their iterations are independent but for the
+    carried values, which an associative operator combines. Each outermost
+    marked loop becomes an `scf.parallel` (run on all cores through OpenMP)
+    when
+    - its body calls nothing and has no `memref.alloca` (heap allocation is
+      fine: the runtime's allocator is thread-safe). A run-time check calls
+      the fad runtime, which unwinds a library call on the caller's thread,
+      so checks keep a loop sequential unless `allow-checks` says the code
+      is an executable's, where a failed check ends the process from any
+      thread;
+    - every write goes to a buffer allocated in the body or to the slice of
+      an outer buffer at the induction variable (bufferization may give all
+      iterations one scratch buffer: such a loop stays sequential); and
+    - each carried value is a scalar that the body combines with one
+      `arith.addf`, `mulf`, `addi` or `muli` (other carried values, such as
+      an argmax's, keep the loop sequential).
+    Reductions then add in another order: results can differ from a
+    sequential run in the last bits. A loop runs in parallel only when its
+    trip count times an estimate of its body's cost reaches `min-work`
+    (starting threads costs microseconds); below that the original loop runs.
+    Loops nested in a parallel loop stay sequential.
+
+    Before:
+    ```mlir
+    %s = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> (f64) {
+      %x = memref.load %a[%i] : memref<?xf64>
+      %e = math.exp %x : f64
+      %t = arith.addf %acc, %e : f64
+      scf.yield %t : f64
+    } {fad.parallel}
+    ```
+    After:
+    ```mlir
+    %big = arith.cmpi sge, %n, %threshold : index
+    %s = scf.if %big -> (f64) {
+      %p = scf.parallel (%i) = (%c0) to (%n) step (%c1) init (%zero) -> f64 {
+        %x = memref.load %a[%i] : memref<?xf64>
+        %e = math.exp %x : f64
+        scf.reduce(%e : f64) {
+        ^bb0(%l: f64, %r: f64):
+          %t = arith.addf %l, %r : f64
+          scf.reduce.return %t : f64
+        }
+      }
+      scf.yield %p : f64
+    } else {
+      // the original scf.for
+    }
+    ```
+  }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", /*default=*/"50000",
+           "Smallest estimated work (trip count times body cost) run in parallel">,
+    Option<"allowChecks", "allow-checks", "bool", /*default=*/"false",
+           "Bodies may call the runtime's check failures (executables only)">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::scf::SCFDialect"];
+}
+
+def FADInlineAllocaScopes : Pass<"fad-inline-alloca-scopes"> {
+  let summary = "Inline memref.alloca_scope ops that hold no stack allocation";
+  let description = [{
+    Runs after `convert-scf-to-openmp`, which wraps each parallel loop body
+    in a `memref.alloca_scope`. The scope's region must stay one block, so
+    `convert-scf-to-cf` could not lower the branches of the body's run-time
+    checks inside it; upstream canonicalization keeps the scope whenever the
+    body calls a function. fad-parallelize admits no `memref.alloca` into a
+    parallel body, so the scope has nothing to release: it is inlined.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
+def FADCopyViewCallArguments : Pass<"fad-copy-view-call-arguments"> {
+  let summary = "Pass copies of views, not the views, to functions taking whole buffers";
+  let description = [{
+    Runs right after one-shot bufferization, before deallocation. Function
+    boundaries have identity layouts, and one-shot bufferization passes a
+    view with an offset (a row `m[i]`) to such a function through a
+    `memref.cast` to the identity layout, which keeps the buffer but not
+    the offset: the callee read row 0 for every row. (Only fad-repl calls
+    functions compiled separately; fadc inlines every def.) Each call
+    argument that is such a cast gets a fresh buffer with the view's
+    contents instead; the deallocation pipeline frees it after the call.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
+def FADHoistLoopBuffers : Pass<"fad-hoist-loop-buffers"> {
+  let summary = "Allocate a sequential loop's per-iteration buffers once, before it";
+  let description = [{
+    Runs after bufferization, deallocation and fad-parallelize. A
+    `memref.alloc` at the top of an `scf.for` body whose sizes are defined
+    outside the loop and whose buffer the same body frees unconditionally
+    (`memref.dealloc` in that block: the buffer does not outlive the
+    iteration) moves before the loop, and its dealloc after it: one
+    allocation instead of one per iteration (AD's reverse sweeps build small
+    rows per iteration). Applied innermost loops first, so a buffer climbs
+    as far as its sizes allow. `scf.parallel` bodies keep their buffers:
+    each thread needs its own.
+
+    Before:
+    ```mlir
+    scf.for %i = %c0 to %n step %c1 {
+      %b = memref.alloc(%d) : memref<?xf64>
+      ...
+      memref.dealloc %b : memref<?xf64>
+    }
+    ```
+    After:
+    ```mlir
+    %b = memref.alloc(%d) : memref<?xf64>
+    scf.for %i = %c0 to %n step %c1 {
+      ...
+    }
+    memref.dealloc %b : memref<?xf64>
+    ```
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
+def FADExpandStridedCopies : Pass<"fad-expand-strided-copies"> {
+  let summary = "Copy between memrefs with non-identity layouts by loops";
+  let description = [{
+    `memref.copy` between views that are not both contiguous lowers to a
+    call of the runtime's generic `memrefCopy` (descriptors built on the
+    stack, an odometer per call). Writing a row into a matrix (a row of an
+    adjoint, per iteration of a reverse sweep) is such a copy; as a loop
+    nest of loads and stores LLVM inlines, vectorizes or turns it into
+    memcpy.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect"];
+}
+
+def FADPrivateScratch : Pass<"fad-private-scratch"> {
+  let summary = "Give every use of an empty tensor, and every loop result, its own buffer";
+  let description = [{
+    Runs before bufferization. CSE merges equal `tensor.empty`s, also one in
+    a loop body with one before the loop. One-shot bufferization treats an
+    empty tensor's contents as undefined and so misses conflicts between
+    writers that start from one merged empty: an outer loop's result and an
+    inner loop's state, or two loops of one block of which the second reads
+    the first's result, then share one buffer and overwrite each other (a
+    wrong result), and the chunks of a split accumulation share one scratch
+    buffer (no parallelism). Each use of a `tensor.empty` gets its own copy,
+    placed just before its user, as convert-fad-to-scf made it (an empty
+    tensor is only a shape, so the copy is the same value);
+    fad-hoist-loop-buffers later allocates a sequential loop's
+    per-iteration buffers once where their sizes allow.
+
+    Loops get the same care: one-shot bufferization takes a loop result
+    whose yield is not its own iteration argument for a fresh buffer, so a
+    tensor yielded at two places (or another state's argument, or a value
+    from outside the loop) would give two results one buffer unseen. A for
+    loop's states that start and continue alike are merged; any other such
+    yield, and a tensor a while loop forwards twice, is copied
+    (`bufferization.alloc_tensor ... copy`).
+  }];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+#endif // FAD_LOWERING_PASSES_TD
