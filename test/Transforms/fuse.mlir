@@ -1,4 +1,4 @@
-// RUN: fad-opt %s -fad-fuse | FileCheck %s
+// RUN: fad-opt %s -fad-fuse -split-input-file | FileCheck %s
 
 // map into map: one map whose body is f then g, over both inputs.
 // CHECK-LABEL: func.func @map_map
@@ -22,6 +22,8 @@ func.func @map_map(%x: tensor<?xf64>, %y: tensor<?xf64>) -> tensor<?xf64> {
   }
   return %s : tensor<?xf64>
 }
+
+// -----
 
 // map into reduce: a loop that indexes the inputs (unchecked: i < n), applies
 // f and combines, after checking that the inputs agree in extent.
@@ -55,6 +57,8 @@ func.func @map_reduce(%x: tensor<?xf64>, %y: tensor<?xf64>) -> f64 {
   return %s : f64
 }
 
+// -----
+
 // A map whose result is used twice is not fused (it would be computed twice).
 // CHECK-LABEL: func.func @shared
 // CHECK:         fad.map
@@ -80,6 +84,8 @@ func.func @shared(%x: tensor<?xf64>) -> (f64, tensor<?xf64>) {
   return %s, %d : f64, tensor<?xf64>
 }
 
+// -----
+
 // Horizontal fusion: two maps over the same inputs read them once.
 // CHECK-LABEL: func.func @siblings
 // CHECK:         %[[M:.*]]:2 = fad.map(%arg0) : (tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
@@ -103,6 +109,8 @@ func.func @siblings(%x: tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
   return %e, %s : tensor<?xf64>, tensor<?xf64>
 }
 
+// -----
+
 // build into index: the element is computed alone, after a bounds check.
 // CHECK-LABEL: func.func @build_index
 // CHECK-NOT:     fad.build
@@ -121,6 +129,8 @@ func.func @build_index(%n: i64, %i: i64) -> f64 {
   %r = fad.index %b[%i] : tensor<?xf64> -> f64
   return %r : f64
 }
+
+// -----
 
 // Loop-invariant ops leave the body; an index (which can fail) stays.
 // CHECK-LABEL: func.func @hoist
@@ -142,6 +152,8 @@ func.func @hoist(%x: tensor<?xf64>, %c: f64, %y: tensor<?xf64>, %i: i64) -> tens
   }
   return %r : tensor<?xf64>
 }
+
+// -----
 
 // An array used only for its extent is not computed (the extent comes from
 // the map's input), and an unused map whose only effects are checks is
@@ -167,6 +179,8 @@ func.func @dead(%x: tensor<?xf64>, %y: tensor<?xf64>) -> i64 {
   return %n : i64
 }
 
+// -----
+
 // An unused map nested in an unused map: both go, the outer one with the
 // inner one in it (the inner one was read after its erasure: a crash).
 // CHECK-LABEL: func.func @dead_nested
@@ -185,6 +199,8 @@ func.func @dead_nested(%x: tensor<?xf64>) -> tensor<?xf64> {
   }
   return %x : tensor<?xf64>
 }
+
+// -----
 
 // build into reduce: a loop over the index, after the build's size check.
 // CHECK-LABEL: func.func @build_reduce
@@ -211,6 +227,8 @@ func.func @build_reduce(%n: i64) -> f64 {
   }
   return %s : f64
 }
+
+// -----
 
 // build into map: one build whose body is f then g; the map's other input
 // is indexed unchecked after a check that it has n elements.
@@ -240,6 +258,8 @@ func.func @build_map(%n: i64, %y: tensor<?xf64>) -> tensor<?xf64> {
   return %m : tensor<?xf64>
 }
 
+// -----
+
 // map of several results into a reduce of all of them: one loop.
 // CHECK-LABEL: func.func @map2_reduce
 // CHECK:         %[[R:.*]]:2 = fad.for %{{.*}} iter(%{{.*}}, %{{.*}}) {fad.reduction} : (f64, f64) -> (f64, f64) {
@@ -266,6 +286,8 @@ func.func @map2_reduce(%x: tensor<?xf64>) -> (f64, f64) {
   }
   return %s#1, %s#0 : f64, f64
 }
+
+// -----
 
 // map into a loop that reads it only at its counter (the position of a
 // minimum): the element is computed in the loop; a count that is not the
@@ -299,6 +321,8 @@ func.func @map_for(%x: tensor<?xf64>, %n: i64) -> (f64, i64) {
   return %r#0, %r#1 : f64, i64
 }
 
+// -----
+
 // A map read at another index than the counter stays.
 // CHECK-LABEL: func.func @map_for_shifted
 // CHECK:         fad.map
@@ -319,6 +343,8 @@ func.func @map_for_shifted(%x: tensor<?xf64>, %n: i64) -> f64 {
   }
   return %r : f64
 }
+
+// -----
 
 // Accumulating a map over a one-hot array (the adjoint of a minimum reaches
 // the element it selected): only the selected row is computed and added,
@@ -369,6 +395,8 @@ func.func @one_hot(%x: tensor<?x?xf64>, %acc: tensor<?x?xf64>, %j: i64, %v: f64)
   return %sum : tensor<?x?xf64>
 }
 
+// -----
+
 // Not when the map is not zero where the one-hot array is (here x + s).
 // CHECK-LABEL: func.func @one_hot_affine
 // CHECK-NOT:     fad.add_at
@@ -394,6 +422,8 @@ func.func @one_hot_affine(%x: tensor<?xf64>, %acc: tensor<?xf64>, %j: i64, %v: f
   }
   return %sum : tensor<?xf64>
 }
+
+// -----
 
 // A loop whose state keeps its extent (rebuilt with the same size each
 // iteration) and whose result is only asked for its extent and a zero array
@@ -426,6 +456,8 @@ func.func @loop_shape(%n: i64, %steps: i64) -> (i64, tensor<?xf64>) {
   %zeros = fad.zeros_like %r : tensor<?xf64>
   return %d, %zeros : i64, tensor<?xf64>
 }
+
+// -----
 
 // A two-dimensional state keeps its extents when every iteration checks the
 // extents it yields against values from outside the loop, and the init was
@@ -468,6 +500,8 @@ func.func @checked_loop_shape(%init: tensor<?x?xf64>, %l: i64, %b: i64, %steps: 
   return %zeros : tensor<?x?xf64>
 }
 
+// -----
+
 // Without the check of the init's inner extent (the state's rows could
 // change size in the first iteration) the loop must run.
 // CHECK-LABEL: func.func @unchecked_loop_shape
@@ -500,6 +534,8 @@ func.func @unchecked_loop_shape(%init: tensor<?x?xf64>, %l: i64, %b: i64, %steps
   return %zeros : tensor<?x?xf64>
 }
 
+// -----
+
 // zeros_like of a tape's row: the tape is filled only by add_at from rows
 // zeros_like(r), so every row has r's shape; the read's bounds check stays.
 // The tape is then only written: the loop drops it from its state.
@@ -530,6 +566,8 @@ func.func @tape_row_shape(%n: i64, %r: tensor<?x?xf64>, %state: tensor<?x?xf64>,
   return %res#0, %zr : f64, tensor<?x?xf64>
 }
 
+// -----
+
 // A tape whose rows are read is kept.
 // CHECK-LABEL: func.func @tape_row_read
 // CHECK:         fad.for %{{.*}} : (f64, tensor<?x?x?xf64>) -> (f64, tensor<?x?x?xf64>)
@@ -551,6 +589,8 @@ func.func @tape_row_read(%n: i64, %r: tensor<?x?xf64>, %state: tensor<?x?xf64>, 
   %row = fad.index %res#1[%j] : tensor<?x?x?xf64> -> tensor<?x?xf64>
   return %res#0, %row : f64, tensor<?x?xf64>
 }
+
+// -----
 
 // A row adjoint collected in private zeros and then added to row i of the
 // outer adjoint accumulates there directly, through a nested loop too.
@@ -579,6 +619,8 @@ func.func @accumulate_into_row(%outer: tensor<?x?xf64>, %row: tensor<?xf64>, %i:
 }
 
 
+// -----
+
 // Not when the loop reads its accumulator (it must start from zeros).
 // CHECK-LABEL: func.func @reads_accumulator
 // CHECK:         fad.zeros_like
@@ -594,6 +636,8 @@ func.func @reads_accumulator(%outer: tensor<?x?xf64>, %row: tensor<?xf64>, %i: i
   %r = fad.add_at %outer[%i], %acc : tensor<?x?xf64>, tensor<?xf64>
   return %r : tensor<?x?xf64>
 }
+
+// -----
 
 // Unused results of a map and of a build are dropped.
 // CHECK-LABEL: func.func @unused_results
@@ -619,6 +663,8 @@ func.func @unused_results(%x: tensor<?xf64>, %n: i64) -> (tensor<?xf64>, tensor<
   return %m#1, %b#1 : tensor<?xf64>, tensor<?xi64>
 }
 
+// -----
+
 // A map result that is one of its arguments unchanged is that input; a
 // result of another type (a row's) is not.
 // CHECK-LABEL: func.func @forwarded_argument
@@ -632,6 +678,8 @@ func.func @forwarded_argument(%x: tensor<?xf64>, %y: tensor<?xf64>) -> (tensor<?
   }
   return %m#0, %m#1 : tensor<?xf64>, tensor<?xf64>
 }
+
+// -----
 
 // A cheap result of a map of several results, reduced and read by nothing
 // else, is computed again in the reduction (fused) instead of being stored:
@@ -673,6 +721,8 @@ func.func @split_for_reduce(%x: tensor<?xf64>, %y: tensor<?xf64>) -> (tensor<?xf
   return %m#0, %sum, %e#0, %esum : tensor<?xf64>, f64, tensor<?xf64>, f64
 }
 
+// -----
+
 // A reduction of a map's result next to the map's input: one loop.
 // CHECK-LABEL: func.func @reduce_result_and_input
 // CHECK:         %[[R:.*]]:2 = fad.for %{{.*}} iter(%cst, %cst) {fad.reduction} : (f64, f64) -> (f64, f64) {
@@ -697,6 +747,8 @@ func.func @reduce_result_and_input(%x: tensor<?xf64>) -> (f64, f64) {
   }
   return %r#0, %r#1 : f64, f64
 }
+
+// -----
 
 // A broadcast (a build yielding a value from outside) is inlined into every
 // reader, however many (the map becomes a build over the other input); an
@@ -724,6 +776,8 @@ func.func @broadcast(%x: tensor<?xf64>, %i: i64, %c: f64) -> (tensor<?xf64>, f64
   return %m, %e : tensor<?xf64>, f64
 }
 
+// -----
+
 // zeros_like of a map's or build's one-dimensional result needs only its
 // extent: the map or build is not computed.
 // CHECK-LABEL: func.func @zeros_of_computed
@@ -741,6 +795,8 @@ func.func @zeros_of_computed(%x: tensor<?xf64>) -> tensor<?xf64> {
   %z = fad.zeros_like %e : tensor<?xf64>
   return %z : tensor<?xf64>
 }
+
+// -----
 
 // A loop spreading values into fresh zeros at its counter (each element
 // written once) is a build per such state; a state accumulated elsewhere
@@ -772,6 +828,8 @@ func.func @elementwise_accumulation(%x: tensor<?xf64>, %y: tensor<?xf64>, %c: f6
   return %r#0, %r#1, %r#2 : tensor<?xf64>, tensor<?xf64>, tensor<?xf64>
 }
 
+// -----
+
 // A state every iteration yields unchanged is its init: the loop drops it.
 // CHECK-LABEL: func.func @unchanged_state
 // CHECK:         %[[R:.*]] = fad.for %arg0 iter(%arg2) : (f64) -> f64 {
@@ -787,6 +845,8 @@ func.func @unchanged_state(%n: i64, %c: f64, %x: f64) -> (f64, f64) {
   }
   return %r#0, %r#1 : f64, f64
 }
+
+// -----
 
 // A costly build (exp) read inside a loop is not fused into the read: it
 // would run once per iteration instead of once. A cheap one is.
@@ -821,6 +881,8 @@ func.func @costly_build_in_loop(%n: i64, %m: i64, %j: i64) -> (f64, f64) {
   }
   return %r#0, %r#1 : f64, f64
 }
+
+// -----
 
 // A state of private zeros that is then added into a row of an outer array
 // is accumulated there in place (AccumulateIntoRow), not turned into a

@@ -1,7 +1,7 @@
 //===- ADInterfaces.h - How fad ops state their derivatives -------*- C++ -*-===//
 //
 // Declares the op interfaces of ADInterfaces.td (the engine's states are
-// defined in Linearize.h and Transpose.h).
+// defined in Linearize.h, Transpose.h and Enclosure.h).
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,8 +12,10 @@
 #include "mlir/IR/OpDefinition.h"
 
 namespace fad {
+class EnclosureBuilder;
 class LinearizeState;
 class TransposeState;
+struct Enclosure;
 } // namespace fad
 
 #include "fad/AD/ADInterfaces.h.inc"

@@ -89,4 +89,27 @@ def FAD_TransposeOpInterface : OpInterface<"TransposeOpInterface"> {
   ];
 }
 
+def FAD_TaylorBoundOpInterface : OpInterface<"TaylorBoundOpInterface"> {
+  let cppNamespace = "::fad";
+  let description = [{
+    A scalar f64 op that `taylor_bound` can enclose: how the interval Taylor
+    enclosure of its result (Enclosure.h) follows from its operands'.
+  }];
+  let methods = [
+    InterfaceMethod<
+      /*desc=*/[{
+        Builds with `b` the enclosure of this op's result from its operands'
+        (`operands`, in operand order; a value from outside the bounded
+        function is a constant enclosure) into `result`. Must not modify
+        this op. Returns failure after emitting a located error when the op
+        cannot be enclosed (e.g. a non-constant exponent).
+      }],
+      /*retTy=*/"::mlir::LogicalResult",
+      /*methodName=*/"enclose",
+      /*args=*/(ins "::fad::EnclosureBuilder &":$b,
+                    "::llvm::ArrayRef<::fad::Enclosure>":$operands,
+                    "::fad::Enclosure &":$result)>
+  ];
+}
+
 #endif // FAD_AD_ADINTERFACES_TD

@@ -110,6 +110,7 @@ void registerMapRules(mlir::MLIRContext *ctx);
 void registerReduceRules(mlir::MLIRContext *ctx);
 void registerReduceTransposes(mlir::MLIRContext *ctx);
 void registerTaylorRules(mlir::MLIRContext *ctx);
+void registerTaylorBoundRules(mlir::MLIRContext *ctx);
 void registerLoopTransposes(mlir::MLIRContext *ctx);
 
 } // namespace fad::detail

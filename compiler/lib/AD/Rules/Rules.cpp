@@ -25,5 +25,6 @@ void fad::registerDerivativeRules(DialectRegistry &registry) {
     fad::detail::registerReduceTransposes(ctx);
     fad::detail::registerLoopTransposes(ctx);
     fad::detail::registerTaylorRules(ctx);
+    fad::detail::registerTaylorBoundRules(ctx);
   });
 }
