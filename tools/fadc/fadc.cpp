@@ -76,12 +76,10 @@ static cl::opt<Action> emitAction(
                clEnumValN(Action::Python, "python",
                           "a directory (-o) with libNAME.so, NAME.h and the module NAME.py")),
     cl::cat(fadcOptions));
-static cl::opt<std::string> checkpoint(
-    "checkpoint",
-    cl::desc("How reverse mode keeps the states of loops: store-all, sqrt (every "
-             "ceil(sqrt n)-th state; segments recomputed) or auto (store-all up to "
-             "a 64 MiB tape, else sqrt; the default)"),
-    cl::value_desc("policy"), cl::init("auto"), cl::cat(fadcOptions));
+static cl::opt<fad::CheckpointPolicy> checkpoint(
+    "checkpoint", cl::desc("How reverse mode keeps the states of loops"),
+    cl::values(FAD_CHECKPOINT_POLICY_VALUES), cl::init(fad::CheckpointPolicy::Auto),
+    cl::cat(fadcOptions));
 static cl::opt<bool> tapeReport(
     "tape-report",
     cl::desc("Print, for each loop under reverse mode, what its tape keeps (a remark)"),

@@ -148,8 +148,13 @@ LogicalResult LinearizeState::linearizeOp(OpBuilder &b, Operation *op) {
     return op->emitOpError("has no derivative rule");
   Location loc = op->getLoc();
   SmallVector<Value> partials = scalar.buildPartials(b);
+  // A partials list of the wrong length would drop an operand's tangent
+  // (a silently wrong derivative); test/unittests/Dialect checks every op.
+  if (partials.size() != op->getNumOperands())
+    return op->emitOpError("states ") << partials.size() << " partial derivatives for "
+                                      << op->getNumOperands() << " operands";
   Value resultTan;
-  for (auto [operand, partial] : llvm::zip(op->getOperands(), partials)) {
+  for (auto [operand, partial] : llvm::zip_equal(op->getOperands(), partials)) {
     Value operandTan = tangent(operand);
     if (!operandTan || !partial)
       continue;

@@ -32,12 +32,6 @@ struct FADAutodiffPass : public fad::impl::FADAutodiffBase<FADAutodiffPass> {
   }
 
   void runOnOperation() override {
-    std::optional<CheckpointPolicy> policy = parseCheckpointPolicy(checkpoint);
-    if (!policy) {
-      getOperation()->emitError("unknown checkpoint policy '")
-          << checkpoint << "' (expected store-all, sqrt or auto)";
-      return signalPassFailure();
-    }
     SmallVector<Operation *> ops;
     getOperation()->walk<WalkOrder::PostOrder>([&](Operation *op) {
       if (isa<JvpOp, VjpOp, TaylorBoundOp>(op))
@@ -46,7 +40,7 @@ struct FADAutodiffPass : public fad::impl::FADAutodiffBase<FADAutodiffPass> {
     for (Operation *op : ops) {
       LogicalResult expanded =
           isa<JvpOp>(op)   ? expandJvp(cast<JvpOp>(op))
-          : isa<VjpOp>(op) ? expandVjp(cast<VjpOp>(op), *policy, reportTapes)
+          : isa<VjpOp>(op) ? expandVjp(cast<VjpOp>(op), checkpoint, reportTapes)
                            : expandTaylorBound(cast<TaylorBoundOp>(op));
       if (failed(expanded))
         return signalPassFailure();

@@ -11,7 +11,6 @@
 #include "fad/AD/Transpose.h"
 #include "fad/Dialect/FAD/IR/FADOps.h"
 
-#include <optional>
 
 namespace fad {
 /// Replaces `op` by its linearized body (forward mode).
@@ -19,8 +18,6 @@ mlir::LogicalResult expandJvp(JvpOp op);
 /// Replaces `op` by the transpose of its body's linearization (reverse mode),
 /// keeping loop states as `policy` says (and reporting their tapes).
 mlir::LogicalResult expandVjp(VjpOp op, CheckpointPolicy policy, bool reportTapes = false);
-/// The policy named by a pass's `checkpoint` option, if it names one.
-std::optional<CheckpointPolicy> parseCheckpointPolicy(llvm::StringRef name);
 /// Replaces `op` by its interval Taylor arithmetic (AutoBound).
 mlir::LogicalResult expandTaylorBound(TaylorBoundOp op);
 } // namespace fad

@@ -18,7 +18,6 @@
 #include "fad/AD/Rules.h"
 #include "fad/Dialect/FAD/IR/FADOps.h"
 #include "fad/Transforms/Passes.h"
-#include "llvm/ADT/StringSwitch.h"
 #include "Expansion.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -42,28 +41,14 @@ struct FADVjpPass : public fad::impl::FADVjpBase<FADVjpPass> {
   }
 
   void runOnOperation() override {
-    std::optional<CheckpointPolicy> policy = parseCheckpointPolicy(checkpoint);
-    if (!policy) {
-      getOperation()->emitError("unknown checkpoint policy '")
-          << checkpoint << "' (expected store-all, sqrt or auto)";
-      return signalPassFailure();
-    }
     SmallVector<VjpOp> vjps;
     getOperation()->walk<WalkOrder::PostOrder>([&](VjpOp op) { vjps.push_back(op); });
     for (VjpOp op : vjps)
-      if (failed(expandVjp(op, *policy, reportTapes)))
+      if (failed(expandVjp(op, checkpoint, reportTapes)))
         return signalPassFailure();
   }
 };
 } // namespace
-
-std::optional<CheckpointPolicy> fad::parseCheckpointPolicy(StringRef name) {
-  return llvm::StringSwitch<std::optional<CheckpointPolicy>>(name)
-      .Case("store-all", CheckpointPolicy::StoreAll)
-      .Case("sqrt", CheckpointPolicy::Sqrt)
-      .Case("auto", CheckpointPolicy::Auto)
-      .Default(std::nullopt);
-}
 
 LogicalResult fad::expandVjp(VjpOp op, CheckpointPolicy policy, bool reportTapes) {
   Location loc = op.getLoc();

@@ -577,3 +577,58 @@ func.func @taylor_bound_coefficients(%x0: f64) -> f64 {
   }
   return %lo : f64
 }
+
+// -----
+
+func.func @taylor_bound_order(%x0: f64) -> f64 {
+  // expected-error @+1 {{'fad.taylor_bound' op order must be between 0 and 16}}
+  %c, %lo, %hi = fad.taylor_bound (%x0, %x0, %x0) order -1 : tensor<?xf64>, f64, f64 {
+  ^bb0(%x: f64):
+    fad.yield %x : f64
+  }
+  return %lo : f64
+}
+
+// -----
+
+func.func @taylor_bound_coefficient_count(%x0: f64) -> f64 {
+  // expected-error @+1 {{'fad.taylor_bound' op coefficients must be an array of order + 1 elements}}
+  %c, %lo, %hi = fad.taylor_bound (%x0, %x0, %x0) order 2 : tensor<2xf64>, f64, f64 {
+  ^bb0(%x: f64):
+    fad.yield %x : f64
+  }
+  return %lo : f64
+}
+
+// -----
+
+// A body without its argument once crashed fad-ad.
+func.func @taylor_bound_no_argument(%x0: f64) -> f64 {
+  // expected-error @+1 {{'fad.taylor_bound' op body must take arguments of types ('f64'), got ()}}
+  %c, %lo, %hi = fad.taylor_bound (%x0, %x0, %x0) order 1 : tensor<?xf64>, f64, f64 {
+    fad.yield %x0 : f64
+  }
+  return %lo : f64
+}
+
+// -----
+
+func.func @taylor_bound_two_results(%x0: f64) -> f64 {
+  // expected-error @+1 {{'fad.taylor_bound' op body must yield values of types ('f64'), got ('f64', 'f64')}}
+  %c, %lo, %hi = fad.taylor_bound (%x0, %x0, %x0) order 1 : tensor<?xf64>, f64, f64 {
+  ^bb0(%x: f64):
+    fad.yield %x, %x : f64, f64
+  }
+  return %lo : f64
+}
+
+// -----
+
+func.func @taylor_bound_no_yield(%x0: f64) -> f64 {
+  // expected-error @+1 {{'fad.taylor_bound' op body must end in fad.yield}}
+  %c, %lo, %hi = fad.taylor_bound (%x0, %x0, %x0) order 1 : tensor<?xf64>, f64, f64 {
+  ^bb0(%x: f64):
+    llvm.unreachable
+  }
+  return %lo : f64
+}

@@ -68,3 +68,31 @@ TEST_F(VerifierTest, IndexArity) {
       b.create<fad::IndexOp>(b.getUnknownLoc(), b.getF64Type(), x, ValueRange{i, i});
   EXPECT_TRUE(failed(verify(tooMany)));
 }
+
+// Every scalar op states one partial derivative per operand (a list one
+// short would drop an operand's tangent). Each op with the partials
+// interface is built on one and on two f64 operands; where that verifies,
+// its partials list must have as many entries.
+TEST_F(VerifierTest, PartialsMatchOperands) {
+  Location loc = b.getUnknownLoc();
+  Value x = b.create<arith::ConstantOp>(loc, b.getF64FloatAttr(0.5));
+  Value y = b.create<arith::ConstantOp>(loc, b.getF64FloatAttr(2.0));
+  unsigned checked = 0;
+  for (RegisteredOperationName name : ctx.getRegisteredOperations()) {
+    if (name.getDialectNamespace() != "fad" || !name.hasInterface<fad::ScalarPartialsOpInterface>())
+      continue;
+    SmallVector<Value> operands = {x, y};
+    for (unsigned arity : {1u, 2u}) {
+      OperationState state(loc, name);
+      state.addOperands(ArrayRef<Value>(operands).take_front(arity));
+      state.addTypes(b.getF64Type());
+      Operation *op = b.create(state);
+      if (failed(verify(op)))
+        continue;
+      ++checked;
+      auto scalar = cast<fad::ScalarPartialsOpInterface>(op);
+      EXPECT_EQ(scalar.buildPartials(b).size(), arity) << name.getStringRef().str();
+    }
+  }
+  EXPECT_GE(checked, 20u);
+}

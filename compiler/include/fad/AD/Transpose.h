@@ -17,6 +17,8 @@
 #ifndef FAD_AD_TRANSPOSE_H
 #define FAD_AD_TRANSPOSE_H
 
+#include "fad/AD/CheckpointPolicy.h"
+
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/DenseMap.h"
@@ -28,15 +30,6 @@ namespace fad {
 class LinearizeState;
 
 /// One transposition of a linearized program.
-/// How reverse mode keeps the states of a loop for its backward sweep
-/// (docs/AD.md, "Loops").
-enum class CheckpointPolicy {
-  StoreAll, ///< every iteration's state: memory n states, no recomputation
-  Sqrt,     ///< every ceil(sqrt n)-th state, each segment recomputed from its
-            ///< checkpoint: memory about 2 sqrt(n) states, one more primal run
-  Auto,     ///< for loops whose state holds an array, StoreAll when the tape
-            ///< fits a budget (decided at run time), else Sqrt; else StoreAll
-};
 
 class TransposeState {
 public:

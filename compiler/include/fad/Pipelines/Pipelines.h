@@ -8,6 +8,8 @@
 #ifndef FAD_PIPELINES_PIPELINES_H
 #define FAD_PIPELINES_PIPELINES_H
 
+#include "fad/AD/CheckpointPolicy.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 #include "mlir/Support/LogicalResult.h"
@@ -36,7 +38,7 @@ void registerLoweringDialects(mlir::DialectRegistry &registry);
 
 /// How the pipeline runs (fadc's options).
 struct PipelineOptions {
-  std::string checkpoint = "auto"; ///< store-all, sqrt or auto (docs/AD.md)
+  CheckpointPolicy checkpoint = CheckpointPolicy::Auto; ///< docs/AD.md, "Loops"
   bool reportTapes = false;        ///< a remark per loop under reverse mode
   /// fad-fuse runs (fadc --no-fusion turns it off, to check it: the
   /// differential tester compares both).

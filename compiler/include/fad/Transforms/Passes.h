@@ -7,6 +7,8 @@
 #ifndef FAD_TRANSFORMS_PASSES_H
 #define FAD_TRANSFORMS_PASSES_H
 
+#include "fad/AD/CheckpointPolicy.h"
+
 #include "mlir/Pass/Pass.h"
 
 namespace fad {

@@ -68,10 +68,9 @@ def FADVjp : Pass<"fad-vjp", "mlir::ModuleOp"> {
     ```
   }];
   let options = [
-    Option<"checkpoint", "checkpoint", "std::string", /*default=*/"\"auto\"",
-           "How reverse mode keeps loop states: store-all (every state), sqrt "
-           "(every ceil(sqrt n)-th state, segments recomputed) or auto (store-all "
-           "up to a 64 MiB tape, else sqrt, for loops whose state holds an array)">,
+    Option<"checkpoint", "checkpoint", "::fad::CheckpointPolicy",
+           /*default=*/"::fad::CheckpointPolicy::Auto",
+           "How reverse mode keeps loop states", "::llvm::cl::values(FAD_CHECKPOINT_POLICY_VALUES)">,
     Option<"reportTapes", "report-tapes", "bool", /*default=*/"false",
            "Emit a remark per loop under reverse mode with what its tape keeps">
   ];
@@ -86,10 +85,9 @@ def FADAutodiff : Pass<"fad-ad", "mlir::ModuleOp"> {
     differentiated as programs. This is the pass the compiler's pipeline uses.
   }];
   let options = [
-    Option<"checkpoint", "checkpoint", "std::string", /*default=*/"\"auto\"",
-           "How reverse mode keeps loop states: store-all (every state), sqrt "
-           "(every ceil(sqrt n)-th state, segments recomputed) or auto (store-all "
-           "up to a 64 MiB tape, else sqrt, for loops whose state holds an array)">,
+    Option<"checkpoint", "checkpoint", "::fad::CheckpointPolicy",
+           /*default=*/"::fad::CheckpointPolicy::Auto",
+           "How reverse mode keeps loop states", "::llvm::cl::values(FAD_CHECKPOINT_POLICY_VALUES)">,
     Option<"reportTapes", "report-tapes", "bool", /*default=*/"false",
            "Emit a remark per loop under reverse mode with what its tape keeps">
   ];

@@ -1049,12 +1049,14 @@ struct ConvertFADToSCFPass
     config.useTopDownTraversal = true;
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns), config)))
       return signalPassFailure();
-    WalkResult left = getOperation().walk([](Operation *op) {
-      if (isa<FADDialect>(op->getDialect())) {
-        op->emitError("fad op was not lowered: ") << op->getName();
-        return WalkResult::interrupt();
-      }
-      return WalkResult::advance();
+    // The outermost op left (pre-order): its body's ops are left because it is.
+    WalkResult left = getOperation().walk<WalkOrder::PreOrder>([](Operation *op) {
+      if (!isa<FADDialect>(op->getDialect()))
+        return WalkResult::advance();
+      InFlightDiagnostic error = op->emitError("fad op was not lowered: ") << op->getName();
+      if (isa<JvpOp, VjpOp, TaylorBoundOp>(op))
+        error << " (derivatives are expanded by fad-ad before lowering)";
+      return WalkResult::interrupt();
     });
     if (left.wasInterrupted())
       signalPassFailure();

@@ -37,7 +37,7 @@ static LogicalResult verifyBody(Operation *op, Region &region, StringRef name,
     return op->emitOpError() << name << " must take arguments of types ("
                              << argTypes << "), got ("
                              << block.getArgumentTypes() << ")";
-  auto yield = dyn_cast<YieldOp>(block.getTerminator());
+  auto yield = block.empty() ? YieldOp() : dyn_cast<YieldOp>(block.back());
   if (!yield)
     return op->emitOpError() << name << " must end in fad.yield";
   if (yield.getValues().getTypes() != yieldTypes)
@@ -262,6 +262,19 @@ LogicalResult IfOp::verifyRegions() {
     return failure();
   return verifyBody(*this, getElseRegion(), "else region", {},
                     getResults().getTypes());
+}
+
+LogicalResult TaylorBoundOp::verifyRegions() {
+  // The expansion builds O(order^2) ops per op of the body: 16 is the
+  // language's limit (a literal 0 to 16).
+  if (getOrder() < 0 || getOrder() > 16)
+    return emitOpError("order must be between 0 and 16");
+  auto coefficients = getCoefficients().getType();
+  if (coefficients.getRank() != 1 ||
+      (!coefficients.isDynamicDim(0) && coefficients.getDimSize(0) != getOrder() + 1))
+    return emitOpError("coefficients must be an array of order + 1 elements");
+  Type f64 = Float64Type::get(getContext());
+  return verifyBody(*this, getBody(), "body", f64, f64);
 }
 
 LogicalResult JvpOp::verifyRegions() {

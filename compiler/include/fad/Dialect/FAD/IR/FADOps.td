@@ -654,6 +654,7 @@ def FAD_TaylorBoundOp : FAD_Op<"taylor_bound", [RecursiveMemoryEffects, SingleBl
   let arguments = (ins F64:$x0, F64:$lower, F64:$upper, I64Attr:$order);
   let results = (outs RankedTensorOf<[F64]>:$coefficients, F64:$lo, F64:$hi);
   let regions = (region SizedRegion<1>:$body);
+  let hasRegionVerifier = 1;
   let assemblyFormat = [{
     `(` $x0 `,` $lower `,` $upper `)` `order` $order attr-dict `:`
     type($coefficients) `,` type($lo) `,` type($hi) $body

@@ -1,0 +1,329 @@
+//===- AccumulationPatterns.cpp - Accumulation rewrites ---------*- C++ -*-===//
+//
+// This file implements the rewrites of fad-fuse that change how a transposed
+// body accumulates an adjoint: a one-hot adjoint (of a minimum or maximum)
+// added to one element instead of a dense array, a loop state only added into
+// at the counter built instead, and a row adjoint accumulated in place into
+// the outer accumulator's row instead of private zeros. See Passes.td.
+//
+//===----------------------------------------------------------------------===//
+
+#include "AccumulationPatterns.h"
+#include "FusionUtils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+using namespace mlir;
+using namespace fad;
+using namespace fad::fusion;
+
+namespace {
+/// The index j and value v of a one-hot array `build n (\i -> if i == j
+/// then v else 0)` (the adjoint a minimum or maximum sends to the element it
+/// selected), with j and v defined outside the build.
+struct OneHot {
+  BuildOp build;
+  Value index, value;
+};
+static std::optional<OneHot> matchOneHot(Value array) {
+  auto build = array.getDefiningOp<BuildOp>();
+  if (!build || build->getNumResults() != 1)
+    return std::nullopt;
+  Block &body = build.getBody().front();
+  auto select = body.getTerminator()->getOperand(0).getDefiningOp<arith::SelectOp>();
+  auto cmp = select ? select.getCondition().getDefiningOp<arith::CmpIOp>() : nullptr;
+  if (!cmp || (cmp.getPredicate() != arith::CmpIPredicate::eq &&
+               cmp.getPredicate() != arith::CmpIPredicate::ne))
+    return std::nullopt;
+  bool eq = cmp.getPredicate() == arith::CmpIPredicate::eq;
+  Value value = eq ? select.getTrueValue() : select.getFalseValue();
+  Value zero = eq ? select.getFalseValue() : select.getTrueValue();
+  Value i = body.getArgument(0);
+  Value index = cmp.getLhs() == i ? cmp.getRhs() : cmp.getRhs() == i ? cmp.getLhs() : Value();
+  auto outside = [&](Value v) { return !build.getBody().isAncestor(v.getParentRegion()); };
+  if (!index || !outside(index) || !outside(value) || !matchPattern(zero, m_AnyZeroFloat()))
+    return std::nullopt;
+  return OneHot{build, index, value};
+}
+
+/// Whether `v` is 0 whenever `seed` is (in exact arithmetic), by the ops
+/// between them: products with it, sums, differences and quotients of such
+/// values, and maps and builds of them.
+static bool vanishesWith(Value v, Value seed, DenseMap<Value, bool> &memo) {
+  if (v == seed)
+    return true;
+  if (auto it = memo.find(v); it != memo.end())
+    return it->second;
+  memo[v] = false;
+  auto holds = [&](Value w) { return vanishesWith(w, seed, memo); };
+  bool result = false;
+  if (auto arg = dyn_cast<BlockArgument>(v)) {
+    if (auto map = dyn_cast<MapOp>(arg.getOwner()->getParentOp()))
+      result = holds(map.getInputs()[arg.getArgNumber()]);
+  } else {
+    Operation *op = v.getDefiningOp();
+    if (isa<MulOp>(op))
+      result = holds(op->getOperand(0)) || holds(op->getOperand(1));
+    else if (isa<AddOp, SubOp>(op))
+      result = holds(op->getOperand(0)) && holds(op->getOperand(1));
+    else if (isa<NegOp, DivOp, IndexOp>(op))
+      result = holds(op->getOperand(0));
+    else if (auto select = dyn_cast<arith::SelectOp>(op))
+      result = holds(select.getTrueValue()) && holds(select.getFalseValue());
+    else if (isa<MapOp, BuildOp>(op))
+      result = holds(op->getRegion(0).front().getTerminator()->getOperand(
+          cast<OpResult>(v).getResultNumber()));
+    else
+      result = isa<ZerosLikeOp>(op) || matchPattern(v, m_AnyZeroFloat());
+  }
+  return memo[v] = result;
+}
+
+/// acc + map f xs (build n (\i -> if i == j then v else 0)), with f zero
+/// where its one-hot argument is  ->  add_at acc[j] (f xs[j] v), when
+/// 0 <= j < n (else acc). The adjoint of a minimum or maximum over an array
+/// computed by a map reaches one element; accumulating the map's dense
+/// array of contributions, all zero but one, cost n times the work.
+/// (Exact in real arithmetic; a non-finite value in an unselected element,
+/// which would have made a NaN of 0 * inf, is not read.)
+struct AccumulateOneHotMap : OpRewritePattern<MapOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MapOp map, PatternRewriter &rw) const override {
+    std::optional<OneHot> hot;
+    unsigned k = 0;
+    for (auto [j, input] : llvm::enumerate(map.getInputs()))
+      if ((hot = matchOneHot(input))) {
+        k = j;
+        break;
+      }
+    if (!hot || map->use_empty())
+      return failure();
+    auto acc = dyn_cast<MapOp>(*map->user_begin());
+    if (!acc || acc->getBlock() != map->getBlock() ||
+        llvm::any_of(map->getResults(), [&](Value r) {
+          return !r.hasOneUse() || *r.user_begin() != acc.getOperation();
+        }))
+      return failure();
+    // Running the body for one element only drops only checks of the others.
+    if (!onlyChecksAsEffects(map.getBody()))
+      return failure();
+    auto sums = matchElementwiseSums(acc);
+    if (!sums)
+      return failure();
+    Operation *yield = map.getBody().front().getTerminator();
+    Value seed = map.getBody().getArgument(k);
+    DenseMap<Value, bool> memo;
+    // For each result of acc: the accumulator and the result of map added.
+    SmallVector<std::pair<Value, unsigned>> terms;
+    for (auto [a, b] : *sums) {
+      Value x = acc.getInputs()[a], y = acc.getInputs()[b];
+      if (x.getDefiningOp() == map.getOperation())
+        std::swap(x, y);
+      if (x.getDefiningOp() == map.getOperation() || y.getDefiningOp() != map.getOperation())
+        return failure();
+      unsigned r = cast<OpResult>(y).getResultNumber();
+      if (!vanishesWith(yield->getOperand(r), seed, memo))
+        return failure();
+      terms.push_back({x, r});
+    }
+
+    Location loc = acc.getLoc();
+    rw.setInsertionPoint(acc);
+    Value n = hot->build.getSize(), j = hot->index;
+    // The extent checks of both maps.
+    SmallVector<Value> others(map.getInputs());
+    others.erase(others.begin() + k);
+    for (auto [accumulator, r] : terms)
+      others.push_back(accumulator);
+    assertExtents(rw, loc, n, others);
+    auto ifOp = rw.create<IfOp>(loc, acc.getResultTypes(), inBounds(rw, loc, j, n));
+    {
+      OpBuilder::InsertionGuard guard(rw);
+      rw.createBlock(&ifOp.getThenRegion());
+      // 0 <= j < n, the extent of the other inputs (checked above).
+      SmallVector<Value> contributions =
+          inlineBody(rw, map.getBody(), elementsAt(rw, loc, map, j, k, hot->value));
+      SmallVector<Value> updated;
+      for (auto [accumulator, r] : terms)
+        updated.push_back(
+            rw.create<AddAtOp>(loc, accumulator, ValueRange{j}, contributions[r]));
+      rw.create<YieldOp>(loc, updated);
+      rw.createBlock(&ifOp.getElseRegion());
+      SmallVector<Value> unchanged;
+      for (auto [accumulator, r] : terms)
+        unchanged.push_back(accumulator);
+      rw.create<YieldOp>(loc, unchanged);
+    }
+    rw.replaceOp(acc, ifOp.getResults());
+    rw.eraseOp(map);
+    if (hot->build->use_empty())
+      rw.eraseOp(hot->build);
+    return success();
+  }
+};
+
+/// Whether `array` is zeros of extent `n`: a build of n zeros, or zeros_like
+/// of an array whose extent is known to be n.
+static bool isZerosOfExtent(Value array, Value n) {
+  if (auto build = array.getDefiningOp<BuildOp>()) {
+    Block &body = build.getBody().front();
+    return build.getSize() == n && build->getNumResults() == 1 &&
+           &body.front() == body.getTerminator() &&
+           matchPattern(body.getTerminator()->getOperand(0), m_AnyZeroFloat());
+  }
+  auto zeros = array.getDefiningOp<ZerosLikeOp>();
+  if (!zeros)
+    return false;
+  Value source = extentSource(zeros.getOperand());
+  if (source == n)
+    return true;
+  auto dim = n.getDefiningOp<DimOp>();
+  return dim && dim.getDim() == 0 && dim.getArray() == source;
+}
+
+/// The ops of `block` that `v` depends on, in block order, if none has
+/// regions or effects and none reads a block argument in `excluded`.
+static std::optional<SmallVector<Operation *>> pureSlice(Value v, Block &block,
+                                                         ValueRange excluded) {
+  std::optional<SmallVector<Operation *>> slice = sliceInBlock(v, block);
+  auto isExcluded = [&](Value w) { return llvm::is_contained(excluded, w); };
+  if (!slice || isExcluded(v) || llvm::any_of(*slice, [&](Operation *op) {
+        return !isPure(op) || llvm::any_of(op->getOperands(), isExcluded);
+      }))
+    return std::nullopt;
+  return slice;
+}
+
+/// Whether `result` is only added to a row of another array: AccumulateIntoRow
+/// then accumulates there in place, which is cheaper than building it.
+static bool addedIntoRow(Value result) {
+  if (!result.hasOneUse())
+    return false;
+  auto addAt = dyn_cast<AddAtOp>(*result.user_begin());
+  return addAt && addAt.getValue() == result;
+}
+
+/// for i < n iter(..., zeros of extent n, ...) {... add_at acc[i] (v i) ...}
+/// ->  build n (\i -> v i), when the state is only that add_at (at the
+/// counter) and yielded, and v reads no state: each element is written
+/// once, by its own iteration. A transposed elementwise body (the final
+/// combination of ode's RK4 stages) spreads one adjoint into several fresh
+/// arrays this way; as builds, they fuse into their readers. (Not for a
+/// state only added into a row: see addedIntoRow.)
+struct ElementwiseAccumulationToBuild : OpRewritePattern<ForOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ForOp loop, PatternRewriter &rw) const override {
+    Block &body = loop.getBody().front();
+    Value i = body.getArgument(0);
+    Operation *yield = body.getTerminator();
+    ValueRange state = body.getArguments().drop_front();
+    for (auto [k, arg] : llvm::enumerate(state)) {
+      if (!isZerosOfExtent(loop.getInits()[k], loop.getCount()) || !arg.hasOneUse() ||
+          addedIntoRow(loop->getResult(k)))
+        continue;
+      auto addAt = dyn_cast<AddAtOp>(*arg.user_begin());
+      // Scalars only: a row of another extent would be an error in the loop.
+      if (!addAt || addAt->getBlock() != &body || addAt.getArray() != arg ||
+          isa<RankedTensorType>(addAt.getValue().getType()) ||
+          addAt.getIndices().size() != 1 || addAt.getIndices()[0] != i ||
+          !addAt.getResult().hasOneUse() || *addAt.getResult().user_begin() != yield ||
+          yield->getOperand(k) != addAt.getResult())
+        continue;
+      std::optional<SmallVector<Operation *>> slice = pureSlice(addAt.getValue(), body, state);
+      if (!slice)
+        continue;
+      Location loc = loop.getLoc();
+      rw.setInsertionPoint(loop);
+      auto build = rw.create<BuildOp>(loc, TypeRange{arg.getType()}, loop.getCount());
+      {
+        OpBuilder::InsertionGuard guard(rw);
+        Block *block = rw.createBlock(&build.getBody(), {}, {rw.getI64Type()}, {loc});
+        IRMapping mapping;
+        mapping.map(i, block->getArgument(0));
+        for (Operation *op : *slice)
+          rw.clone(*op, mapping);
+        rw.create<YieldOp>(loc, ValueRange{mapping.lookupOrDefault(addAt.getValue())});
+      }
+      rw.replaceAllUsesWith(loop->getResult(k), build.getResult(0));
+      // The state now passes through unchanged (DropUnneededState).
+      rw.modifyOpInPlace(yield, [&] { yield->setOperand(k, arg); });
+      rw.eraseOp(addAt);
+      return success();
+    }
+    return failure();
+  }
+};
+
+/// Retypes the accumulator chain from `acc` (see onlyAccumulates) to `type`,
+/// the type of the array whose row `i` it was: each add_at gets `i` in front
+/// of its indices.
+static void accumulateIntoRow(PatternRewriter &rw, Value acc, Type type, Value i) {
+  OpOperand &use = *acc.use_begin();
+  Operation *user = use.getOwner();
+  if (auto addAt = dyn_cast<AddAtOp>(user)) {
+    rw.setInsertionPoint(addAt);
+    SmallVector<Value> indices{i};
+    llvm::append_range(indices, addAt.getIndices());
+    auto wide = rw.create<AddAtOp>(addAt.getLoc(), acc, indices, addAt.getValue());
+    rw.replaceOp(addAt, wide.getResult());
+    accumulateIntoRow(rw, wide.getResult(), type, i);
+  } else if (auto inner = dyn_cast<ForOp>(user)) {
+    unsigned p = use.getOperandNumber() - 1;
+    Value arg = inner.getBody().front().getArgument(p + 1);
+    rw.modifyOpInPlace(inner, [&] {
+      arg.setType(type);
+      inner.getResult(p).setType(type);
+    });
+    accumulateIntoRow(rw, arg, type, i);
+    accumulateIntoRow(rw, inner.getResult(p), type, i);
+  }
+}
+
+/// add_at outer[i] (for ... iter(zeros_like row) {accumulates into its
+/// state})  ->  for ... iter(outer) {accumulates into outer[i, ...]}. A
+/// transposed body collects an adjoint (of a row of a captured array: gmm's
+/// L_j) into private zeros and then adds it to the outer adjoint's row;
+/// accumulating there directly saves clearing and adding the row.
+struct AccumulateIntoRow : OpRewritePattern<AddAtOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(AddAtOp addAt, PatternRewriter &rw) const override {
+    auto result = dyn_cast<OpResult>(addAt.getValue());
+    auto loop = result ? dyn_cast<ForOp>(result.getOwner()) : ForOp();
+    // In the loop's block, so that what is defined before the add_at in
+    // another block is defined before the loop too.
+    if (addAt.getIndices().size() != 1 || !loop || !result.hasOneUse() ||
+        addAt->getBlock() != loop->getBlock())
+      return failure();
+    unsigned k = result.getResultNumber();
+    Value i = addAt.getIndices().front(), outer = addAt.getArray();
+    Value arg = loop.getBody().front().getArgument(k + 1);
+    if (!loop.getInits()[k].getDefiningOp<ZerosLikeOp>() || !definedBefore(i, loop) ||
+        !definedBefore(outer, loop) || !onlyAccumulates(arg, loop, k))
+      return failure();
+    Type type = outer.getType();
+    rw.modifyOpInPlace(loop, [&] {
+      loop->setOperand(k + 1, outer);
+      arg.setType(type);
+      result.setType(type);
+    });
+    accumulateIntoRow(rw, arg, type, i);
+    rw.replaceOp(addAt, result);
+    return success();
+  }
+};
+} // namespace
+
+void fad::populateOneHotAccumulationPatterns(RewritePatternSet &patterns) {
+  patterns.add<AccumulateOneHotMap>(patterns.getContext());
+}
+
+void fad::populateElementwiseAccumulationPatterns(RewritePatternSet &patterns) {
+  patterns.add<ElementwiseAccumulationToBuild>(patterns.getContext());
+}
+
+void fad::populateInPlaceAccumulationPatterns(RewritePatternSet &patterns) {
+  patterns.add<AccumulateIntoRow>(patterns.getContext());
+}

@@ -1,0 +1,401 @@
+//===- FusionPatterns.cpp - Producer-consumer fusion ------------*- C++ -*-===//
+//
+// This file implements the rewrites of fad-fuse that fuse a producer into
+// its consumer, so that AD's output (which produces many small maps, one per
+// elementwise op of a linearized body) does not build intermediate arrays it
+// only reads once: a map or build into the map, reduction, loop or index that
+// reads it, and sibling maps over the same inputs into one map. See
+// Passes.td for the rewrites.
+//
+//===----------------------------------------------------------------------===//
+
+#include "FusionPatterns.h"
+#include "FusionUtils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/DenseSet.h"
+
+using namespace mlir;
+using namespace fad;
+using namespace fad::fusion;
+
+/// Whether fusing `producer` (a map or build) into `user` would move a
+/// costly body (isCostlyToRecompute) into a loop or structured op that
+/// `producer` is outside of: it would run once per iteration of that loop
+/// instead of once (gmm's exp(q) rows, read per point and component).
+static bool movesCostlyIntoLoop(Operation *producer, Operation *user) {
+  bool costly = producer->walk([](Operation *op) {
+                          return isCostlyToRecompute(op) ? WalkResult::interrupt()
+                                                         : WalkResult::advance();
+                        }).wasInterrupted();
+  if (!costly)
+    return false;
+  for (Operation *op = user->getParentOp(); op && op != producer->getParentOp();
+       op = op->getParentOp())
+    if (isa<MapOp, BuildOp, ReduceOp, ScanOp, ForOp, WhileOp, FixpointOp>(op))
+      return true;
+  return false;
+}
+
+/// The build producing `array` if its body may be inlined where `user`
+/// reads the array: a build with a single result that has no other use, or
+/// that only yields a value defined outside or its index (a broadcast,
+/// which costs nothing to inline at every use), and that does not move a
+/// costly body into a loop.
+static BuildOp fusibleBuild(Value array, Operation *user) {
+  auto build = array.getDefiningOp<BuildOp>();
+  if (!build || build->getNumResults() != 1 || movesCostlyIntoLoop(build, user))
+    return nullptr;
+  Block &body = build.getBody().front();
+  bool broadcast = &body.front() == body.getTerminator();
+  return array.hasOneUse() || broadcast ? build : nullptr;
+}
+
+/// Erases `op` if nothing uses it any more.
+static void eraseIfUnused(PatternRewriter &rw, Operation *op) {
+  if (op->use_empty())
+    rw.eraseOp(op);
+}
+
+/// The map producing `array` if fusing it into its one user is safe: a map
+/// with a single result that has no other use, and whose body would not run
+/// more often (movesCostlyIntoLoop).
+static MapOp fusibleProducer(Value array) {
+  auto map = array.getDefiningOp<MapOp>();
+  if (!map || map->getNumResults() != 1 || !array.hasOneUse() ||
+      movesCostlyIntoLoop(map, *array.user_begin()))
+    return nullptr;
+  return map;
+}
+
+/// Replaces `reduce` by a fad.for over n iterations whose body combines the
+/// accumulators with the elements that `elements(i)` computes.
+static void replaceByLoop(PatternRewriter &rw, ReduceOp reduce, Value n,
+                          function_ref<SmallVector<Value>(Value)> elements) {
+  Location loc = reduce.getLoc();
+  auto loop = rw.create<ForOp>(loc, reduce.getResultTypes(), n, reduce.getInits());
+  loop->setAttr(kReductionAttr, rw.getUnitAttr());
+  {
+    OpBuilder::InsertionGuard guard(rw);
+    SmallVector<Type> argTypes{rw.getI64Type()};
+    llvm::append_range(argTypes, reduce.getInits().getTypes());
+    SmallVector<Location> locs(argTypes.size(), loc);
+    Block *block = rw.createBlock(&loop.getBody(), {}, argTypes, locs);
+    SmallVector<Value> combineArgs(block->getArguments().drop_front());
+    llvm::append_range(combineArgs, elements(block->getArgument(0)));
+    rw.create<YieldOp>(loc, inlineBody(rw, reduce.getBody(), combineArgs));
+  }
+  rw.replaceOp(reduce, loop.getResults());
+}
+
+namespace {
+/// map g (map f xs) ys  ->  map (g . f) xs ys
+struct FuseMapIntoMap : OpRewritePattern<MapOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MapOp outer, PatternRewriter &rw) const override {
+    for (auto [k, input] : llvm::enumerate(outer.getInputs())) {
+      MapOp inner = fusibleProducer(input);
+      if (!inner)
+        continue;
+      // Inputs: the inner map's, then the outer map's others.
+      SmallVector<Value> inputs(inner.getInputs());
+      for (auto [j, other] : llvm::enumerate(outer.getInputs()))
+        if (j != k)
+          inputs.push_back(other);
+      auto fused = rw.create<MapOp>(outer.getLoc(), outer.getResultTypes(), inputs);
+      SmallVector<Type> argTypes;
+      for (BlockArgument a : inner.getBody().getArguments())
+        argTypes.push_back(a.getType());
+      for (auto [j, a] : llvm::enumerate(outer.getBody().getArguments()))
+        if (j != k)
+          argTypes.push_back(a.getType());
+      SmallVector<Location> locs(argTypes.size(), outer.getLoc());
+      OpBuilder::InsertionGuard guard(rw);
+      Block *block = rw.createBlock(&fused.getBody(), {}, argTypes, locs);
+      size_t nInner = inner.getInputs().size();
+      SmallVector<Value> element =
+          inlineBody(rw, inner.getBody(), block->getArguments().take_front(nInner));
+      SmallVector<Value> outerArgs;
+      ValueRange others = block->getArguments().drop_front(nInner);
+      for (size_t j = 0, o = 0; j < outer.getInputs().size(); ++j)
+        outerArgs.push_back(j == k ? element[0] : others[o++]);
+      rw.create<YieldOp>(outer.getLoc(), inlineBody(rw, outer.getBody(), outerArgs));
+      rw.replaceOp(outer, fused.getResults());
+      rw.eraseOp(inner);
+      return success();
+    }
+    return failure();
+  }
+};
+
+/// reduce op z (map f xs)  ->  for i < n: acc = op acc (f xs[i]), also for
+/// a reduction of all results of one map (each read by nothing else), and
+/// of some of them next to some of its inputs.
+struct FuseMapIntoReduce : OpRewritePattern<ReduceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReduceOp reduce, PatternRewriter &rw) const override {
+    MapOp map;
+    for (Value input : reduce.getInputs())
+      if ((map = input.getDefiningOp<MapOp>()))
+        break;
+    if (!map || movesCostlyIntoLoop(map, reduce) || llvm::any_of(map->getResults(), [&](Value r) {
+          return !r.hasOneUse() || *r.user_begin() != reduce.getOperation();
+        }))
+      return failure();
+    // Each input of the reduce: a result of the map, or an input of it.
+    SmallVector<std::pair<bool, unsigned>> sources;
+    for (Value input : reduce.getInputs()) {
+      if (input.getDefiningOp() == map.getOperation()) {
+        sources.push_back({true, cast<OpResult>(input).getResultNumber()});
+        continue;
+      }
+      auto it = llvm::find(map.getInputs(), input);
+      if (it == map.getInputs().end())
+        return failure();
+      sources.push_back({false, unsigned(it - map.getInputs().begin())});
+    }
+    Location loc = reduce.getLoc();
+    ValueRange arrays = map.getInputs();
+    Value n = rw.create<DimOp>(loc, arrays[0], 0);
+    assertExtents(rw, loc, n, arrays.drop_front());
+    replaceByLoop(rw, reduce, n, [&](Value i) {
+      // i < n, the extent of every array: the lowering need not check.
+      SmallVector<Value> elements = elementsAt(rw, loc, map, i);
+      SmallVector<Value> results = inlineBody(rw, map.getBody(), elements);
+      SmallVector<Value> reduced;
+      for (auto [isResult, k] : sources)
+        reduced.push_back(isResult ? results[k] : elements[k]);
+      return reduced;
+    });
+    rw.eraseOp(map);
+    return success();
+  }
+};
+
+/// reduce op z (build n f)  ->  for i < n: acc = op acc (f i)
+struct FuseBuildIntoReduce : OpRewritePattern<ReduceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReduceOp reduce, PatternRewriter &rw) const override {
+    if (reduce.getInputs().size() != 1)
+      return failure();
+    Value array = reduce.getInputs()[0];
+    BuildOp build = fusibleBuild(array, reduce);
+    if (!build)
+      return failure();
+    Location loc = reduce.getLoc();
+    Value n = build.getSize();
+    // The build's own check, which the loop (running no iteration for a
+    // negative count) would not make.
+    Value zero = rw.create<arith::ConstantIntOp>(loc, 0, 64);
+    rw.create<AssertOp>(loc, rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, n, zero),
+                        "negative array size");
+    replaceByLoop(rw, reduce, n,
+                  [&](Value i) { return inlineBody(rw, build.getBody(), ValueRange{i}); });
+    eraseIfUnused(rw, build);
+    return success();
+  }
+};
+
+/// for i < n: ... (map f xs)[i] ...  ->  for i < n: ... f xs[i] ..., when
+/// the loop is the only reader of the map's results and reads them only at
+/// its counter (a fold that is not a reduction, such as the loop finding a
+/// minimum and its position for the minimum's adjoint).
+struct FuseMapIntoFor : OpRewritePattern<ForOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ForOp loop, PatternRewriter &rw) const override {
+    Block &body = loop.getBody().front();
+    Value i = body.getArgument(0);
+    auto readAtCounter = [&](Operation *user) {
+      auto index = dyn_cast<IndexOp>(user);
+      return index && loop->isAncestor(index) && index.getIndices().size() == 1 &&
+             index.getIndices()[0] == i;
+    };
+    MapOp map;
+    loop.getBody().walk([&](IndexOp index) {
+      auto producer = index.getArray().getDefiningOp<MapOp>();
+      if (!map && producer && producer->getBlock() == loop->getBlock() &&
+          llvm::all_of(producer->getUsers(), readAtCounter) &&
+          onlyChecksAsEffects(producer.getBody()))
+        map = producer;
+    });
+    if (!map)
+      return failure();
+    Location loc = loop.getLoc();
+    ValueRange arrays = map.getInputs();
+    Value n = rw.create<DimOp>(loc, arrays[0], 0);
+    assertExtents(rw, loc, n, arrays.drop_front());
+    // The loop's reads at i < count checked i against the extent.
+    auto countIsExtent = [&](Value count) {
+      auto dim = count.getDefiningOp<DimOp>();
+      return dim && dim.getDim() == 0 && llvm::is_contained(arrays, dim.getArray());
+    };
+    if (!countIsExtent(loop.getCount()))
+      rw.create<AssertOp>(loc,
+                          rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sle,
+                                                   loop.getCount(), n),
+                          "index out of bounds of a mapped array");
+    rw.setInsertionPointToStart(&body);
+    SmallVector<Value> results = inlineBody(rw, map.getBody(), elementsAt(rw, loc, map, i));
+    for (OpResult result : map->getResults())
+      for (Operation *user : llvm::make_early_inc_range(result.getUsers()))
+        rw.replaceOp(user, results[result.getResultNumber()]);
+    rw.eraseOp(map);
+    return success();
+  }
+};
+
+/// map f xs, map g xs (same inputs, same block)  ->  one map yielding both
+/// (horizontal fusion: the inputs are read once).
+struct FuseSiblingMaps : OpRewritePattern<MapOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MapOp first, PatternRewriter &rw) const override {
+    // The next map of the block over the same inputs, with nothing between
+    // them that uses the first one's results (so the fused map can stand
+    // where the second one is).
+    MapOp second;
+    for (Operation *op = first->getNextNode(); op && !second; op = op->getNextNode()) {
+      auto map = dyn_cast<MapOp>(op);
+      if (map && map.getInputs() == first.getInputs())
+        second = map;
+      else if (!isMemoryEffectFree(op) || llvm::any_of(first->getUsers(), [&](Operation *user) {
+                 return op->isAncestor(user);
+               }))
+        return failure();
+    }
+    if (!second || llvm::any_of(first->getUsers(), [&](Operation *user) {
+          return second->isAncestor(user);
+        }))
+      return failure();
+    SmallVector<Type> types(first.getResultTypes());
+    llvm::append_range(types, second.getResultTypes());
+    rw.setInsertionPoint(second);
+    auto fused = rw.create<MapOp>(second.getLoc(), types, second.getInputs());
+    OpBuilder::InsertionGuard guard(rw);
+    SmallVector<Type> argTypes(first.getBody().getArgumentTypes());
+    SmallVector<Location> locs(argTypes.size(), second.getLoc());
+    Block *block = rw.createBlock(&fused.getBody(), {}, argTypes, locs);
+    SmallVector<Value> yields = inlineBody(rw, first.getBody(), block->getArguments());
+    llvm::append_range(yields, inlineBody(rw, second.getBody(), block->getArguments()));
+    rw.create<YieldOp>(second.getLoc(), yields);
+    unsigned split = first->getNumResults();
+    rw.replaceOp(first, fused.getResults().take_front(split));
+    rw.replaceOp(second, fused.getResults().drop_front(split));
+    return success();
+  }
+};
+
+/// map g (build n f) ys  ->  build n (\i -> g (f i) ys[i]), when the build's
+/// only result has no other use (the other inputs are checked to have n
+/// elements, as the map would have).
+struct FuseBuildIntoMap : OpRewritePattern<MapOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MapOp map, PatternRewriter &rw) const override {
+    for (auto [k, input] : llvm::enumerate(map.getInputs())) {
+      BuildOp build = fusibleBuild(input, map);
+      if (!build)
+        continue;
+      Location loc = map.getLoc();
+      Value n = build.getSize();
+      SmallVector<Value> others(map.getInputs());
+      others.erase(others.begin() + k);
+      assertExtents(rw, loc, n, others);
+      auto fused = rw.create<BuildOp>(loc, map.getResultTypes(), n);
+      OpBuilder::InsertionGuard guard(rw);
+      Block *block = rw.createBlock(&fused.getBody(), {}, {rw.getI64Type()}, {loc});
+      Value i = block->getArgument(0);
+      // i < n, the extent of the other inputs (checked above).
+      Value element = inlineBody(rw, build.getBody(), ValueRange{i})[0];
+      rw.create<YieldOp>(loc,
+                         inlineBody(rw, map.getBody(), elementsAt(rw, loc, map, i, k, element)));
+      rw.replaceOp(map, fused.getResults());
+      eraseIfUnused(rw, build);
+      return success();
+    }
+    return failure();
+  }
+};
+
+/// (build n f)[i]  ->  f i, when the build is fusible (fusibleBuild) and f
+/// has no effects, after checking 0 <= i < n as the index would have
+/// (unless the index is marked in bounds).
+struct FuseBuildIntoIndex : OpRewritePattern<IndexOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(IndexOp index, PatternRewriter &rw) const override {
+    BuildOp build = fusibleBuild(index.getArray(), index);
+    if (!build || index.getIndices().size() != 1)
+      return failure();
+    // A body with effects (a progress report, a check) must run n times.
+    if (build.getBody().walk([](Operation *op) {
+          return isMemoryEffectFree(op) ? WalkResult::advance() : WalkResult::interrupt();
+        }).wasInterrupted())
+      return failure();
+    Location loc = index.getLoc();
+    Value i = index.getIndices()[0];
+    // (An index marked in bounds is below the array's extent, the size.)
+    if (!index->hasAttr(kInBoundsAttr))
+      rw.create<AssertOp>(loc, inBounds(rw, loc, i, build.getSize()),
+                          "index out of bounds of a built array");
+    rw.replaceOp(index, inlineBody(rw, build.getBody(), ValueRange{i}));
+    eraseIfUnused(rw, build);
+    return success();
+  }
+};
+
+/// Whether the ops of `block` that `v` depends on are cheap to compute again
+/// (no nested regions, nothing costly) and read at most two arrays (block
+/// arguments of a map, arrays a build indexes): computing v in a second
+/// pass then reads no more than storing and reloading it would.
+static bool cheapToRecompute(Value v, Block &block) {
+  std::optional<SmallVector<Operation *>> slice = sliceInBlock(v, block);
+  if (!slice || llvm::any_of(*slice, isCostlyToRecompute))
+    return false;
+  DenseSet<Value> arrays;
+  auto readsElement = [&](Value w) {
+    if (auto arg = dyn_cast<BlockArgument>(w);
+        arg && arg.getOwner() == &block && isa<MapOp>(block.getParentOp()))
+      arrays.insert(arg);
+  };
+  readsElement(v);
+  for (Operation *op : *slice) {
+    llvm::for_each(op->getOperands(), readsElement);
+    if (auto index = dyn_cast<IndexOp>(op); index && index.getArray().getParentBlock() != &block)
+      arrays.insert(index.getArray());
+  }
+  return arrays.size() <= 2;
+}
+
+/// reduce op z (result r of a map or build of several results)  ->  the
+/// reduce of a map or build of that result alone, which then fuses into the
+/// reduce, when the result is cheap to recompute (cheapToRecompute) and has
+/// no other use: the array is neither stored nor read back (lse's adjoint
+/// through the maximum is the sum of a second result of the softmax's map).
+struct SplitResultForReduce : OpRewritePattern<ReduceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReduceOp reduce, PatternRewriter &rw) const override {
+    if (reduce.getInputs().size() != 1)
+      return failure();
+    auto array = dyn_cast<OpResult>(reduce.getInputs()[0]);
+    Operation *producer = array ? array.getOwner() : nullptr;
+    if (!isa_and_nonnull<MapOp, BuildOp>(producer) || producer->getNumResults() < 2 ||
+        !array.hasOneUse())
+      return failure();
+    Block &body = producer->getRegion(0).front();
+    unsigned r = array.getResultNumber();
+    if (!cheapToRecompute(body.getTerminator()->getOperand(r), body))
+      return failure();
+    Operation *alone = withResults(rw, producer, {r});
+    rw.modifyOpInPlace(reduce, [&] { reduce->setOperand(reduce.getInits().size(), alone->getResult(0)); });
+    return success();
+  }
+};
+} // namespace
+
+void fad::populateProducerConsumerFusionPatterns(RewritePatternSet &patterns) {
+  patterns.add<FuseMapIntoMap, FuseMapIntoReduce, FuseMapIntoFor, FuseBuildIntoReduce,
+               FuseBuildIntoIndex, FuseBuildIntoMap, SplitResultForReduce>(patterns.getContext());
+}
+
+void fad::populateSiblingFusionPatterns(RewritePatternSet &patterns) {
+  patterns.add<FuseSiblingMaps>(patterns.getContext());
+}

@@ -1,0 +1,150 @@
+//===- FusionUtils.cpp - Helpers of the fad-fuse rewrites -------*- C++ -*-===//
+//
+// This file implements the helpers that fad-fuse's producer-consumer fusion,
+// accumulation rewrites and shape rewrites share (see FusionUtils.h).
+//
+//===----------------------------------------------------------------------===//
+
+#include "FusionUtils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/SetVector.h"
+
+using namespace mlir;
+using namespace fad;
+
+SmallVector<Value> fusion::inlineBody(PatternRewriter &rw, Region &body, ValueRange args) {
+  Block &block = body.front();
+  IRMapping mapping;
+  mapping.map(block.getArguments(), args);
+  for (Operation &op : block.without_terminator())
+    rw.clone(op, mapping);
+  SmallVector<Value> results;
+  for (Value v : block.getTerminator()->getOperands())
+    results.push_back(mapping.lookupOrDefault(v));
+  return results;
+}
+
+SmallVector<Value> fusion::elementsAt(PatternRewriter &rw, Location loc, MapOp map, Value i,
+                                      std::optional<unsigned> skip, Value replacement) {
+  SmallVector<Value> elements;
+  for (auto [k, input] : llvm::enumerate(map.getInputs())) {
+    if (k == skip) {
+      elements.push_back(replacement);
+      continue;
+    }
+    auto element = rw.create<IndexOp>(loc, map.getBody().getArgument(k).getType(), input,
+                                      ValueRange{i});
+    element->setAttr(kInBoundsAttr, rw.getUnitAttr());
+    elements.push_back(element);
+  }
+  return elements;
+}
+
+Operation *fusion::withResults(PatternRewriter &rw, Operation *op, ArrayRef<unsigned> keep) {
+  SmallVector<Type> types;
+  for (unsigned r : keep)
+    types.push_back(op->getResult(r).getType());
+  OperationState state(op->getLoc(), op->getName(), op->getOperands(), types, op->getAttrs());
+  state.addRegion();
+  rw.setInsertionPoint(op);
+  Operation *copy = rw.create(state);
+  rw.cloneRegionBefore(op->getRegion(0), copy->getRegion(0), copy->getRegion(0).end());
+  Operation *yield = copy->getRegion(0).front().getTerminator();
+  SmallVector<Value> kept;
+  for (unsigned r : keep)
+    kept.push_back(yield->getOperand(r));
+  rw.modifyOpInPlace(yield, [&] { yield->setOperands(kept); });
+  return copy;
+}
+
+void fusion::assertExtents(PatternRewriter &rw, Location loc, Value n, ValueRange arrays) {
+  for (Value array : arrays) {
+    Value m = rw.create<DimOp>(loc, array, 0);
+    Value same = rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, n, m);
+    rw.create<AssertOp>(loc, same, "map: arrays of different sizes", ValueRange{n, m});
+  }
+}
+
+Value fusion::inBounds(PatternRewriter &rw, Location loc, Value i, Value n) {
+  Value zero = rw.create<arith::ConstantIntOp>(loc, 0, 64);
+  return rw.create<arith::AndIOp>(
+      loc, rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, i, zero),
+      rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, i, n));
+}
+
+bool fusion::onlyChecksAsEffects(Region &body) {
+  return !body.walk([](Operation *op) {
+                return isa<AssertOp>(op) || isMemoryEffectFree(op) ? WalkResult::advance()
+                                                                   : WalkResult::interrupt();
+              }).wasInterrupted();
+}
+
+std::optional<SmallVector<Operation *>> fusion::sliceInBlock(Value v, Block &block) {
+  SetVector<Operation *> slice;
+  SmallVector<Value> worklist{v};
+  while (!worklist.empty()) {
+    Operation *op = worklist.pop_back_val().getDefiningOp();
+    if (!op || op->getBlock() != &block || slice.contains(op))
+      continue;
+    if (op->getNumRegions() != 0)
+      return std::nullopt;
+    slice.insert(op);
+    llvm::append_range(worklist, op->getOperands());
+  }
+  SmallVector<Operation *> ordered(slice.begin(), slice.end());
+  llvm::sort(ordered, [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
+  return ordered;
+}
+
+Value fusion::extentSource(Value array, unsigned depth) {
+  Operation *def = array.getDefiningOp();
+  if (!def || depth > 8)
+    return array;
+  if (auto build = dyn_cast<BuildOp>(def))
+    return build.getSize();
+  if (auto map = dyn_cast<MapOp>(def))
+    return extentSource(map.getInputs()[0], depth + 1);
+  if (auto addAt = dyn_cast<AddAtOp>(def))
+    return extentSource(addAt.getArray(), depth + 1);
+  if (auto zeros = dyn_cast<ZerosLikeOp>(def))
+    return extentSource(zeros.getOperand(), depth + 1);
+  if (auto loop = dyn_cast<ForOp>(def)) {
+    unsigned k = cast<OpResult>(array).getResultNumber();
+    Block &body = loop.getBody().front();
+    Value init = extentSource(loop.getInits()[k], depth + 1);
+    Value next = extentSource(body.getTerminator()->getOperand(k), depth + 1);
+    if (next == init || next == body.getArgument(k + 1))
+      return init;
+  }
+  return array;
+}
+
+bool fusion::definedBefore(Value v, Operation *op) {
+  Operation *def = v.getDefiningOp();
+  if (!def)
+    return !op->isAncestor(cast<BlockArgument>(v).getOwner()->getParentOp());
+  if (op->isAncestor(def))
+    return false;
+  return def->getBlock() != op->getBlock() || def->isBeforeInBlock(op);
+}
+
+bool fusion::onlyAccumulates(Value acc, ForOp loop, unsigned slot, unsigned depth) {
+  if (depth > 64 || !acc.hasOneUse())
+    return false;
+  OpOperand &use = *acc.use_begin();
+  Operation *user = use.getOwner();
+  if (auto addAt = dyn_cast<AddAtOp>(user))
+    return use.getOperandNumber() == 0 &&
+           onlyAccumulates(addAt.getResult(), loop, slot, depth + 1);
+  if (isa<YieldOp>(user))
+    return user->getParentOp() == loop && use.getOperandNumber() == slot;
+  auto inner = dyn_cast<ForOp>(user);
+  if (!inner || use.getOperandNumber() == 0)
+    return false;
+  unsigned p = use.getOperandNumber() - 1;
+  return onlyAccumulates(inner.getBody().front().getArgument(p + 1), inner, p, depth + 1) &&
+         onlyAccumulates(inner.getResult(p), loop, slot, depth + 1);
+}

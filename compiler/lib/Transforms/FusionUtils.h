@@ -1,0 +1,73 @@
+//===- FusionUtils.h - Helpers of the fad-fuse rewrites ---------*- C++ -*-===//
+//
+// The helpers that more than one of fad-fuse's jobs uses (producer-consumer
+// fusion, the accumulation rewrites, the shape rewrites): inlining a body,
+// reading a map's elements, keeping the checks a rewritten op made, and what
+// is known of an array's extent and of an accumulator's uses. A helper that
+// only one job uses stays in that job's file.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FAD_LIB_TRANSFORMS_FUSIONUTILS_H
+#define FAD_LIB_TRANSFORMS_FUSIONUTILS_H
+
+#include "fad/Dialect/FAD/IR/FADOps.h"
+
+#include "mlir/IR/PatternMatch.h"
+
+#include <optional>
+
+namespace fad::fusion {
+/// Clones the ops of `body` (a single block) with its arguments bound to
+/// `args`; returns the values it yields.
+llvm::SmallVector<mlir::Value> inlineBody(mlir::PatternRewriter &rw, mlir::Region &body,
+                                          mlir::ValueRange args);
+
+/// The elements at i of `map`'s inputs, read unchecked (the caller ensures
+/// i is below their extent); input `skip`, if given, is `replacement`.
+llvm::SmallVector<mlir::Value> elementsAt(mlir::PatternRewriter &rw, mlir::Location loc,
+                                          MapOp map, mlir::Value i,
+                                          std::optional<unsigned> skip = std::nullopt,
+                                          mlir::Value replacement = mlir::Value());
+
+/// A copy of `op` (a map or build) before it that yields only its results
+/// `keep`, in that order. Ops of the body left unused are erased by the
+/// rewrite driver.
+mlir::Operation *withResults(mlir::PatternRewriter &rw, mlir::Operation *op,
+                             llvm::ArrayRef<unsigned> keep);
+
+/// Checks, as a map over `arrays` would, that each has n elements.
+void assertExtents(mlir::PatternRewriter &rw, mlir::Location loc, mlir::Value n,
+                   mlir::ValueRange arrays);
+
+/// 0 <= i < n.
+mlir::Value inBounds(mlir::PatternRewriter &rw, mlir::Location loc, mlir::Value i,
+                     mlir::Value n);
+
+/// Whether the only effects of the ops in `body` are run-time checks: it
+/// may run for fewer elements, or elsewhere, without changing the program.
+bool onlyChecksAsEffects(mlir::Region &body);
+
+/// The ops of `block` that `v` depends on (through operands; nothing nested
+/// is looked into), in block order; std::nullopt if one of them has regions.
+std::optional<llvm::SmallVector<mlir::Operation *>> sliceInBlock(mlir::Value v,
+                                                                mlir::Block &block);
+
+/// A value that stands for the outer extent of `array` without computing
+/// it: a build's size, a map's first input's, a loop state's when every
+/// iteration keeps it (ode's state, rebuilt each step with the same size);
+/// `array` itself (meaning its dim) when nothing better is known.
+mlir::Value extentSource(mlir::Value array, unsigned depth = 0);
+
+/// Whether `v` is defined before `op` (so that `op` may use it), for a `v`
+/// that an op after `op` in its block uses.
+bool definedBefore(mlir::Value v, mlir::Operation *op);
+
+/// Whether `acc`, the value of state slot `slot` of `loop` (or one derived
+/// from it), is only accumulated into up to the yield of that slot: each
+/// value of the chain has one use, as the array of an add_at, as the state
+/// of a nested fad.for that only accumulates into it, or as the yield.
+bool onlyAccumulates(mlir::Value acc, ForOp loop, unsigned slot, unsigned depth = 0);
+} // namespace fad::fusion
+
+#endif // FAD_LIB_TRANSFORMS_FUSIONUTILS_H
