@@ -43,9 +43,15 @@
 #include "llvm/Support/thread.h"
 
 #include <cctype>
+#include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace mlir;
 namespace cl = llvm::cl;
@@ -384,21 +390,81 @@ static std::string compileNote(double compileMs, unsigned reusedDefs) {
          (reusedDefs == 1 ? "" : "s") + " reused)";
 }
 
+/// Set by SIGINT (Ctrl-C): the running expression or the line being typed
+/// is abandoned, the session goes on.
+static volatile std::sig_atomic_t interrupted = 0;
+static void onInterrupt(int) { interrupted = 1; }
+
+/// Whether a Ctrl-C arrived since the last call (and forgets it).
+static bool takeInterrupt() {
+  bool was = interrupted;
+  interrupted = 0;
+  return was;
+}
+
+/// SIGINT is blocked in every thread (main() blocks it before any other
+/// thread starts, so MLIR's and LLVM's threads inherit that) and taken only
+/// where the session waits: here, atomically with the wait (ppoll), so no
+/// Ctrl-C is missed. Waits up to `timeoutMs` (-1: for ever) for `fd` to be
+/// readable (-1: no file, a sleep); true when a Ctrl-C arrived.
+static bool waitOrInterrupt(int fd, int timeoutMs) {
+  sigset_t unblocked;
+  pthread_sigmask(SIG_SETMASK, nullptr, &unblocked);
+  sigdelset(&unblocked, SIGINT);
+  struct pollfd in = {fd, POLLIN, 0};
+  struct timespec timeout = {timeoutMs / 1000, (timeoutMs % 1000) * 1000000L};
+  ppoll(fd < 0 ? nullptr : &in, fd < 0 ? 0 : 1, timeoutMs < 0 ? nullptr : &timeout, &unblocked);
+  return takeInterrupt();
+}
+
+/// Runs the compiled expression in a child process (a fork shares the
+/// compiled code and the definitions), so that Ctrl-C can end it at any
+/// point, even inside a parallel loop, and the session keeps everything.
 void Session::evaluate(llvm::StringRef expression, bool timed) {
   double compileMs = 0;
   Compiled *compiled = compile(expression, compileMs);
-  if (!compiled)
+  if (!compiled || takeInterrupt()) {
+    if (compiled)
+      llvm::errs() << "interrupted\n";
     return;
+  }
   llvm::outs().flush();
-  auto start = Clock::now();
-  int status = fad_rt_call_printing(runtime, compiled->entry.c_str(), compiled->thunk);
-  double runMs = millisecondsSince(start);
-  std::fflush(stdout);
-  if (status != FAD_OK)
-    llvm::errs() << "error: " << fad_context_error(runtime) << "\n";
-  else if (timed)
-    llvm::outs() << llvm::format("compile %.1f ms%s, run %.3f ms\n", compileMs,
-                                 compileNote(compileMs, compiled->reusedDefs).c_str(), runMs);
+  llvm::errs().flush();
+  std::fflush(nullptr);
+  pid_t child = fork();
+  if (child < 0) {
+    llvm::errs() << "error: cannot start the evaluation: " << std::strerror(errno) << "\n";
+    return;
+  }
+  if (child == 0) {
+    std::signal(SIGINT, SIG_DFL); // a Ctrl-C from the terminal ends it too
+    sigset_t interrupt;
+    sigemptyset(&interrupt);
+    sigaddset(&interrupt, SIGINT);
+    pthread_sigmask(SIG_UNBLOCK, &interrupt, nullptr);
+    auto start = Clock::now();
+    int status = fad_rt_call_printing(runtime, compiled->entry.c_str(), compiled->thunk);
+    double runMs = millisecondsSince(start);
+    std::fflush(stdout);
+    if (status != FAD_OK)
+      llvm::errs() << "error: " << fad_context_error(runtime) << "\n";
+    else if (timed)
+      llvm::outs() << llvm::format("compile %.1f ms%s, run %.3f ms\n", compileMs,
+                                   compileNote(compileMs, compiled->reusedDefs).c_str(), runMs);
+    llvm::outs().flush();
+    llvm::errs().flush();
+    std::_Exit(status == FAD_OK ? 0 : 1);
+  }
+  int status = 0;
+  while (waitpid(child, &status, WNOHANG) == 0)
+    if (waitOrInterrupt(-1, 20))
+      kill(child, SIGKILL);
+  takeInterrupt();
+  if (WIFSIGNALED(status) && (WTERMSIG(status) == SIGINT || WTERMSIG(status) == SIGKILL))
+    llvm::errs() << "interrupted\n";
+  else if (WIFSIGNALED(status))
+    llvm::errs() << "error: the evaluation ended with signal " << WTERMSIG(status) << " ("
+                 << strsignal(WTERMSIG(status)) << ")\n";
 }
 
 const fad::ast::Decl *Session::latestDef(llvm::StringRef name) const {
@@ -587,15 +653,36 @@ static int runRepl() {
     llvm::outs() << "fad-repl: :help for help, :quit to leave\n";
     llvm::outs().flush();
   }
+  // Unbuffered, so that waiting for standard input to be readable is waiting
+  // for the next line (input is typed or piped lines, small).
+  if (!editor)
+    std::setvbuf(stdin, nullptr, _IONBF, 0);
   std::string pending;
   while (true) {
     std::optional<std::string> line;
     if (editor) {
+      sigset_t interrupt;
+      sigemptyset(&interrupt);
+      sigaddset(&interrupt, SIGINT);
+      pthread_sigmask(SIG_UNBLOCK, &interrupt, nullptr);
       line = editor->readLine();
-    } else {
+      pthread_sigmask(SIG_BLOCK, &interrupt, nullptr);
+    } else if (!waitOrInterrupt(STDIN_FILENO, -1)) {
       std::string text;
       if (std::getline(std::cin, text))
         line = text;
+    } else {
+      interrupted = 1;
+    }
+    if (takeInterrupt()) { // Ctrl-C while typing: drop the input
+      std::cin.clear();
+      std::clearerr(stdin);
+      pending.clear();
+      if (editor)
+        editor->setPrompt("fad> ");
+      llvm::outs() << "\n";
+      llvm::outs().flush();
+      continue;
     }
     if (!line)
       break;
@@ -625,6 +712,15 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv,
                               "fad-repl: evaluate fad definitions and expressions\n");
   // The frontend recurses over expressions; give it fadc's large stack.
+  // Ctrl-C: see waitOrInterrupt (no SA_RESTART: the line editor's read returns).
+  struct sigaction action = {};
+  action.sa_handler = onInterrupt;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigset_t interrupt;
+  sigemptyset(&interrupt);
+  sigaddset(&interrupt, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &interrupt, nullptr);
   int rc = 1;
   llvm::thread worker(std::optional<unsigned>(512u << 20), [&] { rc = runRepl(); });
   worker.join();
