@@ -85,7 +85,12 @@ void fad::buildFADToSCFPipeline(OpPassManager &pm, const PipelineOptions &option
   }
   pm.addPass(createFADSplitAccumulations());
   pm.addPass(createConvertFADToSCF());
-  pm.addPass(createCanonicalizerPass());
+  // Not scf.for's folding of tensor.cast into its iteration arguments: it
+  // gives a state the static shape of its initial value and casts each
+  // yield back to it, which is wrong for a loop whose array grows
+  // (`loop a = [y] for ... do build (length a + 1) ...`).
+  pm.addPass(createCanonicalizerPass(GreedyRewriteConfig(), /*disabledPatterns=*/
+                                     {"(anonymous namespace)::ForOpTensorCastFolder"}));
   pm.addPass(createCSEPass());
 }
 
