@@ -50,6 +50,7 @@
 #include <cstring>
 #include <iostream>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -437,7 +438,8 @@ void Session::evaluate(llvm::StringRef expression, bool timed) {
     return;
   }
   if (child == 0) {
-    std::signal(SIGINT, SIG_DFL); // a Ctrl-C from the terminal ends it too
+    prctl(PR_SET_PDEATHSIG, SIGKILL); // it ends with the session
+    std::signal(SIGINT, SIG_DFL);     // a Ctrl-C from the terminal ends it too
     sigset_t interrupt;
     sigemptyset(&interrupt);
     sigaddset(&interrupt, SIGINT);

@@ -5,4 +5,4 @@
  sleep 4; printf '\003'
  sleep 1; printf '1 + \003'
  sleep 1; printf '2 + 3\n'
- sleep 2; printf ':quit\n') | script -qec "$1" /dev/null | tr -d '\r'
+ sleep 2; printf ':quit\n') | timeout 60 script -qec "$1" /dev/null | tr -d '\r'

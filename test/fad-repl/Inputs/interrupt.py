@@ -12,6 +12,16 @@ repl = subprocess.Popen([sys.argv[1]], stdin=subprocess.PIPE, stdout=subprocess.
                         stderr=subprocess.STDOUT, text=True)
 
 
+def give_up(*_):
+    repl.kill()
+    print('timed out: fad-repl did not answer', flush=True)
+    sys.exit(1)
+
+
+signal.signal(signal.SIGALRM, give_up)
+signal.alarm(90)   # never hang the test suite
+
+
 def send(text):
     # An empty line after each input: without a terminal, fad-repl reads the
     # first character of the next line (an indented one continues the input).
