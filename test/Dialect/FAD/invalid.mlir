@@ -632,3 +632,19 @@ func.func @taylor_bound_no_yield(%x0: f64) -> f64 {
   }
   return %lo : f64
 }
+
+// -----
+
+func.func @log1p_of_integer(%i: i64) -> i64 {
+  // expected-error @+1 {{operand #0 must be fad float, but got 'i64'}}
+  %a = fad.log1p %i : i64
+  return %a : i64
+}
+
+// -----
+
+func.func @expm1_of_integer(%i: i32) -> i32 {
+  // expected-error @+1 {{operand #0 must be fad float, but got 'i32'}}
+  %a = fad.expm1 %i : i32
+  return %a : i32
+}

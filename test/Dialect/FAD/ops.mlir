@@ -105,3 +105,17 @@ func.func @structured(%x: tensor<?xf64>, %n: i64, %z: f64) -> (tensor<?xf64>, te
   }
   return %y, %b, %r, %p, %f, %w, %i : tensor<?xf64>, tensor<?xi64>, f64, tensor<?xf64>, f64, f64, f64
 }
+
+// log1p and expm1, on both float types.
+// CHECK-LABEL: func.func @log1p_expm1
+func.func @log1p_expm1(%x: f64, %y: f32) -> (f64, f32) {
+  // CHECK: %[[A:.*]] = fad.log1p %{{.*}} : f64
+  // CHECK: fad.expm1 %[[A]] : f64
+  %a = fad.log1p %x : f64
+  %b = fad.expm1 %a : f64
+  // CHECK: %[[C:.*]] = fad.expm1 %{{.*}} : f32
+  // CHECK: fad.log1p %[[C]] : f32
+  %c = fad.expm1 %y : f32
+  %d = fad.log1p %c : f32
+  return %b, %d : f64, f32
+}

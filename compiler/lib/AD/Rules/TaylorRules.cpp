@@ -8,7 +8,9 @@
 //   z = x * y      zk = sum_{j=0..k} xj y(k-j)
 //   z = x / y      zk = (xk - sum_{j=1..k} yj z(k-j)) / y0
 //   z = exp x      zk = (1/k) sum_{j=1..k} j xj z(k-j)
+//   z = expm1 x    exp's recurrence on w = z + 1: w0 = exp x0, zk = wk (k >= 1)
 //   z = log x      zk = (xk - (1/k) sum_{j=1..k-1} j zj x(k-j)) / x0
+//   z = log1p x    log's recurrence on u = 1 + x: u0 = 1 + x0, uk = xk (k >= 1)
 //   s, c = sin x, cos x   sk = (1/k) sum j xj c(k-j),  ck = -(1/k) sum j xj s(k-j)
 //   z = sqrt x     zk = (xk - sum_{j=1..k-1} zj z(k-j)) / (2 z0)
 //   z = tanh x     zk = (1/k) sum j xj w(k-j),  w = 1 - z^2   (tan: w = 1 + z^2)
@@ -175,6 +177,23 @@ LogicalResult rule(ExpOp, SeriesBuilder &sb, ArrayRef<Series> in, Series &z) {
 }
 LogicalResult rule(LogOp, SeriesBuilder &sb, ArrayRef<Series> in, Series &z) {
   z = sb.log(in[0], z.c[0]);
+  return success();
+}
+/// expm1 x = exp x - 1: exp's coefficients, whose recurrence needs the
+/// constant term exp x0 (not the result, exp x0 - 1), but for that term.
+LogicalResult rule(Expm1Op, SeriesBuilder &sb, ArrayRef<Series> in, Series &z) {
+  Value exp0 = sb.builder().create<ExpOp>(sb.location(), in[0].c[0]);
+  Value z0 = z.c[0];
+  z = sb.exp(in[0], exp0);
+  z.c[0] = z0;
+  return success();
+}
+/// log1p x = log (1 + x): log's recurrence on the series of 1 + x, which
+/// differs from x's in the constant term only.
+LogicalResult rule(Log1pOp, SeriesBuilder &sb, ArrayRef<Series> in, Series &z) {
+  Series u = in[0];
+  u.c[0] = sb.add(sb.constant(1.0), in[0].c[0]);
+  z = sb.log(u, z.c[0]);
   return success();
 }
 
@@ -379,6 +398,8 @@ void fad::detail::registerTaylorRules(MLIRContext *ctx) {
   AbsOp::attachInterface<TaylorModel<AbsOp>>(*ctx);
   ExpOp::attachInterface<TaylorModel<ExpOp>>(*ctx);
   LogOp::attachInterface<TaylorModel<LogOp>>(*ctx);
+  Expm1Op::attachInterface<TaylorModel<Expm1Op>>(*ctx);
+  Log1pOp::attachInterface<TaylorModel<Log1pOp>>(*ctx);
   SinOp::attachInterface<TaylorModel<SinOp>>(*ctx);
   CosOp::attachInterface<TaylorModel<CosOp>>(*ctx);
   TanOp::attachInterface<TaylorModel<TanOp>>(*ctx);

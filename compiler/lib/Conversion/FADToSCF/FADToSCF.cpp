@@ -1077,6 +1077,7 @@ void fad::populateFADToSCFPatterns(RewritePatternSet &patterns) {
       SelectLowering<MinOp, arith::CmpFPredicate::ULE, arith::CmpIPredicate::sle>,
       UnaryLowering<AbsOp, math::AbsFOp, math::AbsIOp>,
       UnaryLowering<ExpOp, math::ExpOp>, UnaryLowering<LogOp, math::LogOp>,
+      UnaryLowering<Expm1Op, math::ExpM1Op>, UnaryLowering<Log1pOp, math::Log1pOp>,
       UnaryLowering<SinOp, math::SinOp>, UnaryLowering<CosOp, math::CosOp>,
       UnaryLowering<TanOp, math::TanOp>, UnaryLowering<TanhOp, math::TanhOp>,
       UnaryLowering<SqrtOp, math::SqrtOp>, UnaryLowering<FloorOp, math::FloorOp>,

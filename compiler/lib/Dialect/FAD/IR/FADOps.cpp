@@ -325,6 +325,8 @@ LogicalResult UpdateOp::verify() {
 }
 
 
+#include "fad/Dialect/FAD/IR/LanguageBuiltinInterface.cpp.inc"
+
 #define GET_OP_CLASSES
 #include "fad/Dialect/FAD/IR/FADOps.cpp.inc"
 
@@ -377,6 +379,5 @@ bool fad::isUpdateOf(Value v, Value from) {
 }
 
 bool fad::isCostlyToRecompute(Operation *op) {
-  return isa<ExpOp, LogOp, SinOp, CosOp, TanOp, TanhOp, PowOp, Atan2Op, SqrtOp, ForOp,
-             WhileOp>(op);
+  return op->hasTrait<fad::traits::CostlyToRecompute>();
 }

@@ -16,6 +16,16 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "fad/Dialect/FAD/IR/LanguageBuiltinInterface.h.inc"
+
+namespace fad::traits {
+/// FAD_CostlyToRecompute (FADOps.td): recomputing the op costs more than
+/// reading its results from memory. A marker, queried by
+/// isCostlyToRecompute.
+template <typename ConcreteType>
+class CostlyToRecompute : public mlir::OpTrait::TraitBase<ConcreteType, CostlyToRecompute> {};
+} // namespace fad::traits
+
 #define GET_OP_CLASSES
 #include "fad/Dialect/FAD/IR/FADOps.h.inc"
 
@@ -56,7 +66,8 @@ std::optional<llvm::SmallVector<std::pair<unsigned, unsigned>>> matchElementwise
 /// of what it goes into.
 bool isUpdateOf(mlir::Value v, mlir::Value from);
 /// Whether recomputing `op` costs more than reading its results from memory:
-/// transcendental functions and sequential loops.
+/// transcendental functions and sequential loops, the ops with the
+/// FAD_CostlyToRecompute trait.
 bool isCostlyToRecompute(mlir::Operation *op);
 } // namespace fad
 

@@ -14,9 +14,18 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/ControlFlowInterfaces.td"
 include "fad/Dialect/FAD/IR/PartialsInterface.td"
+include "fad/Dialect/FAD/IR/LanguageBuiltinInterface.td"
 
 class FAD_Op<string mnemonic, list<Trait> traits = []>
     : Op<FAD_Dialect, mnemonic, traits>;
+
+// Recomputing the op costs more than reading its results from memory
+// (transcendental functions, sequential loops): fusion does not move it
+// into a loop that would run it once per iteration, and reverse mode keeps
+// what it reads from it rather than recompute it (fad::isCostlyToRecompute).
+def FAD_CostlyToRecompute : NativeOpTrait<"CostlyToRecompute"> {
+  let cppNamespace = "::fad::traits";
+}
 
 def FAD_Scalar : AnyTypeOf<[F32, F64, I64, I32, I1], "fad scalar">;
 def FAD_Numeric : AnyTypeOf<[F32, F64, I64, I32], "fad number">;
@@ -31,9 +40,23 @@ def FAD_Value : AnyTypeOf<[F32, F64, I64, I32, I1, FAD_Array], "fad value">;
 // Scalar ops state their partial derivatives on their own record (the one
 // place for them, shared by every mode). In `partials`, `x`/`y` are the
 // operands, `z` the result, and helpers come from fad/Dialect/FAD/IR/Partials.h.
-class FAD_ScalarOp<string mnemonic, string partials, string operandNames>
-    : FAD_Op<mnemonic, [Pure, SameOperandsAndResultType,
-                        DeclareOpInterfaceMethods<FAD_ScalarPartialsOpInterface>]> {
+//
+// `builtin`, unless empty, makes the op the builtin function (or operator)
+// of that name in fad programs, taking its `arity` operands, integers too
+// unless `operandType` is FAD_Float (LanguageBuiltinOpInterface; the
+// frontend needs nothing else).
+class FAD_ScalarOp<string mnemonic, string partials, string operandNames, string builtin,
+                   int arity, Type operandType, list<Trait> traits>
+    : FAD_Op<mnemonic, !listconcat(
+          [Pure, SameOperandsAndResultType,
+           DeclareOpInterfaceMethods<FAD_ScalarPartialsOpInterface>],
+          !if(!empty(builtin), []<Trait>, [FAD_LanguageBuiltinOpInterface]), traits)> {
+  let extraClassDeclaration = !if(!empty(builtin), "", [{
+    static ::llvm::StringRef getBuiltinName() { return "}] # builtin # [{"; }
+    static unsigned getBuiltinArity() { return }] # arity # [{; }
+    static bool acceptsIntegers() { return }] #
+      !if(!eq(operandType, FAD_Float), "false", "true") # [{; }
+  }]);
   let extraClassDefinition = [{
     ::llvm::SmallVector<::mlir::Value> $cppClass::buildPartials(::mlir::OpBuilder &b) {
       using namespace ::fad::partials;
@@ -46,10 +69,11 @@ class FAD_ScalarOp<string mnemonic, string partials, string operandNames>
   }];
 }
 
-class FAD_BinaryOp<string mnemonic, string semantics, string partials,
-                   Type operandType = FAD_Numeric>
+class FAD_BinaryOp<string mnemonic, string builtin, string semantics, string partials,
+                   Type operandType = FAD_Numeric, list<Trait> traits = []>
     : FAD_ScalarOp<mnemonic, partials,
-                   "::mlir::Value x = getLhs(), y = getRhs(); (void)x; (void)y;"> {
+                   "::mlir::Value x = getLhs(), y = getRhs(); (void)x; (void)y;",
+                   builtin, 2, operandType, traits> {
   // Identity pruning (x + 0, x * 1, ...), which AD output needs: see
   // FADOps.cpp; ops without a rule fold nothing.
   let hasFolder = 1;
@@ -69,30 +93,37 @@ class FAD_BinaryOp<string mnemonic, string semantics, string partials,
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($result)";
 }
 
-def FAD_AddOp : FAD_BinaryOp<"add", "`lhs + rhs`.", "{one(b, loc, z), one(b, loc, z)}">;
-def FAD_SubOp : FAD_BinaryOp<"sub", "`lhs - rhs`.",
+// The second argument is the builtin's name in fad programs (an operator for
+// the arithmetic ones; `pow` is an alias of `**` written in the frontend).
+def FAD_AddOp : FAD_BinaryOp<"add", "+", "`lhs + rhs`.", "{one(b, loc, z), one(b, loc, z)}">;
+def FAD_SubOp : FAD_BinaryOp<"sub", "-", "`lhs - rhs`.",
   "{one(b, loc, z), constant(b, loc, z, -1.0)}">;
-def FAD_MulOp : FAD_BinaryOp<"mul", "`lhs * rhs`.", "{y, x}">;
-def FAD_DivOp : FAD_BinaryOp<"div",
+def FAD_MulOp : FAD_BinaryOp<"mul", "*", "`lhs * rhs`.", "{y, x}">;
+def FAD_DivOp : FAD_BinaryOp<"div", "/",
   "`lhs / rhs`; integer division truncates toward zero (as in C).",
   "{divide(b, loc, one(b, loc, z), y), negate(b, loc, divide(b, loc, z, y))}">;
-def FAD_RemOp : FAD_BinaryOp<"rem",
+def FAD_RemOp : FAD_BinaryOp<"rem", "%",
   "The remainder of `lhs / rhs` with the sign of `lhs` (C's `%` and `fmod`).",
   "{one(b, loc, z), remainderRhsPartial(b, loc, x, y, z)}">;
-def FAD_PowOp : FAD_BinaryOp<"pow",
+def FAD_PowOp : FAD_BinaryOp<"pow", "**",
   "`lhs` raised to `rhs`; for integers `rhs` must be non-negative.",
-  "{powerBasePartial(b, loc, x, y), powerExponentPartial(b, loc, x, z)}">;
-def FAD_MaxOp : FAD_BinaryOp<"max",
+  "{powerBasePartial(b, loc, x, y), powerExponentPartial(b, loc, x, z)}",
+  FAD_Numeric, [FAD_CostlyToRecompute]>;
+def FAD_MaxOp : FAD_BinaryOp<"max", "max",
   "The larger operand; `lhs` on a tie.", "tieGoesFirst(b, loc, x, y, /*isMax=*/true)">;
-def FAD_MinOp : FAD_BinaryOp<"min",
+def FAD_MinOp : FAD_BinaryOp<"min", "min",
   "The smaller operand; `lhs` on a tie.", "tieGoesFirst(b, loc, x, y, /*isMax=*/false)">;
-def FAD_Atan2Op : FAD_BinaryOp<"atan2",
+def FAD_Atan2Op : FAD_BinaryOp<"atan2", "atan2",
   "The angle of the point (`rhs`, `lhs`) in [-pi, pi], as C's `atan2(lhs, rhs)`.",
-  "angleOfPoint(b, loc, x, y)", FAD_Float>;
+  "angleOfPoint(b, loc, x, y)", FAD_Float, [FAD_CostlyToRecompute]>;
 
-class FAD_UnaryOp<string mnemonic, string semantics, Type operandType, string partial>
+// A function of one scalar: `builtin` is its name in fad programs ("" for
+// none), `partial` its derivative.
+class FAD_UnaryOp<string mnemonic, string builtin, string semantics, Type operandType,
+                  string partial, list<Trait> traits = []>
     : FAD_ScalarOp<mnemonic, "{" # partial # "}",
-                   "::mlir::Value x = getOperand(); (void)x;"> {
+                   "::mlir::Value x = getOperand(); (void)x;", builtin, 1, operandType,
+                   traits> {
   let summary = "scalar " # mnemonic;
   let description = !strconcat(semantics, [{
 
@@ -107,25 +138,35 @@ class FAD_UnaryOp<string mnemonic, string semantics, Type operandType, string pa
   let assemblyFormat = "$operand attr-dict `:` type($result)";
 }
 
-def FAD_NegOp : FAD_UnaryOp<"neg", "`-x`.", FAD_Numeric, "constant(b, loc, z, -1.0)">;
-def FAD_AbsOp : FAD_UnaryOp<"abs", "`|x|`; its derivative at 0 is 0.", FAD_Numeric,
+// Unary minus is syntax (`-x`), not a builtin.
+def FAD_NegOp : FAD_UnaryOp<"neg", "", "`-x`.", FAD_Numeric, "constant(b, loc, z, -1.0)">;
+def FAD_AbsOp : FAD_UnaryOp<"abs", "abs", "`|x|`; its derivative at 0 is 0.", FAD_Numeric,
   "sign(b, loc, x)">;
-def FAD_ExpOp : FAD_UnaryOp<"exp", "`e^x`.", FAD_Float, "z">;
-def FAD_LogOp : FAD_UnaryOp<"log", "The natural logarithm.", FAD_Float,
-  "divide(b, loc, one(b, loc, z), x)">;
-def FAD_SinOp : FAD_UnaryOp<"sin", "The sine (radians).", FAD_Float,
-  "b.create<CosOp>(loc, x)">;
-def FAD_CosOp : FAD_UnaryOp<"cos", "The cosine (radians).", FAD_Float,
-  "negate(b, loc, b.create<SinOp>(loc, x))">;
-def FAD_TanOp : FAD_UnaryOp<"tan", "The tangent (radians).", FAD_Float,
-  "b.create<AddOp>(loc, one(b, loc, z), b.create<MulOp>(loc, z, z))">;
-def FAD_TanhOp : FAD_UnaryOp<"tanh", "The hyperbolic tangent.", FAD_Float,
-  "b.create<SubOp>(loc, one(b, loc, z), b.create<MulOp>(loc, z, z))">;
-def FAD_SqrtOp : FAD_UnaryOp<"sqrt", "The square root.", FAD_Float,
-  "divide(b, loc, constant(b, loc, z, 0.5), z)">;
-def FAD_FloorOp : FAD_UnaryOp<"floor",
+def FAD_ExpOp : FAD_UnaryOp<"exp", "exp", "`e^x`.", FAD_Float, "z", [FAD_CostlyToRecompute]>;
+def FAD_Expm1Op : FAD_UnaryOp<"expm1", "expm1",
+  "`e^x - 1`, accurate for `x` near 0 (C's `expm1`).", FAD_Float,
+  "b.create<ExpOp>(loc, x)", [FAD_CostlyToRecompute]>;
+def FAD_LogOp : FAD_UnaryOp<"log", "log", "The natural logarithm.", FAD_Float,
+  "divide(b, loc, one(b, loc, z), x)", [FAD_CostlyToRecompute]>;
+def FAD_Log1pOp : FAD_UnaryOp<"log1p", "log1p",
+  "`log(1 + x)`, accurate for `x` near 0 (C's `log1p`).", FAD_Float,
+  "divide(b, loc, one(b, loc, z), b.create<AddOp>(loc, one(b, loc, z), x))",
+  [FAD_CostlyToRecompute]>;
+def FAD_SinOp : FAD_UnaryOp<"sin", "sin", "The sine (radians).", FAD_Float,
+  "b.create<CosOp>(loc, x)", [FAD_CostlyToRecompute]>;
+def FAD_CosOp : FAD_UnaryOp<"cos", "cos", "The cosine (radians).", FAD_Float,
+  "negate(b, loc, b.create<SinOp>(loc, x))", [FAD_CostlyToRecompute]>;
+def FAD_TanOp : FAD_UnaryOp<"tan", "tan", "The tangent (radians).", FAD_Float,
+  "b.create<AddOp>(loc, one(b, loc, z), b.create<MulOp>(loc, z, z))",
+  [FAD_CostlyToRecompute]>;
+def FAD_TanhOp : FAD_UnaryOp<"tanh", "tanh", "The hyperbolic tangent.", FAD_Float,
+  "b.create<SubOp>(loc, one(b, loc, z), b.create<MulOp>(loc, z, z))",
+  [FAD_CostlyToRecompute]>;
+def FAD_SqrtOp : FAD_UnaryOp<"sqrt", "sqrt", "The square root.", FAD_Float,
+  "divide(b, loc, constant(b, loc, z, 0.5), z)", [FAD_CostlyToRecompute]>;
+def FAD_FloorOp : FAD_UnaryOp<"floor", "floor",
   "Rounds toward negative infinity; its derivative is 0.", FAD_Float, "::mlir::Value()">;
-def FAD_CeilOp : FAD_UnaryOp<"ceil",
+def FAD_CeilOp : FAD_UnaryOp<"ceil", "ceil",
   "Rounds toward positive infinity; its derivative is 0.", FAD_Float, "::mlir::Value()">;
 
 def FAD_ConvertOp : FAD_Op<"convert", [Pure]> {
@@ -431,7 +472,7 @@ def FAD_ScanOp : FAD_StructuredOp<"scan", [AttrSizedOperandSegments]> {
   let hasRegionVerifier = 1;
 }
 
-def FAD_ForOp : FAD_StructuredOp<"for"> {
+def FAD_ForOp : FAD_StructuredOp<"for", [FAD_CostlyToRecompute]> {
   let summary = "sequential loop with a counted trip";
   let description = [{
     `loop x = x0 for i < n do body`: the body receives the `i64` counter and
@@ -454,7 +495,7 @@ def FAD_ForOp : FAD_StructuredOp<"for"> {
   let hasRegionVerifier = 1;
 }
 
-def FAD_WhileOp : FAD_Op<"while", [RecursiveMemoryEffects]> {
+def FAD_WhileOp : FAD_Op<"while", [RecursiveMemoryEffects, FAD_CostlyToRecompute]> {
   let summary = "sequential loop with a data-dependent trip count";
   let description = [{
     `loop x = x0 while cond do body`: the `cond` region receives the state
