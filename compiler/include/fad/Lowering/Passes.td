@@ -177,4 +177,16 @@ def FADPrivateScratch : Pass<"fad-private-scratch"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def FADPreciseMathToLibm : Pass<"fad-precise-math-to-libm", "mlir::ModuleOp"> {
+  let summary = "Call libm's log1p and expm1 (and only those)";
+  let description = [{
+    Runs before convert-math-to-llvm, which would expand `math.log1p` into
+    `log(1 + x)` and `math.expm1` into `exp(x) - 1`: both lose every digit
+    near 0 (log1p 1e-10 would be off in the 8th digit, log1p 1e-300 zero).
+    These two become calls to libm's `log1p`/`log1pf` and `expm1`/`expm1f`;
+    every other math op keeps its LLVM intrinsic (which vectorizes).
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::LLVM::LLVMDialect"];
+}
+
 #endif // FAD_LOWERING_PASSES_TD
