@@ -99,20 +99,22 @@ struct AccumulateOneHotMap : OpRewritePattern<MapOp> {
         k = j;
         break;
       }
-    if (!hot || map->use_empty())
-      return failure();
+    if (!hot)
+      return rw.notifyMatchFailure(map, "no input is a one-hot array");
+    if (map->use_empty())
+      return rw.notifyMatchFailure(map, "the map is unused");
     auto acc = dyn_cast<MapOp>(*map->user_begin());
     if (!acc || acc->getBlock() != map->getBlock() ||
         llvm::any_of(map->getResults(), [&](Value r) {
           return !r.hasOneUse() || *r.user_begin() != acc.getOperation();
         }))
-      return failure();
+      return rw.notifyMatchFailure(map, "the results are not read by one map of the block alone");
     // Running the body for one element only drops only checks of the others.
     if (!onlyChecksAsEffects(map.getBody()))
-      return failure();
+      return rw.notifyMatchFailure(map, "the body has effects other than checks");
     auto sums = matchElementwiseSums(acc);
     if (!sums)
-      return failure();
+      return rw.notifyMatchFailure(map, "the reader is not an elementwise sum");
     Operation *yield = map.getBody().front().getTerminator();
     Value seed = map.getBody().getArgument(k);
     DenseMap<Value, bool> memo;
@@ -123,10 +125,10 @@ struct AccumulateOneHotMap : OpRewritePattern<MapOp> {
       if (x.getDefiningOp() == map.getOperation())
         std::swap(x, y);
       if (x.getDefiningOp() == map.getOperation() || y.getDefiningOp() != map.getOperation())
-        return failure();
+        return rw.notifyMatchFailure(map, "a sum does not add a result to an accumulator");
       unsigned r = cast<OpResult>(y).getResultNumber();
       if (!vanishesWith(yield->getOperand(r), seed, memo))
-        return failure();
+        return rw.notifyMatchFailure(map, "a result is not zero where the one-hot array is");
       terms.push_back({x, r});
     }
 
@@ -253,7 +255,7 @@ struct ElementwiseAccumulationToBuild : OpRewritePattern<ForOp> {
       rw.eraseOp(addAt);
       return success();
     }
-    return failure();
+    return rw.notifyMatchFailure(loop, "no state is only added into at the counter");
   }
 };
 
@@ -296,13 +298,13 @@ struct AccumulateIntoRow : OpRewritePattern<AddAtOp> {
     // another block is defined before the loop too.
     if (addAt.getIndices().size() != 1 || !loop || !result.hasOneUse() ||
         addAt->getBlock() != loop->getBlock())
-      return failure();
+      return rw.notifyMatchFailure(addAt, "does not add a loop's result, read once, of its block");
     unsigned k = result.getResultNumber();
     Value i = addAt.getIndices().front(), outer = addAt.getArray();
     Value arg = loop.getBody().front().getArgument(k + 1);
     if (!loop.getInits()[k].getDefiningOp<ZerosLikeOp>() || !definedBefore(i, loop) ||
         !definedBefore(outer, loop) || !onlyAccumulates(arg, loop, k))
-      return failure();
+      return rw.notifyMatchFailure(addAt, "the loop does not only accumulate into private zeros");
     Type type = outer.getType();
     rw.modifyOpInPlace(loop, [&] {
       loop->setOperand(k + 1, outer);

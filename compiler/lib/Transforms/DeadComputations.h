@@ -11,12 +11,8 @@
 #include "mlir/IR/Operation.h"
 
 namespace fad {
-/// Erases maps, builds, folds and counted loops whose results are unused and
-/// whose only effects are the frontend's extent and bounds checks
-/// (fad.assert): a value nobody reads need not be computed, nor checked.
-/// AD leaves such ops behind: the primal value of a differentiated function
-/// is computed next to its derivative even when only the derivative is used.
-/// Loops that may not terminate (while, fixpoint) and progress reports stay.
+/// Erases the maps, builds, folds and counted loops under `root` whose
+/// results are unused and whose only effects are checks.
 void eraseDeadComputations(mlir::Operation *root);
 } // namespace fad
 

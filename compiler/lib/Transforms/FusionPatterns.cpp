@@ -125,7 +125,7 @@ struct FuseMapIntoMap : OpRewritePattern<MapOp> {
       rw.eraseOp(inner);
       return success();
     }
-    return failure();
+    return rw.notifyMatchFailure(outer, "no input is a fusible map's result");
   }
 };
 
@@ -139,10 +139,14 @@ struct FuseMapIntoReduce : OpRewritePattern<ReduceOp> {
     for (Value input : reduce.getInputs())
       if ((map = input.getDefiningOp<MapOp>()))
         break;
-    if (!map || movesCostlyIntoLoop(map, reduce) || llvm::any_of(map->getResults(), [&](Value r) {
+    if (!map)
+      return rw.notifyMatchFailure(reduce, "no input is a map's result");
+    if (movesCostlyIntoLoop(map, reduce))
+      return rw.notifyMatchFailure(reduce, "the map's costly body would run in a loop");
+    if (llvm::any_of(map->getResults(), [&](Value r) {
           return !r.hasOneUse() || *r.user_begin() != reduce.getOperation();
         }))
-      return failure();
+      return rw.notifyMatchFailure(reduce, "the map has another reader");
     // Each input of the reduce: a result of the map, or an input of it.
     SmallVector<std::pair<bool, unsigned>> sources;
     for (Value input : reduce.getInputs()) {
@@ -152,7 +156,7 @@ struct FuseMapIntoReduce : OpRewritePattern<ReduceOp> {
       }
       auto it = llvm::find(map.getInputs(), input);
       if (it == map.getInputs().end())
-        return failure();
+        return rw.notifyMatchFailure(reduce, "an input is no result or input of the map");
       sources.push_back({false, unsigned(it - map.getInputs().begin())});
     }
     Location loc = reduce.getLoc();
@@ -178,11 +182,11 @@ struct FuseBuildIntoReduce : OpRewritePattern<ReduceOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ReduceOp reduce, PatternRewriter &rw) const override {
     if (reduce.getInputs().size() != 1)
-      return failure();
+      return rw.notifyMatchFailure(reduce, "not a reduction of one array");
     Value array = reduce.getInputs()[0];
     BuildOp build = fusibleBuild(array, reduce);
     if (!build)
-      return failure();
+      return rw.notifyMatchFailure(reduce, "the array is not a fusible build's result");
     Location loc = reduce.getLoc();
     Value n = build.getSize();
     // The build's own check, which the loop (running no iteration for a
@@ -220,7 +224,7 @@ struct FuseMapIntoFor : OpRewritePattern<ForOp> {
         map = producer;
     });
     if (!map)
-      return failure();
+      return rw.notifyMatchFailure(loop, "reads no map's result only at its counter");
     Location loc = loop.getLoc();
     ValueRange arrays = map.getInputs();
     Value n = rw.create<DimOp>(loc, arrays[0], 0);
@@ -261,12 +265,12 @@ struct FuseSiblingMaps : OpRewritePattern<MapOp> {
       else if (!isMemoryEffectFree(op) || llvm::any_of(first->getUsers(), [&](Operation *user) {
                  return op->isAncestor(user);
                }))
-        return failure();
+        return rw.notifyMatchFailure(first, "an effect or a use of the map precedes its sibling");
     }
-    if (!second || llvm::any_of(first->getUsers(), [&](Operation *user) {
-          return second->isAncestor(user);
-        }))
-      return failure();
+    if (!second)
+      return rw.notifyMatchFailure(first, "no later map of the block has the same inputs");
+    if (llvm::any_of(first->getUsers(), [&](Operation *user) { return second->isAncestor(user); }))
+      return rw.notifyMatchFailure(first, "the sibling uses the map");
     SmallVector<Type> types(first.getResultTypes());
     llvm::append_range(types, second.getResultTypes());
     rw.setInsertionPoint(second);
@@ -312,7 +316,7 @@ struct FuseBuildIntoMap : OpRewritePattern<MapOp> {
       eraseIfUnused(rw, build);
       return success();
     }
-    return failure();
+    return rw.notifyMatchFailure(map, "no input is a fusible build's result");
   }
 };
 
@@ -323,13 +327,15 @@ struct FuseBuildIntoIndex : OpRewritePattern<IndexOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(IndexOp index, PatternRewriter &rw) const override {
     BuildOp build = fusibleBuild(index.getArray(), index);
-    if (!build || index.getIndices().size() != 1)
-      return failure();
+    if (!build)
+      return rw.notifyMatchFailure(index, "the array is not a fusible build's result");
+    if (index.getIndices().size() != 1)
+      return rw.notifyMatchFailure(index, "not a one-dimensional index");
     // A body with effects (a progress report, a check) must run n times.
     if (build.getBody().walk([](Operation *op) {
           return isMemoryEffectFree(op) ? WalkResult::advance() : WalkResult::interrupt();
         }).wasInterrupted())
-      return failure();
+      return rw.notifyMatchFailure(index, "the build's body has effects");
     Location loc = index.getLoc();
     Value i = index.getIndices()[0];
     // (An index marked in bounds is below the array's extent, the size.)
@@ -374,18 +380,20 @@ struct SplitResultForReduce : OpRewritePattern<ReduceOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ReduceOp reduce, PatternRewriter &rw) const override {
     if (reduce.getInputs().size() != 1)
-      return failure();
+      return rw.notifyMatchFailure(reduce, "not a reduction of one array");
     auto array = dyn_cast<OpResult>(reduce.getInputs()[0]);
     Operation *producer = array ? array.getOwner() : nullptr;
     if (!isa_and_nonnull<MapOp, BuildOp>(producer) || producer->getNumResults() < 2 ||
         !array.hasOneUse())
-      return failure();
+      return rw.notifyMatchFailure(reduce, "the array is not one result, read once, of several");
     Block &body = producer->getRegion(0).front();
     unsigned r = array.getResultNumber();
     if (!cheapToRecompute(body.getTerminator()->getOperand(r), body))
-      return failure();
+      return rw.notifyMatchFailure(reduce, "the result is not cheap to compute again");
     Operation *alone = withResults(rw, producer, {r});
-    rw.modifyOpInPlace(reduce, [&] { reduce->setOperand(reduce.getInits().size(), alone->getResult(0)); });
+    rw.modifyOpInPlace(reduce, [&] {
+      reduce->setOperand(reduce.getInits().size(), alone->getResult(0));
+    });
     return success();
   }
 };

@@ -15,6 +15,11 @@
 using namespace mlir;
 using namespace fad;
 
+/// Moves the ops of structured bodies that do not depend on the iteration
+/// before the structured op (innermost bodies first, so an op can climb
+/// several levels). Only ops that cannot fail: an index (or add_at, or an
+/// array literal's row check, or an integer division) hoisted out of a loop
+/// that runs no iteration could fail where the program would not.
 void fad::hoistInvariants(Operation *root) {
   root->walk([](Operation *op) {
     if (!isa<MapOp, BuildOp, ReduceOp, ScanOp, ForOp>(op))

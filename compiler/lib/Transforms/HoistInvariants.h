@@ -11,11 +11,9 @@
 #include "mlir/IR/Operation.h"
 
 namespace fad {
-/// Moves the ops of structured bodies that do not depend on the iteration
-/// before the structured op (innermost bodies first, so an op can climb
-/// several levels). Only ops that cannot fail: an index (or add_at, or an
-/// array literal's row check, or an integer division) hoisted out of a loop
-/// that runs no iteration could fail where the program would not.
+/// Moves the ops of structured bodies (map, build, reduce, scan, fad.for)
+/// under `root` that do not depend on the iteration and cannot fail before
+/// the structured op.
 void hoistInvariants(mlir::Operation *root);
 } // namespace fad
 

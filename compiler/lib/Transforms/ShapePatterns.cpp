@@ -27,7 +27,7 @@ struct OuterExtentFromOperands : OpRewritePattern<DimOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(DimOp dim, PatternRewriter &rw) const override {
     if (dim.getDim() != 0)
-      return failure();
+      return rw.notifyMatchFailure(dim, "not the outer extent");
     Operation *producer = dim.getArray().getDefiningOp();
     if (auto map = dyn_cast_or_null<MapOp>(producer)) {
       rw.replaceOpWithNewOp<DimOp>(dim, map.getInputs()[0], 0);
@@ -37,7 +37,7 @@ struct OuterExtentFromOperands : OpRewritePattern<DimOp> {
       rw.replaceOp(dim, build.getSize());
       return success();
     }
-    return failure();
+    return rw.notifyMatchFailure(dim, "the array is not a map's or build's result");
   }
 };
 
@@ -126,11 +126,11 @@ struct ZerosOfComputedShape : OpRewritePattern<ZerosLikeOp> {
   LogicalResult matchAndRewrite(ZerosLikeOp zeros, PatternRewriter &rw) const override {
     Value x = zeros.getOperand();
     if (zeros.getType().getRank() != 1 || !isa_and_nonnull<MapOp, BuildOp>(x.getDefiningOp()))
-      return failure();
+      return rw.notifyMatchFailure(zeros, "not of a one-dimensional map's or build's result");
     Location loc = zeros.getLoc();
     Value n = extentSource(x);
     if (n == x)
-      return failure();
+      return rw.notifyMatchFailure(zeros, "the extent is not known without computing the array");
     if (!n.getType().isInteger(64))
       n = rw.create<DimOp>(loc, n, 0);
     auto build = rw.create<BuildOp>(loc, TypeRange{zeros.getType()}, n);
@@ -156,17 +156,17 @@ struct ZerosOfTapeRow : OpRewritePattern<ZerosLikeOp> {
   LogicalResult matchAndRewrite(ZerosLikeOp zeros, PatternRewriter &rw) const override {
     auto index = zeros.getOperand().getDefiningOp<IndexOp>();
     if (!index || index.getIndices().size() != 1)
-      return failure();
+      return rw.notifyMatchFailure(zeros, "not of a row of an array");
     auto tape = dyn_cast<OpResult>(index.getArray());
     auto loop = dyn_cast_or_null<ForOp>(tape ? tape.getOwner() : nullptr);
     if (!loop)
-      return failure();
+      return rw.notifyMatchFailure(zeros, "the array is not a loop's result");
     unsigned k = tape.getResultNumber();
     auto init = loop.getInits()[k].getDefiningOp<BuildOp>();
     Block &body = loop.getBody().front();
     if (!init || init->getNumResults() != 1 ||
         !isUpdateOf(body.getTerminator()->getOperand(k), body.getArgument(k + 1)))
-      return failure();
+      return rw.notifyMatchFailure(zeros, "the loop does not only add into a built tape");
     // The shape of the rows: r, or x for rows zeros_like(x) made in the body.
     Block &rows = init.getBody().front();
     Value shape = rows.getTerminator()->getOperand(0);
@@ -174,9 +174,9 @@ struct ZerosOfTapeRow : OpRewritePattern<ZerosLikeOp> {
         rowZeros && rowZeros->getBlock() == &rows && &rows.front() == rowZeros)
       shape = rowZeros.getOperand();
     else if (&rows.front() != rows.getTerminator())
-      return failure();
+      return rw.notifyMatchFailure(zeros, "the tape's rows are not all one value");
     if (init.getBody().isAncestor(shape.getParentRegion()) || shape.getType() != zeros.getType())
-      return failure();
+      return rw.notifyMatchFailure(zeros, "the rows' shape is not known outside the tape");
     {
       // Where the read was, which checked j there.
       OpBuilder::InsertionGuard guard(rw);
@@ -200,8 +200,10 @@ struct DropUnusedResults : OpRewritePattern<OpTy> {
     for (OpResult result : op->getResults())
       if (!result.use_empty())
         used.push_back(result.getResultNumber());
-    if (used.empty() || used.size() == op->getNumResults())
-      return failure();
+    if (used.size() == op->getNumResults())
+      return rw.notifyMatchFailure(op, "every result is used");
+    if (used.empty())
+      return rw.notifyMatchFailure(op, "no result is used (left to eraseDeadComputations)");
     Operation *trimmed = withResults(rw, op, used);
     for (auto [k, r] : llvm::enumerate(used))
       rw.replaceAllUsesWith(op->getResult(r), trimmed->getResult(k));
@@ -248,7 +250,7 @@ struct DropUnneededState : OpRewritePattern<ForOp> {
           (loop->getResult(k).use_empty() && onlyAccumulates(body.getArgument(k + 1), loop, k)))
         unchanged.push_back(k);
     if (unchanged.empty())
-      return failure();
+      return rw.notifyMatchFailure(loop, "every state component is needed");
     SmallVector<Value> inits;
     SmallVector<unsigned> kept;
     for (unsigned k = 0; k < loop.getInits().size(); ++k)
@@ -257,7 +259,8 @@ struct DropUnneededState : OpRewritePattern<ForOp> {
         kept.push_back(k);
       }
     rw.setInsertionPoint(loop);
-    auto narrow = rw.create<ForOp>(loop.getLoc(), ValueRange(inits).getTypes(), loop.getCount(), inits);
+    auto narrow =
+        rw.create<ForOp>(loop.getLoc(), ValueRange(inits).getTypes(), loop.getCount(), inits);
     narrow->setAttrs(loop->getAttrs());
     rw.inlineRegionBefore(loop.getBody(), narrow.getBody(), narrow.getBody().end());
     SmallVector<Value> yields;
