@@ -155,6 +155,26 @@ func.func @hoist(%x: tensor<?xf64>, %c: f64, %y: tensor<?xf64>, %i: i64) -> tens
 
 // -----
 
+// An update checks its index: invariant, it still stays in a body that may
+// run zero times (a map over an empty array must not fail).
+// CHECK-LABEL: func.func @hoist_update
+// CHECK:         fad.map(%arg0)
+// CHECK-NEXT:    ^bb0(%{{.*}}: f64):
+// CHECK-NEXT:      fad.update
+func.func @hoist_update(%x: tensor<?xf64>, %y: tensor<?xf64>, %i: i64, %v: f64) -> tensor<?xf64> {
+  %r = fad.map (%x) : (tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%a: f64):
+    %u = fad.update %y[%i], %v : tensor<?xf64>, f64
+    %zero = arith.constant 0 : i64
+    %e = fad.index %u[%zero] : tensor<?xf64> -> f64
+    %s = fad.add %a, %e : f64
+    fad.yield %s : f64
+  }
+  return %r : tensor<?xf64>
+}
+
+// -----
+
 // An array used only for its extent is not computed (the extent comes from
 // the map's input), and an unused map whose only effects are checks is
 // erased with them.

@@ -26,7 +26,7 @@ void fad::hoistInvariants(Operation *root) {
       return;
     Region &body = op->getRegion(0);
     for (Operation &inner : llvm::make_early_inc_range(body.front().without_terminator())) {
-      bool canFail = isa<IndexOp, AddAtOp, ArrayOp>(inner) ||
+      bool canFail = isa<IndexOp, AddAtOp, UpdateOp, ArrayOp>(inner) ||
                      (isa<DivOp, RemOp, PowOp>(inner) && inner.getResult(0).getType().isInteger());
       bool invariant = llvm::all_of(inner.getOperands(), [&](Value v) {
         return !body.isAncestor(v.getParentRegion());
