@@ -6,12 +6,20 @@
 #                          progress, and compare its result with the reference
 #   tools/build.sh test    install what is missing, build, run every test
 #   tools/build.sh build   install what is missing and build only
+#   tools/build.sh sanitize  the same as test, with the compiler and tools
+#                          built with ASan and UBSan (in build-sanitize)
 #
 # Built tools land in build/bin (fadc, fad-opt). Set FAD_BUILD_DIR to build
 # elsewhere. Uses ccache when it is installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BUILD_DIR=${FAD_BUILD_DIR:-build}
+SANITIZE=OFF
+if [ "${1:-}" = sanitize ]; then
+  SANITIZE=ON
+  BUILD_DIR=${FAD_BUILD_DIR:-build-sanitize}
+else
+  BUILD_DIR=${FAD_BUILD_DIR:-build}
+fi
 
 PACKAGES=(cmake ninja-build g++ python3 python3-numpy pkgconf ccache
           llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools
@@ -36,7 +44,8 @@ build() {
   if [ ! -f "$BUILD_DIR/build.ninja" ]; then
     cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release \
       -DMLIR_DIR=/usr/lib/llvm-19/lib/cmake/mlir \
-      -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-19/build/utils/lit/lit.py
+      -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-19/build/utils/lit/lit.py \
+      -DFAD_SANITIZE=$SANITIZE
   fi
   ninja -C "$BUILD_DIR" fadc fad-opt fad-repl FADUnitTests FADRuntimeTests
 }
@@ -59,7 +68,15 @@ case "${1:-}" in
     build
     ninja -C "$BUILD_DIR" check-fad
     ctest --test-dir "$BUILD_DIR" --output-on-failure ;;
+  sanitize)
+    build
+    # Any report fails the run; leaks are not checked (LLVM's and MLIR's
+    # process-lifetime singletons are never freed).
+    export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
+    export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+    ninja -C "$BUILD_DIR" check-fad
+    ctest --test-dir "$BUILD_DIR" --output-on-failure ;;
   *)
-    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
     exit 2 ;;
 esac
