@@ -82,7 +82,10 @@ def FADAutodiff : Pass<"fad-ad", "mlir::ModuleOp"> {
   let description = [{
     Runs the expansions of `fad-jvp` and `fad-vjp` over all AD ops in
     post-order, so that derivatives of derivatives, of either mode, are
-    differentiated as programs. This is the pass the compiler's pipeline uses.
+    differentiated as programs. This is the only AD pass the compiler's
+    pipeline uses. `fad-jvp` and `fad-vjp` stay as passes of their own for
+    tests: each shows one mode's expansion alone (and refuses an op of the
+    other mode inside it), which is what the lit tests of each mode check.
   }];
   let options = [
     Option<"checkpoint", "checkpoint", "::fad::CheckpointPolicy",
