@@ -48,6 +48,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <iostream>
 #include <poll.h>
 #include <sys/prctl.h>
@@ -341,8 +342,11 @@ Compiled *Session::compile(llvm::StringRef expression, double &compileMs) {
     }
   });
 
+  // options.transformer is a function_ref: the transformer must outlive it.
+  std::function<llvm::Error(llvm::Module *)> optimize =
+      makeOptimizingTransformer(/*optLevel=*/2, /*sizeLevel=*/0, nullptr);
   ExecutionEngineOptions options;
-  options.transformer = makeOptimizingTransformer(/*optLevel=*/2, /*sizeLevel=*/0, nullptr);
+  options.transformer = optimize;
   auto engine = ExecutionEngine::create(*module, options);
   if (!engine) {
     llvm::errs() << "error: JIT compilation failed: " << llvm::toString(engine.takeError())
