@@ -175,6 +175,35 @@ func.func @hoist_update(%x: tensor<?xf64>, %y: tensor<?xf64>, %i: i64, %v: f64) 
 
 // -----
 
+// Speculatable ops climb out of nested loops (a loop in a build here); an
+// integer division (which fails on zero) stays in the loop body, which may
+// run no iteration, and a float division leaves it.
+// CHECK-LABEL: func.func @hoist_division
+// CHECK:         %[[F:.*]] = fad.div %arg2, %arg2 : f64
+// CHECK:         fad.build %arg0
+// CHECK:           fad.for %arg1
+// CHECK-NEXT:      ^bb0(%{{.*}}: i64, %{{.*}}: f64):
+// CHECK-NEXT:        fad.div %arg3, %arg4 : i64
+func.func @hoist_division(%n: i64, %k: i64, %c: f64, %a: i64, %b: i64) -> tensor<?xf64> {
+  %r = fad.build %n : tensor<?xf64> {
+  ^bb0(%i: i64):
+    %zero = arith.constant 0.0 : f64
+    %s = fad.for %k iter(%zero) : (f64) -> f64 {
+    ^bb0(%j: i64, %acc: f64):
+      %q = fad.div %a, %b : i64
+      %qf = fad.convert %q : i64 to f64
+      %f = fad.div %c, %c : f64
+      %t = fad.add %acc, %f : f64
+      %u = fad.add %t, %qf : f64
+      fad.yield %u : f64
+    }
+    fad.yield %s : f64
+  }
+  return %r : tensor<?xf64>
+}
+
+// -----
+
 // An array used only for its extent is not computed (the extent comes from
 // the map's input), and an unused map whose only effects are checks is
 // erased with them.
@@ -659,48 +688,6 @@ func.func @reads_accumulator(%outer: tensor<?x?xf64>, %row: tensor<?xf64>, %i: i
 
 // -----
 
-// Unused results of a map and of a build are dropped.
-// CHECK-LABEL: func.func @unused_results
-// CHECK:         %[[M:.*]] = fad.map(%arg0) : (tensor<?xf64>) -> tensor<?xf64> {
-// CHECK-NOT:       fad.sin
-// CHECK:           fad.yield %{{.*}} : f64
-// CHECK:         %[[B:.*]] = fad.build %arg1 : tensor<?xi64> {
-// CHECK-NEXT:    ^bb0(%[[I:.*]]: i64):
-// CHECK-NEXT:      fad.yield %[[I]] : i64
-// CHECK:         return %[[M]], %[[B]]
-func.func @unused_results(%x: tensor<?xf64>, %n: i64) -> (tensor<?xf64>, tensor<?xi64>) {
-  %m:2 = fad.map (%x) : (tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
-  ^bb0(%a: f64):
-    %s = fad.sin %a : f64
-    %e = fad.exp %a : f64
-    fad.yield %s, %e : f64, f64
-  }
-  %b:2 = fad.build %n : tensor<?xf64>, tensor<?xi64> {
-  ^bb0(%i: i64):
-    %f = fad.convert %i : i64 to f64
-    fad.yield %f, %i : f64, i64
-  }
-  return %m#1, %b#1 : tensor<?xf64>, tensor<?xi64>
-}
-
-// -----
-
-// A map result that is one of its arguments unchanged is that input; a
-// result of another type (a row's) is not.
-// CHECK-LABEL: func.func @forwarded_argument
-// CHECK:         %[[M:.*]] = fad.map(%arg0, %arg1) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64> {
-// CHECK:         return %arg1, %[[M]]
-func.func @forwarded_argument(%x: tensor<?xf64>, %y: tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
-  %m:2 = fad.map (%x, %y) : (tensor<?xf64>, tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
-  ^bb0(%a: f64, %b: f64):
-    %p = fad.mul %a, %b : f64
-    fad.yield %b, %p : f64, f64
-  }
-  return %m#0, %m#1 : tensor<?xf64>, tensor<?xf64>
-}
-
-// -----
-
 // A cheap result of a map of several results, reduced and read by nothing
 // else, is computed again in the reduction (fused) instead of being stored:
 // the other result stays in the map. A costly one (exp) is not.
@@ -794,26 +781,6 @@ func.func @broadcast(%x: tensor<?xf64>, %i: i64, %c: f64) -> (tensor<?xf64>, f64
   }
   %e = fad.index %b[%i] {fad.in_bounds} : tensor<?xf64> -> f64
   return %m, %e : tensor<?xf64>, f64
-}
-
-// -----
-
-// zeros_like of a map's or build's one-dimensional result needs only its
-// extent: the map or build is not computed.
-// CHECK-LABEL: func.func @zeros_of_computed
-// CHECK-NOT:     fad.exp
-// CHECK-NOT:     fad.zeros_like
-// CHECK:         %[[Z:.*]] = fad.build %{{.*}} : tensor<?xf64> {
-// CHECK:           fad.yield %cst : f64
-// CHECK:         return %[[Z]]
-func.func @zeros_of_computed(%x: tensor<?xf64>) -> tensor<?xf64> {
-  %e = fad.map (%x) : (tensor<?xf64>) -> tensor<?xf64> {
-  ^bb0(%a: f64):
-    %v = fad.exp %a : f64
-    fad.yield %v : f64
-  }
-  %z = fad.zeros_like %e : tensor<?xf64>
-  return %z : tensor<?xf64>
 }
 
 // -----

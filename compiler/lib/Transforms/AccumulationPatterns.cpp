@@ -193,7 +193,7 @@ static std::optional<SmallVector<Operation *>> pureSlice(Value v, Block &block,
   std::optional<SmallVector<Operation *>> slice = sliceInBlock(v, block);
   auto isExcluded = [&](Value w) { return llvm::is_contained(excluded, w); };
   if (!slice || isExcluded(v) || llvm::any_of(*slice, [&](Operation *op) {
-        return !isPure(op) || llvm::any_of(op->getOperands(), isExcluded);
+        return !isMemoryEffectFree(op) || llvm::any_of(op->getOperands(), isExcluded);
       }))
     return std::nullopt;
   return slice;

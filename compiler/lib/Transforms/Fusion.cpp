@@ -8,20 +8,21 @@
 // the jobs, each in its own file: the shape rewrites (ShapePatterns.cpp),
 // dead computation erasure (DeadComputations.cpp), the accumulation
 // rewrites (AccumulationPatterns.cpp), producer-consumer and sibling fusion
-// (FusionPatterns.cpp) and hoisting (HoistInvariants.cpp).
+// (FusionPatterns.cpp); hoisting is MLIR's loop-invariant code motion.
 //
 //===----------------------------------------------------------------------===//
 
 #include "AccumulationPatterns.h"
 #include "DeadComputations.h"
 #include "FusionPatterns.h"
-#include "HoistInvariants.h"
 #include "ShapePatterns.h"
 
 #include "fad/Transforms/Passes.h"
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 
 namespace fad {
 #define GEN_PASS_DEF_FADFUSE
@@ -66,7 +67,11 @@ struct FADFusePass : public fad::impl::FADFuseBase<FADFusePass> {
         failed(applyPatternsAndFoldGreedily(getOperation(), frozenVertical)) ||
         failed(applyPatternsAndFoldGreedily(getOperation(), std::move(inPlace))))
       return signalPassFailure();
-    hoistInvariants(getOperation());
+    // Innermost bodies first (a post-order walk), so an op can climb
+    // several levels. Only ops free of memory effects and speculatable move:
+    // not those that check their operands at run time (an index, an integer
+    // division), which could fail before a body that runs no iteration.
+    getOperation()->walk([](LoopLikeOpInterface loop) { moveLoopInvariantCode(loop); });
   }
 };
 } // namespace

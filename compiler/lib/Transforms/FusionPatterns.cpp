@@ -390,7 +390,7 @@ struct SplitResultForReduce : OpRewritePattern<ReduceOp> {
     unsigned r = array.getResultNumber();
     if (!cheapToRecompute(body.getTerminator()->getOperand(r), body))
       return rw.notifyMatchFailure(reduce, "the result is not cheap to compute again");
-    Operation *alone = withResults(rw, producer, {r});
+    Operation *alone = cloneWithResults(rw, producer, {r});
     rw.modifyOpInPlace(reduce, [&] {
       reduce->setOperand(reduce.getInits().size(), alone->getResult(0));
     });

@@ -43,23 +43,6 @@ SmallVector<Value> fusion::elementsAt(PatternRewriter &rw, Location loc, MapOp m
   return elements;
 }
 
-Operation *fusion::withResults(PatternRewriter &rw, Operation *op, ArrayRef<unsigned> keep) {
-  SmallVector<Type> types;
-  for (unsigned r : keep)
-    types.push_back(op->getResult(r).getType());
-  OperationState state(op->getLoc(), op->getName(), op->getOperands(), types, op->getAttrs());
-  state.addRegion();
-  rw.setInsertionPoint(op);
-  Operation *copy = rw.create(state);
-  rw.cloneRegionBefore(op->getRegion(0), copy->getRegion(0), copy->getRegion(0).end());
-  Operation *yield = copy->getRegion(0).front().getTerminator();
-  SmallVector<Value> kept;
-  for (unsigned r : keep)
-    kept.push_back(yield->getOperand(r));
-  rw.modifyOpInPlace(yield, [&] { yield->setOperands(kept); });
-  return copy;
-}
-
 void fusion::assertExtents(PatternRewriter &rw, Location loc, Value n, ValueRange arrays) {
   for (Value array : arrays) {
     Value m = rw.create<DimOp>(loc, array, 0);
@@ -97,29 +80,6 @@ std::optional<SmallVector<Operation *>> fusion::sliceInBlock(Value v, Block &blo
   SmallVector<Operation *> ordered(slice.begin(), slice.end());
   llvm::sort(ordered, [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
   return ordered;
-}
-
-Value fusion::extentSource(Value array, unsigned depth) {
-  Operation *def = array.getDefiningOp();
-  if (!def || depth > 8)
-    return array;
-  if (auto build = dyn_cast<BuildOp>(def))
-    return build.getSize();
-  if (auto map = dyn_cast<MapOp>(def))
-    return extentSource(map.getInputs()[0], depth + 1);
-  if (auto addAt = dyn_cast<AddAtOp>(def))
-    return extentSource(addAt.getArray(), depth + 1);
-  if (auto zeros = dyn_cast<ZerosLikeOp>(def))
-    return extentSource(zeros.getOperand(), depth + 1);
-  if (auto loop = dyn_cast<ForOp>(def)) {
-    unsigned k = cast<OpResult>(array).getResultNumber();
-    Block &body = loop.getBody().front();
-    Value init = extentSource(loop.getInits()[k], depth + 1);
-    Value next = extentSource(body.getTerminator()->getOperand(k), depth + 1);
-    if (next == init || next == body.getArgument(k + 1))
-      return init;
-  }
-  return array;
 }
 
 bool fusion::definedBefore(Value v, Operation *op) {

@@ -30,12 +30,6 @@ llvm::SmallVector<mlir::Value> elementsAt(mlir::PatternRewriter &rw, mlir::Locat
                                           std::optional<unsigned> skip = std::nullopt,
                                           mlir::Value replacement = mlir::Value());
 
-/// A copy of `op` (a map or build) before it that yields only its results
-/// `keep`, in that order. Ops of the body left unused are erased by the
-/// rewrite driver.
-mlir::Operation *withResults(mlir::PatternRewriter &rw, mlir::Operation *op,
-                             llvm::ArrayRef<unsigned> keep);
-
 /// Checks, as a map over `arrays` would, that each has n elements.
 void assertExtents(mlir::PatternRewriter &rw, mlir::Location loc, mlir::Value n,
                    mlir::ValueRange arrays);
@@ -52,12 +46,6 @@ bool onlyChecksAsEffects(mlir::Region &body);
 /// is looked into), in block order; std::nullopt if one of them has regions.
 std::optional<llvm::SmallVector<mlir::Operation *>> sliceInBlock(mlir::Value v,
                                                                 mlir::Block &block);
-
-/// A value that stands for the outer extent of `array` without computing
-/// it: a build's size, a map's first input's, a loop state's when every
-/// iteration keeps it (ode's state, rebuilt each step with the same size);
-/// `array` itself (meaning its dim) when nothing better is known.
-mlir::Value extentSource(mlir::Value array, unsigned depth = 0);
 
 /// Whether `v` is defined before `op` (so that `op` may use it), for a `v`
 /// that an op after `op` in its block uses.

@@ -1,11 +1,11 @@
 //===- ShapePatterns.cpp - Shape rewrites -----------------------*- C++ -*-===//
 //
-// This file implements the rewrites of fad-fuse that need no array to be
-// computed for its shape: an extent or a zero array taken from the operands
-// of the map, build or loop that computes the array (AD's reverse sweep asks
-// for shapes of primal arrays it does not otherwise read), a map's result
-// that is one of its inputs, and results and loop states that nobody reads
-// dropped. See Passes.td.
+// This file implements the shape rewrites of fad-fuse that look past one
+// op: a loop result's extent and zeros from its init when every iteration
+// keeps the state's extents, zeros of a tape's row, and loop states that
+// nobody needs dropped. The op-local ones (an extent or zeros from a map's
+// or build's operands, unused or forwarded results) are canonicalization
+// patterns of the ops (FADCanonicalize.cpp), added here too. See Passes.td.
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,28 +19,6 @@ using namespace fad;
 using namespace fad::fusion;
 
 namespace {
-/// dim(map ... xs, 0) -> dim(xs, 0) and dim(build n f, 0) -> n: the extent
-/// of a structured result without computing it (AD's reverse sweep asks for
-/// extents of primal arrays it does not otherwise read, such as the array a
-/// sum reduced).
-struct OuterExtentFromOperands : OpRewritePattern<DimOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(DimOp dim, PatternRewriter &rw) const override {
-    if (dim.getDim() != 0)
-      return rw.notifyMatchFailure(dim, "not the outer extent");
-    Operation *producer = dim.getArray().getDefiningOp();
-    if (auto map = dyn_cast_or_null<MapOp>(producer)) {
-      rw.replaceOpWithNewOp<DimOp>(dim, map.getInputs()[0], 0);
-      return success();
-    }
-    if (auto build = dyn_cast_or_null<BuildOp>(producer)) {
-      rw.replaceOp(dim, build.getSize());
-      return success();
-    }
-    return rw.notifyMatchFailure(dim, "the array is not a map's or build's result");
-  }
-};
-
 /// The value that a check at the top level of `block` (before `before`, if
 /// given) equates with extent `d` of `array`: `fad.assert (dim array[d] ==
 /// x)`, as fadc checks the sizes of a function's arguments and results.
@@ -118,33 +96,6 @@ struct LoopResultShape : OpRewritePattern<ForOp> {
   }
 };
 
-/// zeros_like(x) for a one-dimensional x computed by a map or build  ->  a
-/// build of zeros over x's extent: x need not be computed for its shape
-/// (a transposed body's private adjoint of a primal array it did not read).
-struct ZerosOfComputedShape : OpRewritePattern<ZerosLikeOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(ZerosLikeOp zeros, PatternRewriter &rw) const override {
-    Value x = zeros.getOperand();
-    if (zeros.getType().getRank() != 1 || !isa_and_nonnull<MapOp, BuildOp>(x.getDefiningOp()))
-      return rw.notifyMatchFailure(zeros, "not of a one-dimensional map's or build's result");
-    Location loc = zeros.getLoc();
-    Value n = extentSource(x);
-    if (n == x)
-      return rw.notifyMatchFailure(zeros, "the extent is not known without computing the array");
-    if (!n.getType().isInteger(64))
-      n = rw.create<DimOp>(loc, n, 0);
-    auto build = rw.create<BuildOp>(loc, TypeRange{zeros.getType()}, n);
-    {
-      OpBuilder::InsertionGuard guard(rw);
-      rw.createBlock(&build.getBody(), {}, {rw.getI64Type()}, {loc});
-      rw.create<YieldOp>(loc, ValueRange{rw.create<arith::ConstantOp>(
-                                  loc, rw.getZeroAttr(zeros.getType().getElementType()))});
-    }
-    rw.replaceOp(zeros, build.getResults());
-    return success();
-  }
-};
-
 /// zeros_like(tape[j])  ->  zeros_like(r), for a tape that a loop fills
 /// only by adding into rows (add_at) from `build n (\_ -> r)` (or `build n
 /// (\_ -> zeros_like r)`): every row has r's extents. A reverse sweep's tape
@@ -187,51 +138,6 @@ struct ZerosOfTapeRow : OpRewritePattern<ZerosLikeOp> {
     }
     rw.replaceOpWithNewOp<ZerosLikeOp>(zeros, shape);
     return success();
-  }
-};
-
-/// A map or build some of whose results are unused  ->  one yielding the
-/// others (an op with no used result is left to eraseDeadComputations).
-template <typename OpTy>
-struct DropUnusedResults : OpRewritePattern<OpTy> {
-  using OpRewritePattern<OpTy>::OpRewritePattern;
-  LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rw) const override {
-    SmallVector<unsigned> used;
-    for (OpResult result : op->getResults())
-      if (!result.use_empty())
-        used.push_back(result.getResultNumber());
-    if (used.size() == op->getNumResults())
-      return rw.notifyMatchFailure(op, "every result is used");
-    if (used.empty())
-      return rw.notifyMatchFailure(op, "no result is used (left to eraseDeadComputations)");
-    Operation *trimmed = withResults(rw, op, used);
-    for (auto [k, r] : llvm::enumerate(used))
-      rw.replaceAllUsesWith(op->getResult(r), trimmed->getResult(k));
-    rw.eraseOp(op);
-    return success();
-  }
-};
-
-/// A result of `map f xs` that f yields as its argument k unchanged (a
-/// transposed body passing an adjoint through)  ->  xs[k] itself, which
-/// has the map's extent and the result's type.
-struct ForwardMapArguments : OpRewritePattern<MapOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(MapOp map, PatternRewriter &rw) const override {
-    Block &body = map.getBody().front();
-    bool changed = false;
-    for (auto [result, yielded] :
-         llvm::zip(map->getResults(), body.getTerminator()->getOperands())) {
-      auto arg = dyn_cast<BlockArgument>(yielded);
-      if (!arg || arg.getOwner() != &body || result.use_empty())
-        continue;
-      Value input = map.getInputs()[arg.getArgNumber()];
-      if (input.getType() != result.getType())
-        continue;
-      rw.replaceAllUsesWith(result, input);
-      changed = true;
-    }
-    return success(changed);
   }
 };
 
@@ -282,13 +188,22 @@ struct DropUnneededState : OpRewritePattern<ForOp> {
 };
 } // namespace
 
+// The op-local shape rewrites are the ops' canonicalization patterns
+// (FADCanonicalize.cpp); fad-fuse runs them with its own.
 void fad::populateShapePatterns(RewritePatternSet &patterns) {
-  patterns.add<OuterExtentFromOperands, LoopResultShape, ZerosOfComputedShape, ZerosOfTapeRow,
-               ForwardMapArguments, DropUnusedResults<MapOp>, DropUnusedResults<BuildOp>>(
-      patterns.getContext());
+  MLIRContext *context = patterns.getContext();
+  DimOp::getCanonicalizationPatterns(patterns, context);
+  patterns.add<LoopResultShape>(context);
+  ZerosLikeOp::getCanonicalizationPatterns(patterns, context);
+  patterns.add<ZerosOfTapeRow>(context);
+  MapOp::getCanonicalizationPatterns(patterns, context);
+  BuildOp::getCanonicalizationPatterns(patterns, context);
 }
 
 void fad::populateShapeCleanupPatterns(RewritePatternSet &patterns) {
-  patterns.add<ForwardMapArguments, DropUnusedResults<MapOp>, DropUnusedResults<BuildOp>,
-               OuterExtentFromOperands, ZerosOfTapeRow, DropUnneededState>(patterns.getContext());
+  MLIRContext *context = patterns.getContext();
+  MapOp::getCanonicalizationPatterns(patterns, context);
+  BuildOp::getCanonicalizationPatterns(patterns, context);
+  DimOp::getCanonicalizationPatterns(patterns, context);
+  patterns.add<ZerosOfTapeRow, DropUnneededState>(context);
 }

@@ -12,16 +12,14 @@
 #include "mlir/IR/PatternMatch.h"
 
 namespace fad {
-/// Adds the shape rewrites fad-fuse runs before any fusion:
-/// OuterExtentFromOperands, LoopResultShape, ZerosOfComputedShape,
-/// ZerosOfTapeRow, ForwardMapArguments and DropUnusedResults (of maps and
-/// builds).
+/// Adds the shape rewrites fad-fuse runs before any fusion: the
+/// canonicalization patterns of dim, zeros_like, map and build,
+/// LoopResultShape and ZerosOfTapeRow.
 void populateShapePatterns(mlir::RewritePatternSet &patterns);
 
 /// Adds the shape rewrites that run together with producer-consumer fusion,
-/// on what fusion and the accumulation rewrites leave: ForwardMapArguments,
-/// DropUnusedResults (of maps and builds), OuterExtentFromOperands,
-/// ZerosOfTapeRow and DropUnneededState.
+/// on what fusion and the accumulation rewrites leave: the canonicalization
+/// patterns of map, build and dim, ZerosOfTapeRow and DropUnneededState.
 void populateShapeCleanupPatterns(mlir::RewritePatternSet &patterns);
 } // namespace fad
 

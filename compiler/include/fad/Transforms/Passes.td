@@ -100,14 +100,15 @@ def FADAutodiff : Pass<"fad-ad", "mlir::ModuleOp"> {
 def FADFuse : Pass<"fad-fuse", "mlir::ModuleOp"> {
   let summary = "Fuse maps into their consumers and with each other, builds into indexing; hoist invariants";
   let description = [{
-    Runs after AD, on its output. First, the extent of a map's or build's
-    result is taken from its operands (`dim(map f xs) = dim xs`,
-    `dim(build n f) = n`), that of a loop's state from its init when every
-    iteration keeps it (also for a zero array of a one-dimensional state's
-    shape), a zero array of a map's or build's one-dimensional shape is a
-    build of zeros over its extent (the map need not run), a map's result
-    that its body yields as an argument unchanged is that input, unused
-    results of maps and builds are dropped, and maps, builds, folds and
+    Runs after AD, on its output. First, the canonicalization patterns of
+    dim, zeros_like, map and build (the extent of a map's or build's result
+    taken from its operands, `dim(map f xs) = dim xs`, `dim(build n f) =
+    n`; a zero array of a map's or build's one-dimensional shape built over
+    its extent, so the map need not run; a map's result that its body
+    yields as an argument unchanged is that input; unused results of maps
+    and builds dropped), the extent of a loop's state taken from its init
+    when every iteration keeps it (also for a zero array of a
+    one-dimensional state's shape), and maps, builds, folds and
     counted loops whose
     results are unused and whose only effects are extent and bounds checks
     are erased (AD computes the primal value next to a derivative even when
@@ -164,9 +165,13 @@ def FADFuse : Pass<"fad-fuse", "mlir::ModuleOp"> {
 
     Extents stay checked: a fused map keeps all inputs (its lowering checks
     they agree), and a fused reduction asserts that the map's inputs agree.
-    Finally, ops of structured bodies that do not depend on the iteration
-    and cannot fail (not an index, an add_at, an array literal or an integer
-    division) move before the structured op.
+    Finally, MLIR's loop-invariant code motion runs on the bodies of map,
+    build, reduce, scan and loop (LoopLikeOpInterface), innermost first: an
+    op that does not depend on the iteration, has no memory effect and is
+    speculatable moves before the structured op. The ops that check their
+    operands at run time (index, add_at, update, an array literal, an
+    integer division, remainder or power) are not speculatable, so none
+    fails where the program would not (a body that runs no iteration).
 
     Before:
     ```mlir

@@ -1,7 +1,8 @@
 //===- FADOps.cpp - fad dialect operations ------------------------*- C++ -*-===//
 //
-// This file implements the verifiers of the fad ops. The type rules are stated
-// in each op's description in FADOps.td; the verifiers enforce exactly those.
+// This file implements the verifiers and folders of the fad ops and the
+// queries on them that passes share. The type rules are stated in each op's
+// description in FADOps.td; the verifiers enforce exactly those.
 //
 //===----------------------------------------------------------------------===//
 
@@ -9,6 +10,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/PatternMatch.h"
 
 using namespace mlir;
 using namespace fad;
@@ -266,12 +268,13 @@ LogicalResult IfOp::verifyRegions() {
 
 LogicalResult TaylorBoundOp::verifyRegions() {
   // The expansion builds O(order^2) ops per op of the body: 16 is the
-  // language's limit (a literal 0 to 16).
-  if (getOrder() < 0 || getOrder() > 16)
+  // language's limit (a literal 0 to 16). A negative order reads as a huge
+  // unsigned one.
+  if (getOrder() > 16)
     return emitOpError("order must be between 0 and 16");
   auto coefficients = getCoefficients().getType();
   if (coefficients.getRank() != 1 ||
-      (!coefficients.isDynamicDim(0) && coefficients.getDimSize(0) != getOrder() + 1))
+      (!coefficients.isDynamicDim(0) && coefficients.getDimSize(0) != (int64_t)getOrder() + 1))
     return emitOpError("coefficients must be an array of order + 1 elements");
   Type f64 = Float64Type::get(getContext());
   return verifyBody(*this, getBody(), "body", f64, f64);
@@ -380,4 +383,69 @@ bool fad::isUpdateOf(Value v, Value from) {
 
 bool fad::isCostlyToRecompute(Operation *op) {
   return op->hasTrait<fad::traits::CostlyToRecompute>();
+}
+
+Value fad::extentSource(Value array, unsigned depth) {
+  Operation *def = array.getDefiningOp();
+  if (!def || depth > 8)
+    return array;
+  if (auto build = dyn_cast<BuildOp>(def))
+    return build.getSize();
+  if (auto map = dyn_cast<MapOp>(def))
+    return extentSource(map.getInputs()[0], depth + 1);
+  if (auto addAt = dyn_cast<AddAtOp>(def))
+    return extentSource(addAt.getArray(), depth + 1);
+  if (auto zeros = dyn_cast<ZerosLikeOp>(def))
+    return extentSource(zeros.getOperand(), depth + 1);
+  if (auto loop = dyn_cast<ForOp>(def)) {
+    unsigned k = cast<OpResult>(array).getResultNumber();
+    Block &body = loop.getBody().front();
+    Value init = extentSource(loop.getInits()[k], depth + 1);
+    Value next = extentSource(body.getTerminator()->getOperand(k), depth + 1);
+    if (next == init || next == body.getArgument(k + 1))
+      return init;
+  }
+  return array;
+}
+
+Operation *fad::cloneWithResults(RewriterBase &rw, Operation *op, ArrayRef<unsigned> keep) {
+  SmallVector<Type> types;
+  for (unsigned r : keep)
+    types.push_back(op->getResult(r).getType());
+  OperationState state(op->getLoc(), op->getName(), op->getOperands(), types, op->getAttrs());
+  state.addRegion();
+  rw.setInsertionPoint(op);
+  Operation *copy = rw.create(state);
+  rw.cloneRegionBefore(op->getRegion(0), copy->getRegion(0), copy->getRegion(0).end());
+  Operation *yield = copy->getRegion(0).front().getTerminator();
+  SmallVector<Value> kept;
+  for (unsigned r : keep)
+    kept.push_back(yield->getOperand(r));
+  rw.modifyOpInPlace(yield, [&] { yield->setOperands(kept); });
+  return copy;
+}
+
+// The body of each loop-like structured op is its one loop region.
+SmallVector<Region *> MapOp::getLoopRegions() { return {&getBody()}; }
+SmallVector<Region *> BuildOp::getLoopRegions() { return {&getBody()}; }
+SmallVector<Region *> ReduceOp::getLoopRegions() { return {&getBody()}; }
+SmallVector<Region *> ScanOp::getLoopRegions() { return {&getBody()}; }
+SmallVector<Region *> ForOp::getLoopRegions() { return {&getBody()}; }
+
+// The accumulators come first in a reduce's or scan's body; a loop's body
+// takes the iteration number before its state. On a body with too few
+// arguments these return fewer, so that the op's verifier, which runs after
+// the interface's, reports the body's signature.
+static Block::BlockArgListType leadingArgs(Region &body, size_t n) {
+  return body.getArguments().take_front(std::min<size_t>(n, body.getNumArguments()));
+}
+Block::BlockArgListType ReduceOp::getRegionIterArgs() {
+  return leadingArgs(getBody(), getInits().size());
+}
+Block::BlockArgListType ScanOp::getRegionIterArgs() {
+  return leadingArgs(getBody(), getInits().size());
+}
+Block::BlockArgListType ForOp::getRegionIterArgs() {
+  Block::BlockArgListType args = getBody().getArguments();
+  return args.take_back(std::min<size_t>(getInits().size(), args.size()));
 }

@@ -14,9 +14,14 @@
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/Interfaces/ControlFlowInterfaces.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 #include "fad/Dialect/FAD/IR/LanguageBuiltinInterface.h.inc"
+
+namespace mlir {
+class RewriterBase;
+} // namespace mlir
 
 namespace fad::traits {
 /// FAD_CostlyToRecompute (FADOps.td): recomputing the op costs more than
@@ -69,6 +74,16 @@ bool isUpdateOf(mlir::Value v, mlir::Value from);
 /// transcendental functions and sequential loops, the ops with the
 /// FAD_CostlyToRecompute trait.
 bool isCostlyToRecompute(mlir::Operation *op);
+/// What the outer extent of `array` is known to equal without computing it:
+/// a build's size (i64), or an array of the same outer extent (a map's
+/// first input, the array an add_at or zeros_like keeps the shape of, a
+/// loop state's init when every iteration keeps its extent); `array` itself
+/// when nothing better is known.
+mlir::Value extentSource(mlir::Value array, unsigned depth = 0);
+/// A copy of `op` (one region, yielding with its terminator) before it that
+/// has only results `keep` of `op`, in that order; `op` is left in place.
+mlir::Operation *cloneWithResults(mlir::RewriterBase &rw, mlir::Operation *op,
+                                  llvm::ArrayRef<unsigned> keep);
 } // namespace fad
 
 #endif // FAD_DIALECT_FAD_IR_FADOPS_H

@@ -13,6 +13,7 @@ include "mlir/IR/OpBase.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/ControlFlowInterfaces.td"
+include "mlir/Interfaces/LoopLikeInterface.td"
 include "fad/Dialect/FAD/IR/PartialsInterface.td"
 include "fad/Dialect/FAD/IR/LanguageBuiltinInterface.td"
 
@@ -45,10 +46,17 @@ def FAD_Value : AnyTypeOf<[F32, F64, I64, I32, I1, FAD_Array], "fad value">;
 // of that name in fad programs, taking its `arity` operands, integers too
 // unless `operandType` is FAD_Float (LanguageBuiltinOpInterface; the
 // frontend needs nothing else).
+// The ops that check their operands at run time (an index in bounds, the
+// rows of an array literal of equal extent): free of memory effects, so dead
+// ones are erased and equal ones merged, but not speculatable, so none is
+// computed where the program would not compute it.
+defvar FAD_EffectFreeButFails = NoMemoryEffect;
+
 class FAD_ScalarOp<string mnemonic, string partials, string operandNames, string builtin,
                    int arity, Type operandType, list<Trait> traits>
     : FAD_Op<mnemonic, !listconcat(
-          [Pure, SameOperandsAndResultType,
+          [NoMemoryEffect, DeclareOpInterfaceMethods<ConditionallySpeculatable>,
+           SameOperandsAndResultType,
            DeclareOpInterfaceMethods<FAD_ScalarPartialsOpInterface>],
           !if(!empty(builtin), []<Trait>, [FAD_LanguageBuiltinOpInterface]), traits)> {
   let extraClassDeclaration = !if(!empty(builtin), "", [{
@@ -57,6 +65,11 @@ class FAD_ScalarOp<string mnemonic, string partials, string operandNames, string
     static bool acceptsIntegers() { return }] #
       !if(!eq(operandType, FAD_Float), "false", "true") # [{; }
   }]);
+  // Set by ops that fail at run time on some integer operands (a division
+  // by zero, a negative exponent): those are not speculatable, so no
+  // transformation computes them where the program would not (hoisting out
+  // of a loop that may run no iteration).
+  bit failsOnIntegers = 0;
   let extraClassDefinition = [{
     ::llvm::SmallVector<::mlir::Value> $cppClass::buildPartials(::mlir::OpBuilder &b) {
       using namespace ::fad::partials;
@@ -65,6 +78,11 @@ class FAD_ScalarOp<string mnemonic, string partials, string operandNames, string
       ::mlir::Value z = getResult();
       (void)loc; (void)z;
       return }] # partials # [{;
+    }
+    ::mlir::Speculation::Speculatability $cppClass::getSpeculatability() {
+      return }] # !if(failsOnIntegers,
+        "getType().isInteger() ? ::mlir::Speculation::NotSpeculatable : ", "") # [{
+        ::mlir::Speculation::Speculatable;
     }
   }];
 }
@@ -101,14 +119,20 @@ def FAD_SubOp : FAD_BinaryOp<"sub", "-", "`lhs - rhs`.",
 def FAD_MulOp : FAD_BinaryOp<"mul", "*", "`lhs * rhs`.", "{y, x}">;
 def FAD_DivOp : FAD_BinaryOp<"div", "/",
   "`lhs / rhs`; integer division truncates toward zero (as in C).",
-  "{divide(b, loc, one(b, loc, z), y), negate(b, loc, divide(b, loc, z, y))}">;
+  "{divide(b, loc, one(b, loc, z), y), negate(b, loc, divide(b, loc, z, y))}"> {
+  let failsOnIntegers = 1;
+}
 def FAD_RemOp : FAD_BinaryOp<"rem", "%",
   "The remainder of `lhs / rhs` with the sign of `lhs` (C's `%` and `fmod`).",
-  "{one(b, loc, z), remainderRhsPartial(b, loc, x, y, z)}">;
+  "{one(b, loc, z), remainderRhsPartial(b, loc, x, y, z)}"> {
+  let failsOnIntegers = 1;
+}
 def FAD_PowOp : FAD_BinaryOp<"pow", "**",
   "`lhs` raised to `rhs`; for integers `rhs` must be non-negative.",
   "{powerBasePartial(b, loc, x, y), powerExponentPartial(b, loc, x, z)}",
-  FAD_Numeric, [FAD_CostlyToRecompute]>;
+  FAD_Numeric, [FAD_CostlyToRecompute]> {
+  let failsOnIntegers = 1;
+}
 def FAD_MaxOp : FAD_BinaryOp<"max", "max",
   "The larger operand; `lhs` on a tie.", "tieGoesFirst(b, loc, x, y, /*isMax=*/true)">;
 def FAD_MinOp : FAD_BinaryOp<"min", "min",
@@ -190,7 +214,7 @@ def FAD_ConvertOp : FAD_Op<"convert", [Pure]> {
 // Arrays
 //===----------------------------------------------------------------------===//
 
-def FAD_ArrayOp : FAD_Op<"array", [Pure]> {
+def FAD_ArrayOp : FAD_Op<"array", [FAD_EffectFreeButFails]> {
   let summary = "array literal";
   let description = [{
     Builds an array from its elements, which all have the same type: scalars
@@ -218,9 +242,11 @@ def FAD_DimOp : FAD_Op<"dim", [Pure]> {
   let results = (outs I64:$result);
   let assemblyFormat = "$array `[` $dim `]` attr-dict `:` type($array)";
   let hasVerifier = 1;
+  // dim(map xs, 0) -> dim(xs, 0), dim(build n f, 0) -> n (FADCanonicalize.cpp).
+  let hasCanonicalizer = 1;
 }
 
-def FAD_IndexOp : FAD_Op<"index", [Pure]> {
+def FAD_IndexOp : FAD_Op<"index", [FAD_EffectFreeButFails]> {
   let summary = "read an element or a row of an array";
   let description = [{
     `fad.index %a[%i, %j]` reads the element of `%a` at the given `i64`
@@ -270,9 +296,12 @@ def FAD_ZerosLikeOp : FAD_Op<"zeros_like", [Pure, SameOperandsAndResultType]> {
   let arguments = (ins FAD_Array:$operand);
   let results = (outs FAD_Array:$result);
   let assemblyFormat = "$operand attr-dict `:` type($result)";
+  // zeros_like of a 1-D map/build result -> a build of zeros over its
+  // extent (FADCanonicalize.cpp).
+  let hasCanonicalizer = 1;
 }
 
-def FAD_AddAtOp : FAD_Op<"add_at", [Pure, AllTypesMatch<["array", "result"]>]> {
+def FAD_AddAtOp : FAD_Op<"add_at", [FAD_EffectFreeButFails, AllTypesMatch<["array", "result"]>]> {
   let summary = "an array with a value added at one position";
   let description = [{
     `fad.add_at %a[%i, ...], %v` is `%a` with `%v` added to its element (all
@@ -291,7 +320,7 @@ def FAD_AddAtOp : FAD_Op<"add_at", [Pure, AllTypesMatch<["array", "result"]>]> {
   let hasVerifier = 1;
 }
 
-def FAD_UpdateOp : FAD_Op<"update", [Pure, AllTypesMatch<["array", "result"]>]> {
+def FAD_UpdateOp : FAD_Op<"update", [FAD_EffectFreeButFails, AllTypesMatch<["array", "result"]>]> {
   let summary = "an array with one element or row replaced";
   let description = [{
     `fad.update %a[%i, ...], %v` is `%a` with its element (all indices
@@ -374,7 +403,14 @@ def FAD_YieldOp : FAD_Op<"yield", [Pure, Terminator, ReturnLike]> {
 class FAD_StructuredOp<string mnemonic, list<Trait> traits = []>
     : FAD_Op<mnemonic, !listconcat([RecursiveMemoryEffects, SingleBlock], traits)>;
 
-def FAD_MapOp : FAD_StructuredOp<"map"> {
+// A structured op whose body runs once per element or iteration: what does
+// not depend on those moves out (moveLoopInvariantCode, in fad-fuse). Ops
+// with inits name the body arguments that carry them.
+defvar FAD_LoopLike = DeclareOpInterfaceMethods<LoopLikeOpInterface>;
+defvar FAD_LoopLikeWithInits =
+    DeclareOpInterfaceMethods<LoopLikeOpInterface, ["getRegionIterArgs"]>;
+
+def FAD_MapOp : FAD_StructuredOp<"map", [FAD_LoopLike]> {
   let summary = "apply a function to every element of arrays of equal extent";
   let description = [{
     `fad.map` takes k arrays of the same outer extent n and a body with k
@@ -397,9 +433,12 @@ def FAD_MapOp : FAD_StructuredOp<"map"> {
   let assemblyFormat =
       "`(` $inputs `)` attr-dict `:` functional-type($inputs, $results) $body";
   let hasRegionVerifier = 1;
+  // Unused results dropped, results that are inputs forwarded
+  // (FADCanonicalize.cpp).
+  let hasCanonicalizer = 1;
 }
 
-def FAD_BuildOp : FAD_StructuredOp<"build"> {
+def FAD_BuildOp : FAD_StructuredOp<"build", [FAD_LoopLike]> {
   let summary = "the array of a function of the index";
   let description = [{
     Evaluates the body for every `i` in `[0, size)` (an `i64` block
@@ -418,9 +457,11 @@ def FAD_BuildOp : FAD_StructuredOp<"build"> {
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = "$size attr-dict `:` type($results) $body";
   let hasRegionVerifier = 1;
+  // Unused results dropped (FADCanonicalize.cpp).
+  let hasCanonicalizer = 1;
 }
 
-def FAD_ReduceOp : FAD_StructuredOp<"reduce", [AttrSizedOperandSegments]> {
+def FAD_ReduceOp : FAD_StructuredOp<"reduce", [FAD_LoopLikeWithInits, AttrSizedOperandSegments]> {
   let summary = "fold arrays with an associative operator";
   let description = [{
     Combines the elements of k arrays of equal extent with an associative
@@ -448,7 +489,7 @@ def FAD_ReduceOp : FAD_StructuredOp<"reduce", [AttrSizedOperandSegments]> {
   let hasRegionVerifier = 1;
 }
 
-def FAD_ScanOp : FAD_StructuredOp<"scan", [AttrSizedOperandSegments]> {
+def FAD_ScanOp : FAD_StructuredOp<"scan", [FAD_LoopLikeWithInits, AttrSizedOperandSegments]> {
   let summary = "inclusive prefix scan with an associative operator";
   let description = [{
     Like `fad.reduce`, but the results are k arrays of the same extent as the
@@ -472,7 +513,7 @@ def FAD_ScanOp : FAD_StructuredOp<"scan", [AttrSizedOperandSegments]> {
   let hasRegionVerifier = 1;
 }
 
-def FAD_ForOp : FAD_StructuredOp<"for", [FAD_CostlyToRecompute]> {
+def FAD_ForOp : FAD_StructuredOp<"for", [FAD_LoopLikeWithInits, FAD_CostlyToRecompute]> {
   let summary = "sequential loop with a counted trip";
   let description = [{
     `loop x = x0 for i < n do body`: the body receives the `i64` counter and

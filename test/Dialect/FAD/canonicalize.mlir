@@ -1,0 +1,105 @@
+// RUN: fad-opt %s --canonicalize --split-input-file | FileCheck %s
+// The canonicalization patterns of fad ops (FADCanonicalize.cpp): the outer
+// extent and zeros of a map's or build's result from its operands, and a
+// map's or build's results that nobody reads or that are its inputs.
+
+// dim 0 of a map's result is its input's; of a build's, its size. Dim 1 is
+// not known from the operands.
+// CHECK-LABEL: func.func @outer_extent
+// CHECK-DAG:     %[[D:.*]] = fad.dim %arg0[0] : tensor<?x?xf64>
+// CHECK-DAG:     %[[M:.*]] = fad.map(%arg0)
+// CHECK-DAG:     %[[D1:.*]] = fad.dim %[[M]][1] : tensor<?x?xf64>
+// CHECK:         return %[[D]], %arg1, %[[D1]]
+func.func @outer_extent(%m: tensor<?x?xf64>, %n: i64) -> (i64, i64, i64) {
+  %e = fad.map (%m) : (tensor<?x?xf64>) -> tensor<?x?xf64> {
+  ^bb0(%row: tensor<?xf64>):
+    %z = fad.zeros_like %row : tensor<?xf64>
+    fad.yield %z : tensor<?xf64>
+  }
+  %b = fad.build %n : tensor<?xi64> {
+  ^bb0(%i: i64):
+    fad.yield %i : i64
+  }
+  %d0 = fad.dim %e [0] : tensor<?x?xf64>
+  %db = fad.dim %b [0] : tensor<?xi64>
+  %d1 = fad.dim %e [1] : tensor<?x?xf64>
+  return %d0, %db, %d1 : i64, i64, i64
+}
+
+// -----
+
+// zeros_like of a map's or build's one-dimensional result needs only its
+// extent: the map is not computed.
+// CHECK-LABEL: func.func @zeros_of_computed
+// CHECK-NOT:     fad.exp
+// CHECK-NOT:     fad.zeros_like
+// CHECK:         %[[Z:.*]] = fad.build %{{.*}} : tensor<?xf64> {
+// CHECK:           fad.yield %cst : f64
+// CHECK:         return %[[Z]]
+func.func @zeros_of_computed(%x: tensor<?xf64>) -> tensor<?xf64> {
+  %e = fad.map (%x) : (tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%a: f64):
+    %v = fad.exp %a : f64
+    fad.yield %v : f64
+  }
+  %z = fad.zeros_like %e : tensor<?xf64>
+  return %z : tensor<?xf64>
+}
+
+// -----
+
+// Zeros of a matrix, or of an array no map or build computed, stay.
+// CHECK-LABEL: func.func @zeros_kept
+// CHECK:         fad.zeros_like %{{.*}} : tensor<?x?xf64>
+// CHECK:         fad.zeros_like %arg1 : tensor<?xf64>
+func.func @zeros_kept(%m: tensor<?x?xf64>, %x: tensor<?xf64>) -> (tensor<?x?xf64>, tensor<?xf64>) {
+  %e = fad.map (%m) : (tensor<?x?xf64>) -> tensor<?x?xf64> {
+  ^bb0(%row: tensor<?xf64>):
+    %r = fad.zeros_like %row : tensor<?xf64>
+    fad.yield %r : tensor<?xf64>
+  }
+  %z = fad.zeros_like %e : tensor<?x?xf64>
+  %zx = fad.zeros_like %x : tensor<?xf64>
+  return %z, %zx : tensor<?x?xf64>, tensor<?xf64>
+}
+
+// -----
+
+// Unused results of a map and of a build are dropped.
+// CHECK-LABEL: func.func @unused_results
+// CHECK:         %[[M:.*]] = fad.map(%arg0) : (tensor<?xf64>) -> tensor<?xf64> {
+// CHECK-NOT:       fad.sin
+// CHECK:           fad.yield %{{.*}} : f64
+// CHECK:         %[[B:.*]] = fad.build %arg1 : tensor<?xi64> {
+// CHECK-NEXT:    ^bb0(%[[I:.*]]: i64):
+// CHECK-NEXT:      fad.yield %[[I]] : i64
+// CHECK:         return %[[M]], %[[B]]
+func.func @unused_results(%x: tensor<?xf64>, %n: i64) -> (tensor<?xf64>, tensor<?xi64>) {
+  %m:2 = fad.map (%x) : (tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
+  ^bb0(%a: f64):
+    %s = fad.sin %a : f64
+    %e = fad.exp %a : f64
+    fad.yield %s, %e : f64, f64
+  }
+  %b:2 = fad.build %n : tensor<?xf64>, tensor<?xi64> {
+  ^bb0(%i: i64):
+    %f = fad.convert %i : i64 to f64
+    fad.yield %f, %i : f64, i64
+  }
+  return %m#1, %b#1 : tensor<?xf64>, tensor<?xi64>
+}
+
+// -----
+
+// A map result that is one of its arguments unchanged is that input.
+// CHECK-LABEL: func.func @forwarded_argument
+// CHECK:         %[[M:.*]] = fad.map(%arg0, %arg1) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64> {
+// CHECK:         return %arg1, %[[M]]
+func.func @forwarded_argument(%x: tensor<?xf64>, %y: tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
+  %m:2 = fad.map (%x, %y) : (tensor<?xf64>, tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
+  ^bb0(%a: f64, %b: f64):
+    %p = fad.mul %a, %b : f64
+    fad.yield %b, %p : f64, f64
+  }
+  return %m#0, %m#1 : tensor<?xf64>, tensor<?xf64>
+}
