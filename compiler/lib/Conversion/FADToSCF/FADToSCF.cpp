@@ -1040,6 +1040,12 @@ struct IfLowering : OpRewritePattern<IfOp> {
 // The pass
 //===----------------------------------------------------------------------===//
 
+/// The greedy driver, top-down, not a dialect conversion: the lowering of a
+/// map decides to write in place from its input's users and the op or loop
+/// that owns it (inPlaceInput, hoistedExtents), which must be the already
+/// lowered IR. LLVM 19's conversion driver defers replacements to its end,
+/// so a pattern would see the replaced fad.for's detached block arguments
+/// (tried: 29 of the suite's tests crash or lose in-place updates).
 struct ConvertFADToSCFPass
     : public fad::impl::ConvertFADToSCFBase<ConvertFADToSCFPass> {
   void runOnOperation() override {
