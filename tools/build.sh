@@ -5,7 +5,10 @@
 #                          stdlib model (the TFIM chain by VMC) with its
 #                          progress, and compare its result with the reference
 #   tools/build.sh test    install what is missing, build, run every test
+#                          and a short run of each fuzzer (tools/fuzz.sh)
 #   tools/build.sh build   install what is missing and build only
+#   tools/build.sh deps [PACKAGE...]  install what is missing (and the
+#                          Debian packages named) without building
 #   tools/build.sh sanitize  the same as test, with the compiler and tools
 #                          built with ASan and UBSan (in build-sanitize)
 #
@@ -27,7 +30,7 @@ PACKAGES=(cmake ninja-build g++ python3 python3-numpy pkgconf ccache
 
 install_packages() {
   local missing=()
-  for p in "${PACKAGES[@]}"; do
+  for p in "${PACKAGES[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
       missing+=("$p")
   done
@@ -51,6 +54,9 @@ build() {
 }
 
 case "${1:-}" in
+  deps)
+    shift
+    install_packages "$@" ;;
   build)
     build ;;
   demo)
@@ -67,7 +73,9 @@ case "${1:-}" in
   test)
     build
     ninja -C "$BUILD_DIR" check-fad
-    ctest --test-dir "$BUILD_DIR" --output-on-failure ;;
+    ctest --test-dir "$BUILD_DIR" --output-on-failure
+    # A short run of each libFuzzer target (docs/Testing.md, "Fuzzing").
+    tools/fuzz.sh all 30 ;;
   sanitize)
     build
     # Any report fails the run; leaks are not checked (LLVM's and MLIR's
@@ -77,6 +85,6 @@ case "${1:-}" in
     ninja -C "$BUILD_DIR" check-fad
     ctest --test-dir "$BUILD_DIR" --output-on-failure ;;
   *)
-    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
     exit 2 ;;
 esac
