@@ -38,6 +38,12 @@ def FAD_Value : AnyTypeOf<[F32, F64, I64, I32, I1, FAD_Array], "fad value">;
 // Scalar arithmetic
 //===----------------------------------------------------------------------===//
 
+// The ops that check their operands at run time (an index in bounds, the
+// rows of an array literal of equal extent): free of memory effects, so dead
+// ones are erased and equal ones merged, but not speculatable, so none is
+// computed where the program would not compute it.
+defvar FAD_EffectFreeButFails = NoMemoryEffect;
+
 // Scalar ops state their partial derivatives on their own record (the one
 // place for them, shared by every mode). In `partials`, `x`/`y` are the
 // operands, `z` the result, and helpers come from fad/Dialect/FAD/IR/Partials.h.
@@ -46,12 +52,6 @@ def FAD_Value : AnyTypeOf<[F32, F64, I64, I32, I1, FAD_Array], "fad value">;
 // of that name in fad programs, taking its `arity` operands, integers too
 // unless `operandType` is FAD_Float (LanguageBuiltinOpInterface; the
 // frontend needs nothing else).
-// The ops that check their operands at run time (an index in bounds, the
-// rows of an array literal of equal extent): free of memory effects, so dead
-// ones are erased and equal ones merged, but not speculatable, so none is
-// computed where the program would not compute it.
-defvar FAD_EffectFreeButFails = NoMemoryEffect;
-
 class FAD_ScalarOp<string mnemonic, string partials, string operandNames, string builtin,
                    int arity, Type operandType, list<Trait> traits>
     : FAD_Op<mnemonic, !listconcat(
