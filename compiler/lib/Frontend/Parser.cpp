@@ -242,26 +242,36 @@ auto mkNamePattern = [](auto &ctx) {
     p.name = _attr(ctx);
   _val(ctx) = p;
 };
-auto mkTypedPattern = [](auto &ctx) {
-  Pattern p = at_c<0>(_attr(ctx));
-  p.type = std::make_shared<TypeExpr>(at_c<1>(_attr(ctx)));
-  _val(ctx) = p;
-};
-auto mkTuplePattern = [](auto &ctx) {
-  auto &elems = _attr(ctx);
-  if (elems.size() == 1) {
-    _val(ctx) = elems.front();
+/// `(p : t)`, `(p)` or `(p1, ..., pk)`: one rule for all three, so that
+/// the pattern after '(' is parsed once (two alternatives that each parse
+/// it would take time exponential in the nesting of parentheses).
+auto mkParenPattern = [](auto &ctx) {
+  Pattern first = at_c<0>(_attr(ctx));
+  const boost::optional<TypeExpr> &type = at_c<1>(_attr(ctx));
+  const std::vector<Pattern> &rest = at_c<2>(_attr(ctx)); // empty after a type
+  if (type)
+    first.type = std::make_shared<TypeExpr>(*type);
+  if (rest.empty()) {
+    _val(ctx) = first;
     return;
   }
   Pattern p;
   p.kind = Pattern::Kind::Tuple;
-    p.elems = elems;
+  p.elems.push_back(first);
+  p.elems.insert(p.elems.end(), rest.begin(), rest.end());
   _val(ctx) = p;
 };
 
+x3::rule<class pattern_type_r, boost::optional<TypeExpr>> const patternType = "a type";
+x3::rule<class pattern_rest_r, std::vector<Pattern>> const patternRest = "a pattern";
+x3::rule<class patterns_r, std::vector<Pattern>> const patterns = "a pattern";
+x3::rule<class closing_paren_r> const closingParen = "')'"; // looked at, not consumed
+auto const patternType_def = -(lit(':') > type > closingParen); // `(p : t)` only
+auto const patternRest_def = *(lit(',') > pattern);
+auto const patterns_def = +pattern;
+auto const closingParen_def = &lit(')');
 auto const pattern_def = located[lexeme[lit('_') >> !identChar][mkWildcard] | name[mkNamePattern] |
-    (lit('(') >> pattern >> lit(':') > type > lit(')'))[mkTypedPattern] |
-    (lit('(') >> (pattern % ',') > lit(')'))[mkTuplePattern]];
+    (lit('(') >> pattern >> patternType >> patternRest > lit(')'))[mkParenPattern]];
 
 //--- Expressions -------------------------------------------------------------
 
@@ -481,7 +491,7 @@ auto const loopTail_def =
     (kw("for") > name > lit('<') > expr > kw("do") > expr)[mkForTail] |
     (kw("while") > expr > kw("do") > expr)[mkWhileTail];
 auto const loopExpr_def = located[(kw("loop") > pattern > lit('=') > expr > loopTail)[mkLoop]];
-auto const lambdaExpr_def = located[(lit('\\') > +pattern > lit("->") > expr)[mkLambda]];
+auto const lambdaExpr_def = located[(lit('\\') > patterns > lit("->") > expr)[mkLambda]];
 
 //--- Declarations --------------------------------------------------------------
 
@@ -517,7 +527,7 @@ auto const decl_def = located[(kw("def") > defTail)[MkDef<Decl::Kind::Def>{}] |
 auto const module_def = *decl > x3::eoi;
 
 BOOST_SPIRIT_DEFINE(name, stringLit, primName, operatorName, compareOp, addOp,
-                    mulOp, orOp, andOp, type, baseType, pattern, expr, orExpr,
+                    mulOp, orOp, andOp, type, baseType, pattern, patternType, patternRest, patterns, closingParen, expr, orExpr,
                     andExpr, cmpExpr, addExpr, mulExpr, unaryExpr, powExpr,
                     appExpr, postfixExpr, postfixOp, atom, ifExpr, letExpr,
                     loopTail, loopExpr, lambdaExpr, decl, module)
