@@ -10,6 +10,7 @@
 #include "fad/Dialect/FAD/IR/FADOps.h"
 #include "fad/Transforms/Passes.h"
 
+#include "llvm/ADT/TypeSwitch.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -49,39 +50,42 @@ private:
     for (OpOperand &use : v.getUses()) {
       Operation *user = use.getOwner();
       unsigned at = use.getOperandNumber();
-      bool ok = false;
-      if (isa<DimOp>(user)) {
-        ok = true;
-      } else if (auto addAt = dyn_cast<AddAtOp>(user)) {
-        ok = at == 0 && follow(addAt.getResult());
-      } else if (auto map = dyn_cast<MapOp>(user)) {
-        // acc + c, elementwise.
-        ok = addsTo(map, v) && follow(map.getResult(0));
-      } else if (auto index = dyn_cast<IndexOp>(user)) {
-        // build n (\i -> acc[i] + c i), what fusion makes of acc + c.
-        auto build = dyn_cast<BuildOp>(index->getParentOp());
-        ok = build && build->getNumResults() == 1 && at == 0 &&
-             index.getIndices().size() == 1 &&
-             index.getIndices()[0] == build.getBody().getArgument(0) && index->hasOneUse() &&
-             addsTo(*index->user_begin(), index.getResult()) &&
-             build.getBody().front().getTerminator()->getOperand(0) ==
-                 index->user_begin()->getResult(0) &&
-             follow(build.getResult(0));
-      } else if (auto loop = dyn_cast<ForOp>(user)) {
-        // An init of a nested loop (operand 0 is the count).
-        ok = at > 0 && follow(loop.getBody().getArgument(at)) && follow(loop.getResult(at - 1));
-        joins.push_back({loop, at - 1});
-      } else if (isa<YieldOp>(user)) {
-        Operation *parent = user->getParentOp();
-        if (auto ifOp = dyn_cast<IfOp>(parent)) {
-          ok = follow(ifOp.getResult(at));
-          joins.push_back({ifOp, at});
-        } else if (isa<ForOp>(parent)) {
-          // The next state in position `at`, which must be an accumulator.
-          joins.push_back({parent, at});
-          ok = true;
-        }
-      }
+      bool ok =
+          llvm::TypeSwitch<Operation *, bool>(user)
+              .Case([](DimOp) { return true; })
+              .Case([&](AddAtOp addAt) { return at == 0 && follow(addAt.getResult()); })
+              .Case([&](MapOp map) { // acc + c, elementwise
+                return addsTo(map, v) && follow(map.getResult(0));
+              })
+              .Case([&](IndexOp index) {
+                // build n (\i -> acc[i] + c i), what fusion makes of acc + c.
+                auto build = dyn_cast<BuildOp>(index->getParentOp());
+                return build && build->getNumResults() == 1 && at == 0 &&
+                       index.getIndices().size() == 1 &&
+                       index.getIndices()[0] == build.getBody().getArgument(0) &&
+                       index->hasOneUse() && addsTo(*index->user_begin(), index.getResult()) &&
+                       build.getBody().front().getTerminator()->getOperand(0) ==
+                           index->user_begin()->getResult(0) &&
+                       follow(build.getResult(0));
+              })
+              .Case([&](ForOp loop) {
+                // An init of a nested loop (operand 0 is the count).
+                joins.push_back({loop, at - 1});
+                return at > 0 && follow(loop.getBody().getArgument(at)) &&
+                       follow(loop.getResult(at - 1));
+              })
+              .Case([&](YieldOp yield) {
+                Operation *parent = yield->getParentOp();
+                if (auto ifOp = dyn_cast<IfOp>(parent)) {
+                  joins.push_back({ifOp, at});
+                  return follow(ifOp.getResult(at));
+                }
+                // The next state of a loop in position `at`, which must be an
+                // accumulator.
+                joins.push_back({parent, at});
+                return isa<ForOp>(parent);
+              })
+              .Default([](Operation *) { return false; });
       if (!ok)
         return false;
     }
