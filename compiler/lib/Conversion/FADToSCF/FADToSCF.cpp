@@ -22,7 +22,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
-#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/DialectConversion.h"
 #include "llvm/ADT/StringExtras.h"
 #include <limits>
 
@@ -248,7 +248,9 @@ static std::optional<SmallVector<Value>> hoistedExtents(OpBuilder &b, Location l
   Operation *owner = isa<BlockArgument>(v)
                          ? cast<BlockArgument>(v).getOwner()->getParentOp()
                          : v.getDefiningOp();
-  if (!root->isAncestor(owner)) {
+  // No owner: an argument of a block that lowering moved (its uses are
+  // replaced when the conversion ends), which is outside `root`.
+  if (!owner || !root->isAncestor(owner)) {
     SmallVector<Value> dims;
     for (int64_t d = 0; d < type.getRank(); ++d)
       dims.push_back(dimOf(b, loc, v, d));
@@ -357,11 +359,18 @@ static Value commonExtent(OpBuilder &b, Location loc, ValueRange arrays) {
   return n;
 }
 
+/// On a fad.map, set by the pass before lowering: the input that the map
+/// may overwrite (inPlaceInput).
+constexpr llvm::StringLiteral kInPlaceInputAttr = "fad.in_place_input";
+
 /// Whether `v` is an array of its own, not a view of a live one: a loop's
-/// carried value or an op's result other than a row of another array.
+/// carried value or an op's result other than a row of another array (fad
+/// ops, or what lowering made of them).
 static bool ownsItsBuffer(Value v) {
   if (auto arg = dyn_cast<BlockArgument>(v)) {
     Operation *owner = arg.getOwner()->getParentOp();
+    if (!owner) // a block that lowering moved: its op is gone
+      return false;
     if (auto reduce = dyn_cast<ReduceOp>(owner))
       return arg.getArgNumber() < reduce.getInits().size();
     return isa<ForOp, scf::ForOp>(owner) && arg.getArgNumber() > 0; // after the index
@@ -374,15 +383,20 @@ static bool ownsItsBuffer(Value v) {
 /// reads, so the buffer is dead after the map. Element i of it is read
 /// before element i of the result is written, so the map can run in place
 /// (in a reduction `acc' = map2 (+) acc x`, no array is allocated per
-/// iteration). -1 if there is none.
-static int inPlaceInput(Operation *op, Region &body, ValueRange inputs) {
+/// iteration). -1 if there is none. Decided on the fad IR, before lowering
+/// (the pass marks the map with kInPlaceInputAttr), or for a map that a
+/// lowering makes, by that lowering, whose op (`beingReplaced`) still reads
+/// the inputs until the conversion ends.
+static int inPlaceInput(Operation *op, Region &body, ValueRange inputs,
+                        Operation *beingReplaced = nullptr) {
   if (!isa<MapOp>(op) || op->getNumResults() != 1 ||
       isa<RankedTensorType>(body.front().getTerminator()->getOperand(0).getType()))
     return -1;
   for (auto [k, input] : llvm::enumerate(inputs)) {
     // Extents do not change when the map writes the elements.
     bool onlyThisMapReads = llvm::all_of(input.getUsers(), [&](Operation *user) {
-      return user == op || isa<tensor::DimOp, DimOp>(user);
+      return user == op || user == beingReplaced ||
+             isa<DimOp, ZerosLikeOp>(user); // they read only extents
     });
     if (input.getType() == op->getResult(0).getType() && onlyThisMapReads &&
         ownsItsBuffer(input))
@@ -396,7 +410,8 @@ static int inPlaceInput(Operation *op, Region &body, ValueRange inputs) {
 static void lowerCollect(PatternRewriter &rw, Operation *op, Region &body,
                          ValueRange inputs, Value n, bool passIndex) {
   Location loc = op->getLoc();
-  int inPlace = inPlaceInput(op, body, inputs);
+  auto inPlaceAttr = op->getAttrOfType<IntegerAttr>(kInPlaceInputAttr);
+  int inPlace = inPlaceAttr ? (int)inPlaceAttr.getInt() : -1;
   // Row extents known before the loop allocate the result once, up front;
   // otherwise the first row fixes them (destForRow).
   auto yield = cast<YieldOp>(body.front().getTerminator());
@@ -725,8 +740,15 @@ struct StoreAtLowering : OpRewritePattern<OpTy> {
     Location loc = op.getLoc();
     Value array = op.getArray(), value = op.getValue();
     SmallVector<Value> indices = checkedIndices(rw, loc, array, op.getIndices());
-    if (Add)
-      value = buildElementwiseAdd(rw, loc, extractAt(rw, loc, array, indices), value);
+    if (Add) {
+      Value sum = buildElementwiseAdd(rw, loc, extractAt(rw, loc, array, indices), value);
+      if (auto map = sum.getDefiningOp<MapOp>()) {
+        int k = inPlaceInput(map, map.getBody(), map.getInputs(), op);
+        if (k >= 0)
+          map->setAttr(kInPlaceInputAttr, rw.getI64IntegerAttr(k));
+      }
+      value = sum;
+    }
     auto row = dyn_cast<RankedTensorType>(value.getType());
     if (!row) {
       rw.replaceOpWithNewOp<tensor::InsertOp>(op, value, array, indices);
@@ -1040,31 +1062,34 @@ struct IfLowering : OpRewritePattern<IfOp> {
 // The pass
 //===----------------------------------------------------------------------===//
 
-/// The greedy driver, top-down, not a dialect conversion: the lowering of a
-/// map decides to write in place from its input's users and the op or loop
-/// that owns it (inPlaceInput, hoistedExtents), which must be the already
-/// lowered IR. LLVM 19's conversion driver defers replacements to its end,
-/// so a pattern would see the replaced fad.for's detached block arguments
-/// (tried: 29 of the suite's tests crash or lose in-place updates).
+/// A dialect conversion: every fad op is illegal. The conversion driver
+/// replaces values only when it ends, so what a pattern decides from the IR
+/// around an op (whether a map may overwrite an input: the input's other
+/// readers and what produced it) is decided on the fad IR first.
 struct ConvertFADToSCFPass
     : public fad::impl::ConvertFADToSCFBase<ConvertFADToSCFPass> {
   void runOnOperation() override {
-    RewritePatternSet patterns(&getContext());
-    populateFADToSCFPatterns(patterns);
-    GreedyRewriteConfig config;
-    config.useTopDownTraversal = true;
-    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns), config)))
-      return signalPassFailure();
-    // The outermost op left (pre-order): its body's ops are left because it is.
-    WalkResult left = getOperation().walk<WalkOrder::PreOrder>([](Operation *op) {
-      if (!isa<FADDialect>(op->getDialect()))
+    WalkResult derivative = getOperation().walk([](Operation *op) {
+      if (!isa<JvpOp, VjpOp, TaylorBoundOp>(op))
         return WalkResult::advance();
-      InFlightDiagnostic error = op->emitError("fad op was not lowered: ") << op->getName();
-      if (isa<JvpOp, VjpOp, TaylorBoundOp>(op))
-        error << " (derivatives are expanded by fad-ad before lowering)";
+      op->emitError("fad op was not lowered: ")
+          << op->getName() << " (derivatives are expanded by fad-ad before lowering)";
       return WalkResult::interrupt();
     });
-    if (left.wasInterrupted())
+    if (derivative.wasInterrupted())
+      return signalPassFailure();
+    Builder b(&getContext());
+    getOperation().walk([&](MapOp map) {
+      int k = inPlaceInput(map, map.getBody(), map.getInputs());
+      if (k >= 0)
+        map->setAttr(kInPlaceInputAttr, b.getI64IntegerAttr(k));
+    });
+    ConversionTarget target(getContext());
+    target.addIllegalDialect<FADDialect>();
+    target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
+    RewritePatternSet patterns(&getContext());
+    populateFADToSCFPatterns(patterns);
+    if (failed(applyPartialConversion(getOperation(), target, std::move(patterns))))
       signalPassFailure();
   }
 };
