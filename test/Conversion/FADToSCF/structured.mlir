@@ -192,3 +192,39 @@ func.func @update_row(%m: tensor<?x?xf64>, %i: i64, %r: tensor<?xf64>) -> tensor
   %u = fad.update %m[%i], %r : tensor<?x?xf64>, tensor<?xf64>
   return %u : tensor<?x?xf64>
 }
+
+// A nested literal of constants is one dense constant: the rows are lowered
+// first, and the outer literal sees their lowered values (one insert per
+// element made bufferization's analysis grow with the cube of the length).
+// CHECK-LABEL: func.func @nested_literal
+// CHECK:         %[[C:.*]] = arith.constant dense<{{\[\[}}1.000000e+00, 2.000000e+00], [3.000000e+00, 4.000000e+00]]> : tensor<2x2xf64>
+// CHECK-NOT:     tensor.insert
+// CHECK:         return %[[C]]
+func.func @nested_literal() -> tensor<2x2xf64> {
+  %a = arith.constant 1.0 : f64
+  %b = arith.constant 2.0 : f64
+  %c = arith.constant 3.0 : f64
+  %d = arith.constant 4.0 : f64
+  %r0 = fad.array %a, %b : f64, f64 -> tensor<2xf64>
+  %r1 = fad.array %c, %d : f64, f64 -> tensor<2xf64>
+  %m = fad.array %r0, %r1 : tensor<2xf64>, tensor<2xf64> -> tensor<2x2xf64>
+  return %m : tensor<2x2xf64>
+}
+
+// A build inside a map that yields the map's element is a fill; the map is
+// lowered first, so the element is an argument of a block that lowering moved.
+// CHECK-LABEL: func.func @splat_of_element
+// CHECK:         scf.for
+// CHECK:           %[[E:.*]] = tensor.extract
+// CHECK:           linalg.fill ins(%[[E]] : f64)
+func.func @splat_of_element(%x: tensor<?xf64>, %n: i64) -> tensor<?x?xf64> {
+  %y = fad.map (%x) : (tensor<?xf64>) -> tensor<?x?xf64> {
+  ^bb0(%e: f64):
+    %row = fad.build %n : tensor<?xf64> {
+    ^bb0(%i: i64):
+      fad.yield %e : f64
+    }
+    fad.yield %row : tensor<?xf64>
+  }
+  return %y : tensor<?x?xf64>
+}

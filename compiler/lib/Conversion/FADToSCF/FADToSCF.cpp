@@ -284,7 +284,7 @@ static std::optional<SmallVector<Value>> hoistedExtents(OpBuilder &b, Location l
     Operation *sizeOwner = isa<BlockArgument>(size)
                                ? cast<BlockArgument>(size).getOwner()->getParentOp()
                                : size.getDefiningOp();
-    if (!root->isAncestor(sizeOwner)) {
+    if (!sizeOwner || !root->isAncestor(sizeOwner)) {
       outer = SmallVector<Value>{toIndex(b, loc, size)};
     } else if (auto dim = size.getDefiningOp<DimOp>()) {
       // The extent of an array whose extents are known (gmm's rows of Q).
@@ -615,8 +615,8 @@ static LogicalResult appendConstantElements(Value v, SmallVectorImpl<Attribute> 
 /// where one insert per element made bufferization's analysis grow with the
 /// cube of the length. Fails for rows that are not all constants of one
 /// shape.
-static FailureOr<Value> buildWholeArray(PatternRewriter &rw, Location loc, ArrayOp op) {
-  ValueRange elems = op.getElements();
+static FailureOr<Value> buildWholeArray(PatternRewriter &rw, Location loc, ArrayOp op,
+                                        ValueRange elems) {
   SmallVector<Attribute> values;
   SmallVector<int64_t> rowShape, shape;
   bool constant = true;
@@ -646,15 +646,19 @@ static FailureOr<Value> buildWholeArray(PatternRewriter &rw, Location loc, Array
              : rw.create<tensor::CastOp>(loc, op.getType(), whole).getResult();
 }
 
-struct ArrayLowering : OpRewritePattern<ArrayOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(ArrayOp op, PatternRewriter &rw) const override {
+/// A conversion pattern, unlike the others: the rows of a nested literal are
+/// lowered before it, and only the adaptor shows their lowered (constant)
+/// values, which the driver substitutes for the original operands at its end.
+struct ArrayLowering : OpConversionPattern<ArrayOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(ArrayOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rw) const override {
     Location loc = op.getLoc();
-    if (FailureOr<Value> whole = buildWholeArray(rw, loc, op); succeeded(whole)) {
+    ValueRange elems = adaptor.getElements();
+    if (FailureOr<Value> whole = buildWholeArray(rw, loc, op, elems); succeeded(whole)) {
       rw.replaceOp(op, *whole);
       return success();
     }
-    ValueRange elems = op.getElements();
     Value n = indexConst(rw, loc, elems.size());
     // All elements exist before the array: the first row fixes the extents.
     SmallVector<Value> dims{n}, rowDims;
@@ -869,7 +873,10 @@ struct BuildLowering : OpRewritePattern<BuildOp> {
     Block &body = op.getBody().front();
     if (&body.front() == body.getTerminator() &&
         llvm::all_of(body.getTerminator()->getOperands(), [&](Value v) {
-          return !isa<RankedTensorType>(v.getType()) && !op.getBody().isAncestor(v.getParentRegion());
+          // No region: a block that lowering moved, outside this build.
+          Region *region = v.getParentRegion();
+          return !isa<RankedTensorType>(v.getType()) &&
+                 !(region && op.getBody().isAncestor(region));
         })) {
       SmallVector<Value> fills;
       for (auto [type, value] : llvm::zip(op.getResultTypes(), body.getTerminator()->getOperands()))
