@@ -18,6 +18,13 @@
 // may be freed on another thread than the one that allocated it (it joins
 // that thread's lists).
 //
+// Once a --target=cuda program has started the GPU, fresh blocks are CUDA
+// managed memory (gpuAllocate) instead, which kernels read and write; the
+// header's pointer says which, so that each block goes back where it came
+// from. The switch happens before generated code allocates anything (at the
+// start of `main` or of a library call), so the lists never hand a malloc
+// block to a GPU program.
+//
 //===----------------------------------------------------------------------===//
 
 #include "RuntimeState.h"
@@ -38,9 +45,18 @@ constexpr uint64_t kUncached = ~uint64_t(0);
 
 struct Header {
   uint64_t sizeClass;
-  void *raw; ///< what malloc returned
+  uintptr_t raw; ///< what malloc or gpuAllocate returned, plus kManaged for gpuAllocate
 };
 static_assert(sizeof(Header) == kGranule, "the header keeps blocks 16-byte aligned");
+constexpr uintptr_t kManaged = 1; ///< both return blocks aligned to at least 16
+
+/// Returns a block's memory to where it came from.
+void release(const Header &header) {
+  if (header.raw & kManaged)
+    gpuFree(reinterpret_cast<void *>(header.raw - kManaged));
+  else
+    std::free(reinterpret_cast<void *>(header.raw));
+}
 
 struct FreeLists {
   void *head[kClasses] = {}; ///< each free block holds the next one's address
@@ -49,7 +65,7 @@ struct FreeLists {
     for (size_t c = 0; c < kClasses; ++c)
       while (void *p = head[c]) {
         head[c] = *static_cast<void **>(p);
-        std::free(static_cast<Header *>(p)[-1].raw);
+        release(static_cast<Header *>(p)[-1]);
       }
   }
 };
@@ -63,7 +79,7 @@ struct LargeBlocks {
   size_t count = 0, bytes = 0;
   ~LargeBlocks() {
     for (size_t b = 0; b < count; ++b)
-      std::free(static_cast<Header *>(block[b])[-1].raw);
+      release(static_cast<Header *>(block[b])[-1]);
   }
   /// A kept block of at least `bytes` and at most twice that, or null.
   void *take(size_t bytes) {
@@ -91,9 +107,13 @@ struct LargeBlocks {
 };
 thread_local LargeBlocks largeBlocks;
 
-void *fromMalloc(size_t bytes, size_t alignment, uint64_t sizeClass) {
+/// A fresh block, from malloc or (in a GPU program) gpuAllocate.
+void *fresh(size_t bytes, size_t alignment, uint64_t sizeClass) {
   size_t extra = alignment > kGranule ? alignment : 0;
-  void *raw = std::malloc(sizeof(Header) + bytes + extra);
+  size_t total = sizeof(Header) + bytes + extra;
+  // Never taken in CPU programs: a predictable branch.
+  bool managed = gpuActive.load(std::memory_order_relaxed);
+  void *raw = managed ? gpuAllocate(total) : std::malloc(total);
   if (!raw)
     return nullptr;
   auto address = reinterpret_cast<uintptr_t>(raw) + sizeof(Header);
@@ -101,7 +121,7 @@ void *fromMalloc(size_t bytes, size_t alignment, uint64_t sizeClass) {
     address = (address + alignment - 1) / alignment * alignment;
   auto *header = reinterpret_cast<Header *>(address) - 1;
   header->sizeClass = sizeClass;
-  header->raw = raw;
+  header->raw = reinterpret_cast<uintptr_t>(raw) + (managed ? kManaged : 0);
   return header + 1;
 }
 } // namespace
@@ -109,11 +129,11 @@ void *fromMalloc(size_t bytes, size_t alignment, uint64_t sizeClass) {
 void *fad::rt::allocate(size_t bytes, size_t alignment) {
   size_t c = (bytes + kGranule - 1) / kGranule;
   if (alignment > kGranule)
-    return fromMalloc(bytes, alignment, kUncached);
+    return fresh(bytes, alignment, kUncached);
   if (c >= kClasses) {
     if (void *p = largeBlocks.take(bytes))
       return p;
-    return fromMalloc(c * kGranule, alignment, c * kGranule);
+    return fresh(c * kGranule, alignment, c * kGranule);
   }
   if (void *p = lists.head[c]) {
     lists.head[c] = *static_cast<void **>(p);
@@ -121,7 +141,7 @@ void *fad::rt::allocate(size_t bytes, size_t alignment) {
     return p;
   }
   // A class-c block holds at least one pointer (the free-list link).
-  return fromMalloc(c == 0 ? kGranule : c * kGranule, alignment, c);
+  return fresh(c == 0 ? kGranule : c * kGranule, alignment, c);
 }
 
 void fad::rt::deallocate(void *p) {
@@ -131,7 +151,7 @@ void fad::rt::deallocate(void *p) {
   uint64_t c = header.sizeClass;
   if (c >= kClasses) {
     if (c == kUncached || !largeBlocks.keep(p, c))
-      std::free(header.raw);
+      release(header);
     return;
   }
   if (lists.count[c] < maxCached(c)) {
@@ -140,5 +160,5 @@ void fad::rt::deallocate(void *p) {
     ++lists.count[c];
     return;
   }
-  std::free(header.raw);
+  release(header);
 }

@@ -204,9 +204,18 @@ static bool validArguments(const char *entry, const fad_arg *args, int64_t nargs
 
 /// Runs `thunk` in `call`; on failure frees what the program and the call
 /// had allocated, records the message in the context and returns false.
+/// The GPU of a --target=cuda program is started first, before the program
+/// allocates (Allocator.cpp relies on it).
 static bool run(CallFrame &call, void (*thunk)(void)) {
   call.ctx->error.clear();
   call.pending.reserve(call.nresults);
+  // A --target=cuda program fails every call when there is no GPU (the
+  // first call starts it).
+  if (std::string error; gpuProgram() && !gpuStart(error)) {
+    setCallError(call, error);
+    call.ctx->error = std::move(call.message);
+    return false;
+  }
   CallFrame *outer = current;
   current = &call;
   if (setjmp(call.jump) == 0) {

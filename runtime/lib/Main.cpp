@@ -91,6 +91,10 @@ int main(int argc, char **argv) {
       fail("unknown option '" + arg + "' (see --help)");
     }
   }
+  // A --target=cuda program needs the driver and a device before it runs
+  // (after the options, so that --help works without them).
+  if (std::string error; gpuProgram() && !gpuStart(error))
+    fail(error);
   fad_main();
   if (!entryFound()) {
     std::string known;

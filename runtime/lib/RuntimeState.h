@@ -9,6 +9,7 @@
 #ifndef FAD_RUNTIME_RUNTIMESTATE_H
 #define FAD_RUNTIME_RUNTIMESTATE_H
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -39,6 +40,21 @@ std::vector<int64_t> &runTimes();
 /// only what `allocate` returned (or null), on any thread.
 void *allocate(size_t bytes, size_t alignment);
 void deallocate(void *p);
+
+/// The GPU of programs compiled with --target=cuda (GPU.cpp).
+/// Whether this program is one: generated code defines the byte
+/// `fad_gpu_program`.
+bool gpuProgram();
+/// Loads the CUDA driver and makes its device ready, once per process (any
+/// thread; later calls return the first outcome). False, with
+/// "no CUDA device: ..." in `error`, when the driver or a device is missing.
+bool gpuStart(std::string &error);
+/// Set once gpuStart has succeeded: from then on the allocator takes fresh
+/// blocks from gpuAllocate (CUDA managed memory: null when exhausted) and
+/// returns them to gpuFree, which never fails.
+extern std::atomic<bool> gpuActive;
+void *gpuAllocate(size_t bytes);
+void gpuFree(void *p);
 
 /// An MLIR strided memref descriptor of any rank.
 struct Descriptor {

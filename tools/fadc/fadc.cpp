@@ -44,7 +44,7 @@ namespace cl = llvm::cl;
 namespace {
 /// How far to compile, in pipeline order.
 enum class Action {
-  AST, FAD, Linear, Lowered, LLVMDialect, LLVMIR, Object, Executable,
+  AST, FAD, Linear, Lowered, GPU, LLVMDialect, PTX, LLVMIR, Object, Executable,
   StaticLibrary, SharedLibrary, Python
 };
 } // namespace
@@ -65,7 +65,11 @@ static cl::opt<Action> emitAction(
                           "each derivative's linear map and its transpose"),
                clEnumValN(Action::Lowered, "lowered",
                           "value-semantic scf/tensor/arith/math IR"),
+               clEnumValN(Action::GPU, "gpu",
+                          "the kernels outlined into gpu.modules and their launches "
+                          "(a GPU --target)"),
                clEnumValN(Action::LLVMDialect, "llvm-mlir", "the LLVM dialect"),
+               clEnumValN(Action::PTX, "ptx", "the kernels' PTX (--target=cuda)"),
                clEnumValN(Action::LLVMIR, "llvm", "LLVM IR (optimized)"),
                clEnumValN(Action::Object, "obj", "an object file"),
                clEnumValN(Action::Executable, "exe", "a native executable"),
@@ -93,6 +97,12 @@ static cl::opt<bool> noInPlace(
     cl::desc("Copy arrays before every write instead of updating them in place (to "
              "check bufferization: results must not change)"),
     cl::init(false), cl::cat(fadcOptions));
+static cl::opt<std::string> targetName(
+    "target",
+    cl::desc("Where the code runs: host (the CPU's cores), cuda or cuda:sm_NN (NVIDIA GPUs; "
+             "sm_80 by default, run on every later GPU), cuda-emulate (the cuda kernels run "
+             "on the CPU, to check them)"),
+    cl::value_desc("target"), cl::init("host"), cl::cat(fadcOptions));
 static cl::opt<std::string> depFile(
     "depfile", cl::desc("Also write a Make-style file listing the sources read (for build tools)"),
     cl::value_desc("file"), cl::init(""), cl::cat(fadcOptions));
@@ -271,7 +281,7 @@ static int linkExecutable(StringRef object, StringRef output, StringRef runtimeL
     return 1;
   }
   SmallVector<StringRef> args{*linker, object, runtimeLib, FAD_OPENMP_LIBRARY, "-lmvec", "-lm",
-                              "-o", output};
+                              "-ldl", "-o", output};
   std::string error;
   int rc = llvm::sys::ExecuteAndWait(*linker, args, std::nullopt, {}, 0, 0, &error);
   if (rc != 0) {
@@ -372,6 +382,19 @@ static int compile(const char *argv0) {
   if (failed(applyPassManagerCLOptions(pm)))
     return 1;
   fad::PipelineOptions pipeline;
+  if (failed(fad::parseTarget(targetName, pipeline))) {
+    llvm::errs() << "error: unknown --target '" << targetName
+                 << "' (host, cuda, cuda:sm_NN or cuda-emulate)\n";
+    return 1;
+  }
+  if ((emitAction == Action::GPU && pipeline.target == fad::Target::Host) ||
+      (emitAction == Action::PTX && pipeline.target != fad::Target::CUDA)) {
+    llvm::errs() << "error: --emit=" << (emitAction == Action::GPU ? "gpu" : "ptx")
+                 << " needs --target=cuda" << (emitAction == Action::GPU ? " or cuda-emulate" : "")
+                 << "\n";
+    return 1;
+  }
+  pipeline.stopAfterOutlining = emitAction == Action::GPU;
   pipeline.checkpoint = checkpoint;
   pipeline.reportTapes = tapeReport;
   pipeline.fuse = !noFusion;
@@ -389,8 +412,10 @@ static int compile(const char *argv0) {
   fad::buildSCFToLLVMPipeline(lowering, pipeline);
   if (failed(lowering.run(*module)))
     return 1;
-  if (emitAction == Action::LLVMDialect)
+  if (emitAction == Action::LLVMDialect || emitAction == Action::GPU)
     return writeOutput([&](llvm::raw_ostream &os) { module->print(os); });
+  if (emitAction == Action::PTX)
+    return writeOutput([&](llvm::raw_ostream &os) { os << fad::kernelAssembly(*module); });
 
   if (isLibrary) {
     // A library exports its thunks only, so that several fad libraries (and

@@ -17,6 +17,9 @@
 #include "mlir/Conversion/BufferizationToMemRef/BufferizationToMemRef.h"
 #include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
 #include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
+#include "mlir/Conversion/GPUCommon/GPUCommonPass.h"
+#include "mlir/Conversion/GPUToNVVM/GPUToNVVMPass.h"
+#include "mlir/Conversion/SCFToGPU/SCFToGPUPass.h"
 #include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
 #include "mlir/Conversion/MathToFuncs/MathToFuncs.h"
 #include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
@@ -36,6 +39,10 @@
 #include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
 #include "mlir/Dialect/ControlFlow/Transforms/BufferDeallocationOpInterfaceImpl.h"
 #include "mlir/Dialect/ControlFlow/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -43,19 +50,27 @@
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/Transforms/BufferDeallocationOpInterfaceImpl.h"
 #include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVM/NVVM/Target.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
+using fad::Target;
+
+/// Threads per block of the kernels.
+constexpr int64_t kGPUBlockSize = 256;
 
 void fad::registerLoweringDialects(DialectRegistry &registry) {
   registry.insert<bufferization::BufferizationDialect, cf::ControlFlowDialect,
-                  memref::MemRefDialect>();
+                  gpu::GPUDialect, memref::MemRefDialect, NVVM::NVVMDialect>();
   arith::registerBufferizableOpInterfaceExternalModels(registry);
   arith::registerBufferDeallocationOpInterfaceExternalModels(registry);
   bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(registry);
@@ -69,6 +84,10 @@ void fad::registerLoweringDialects(DialectRegistry &registry) {
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
   registerOpenMPDialectTranslation(registry);
+  registerGPUDialectTranslation(registry);
+  registerNVVMDialectTranslation(registry);
+  gpu::registerOffloadingLLVMTranslationInterfaceExternalModels(registry);
+  NVVM::registerNVVMTargetInterfaceExternalModels(registry);
   registerDerivativeRules(registry);
 }
 
@@ -94,6 +113,20 @@ void fad::buildFADToSCFPipeline(OpPassManager &pm, const PipelineOptions &option
   pm.addPass(createCSEPass());
 }
 
+/// Parallel loops become kernels: reductions split into reduction-free
+/// levels, each loop tiled by 256 (blocks of 256 threads, the innermost
+/// dimension on consecutive threads, a guard for the ragged end), mapped to
+/// blocks and threads, and outlined into gpu.modules.
+static void addGPUMappingPasses(OpPassManager &pm) {
+  pm.addPass(fad::createFADGPUReductions());
+  pm.addNestedPass<func::FuncOp>(createParallelLoopTilingPass({kGPUBlockSize},
+                                                              /*noMinMaxBounds=*/true));
+  pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
+  pm.addPass(createParallelLoopToGpuPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createGpuKernelOutliningPass());
+}
+
 void fad::buildSCFToLLVMPipeline(OpPassManager &pm, const PipelineOptions &options) {
   bufferization::OneShotBufferizationOptions bufferization;
   bufferization.bufferizeFunctionBoundaries = true;
@@ -116,17 +149,40 @@ void fad::buildSCFToLLVMPipeline(OpPassManager &pm, const PipelineOptions &optio
   bufferization::buildBufferDeallocationPipeline(pm, {});
   pm.addPass(createBufferizationToMemRefPass());
   pm.addPass(createConvertLinalgToLoopsPass());
-  // Maps and reductions onto all cores (libomp's threads).
+  // Maps and reductions onto all cores (libomp's threads) or GPU threads.
+  bool gpu = options.target != Target::Host;
   FADParallelizeOptions parallelize;
   parallelize.allowChecks = options.executable;
+  // Emulation exists to run the kernels: every parallel loop launches one.
+  if (options.target == Target::CUDAEmulate)
+    parallelize.minWork = 0;
   pm.addPass(createFADParallelize(parallelize));
   pm.addPass(createFADHoistLoopBuffers());
   pm.addPass(createFADExpandStridedCopies());
+  if (gpu) {
+    addGPUMappingPasses(pm);
+    if (options.stopAfterOutlining)
+      return;
+    if (options.target == Target::CUDAEmulate)
+      pm.addPass(createFADEmulateGPULaunches());
+    else
+      pm.addPass(createFADGPUDeviceRuntime());
+  }
   pm.addPass(createConvertSCFToOpenMPPass());
   pm.addPass(createFADInlineAllocaScopes());
   pm.addPass(createConvertSCFToCFPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
+  if (options.target == Target::CUDA) {
+    // The kernels go to NVVM first, so that their math becomes libdevice
+    // calls, not the host's libm calls the passes below would make.
+    GpuNVVMAttachTargetOptions nvvm;
+    nvvm.chip = options.gpuChip;
+    pm.addPass(createGpuNVVMAttachTarget(nvvm));
+    OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
+    kernels.addPass(createConvertGpuOpsToNVVMOps());
+    kernels.addPass(createReconcileUnrealizedCastsPass());
+  }
   pm.addPass(createConvertMathToFuncs());
   pm.addPass(createFADPreciseMathToLibm());
   pm.addPass(createConvertMathToLLVMPass());
@@ -141,7 +197,49 @@ void fad::buildSCFToLLVMPipeline(OpPassManager &pm, const PipelineOptions &optio
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createConvertOpenMPToLLVMPass());
+  if (options.target == Target::CUDA)
+    pm.addPass(createGpuToLLVMConversionPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
+  if (options.target == Target::CUDA) {
+    // PTX text in the program: the driver compiles it for the GPU present.
+    GpuModuleToBinaryPassOptions binary;
+    binary.compilationTarget = "isa";
+    pm.addPass(createGpuModuleToBinaryPass(binary));
+  }
+}
+
+std::string fad::kernelAssembly(ModuleOp module) {
+  std::string text;
+  module.walk([&](gpu::BinaryOp binary) {
+    for (Attribute attr : binary.getObjects()) {
+      text += "// kernel module " + binary.getName().str() + "\n";
+      // The object is NUL-terminated for the driver's loader.
+      text += cast<gpu::ObjectAttr>(attr).getObject().getValue().rtrim('\0').str();
+      text += "\n";
+    }
+  });
+  return text;
+}
+
+LogicalResult fad::parseTarget(llvm::StringRef text, PipelineOptions &options) {
+  if (text == "host") {
+    options.target = Target::Host;
+    return success();
+  }
+  if (text == "cuda-emulate") {
+    options.target = Target::CUDAEmulate;
+    return success();
+  }
+  if (!text.consume_front("cuda"))
+    return failure();
+  options.target = Target::CUDA;
+  if (text.empty())
+    return success();
+  unsigned version;
+  if (!text.consume_front(":sm_") || text.getAsInteger(10, version) || version < 50)
+    return failure();
+  options.gpuChip = "sm_" + text.str();
+  return success();
 }
 
 void fad::registerFADPipelines() {

@@ -189,4 +189,67 @@ def FADPreciseMathToLibm : Pass<"fad-precise-math-to-libm", "mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::LLVM::LLVMDialect"];
 }
 
+def FADGPUReductions : Pass<"fad-gpu-reductions", "mlir::ModuleOp"> {
+  let summary = "Turn reducing scf.parallel loops into reduction-free ones (GPU targets)";
+  let description = [{
+    Runs after fad-parallelize, before the parallel loops are mapped to the
+    GPU (`convert-parallel-loops-to-gpu` maps no `scf.reduce`). A loop
+    `scf.parallel (%i) = (%lb) to (%ub) init (%init)` over n iterations
+    whose `scf.reduce` combines k values becomes
+    1. a parallel loop over P = ceil(n / ceil(n / max-partials)) threads
+       (at most `max-partials`, each with at least one iteration): thread t
+       folds iterations lb + t, lb + t + P, ... (neighbouring threads read
+       neighbouring elements: coalesced) starting from its first
+       iteration's value, and stores the result in `partials[t]`;
+    2. a host loop of tree levels: while m > 1, with h = ceil(m / 2), a
+       parallel loop over m - h threads sets
+       `partials[i] = partials[i] <op> partials[i + h]` (each level is one
+       kernel launch: the launch boundary is the grid-wide barrier); and
+    3. the result `init <op> partials[0]` (just `init` when n = 0).
+    The combiner must be associative and commutative (fad-parallelize only
+    makes reductions of `addf`, `mulf`, `addi` and `muli`), as OpenMP's
+    reductions also assume. No barrier, shared memory or warp shuffle is
+    needed, so the emulated launch runs these kernels exactly.
+  }];
+  let options = [
+    Option<"maxPartials", "max-partials", "int64_t", /*default=*/"65536",
+           "Most partial results (threads) of the first level">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def FADGPUDeviceRuntime : Pass<"fad-gpu-device-runtime", "mlir::ModuleOp"> {
+  let summary = "Give GPU kernels the runtime functions they call, and mark the program";
+  let description = [{
+    Runs after `gpu-kernel-outlining`, for `--target=cuda`. A kernel may
+    call the runtime's check failures (`fad_rt_fail`, `fad_rt_index_error`,
+    `fad_rt_size_error`), which exist only on the host. In each
+    `gpu.module` their declarations get a body that traps: the launch then
+    fails, and the host runtime ends the program with an error that says a
+    check failed in a kernel. Any other function a kernel calls without a
+    body is an error. The host module gets the global byte
+    `fad_gpu_program`, by which the runtime knows to start the GPU (or to
+    fail with one clear line where there is none) and to allocate arrays
+    in managed memory.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::func::FuncDialect"];
+}
+
+def FADEmulateGPULaunches : Pass<"fad-emulate-gpu-launches", "mlir::ModuleOp"> {
+  let summary = "Run outlined GPU kernels on the CPU, looping over blocks and threads";
+  let description = [{
+    Runs after `gpu-kernel-outlining`, for `--target=cuda-emulate`. Each
+    kernel becomes a host function taking its block and thread ids and the
+    grid and block sizes before its own arguments; each `gpu.launch_func`
+    becomes loops over the grid's blocks and each block's threads calling
+    it, so that the kernels' index arithmetic, guards and reduction code
+    run exactly as on a GPU. A kernel that synchronizes its threads
+    (`gpu.barrier`, shuffles) or uses workgroup memory cannot be run one
+    thread at a time: that is an error (fad's kernels use neither). The
+    `gpu.module`s are removed.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::scf::SCFDialect"];
+}
+
 #endif // FAD_LOWERING_PASSES_TD

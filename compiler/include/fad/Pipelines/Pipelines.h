@@ -36,6 +36,17 @@ namespace fad {
 /// translation) that the lowering pipeline needs.
 void registerLoweringDialects(mlir::DialectRegistry &registry);
 
+/// Where the code runs (fadc --target).
+enum class Target {
+  Host,        ///< the CPU's cores (OpenMP)
+  CUDA,        ///< NVIDIA GPUs: kernels as PTX, launched through the runtime
+  CUDAEmulate, ///< the CUDA target's kernels, run on the CPU block by block
+};
+
+/// The GPU that --target=cuda compiles for when none is named: PTX for
+/// sm_80 is JIT-compiled by the driver for every later GPU (A100, H100, H200).
+constexpr const char *kDefaultGPUChip = "sm_80";
+
 /// How the pipeline runs (fadc's options).
 struct PipelineOptions {
   CheckpointPolicy checkpoint = CheckpointPolicy::Auto; ///< docs/AD.md, "Loops"
@@ -51,6 +62,10 @@ struct PipelineOptions {
   /// (fad-parallelize's allow-checks); not for libraries and the REPL, whose
   /// failed checks unwind the caller's thread.
   bool executable = false;
+  Target target = Target::Host;
+  std::string gpuChip = kDefaultGPUChip; ///< for Target::CUDA
+  /// With Target::CUDA, stop after outlining the kernels (fadc --emit=gpu).
+  bool stopAfterOutlining = false;
 };
 
 /// Stage 1 ("lowered"): AD, fusion, fad -> scf/tensor/arith/math/linalg,
@@ -60,6 +75,14 @@ void buildFADToSCFPipeline(mlir::OpPassManager &pm, const PipelineOptions &optio
 /// Stage 2: bufferization and deallocation, then everything to the LLVM
 /// dialect.
 void buildSCFToLLVMPipeline(mlir::OpPassManager &pm, const PipelineOptions &options = {});
+
+/// The PTX of every kernel module in `module` (after the CUDA pipeline),
+/// each after a `// kernel module NAME` line (fadc --emit=ptx).
+std::string kernelAssembly(mlir::ModuleOp module);
+
+/// Parses fadc's --target: `host`, `cuda`, `cuda:sm_NN` or `cuda-emulate`.
+/// Fails for anything else.
+mlir::LogicalResult parseTarget(llvm::StringRef text, PipelineOptions &options);
 
 /// Registers `fad-to-scf` and `fad-to-llvm` as named pipelines for fad-opt.
 void registerFADPipelines();
