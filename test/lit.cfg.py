@@ -35,7 +35,16 @@ config.substitutions.append(
 host_python = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else config.python_executable
 config.substitutions.append(("%host_python", host_python))
 tool_dirs = [config.fad_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["fadc", "fad-opt", "fad-repl"], tool_dirs)
+# `--param fadc_target=T` compiles every test's programs with --target=T:
+# the e2e suite run under cuda-emulate must print what the host build prints.
+fadc_target = lit_config.params.get("fadc_target")
+if fadc_target:
+    from lit.llvm.subst import ToolSubst
+    config.available_features.add("target-" + fadc_target)
+    fadc_tool = ToolSubst("fadc", extra_args=["--target=" + fadc_target])
+else:
+    fadc_tool = "fadc"
+llvm_config.add_tool_substitutions([fadc_tool, "fad-opt", "fad-repl"], tool_dirs)
 # AddressSanitizer's runtime, preloaded into Python to check the libraries'
 # frees (test/Library/python.test).
 try:
@@ -45,6 +54,12 @@ except (OSError, subprocess.CalledProcessError):
 if os.path.isabs(libasan) and os.path.exists(libasan):
     config.available_features.add("asan")
     config.substitutions.append(("%libasan", libasan))
+
+# The CUDA toolkit's ptxas checks the PTX of --target=cuda (gpu tests).
+ptxas = shutil.which("ptxas") or shutil.which("ptxas", path="/usr/local/cuda/bin")
+if ptxas:
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))
 
 # script(1) gives fad-repl a pseudo-terminal (terminal.test).
 if shutil.which("script"):

@@ -73,6 +73,7 @@ case "${1:-}" in
   test)
     build
     ninja -C "$BUILD_DIR" check-fad
+    ninja -C "$BUILD_DIR" check-fad-gpu-emulate
     ctest --test-dir "$BUILD_DIR" --output-on-failure
     # A short run of each libFuzzer target (docs/Testing.md, "Fuzzing").
     tools/fuzz.sh all 30 ;;

@@ -12,6 +12,8 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 
 namespace fad {
 #define GEN_PASS_DEF_FADGPUDEVICERUNTIME
@@ -23,13 +25,56 @@ using namespace mlir;
 /// The symbol by which the runtime recognizes a program built for a GPU.
 constexpr llvm::StringLiteral kGPUProgramSymbol = "fad_gpu_program";
 
+/// Declares malloc and free in `scope`.
+static void declareHeap(OpBuilder b, SymbolTable scope, Location loc) {
+  auto ptr = LLVM::LLVMPointerType::get(b.getContext());
+  if (!scope.lookup("malloc"))
+    b.create<LLVM::LLVMFuncOp>(loc, "malloc", LLVM::LLVMFunctionType::get(ptr, {b.getI64Type()}));
+  if (!scope.lookup("free"))
+    b.create<LLVM::LLVMFuncOp>(
+        loc, "free", LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(b.getContext()), {ptr}));
+}
+
+/// Declares the device's malloc and free in `gpuModule` if its kernels
+/// allocate (a row per thread, say), and in `module`. The memref lowering
+/// calls them, and declares them where they are missing in the enclosing
+/// builtin module, which a gpu.module's symbols do not see, and which the
+/// kernel modules, converted in parallel, must not modify.
+static void declareDeviceHeap(ModuleOp module, gpu::GPUModuleOp gpuModule) {
+  bool allocates = gpuModule
+                       .walk([](Operation *op) {
+                         return isa<memref::AllocOp, memref::DeallocOp>(op)
+                                    ? WalkResult::interrupt()
+                                    : WalkResult::advance();
+                       })
+                       .wasInterrupted();
+  if (!allocates)
+    return;
+  declareHeap(OpBuilder::atBlockBegin(gpuModule.getBody()), SymbolTable(gpuModule),
+              gpuModule.getLoc());
+  declareHeap(OpBuilder::atBlockBegin(module.getBody()), SymbolTable(module), module.getLoc());
+}
+
 namespace {
 struct FADGPUDeviceRuntimePass
     : public fad::impl::FADGPUDeviceRuntimeBase<FADGPUDeviceRuntimePass> {
+  using FADGPUDeviceRuntimeBase::FADGPUDeviceRuntimeBase;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     bool failed = false;
     for (gpu::GPUModuleOp gpuModule : module.getOps<gpu::GPUModuleOp>()) {
+      if (!hasLibdevice)
+        gpuModule.walk([&](Operation *op) {
+          if (!isa<math::MathDialect>(op->getDialect()))
+            return WalkResult::advance();
+          op->emitError("a GPU kernel computes '")
+              << op->getName()
+              << "', which needs libdevice (nvvm/libdevice/libdevice.10.bc) from a CUDA "
+                 "toolkit, and none was found: set CUDA_HOME";
+          failed = true;
+          return WalkResult::interrupt();
+        });
       gpuModule.walk([&](func::FuncOp fn) {
         if (!fn.isExternal())
           return;
@@ -50,6 +95,8 @@ struct FADGPUDeviceRuntimePass
     }
     if (failed)
       return signalPassFailure();
+    for (gpu::GPUModuleOp gpuModule : module.getOps<gpu::GPUModuleOp>())
+      declareDeviceHeap(module, gpuModule);
     if (!module.lookupSymbol(kGPUProgramSymbol)) {
       OpBuilder b(module.getBodyRegion());
       auto i8 = b.getI8Type();

@@ -134,24 +134,60 @@ static int64_t estimateCost(Block &block) {
 
 namespace {
 /// A carried value of a loop that the body only combines with a
-/// contribution by an associative op: `acc' = acc <op> contribution`.
+/// contribution by an associative op: `acc' = acc <op> contribution`, or,
+/// for a maximum or minimum, `acc' = select (acc <cmp> x), acc, x`.
 struct Reduction {
-  Operation *combiner;
+  Operation *combiner; ///< the op or the select
+  Operation *compare;  ///< the select's comparison, or null
   unsigned accOperand; ///< the combiner's operand that is `acc`
 
   /// The other operand, read when the loop is rewritten: parallelizing an
   /// earlier loop replaces its results, which this one may combine.
-  Value contribution() const { return combiner->getOperand(1 - accOperand); }
+  Value contribution() const {
+    return combiner->getOperand(compare ? 3 - accOperand : 1 - accOperand);
+  }
 };
 } // namespace
 
+/// `acc`'s reduction if it is `select (acc <cmp> x), acc, x` (or with the
+/// operands swapped) and yielded as `yielded`.
+static std::optional<Reduction> matchSelectReduction(Value acc, Value yielded) {
+  if (std::distance(acc.use_begin(), acc.use_end()) != 2)
+    return std::nullopt;
+  auto select = yielded.getDefiningOp<arith::SelectOp>();
+  if (!select || !select->getResult(0).hasOneUse())
+    return std::nullopt;
+  Operation *compare = select.getCondition().getDefiningOp();
+  if (!isa_and_nonnull<arith::CmpFOp, arith::CmpIOp>(compare) || !compare->hasOneUse() ||
+      compare->getBlock() != select->getBlock())
+    return std::nullopt;
+  Value t = select.getTrueValue(), f = select.getFalseValue();
+  Value x = t == acc ? f : t;
+  if ((t != acc && f != acc) || x == acc)
+    return std::nullopt;
+  Value l = compare->getOperand(0), r = compare->getOperand(1);
+  if (!((l == acc && r == x) || (l == x && r == acc)))
+    return std::nullopt;
+  return Reduction{select, compare, t == acc ? 1u : 2u};
+}
+
 /// The reductions of `loop`'s carried values, one per value, or nothing if
-/// one of them is not a reduction OpenMP can combine.
-static std::optional<SmallVector<Reduction>> findReductions(scf::ForOp loop) {
+/// one of them is not a reduction OpenMP can combine. Maximum and minimum
+/// (compare and select) count only with `selectReductions`.
+static std::optional<SmallVector<Reduction>> findReductions(scf::ForOp loop,
+                                                            bool selectReductions) {
   SmallVector<Reduction> reductions;
   auto yield = cast<scf::YieldOp>(loop.getBody()->getTerminator());
   for (auto [k, acc] : llvm::enumerate(loop.getRegionIterArgs())) {
-    if (!acc.getType().isIntOrFloat() || !acc.hasOneUse())
+    if (!acc.getType().isIntOrFloat())
+      return std::nullopt;
+    if (selectReductions)
+      if (std::optional<Reduction> r = matchSelectReduction(acc, yield.getOperand(k));
+          r && r->combiner->getBlock() == loop.getBody()) {
+        reductions.push_back(*r);
+        continue;
+      }
+    if (!acc.hasOneUse())
       return std::nullopt;
     Operation *combiner = *acc.user_begin();
     if (!isa<arith::AddFOp, arith::MulFOp, arith::AddIOp, arith::MulIOp>(combiner) ||
@@ -161,7 +197,7 @@ static std::optional<SmallVector<Reduction>> findReductions(scf::ForOp loop) {
     Value lhs = combiner->getOperand(0), rhs = combiner->getOperand(1);
     if (lhs == rhs)
       return std::nullopt;
-    reductions.push_back({combiner, lhs == acc ? 0u : 1u});
+    reductions.push_back({combiner, nullptr, lhs == acc ? 0u : 1u});
   }
   return reductions;
 }
@@ -194,8 +230,11 @@ static void parallelize(scf::ForOp loop, ArrayRef<Reduction> reductions,
 
   b.setInsertionPointToStart(choice.thenBlock());
   SmallPtrSet<Operation *, 4> combiners;
-  for (const Reduction &r : reductions)
+  for (const Reduction &r : reductions) {
     combiners.insert(r.combiner);
+    if (r.compare)
+      combiners.insert(r.compare);
+  }
   auto parallel = b.create<scf::ParallelOp>(
       loc, ValueRange{loop.getLowerBound()}, ValueRange{loop.getUpperBound()},
       ValueRange{loop.getStep()}, loop.getInitArgs(),
@@ -211,14 +250,17 @@ static void parallelize(scf::ForOp loop, ArrayRef<Reduction> reductions,
         for (const Reduction &r : reductions)
           contributions.push_back(mapping.lookupOrDefault(r.contribution()));
         auto reduce = pb.create<scf::ReduceOp>(loc, contributions);
-        for (auto [r, region] : llvm::zip(reductions, reduce.getReductions())) {
+        for (auto [k, r, region] :
+             llvm::enumerate(reductions, reduce.getReductions())) {
           OpBuilder::InsertionGuard guard(pb);
           Block &block = region.front();
           pb.setInsertionPointToStart(&block);
-          Operation *combined = pb.create(loc, r.combiner->getName().getIdentifier(),
-                                          ValueRange{block.getArgument(0), block.getArgument(1)},
-                                          r.combiner->getResultTypes(),
-                                          r.combiner->getAttrs());
+          IRMapping combine;
+          combine.map(loop.getRegionIterArgs()[k], block.getArgument(0));
+          combine.map(r.contribution(), block.getArgument(1));
+          if (r.compare)
+            pb.clone(*r.compare, combine);
+          Operation *combined = pb.clone(*r.combiner, combine);
           pb.create<scf::ReduceReturnOp>(loc, combined->getResult(0));
         }
       });
@@ -245,7 +287,7 @@ struct FADParallelizePass : public fad::impl::FADParallelizeBase<FADParallelizeP
           !writesArePrivate(loop))
         return WalkResult::advance();
       std::optional<int64_t> step = getConstantIntValue(loop.getStep());
-      std::optional<SmallVector<Reduction>> reductions = findReductions(loop);
+      std::optional<SmallVector<Reduction>> reductions = findReductions(loop, selectReductions);
       if (reductions)
         allowReassociation(*reductions);
       if (!step || *step != 1 || !reductions)

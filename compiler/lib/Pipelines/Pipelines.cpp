@@ -61,6 +61,10 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include <cstdlib>
 
 using namespace mlir;
 using fad::Target;
@@ -113,6 +117,25 @@ void fad::buildFADToSCFPipeline(OpPassManager &pm, const PipelineOptions &option
   pm.addPass(createCSEPass());
 }
 
+/// The CUDA toolkit whose libdevice the kernels' math links: $CUDA_HOME (or
+/// $CUDA_PATH) when set, else the one holding the ptxas on PATH, else
+/// /usr/local/cuda; empty if it has no nvvm/libdevice/libdevice.10.bc.
+/// Needed when compiling only.
+static std::string findCUDAToolkit() {
+  auto hasLibdevice = [](StringRef dir) {
+    return llvm::sys::fs::exists(dir + "/nvvm/libdevice/libdevice.10.bc");
+  };
+  for (const char *var : {"CUDA_HOME", "CUDA_PATH"})
+    if (const char *dir = std::getenv(var))
+      return hasLibdevice(dir) ? dir : "";
+  if (llvm::ErrorOr<std::string> ptxas = llvm::sys::findProgramByName("ptxas")) {
+    StringRef dir = llvm::sys::path::parent_path(llvm::sys::path::parent_path(*ptxas));
+    if (hasLibdevice(dir))
+      return dir.str();
+  }
+  return hasLibdevice("/usr/local/cuda") ? "/usr/local/cuda" : "";
+}
+
 /// Parallel loops become kernels: reductions split into reduction-free
 /// levels, each loop tiled by 256 (blocks of 256 threads, the innermost
 /// dimension on consecutive threads, a guard for the ragged end), mapped to
@@ -124,6 +147,9 @@ static void addGPUMappingPasses(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
   pm.addPass(createParallelLoopToGpuPass());
   pm.addPass(createLowerAffinePass());
+  // The tiling's index arithmetic folds (constant block sizes in launches).
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
   pm.addPass(createGpuKernelOutliningPass());
 }
 
@@ -151,8 +177,10 @@ void fad::buildSCFToLLVMPipeline(OpPassManager &pm, const PipelineOptions &optio
   pm.addPass(createConvertLinalgToLoopsPass());
   // Maps and reductions onto all cores (libomp's threads) or GPU threads.
   bool gpu = options.target != Target::Host;
+  std::string cudaToolkit = options.target == Target::CUDA ? findCUDAToolkit() : "";
   FADParallelizeOptions parallelize;
   parallelize.allowChecks = options.executable;
+  parallelize.selectReductions = gpu;
   // Emulation exists to run the kernels: every parallel loop launches one.
   if (options.target == Target::CUDAEmulate)
     parallelize.minWork = 0;
@@ -166,7 +194,7 @@ void fad::buildSCFToLLVMPipeline(OpPassManager &pm, const PipelineOptions &optio
     if (options.target == Target::CUDAEmulate)
       pm.addPass(createFADEmulateGPULaunches());
     else
-      pm.addPass(createFADGPUDeviceRuntime());
+      pm.addPass(createFADGPUDeviceRuntime({/*hasLibdevice=*/!cudaToolkit.empty()}));
   }
   pm.addPass(createConvertSCFToOpenMPPass());
   pm.addPass(createFADInlineAllocaScopes());
@@ -204,6 +232,7 @@ void fad::buildSCFToLLVMPipeline(OpPassManager &pm, const PipelineOptions &optio
     // PTX text in the program: the driver compiles it for the GPU present.
     GpuModuleToBinaryPassOptions binary;
     binary.compilationTarget = "isa";
+    binary.toolkitPath = cudaToolkit;
     pm.addPass(createGpuModuleToBinaryPass(binary));
   }
 }

@@ -30,8 +30,10 @@ def FADParallelize : Pass<"fad-parallelize", "mlir::ModuleOp"> {
       an outer buffer at the induction variable (bufferization may give all
       iterations one scratch buffer: such a loop stays sequential); and
     - each carried value is a scalar that the body combines with one
-      `arith.addf`, `mulf`, `addi` or `muli` (other carried values, such as
-      an argmax's, keep the loop sequential).
+      `arith.addf`, `mulf`, `addi` or `muli`, or, with `select-reductions`
+      (GPU targets), a maximum or minimum `select (acc <cmp> x), acc, x`
+      (other carried values, such as an argmax's, keep the loop
+      sequential).
     Reductions then add in another order: results can differ from a
     sequential run in the last bits. A loop runs in parallel only when its
     trip count times an estimate of its body's cost reaches `min-work`
@@ -70,7 +72,9 @@ def FADParallelize : Pass<"fad-parallelize", "mlir::ModuleOp"> {
     Option<"minWork", "min-work", "int64_t", /*default=*/"50000",
            "Smallest estimated work (trip count times body cost) run in parallel">,
     Option<"allowChecks", "allow-checks", "bool", /*default=*/"false",
-           "Bodies may call the runtime's check failures (executables only)">
+           "Bodies may call the runtime's check failures (executables only)">,
+    Option<"selectReductions", "select-reductions", "bool", /*default=*/"false",
+           "Also maxima and minima (compare and select) are reductions (GPU targets)">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::scf::SCFDialect"];
 }
@@ -232,7 +236,15 @@ def FADGPUDeviceRuntime : Pass<"fad-gpu-device-runtime", "mlir::ModuleOp"> {
     `fad_gpu_program`, by which the runtime knows to start the GPU (or to
     fail with one clear line where there is none) and to allocate arrays
     in managed memory.
+
+    Kernels compute math functions with libdevice, the CUDA toolkit's
+    bitcode library, linked in when the PTX is made. Without it
+    (`has-libdevice=false`) a kernel using a math op is an error at that op.
   }];
+  let options = [
+    Option<"hasLibdevice", "has-libdevice", "bool", /*default=*/"true",
+           "libdevice was found (math ops in kernels are allowed)">
+  ];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::func::FuncDialect"];
 }
 
