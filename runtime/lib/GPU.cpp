@@ -66,6 +66,7 @@ struct Driver {
   CUresult (*cuDeviceGet)(CUdevice *device, int ordinal);
   CUresult (*cuDevicePrimaryCtxRetain)(CUcontext *context, CUdevice device);
   CUresult (*cuCtxSetCurrent)(CUcontext context);
+  CUresult (*cuCtxSetLimit)(int limit, size_t value);
   CUresult (*cuGetErrorName)(CUresult error, const char **name);
   CUresult (*cuMemAllocManaged)(CUdeviceptr *p, size_t bytes, unsigned flags);
   CUresult (*cuMemFree)(CUdeviceptr p);
@@ -116,6 +117,7 @@ std::string start() {
       {"cuDeviceGet", &cu.cuDeviceGet},
       {"cuDevicePrimaryCtxRetain", &cu.cuDevicePrimaryCtxRetain},
       {"cuCtxSetCurrent", &cu.cuCtxSetCurrent},
+      {"cuCtxSetLimit", &cu.cuCtxSetLimit},
       {"cuGetErrorName", &cu.cuGetErrorName},
       {"cuMemAllocManaged", &cu.cuMemAllocManaged},
       {"cuMemFree_v2", &cu.cuMemFree},
@@ -159,6 +161,15 @@ std::string start() {
     return failed("cuDeviceGet", r);
   if (CUresult r = cu.cuDevicePrimaryCtxRetain(&context, device))
     return failed("cuDevicePrimaryCtxRetain", r);
+  // Kernels allocate per-thread rows with the device's malloc, whose heap
+  // is 8 MiB by default: too small for 65536 threads with a row each.
+  constexpr int CU_LIMIT_MALLOC_HEAP_SIZE = 2;
+  const char *heap = std::getenv("FAD_CUDA_HEAP_BYTES");
+  size_t heapBytes = heap && *heap ? std::strtoull(heap, nullptr, 10) : size_t(1) << 30;
+  if (CUresult r = cu.cuCtxSetCurrent(context))
+    return failed("cuCtxSetCurrent", r);
+  if (CUresult r = cu.cuCtxSetLimit(CU_LIMIT_MALLOC_HEAP_SIZE, heapBytes))
+    return failed("cuCtxSetLimit", r);
   return "";
 }
 
