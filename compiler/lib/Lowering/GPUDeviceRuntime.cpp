@@ -14,6 +14,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 namespace fad {
 #define GEN_PASS_DEF_FADGPUDEVICERUNTIME
@@ -53,6 +54,41 @@ static void declareDeviceHeap(ModuleOp module, gpu::GPUModuleOp gpuModule) {
   declareHeap(OpBuilder::atBlockBegin(gpuModule.getBody()), SymbolTable(gpuModule),
               gpuModule.getLoc());
   declareHeap(OpBuilder::atBlockBegin(module.getBody()), SymbolTable(module), module.getLoc());
+}
+
+/// Math ops that LLVM 19's NVVM conversion does not map to libdevice (it
+/// would leave calls of libm's names, which the device lacks) become calls
+/// of libdevice's `__nv_NAME` (f64) or `__nv_NAMEf` (f32).
+static void callLibdevice(gpu::GPUModuleOp gpuModule) {
+  SmallVector<std::pair<Operation *, StringRef>> calls;
+  gpuModule.walk([&](Operation *op) {
+    StringRef name = llvm::TypeSwitch<Operation *, StringRef>(op)
+                         .Case([](math::AsinOp) { return "asin"; })
+                         .Case([](math::AcosOp) { return "acos"; })
+                         .Case([](math::SinhOp) { return "sinh"; })
+                         .Case([](math::CoshOp) { return "cosh"; })
+                         .Case([](math::AsinhOp) { return "asinh"; })
+                         .Case([](math::AcoshOp) { return "acosh"; })
+                         .Case([](math::AtanhOp) { return "atanh"; })
+                         .Default([](Operation *) { return StringRef(); });
+    if (!name.empty())
+      calls.push_back({op, name});
+  });
+  SymbolTable symbols(gpuModule);
+  for (auto [op, name] : calls) {
+    Type type = op->getResult(0).getType();
+    std::string callee = ("__nv_" + name + (type.isF32() ? "f" : "")).str();
+    auto fn = symbols.lookup<LLVM::LLVMFuncOp>(callee);
+    if (!fn) {
+      OpBuilder b = OpBuilder::atBlockBegin(gpuModule.getBody());
+      fn = b.create<LLVM::LLVMFuncOp>(op->getLoc(), callee,
+                                      LLVM::LLVMFunctionType::get(type, {type}));
+      symbols.insert(fn);
+    }
+    OpBuilder b(op);
+    op->replaceAllUsesWith(b.create<LLVM::CallOp>(op->getLoc(), fn, op->getOperands()));
+    op->erase();
+  }
 }
 
 namespace {
@@ -95,8 +131,10 @@ struct FADGPUDeviceRuntimePass
     }
     if (failed)
       return signalPassFailure();
-    for (gpu::GPUModuleOp gpuModule : module.getOps<gpu::GPUModuleOp>())
+    for (gpu::GPUModuleOp gpuModule : module.getOps<gpu::GPUModuleOp>()) {
       declareDeviceHeap(module, gpuModule);
+      callLibdevice(gpuModule);
+    }
     if (!module.lookupSymbol(kGPUProgramSymbol)) {
       OpBuilder b(module.getBodyRegion());
       auto i8 = b.getI8Type();

@@ -648,3 +648,11 @@ func.func @expm1_of_integer(%i: i32) -> i32 {
   %a = fad.expm1 %i : i32
   return %a : i32
 }
+
+// -----
+
+func.func @erf_of_integer(%i: i64) -> i64 {
+  // expected-error @+1 {{operand #0 must be fad float, but got 'i64'}}
+  %a = fad.erf %i : i64
+  return %a : i64
+}

@@ -119,3 +119,42 @@ func.func @log1p_expm1(%x: f64, %y: f32) -> (f64, f32) {
   %d = fad.log1p %c : f32
   return %b, %d : f64, f32
 }
+
+// The inverse trigonometric and hyperbolic functions, erf, log2, log10,
+// rounding and sign.
+// CHECK-LABEL: func.func @elementary
+func.func @elementary(%x: f64, %y: f32, %i: i64) -> (f64, f32, i64) {
+  // CHECK: fad.asin %{{.*}} : f64
+  // CHECK: fad.acos
+  // CHECK: fad.atan
+  // CHECK: fad.sinh
+  // CHECK: fad.cosh
+  // CHECK: fad.asinh
+  // CHECK: fad.acosh
+  // CHECK: fad.atanh
+  // CHECK: fad.erf
+  // CHECK: fad.log2
+  // CHECK: fad.log10
+  // CHECK: fad.round
+  // CHECK: fad.trunc
+  // CHECK: fad.sign %{{.*}} : f64
+  // CHECK: fad.asin %{{.*}} : f32
+  // CHECK: fad.sign %{{.*}} : i64
+  %a = fad.asin %x : f64
+  %b = fad.acos %a : f64
+  %c = fad.atan %b : f64
+  %d = fad.sinh %c : f64
+  %e = fad.cosh %d : f64
+  %f = fad.asinh %e : f64
+  %g = fad.acosh %f : f64
+  %h = fad.atanh %g : f64
+  %k = fad.erf %h : f64
+  %l = fad.log2 %k : f64
+  %m = fad.log10 %l : f64
+  %n = fad.round %m : f64
+  %o = fad.trunc %n : f64
+  %p = fad.sign %o : f64
+  %q = fad.asin %y : f32
+  %r = fad.sign %i : i64
+  return %p, %q, %r : f64, f32, i64
+}

@@ -43,3 +43,25 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// Math functions the NVVM conversion leaves to libm's names call libdevice.
+// CHECK: module attributes {gpu.container_module}
+// CHECK:   gpu.module @kernels
+// CHECK-DAG: llvm.func @__nv_asin(f64) -> f64
+// CHECK-DAG: llvm.func @__nv_sinhf(f32) -> f32
+// CHECK:     gpu.func @k
+// CHECK:       llvm.call @__nv_asin(%{{.*}}) : (f64) -> f64
+// CHECK:       llvm.call @__nv_sinhf(%{{.*}}) : (f32) -> f32
+// CHECK:       math.exp
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    gpu.func @k(%x: f64, %y: f32) kernel {
+      %a = math.asin %x : f64
+      %b = math.sinh %y : f32
+      %c = math.exp %a : f64
+      gpu.return
+    }
+  }
+}

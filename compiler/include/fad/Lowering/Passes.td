@@ -238,7 +238,9 @@ def FADGPUDeviceRuntime : Pass<"fad-gpu-device-runtime", "mlir::ModuleOp"> {
     in managed memory.
 
     Kernels compute math functions with libdevice, the CUDA toolkit's
-    bitcode library, linked in when the PTX is made. Without it
+    bitcode library, linked in when the PTX is made; the math ops that the
+    upstream NVVM conversion does not map to it (asin, acos, sinh, cosh,
+    asinh, acosh, atanh) become calls of its `__nv_` functions here. Without it
     (`has-libdevice=false`) a kernel using a math op is an error at that op.
   }];
   let options = [

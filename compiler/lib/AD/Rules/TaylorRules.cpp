@@ -17,8 +17,15 @@
 //   z = x ** a     a constant integer: repeated products (exact, no 1/x0);
 //                  a constant: zk = (1/(k x0)) sum_{j=1..k} (a j - (k-j)) xj z(k-j);
 //                  a series: exp (a * log x)
-//   abs, max, min, rem, floor, ceil: piecewise linear or constant, chosen by
-//                  the primal values.
+//   sinh, cosh     as sin and cos, with the sign of cosh's recurrence +
+//   z = f x, f' = g (asin acos atan asinh acosh atanh erf):
+//                  zk = (1/k) sum_{j=1..k} j xj g(k-j), with g's series built
+//                  from x's: 1/sqrt(1 - x^2), -1/sqrt(1 - x^2), 1/(1 + x^2),
+//                  1/sqrt(1 + x^2), 1/sqrt(x^2 - 1), 1/(1 - x^2),
+//                  (2/sqrt(pi)) exp(-x^2)
+//   log2, log10    log's coefficients divided by log 2, log 10
+//   abs, max, min, rem, floor, ceil, round, trunc, sign: piecewise linear or
+//                  constant, chosen by the primal values.
 // The coefficients 1..K of a value travel as one array (the value's
 // "tangent"); here they are unpacked into scalars, combined, and packed.
 //
@@ -134,6 +141,44 @@ public:
       z.c.push_back(div(sub(x.c[k], inner), x.c[0]));
     }
     return z;
+  }
+
+  /// The series a + s * x * x (a, s constants).
+  Series affineOfSquare(double a, double s, const Series &x) {
+    Series sq = product(x, x);
+    Series u{{add(constant(a), scale(s, sq.c[0]))}};
+    for (unsigned k = 1; k <= order; ++k)
+      u.c.push_back(scale(s, sq.c[k]));
+    return u;
+  }
+
+  /// sqrt of the series u.
+  Series sqrt(const Series &u) {
+    Series w{{b.create<SqrtOp>(loc, u.c[0])}};
+    for (unsigned k = 1; k <= order; ++k) {
+      Value inner = sum(1, k - 1, [&](unsigned j) { return mul(w.c[j], w.c[k - j]); });
+      w.c.push_back(div(sub(u.c[k], inner), scale(2.0, w.c[0])));
+    }
+    return w;
+  }
+
+  /// a / y for a constant a and the series y.
+  Series reciprocal(double a, const Series &y) {
+    Series r{{div(constant(a), y.c[0])}};
+    for (unsigned k = 1; k <= order; ++k) {
+      Value carried = sum(1, k, [&](unsigned j) { return mul(y.c[j], r.c[k - j]); });
+      r.c.push_back(div(scale(-1.0, carried), y.c[0]));
+    }
+    return r;
+  }
+
+  /// The coefficients 1..K of z = f x with f' = g (g's series given to
+  /// order K - 1): z' = g x'.
+  void integrate(const Series &x, const Series &g, Series &z) {
+    for (unsigned k = 1; k <= order; ++k)
+      z.c.push_back(scale(1.0 / k, sum(1, k, [&](unsigned j) {
+        return scale(j, mul(x.c[j], g.c[k - j]));
+      })));
   }
 
 private:
@@ -303,6 +348,90 @@ LogicalResult rule(RemOp, SeriesBuilder &sb, ArrayRef<Series> in, Series &z) {
     z.c.push_back(sb.sub(in[0].c[k], sb.mul(q, in[1].c[k])));
   return success();
 }
+/// sinh and cosh together, as sin and cos.
+std::pair<Series, Series> sinhCosh(SeriesBuilder &sb, const Series &x, Value s0, Value c0) {
+  Series s{{s0}}, c{{c0}};
+  for (unsigned k = 1; k <= sb.order; ++k) {
+    s.c.push_back(sb.scale(1.0 / k, sb.sum(1, k, [&](unsigned j) {
+      return sb.scale(j, sb.mul(x.c[j], c.c[k - j]));
+    })));
+    c.c.push_back(sb.scale(1.0 / k, sb.sum(1, k, [&](unsigned j) {
+      return sb.scale(j, sb.mul(x.c[j], s.c[k - j]));
+    })));
+  }
+  return {s, c};
+}
+LogicalResult rule(SinhOp, SeriesBuilder &sb, ArrayRef<Series> in, Series &z) {
+  Value c0 = sb.builder().create<CoshOp>(sb.location(), in[0].c[0]);
+  z = sinhCosh(sb, in[0], z.c[0], c0).first;
+  return success();
+}
+LogicalResult rule(CoshOp, SeriesBuilder &sb, ArrayRef<Series> in, Series &z) {
+  Value s0 = sb.builder().create<SinhOp>(sb.location(), in[0].c[0]);
+  z = sinhCosh(sb, in[0], s0, z.c[0]).second;
+  return success();
+}
+
+/// Functions given by their derivative's series (the header's table).
+LogicalResult rule(AsinOp, SeriesBuilder &sb, ArrayRef<Series> in, Series &z) {
+  sb.integrate(in[0], sb.reciprocal(1.0, sb.sqrt(sb.affineOfSquare(1.0, -1.0, in[0]))), z);
+  return success();
+}
+LogicalResult rule(AcosOp, SeriesBuilder &sb, ArrayRef<Series> in, Series &z) {
+  sb.integrate(in[0], sb.reciprocal(-1.0, sb.sqrt(sb.affineOfSquare(1.0, -1.0, in[0]))), z);
+  return success();
+}
+LogicalResult rule(AtanOp, SeriesBuilder &sb, ArrayRef<Series> in, Series &z) {
+  sb.integrate(in[0], sb.reciprocal(1.0, sb.affineOfSquare(1.0, 1.0, in[0])), z);
+  return success();
+}
+LogicalResult rule(AsinhOp, SeriesBuilder &sb, ArrayRef<Series> in, Series &z) {
+  sb.integrate(in[0], sb.reciprocal(1.0, sb.sqrt(sb.affineOfSquare(1.0, 1.0, in[0]))), z);
+  return success();
+}
+LogicalResult rule(AcoshOp, SeriesBuilder &sb, ArrayRef<Series> in, Series &z) {
+  sb.integrate(in[0], sb.reciprocal(1.0, sb.sqrt(sb.affineOfSquare(-1.0, 1.0, in[0]))), z);
+  return success();
+}
+LogicalResult rule(AtanhOp, SeriesBuilder &sb, ArrayRef<Series> in, Series &z) {
+  sb.integrate(in[0], sb.reciprocal(1.0, sb.affineOfSquare(1.0, -1.0, in[0])), z);
+  return success();
+}
+LogicalResult rule(ErfOp, SeriesBuilder &sb, ArrayRef<Series> in, Series &z) {
+  Series u = sb.affineOfSquare(0.0, -1.0, in[0]);
+  Series e = sb.exp(u, sb.builder().create<ExpOp>(sb.location(), u.c[0]));
+  for (Value &c : e.c)
+    c = sb.scale(1.1283791670955126, c); // 2 / sqrt(pi)
+  sb.integrate(in[0], e, z);
+  return success();
+}
+/// log_b x = log x / log b.
+LogicalResult logBase(SeriesBuilder &sb, ArrayRef<Series> in, Series &z, double logOfBase) {
+  Value z0 = z.c[0];
+  z = sb.log(in[0], sb.builder().create<LogOp>(sb.location(), in[0].c[0]));
+  for (unsigned k = 1; k <= sb.order; ++k)
+    z.c[k] = sb.scale(1.0 / logOfBase, z.c[k]);
+  z.c[0] = z0;
+  return success();
+}
+LogicalResult rule(Log2Op, SeriesBuilder &sb, ArrayRef<Series> in, Series &z) {
+  return logBase(sb, in, z, 0.6931471805599453);
+}
+LogicalResult rule(Log10Op, SeriesBuilder &sb, ArrayRef<Series> in, Series &z) {
+  return logBase(sb, in, z, 2.302585092994046);
+}
+LogicalResult rule(RoundOp, SeriesBuilder &sb, ArrayRef<Series>, Series &z) {
+  z.c.resize(sb.order + 1);
+  return success();
+}
+LogicalResult rule(TruncOp, SeriesBuilder &sb, ArrayRef<Series>, Series &z) {
+  z.c.resize(sb.order + 1);
+  return success();
+}
+LogicalResult rule(SignOp, SeriesBuilder &sb, ArrayRef<Series>, Series &z) {
+  z.c.resize(sb.order + 1);
+  return success();
+}
 LogicalResult rule(FloorOp, SeriesBuilder &sb, ArrayRef<Series>, Series &z) {
   z.c.resize(sb.order + 1);
   return success();
@@ -407,4 +536,18 @@ void fad::detail::registerTaylorRules(MLIRContext *ctx) {
   SqrtOp::attachInterface<TaylorModel<SqrtOp>>(*ctx);
   FloorOp::attachInterface<TaylorModel<FloorOp>>(*ctx);
   CeilOp::attachInterface<TaylorModel<CeilOp>>(*ctx);
+  RoundOp::attachInterface<TaylorModel<RoundOp>>(*ctx);
+  TruncOp::attachInterface<TaylorModel<TruncOp>>(*ctx);
+  SignOp::attachInterface<TaylorModel<SignOp>>(*ctx);
+  SinhOp::attachInterface<TaylorModel<SinhOp>>(*ctx);
+  CoshOp::attachInterface<TaylorModel<CoshOp>>(*ctx);
+  AsinOp::attachInterface<TaylorModel<AsinOp>>(*ctx);
+  AcosOp::attachInterface<TaylorModel<AcosOp>>(*ctx);
+  AtanOp::attachInterface<TaylorModel<AtanOp>>(*ctx);
+  AsinhOp::attachInterface<TaylorModel<AsinhOp>>(*ctx);
+  AcoshOp::attachInterface<TaylorModel<AcoshOp>>(*ctx);
+  AtanhOp::attachInterface<TaylorModel<AtanhOp>>(*ctx);
+  ErfOp::attachInterface<TaylorModel<ErfOp>>(*ctx);
+  Log2Op::attachInterface<TaylorModel<Log2Op>>(*ctx);
+  Log10Op::attachInterface<TaylorModel<Log10Op>>(*ctx);
 }

@@ -551,6 +551,33 @@ struct NegLowering : OpRewritePattern<NegOp> {
   }
 };
 
+/// sign x: 1 above 0, -1 below, x itself otherwise (0, -0, NaN).
+struct SignLowering : OpRewritePattern<SignOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SignOp op, PatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    Value x = op.getOperand();
+    Type type = op.getType();
+    Value zero = rw.create<arith::ConstantOp>(loc, rw.getZeroAttr(type));
+    auto constant = [&](int v) -> Value {
+      if (isa<FloatType>(type))
+        return rw.create<arith::ConstantOp>(loc, rw.getFloatAttr(type, v));
+      return rw.create<arith::ConstantOp>(loc, rw.getIntegerAttr(type, v));
+    };
+    Value above, below;
+    if (isa<FloatType>(type)) {
+      above = rw.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGT, x, zero);
+      below = rw.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLT, x, zero);
+    } else {
+      above = rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sgt, x, zero);
+      below = rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, x, zero);
+    }
+    Value negative = rw.create<arith::SelectOp>(loc, below, constant(-1), x);
+    rw.replaceOpWithNewOp<arith::SelectOp>(op, above, constant(1), negative);
+    return success();
+  }
+};
+
 struct ConvertLowering : OpRewritePattern<ConvertOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ConvertOp op, PatternRewriter &rw) const override {
@@ -1119,7 +1146,14 @@ void fad::populateFADToSCFPatterns(RewritePatternSet &patterns) {
       UnaryLowering<SinOp, math::SinOp>, UnaryLowering<CosOp, math::CosOp>,
       UnaryLowering<TanOp, math::TanOp>, UnaryLowering<TanhOp, math::TanhOp>,
       UnaryLowering<SqrtOp, math::SqrtOp>, UnaryLowering<FloorOp, math::FloorOp>,
-      UnaryLowering<CeilOp, math::CeilOp>, NegLowering, ConvertLowering,
+      UnaryLowering<CeilOp, math::CeilOp>, UnaryLowering<AsinOp, math::AsinOp>,
+      UnaryLowering<AcosOp, math::AcosOp>, UnaryLowering<AtanOp, math::AtanOp>,
+      UnaryLowering<SinhOp, math::SinhOp>, UnaryLowering<CoshOp, math::CoshOp>,
+      UnaryLowering<AsinhOp, math::AsinhOp>, UnaryLowering<AcoshOp, math::AcoshOp>,
+      UnaryLowering<AtanhOp, math::AtanhOp>, UnaryLowering<ErfOp, math::ErfOp>,
+      UnaryLowering<Log2Op, math::Log2Op>, UnaryLowering<Log10Op, math::Log10Op>,
+      UnaryLowering<RoundOp, math::RoundOp>, UnaryLowering<TruncOp, math::TruncOp>,
+      NegLowering, SignLowering, ConvertLowering,
       ArrayLowering, DimLowering, IndexLowering, TransposeLowering,
       AssertLowering, ReportLowering, ZerosLikeLowering, StoreAtLowering<AddAtOp, true>,
       StoreAtLowering<UpdateOp, false>, MapLowering, BuildLowering,

@@ -193,6 +193,46 @@ def FAD_FloorOp : FAD_UnaryOp<"floor", "floor",
 def FAD_CeilOp : FAD_UnaryOp<"ceil", "ceil",
   "Rounds toward positive infinity; its derivative is 0.", FAD_Float, "::mlir::Value()">;
 
+// Inverse trigonometric and hyperbolic functions, erf, log2/log10 and
+// rounding (C's functions of the same names).
+def FAD_AsinOp : FAD_UnaryOp<"asin", "asin",
+  "The arcsine, in [-pi/2, pi/2]; NaN outside [-1, 1]. Its derivative is +inf at +-1.",
+  FAD_Float, "divide(b, loc, one(b, loc, x), b.create<SqrtOp>(loc, b.create<SubOp>(loc, one(b, loc, x), b.create<MulOp>(loc, x, x))))", [FAD_CostlyToRecompute]>;
+def FAD_AcosOp : FAD_UnaryOp<"acos", "acos",
+  "The arccosine, in [0, pi]; NaN outside [-1, 1]. Its derivative is -inf at +-1.",
+  FAD_Float, "negate(b, loc, divide(b, loc, one(b, loc, x), b.create<SqrtOp>(loc, b.create<SubOp>(loc, one(b, loc, x), b.create<MulOp>(loc, x, x)))))", [FAD_CostlyToRecompute]>;
+def FAD_AtanOp : FAD_UnaryOp<"atan", "atan", "The arctangent, in [-pi/2, pi/2].", FAD_Float,
+  "divide(b, loc, one(b, loc, x), b.create<AddOp>(loc, one(b, loc, x), b.create<MulOp>(loc, x, x)))", [FAD_CostlyToRecompute]>;
+def FAD_SinhOp : FAD_UnaryOp<"sinh", "sinh", "The hyperbolic sine.", FAD_Float,
+  "b.create<CoshOp>(loc, x)", [FAD_CostlyToRecompute]>;
+def FAD_CoshOp : FAD_UnaryOp<"cosh", "cosh", "The hyperbolic cosine.", FAD_Float,
+  "b.create<SinhOp>(loc, x)", [FAD_CostlyToRecompute]>;
+def FAD_AsinhOp : FAD_UnaryOp<"asinh", "asinh", "The inverse hyperbolic sine.", FAD_Float,
+  "divide(b, loc, one(b, loc, x), b.create<SqrtOp>(loc, b.create<AddOp>(loc, one(b, loc, x), b.create<MulOp>(loc, x, x))))", [FAD_CostlyToRecompute]>;
+def FAD_AcoshOp : FAD_UnaryOp<"acosh", "acosh",
+  "The inverse hyperbolic cosine, >= 0; NaN below 1. Its derivative is +inf at 1.", FAD_Float,
+  "divide(b, loc, one(b, loc, x), b.create<SqrtOp>(loc, b.create<SubOp>(loc, b.create<MulOp>(loc, x, x), one(b, loc, x))))", [FAD_CostlyToRecompute]>;
+def FAD_AtanhOp : FAD_UnaryOp<"atanh", "atanh",
+  "The inverse hyperbolic tangent; +-inf at +-1, NaN outside [-1, 1].", FAD_Float,
+  "divide(b, loc, one(b, loc, x), b.create<SubOp>(loc, one(b, loc, x), b.create<MulOp>(loc, x, x)))", [FAD_CostlyToRecompute]>;
+def FAD_ErfOp : FAD_UnaryOp<"erf", "erf", "The error function (2/sqrt(pi)) int_0^x e^(-t^2) dt.",
+  FAD_Float,
+  "b.create<MulOp>(loc, constant(b, loc, x, 1.1283791670955126), "
+  "b.create<ExpOp>(loc, negate(b, loc, b.create<MulOp>(loc, x, x))))",
+  [FAD_CostlyToRecompute]>;
+def FAD_Log2Op : FAD_UnaryOp<"log2", "log2", "The base-2 logarithm.", FAD_Float,
+  "divide(b, loc, constant(b, loc, x, 1.4426950408889634), x)", [FAD_CostlyToRecompute]>;
+def FAD_Log10Op : FAD_UnaryOp<"log10", "log10", "The base-10 logarithm.", FAD_Float,
+  "divide(b, loc, constant(b, loc, x, 0.4342944819032518), x)", [FAD_CostlyToRecompute]>;
+def FAD_RoundOp : FAD_UnaryOp<"round", "round",
+  "Rounds to the nearest integer, halfway cases away from zero; its derivative is 0.",
+  FAD_Float, "::mlir::Value()">;
+def FAD_TruncOp : FAD_UnaryOp<"trunc", "trunc",
+  "Rounds toward zero; its derivative is 0.", FAD_Float, "::mlir::Value()">;
+def FAD_SignOp : FAD_UnaryOp<"sign", "sign",
+  "1 for `x > 0`, -1 for `x < 0`, else `x` itself (0, -0 or NaN); its derivative is 0.",
+  FAD_Numeric, "::mlir::Value()">;
+
 def FAD_ConvertOp : FAD_Op<"convert", [Pure]> {
   let summary = "conversion between scalar types";
   let description = [{
