@@ -109,12 +109,63 @@ ExprPtr apply(ExprPtr fn, ExprPtr arg) {
   return e;
 }
 
-/// One postfix operation: `[i, j]` or `.k`.
+/// One postfix operation: `[i, j]`, `[lo:hi]` or `.k`.
 struct Postfix {
   bool isIndex = false;
-  std::vector<ExprPtr> indices;
+  bool isSlice = false;
+  std::vector<ExprPtr> indices; ///< a slice: {lo, hi}, each possibly null
   int64_t field = 0;
 };
+
+/// The inside of `[...]` before it is known to be indices or a slice.
+struct Subscript {
+  ExprPtr first;
+  bool isSlice = false;
+  ExprPtr hi;
+  std::vector<ExprPtr> rest;
+};
+
+/// `a[lo:hi]` (lo 0 and hi `length a` when left out) is sugar for
+///   let __slice_a = a in let __slice_lo = lo in let __slice_hi = hi in
+///   build (__slice_hi - __slice_lo) (\__slice_i -> __slice_a[__slice_lo + __slice_i])
+/// so its bounds are checked like any index (and a negative extent like any
+/// build's), and it differentiates like a build of indexing.
+ExprPtr desugarSlice(ExprPtr array, ExprPtr lo, ExprPtr hi) {
+  llvm::SMLoc loc = array->loc;
+  auto make = [&](Expr::Kind kind) { return std::make_shared<Expr>(kind, loc); };
+  auto var = [&](const char *name) {
+    ExprPtr e = make(Expr::Kind::Var);
+    e->name = name;
+    return e;
+  };
+  auto named = [&](const char *name) {
+    Pattern p;
+    p.loc = loc;
+    p.name = name;
+    return p;
+  };
+  auto let = [&](const char *name, ExprPtr value, ExprPtr body) {
+    ExprPtr e = make(Expr::Kind::Let);
+    e->patterns = {named(name)};
+    e->kids = {std::move(value), std::move(body)};
+    return e;
+  };
+  if (!lo) {
+    lo = make(Expr::Kind::IntLit);
+    lo->intValue = 0;
+  }
+  if (!hi)
+    hi = apply(var("length"), var("__slice_a"));
+  ExprPtr element = make(Expr::Kind::Index);
+  element->kids = {var("__slice_a"), binary("+", var("__slice_lo"), var("__slice_i"))};
+  ExprPtr body = make(Expr::Kind::Lambda);
+  body->patterns = {named("__slice_i")};
+  body->kids = {element};
+  ExprPtr build = apply(apply(var("build"), binary("-", var("__slice_hi"), var("__slice_lo"))),
+                        body);
+  return let("__slice_a", std::move(array),
+             let("__slice_lo", std::move(lo), let("__slice_hi", std::move(hi), build)));
+}
 
 /// The tail of a loop: `for i < n do body` or `while c do body`.
 struct LoopTail {
@@ -287,6 +338,7 @@ x3::rule<class app_r, ExprPtr> const appExpr = "an expression";
 x3::rule<class postfix_r, ExprPtr> const postfixExpr = "an expression";
 x3::rule<class atom_r, ExprPtr> const atom = "an expression";
 x3::rule<class postop_r, Postfix> const postfixOp = "an index or projection";
+x3::rule<class subscript_r, Subscript> const subscript = "an index or a slice";
 x3::rule<class looptail_r, LoopTail> const loopTail = "'for' or 'while'";
 x3::rule<class if_r, ExprPtr> const ifExpr = "an if expression";
 x3::rule<class let_r, ExprPtr> const letExpr = "a let expression";
@@ -330,6 +382,10 @@ template <char Op> struct MkUnary {
 auto foldPostfix = [](auto &ctx) {
   ExprPtr acc = at_c<0>(_attr(ctx));
   for (Postfix &op : at_c<1>(_attr(ctx))) {
+    if (op.isSlice) {
+      acc = desugarSlice(acc, op.indices[0], op.indices[1]);
+      continue;
+    }
     auto e = std::make_shared<Expr>(op.isIndex ? Expr::Kind::Index : Expr::Kind::Project,
                                     acc->loc);
     e->kids = {acc};
@@ -339,10 +395,28 @@ auto foldPostfix = [](auto &ctx) {
   }
   _val(ctx) = acc;
 };
-auto mkIndexOp = [](auto &ctx) {
+auto setFirst = [](auto &ctx) { _val(ctx).first = _attr(ctx); };
+auto setSlice = [](auto &ctx) { _val(ctx).isSlice = true; };
+auto setHi = [](auto &ctx) { _val(ctx).hi = _attr(ctx); };
+auto addRest = [](auto &ctx) { _val(ctx).rest.push_back(_attr(ctx)); };
+/// `[...]`: indices, or one slice. Errors point at the closing bracket.
+auto mkSubscriptOp = [](auto &ctx) {
+  Subscript &s = _attr(ctx);
   Postfix p;
-  p.isIndex = true;
-  p.indices = _attr(ctx);
+  Iterator closing = _where(ctx).begin() - 1;
+  if (s.isSlice) {
+    if (!s.rest.empty())
+      throw SyntaxError{closing, "a slice has one range, as in a[lo:hi] (slice rows with "
+                                 "map, as in map (\\r -> r[lo:hi]) m)"};
+    p.isSlice = true;
+    p.indices = {s.first, s.hi};
+  } else {
+    if (!s.first)
+      throw SyntaxError{closing, "expected an index or a slice (lo:hi) inside [ ]"};
+    p.isIndex = true;
+    p.indices = {s.first};
+    p.indices.insert(p.indices.end(), s.rest.begin(), s.rest.end());
+  }
   _val(ctx) = p;
 };
 auto mkProjectOp = [](auto &ctx) {
@@ -477,8 +551,12 @@ auto const unaryExpr_def = located[(lit('-') > unaryExpr)[MkUnary<'-'>{}] |
 auto const powExpr_def = located[(appExpr >> -(lit("**") > unaryExpr))[mkPow]];
 auto const appExpr_def = located[(postfixExpr >> *postfixExpr)[foldApply]];
 auto const postfixExpr_def = located[(atom >> *postfixOp)[foldPostfix]];
+// One parse of the first expression serves indices and slices alike (no
+// backtracking: nested subscripts stay linear).
+auto const subscript_def = -expr[setFirst] >> -(lit(':')[setSlice] >> -expr[setHi]) >>
+                           *(lit(',') > expr[addRest]);
 auto const postfixOp_def =
-    (no_skip[lit('[')] > (expr % ',') > lit(']'))[mkIndexOp] |
+    (no_skip[lit('[')] > subscript > lit(']'))[mkSubscriptOp] |
     no_skip[lit('.') >> x3::uint_][mkProjectOp];
 auto const atom_def = located[floatLit | intLit | kw("true")[MkBool<true>{}] | kw("false")[MkBool<false>{}] |
     (lit('[') >> lit(']'))[mkEmptyArray] |
@@ -529,7 +607,7 @@ auto const module_def = *decl > x3::eoi;
 BOOST_SPIRIT_DEFINE(name, stringLit, primName, operatorName, compareOp, addOp,
                     mulOp, orOp, andOp, type, baseType, pattern, patternType, patternRest, patterns, closingParen, expr, orExpr,
                     andExpr, cmpExpr, addExpr, mulExpr, unaryExpr, powExpr,
-                    appExpr, postfixExpr, postfixOp, atom, ifExpr, letExpr,
+                    appExpr, postfixExpr, postfixOp, subscript, atom, ifExpr, letExpr,
                     loopTail, loopExpr, lambdaExpr, decl, module)
 } // namespace grammar
 
