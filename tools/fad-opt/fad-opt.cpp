@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -35,6 +36,7 @@ int main(int argc, char **argv) {
   fad::registerLoweringDialects(registry);
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
+  mlir::registerGpuKernelOutliningPass(); // GPU pass tests outline after fad's passes
   fad::registerFADConversionPasses();
   fad::registerFADLoweringPasses();
   fad::registerFADTransformsPasses();

@@ -448,6 +448,10 @@ Val Elaborator::builtinVal(StringRef name) {
 //===----------------------------------------------------------------------===//
 
 Val Elaborator::varRef(const std::string &name, const EnvP &env, llvm::SMLoc at) {
+  // Desugared syntax (slices) names builtins `#name`, which no binding of
+  // the program can shadow.
+  if (name.size() > 1 && name[0] == '#' && builtins.lookup(name.substr(1)))
+    return builtinVal(name.substr(1));
   if (const Val *v = lookup(env, name))
     return *v;
   if (const Decl *d = defs.lookup(name)) {

@@ -126,10 +126,12 @@ struct Subscript {
 };
 
 /// `a[lo:hi]` (lo 0 and hi `length a` when left out) is sugar for
-///   let __slice_a = a in let __slice_lo = lo in let __slice_hi = hi in
-///   build (__slice_hi - __slice_lo) (\__slice_i -> __slice_a[__slice_lo + __slice_i])
+///   let #a = a in let #lo = lo in let #hi = hi in
+///   #build (#hi - #lo) (\#i -> #a[#lo + #i])
 /// so its bounds are checked like any index (and a negative extent like any
-/// build's), and it differentiates like a build of indexing.
+/// build's), and it differentiates like a build of indexing. Names starting
+/// with `#` cannot be written in programs: nothing a program binds captures
+/// them, and `#build` and `#length` are always the builtins.
 ExprPtr desugarSlice(ExprPtr array, ExprPtr lo, ExprPtr hi) {
   llvm::SMLoc loc = array->loc;
   auto make = [&](Expr::Kind kind) { return std::make_shared<Expr>(kind, loc); };
@@ -155,16 +157,16 @@ ExprPtr desugarSlice(ExprPtr array, ExprPtr lo, ExprPtr hi) {
     lo->intValue = 0;
   }
   if (!hi)
-    hi = apply(var("length"), var("__slice_a"));
+    hi = apply(var("#length"), var("#a"));
   ExprPtr element = make(Expr::Kind::Index);
-  element->kids = {var("__slice_a"), binary("+", var("__slice_lo"), var("__slice_i"))};
+  element->kids = {var("#a"), binary("+", var("#lo"), var("#i"))};
   ExprPtr body = make(Expr::Kind::Lambda);
-  body->patterns = {named("__slice_i")};
+  body->patterns = {named("#i")};
   body->kids = {element};
-  ExprPtr build = apply(apply(var("build"), binary("-", var("__slice_hi"), var("__slice_lo"))),
+  ExprPtr build = apply(apply(var("#build"), binary("-", var("#hi"), var("#lo"))),
                         body);
-  return let("__slice_a", std::move(array),
-             let("__slice_lo", std::move(lo), let("__slice_hi", std::move(hi), build)));
+  return let("#a", std::move(array),
+             let("#lo", std::move(lo), let("#hi", std::move(hi), build)));
 }
 
 /// The tail of a loop: `for i < n do body` or `while c do body`.

@@ -138,8 +138,9 @@ struct FADGPUDeviceRuntimePass
     if (!module.lookupSymbol(kGPUProgramSymbol)) {
       OpBuilder b(module.getBodyRegion());
       auto i8 = b.getI8Type();
+      // Weak: several cuda libraries may be linked into one program.
       b.create<LLVM::GlobalOp>(module.getLoc(), i8, /*isConstant=*/true,
-                               LLVM::Linkage::External, kGPUProgramSymbol,
+                               LLVM::Linkage::Weak, kGPUProgramSymbol,
                                b.getIntegerAttr(i8, 1));
     }
   }

@@ -142,6 +142,10 @@ struct FADGPUReductionsPass : public fad::impl::FADGPUReductionsBase<FADGPUReduc
   using FADGPUReductionsBase::FADGPUReductionsBase;
 
   void runOnOperation() override {
+    if (maxPartials < 1) {
+      getOperation()->emitError("fad-gpu-reductions: max-partials must be at least 1");
+      return signalPassFailure();
+    }
     SmallVector<scf::ParallelOp> loops;
     getOperation()->walk([&](scf::ParallelOp loop) {
       std::optional<int64_t> step = getConstantIntValue(loop.getStep().front());

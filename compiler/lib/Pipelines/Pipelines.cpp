@@ -150,6 +150,8 @@ static void addGPUMappingPasses(OpPassManager &pm) {
   // The tiling's index arithmetic folds (constant block sizes in launches).
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  // After CSE, which would merge them back with the host's.
+  pm.addPass(fad::createFADGPUSinkGlobals());
   pm.addPass(createGpuKernelOutliningPass());
 }
 
@@ -264,10 +266,15 @@ LogicalResult fad::parseTarget(llvm::StringRef text, PipelineOptions &options) {
   options.target = Target::CUDA;
   if (text.empty())
     return success();
+  // sm_NN, or sm_NNa for the architecture-specific features (sm_90a).
+  StringRef chip = text;
+  StringRef digits = text.consume_front(":sm_") ? text : StringRef();
+  digits.consume_back("a");
   unsigned version;
-  if (!text.consume_front(":sm_") || text.getAsInteger(10, version) || version < 50)
+  if (digits.empty() || digits.front() == '0' || digits.getAsInteger(10, version) ||
+      version < 50)
     return failure();
-  options.gpuChip = "sm_" + text.str();
+  options.gpuChip = chip.drop_front().str();
   return success();
 }
 

@@ -2,7 +2,7 @@
 // device; the host module is marked as a GPU program.
 // RUN: fad-opt %s --fad-gpu-device-runtime -split-input-file -verify-diagnostics | FileCheck %s
 
-// CHECK: llvm.mlir.global external constant @fad_gpu_program(1 : i8) {{.*}}: i8
+// CHECK: llvm.mlir.global weak constant @fad_gpu_program(1 : i8) {{.*}}: i8
 // CHECK: func.func private @fad_rt_index_error(%{{.*}}: !llvm.ptr, %{{.*}}: i64, %{{.*}}: i64)
 // CHECK-NEXT: "llvm.intr.trap"() : () -> ()
 // CHECK-NEXT: return
@@ -27,7 +27,7 @@ module attributes {gpu.container_module} {
 
 // A program without kernels is marked too: it was built for the GPU.
 // CHECK: module {
-// CHECK: llvm.mlir.global external constant @fad_gpu_program(1 : i8) {{.*}}: i8
+// CHECK: llvm.mlir.global weak constant @fad_gpu_program(1 : i8) {{.*}}: i8
 module {
 }
 
@@ -61,6 +61,27 @@ module attributes {gpu.container_module} {
       %a = math.asin %x : f64
       %b = math.sinh %y : f32
       %c = math.exp %a : f64
+      gpu.return
+    }
+  }
+}
+
+// -----
+
+// A kernel that allocates (a row per thread) gets the device's malloc and
+// free declared in its module, and in the host module, where the memref
+// lowering would otherwise add them while kernel modules convert in parallel.
+// CHECK: module attributes {gpu.container_module}
+// CHECK-DAG: llvm.func @malloc(i64) -> !llvm.ptr
+// CHECK-DAG: llvm.func @free(!llvm.ptr)
+// CHECK:   gpu.module @kernels
+// CHECK-DAG: llvm.func @malloc(i64) -> !llvm.ptr
+// CHECK-DAG: llvm.func @free(!llvm.ptr)
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    gpu.func @k(%n: index) kernel {
+      %row = memref.alloc(%n) : memref<?xf64>
+      memref.dealloc %row : memref<?xf64>
       gpu.return
     }
   }

@@ -210,9 +210,10 @@ def FADGPUReductions : Pass<"fad-gpu-reductions", "mlir::ModuleOp"> {
        `partials[i] = partials[i] <op> partials[i + h]` (each level is one
        kernel launch: the launch boundary is the grid-wide barrier); and
     3. the result `init <op> partials[0]` (just `init` when n = 0).
-    The combiner must be associative and commutative (fad-parallelize only
-    makes reductions of `addf`, `mulf`, `addi` and `muli`), as OpenMP's
-    reductions also assume. No barrier, shared memory or warp shuffle is
+    The combiner must be associative and commutative (fad-parallelize makes
+    reductions of `addf`, `mulf`, `addi` and `muli`, and with
+    `select-reductions` of maxima and minima), as OpenMP's reductions also
+    assume. `max-partials` must be at least 1. No barrier, shared memory or warp shuffle is
     needed, so the emulated launch runs these kernels exactly.
   }];
   let options = [
@@ -221,6 +222,20 @@ def FADGPUReductions : Pass<"fad-gpu-reductions", "mlir::ModuleOp"> {
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect"];
+}
+
+def FADGPUSinkGlobals : Pass<"fad-gpu-sink-globals"> {
+  let summary = "Read constant arrays inside gpu.launch bodies";
+  let description = [{
+    Runs after `convert-parallel-loops-to-gpu` and CSE (which would merge
+    the clones with the host's `get_global`), before `gpu-kernel-outlining`.
+    An array literal is a `memref.global` of host read-only data; a launch
+    that reads one through a `memref.get_global` defined outside it would
+    pass the kernel a host pointer. The `get_global` is cloned into the
+    launch body, and outlining then copies the global into the kernel's
+    `gpu.module` (device memory).
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
 def FADGPUDeviceRuntime : Pass<"fad-gpu-device-runtime", "mlir::ModuleOp"> {
