@@ -226,7 +226,7 @@ static int buildLibrary(Action action, StringRef scratch, StringRef object, Stri
   // rpath or the loader's path), not by the path it was linked from.
   std::string soname = "-Wl,-soname," + llvm::sys::path::filename(shared).str();
   if (run("c++", {"-shared", soname, "-o", shared, object, wrappersObject, runtimeLib,
-                  FAD_OPENMP_LIBRARY, "-lmvec", "-lm"},
+                  FAD_OPENMP_LIBRARY, "-lmvec", "-lm", "-ldl"},
           "linking the shared library"))
     return 1;
   if (action == Action::Python)

@@ -61,7 +61,8 @@ print("| objective | size | host primal ms | host derivative ms | cuda primal ms
 print("|---|---|---:|---:|---:|---:|---:|")
 for key, (hp, hd) in host.items():
     cp, cd = cuda.get(key, (float("nan"), float("nan")))
-    print("| %s | %s | %.3f | %.3f | %.3f | %.3f | %.2f |" % (*key, hp, hd, cp, cd, hd / cd))
+    ratio = hd / cd if cd > 0 else float("nan")
+    print("| %s | %s | %.3f | %.3f | %.3f | %.3f | %.2f |" % (*key, hp, hd, cp, cd, ratio))
 PY
 rm -rf "$out"
 exit $status

@@ -7,7 +7,8 @@ ptx=$1; shift
 ptxas=${PTXAS:-ptxas}
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-awk -v dir="$dir" '/^\/\/ kernel module /{ n++; file = dir "/" $4 ".ptx"; next } { print > file }' "$ptx"
+awk -v dir="$dir" '/^\/\/ kernel module /{ if (file) close(file); file = dir "/" $4 ".ptx"; next }
+  file { print > file }' "$ptx"
 count=0
 for module in "$dir"/*.ptx; do
   [ -e "$module" ] || continue

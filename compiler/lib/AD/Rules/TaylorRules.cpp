@@ -152,9 +152,9 @@ public:
     return u;
   }
 
-  /// sqrt of the series u.
-  Series sqrt(const Series &u) {
-    Series w{{b.create<SqrtOp>(loc, u.c[0])}};
+  /// sqrt of the series u, whose value is w0 (sqrt u0 when not given).
+  Series sqrt(const Series &u, Value w0 = Value()) {
+    Series w{{w0 ? w0 : b.create<SqrtOp>(loc, u.c[0]).getResult()}};
     for (unsigned k = 1; k <= order; ++k) {
       Value inner = sum(1, k - 1, [&](unsigned j) { return mul(w.c[j], w.c[k - j]); });
       w.c.push_back(div(sub(u.c[k], inner), scale(2.0, w.c[0])));
@@ -267,14 +267,16 @@ LogicalResult rule(ReportOp, SeriesBuilder &sb, ArrayRef<Series> in, Series &z) 
   return success();
 }
 
-/// sin and cos together: each one's recurrence needs the other.
-std::pair<Series, Series> sinCos(SeriesBuilder &sb, const Series &x, Value s0, Value c0) {
+/// sin and cos together (sign -1), or sinh and cosh (sign +1): each one's
+/// recurrence needs the other.
+std::pair<Series, Series> sinCos(SeriesBuilder &sb, const Series &x, Value s0, Value c0,
+                                 double sign = -1.0) {
   Series s{{s0}}, c{{c0}};
   for (unsigned k = 1; k <= sb.order; ++k) {
     s.c.push_back(sb.scale(1.0 / k, sb.sum(1, k, [&](unsigned j) {
       return sb.scale(j, sb.mul(x.c[j], c.c[k - j]));
     })));
-    c.c.push_back(sb.scale(-1.0 / k, sb.sum(1, k, [&](unsigned j) {
+    c.c.push_back(sb.scale(sign / k, sb.sum(1, k, [&](unsigned j) {
       return sb.scale(j, sb.mul(x.c[j], s.c[k - j]));
     })));
   }
@@ -291,10 +293,7 @@ LogicalResult rule(CosOp, SeriesBuilder &sb, ArrayRef<Series> in, Series &z) {
   return success();
 }
 LogicalResult rule(SqrtOp, SeriesBuilder &sb, ArrayRef<Series> in, Series &z) {
-  for (unsigned k = 1; k <= sb.order; ++k) {
-    Value inner = sb.sum(1, k - 1, [&](unsigned j) { return sb.mul(z.c[j], z.c[k - j]); });
-    z.c.push_back(sb.div(sb.sub(in[0].c[k], inner), sb.scale(2.0, z.c[0])));
-  }
+  z = sb.sqrt(in[0], z.c[0]);
   return success();
 }
 
@@ -348,27 +347,14 @@ LogicalResult rule(RemOp, SeriesBuilder &sb, ArrayRef<Series> in, Series &z) {
     z.c.push_back(sb.sub(in[0].c[k], sb.mul(q, in[1].c[k])));
   return success();
 }
-/// sinh and cosh together, as sin and cos.
-std::pair<Series, Series> sinhCosh(SeriesBuilder &sb, const Series &x, Value s0, Value c0) {
-  Series s{{s0}}, c{{c0}};
-  for (unsigned k = 1; k <= sb.order; ++k) {
-    s.c.push_back(sb.scale(1.0 / k, sb.sum(1, k, [&](unsigned j) {
-      return sb.scale(j, sb.mul(x.c[j], c.c[k - j]));
-    })));
-    c.c.push_back(sb.scale(1.0 / k, sb.sum(1, k, [&](unsigned j) {
-      return sb.scale(j, sb.mul(x.c[j], s.c[k - j]));
-    })));
-  }
-  return {s, c};
-}
 LogicalResult rule(SinhOp, SeriesBuilder &sb, ArrayRef<Series> in, Series &z) {
   Value c0 = sb.builder().create<CoshOp>(sb.location(), in[0].c[0]);
-  z = sinhCosh(sb, in[0], z.c[0], c0).first;
+  z = sinCos(sb, in[0], z.c[0], c0, 1.0).first;
   return success();
 }
 LogicalResult rule(CoshOp, SeriesBuilder &sb, ArrayRef<Series> in, Series &z) {
   Value s0 = sb.builder().create<SinhOp>(sb.location(), in[0].c[0]);
-  z = sinhCosh(sb, in[0], s0, z.c[0]).second;
+  z = sinCos(sb, in[0], s0, z.c[0], 1.0).second;
   return success();
 }
 

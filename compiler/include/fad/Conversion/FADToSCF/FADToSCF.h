@@ -1,6 +1,7 @@
 //===- FADToSCF.h - Lower fad to scf, tensor, arith and math ------*- C++ -*-===//
 //
-// Exposes the patterns of convert-fad-to-scf for reuse in other pipelines.
+// Exposes the patterns of convert-fad-to-scf and the runtime declarations
+// they share with other lowerings.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,7 +16,10 @@ class RewritePatternSet;
 
 namespace fad {
 /// Adds the patterns that rewrite every fad op into scf/tensor/arith/math/
-/// linalg ops and calls of the fad runtime's error reporting.
+/// linalg ops and calls of the fad runtime's error reporting. They are a
+/// dialect conversion's (applyPartialConversion, with fad illegal; one is an
+/// OpConversionPattern) and expect the maps that may write into an input to
+/// be marked first, as the convert-fad-to-scf pass does: use the pass.
 void populateFADToSCFPatterns(mlir::RewritePatternSet &patterns);
 
 /// Declares (once, in the enclosing module) the fad runtime function `name`
