@@ -61,6 +61,13 @@ if ptxas:
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", ptxas))
 
+# The fake CUDA driver of the unit tests (test/unittests/Runtime), for
+# running libraries built for cuda on machines without a GPU.
+fake_cuda = os.path.join(config.fad_obj_root, "test", "unittests", "libfad_fake_cuda.so")
+if os.path.exists(fake_cuda):
+    config.available_features.add("fake-cuda")
+    config.substitutions.append(("%fake_cuda", fake_cuda))
+
 # script(1) gives fad-repl a pseudo-terminal (terminal.test).
 if shutil.which("script"):
     config.available_features.add("script")
