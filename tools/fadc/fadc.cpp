@@ -97,6 +97,11 @@ static cl::opt<bool> noInPlace(
     cl::desc("Copy arrays before every write instead of updating them in place (to "
              "check bufferization: results must not change)"),
     cl::init(false), cl::cat(fadcOptions));
+static cl::opt<bool> checkNans(
+    "check-nans",
+    cl::desc("Stop at the first NaN or infinity that an operation computes, naming its "
+             "source location (also in derivatives; slower: for debugging)"),
+    cl::init(false), cl::cat(fadcOptions));
 static cl::opt<std::string> targetName(
     "target",
     cl::desc("Where the code runs: host (the CPU's cores), cuda or cuda:sm_NN (NVIDIA GPUs; "
@@ -399,6 +404,7 @@ static int compile(const char *argv0) {
   pipeline.reportTapes = tapeReport;
   pipeline.fuse = !noFusion;
   pipeline.inPlace = !noInPlace;
+  pipeline.checkNans = checkNans;
   pipeline.executable = !isLibrary;
   fad::buildFADToSCFPipeline(pm, pipeline);
   if (failed(pm.run(*module)))

@@ -107,7 +107,7 @@ void fad::buildFADToSCFPipeline(OpPassManager &pm, const PipelineOptions &option
     pm.addPass(createCSEPass());
   }
   pm.addPass(createFADSplitAccumulations());
-  pm.addPass(createConvertFADToSCF());
+  pm.addPass(createConvertFADToSCF({/*checkNans=*/options.checkNans}));
   // Not scf.for's folding of tensor.cast into its iteration arguments: it
   // gives a state the static shape of its initial value and casts each
   // yield back to it, which is wrong for a loop whose array grows

@@ -26,7 +26,11 @@ def ConvertFADToSCF : Pass<"convert-fad-to-scf", "mlir::ModuleOp"> {
     | `fad.assert` | a call of the runtime's `fad_rt_fail` |
 
     Run-time checks (bounds, equal extents, regular rows) call the fad runtime
-    with a message that names the source location.
+    with a message that names the source location. With `check-nans`, every
+    scalar float op that computes a value (arithmetic, math functions,
+    conversions; after AD, so derivative code too) is followed by a check
+    that its result is finite: the first NaN or infinity stops the program
+    with the op's source location.
 
     Before:
     ```mlir
@@ -48,6 +52,10 @@ def ConvertFADToSCF : Pass<"convert-fad-to-scf", "mlir::ModuleOp"> {
     }
     ```
   }];
+  let options = [
+    Option<"checkNans", "check-nans", "bool", /*default=*/"false",
+           "Stop at the first NaN or infinity a scalar float op computes">
+  ];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::math::MathDialect",
     "mlir::scf::SCFDialect", "mlir::tensor::TensorDialect",

@@ -62,6 +62,9 @@ struct PipelineOptions {
   /// (fad-parallelize's allow-checks); not for libraries and the REPL, whose
   /// failed checks unwind the caller's thread.
   bool executable = false;
+  /// Every scalar float op checks that its result is finite (fadc
+  /// --check-nans): the first NaN or infinity stops the program there.
+  bool checkNans = false;
   Target target = Target::Host;
   std::string gpuChip = kDefaultGPUChip; ///< for Target::CUDA
   /// With Target::CUDA, stop after outlining the kernels (fadc --emit=gpu).

@@ -1096,12 +1096,38 @@ struct IfLowering : OpRewritePattern<IfOp> {
 // The pass
 //===----------------------------------------------------------------------===//
 
+/// check-nans: after every scalar float op that computes a value, an assert
+/// that the result is finite (|r| < inf is false for NaN and +-inf), located
+/// at the op. Reading an element (fad.index) and report pass values on.
+static void addFiniteChecks(ModuleOp module) {
+  SmallVector<Operation *> computing;
+  module.walk([&](Operation *op) {
+    if (op->getNumResults() == 1 && isa<FloatType>(op->getResult(0).getType()) &&
+        (isa<ConvertOp>(op) || (isa<ScalarPartialsOpInterface>(op) && !isa<ReportOp>(op))))
+      computing.push_back(op);
+  });
+  for (Operation *op : computing) {
+    OpBuilder b(op->getContext());
+    b.setInsertionPointAfter(op);
+    Location loc = op->getLoc();
+    Value result = op->getResult(0);
+    Value magnitude = b.create<math::AbsFOp>(loc, result);
+    Value infinity = b.create<arith::ConstantOp>(
+        loc, b.getFloatAttr(result.getType(), std::numeric_limits<double>::infinity()));
+    Value finite = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLT, magnitude, infinity);
+    b.create<AssertOp>(loc, finite, "a NaN or an infinity was computed here (--check-nans)",
+                       ValueRange{});
+  }
+}
+
 /// A dialect conversion: every fad op is illegal. The conversion driver
 /// replaces values only when it ends, so what a pattern decides from the IR
 /// around an op (whether a map may overwrite an input: the input's other
 /// readers and what produced it) is decided on the fad IR first.
 struct ConvertFADToSCFPass
     : public fad::impl::ConvertFADToSCFBase<ConvertFADToSCFPass> {
+  using ConvertFADToSCFBase::ConvertFADToSCFBase;
+
   void runOnOperation() override {
     WalkResult derivative = getOperation().walk([](Operation *op) {
       if (!isa<JvpOp, VjpOp, TaylorBoundOp>(op))
@@ -1112,6 +1138,8 @@ struct ConvertFADToSCFPass
     });
     if (derivative.wasInterrupted())
       return signalPassFailure();
+    if (checkNans)
+      addFiniteChecks(getOperation());
     Builder b(&getContext());
     getOperation().walk([&](MapOp map) {
       int k = inPlaceInput(map, map.getBody(), map.getInputs());
