@@ -406,23 +406,11 @@ LogicalResult rule(Log2Op, SeriesBuilder &sb, ArrayRef<Series> in, Series &z) {
 LogicalResult rule(Log10Op, SeriesBuilder &sb, ArrayRef<Series> in, Series &z) {
   return logBase(sb, in, z, 2.302585092994046);
 }
-LogicalResult rule(RoundOp, SeriesBuilder &sb, ArrayRef<Series>, Series &z) {
-  z.c.resize(sb.order + 1);
-  return success();
-}
-LogicalResult rule(TruncOp, SeriesBuilder &sb, ArrayRef<Series>, Series &z) {
-  z.c.resize(sb.order + 1);
-  return success();
-}
-LogicalResult rule(SignOp, SeriesBuilder &sb, ArrayRef<Series>, Series &z) {
-  z.c.resize(sb.order + 1);
-  return success();
-}
-LogicalResult rule(FloorOp, SeriesBuilder &sb, ArrayRef<Series>, Series &z) {
-  z.c.resize(sb.order + 1);
-  return success();
-}
-LogicalResult rule(CeilOp, SeriesBuilder &sb, ArrayRef<Series>, Series &z) {
+/// floor, ceil, round, trunc, sign: constant between their jumps.
+template <typename OpTy>
+std::enable_if_t<llvm::is_one_of<OpTy, FloorOp, CeilOp, RoundOp, TruncOp, SignOp>::value,
+                 LogicalResult>
+rule(OpTy, SeriesBuilder &sb, ArrayRef<Series>, Series &z) {
   z.c.resize(sb.order + 1);
   return success();
 }
