@@ -50,7 +50,7 @@ build() {
       -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-19/build/utils/lit/lit.py \
       -DFAD_SANITIZE=$SANITIZE
   fi
-  ninja -C "$BUILD_DIR" fadc fad-opt fad-repl FADUnitTests FADRuntimeTests
+  ninja -C "$BUILD_DIR" fadc fad-opt fad-repl FADUnitTests FADRuntimeTests FADGPURuntimeTests
 }
 
 case "${1:-}" in
