@@ -11,6 +11,7 @@ using namespace fad::ast;
 void fad::ast::print(const TypeExpr &type, llvm::raw_ostream &os) {
   switch (type.kind) {
   case TypeExpr::Kind::Prim:
+  case TypeExpr::Kind::Var:
     os << type.prim;
     return;
   case TypeExpr::Kind::Array:
@@ -22,14 +23,18 @@ void fad::ast::print(const TypeExpr &type, llvm::raw_ostream &os) {
     os << "]";
     print(type.elems[0], os);
     return;
-  case TypeExpr::Kind::Tuple:
-    os << "(";
+  case TypeExpr::Kind::Tuple: {
+    bool record = !type.fields.empty();
+    os << (record ? "{" : "(");
     for (size_t i = 0; i < type.elems.size(); ++i) {
       os << (i ? ", " : "");
+      if (record)
+        os << type.fields[i] << ": ";
       print(type.elems[i], os);
     }
-    os << ")";
+    os << (record ? "}" : ")");
     return;
+  }
   case TypeExpr::Kind::Function:
     bool parens = type.elems[0].kind == TypeExpr::Kind::Function;
     os << (parens ? "(" : "");
@@ -71,6 +76,7 @@ static const char *kindName(Expr::Kind kind) {
   case Expr::Kind::Var: return "Var";
   case Expr::Kind::Array: return "Array";
   case Expr::Kind::Tuple: return "Tuple";
+  case Expr::Kind::Update: return "Update";
   case Expr::Kind::Let: return "Let";
   case Expr::Kind::If: return "If";
   case Expr::Kind::Lambda: return "Lambda";
@@ -99,7 +105,14 @@ static void dumpExpr(const Expr &e, unsigned depth, llvm::raw_ostream &os) {
     os << (e.boolValue ? " true" : " false");
     break;
   case Expr::Kind::Project:
-    os << " ." << e.field;
+    if (e.name.empty())
+      os << " ." << e.field;
+    else
+      os << " ." << e.name;
+    break;
+  case Expr::Kind::Tuple:
+    for (const std::string &f : e.fields)
+      os << " " << f;
     break;
   case Expr::Kind::LoopFor:
     os << " " << e.name;
@@ -119,6 +132,8 @@ static void dumpExpr(const Expr &e, unsigned depth, llvm::raw_ostream &os) {
 
 void fad::ast::printSignature(const Decl &d, llvm::raw_ostream &os) {
   os << d.name;
+  for (const std::string &t : d.typeParams)
+    os << " '" << t;
   for (const std::string &size : d.sizeParams)
     os << " [" << size << "]";
   for (const Pattern &p : d.params) {

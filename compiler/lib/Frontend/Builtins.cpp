@@ -276,6 +276,58 @@ static Val buildFixpoint(Elaborator &e, const Builtin &self, Args args, llvm::SM
   return e.fromLeaves(stateType, SmallVector<Value>(op.getResults()));
 }
 
+/// tree_map f x, tree_map2 f x y: f applied to every scalar of x (and the
+/// one at the same place in y), which may be a scalar, an array of any rank,
+/// a tuple or a record, nested: the result has x's structure. This is how
+/// optimizers update parameters kept in records (JAX's tree_map, with f
+/// lifted to arrays elementwise).
+static Val buildTreeMap(Elaborator &e, const Builtin &self, Args args, llvm::SMLoc at) {
+  const Val &fn = args[0];
+  e.expectFn(fn, at, self.name);
+  Args data = args.drop_front();
+  const Val &x = data[0];
+  bool binary = data.size() == 2;
+  auto kindOf = [](const Val &v) {
+    return v.kind != Val::Kind::Data ? int(v.kind) + 1 : v.type->kind == FType::Kind::Array;
+  };
+  if (x.kind == Val::Kind::Fn || (binary && (kindOf(data[1]) != kindOf(x) ||
+                                             data[1].fields != x.fields ||
+                                             data[1].parts.size() != x.parts.size())))
+    e.fail(at, self.name + (binary ? " needs two values of the same structure, got "
+                                   : " needs data after the function, got ") +
+                   e.describe(x, at) + (binary ? " and " + e.describe(data[1], at) : ""));
+  if (x.kind == Val::Kind::Tuple) {
+    Val r = x;
+    for (size_t k = 0; k < x.parts.size(); ++k)
+      r.parts[k] = binary ? buildTreeMap(e, self, {fn, x.parts[k], data[1].parts[k]}, at)
+                          : buildTreeMap(e, self, {fn, x.parts[k]}, at);
+    return r;
+  }
+  if (x.type->kind == FType::Kind::Array)
+    return e.genMap(e.apply(e.builtinVal(self.name), fn, at), data, at);
+  Val r = e.applyAll(fn, data, at);
+  if (r.kind == Val::Kind::Fn)
+    e.fail(at, "the function given to " + self.name + " must return data, not a function");
+  return r;
+}
+
+/// tree_sum x: the sum of every scalar of x (a number, an array of any rank,
+/// a tuple or a record of them, all of one type).
+static Val buildTreeSum(Elaborator &e, const Builtin &self, Args args, llvm::SMLoc at) {
+  const Val &x = args[0];
+  if (x.kind == Val::Kind::Fn)
+    e.fail(at, "tree_sum needs data, got a function");
+  if (x.kind == Val::Kind::Tuple) {
+    Val total = buildTreeSum(e, self, {x.parts[0]}, at);
+    for (const Val &part : llvm::ArrayRef(x.parts).drop_front())
+      total = e.genBinary("+", total, buildTreeSum(e, self, {part}, at), at);
+    return total;
+  }
+  if (x.type->kind != FType::Kind::Array)
+    return x;
+  return e.genReduceWith("sum", e.genMap(e.builtinVal(self.name), {x}, at), at);
+}
+
 /// The builtins written here; the fad ops add theirs (BuiltinTable).
 static const struct {
   const char *name;
@@ -300,6 +352,8 @@ static const struct {
     {"sum", 1, buildReduction}, {"product", 1, buildReduction},
     {"maximum", 1, buildReduction}, {"minimum", 1, buildReduction},
     {"transpose", 1, buildTranspose},
+    // Structures of arrays (tuples and records).
+    {"tree_map", 2, buildTreeMap}, {"tree_map2", 3, buildTreeMap}, {"tree_sum", 1, buildTreeSum},
     // Differentiation.
     {"jvp", 3, buildJvp}, {"jacfwd", 2, buildJacfwd}, {"hessian", 2, buildHessian},
     {"vjp", 3, buildVjp}, {"grad", 2, buildGrad}, {"jacrev", 2, buildJacrev},

@@ -110,6 +110,7 @@ Val Elaborator::fromLeaves(const TypeP &t, ArrayRef<Value> leaves) {
   Val v;
   if (t->kind == FType::Kind::Tuple) {
     v.kind = Val::Kind::Tuple;
+    v.fields = t->fields;
     for (const TypeP &e : t->elems) {
       size_t n = leafCount(e);
       v.parts.push_back(fromLeaves(e, leaves.take_front(n)));
@@ -130,7 +131,7 @@ TypeP Elaborator::typeOf(const Val &v, llvm::SMLoc at) {
     std::vector<TypeP> elems;
     for (const Val &p : v.parts)
       elems.push_back(typeOf(p, at));
-    return tupleType(elems);
+    return tupleType(elems, v.fields);
   }
   case Val::Kind::Fn:
     fail(at, "a function cannot be used as data here");
@@ -288,7 +289,7 @@ EnvP Elaborator::bindPattern(EnvP env, const ast::Pattern &p, const Val &v) {
   case ast::Pattern::Kind::Name:
     return bind(std::move(env), p.name, p.type ? coerceTo(*p.type, v, p.loc) : v);
   case ast::Pattern::Kind::Tuple:
-    if (v.kind != Val::Kind::Tuple || v.parts.size() != p.elems.size())
+    if (v.kind != Val::Kind::Tuple || v.parts.size() != p.elems.size() || !v.fields.empty())
       fail(p.loc, "tuple pattern of " + std::to_string(p.elems.size()) +
                       " components does not match " + describe(v, p.loc));
     for (size_t i = 0; i < p.elems.size(); ++i)
@@ -330,12 +331,64 @@ TypeP Elaborator::resolve(const TypeExpr &t, StringRef what) {
     std::vector<TypeP> elems;
     for (const TypeExpr &e : t.elems)
       elems.push_back(resolve(e, what));
-    return tupleType(elems);
+    return tupleType(elems, t.fields);
   }
   case TypeExpr::Kind::Function:
     fail(t.loc, what + " cannot have a function type");
+  case TypeExpr::Kind::Var: {
+    // Innermost first: a lambda written in a def may run inside another.
+    for (auto scope = typeScopes.rbegin(); scope != typeScopes.rend(); ++scope)
+      if (TypeP bound = scope->lookup(t.prim))
+        return bound;
+    fail(t.loc, "unknown type '" + t.prim + "' (a type is f64, f32, i64, i32, bool, an "
+                "array, tuple or record type, or a type parameter 't of the def)");
+  }
   }
   return nullptr;
+}
+
+bool Elaborator::matchTypeVar(const TypeExpr &var, const TypeP &t) {
+  if (typeScopes.empty() || !typeScopes.back().count(var.prim))
+    resolve(var, ""); // fails: not a type parameter of this def
+  TypeP &bound = typeScopes.back()[var.prim];
+  if (!bound) {
+    bound = eraseSizes(t);
+    return true;
+  }
+  return sameType(bound, t);
+}
+
+std::function<void()> Elaborator::enterTypeScope(const Decl &d) {
+  typeScopes.emplace_back();
+  for (const std::string &t : d.typeParams)
+    typeScopes.back()[t] = nullptr;
+  return [this] { typeScopes.pop_back(); };
+}
+
+const Val &Elaborator::field(const Val &v, StringRef name, llvm::SMLoc at) {
+  if (v.kind != Val::Kind::Tuple || v.fields.empty())
+    fail(at, "field ." + name + " needs a record, got " + describe(v, at));
+  for (auto [f, part] : llvm::zip_equal(v.fields, v.parts))
+    if (f == name)
+      return part;
+  fail(at, "record " + typeName(typeOf(v, at)) + " has no field '" + name + "'");
+}
+
+Val Elaborator::updateField(const Val &v, StringRef path, Val value, llvm::SMLoc at) {
+  auto [name, rest] = path.split('.');
+  const Val &old = field(v, name, at);
+  Val updated = v;
+  Val &slot = updated.parts[&old - v.parts.data()];
+  if (!rest.empty()) {
+    slot = updateField(old, rest, std::move(value), at);
+    return updated;
+  }
+  TypeP want = typeOf(old, at);
+  slot = value.literal ? coerce(value, want, at) : value;
+  if (!sameType(typeOf(slot, at), want))
+    fail(at, "field '" + name + "' has type " + typeName(want) + " but the update gives " +
+                 describe(value, at));
+  return updated;
 }
 
 void Elaborator::checkAgainst(const TypeExpr &t, const Val &v, llvm::SMLoc at, SizeEnv *sizes,
@@ -351,8 +404,12 @@ void Elaborator::checkAgainst(const TypeExpr &t, const Val &v, llvm::SMLoc at, S
     if (v.kind != Val::Kind::Fn)
       mismatch();
     return;
+  case TypeExpr::Kind::Var:
+    if (v.kind == Val::Kind::Fn || !matchTypeVar(t, typeOf(v, at)))
+      mismatch();
+    return;
   case TypeExpr::Kind::Tuple:
-    if (v.kind != Val::Kind::Tuple || v.parts.size() != t.elems.size())
+    if (v.kind != Val::Kind::Tuple || v.parts.size() != t.elems.size() || v.fields != t.fields)
       mismatch();
     for (size_t i = 0; i < t.elems.size(); ++i)
       checkAgainst(t.elems[i], v.parts[i], at, sizes, what);
@@ -408,19 +465,30 @@ void Elaborator::checkAgainst(const TypeExpr &t, const Val &v, llvm::SMLoc at, S
     return;
   }
   // Non-array element: compare types only (no more extents).
-  TypeP declared = resolveOrNull(elemT);
-  if (!declared || !sameType(declared, elem))
+  if (!matchType(elemT, elem))
     mismatch();
 }
 
-TypeP Elaborator::resolveOrNull(const TypeExpr &t) {
-  if (t.kind == TypeExpr::Kind::Function)
-    return nullptr;
-  if (t.kind == TypeExpr::Kind::Tuple)
-    for (const TypeExpr &e : t.elems)
-      if (!resolveOrNull(e))
-        return nullptr;
-  return resolve(t, "");
+bool Elaborator::matchType(const TypeExpr &t, const TypeP &actual) {
+  switch (t.kind) {
+  case TypeExpr::Kind::Var:
+    return matchTypeVar(t, actual);
+  case TypeExpr::Kind::Prim:
+    return isPrim(actual) && actual->prim == primNamed(t.prim);
+  case TypeExpr::Kind::Array:
+    return actual->kind == FType::Kind::Array && matchType(t.elems[0], actual->elem);
+  case TypeExpr::Kind::Tuple:
+    if (actual->kind != FType::Kind::Tuple || actual->fields != t.fields ||
+        actual->elems.size() != t.elems.size())
+      return false;
+    for (auto [e, a] : llvm::zip_equal(t.elems, actual->elems))
+      if (!matchType(e, a))
+        return false;
+    return true;
+  case TypeExpr::Kind::Function:
+    return false;
+  }
+  return false;
 }
 
 //===----------------------------------------------------------------------===//
@@ -527,15 +595,21 @@ std::optional<Val> Elaborator::callDef(const Decl &d, ArrayRef<Val> args, llvm::
   SmallVector<TypeP> paramTypes;
   std::string signature;
   llvm::raw_string_ostream os(signature);
-  SizeEnv sizes;
-  for (size_t i = 0; i < d.params.size(); ++i) {
-    const ast::Pattern &p = d.params[i];
-    checkAgainst(*p.type, args[i], at, &sizes,
-                 "argument " + std::to_string(i + 1) + " of '" + d.name + "'");
-    Val arg = coerceTo(*p.type, args[i], at);
-    paramTypes.push_back(eraseSizes(typeOf(arg, at)));
-    leavesOf(arg, at, operands);
+  {
+    auto leaveTypeScope = llvm::make_scope_exit(enterTypeScope(d));
+    SizeEnv sizes;
+    for (size_t i = 0; i < d.params.size(); ++i) {
+      const ast::Pattern &p = d.params[i];
+      checkAgainst(*p.type, args[i], at, &sizes,
+                   "argument " + std::to_string(i + 1) + " of '" + d.name + "'");
+      Val arg = coerceTo(*p.type, args[i], at);
+      paramTypes.push_back(eraseSizes(typeOf(arg, at)));
+      leavesOf(arg, at, operands);
+    }
   }
+  // The source types too: a tuple and a record of the same leaves differ.
+  for (const TypeP &t : paramTypes)
+    os << typeName(t) << ";";
   for (Value v : operands)
     os << v.getType() << ";";
   // One function per def (its source position) and argument types.
@@ -628,6 +702,7 @@ Val Elaborator::inlineDef(const Decl &d, ArrayRef<Val> args, llvm::SMLoc at) {
 }
 
 Val Elaborator::inlineBody(const Decl &d, ArrayRef<Val> args, llvm::SMLoc at) {
+  auto leaveTypeScope = llvm::make_scope_exit(enterTypeScope(d));
   SizeEnv sizes;
   EnvP env;
   for (size_t i = 0; i < d.params.size(); ++i) {
@@ -826,10 +901,13 @@ Val Elaborator::gen(const Expr &e, const EnvP &env) {
   case Expr::Kind::Tuple: {
     Val v;
     v.kind = Val::Kind::Tuple;
+    v.fields = e.fields;
     for (const ExprPtr &k : e.kids)
       v.parts.push_back(gen(*k, env));
     return v;
   }
+  case Expr::Kind::Update:
+    return updateField(gen(*e.kids[0], env), e.name, gen(*e.kids[1], env), at);
   case Expr::Kind::Let: {
     Val v = gen(*e.kids[0], env);
     return gen(*e.kids[1], bindPattern(env, e.patterns[0], v));
@@ -921,7 +999,9 @@ Val Elaborator::gen(const Expr &e, const EnvP &env) {
   }
   case Expr::Kind::Project: {
     Val v = gen(*e.kids[0], env);
-    if (v.kind != Val::Kind::Tuple)
+    if (!e.name.empty())
+      return field(v, e.name, at);
+    if (v.kind != Val::Kind::Tuple || !v.fields.empty())
       fail(at, "projection ." + std::to_string(e.field) + " needs a tuple, got " +
                    describe(v, at));
     if (e.field < 0 || e.field >= (int64_t)v.parts.size())
@@ -951,22 +1031,39 @@ static bool hasFunctionType(const TypeExpr &t) {
   return false;
 }
 
+/// The C API's names of the leaves of a value of type `t` called `base`:
+/// `x`; a tuple's components `x_0`, `x_1`, ...; a record's `x_w`, `x_b`
+/// (arrays of tuples and records alike, one array per component).
+static void leafNames(const TypeP &t, const std::string &base,
+                      SmallVectorImpl<std::string> &out) {
+  if (t->kind == FType::Kind::Array)
+    return leafNames(t->elem, base, out);
+  if (t->kind != FType::Kind::Tuple) {
+    out.push_back(base);
+    return;
+  }
+  for (auto [k, e] : llvm::enumerate(t->elems))
+    leafNames(e, base + "_" + (t->fields.empty() ? std::to_string(k) : t->fields[k]), out);
+}
+
 void Elaborator::genEntry(const Decl &d) {
   requireParamTypes(d);
+  if (!d.typeParams.empty())
+    fail(d.loc, "entry point '" + d.name + "' cannot have type parameters");
   if (!d.resultType && !options.inferEntryResults)
     fail(d.loc, "entry point '" + d.name + "' needs a result type");
   SmallVector<Type> argTypes;
-  SmallVector<Attribute> leafNames; // for the C API: `x`, or `x_0`, `x_1`, ...
+  SmallVector<Attribute> leafNameAttrs;
   std::vector<TypeP> paramTypes;
   for (auto [k, p] : llvm::enumerate(d.params)) {
     // Extents of arguments are only known at run time, where they are checked.
     paramTypes.push_back(eraseSizes(resolve(*p.type, "a parameter of an entry point")));
-    size_t first = argTypes.size();
     leafTypes(paramTypes.back(), argTypes);
-    std::string base = p.kind == ast::Pattern::Kind::Name ? p.name : "arg" + std::to_string(k);
-    for (size_t j = first; j < argTypes.size(); ++j)
-      leafNames.push_back(b.getStringAttr(
-          argTypes.size() - first == 1 ? base : base + "_" + std::to_string(j - first)));
+    SmallVector<std::string> names;
+    leafNames(paramTypes.back(),
+              p.kind == ast::Pattern::Kind::Name ? p.name : "arg" + std::to_string(k), names);
+    for (const std::string &name : names)
+      leafNameAttrs.push_back(b.getStringAttr(name));
   }
   if (d.resultType && hasFunctionType(*d.resultType))
     fail(d.resultType->loc, "an entry point cannot return a function");
@@ -974,7 +1071,7 @@ void Elaborator::genEntry(const Decl &d) {
                                    b.getFunctionType(argTypes, {}));
   fn->setAttr("fad.entry", b.getStringAttr(d.name));
   fn->setAttr("fad.entry_params", b.getI64IntegerAttr(d.params.size()));
-  fn->setAttr("fad.entry_leaf_names", b.getArrayAttr(leafNames));
+  fn->setAttr("fad.entry_leaf_names", b.getArrayAttr(leafNameAttrs));
   OpBuilder::InsertionGuard guard(b);
   Block *block = fn.addEntryBlock();
   b.setInsertionPointToStart(block);
@@ -1040,6 +1137,8 @@ void Elaborator::requireParamTypes(const Decl &d) {
 
 void Elaborator::checkDef(const Decl &d) {
   requireParamTypes(d);
+  if (!d.typeParams.empty())
+    return; // checked where it is applied, with the types it gets
   for (const ast::Pattern &p : d.params)
     if (hasFunctionType(*p.type))
       return; // checked where it is applied, with the function it gets

@@ -35,6 +35,7 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/SourceMgr.h"
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -56,6 +57,7 @@ struct Val {
   TypeP type;                              ///< Data: a prim or array type.
   llvm::SmallVector<mlir::Value, 1> leaves; ///< Data: the flattened SSA values.
   std::vector<Val> parts;                  ///< Tuple.
+  std::vector<std::string> fields;         ///< Tuple: a record's field names.
   std::shared_ptr<const Closure> fn;       ///< Fn.
   /// Set for a numeric literal, so that it can take the type its context
   /// needs (`x * 2` with x: f32 makes the 2 an f32).
@@ -237,8 +239,23 @@ private:
   /// The data type a declared type denotes (extents become static only for
   /// literal sizes); fails for function types.
   TypeP resolve(const ast::TypeExpr &t, llvm::StringRef what);
-  TypeP resolveOrNull(const ast::TypeExpr &t);
+  /// Whether `actual` has the shape of declared type `t` (extents aside),
+  /// binding the type parameters `t` mentions.
+  bool matchType(const ast::TypeExpr &t, const TypeP &actual);
   using SizeEnv = llvm::StringMap<mlir::Value>;
+  /// The types bound to the type parameters of the defs being elaborated,
+  /// innermost last: bound where a parameter's value first meets one (`'t`
+  /// in `(x: t)`), checked at its other occurrences.
+  std::vector<llvm::StringMap<TypeP>> typeScopes;
+  /// Binds or checks type parameter `name` (a TypeExpr::Kind::Var) against
+  /// `t`; false on a mismatch.
+  bool matchTypeVar(const ast::TypeExpr &var, const TypeP &t);
+  /// Opens the type scope of an instance of `d`; returns what closes it.
+  std::function<void()> enterTypeScope(const ast::Decl &d);
+  /// The field `name` of record `v`, or an error naming the fields it has.
+  const Val &field(const Val &v, llvm::StringRef name, llvm::SMLoc at);
+  /// `v` with the field at `path` (`a.b`) replaced by `value`, of the same type.
+  Val updateField(const Val &v, llvm::StringRef path, Val value, llvm::SMLoc at);
   /// Checks that `v` has the declared type `t`. Size variables are bound in
   /// `sizes` at their first occurrence and checked at run time afterwards
   /// (or at compile time when both extents are static).

@@ -5,7 +5,7 @@
 // through semantic actions; every node's location is the first character of
 // its match. Precedence, tightest first: indexing and projection (no space
 // before `[` or `.`), application, `**` (right associative), unary `-`/`!`,
-// `* / %`, `+ -`, comparisons, `&&`, `||`, `|>`. `if`, `let`, `loop` and
+// `* / %`, `+ -`, comparisons, `&&`, `||`, `with`, `|>`. `if`, `let`, `loop` and
 // lambdas extend as far right as possible. Expectation points (`>`) after
 // keywords and operators turn a failed match into a located error; X3 throws
 // for them, and this file catches every exception before returning.
@@ -20,8 +20,10 @@
 #include <boost/fusion/include/at_c.hpp>
 #include <boost/spirit/home/x3.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <deque>
+#include <numeric>
 
 namespace x3 = boost::spirit::x3;
 using boost::fusion::at_c;
@@ -109,13 +111,37 @@ ExprPtr apply(ExprPtr fn, ExprPtr arg) {
   return e;
 }
 
-/// One postfix operation: `[i, j]`, `[lo:hi]` or `.k`.
+/// One postfix operation: `[i, j]`, `[lo:hi]`, `.k` or `.name`.
 struct Postfix {
   bool isIndex = false;
   bool isSlice = false;
   std::vector<ExprPtr> indices; ///< a slice: {lo, hi}, each possibly null
   int64_t field = 0;
+  std::string fieldName; ///< `.name`
 };
+
+/// The fields of a record type or expression as written.
+template <typename T> struct Fields {
+  std::vector<std::string> names;
+  std::vector<Iterator> where;
+  std::vector<T> values;
+};
+
+/// The order that sorts `f` by name: a record's fields are kept sorted
+/// wherever it is flattened (the IR, the C API, standard input), so that
+/// `{b = 1.0, a = 2}` and `{a = 2, b = 1.0}` are the same value. A name
+/// written twice is an error.
+template <typename T> std::vector<size_t> sortedFields(const Fields<T> &f) {
+  std::vector<size_t> order(f.names.size());
+  std::iota(order.begin(), order.end(), size_t(0));
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return f.names[a] < f.names[b]; });
+  for (size_t k = 1; k < order.size(); ++k)
+    if (f.names[order[k]] == f.names[order[k - 1]])
+      throw SyntaxError{f.where[order[k]],
+                        "field '" + f.names[order[k]] + "' appears twice in this record"};
+  return order;
+}
 
 /// The inside of `[...]` before it is known to be indices or a slice.
 struct Subscript {
@@ -205,7 +231,7 @@ auto kw(const char *word) {
 auto const keyword = kw("def") | kw("entry") | kw("import") | kw("let") |
                      kw("in") | kw("if") | kw("then") | kw("else") |
                      kw("loop") | kw("for") | kw("while") | kw("do") |
-                     kw("true") | kw("false");
+                     kw("with") | kw("true") | kw("false");
 // Comments may hold any UTF-8 (findBadByte validates it): bytes, not ASCII.
 auto const skipper = space | (lit("--") >> *(x3::standard::char_ - x3::eol));
 
@@ -268,6 +294,31 @@ auto mkFunType = [](auto &ctx) {
   _val(ctx) = t;
 };
 
+auto addFieldName = [](auto &ctx) {
+  _val(ctx).names.push_back(_attr(ctx));
+  _val(ctx).where.push_back(x3::_where(ctx).begin() - _attr(ctx).size());
+};
+auto addFieldValue = [](auto &ctx) { _val(ctx).values.push_back(_attr(ctx)); };
+auto mkRecordType = [](auto &ctx) {
+  Fields<TypeExpr> &f = _attr(ctx);
+  TypeExpr t;
+  t.kind = TypeExpr::Kind::Tuple;
+  for (size_t i : sortedFields(f)) {
+    t.fields.push_back(f.names[i]);
+    t.elems.push_back(f.values[i]);
+  }
+  _val(ctx) = t;
+};
+auto mkTypeVar = [](auto &ctx) {
+  TypeExpr t;
+  t.kind = TypeExpr::Kind::Var;
+  t.prim = _attr(ctx);
+  _val(ctx) = t;
+};
+x3::rule<class record_type_fields_r, Fields<TypeExpr>> const recordTypeFields =
+    "a field (name: type)";
+auto const recordTypeFields_def = (name[addFieldName] > lit(':') > type[addFieldValue]) % ',';
+
 x3::rule<class prim_r, std::string> const primName = "a type";
 auto const primName_def = lexeme[(x3::string("f64") | x3::string("f32") |
                               x3::string("i64") | x3::string("i32") |
@@ -277,7 +328,8 @@ auto const baseType_def = located[primName[mkPrim] |
     (lit('[') >> lit(']') > baseType)[MkArray<0>{}] |
     (lit('[') >> x3::int64 >> lit(']') > baseType)[MkArray<1>{}] |
     (lit('[') >> name >> lit(']') > baseType)[MkArray<2>{}] |
-    (lit('(') > (type % ',') > lit(')'))[mkTupleType]];
+    (lit('(') > (type % ',') > lit(')'))[mkTupleType] |
+    (lit('{') > recordTypeFields > lit('}'))[mkRecordType] | name[mkTypeVar]];
 auto const type_def = located[(baseType >> -(lit("->") > type))[mkFunType]];
 
 //--- Patterns ----------------------------------------------------------------
@@ -346,6 +398,9 @@ x3::rule<class if_r, ExprPtr> const ifExpr = "an if expression";
 x3::rule<class let_r, ExprPtr> const letExpr = "a let expression";
 x3::rule<class loop_r, ExprPtr> const loopExpr = "a loop";
 x3::rule<class lambda_r, ExprPtr> const lambdaExpr = "a lambda";
+x3::rule<class with_r, ExprPtr> const withExpr = "an expression";
+x3::rule<class field_path_r, std::string> const fieldPath = "a field name";
+x3::rule<class record_fields_r, Fields<ExprPtr>> const recordFields = "a field (name = value)";
 
 /// For alternatives that are a sub-rule as is: a rule whose definition has
 /// semantic actions does not propagate attributes by itself.
@@ -393,6 +448,7 @@ auto foldPostfix = [](auto &ctx) {
     e->kids = {acc};
     e->kids.insert(e->kids.end(), op.indices.begin(), op.indices.end());
     e->field = op.field;
+    e->name = op.fieldName;
     acc = e;
   }
   _val(ctx) = acc;
@@ -425,6 +481,32 @@ auto mkProjectOp = [](auto &ctx) {
   Postfix p;
   p.field = _attr(ctx);
   _val(ctx) = p;
+};
+auto mkFieldOp = [](auto &ctx) {
+  Postfix p;
+  p.fieldName = _attr(ctx);
+  _val(ctx) = p;
+};
+auto mkRecord = [](auto &ctx) {
+  Fields<ExprPtr> &f = _attr(ctx);
+  ExprPtr e = node(ctx, Expr::Kind::Tuple);
+  for (size_t i : sortedFields(f)) {
+    e->fields.push_back(f.names[i]);
+    e->kids.push_back(f.values[i]);
+  }
+  _val(ctx) = e;
+};
+auto setPath = [](auto &ctx) { _val(ctx) = _attr(ctx); };
+auto extendPath = [](auto &ctx) { _val(ctx) += "." + _attr(ctx); };
+auto foldWith = [](auto &ctx) {
+  ExprPtr acc = at_c<0>(_attr(ctx));
+  for (auto &update : at_c<1>(_attr(ctx))) {
+    auto e = std::make_shared<Expr>(Expr::Kind::Update, acc->loc);
+    e->name = at_c<0>(update);
+    e->kids = {acc, at_c<1>(update)};
+    acc = e;
+  }
+  _val(ctx) = acc;
 };
 auto mkFloat = [](auto &ctx) {
   auto range = _attr(ctx);
@@ -540,7 +622,7 @@ auto const compareOp_def = x3::string("==") | x3::string("!=") | x3::string("<="
 auto const addOp_def = x3::string("+") | (x3::string("-") >> !lit('>'));
 auto const mulOp_def = (x3::string("*") >> !lit('*')) | x3::string("/") | x3::string("%");
 
-auto const expr_def = located[(orExpr >> *(lit("|>") > orExpr))[foldPipe]];
+auto const expr_def = located[(withExpr >> *(lit("|>") > withExpr))[foldPipe]];
 auto const orExpr_def = located[(andExpr >> *(orOp > andExpr))[foldBinary]];
 auto const andExpr_def = located[(cmpExpr >> *(andOp > cmpExpr))[foldBinary]];
 auto const cmpExpr_def = located[(addExpr >> *(compareOp > addExpr))[foldBinary]];
@@ -550,6 +632,12 @@ auto const unaryExpr_def = located[(lit('-') > unaryExpr)[MkUnary<'-'>{}] |
                            (lit('!') > unaryExpr)[MkUnary<'!'>{}] |
                            ifExpr[pass] | letExpr[pass] | loopExpr[pass] |
                            lambdaExpr[pass] | powExpr[pass]];
+// `r with a.b = v with c = w`: looser than `||`, tighter than `|>`, and
+// chained from the left.
+auto const withExpr_def =
+    located[(orExpr >> *(kw("with") > fieldPath > lit('=') > orExpr))[foldWith]];
+auto const fieldPath_def = name[setPath] >> *(no_skip[lit('.')] >> name[extendPath]);
+auto const recordFields_def = (name[addFieldName] > lit('=') > expr[addFieldValue]) % ',';
 auto const powExpr_def = located[(appExpr >> -(lit("**") > unaryExpr))[mkPow]];
 auto const appExpr_def = located[(postfixExpr >> *postfixExpr)[foldApply]];
 auto const postfixExpr_def = located[(atom >> *postfixOp)[foldPostfix]];
@@ -559,12 +647,13 @@ auto const subscript_def = -expr[setFirst] >> -(lit(':')[setSlice] >> -expr[setH
                            *(lit(',') > expr[addRest]);
 auto const postfixOp_def =
     (no_skip[lit('[')] > subscript > lit(']'))[mkSubscriptOp] |
-    no_skip[lit('.') >> x3::uint_][mkProjectOp];
+    no_skip[lit('.') >> x3::uint_][mkProjectOp] | no_skip[lit('.') >> name][mkFieldOp];
 auto const atom_def = located[floatLit | intLit | kw("true")[MkBool<true>{}] | kw("false")[MkBool<false>{}] |
     (lit('[') >> lit(']'))[mkEmptyArray] |
     (lit('[') > (expr % ',') > lit(']'))[mkArray] |
     (lit('(') >> operatorName >> lit(')'))[mkSection] |
-    (lit('(') > (expr % ',') > lit(')'))[mkParen] | name[mkVar]];
+    (lit('(') > (expr % ',') > lit(')'))[mkParen] |
+    (lit('{') > recordFields > lit('}'))[mkRecord] | name[mkVar]];
 auto const ifExpr_def = located[(kw("if") > expr > kw("then") > expr > kw("else") > expr)[mkIf]];
 auto const letExpr_def = located[(kw("let") > pattern > lit('=') > expr > kw("in") > expr)[mkLet]];
 auto const loopTail_def =
@@ -584,11 +673,12 @@ template <Decl::Kind K> struct MkDef {
     d.kind = K;
         auto &attr = _attr(ctx);
     d.name = at_c<0>(attr);
-    d.sizeParams = at_c<1>(attr);
-    d.params = at_c<2>(attr);
-    if (at_c<3>(attr))
-      d.resultType = std::make_shared<TypeExpr>(*at_c<3>(attr));
-    d.body = at_c<4>(attr);
+    d.typeParams = at_c<1>(attr);
+    d.sizeParams = at_c<2>(attr);
+    d.params = at_c<3>(attr);
+    if (at_c<4>(attr))
+      d.resultType = std::make_shared<TypeExpr>(*at_c<4>(attr));
+    d.body = at_c<5>(attr);
     _val(ctx) = d;
   }
 };
@@ -600,7 +690,9 @@ auto mkImport = [](auto &ctx) {
 };
 
 auto const sizeParam = lit('[') >> name >> lit(']');
-auto const defTail = name > *sizeParam > *pattern > -(lit(':') > type) > lit('=') > expr;
+x3::rule<class type_param_r, std::string> const typeParam = "a type parameter";
+auto const typeParam_def = lexeme[lit('\'') >> name];
+auto const defTail = name > *typeParam > *sizeParam > *pattern > -(lit(':') > type) > lit('=') > expr;
 auto const decl_def = located[(kw("def") > defTail)[MkDef<Decl::Kind::Def>{}] |
                       (kw("entry") > defTail)[MkDef<Decl::Kind::Entry>{}] |
                       (kw("import") > stringLit)[mkImport]];
@@ -610,7 +702,8 @@ BOOST_SPIRIT_DEFINE(name, stringLit, primName, operatorName, compareOp, addOp,
                     mulOp, orOp, andOp, type, baseType, pattern, patternType, patternRest, patterns, closingParen, expr, orExpr,
                     andExpr, cmpExpr, addExpr, mulExpr, unaryExpr, powExpr,
                     appExpr, postfixExpr, postfixOp, subscript, atom, ifExpr, letExpr,
-                    loopTail, loopExpr, lambdaExpr, decl, module)
+                    loopTail, loopExpr, lambdaExpr, withExpr, fieldPath, recordFields,
+                    recordTypeFields, typeParam, decl, module)
 } // namespace grammar
 
 /// The length of the well-formed UTF-8 sequence at `p` (RFC 3629: no

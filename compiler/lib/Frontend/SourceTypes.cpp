@@ -29,10 +29,11 @@ TypeP arrayType(TypeP elem, std::optional<int64_t> size) {
   t->size = size;
   return t;
 }
-TypeP tupleType(std::vector<TypeP> elems) {
+TypeP tupleType(std::vector<TypeP> elems, std::vector<std::string> fields) {
   auto t = std::make_shared<FType>();
   t->kind = FType::Kind::Tuple;
   t->elems = std::move(elems);
+  t->fields = std::move(fields);
   return t;
 }
 
@@ -63,10 +64,12 @@ std::string typeName(const TypeP &t) {
     return "[" + (t->size ? std::to_string(*t->size) : std::string()) + "]" +
            typeName(t->elem);
   case FType::Kind::Tuple: {
-    std::string s = "(";
+    bool record = !t->fields.empty();
+    std::string s = record ? "{" : "(";
     for (size_t i = 0; i < t->elems.size(); ++i)
-      s += (i ? ", " : "") + typeName(t->elems[i]);
-    return s + ")";
+      s += (i ? ", " : "") + (record ? t->fields[i] + ": " : std::string()) +
+           typeName(t->elems[i]);
+    return s + (record ? "}" : ")");
   }
   }
   return "?";
@@ -81,7 +84,7 @@ bool sameType(const TypeP &a, const TypeP &b) {
   case FType::Kind::Array:
     return sameType(a->elem, b->elem);
   case FType::Kind::Tuple:
-    if (a->elems.size() != b->elems.size())
+    if (a->elems.size() != b->elems.size() || a->fields != b->fields)
       return false;
     for (size_t i = 0; i < a->elems.size(); ++i)
       if (!sameType(a->elems[i], b->elems[i]))
@@ -101,7 +104,7 @@ TypeP batchedType(const TypeP &t) {
     std::vector<TypeP> elems;
     for (const TypeP &e : t->elems)
       elems.push_back(batchedType(e));
-    return tupleType(elems);
+    return tupleType(elems, t->fields);
   }
   }
   return t;
@@ -117,7 +120,7 @@ TypeP eraseSizes(const TypeP &t) {
     std::vector<TypeP> elems;
     for (const TypeP &e : t->elems)
       elems.push_back(eraseSizes(e));
-    return tupleType(elems);
+    return tupleType(elems, t->fields);
   }
   }
   return t;

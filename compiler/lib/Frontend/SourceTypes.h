@@ -36,11 +36,15 @@ struct FType {
   TypeP elem;                  ///< Array element.
   std::optional<int64_t> size; ///< Array extent, when known statically.
   std::vector<TypeP> elems;    ///< Tuple components.
+  /// A record is a tuple with named components: the names, sorted, one per
+  /// component (a tuple: none). Records of the same names and types are the
+  /// same type (structural, as in Futhark).
+  std::vector<std::string> fields;
 };
 
 TypeP primType(Prim p);
 TypeP arrayType(TypeP elem, std::optional<int64_t> size = std::nullopt);
-TypeP tupleType(std::vector<TypeP> elems);
+TypeP tupleType(std::vector<TypeP> elems, std::vector<std::string> fields = {});
 
 inline bool isFloat(Prim p) { return p == Prim::F64 || p == Prim::F32; }
 inline bool isInt(Prim p) { return p == Prim::I64 || p == Prim::I32; }
@@ -52,7 +56,7 @@ inline bool isFloatType(const TypeP &t) { return isPrim(t) && isFloat(t->prim); 
 /// `bool`, the parser admitting only these names).
 Prim primNamed(llvm::StringRef name);
 const char *primName(Prim p);
-/// The type as a program writes it: `[3]f64`, `(i64, []f32)`.
+/// The type as a program writes it: `[3]f64`, `(i64, []f32)`, `{b: f64}`.
 std::string typeName(const TypeP &t);
 
 /// Equality up to array extents (which are checked separately).

@@ -21,15 +21,18 @@
 
 namespace fad::ast {
 
-/// A type as written: `f64`, `[n]f64`, `[3][m]f32`, `(f64, i64)`, `f64 -> f64`.
+/// A type as written: `f64`, `[n]f64`, `[3][m]f32`, `(f64, i64)`,
+/// `{b: f64, w: [n]f64}`, `f64 -> f64`, or a type parameter `t`.
 struct TypeExpr {
-  enum class Kind { Prim, Array, Tuple, Function } kind = Kind::Prim;
+  enum class Kind { Prim, Array, Tuple, Function, Var } kind = Kind::Prim;
   llvm::SMLoc loc;
-  std::string prim;            ///< Prim: f64, f32, i64, i32 or bool.
+  std::string prim;            ///< Prim: f64, f32, i64, i32 or bool; Var: its name.
   std::string dimName;         ///< Array: the size variable, or "" ...
   std::optional<int64_t> dim;  ///< ... a literal size, or neither (`[]`).
   std::vector<TypeExpr> elems; ///< Array: {element}; Tuple: components;
                                ///< Function: {parameter, result}.
+  /// A record: the field names, sorted, one per element (a tuple: empty).
+  std::vector<std::string> fields;
 };
 
 /// A binding pattern: a name, `_`, or a tuple of patterns, maybe typed.
@@ -53,7 +56,9 @@ struct Expr {
     BoolLit,   ///< boolValue
     Var,       ///< name
     Array,     ///< kids: elements
-    Tuple,     ///< kids: components (at least two)
+    Tuple,     ///< kids: components (at least two); a record: also
+               ///< fields, the names, sorted, one per kid
+    Update,    ///< kids[0] with name = kids[1]; name is a field path `a.b`
     Let,       ///< patterns[0] = kids[0] in kids[1]
     If,        ///< if kids[0] then kids[1] else kids[2]
     Lambda,    ///< \patterns... -> kids[0]
@@ -62,7 +67,7 @@ struct Expr {
     Unary,     ///< name kids[0]; name is "-" or "!"
     Section,   ///< (name): an operator as a function value
     Index,     ///< kids[0][kids[1], ...]
-    Project,   ///< kids[0].field
+    Project,   ///< kids[0].field, or kids[0].name for a record field
     LoopFor,   ///< loop patterns[0] = kids[0] for name < kids[1] do kids[2]
     LoopWhile, ///< loop patterns[0] = kids[0] while kids[1] do kids[2]
   } kind;
@@ -74,6 +79,7 @@ struct Expr {
   std::string name;
   std::vector<ExprPtr> kids;
   std::vector<Pattern> patterns;
+  std::vector<std::string> fields;
 
   Expr(Kind kind, llvm::SMLoc loc) : kind(kind), loc(loc) {}
 };
@@ -84,6 +90,7 @@ struct Decl {
   llvm::SMLoc loc;
   std::string name;                    ///< Def/Entry name, or the import path.
   std::vector<std::string> sizeParams; ///< `[n]` parameters.
+  std::vector<std::string> typeParams; ///< `'t` parameters.
   std::vector<Pattern> params;         ///< Each typed.
   std::shared_ptr<TypeExpr> resultType;
   ExprPtr body;
