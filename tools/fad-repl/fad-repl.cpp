@@ -126,6 +126,10 @@ static llvm::orc::SymbolMap runtimeSymbols(llvm::orc::MangleAndInterner mangle) 
   FAD_SYMBOL(fad_rt_print_array_i32);
   FAD_SYMBOL(fad_rt_print_array_bool);
   FAD_SYMBOL(fad_rt_report);
+  FAD_SYMBOL(fad_rt_solve_f64);
+  FAD_SYMBOL(fad_rt_solve_f32);
+  FAD_SYMBOL(fad_rt_slogdet_f64);
+  FAD_SYMBOL(fad_rt_slogdet_f32);
   FAD_SYMBOL(fad_rt_fail);
   FAD_SYMBOL(fad_rt_chunks);
   FAD_SYMBOL(fad_rt_index_error);

@@ -276,6 +276,46 @@ static Val buildFixpoint(Elaborator &e, const Builtin &self, Args args, llvm::SM
   return e.fromLeaves(stateType, SmallVector<Value>(op.getResults()));
 }
 
+/// The float element type of a matrix argument of a linear-algebra builtin.
+static Prim expectFloatMatrix(Elaborator &e, const Val &v, llvm::SMLoc at, StringRef what) {
+  TypeP t = e.expectArray(v, at, what);
+  if (t->elem->kind != FType::Kind::Array || !isFloatType(t->elem->elem))
+    e.fail(at, what + " needs a matrix of floats ([n][n]f64 or [n][n]f32), got " +
+                   e.describe(v, at));
+  if (t->size && t->elem->size && *t->size != *t->elem->size)
+    e.fail(at, what + " needs a square matrix, got " + typeName(t));
+  return t->elem->elem->prim;
+}
+
+/// solve a b: the x with a x = b, for b of any rank >= 1 (b's rows are a's).
+static Val buildSolve(Elaborator &e, const Builtin &self, Args args, llvm::SMLoc at) {
+  Prim p = expectFloatMatrix(e, args[0], at, self.name);
+  TypeP bt = e.expectArray(args[1], at, self.name);
+  const FType *elem = bt.get();
+  while (elem->kind == FType::Kind::Array)
+    elem = elem->elem.get();
+  if (elem->kind != FType::Kind::Prim || elem->prim != p)
+    e.fail(at, "solve: the right-hand side must be an array of " + std::string(primName(p)) +
+                   " like the matrix, got " + e.describe(args[1], at));
+  if (args[0].type->size && bt->size && *args[0].type->size != *bt->size)
+    e.fail(at, "solve: a matrix of size " + std::to_string(*args[0].type->size) +
+                   " and a right-hand side of " + std::to_string(*bt->size) + " rows");
+  Value x = e.b.create<SolveOp>(e.loc(at), args[1].leaves[0].getType(), args[0].leaves[0],
+                                args[1].leaves[0], /*transpose=*/false);
+  return e.data(bt, x);
+}
+
+/// slogdet a: (sign, log |det a|).
+static Val buildSlogdet(Elaborator &e, const Builtin &self, Args args, llvm::SMLoc at) {
+  Prim p = expectFloatMatrix(e, args[0], at, self.name);
+  Type t = e.scalarType(p);
+  auto op = e.b.create<SlogdetOp>(e.loc(at), t, t, args[0].leaves[0]);
+  Val result;
+  result.kind = Val::Kind::Tuple;
+  result.parts = {e.data(primType(p), op.getSign()), e.data(primType(p), op.getLogabsdet())};
+  return result;
+}
+
 /// tree_map f x, tree_map2 f x y: f applied to every scalar of x (and the
 /// one at the same place in y), which may be a scalar, an array of any rank,
 /// a tuple or a record, nested: the result has x's structure. This is how
@@ -352,6 +392,8 @@ static const struct {
     {"sum", 1, buildReduction}, {"product", 1, buildReduction},
     {"maximum", 1, buildReduction}, {"minimum", 1, buildReduction},
     {"transpose", 1, buildTranspose},
+    // Dense linear algebra (more in the stdlib's linalg).
+    {"solve", 2, buildSolve}, {"slogdet", 1, buildSlogdet},
     // Structures of arrays (tuples and records).
     {"tree_map", 2, buildTreeMap}, {"tree_map2", 3, buildTreeMap}, {"tree_sum", 1, buildTreeSum},
     // Differentiation.

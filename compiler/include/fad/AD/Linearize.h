@@ -59,6 +59,13 @@ public:
   /// Records an intermediate value of a tangent computation (a term of a
   /// sum, say): a value that depends linearly on the tangents.
   void markLinear(mlir::Value v) { linearValues.insert(v); }
+  /// Forgets the primal and the tangent recorded for `v`: for the values of
+  /// auxiliary IR that a rule linearizes and then erases (LinalgRules.cpp),
+  /// so that no later value at the same address inherits them.
+  void forget(mlir::Value v) {
+    mapping.erase(v);
+    tangents.erase(v);
+  }
 
   /// The values that depend linearly on the input tangents: the linear part
   /// of the linearized program, which reverse mode transposes.

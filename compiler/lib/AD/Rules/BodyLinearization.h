@@ -112,6 +112,7 @@ void registerReduceTransposes(mlir::MLIRContext *ctx);
 void registerTaylorRules(mlir::MLIRContext *ctx);
 void registerTaylorBoundRules(mlir::MLIRContext *ctx);
 void registerLoopTransposes(mlir::MLIRContext *ctx);
+void registerLinalgRules(mlir::MLIRContext *ctx);
 
 } // namespace fad::detail
 

@@ -19,6 +19,7 @@ void fad::registerDerivativeRules(DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *ctx, FADDialect *, arith::ArithDialect *) {
     fad::detail::registerArrayRules(ctx);
     fad::detail::registerElementwiseRules(ctx);
+    fad::detail::registerLinalgRules(ctx);
     fad::detail::registerLoopRules(ctx);
     fad::detail::registerMapRules(ctx);
     fad::detail::registerReduceRules(ctx);

@@ -51,8 +51,7 @@ static Value dimOf(OpBuilder &b, Location loc, Value array, int64_t d) {
   return b.create<tensor::DimOp>(loc, array, d);
 }
 
-/// "file:line:col" of the innermost file location in `loc`, or "".
-static std::string locationText(Location loc) {
+std::string fad::locationText(Location loc) {
   std::string text;
   loc->walk([&](Location l) {
     if (auto file = dyn_cast<FileLineColLoc>(l)) {
@@ -1187,4 +1186,5 @@ void fad::populateFADToSCFPatterns(RewritePatternSet &patterns) {
       StoreAtLowering<UpdateOp, false>, MapLowering, BuildLowering,
       FoldLowering<ReduceOp, false>, FoldLowering<ScanOp, true>, ForLowering,
       WhileLowering, IfLowering, FixpointLowering>(patterns.getContext());
+  populateLinalgLoweringPatterns(patterns);
 }

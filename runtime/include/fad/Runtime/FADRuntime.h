@@ -78,6 +78,21 @@ void fad_rt_print_array_bool(int64_t rank, void *desc);
    program runs with -p N and N divides step. */
 void fad_rt_report(int64_t step, double value);
 
+/* Dense linear algebra (fad.solve, fad.slogdet; runtime/lib/Linalg.cpp):
+   arrays as unranked memrefs (rank, descriptor). solve writes x with
+   A x = b (A^T x = b when transpose is non-zero) and stops the program with
+   `location` when A is singular; slogdet writes the sign of det A and
+   log |det A| into out[0], out[1] (0 and -inf when A is singular). Both stop
+   the program when A is not square or b's rows are not A's. */
+void fad_rt_solve_f64(int64_t rank_a, void *a, int64_t rank_b, void *b, int64_t rank_x,
+                      void *x, int32_t transpose, const char *location);
+void fad_rt_solve_f32(int64_t rank_a, void *a, int64_t rank_b, void *b, int64_t rank_x,
+                      void *x, int32_t transpose, const char *location);
+void fad_rt_slogdet_f64(int64_t rank_a, void *a, int64_t rank_out, void *out,
+                        const char *location);
+void fad_rt_slogdet_f32(int64_t rank_a, void *a, int64_t rank_out, void *out,
+                        const char *location);
+
 /* fad-repl: runs a library thunk (see FADLibrary.h) of an entry without
    parameters, printing its results on stdout as an executable would; a
    run-time error ends the call, not the process: returns a FAD_* status

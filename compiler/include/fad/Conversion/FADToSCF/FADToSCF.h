@@ -22,10 +22,18 @@ namespace fad {
 /// be marked first, as the convert-fad-to-scf pass does: use the pass.
 void populateFADToSCFPatterns(mlir::RewritePatternSet &patterns);
 
+/// Adds the patterns of populateFADToSCFPatterns that lower fad.solve and
+/// fad.slogdet to calls of the runtime's linear algebra (LinalgLowering.cpp).
+void populateLinalgLoweringPatterns(mlir::RewritePatternSet &patterns);
+
 /// Declares (once, in the enclosing module) the fad runtime function `name`
 /// of type `type`; see runtime/include/fad/Runtime/FADRuntime.h.
 mlir::func::FuncOp getRuntimeFunction(mlir::OpBuilder &b, llvm::StringRef name,
                                       mlir::FunctionType type);
+
+/// "file:line:col" of the innermost file location in `loc`, or "": how the
+/// runtime's messages name a place in the program.
+std::string locationText(mlir::Location loc);
 
 /// A pointer (`!llvm.ptr`) to a private NUL-terminated global holding
 /// `text`; equal texts share one global.

@@ -182,6 +182,31 @@ LogicalResult TransposeOp::verify() {
   return success();
 }
 
+/// Checks that `matrix` is a square matrix of the element type `elem`.
+static LogicalResult verifySquareMatrix(Operation *op, Value matrix, Type elem) {
+  auto type = cast<RankedTensorType>(matrix.getType());
+  if (type.getRank() != 2)
+    return op->emitOpError("needs a matrix (rank 2), got rank ") << type.getRank();
+  if (!type.getElementType().isF64() && !type.getElementType().isF32())
+    return op->emitOpError("needs a matrix of floats, got ") << type;
+  if (elem != type.getElementType())
+    return op->emitOpError("mixes element types ") << type.getElementType() << " and " << elem;
+  if (!type.isDynamicDim(0) && !type.isDynamicDim(1) && type.getDimSize(0) != type.getDimSize(1))
+    return op->emitOpError("needs a square matrix, got ") << type;
+  return success();
+}
+
+LogicalResult SolveOp::verify() {
+  return verifySquareMatrix(*this, getMatrix(), getRhs().getType().getElementType());
+}
+
+LogicalResult SlogdetOp::verify() {
+  if (getSign().getType() != getLogabsdet().getType())
+    return emitOpError("needs results of one type, got ")
+           << getSign().getType() << " and " << getLogabsdet().getType();
+  return verifySquareMatrix(*this, getMatrix(), getSign().getType());
+}
+
 LogicalResult MapOp::verifyRegions() {
   if (getInputs().empty())
     return emitOpError("needs at least one input array");

@@ -323,6 +323,54 @@ def FAD_TransposeOp : FAD_Op<"transpose", [Pure, SameOperandsAndResultType]> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Dense linear algebra
+//===----------------------------------------------------------------------===//
+// Factorizations are computed by the runtime (LU with partial pivoting), and
+// differentiated by matrix-level rules (lib/AD/Rules/LinalgRules.cpp), never
+// through their loops.
+
+def FAD_SolveOp : FAD_Op<"solve", [Pure, FAD_CostlyToRecompute,
+                                   AllTypesMatch<["rhs", "result"]>]> {
+  let summary = "the solution of a linear system A x = b (or A^T x = b)";
+  let description = [{
+    For a square `matrix` A of extent n and `rhs` b of any rank >= 1 whose
+    outer extent is n, the x with A x = b, solving for every trailing index
+    of b at once (b is read as n rows of columns); with `transpose`, the x
+    with A^T x = b. Computed by LU factorization with partial pivoting; a
+    singular A (an exactly zero pivot) stops the program with the op's
+    location. Linear in `rhs`.
+
+    ```mlir
+    %x = fad.solve %a, %b : tensor<?x?xf64>, tensor<?xf64>
+    %y = fad.solve %a, %c {transpose} : tensor<?x?xf64>, tensor<?x?xf64>
+    ```
+  }];
+  let arguments = (ins FAD_Array:$matrix, FAD_Array:$rhs, UnitAttr:$transpose);
+  let results = (outs FAD_Array:$result);
+  let assemblyFormat = "$matrix `,` $rhs attr-dict `:` type($matrix) `,` type($rhs)";
+  let hasVerifier = 1;
+}
+
+def FAD_SlogdetOp : FAD_Op<"slogdet", [Pure, FAD_CostlyToRecompute]> {
+  let summary = "the sign and the log of the absolute value of a determinant";
+  let description = [{
+    For a square `matrix` A: `sign` (1, -1, or 0 for a singular A) and
+    `logabsdet` = log |det A| (-inf for a singular A), by LU factorization
+    with partial pivoting, so that det A = sign * exp(logabsdet) without
+    overflow.
+
+    ```mlir
+    %s, %l = fad.slogdet %a : tensor<?x?xf64> -> f64, f64
+    ```
+  }];
+  let arguments = (ins FAD_Array:$matrix);
+  let results = (outs FAD_Float:$sign, FAD_Float:$logabsdet);
+  let assemblyFormat =
+      "$matrix attr-dict `:` type($matrix) `->` type($sign) `,` type($logabsdet)";
+  let hasVerifier = 1;
+}
+
 def FAD_ZerosLikeOp : FAD_Op<"zeros_like", [Pure, SameOperandsAndResultType]> {
   let summary = "an array of zeros with the extents of another";
   let description = [{

@@ -1,0 +1,237 @@
+//===- LinalgRules.cpp - Derivative rules of dense linear algebra -*- C++ -*-===//
+//
+// This file implements the matrix-level rules of fad.solve and fad.slogdet:
+// the factorizations are never differentiated through their loops.
+//
+//   solve:    x = A^-1 b         xTan = A^-1 (bTan - ATan x)
+//             (transpose)        xTan = A^-T (bTan - ATan^T x)
+//             transpose in b:    bAdj += A^-T xAdj   (A^-1 with `transpose`)
+//   slogdet:  l = log |det A|    lTan = tr(A^-1 ATan) = sum_ij (A^-T)_ij ATan_ij
+//             sign               piecewise constant: no tangent
+//
+// The products with ATan are written as auxiliary primal IR (maps, builds
+// and reduces of A with the primal x or A^-T held constant: b - A x, and
+// sum_ij M_ij A_ij) that the generic rules linearize, so they hold in vector
+// mode, are transposed by the structured ops' rules (reverse mode gets
+// AAdj = -bAdj x^T and lAdj A^-T), and are differentiated again by nested
+// derivatives. Taylor mode supports only solve's linear part (a tangent in
+// b alone): the higher coefficients of a product with a varying A are
+// refused with an error.
+//
+//===----------------------------------------------------------------------===//
+
+#include "BodyLinearization.h"
+
+#include "fad/AD/ADInterfaces.h"
+#include "fad/AD/Transpose.h"
+#include "fad/Dialect/FAD/IR/FADOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+
+using namespace mlir;
+using namespace fad;
+
+namespace {
+
+/// The element (or row) `i` of `array`.
+Value elementAt(OpBuilder &b, Location loc, Value array, Value i) {
+  auto type = cast<RankedTensorType>(array.getType());
+  return b.create<IndexOp>(loc, getElementOrRowType(type), array, ValueRange{i});
+}
+
+/// A structured op created with no results, its body built, recreated with
+/// the result type `type` (known only from what the body yields).
+Value withResultType(OpBuilder &b, Operation *op, Type type) {
+  OperationState state(op->getLoc(), op->getName());
+  state.addOperands(op->getOperands());
+  state.addTypes(type);
+  state.addRegion()->takeBody(op->getRegion(0));
+  Value result = b.create(state)->getResult(0);
+  op->erase();
+  return result;
+}
+
+/// `build n f`: the array of f(i) for i < n.
+Value buildArray(OpBuilder &b, Location loc, Value n, function_ref<Value(Value)> f) {
+  auto build = b.create<BuildOp>(loc, TypeRange{}, n);
+  Value element;
+  {
+    OpBuilder::InsertionGuard guard(b);
+    Block *body = b.createBlock(&build.getBody(), {}, {b.getI64Type()}, {loc});
+    element = f(body->getArgument(0));
+    b.create<YieldOp>(loc, ValueRange{element});
+  }
+  return withResultType(b, build, getArrayOfType(element.getType()));
+}
+
+/// `v * s` for a scalar `s`: every element of `v` (a scalar or an array of
+/// any rank) times `s`.
+Value scaled(OpBuilder &b, Location loc, Value v, Value s) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  if (!type)
+    return b.create<MulOp>(loc, v, s);
+  auto map = b.create<MapOp>(loc, TypeRange{type}, ValueRange{v});
+  OpBuilder::InsertionGuard guard(b);
+  Block *body = b.createBlock(&map.getBody(), {}, {getElementOrRowType(type)}, {loc});
+  b.create<YieldOp>(loc, ValueRange{scaled(b, loc, body->getArgument(0), s)});
+  return map.getResult(0);
+}
+
+/// The sum of the elements (or, elementwise, the rows) of a non-empty `array`.
+Value sumOuter(OpBuilder &b, Location loc, Value array) {
+  Type elem = getElementOrRowType(cast<RankedTensorType>(array.getType()));
+  Value zero =
+      isa<RankedTensorType>(elem)
+          ? b.create<ZerosLikeOp>(
+                 loc, elementAt(b, loc, array, b.create<arith::ConstantIntOp>(loc, 0, 64)))
+                .getResult()
+          : b.create<arith::ConstantOp>(loc, b.getZeroAttr(elem)).getResult();
+  auto reduce = b.create<ReduceOp>(loc, TypeRange{elem}, ValueRange{zero}, ValueRange{array});
+  OpBuilder::InsertionGuard guard(b);
+  Block *body = b.createBlock(&reduce.getBody(), {}, {elem, elem}, {loc, loc});
+  b.create<YieldOp>(loc, ValueRange{buildElementwiseAdd(b, loc, body->getArgument(0),
+                                                        body->getArgument(1))});
+  return reduce.getResult(0);
+}
+
+/// The rows sum_j a[i][j] x_i[j] for x_i = xOf(i) (x_i[j] a scalar or an
+/// array): the matrix-vector product when every x_i is the same x.
+Value rowProducts(OpBuilder &b, Location loc, Value a, function_ref<Value(Value)> xOf) {
+  return buildArray(b, loc, b.create<DimOp>(loc, a, 0), [&](Value i) {
+    Value row = elementAt(b, loc, a, i);
+    Value x = xOf(i);
+    return sumOuter(b, loc, buildArray(b, loc, b.create<DimOp>(loc, x, 0), [&](Value j) {
+                      return scaled(b, loc, elementAt(b, loc, x, j), elementAt(b, loc, row, j));
+                    }));
+  });
+}
+
+/// The tangent of a primal expression that `build` writes (in front of
+/// `op`, reading `op`'s operands and values of the new primal program): its
+/// ops are linearized like any others, then erased and forgotten.
+FailureOr<Value> tangentOf(OpBuilder &b, LinearizeState &state, Operation *op,
+                           function_ref<Value(OpBuilder &)> build) {
+  Operation *before = op->getPrevNode();
+  OpBuilder aux(op);
+  Value result = build(aux);
+  SmallVector<Operation *> auxOps;
+  for (Operation *it = before ? before->getNextNode() : &op->getBlock()->front(); it != op;
+       it = it->getNextNode())
+    auxOps.push_back(it);
+  LogicalResult linearized = success();
+  for (Operation *auxOp : auxOps)
+    if (failed(linearized = state.linearizeOp(b, auxOp)))
+      break;
+  Value tangent = succeeded(linearized) ? state.tangent(result) : Value();
+  for (Operation *auxOp : llvm::reverse(auxOps)) {
+    auxOp->walk([&](Operation *inner) {
+      for (Value v : inner->getResults())
+        state.forget(v);
+      for (Region &region : inner->getRegions())
+        for (Block &block : region)
+          for (Value arg : block.getArguments())
+            state.forget(arg);
+    });
+    auxOp->erase();
+  }
+  if (failed(linearized))
+    return failure();
+  return tangent;
+}
+
+LogicalResult refuseTaylor(Operation *op, LinearizeState &state) {
+  if (!state.taylorOrder)
+    return success();
+  return op->emitError("Taylor mode (taylor, or jvp nested in taylor) through ")
+         << op->getName() << " with a varying matrix is not supported";
+}
+
+struct SolveLinearize : LinearizeOpInterface::ExternalModel<SolveLinearize, SolveOp> {
+  LogicalResult linearize(Operation *op, OpBuilder &b, LinearizeState &state) const {
+    auto solve = cast<SolveOp>(op);
+    Location loc = solve.getLoc();
+    Value x = b.clone(*op, state.primalMapping())->getResult(0);
+    if (!state.readsTangent(op))
+      return success();
+    if (state.tangent(solve.getMatrix()) && failed(refuseTaylor(op, state)))
+      return failure();
+    // The tangent of b - A x with x held constant: bTan - ATan x.
+    FailureOr<Value> rhsTan = tangentOf(b, state, op, [&](OpBuilder &aux) {
+      Value a = solve.getMatrix();
+      if (solve.getTranspose())
+        a = aux.create<TransposeOp>(loc, a);
+      return buildElementwise<SubOp>(aux, loc, solve.getRhs(),
+                                     rowProducts(aux, loc, a, [&](Value) { return x; }));
+    });
+    if (failed(rhsTan))
+      return failure();
+    if (*rhsTan)
+      state.setTangent(solve.getResult(),
+                       b.create<SolveOp>(loc, rhsTan->getType(), state.primal(solve.getMatrix()),
+                                         *rhsTan, solve.getTranspose()));
+    return success();
+  }
+};
+
+struct SolveTranspose : TransposeOpInterface::ExternalModel<SolveTranspose, SolveOp> {
+  LogicalResult transpose(Operation *op, OpBuilder &b, TransposeState &state) const {
+    auto solve = cast<SolveOp>(op);
+    if (state.isLinear(solve.getMatrix()))
+      return op->emitError("fad.solve is linear in its right-hand side only, not in its matrix");
+    Value resultAdj = state.adjoint(solve.getResult());
+    if (!resultAdj)
+      return success();
+    Location loc = solve.getLoc();
+    state.addAdjoint(b, loc, solve.getRhs(),
+                     b.create<SolveOp>(loc, resultAdj.getType(), state.primal(solve.getMatrix()),
+                                       resultAdj, !solve.getTranspose()));
+    return success();
+  }
+};
+
+struct SlogdetLinearize : LinearizeOpInterface::ExternalModel<SlogdetLinearize, SlogdetOp> {
+  LogicalResult linearize(Operation *op, OpBuilder &b, LinearizeState &state) const {
+    auto slogdet = cast<SlogdetOp>(op);
+    Location loc = slogdet.getLoc();
+    b.clone(*op, state.primalMapping());
+    if (!state.tangent(slogdet.getMatrix()))
+      return success();
+    if (failed(refuseTaylor(op, state)))
+      return failure();
+    // M = A^-T, held constant; then the tangent of sum_ij M_ij A_ij.
+    Value a = state.primal(slogdet.getMatrix());
+    Type elem = slogdet.getSign().getType();
+    Value n = b.create<DimOp>(loc, a, 0);
+    Value eye = buildArray(b, loc, n, [&](Value i) {
+      return buildArray(b, loc, n, [&](Value j) {
+        Value same = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, i, j);
+        return b.create<arith::SelectOp>(
+            loc, same, b.create<arith::ConstantOp>(loc, b.getFloatAttr(elem, 1.0)),
+            b.create<arith::ConstantOp>(loc, b.getFloatAttr(elem, 0.0)));
+      });
+    });
+    Value inverseT = b.create<SolveOp>(loc, eye.getType(), a, eye, /*transpose=*/true);
+    FailureOr<Value> tangent = tangentOf(b, state, op, [&](OpBuilder &aux) {
+      Value rows = rowProducts(aux, loc, slogdet.getMatrix(),
+                               [&](Value i) { return elementAt(aux, loc, inverseT, i); });
+      Value zero = aux.create<arith::ConstantOp>(loc, aux.getFloatAttr(elem, 0.0));
+      auto reduce = aux.create<ReduceOp>(loc, TypeRange{elem}, ValueRange{zero}, ValueRange{rows});
+      OpBuilder::InsertionGuard guard(aux);
+      Block *body = aux.createBlock(&reduce.getBody(), {}, {elem, elem}, {loc, loc});
+      aux.create<YieldOp>(loc, ValueRange{aux.create<AddOp>(loc, body->getArgument(0),
+                                                            body->getArgument(1))});
+      return reduce.getResult(0);
+    });
+    if (failed(tangent))
+      return failure();
+    state.setTangent(slogdet.getLogabsdet(), *tangent);
+    return success();
+  }
+};
+
+} // namespace
+
+void fad::detail::registerLinalgRules(MLIRContext *ctx) {
+  SolveOp::attachInterface<SolveLinearize, SolveTranspose>(*ctx);
+  SlogdetOp::attachInterface<SlogdetLinearize>(*ctx);
+}

@@ -1,0 +1,177 @@
+//===- Linalg.cpp - Dense linear algebra of compiled programs -----*- C++ -*-===//
+//
+// The kernels behind fad.solve and fad.slogdet: LU factorization with
+// partial pivoting (Doolittle, row-major, the elimination's inner loop
+// contiguous), forward and back substitution, for f64 and f32. Arrays come as
+// the unranked memref descriptors that compiled code passes (rank, pointer to
+// the ranked descriptor) with identity layouts; the extents are checked here.
+//
+//===----------------------------------------------------------------------===//
+
+#include "RuntimeState.h"
+
+#include "fad/Runtime/FADRuntime.h"
+
+#include <cmath>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace {
+using fad::rt::Descriptor;
+
+template <typename T> T *elements(void *desc) {
+  auto *d = static_cast<Descriptor *>(desc);
+  return reinterpret_cast<T *>(d->aligned) + d->offset;
+}
+int64_t extent(void *desc, int64_t k) { return static_cast<Descriptor *>(desc)->sizesAndStrides[k]; }
+
+/// The LU factors of an n x n matrix, computed in double precision whatever
+/// the element type: P A = L U with L unit lower triangular (below the
+/// diagonal of `lu`) and U upper triangular (on and above it); row k of P A
+/// is row perm[k] of A.
+struct LU {
+  int64_t n;
+  std::vector<double> lu;
+  std::vector<int64_t> perm;
+  int swaps = 0;
+  bool singular = false;
+
+  template <typename T> LU(const T *a, int64_t n) : n(n), lu(a, a + n * n), perm(n) {
+    for (int64_t i = 0; i < n; ++i)
+      perm[i] = i;
+    for (int64_t k = 0; k < n; ++k) {
+      int64_t p = k;
+      for (int64_t i = k + 1; i < n; ++i)
+        if (std::fabs(lu[i * n + k]) > std::fabs(lu[p * n + k]))
+          p = i;
+      if (p != k) {
+        for (int64_t j = 0; j < n; ++j)
+          std::swap(lu[k * n + j], lu[p * n + j]);
+        std::swap(perm[k], perm[p]);
+        ++swaps;
+      }
+      double pivot = lu[k * n + k];
+      if (pivot == 0.0 || std::isnan(pivot)) {
+        singular = true;
+        continue;
+      }
+      for (int64_t i = k + 1; i < n; ++i) {
+        double f = lu[i * n + k] /= pivot;
+        if (f == 0.0)
+          continue;
+        double *row = &lu[i * n], *top = &lu[k * n];
+        for (int64_t j = k + 1; j < n; ++j)
+          row[j] -= f * top[j];
+      }
+    }
+  }
+
+  /// Solves A x = b, or A^T x = b, for the m columns of the row-major n x m
+  /// `b`, into `x` (which may be `b`).
+  template <typename T> void solve(const T *b, T *x, int64_t m, bool transpose) const {
+    std::vector<double> y(n * m);
+    if (!transpose) {
+      // L y = P b, then U x = y.
+      for (int64_t i = 0; i < n; ++i)
+        for (int64_t c = 0; c < m; ++c)
+          y[i * m + c] = b[perm[i] * m + c];
+      for (int64_t i = 0; i < n; ++i)
+        for (int64_t k = 0; k < i; ++k)
+          if (double l = lu[i * n + k]; l != 0.0)
+            for (int64_t c = 0; c < m; ++c)
+              y[i * m + c] -= l * y[k * m + c];
+      for (int64_t i = n - 1; i >= 0; --i) {
+        for (int64_t k = i + 1; k < n; ++k)
+          if (double u = lu[i * n + k]; u != 0.0)
+            for (int64_t c = 0; c < m; ++c)
+              y[i * m + c] -= u * y[k * m + c];
+        for (int64_t c = 0; c < m; ++c)
+          y[i * m + c] /= lu[i * n + i];
+      }
+      for (int64_t i = 0; i < n * m; ++i)
+        x[i] = static_cast<T>(y[i]);
+      return;
+    }
+    // A^T = U^T L^T P: U^T z = b, then L^T w = z, then x = P^T w.
+    for (int64_t i = 0; i < n * m; ++i)
+      y[i] = b[i];
+    for (int64_t i = 0; i < n; ++i) {
+      for (int64_t c = 0; c < m; ++c)
+        y[i * m + c] /= lu[i * n + i];
+      for (int64_t k = i + 1; k < n; ++k)
+        if (double u = lu[i * n + k]; u != 0.0)
+          for (int64_t c = 0; c < m; ++c)
+            y[k * m + c] -= u * y[i * m + c];
+    }
+    for (int64_t i = n - 1; i >= 0; --i)
+      for (int64_t k = 0; k < i; ++k)
+        if (double l = lu[i * n + k]; l != 0.0)
+          for (int64_t c = 0; c < m; ++c)
+            y[k * m + c] -= l * y[i * m + c];
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t c = 0; c < m; ++c)
+        x[perm[i] * m + c] = static_cast<T>(y[i * m + c]);
+  }
+};
+
+/// Stops the program unless `a` is square (and `b`, when given, has as many
+/// rows as `a`).
+void checkExtents(const char *op, void *a, void *b, const char *location) {
+  int64_t n = extent(a, 0);
+  std::string where = std::string(location) + ": " + op + ": ";
+  if (extent(a, 1) != n)
+    fad_rt_fail((where + "the matrix is not square (" + std::to_string(n) + " by " +
+                 std::to_string(extent(a, 1)) + ")")
+                    .c_str());
+  if (b && extent(b, 0) != n)
+    fad_rt_fail((where + "the right-hand side has " + std::to_string(extent(b, 0)) +
+                 " rows for a matrix of size " + std::to_string(n))
+                    .c_str());
+}
+
+template <typename T>
+void solve(int64_t, void *a, int64_t rankB, void *b, int64_t, void *x, int32_t transpose,
+           const char *location) {
+  checkExtents("solve", a, b, location);
+  int64_t n = extent(a, 0), m = 1;
+  for (int64_t k = 1; k < rankB; ++k)
+    m *= extent(b, k);
+  LU lu(elements<T>(a), n);
+  if (lu.singular)
+    fad_rt_fail((std::string(location) + ": solve: the matrix is singular").c_str());
+  lu.solve(elements<T>(b), elements<T>(x), m, transpose != 0);
+}
+
+template <typename T> void slogdet(int64_t, void *a, void *out, const char *location) {
+  checkExtents("slogdet", a, nullptr, location);
+  int64_t n = extent(a, 0);
+  LU lu(elements<T>(a), n);
+  double s = lu.swaps % 2 ? -1.0 : 1.0, l = 0.0;
+  for (int64_t i = 0; i < n && !lu.singular; ++i) {
+    double d = lu.lu[i * n + i];
+    s = d < 0 ? -s : s;
+    l += std::log(std::fabs(d));
+  }
+  elements<T>(out)[0] = static_cast<T>(lu.singular ? 0.0 : s);
+  elements<T>(out)[1] = static_cast<T>(lu.singular ? -INFINITY : l);
+}
+
+} // namespace
+
+extern "C" {
+void fad_rt_solve_f64(int64_t ra, void *a, int64_t rb, void *b, int64_t rx, void *x,
+                      int32_t transpose, const char *location) {
+  solve<double>(ra, a, rb, b, rx, x, transpose, location);
+}
+void fad_rt_solve_f32(int64_t ra, void *a, int64_t rb, void *b, int64_t rx, void *x,
+                      int32_t transpose, const char *location) {
+  solve<float>(ra, a, rb, b, rx, x, transpose, location);
+}
+void fad_rt_slogdet_f64(int64_t ra, void *a, int64_t, void *out, const char *location) {
+  slogdet<double>(ra, a, out, location);
+}
+void fad_rt_slogdet_f32(int64_t ra, void *a, int64_t, void *out, const char *location) {
+  slogdet<float>(ra, a, out, location);
+}
+}
