@@ -656,3 +656,43 @@ func.func @erf_of_integer(%i: i64) -> i64 {
   %a = fad.erf %i : i64
   return %a : i64
 }
+
+// -----
+
+func.func @solve_of_vector(%v: tensor<?xf64>) -> tensor<?xf64> {
+  // expected-error @+1 {{'fad.solve' op needs a matrix (rank 2), got rank 1}}
+  %x = fad.solve %v, %v : tensor<?xf64>, tensor<?xf64>
+  return %x : tensor<?xf64>
+}
+
+// -----
+
+func.func @solve_of_integers(%a: tensor<?x?xi64>, %b: tensor<?xi64>) -> tensor<?xi64> {
+  // expected-error @+1 {{'fad.solve' op needs a matrix of floats, got 'tensor<?x?xi64>'}}
+  %x = fad.solve %a, %b : tensor<?x?xi64>, tensor<?xi64>
+  return %x : tensor<?xi64>
+}
+
+// -----
+
+func.func @solve_mixed(%a: tensor<?x?xf64>, %b: tensor<?xf32>) -> tensor<?xf32> {
+  // expected-error @+1 {{'fad.solve' op mixes element types 'f64' and 'f32'}}
+  %x = fad.solve %a, %b : tensor<?x?xf64>, tensor<?xf32>
+  return %x : tensor<?xf32>
+}
+
+// -----
+
+func.func @slogdet_not_square(%a: tensor<2x3xf64>) -> f64 {
+  // expected-error @+1 {{'fad.slogdet' op needs a square matrix, got 'tensor<2x3xf64>'}}
+  %s, %l = fad.slogdet %a : tensor<2x3xf64> -> f64, f64
+  return %l : f64
+}
+
+// -----
+
+func.func @slogdet_results(%a: tensor<?x?xf64>) -> f32 {
+  // expected-error @+1 {{'fad.slogdet' op needs results of one type, got 'f64' and 'f32'}}
+  %s, %l = fad.slogdet %a : tensor<?x?xf64> -> f64, f32
+  return %l : f32
+}

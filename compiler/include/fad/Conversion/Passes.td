@@ -60,7 +60,8 @@ def ConvertFADToSCF : Pass<"convert-fad-to-scf", "mlir::ModuleOp"> {
     "mlir::arith::ArithDialect", "mlir::math::MathDialect",
     "mlir::scf::SCFDialect", "mlir::tensor::TensorDialect",
     "mlir::linalg::LinalgDialect", "mlir::func::FuncDialect",
-    "mlir::LLVM::LLVMDialect"
+    "mlir::LLVM::LLVMDialect", "mlir::bufferization::BufferizationDialect",
+    "mlir::memref::MemRefDialect"
   ];
 }
 

@@ -1,0 +1,30 @@
+// convert-fad-to-scf on dense linear algebra: calls of the runtime's LU
+// kernels on read-only views of the operands, the solution written into a
+// fresh buffer that becomes the result (to_tensor restrict writable), the
+// op's location passed for the runtime's errors.
+// RUN: fad-opt %s --convert-fad-to-scf | FileCheck %s
+
+// CHECK-DAG:   llvm.mlir.global internal constant @[[LOC:__fad_str_[0-9A-F]+]]("{{.*}}linalg.mlir:17:8\00")
+// CHECK-DAG:   func.func private @fad_rt_solve_f64(memref<*xf64>, memref<*xf64>, memref<*xf64>, i32, !llvm.ptr)
+// CHECK-DAG:   func.func private @fad_rt_slogdet_f32(memref<*xf32>, memref<*xf32>, !llvm.ptr)
+// CHECK-LABEL: func.func @solve
+// CHECK:         %[[A:.*]] = bufferization.to_memref %arg0 read_only : memref<?x?xf64>
+// CHECK:         %[[ALLOC:.*]] = memref.alloc(%{{.*}}, %{{.*}}) : memref<?x?xf64>
+// CHECK:         call @fad_rt_solve_f64(%{{.*}}, %{{.*}}, %{{.*}}, %c1_i32, %{{.*}})
+// CHECK:         %[[X:.*]] = bufferization.to_tensor %[[ALLOC]] restrict writable
+// CHECK:         return %[[X]]
+func.func @solve(%a: tensor<?x?xf64>, %b: tensor<?x?xf64>) -> tensor<?x?xf64> {
+  %x = fad.solve %a, %b {transpose} : tensor<?x?xf64>, tensor<?x?xf64>
+  return %x : tensor<?x?xf64>
+}
+
+// CHECK-LABEL: func.func @slogdet
+// CHECK:         %[[OUT:.*]] = memref.alloca() : memref<2xf32>
+// CHECK:         call @fad_rt_slogdet_f32
+// CHECK:         %[[S:.*]] = memref.load %[[OUT]][%c0]
+// CHECK:         %[[L:.*]] = memref.load %[[OUT]][%c1]
+// CHECK:         return %[[S]], %[[L]]
+func.func @slogdet(%a: tensor<?x?xf32>) -> (f32, f32) {
+  %s, %l = fad.slogdet %a : tensor<?x?xf32> -> f32, f32
+  return %s, %l : f32, f32
+}
