@@ -65,13 +65,36 @@ int omp_get_max_threads(void);
 int omp_get_num_procs(void);
 }
 
-/// OpenMP's initial thread count: OMP_NUM_THREADS (its first number) when
-/// set, else one per core.
+int fad::rt::runnableThreads(const char *loadavg) {
+  double l1, l5, l15;
+  int running = 0, total = 0;
+  if (std::sscanf(loadavg, "%lf %lf %lf %d/%d", &l1, &l5, &l15, &running, &total) != 5 ||
+      running < 1)
+    return -1;
+  return running;
+}
+
+int fad::rt::idleCores(int cores, int runnable) {
+  return std::max(1, std::min(cores, cores - (runnable - 1)));
+}
+
+/// The default thread count: OMP_NUM_THREADS (its first number) when set,
+/// else the cores that the other runnable threads leave idle (idleCores),
+/// read when the count is set.
 static int defaultThreads() {
   if (const char *env = std::getenv("OMP_NUM_THREADS"))
     if (int n = std::atoi(env); n >= 1)
       return n;
-  return omp_get_num_procs();
+  int cores = omp_get_num_procs();
+  char text[256] = {};
+  if (std::FILE *f = std::fopen("/proc/loadavg", "r")) {
+    size_t n = std::fread(text, 1, sizeof text - 1, f);
+    std::fclose(f);
+    text[n] = 0;
+    if (int runnable = fad::rt::runnableThreads(text); runnable > 0)
+      return fad::rt::idleCores(cores, runnable);
+  }
+  return cores;
 }
 CallFrame *fad::rt::activeCall() { return current; }
 CallFrame *fad::rt::collectingCall() {

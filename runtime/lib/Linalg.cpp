@@ -1,8 +1,9 @@
 //===- Linalg.cpp - Dense linear algebra of compiled programs -----*- C++ -*-===//
 //
-// The kernels behind fad.solve and fad.slogdet: LU factorization with
-// partial pivoting (Doolittle, row-major, the elimination's inner loop
-// contiguous), forward and back substitution, for f64 and f32. Arrays come as
+// The kernels behind fad.solve, fad.slogdet and fad.eigh: LU factorization
+// with partial pivoting (Doolittle, row-major, the elimination's inner loop
+// contiguous), forward and back substitution, and cyclic Jacobi rotations
+// for symmetric eigenproblems, for f64 and f32 (computed in f64). Arrays come as
 // the unranked memref descriptors that compiled code passes (rank, pointer to
 // the ranked descriptor) with identity layouts; the extents are checked here.
 //
@@ -12,6 +13,7 @@
 
 #include "fad/Runtime/FADRuntime.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <utility>
@@ -130,17 +132,56 @@ void checkExtents(const char *op, void *a, void *b, const char *location) {
                     .c_str());
 }
 
+/// Solves T x = b for the m columns of the row-major n x m `b`, where T is
+/// the lower (or upper) triangle of the n x n `a`, or its transpose; false
+/// when a diagonal entry is zero.
 template <typename T>
-void solve(int64_t, void *a, int64_t rankB, void *b, int64_t, void *x, int32_t transpose,
+bool solveTriangular(const T *a, int64_t n, const T *b, T *x, int64_t m, bool lower,
+                     bool transpose) {
+  // T^T is the other triangle read across: forward substitution for a lower
+  // T and an upper T^T, back substitution otherwise.
+  auto at = [&](int64_t i, int64_t k) { return double(transpose ? a[k * n + i] : a[i * n + k]); };
+  bool forward = lower != transpose;
+  std::vector<double> y(b, b + n * m);
+  for (int64_t s = 0; s < n; ++s) {
+    int64_t i = forward ? s : n - 1 - s;
+    for (int64_t t = 0; t < s; ++t) {
+      int64_t k = forward ? t : n - 1 - t;
+      if (double c = at(i, k); c != 0.0)
+        for (int64_t col = 0; col < m; ++col)
+          y[i * m + col] -= c * y[k * m + col];
+    }
+    double d = at(i, i);
+    if (d == 0.0 || std::isnan(d))
+      return false;
+    for (int64_t col = 0; col < m; ++col)
+      y[i * m + col] /= d;
+  }
+  for (int64_t i = 0; i < n * m; ++i)
+    x[i] = static_cast<T>(y[i]);
+  return true;
+}
+
+/// `mode`: 1 transpose, 2 the lower triangle, 4 the upper one (fad.solve).
+template <typename T>
+void solve(int64_t, void *a, int64_t rankB, void *b, int64_t, void *x, int32_t mode,
            const char *location) {
   checkExtents("solve", a, b, location);
   int64_t n = extent(a, 0), m = 1;
   for (int64_t k = 1; k < rankB; ++k)
     m *= extent(b, k);
-  LU lu(elements<T>(a), n);
-  if (lu.singular)
+  bool transpose = mode & 1, singular;
+  if (mode & 6) {
+    singular = !solveTriangular(elements<T>(a), n, elements<T>(b), elements<T>(x), m,
+                                (mode & 2) != 0, transpose);
+  } else {
+    LU lu(elements<T>(a), n);
+    singular = lu.singular;
+    if (!singular)
+      lu.solve(elements<T>(b), elements<T>(x), m, transpose);
+  }
+  if (singular)
     fad_rt_fail((std::string(location) + ": solve: the matrix is singular").c_str());
-  lu.solve(elements<T>(b), elements<T>(x), m, transpose != 0);
 }
 
 template <typename T> void slogdet(int64_t, void *a, void *out, const char *location) {
@@ -157,16 +198,88 @@ template <typename T> void slogdet(int64_t, void *a, void *out, const char *loca
   elements<T>(out)[1] = static_cast<T>(lu.singular ? -INFINITY : l);
 }
 
+/// The eigenvalues (ascending) into w and the eigenvectors (columns) into
+/// v of the symmetric part of the n x n matrix a, by cyclic Jacobi sweeps
+/// until the off-diagonal part is negligible against the diagonal.
+template <typename T> void eigh(void *aDesc, void *wDesc, void *vDesc, const char *location) {
+  checkExtents("eigh", aDesc, nullptr, location);
+  int64_t n = extent(aDesc, 0);
+  const T *a = elements<T>(aDesc);
+  std::vector<double> s(n * n), q(n * n, 0.0);
+  for (int64_t i = 0; i < n; ++i) {
+    q[i * n + i] = 1.0;
+    for (int64_t j = 0; j < n; ++j)
+      s[i * n + j] = 0.5 * (double(a[i * n + j]) + double(a[j * n + i]));
+  }
+  for (int sweep = 0; sweep < 100; ++sweep) {
+    double off = 0.0, diag = 0.0;
+    for (int64_t i = 0; i < n; ++i) {
+      diag += s[i * n + i] * s[i * n + i];
+      for (int64_t j = i + 1; j < n; ++j)
+        off += s[i * n + j] * s[i * n + j];
+    }
+    if (off <= 1e-32 * diag || off == 0.0 || !std::isfinite(off))
+      break;
+    for (int64_t p = 0; p < n; ++p)
+      for (int64_t r = p + 1; r < n; ++r) {
+        double apr = s[p * n + r];
+        if (apr == 0.0)
+          continue;
+        // The rotation that zeroes s[p][r] (Golub & Van Loan, 8.5.2).
+        double theta = (s[r * n + r] - s[p * n + p]) / (2.0 * apr);
+        double t = (theta >= 0 ? 1.0 : -1.0) / (std::fabs(theta) + std::sqrt(1.0 + theta * theta));
+        double c = 1.0 / std::sqrt(1.0 + t * t), sn = t * c;
+        for (int64_t k = 0; k < n; ++k) { // columns p and r
+          double kp = s[k * n + p], kr = s[k * n + r];
+          s[k * n + p] = c * kp - sn * kr;
+          s[k * n + r] = sn * kp + c * kr;
+        }
+        for (int64_t k = 0; k < n; ++k) { // rows p and r
+          double pk = s[p * n + k], rk = s[r * n + k];
+          s[p * n + k] = c * pk - sn * rk;
+          s[r * n + k] = sn * pk + c * rk;
+        }
+        for (int64_t k = 0; k < n; ++k) {
+          double kp = q[k * n + p], kr = q[k * n + r];
+          q[k * n + p] = c * kp - sn * kr;
+          q[k * n + r] = sn * kp + c * kr;
+        }
+      }
+  }
+  std::vector<int64_t> order(n);
+  for (int64_t i = 0; i < n; ++i)
+    order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int64_t x, int64_t y) { return s[x * n + x] < s[y * n + y]; });
+  T *w = elements<T>(wDesc), *v = elements<T>(vDesc);
+  for (int64_t c = 0; c < n; ++c) {
+    int64_t k = order[c], big = 0;
+    for (int64_t i = 1; i < n; ++i)
+      if (std::fabs(q[i * n + k]) > std::fabs(q[big * n + k]))
+        big = i;
+    double sign = q[big * n + k] < 0 ? -1.0 : 1.0;
+    w[c] = static_cast<T>(s[k * n + k]);
+    for (int64_t i = 0; i < n; ++i)
+      v[i * n + c] = static_cast<T>(sign * q[i * n + k]);
+  }
+}
+
 } // namespace
 
 extern "C" {
+void fad_rt_eigh_f64(int64_t, void *a, int64_t, void *w, int64_t, void *v, const char *location) {
+  eigh<double>(a, w, v, location);
+}
+void fad_rt_eigh_f32(int64_t, void *a, int64_t, void *w, int64_t, void *v, const char *location) {
+  eigh<float>(a, w, v, location);
+}
 void fad_rt_solve_f64(int64_t ra, void *a, int64_t rb, void *b, int64_t rx, void *x,
-                      int32_t transpose, const char *location) {
-  solve<double>(ra, a, rb, b, rx, x, transpose, location);
+                      int32_t mode, const char *location) {
+  solve<double>(ra, a, rb, b, rx, x, mode, location);
 }
 void fad_rt_solve_f32(int64_t ra, void *a, int64_t rb, void *b, int64_t rx, void *x,
-                      int32_t transpose, const char *location) {
-  solve<float>(ra, a, rb, b, rx, x, transpose, location);
+                      int32_t mode, const char *location) {
+  solve<float>(ra, a, rb, b, rx, x, mode, location);
 }
 void fad_rt_slogdet_f64(int64_t ra, void *a, int64_t, void *out, const char *location) {
   slogdet<double>(ra, a, out, location);

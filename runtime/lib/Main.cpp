@@ -35,7 +35,8 @@ static void usage(const char *program) {
               "  -p N          print `report step value` calls whose step is a\n"
               "                multiple of N on stderr (progress)\n"
               "  -j THREADS    run parallel loops on THREADS threads (default:\n"
-              "                OMP_NUM_THREADS, else one per core)\n"
+              "                OMP_NUM_THREADS, else one per core that other\n"
+              "                running programs leave idle)\n"
               "  --npy-out DIR write array results to DIR/resultK.npy\n"
               "  --flush-subnormals\n"
               "                compute with subnormal floats as zero (inputs\n"
@@ -45,6 +46,7 @@ static void usage(const char *program) {
 
 int main(int argc, char **argv) {
   Options &opts = options();
+  bool threadsGiven = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     auto value = [&]() -> std::string {
@@ -71,6 +73,7 @@ int main(int argc, char **argv) {
       opts.reportEvery = positive();
     } else if (arg == "-j") {
       fad_set_threads(static_cast<int32_t>(std::min<int64_t>(positive(), FAD_MAX_THREADS)));
+      threadsGiven = true;
     } else if (arg == "-t") {
       opts.timingFile = value();
     } else if (arg == "--npy-out") {
@@ -91,6 +94,8 @@ int main(int argc, char **argv) {
       fail("unknown option '" + arg + "' (see --help)");
     }
   }
+  if (!threadsGiven)
+    fad_set_threads(0); // the default: OMP_NUM_THREADS, else the idle cores
   // A --target=cuda program needs the driver and a device before it runs
   // (after the options, so that --help works without them).
   if (std::string error; gpuProgram() && !gpuStart(error))

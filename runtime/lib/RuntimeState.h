@@ -35,6 +35,16 @@ std::vector<int64_t> &runTimes();
 /// a library call, ends that call with the message (see Library.cpp).
 [[noreturn]] void fail(const std::string &message);
 
+/// The number of runnable threads in the system, from the text of
+/// /proc/loadavg (its fourth field, "running/total"), or -1.
+int runnableThreads(const char *loadavg);
+/// The default thread count on `cores` cores while `runnable` threads
+/// (this one included) are runnable: the cores the others leave idle, at
+/// least 1. On a busy machine, OpenMP workers that spin at barriers while
+/// the OS runs other jobs make a parallel program many times slower than a
+/// sequential one; on an idle one, this is one thread per core.
+int idleCores(int cores, int runnable);
+
 /// The buffers of generated code (Allocator.cpp): `bytes` at `alignment`
 /// (a power of two), or null when memory is exhausted; `deallocate` takes
 /// only what `allocate` returned (or null), on any thread.

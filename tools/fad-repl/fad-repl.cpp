@@ -126,10 +126,18 @@ static llvm::orc::SymbolMap runtimeSymbols(llvm::orc::MangleAndInterner mangle) 
   FAD_SYMBOL(fad_rt_print_array_i32);
   FAD_SYMBOL(fad_rt_print_array_bool);
   FAD_SYMBOL(fad_rt_report);
+  FAD_SYMBOL(fad_rt_trace_scalar);
+  FAD_SYMBOL(fad_rt_trace_array_f64);
+  FAD_SYMBOL(fad_rt_trace_array_f32);
+  FAD_SYMBOL(fad_rt_trace_array_i64);
+  FAD_SYMBOL(fad_rt_trace_array_i32);
+  FAD_SYMBOL(fad_rt_trace_array_bool);
   FAD_SYMBOL(fad_rt_solve_f64);
   FAD_SYMBOL(fad_rt_solve_f32);
   FAD_SYMBOL(fad_rt_slogdet_f64);
   FAD_SYMBOL(fad_rt_slogdet_f32);
+  FAD_SYMBOL(fad_rt_eigh_f64);
+  FAD_SYMBOL(fad_rt_eigh_f32);
   FAD_SYMBOL(fad_rt_fail);
   FAD_SYMBOL(fad_rt_chunks);
   FAD_SYMBOL(fad_rt_index_error);

@@ -287,7 +287,8 @@ static Prim expectFloatMatrix(Elaborator &e, const Val &v, llvm::SMLoc at, Strin
   return t->elem->elem->prim;
 }
 
-/// solve a b: the x with a x = b, for b of any rank >= 1 (b's rows are a's).
+/// solve a b: the x with a x = b, for b of any rank >= 1 (b's rows are a's);
+/// solve_lower, solve_upper: the same with a's lower (upper) triangle.
 static Val buildSolve(Elaborator &e, const Builtin &self, Args args, llvm::SMLoc at) {
   Prim p = expectFloatMatrix(e, args[0], at, self.name);
   TypeP bt = e.expectArray(args[1], at, self.name);
@@ -295,13 +296,14 @@ static Val buildSolve(Elaborator &e, const Builtin &self, Args args, llvm::SMLoc
   while (elem->kind == FType::Kind::Array)
     elem = elem->elem.get();
   if (elem->kind != FType::Kind::Prim || elem->prim != p)
-    e.fail(at, "solve: the right-hand side must be an array of " + std::string(primName(p)) +
+    e.fail(at, self.name + ": the right-hand side must be an array of " + std::string(primName(p)) +
                    " like the matrix, got " + e.describe(args[1], at));
   if (args[0].type->size && bt->size && *args[0].type->size != *bt->size)
-    e.fail(at, "solve: a matrix of size " + std::to_string(*args[0].type->size) +
+    e.fail(at, self.name + ": a matrix of size " + std::to_string(*args[0].type->size) +
                    " and a right-hand side of " + std::to_string(*bt->size) + " rows");
   Value x = e.b.create<SolveOp>(e.loc(at), args[1].leaves[0].getType(), args[0].leaves[0],
-                                args[1].leaves[0], /*transpose=*/false);
+                                args[1].leaves[0], /*transpose=*/false,
+                                self.name == "solve_lower", self.name == "solve_upper");
   return e.data(bt, x);
 }
 
@@ -313,6 +315,20 @@ static Val buildSlogdet(Elaborator &e, const Builtin &self, Args args, llvm::SML
   Val result;
   result.kind = Val::Kind::Tuple;
   result.parts = {e.data(primType(p), op.getSign()), e.data(primType(p), op.getLogabsdet())};
+  return result;
+}
+
+/// eigh a: (eigenvalues ascending, eigenvectors as columns) of a's
+/// symmetric part.
+static Val buildEigh(Elaborator &e, const Builtin &self, Args args, llvm::SMLoc at) {
+  Prim p = expectFloatMatrix(e, args[0], at, self.name);
+  auto matrixType = cast<RankedTensorType>(args[0].leaves[0].getType());
+  auto op = e.b.create<EighOp>(e.loc(at), getArrayOfType(e.scalarType(p)), matrixType,
+                               args[0].leaves[0]);
+  Val result;
+  result.kind = Val::Kind::Tuple;
+  result.parts = {e.data(arrayType(primType(p), args[0].type->size), op.getValues()),
+                  e.data(args[0].type, op.getVectors())};
   return result;
 }
 
@@ -393,7 +409,8 @@ static const struct {
     {"maximum", 1, buildReduction}, {"minimum", 1, buildReduction},
     {"transpose", 1, buildTranspose},
     // Dense linear algebra (more in the stdlib's linalg).
-    {"solve", 2, buildSolve}, {"slogdet", 1, buildSlogdet},
+    {"solve", 2, buildSolve}, {"solve_lower", 2, buildSolve}, {"solve_upper", 2, buildSolve},
+    {"slogdet", 1, buildSlogdet}, {"eigh", 1, buildEigh},
     // Structures of arrays (tuples and records).
     {"tree_map", 2, buildTreeMap}, {"tree_map2", 3, buildTreeMap}, {"tree_sum", 1, buildTreeSum},
     // Differentiation.

@@ -4,9 +4,10 @@
 // op's location passed for the runtime's errors.
 // RUN: fad-opt %s --convert-fad-to-scf | FileCheck %s
 
-// CHECK-DAG:   llvm.mlir.global internal constant @[[LOC:__fad_str_[0-9A-F]+]]("{{.*}}linalg.mlir:17:8\00")
+// CHECK-DAG:   llvm.mlir.global internal constant @[[LOC:__fad_str_[0-9A-F]+]]("{{.*}}linalg.mlir:18:8\00")
 // CHECK-DAG:   func.func private @fad_rt_solve_f64(memref<*xf64>, memref<*xf64>, memref<*xf64>, i32, !llvm.ptr)
 // CHECK-DAG:   func.func private @fad_rt_slogdet_f32(memref<*xf32>, memref<*xf32>, !llvm.ptr)
+// CHECK-DAG:   func.func private @fad_rt_eigh_f64(memref<*xf64>, memref<*xf64>, memref<*xf64>, !llvm.ptr)
 // CHECK-LABEL: func.func @solve
 // CHECK:         %[[A:.*]] = bufferization.to_memref %arg0 read_only : memref<?x?xf64>
 // CHECK:         %[[ALLOC:.*]] = memref.alloc(%{{.*}}, %{{.*}}) : memref<?x?xf64>
@@ -27,4 +28,16 @@ func.func @solve(%a: tensor<?x?xf64>, %b: tensor<?x?xf64>) -> tensor<?x?xf64> {
 func.func @slogdet(%a: tensor<?x?xf32>) -> (f32, f32) {
   %s, %l = fad.slogdet %a : tensor<?x?xf32> -> f32, f32
   return %s, %l : f32, f32
+}
+
+// CHECK-LABEL: func.func @eigh
+// CHECK:         %[[N:.*]] = tensor.dim %arg0, %c0
+// CHECK:         %[[W:.*]] = memref.alloc(%[[N]]) : memref<?xf64>
+// CHECK:         %[[V:.*]] = memref.alloc(%{{.*}}, %{{.*}}) : memref<?x?xf64>
+// CHECK:         call @fad_rt_eigh_f64
+// CHECK-DAG:     bufferization.to_tensor %[[W]] restrict writable
+// CHECK-DAG:     bufferization.to_tensor %[[V]] restrict writable
+func.func @eigh(%a: tensor<?x?xf64>) -> (tensor<?xf64>, tensor<?x?xf64>) {
+  %w, %v = fad.eigh %a : tensor<?x?xf64> -> tensor<?xf64>, tensor<?x?xf64>
+  return %w, %v : tensor<?xf64>, tensor<?x?xf64>
 }

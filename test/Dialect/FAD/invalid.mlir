@@ -696,3 +696,27 @@ func.func @slogdet_results(%a: tensor<?x?xf64>) -> f32 {
   %s, %l = fad.slogdet %a : tensor<?x?xf64> -> f64, f32
   return %l : f32
 }
+
+// -----
+
+func.func @eigh_results(%a: tensor<?x?xf64>) -> tensor<?xf32> {
+  // expected-error @+1 {{'fad.eigh' op needs results of types 'tensor<?xf64>' and 'tensor<?x?xf64>'}}
+  %w, %v = fad.eigh %a : tensor<?x?xf64> -> tensor<?xf32>, tensor<?x?xf64>
+  return %w : tensor<?xf32>
+}
+
+// -----
+
+func.func @eigh_of_vector(%a: tensor<?xf64>) -> tensor<?xf64> {
+  // expected-error @+1 {{'fad.eigh' op needs a matrix (rank 2), got rank 1}}
+  %w, %v = fad.eigh %a : tensor<?xf64> -> tensor<?xf64>, tensor<?xf64>
+  return %w : tensor<?xf64>
+}
+
+// -----
+
+func.func @solve_two_triangles(%a: tensor<?x?xf64>, %b: tensor<?xf64>) -> tensor<?xf64> {
+  // expected-error @+1 {{'fad.solve' op takes one triangle, `lower` or `upper`, not both}}
+  %x = fad.solve %a, %b {lower, upper} : tensor<?x?xf64>, tensor<?xf64>
+  return %x : tensor<?xf64>
+}

@@ -5,9 +5,12 @@
 //
 //   solve:    x = A^-1 b         xTan = A^-1 (bTan - ATan x)
 //             (transpose)        xTan = A^-T (bTan - ATan^T x)
+//             (lower, upper)     the same with A and ATan's triangle
 //             transpose in b:    bAdj += A^-T xAdj   (A^-1 with `transpose`)
 //   slogdet:  l = log |det A|    lTan = tr(A^-1 ATan) = sum_ij (A^-T)_ij ATan_ij
 //             sign               piecewise constant: no tangent
+//   eigh:     S = (A + A^T)/2 = V diag(w) V^T, P = V^T STan V
+//             wTan = diag P      VTan = V (F o P), F_ij = 1/(w_j - w_i), F_ii = 0
 //
 // The products with ATan are written as auxiliary primal IR (maps, builds
 // and reduces of A with the primal x or A^-T held constant: b - A x, and
@@ -106,14 +109,15 @@ Value rowProducts(OpBuilder &b, Location loc, Value a, function_ref<Value(Value)
   });
 }
 
-/// The tangent of a primal expression that `build` writes (in front of
+/// The tangents of the primal expressions that `build` writes (in front of
 /// `op`, reading `op`'s operands and values of the new primal program): its
-/// ops are linearized like any others, then erased and forgotten.
-FailureOr<Value> tangentOf(OpBuilder &b, LinearizeState &state, Operation *op,
-                           function_ref<Value(OpBuilder &)> build) {
+/// ops are linearized like any others, then erased and forgotten. A null
+/// tangent is zero.
+FailureOr<SmallVector<Value>> tangentsOf(OpBuilder &b, LinearizeState &state, Operation *op,
+                                         function_ref<SmallVector<Value>(OpBuilder &)> build) {
   Operation *before = op->getPrevNode();
   OpBuilder aux(op);
-  Value result = build(aux);
+  SmallVector<Value> results = build(aux);
   SmallVector<Operation *> auxOps;
   for (Operation *it = before ? before->getNextNode() : &op->getBlock()->front(); it != op;
        it = it->getNextNode())
@@ -122,7 +126,9 @@ FailureOr<Value> tangentOf(OpBuilder &b, LinearizeState &state, Operation *op,
   for (Operation *auxOp : auxOps)
     if (failed(linearized = state.linearizeOp(b, auxOp)))
       break;
-  Value tangent = succeeded(linearized) ? state.tangent(result) : Value();
+  SmallVector<Value> tangents;
+  for (Value result : results)
+    tangents.push_back(succeeded(linearized) ? state.tangent(result) : Value());
   for (Operation *auxOp : llvm::reverse(auxOps)) {
     auxOp->walk([&](Operation *inner) {
       for (Value v : inner->getResults())
@@ -136,7 +142,16 @@ FailureOr<Value> tangentOf(OpBuilder &b, LinearizeState &state, Operation *op,
   }
   if (failed(linearized))
     return failure();
-  return tangent;
+  return tangents;
+}
+
+FailureOr<Value> tangentOf(OpBuilder &b, LinearizeState &state, Operation *op,
+                           function_ref<Value(OpBuilder &)> build) {
+  FailureOr<SmallVector<Value>> tangents =
+      tangentsOf(b, state, op, [&](OpBuilder &aux) { return SmallVector<Value>{build(aux)}; });
+  if (failed(tangents))
+    return failure();
+  return (*tangents)[0];
 }
 
 LogicalResult refuseTaylor(Operation *op, LinearizeState &state) {
@@ -144,6 +159,27 @@ LogicalResult refuseTaylor(Operation *op, LinearizeState &state) {
     return success();
   return op->emitError("Taylor mode (taylor, or jvp nested in taylor) through ")
          << op->getName() << " with a varying matrix is not supported";
+}
+
+/// `a` with the entries outside its lower (upper) triangle zero.
+Value triangle(OpBuilder &b, Location loc, Value a, bool lower) {
+  Type elem = cast<RankedTensorType>(a.getType()).getElementType();
+  Value n = b.create<DimOp>(loc, a, 0);
+  return buildArray(b, loc, n, [&](Value i) {
+    Value row = elementAt(b, loc, a, i);
+    return buildArray(b, loc, n, [&](Value j) {
+      Value inside = b.create<arith::CmpIOp>(
+          loc, lower ? arith::CmpIPredicate::sle : arith::CmpIPredicate::sge, j, i);
+      return b.create<arith::SelectOp>(loc, inside, elementAt(b, loc, row, j),
+                                       b.create<arith::ConstantOp>(loc, b.getZeroAttr(elem)));
+    });
+  });
+}
+
+/// A solve like `like` (the same triangle) of `matrix` and `rhs`.
+Value solveLike(OpBuilder &b, SolveOp like, Value matrix, Value rhs, bool transpose) {
+  return b.create<SolveOp>(like.getLoc(), rhs.getType(), matrix, rhs, transpose,
+                           like.getLower(), like.getUpper());
 }
 
 struct SolveLinearize : LinearizeOpInterface::ExternalModel<SolveLinearize, SolveOp> {
@@ -158,6 +194,8 @@ struct SolveLinearize : LinearizeOpInterface::ExternalModel<SolveLinearize, Solv
     // The tangent of b - A x with x held constant: bTan - ATan x.
     FailureOr<Value> rhsTan = tangentOf(b, state, op, [&](OpBuilder &aux) {
       Value a = solve.getMatrix();
+      if (solve.getLower() || solve.getUpper())
+        a = triangle(aux, loc, a, solve.getLower());
       if (solve.getTranspose())
         a = aux.create<TransposeOp>(loc, a);
       return buildElementwise<SubOp>(aux, loc, solve.getRhs(),
@@ -166,9 +204,8 @@ struct SolveLinearize : LinearizeOpInterface::ExternalModel<SolveLinearize, Solv
     if (failed(rhsTan))
       return failure();
     if (*rhsTan)
-      state.setTangent(solve.getResult(),
-                       b.create<SolveOp>(loc, rhsTan->getType(), state.primal(solve.getMatrix()),
-                                         *rhsTan, solve.getTranspose()));
+      state.setTangent(solve.getResult(), solveLike(b, solve, state.primal(solve.getMatrix()),
+                                                    *rhsTan, solve.getTranspose()));
     return success();
   }
 };
@@ -181,10 +218,9 @@ struct SolveTranspose : TransposeOpInterface::ExternalModel<SolveTranspose, Solv
     Value resultAdj = state.adjoint(solve.getResult());
     if (!resultAdj)
       return success();
-    Location loc = solve.getLoc();
-    state.addAdjoint(b, loc, solve.getRhs(),
-                     b.create<SolveOp>(loc, resultAdj.getType(), state.primal(solve.getMatrix()),
-                                       resultAdj, !solve.getTranspose()));
+    state.addAdjoint(b, solve.getLoc(), solve.getRhs(),
+                     solveLike(b, solve, state.primal(solve.getMatrix()), resultAdj,
+                               !solve.getTranspose()));
     return success();
   }
 };
@@ -229,9 +265,61 @@ struct SlogdetLinearize : LinearizeOpInterface::ExternalModel<SlogdetLinearize, 
   }
 };
 
+struct EighLinearize : LinearizeOpInterface::ExternalModel<EighLinearize, EighOp> {
+  LogicalResult linearize(Operation *op, OpBuilder &b, LinearizeState &state) const {
+    auto eigh = cast<EighOp>(op);
+    Location loc = eigh.getLoc();
+    Operation *primal = b.clone(*op, state.primalMapping());
+    if (!state.tangent(eigh.getMatrix()))
+      return success();
+    if (failed(refuseTaylor(op, state)))
+      return failure();
+    Value w = primal->getResult(0), v = primal->getResult(1);
+    Type elem = cast<RankedTensorType>(w.getType()).getElementType();
+    Value n = b.create<DimOp>(loc, v, 0);
+    // F_ij = 1 / (w_j - w_i) off the diagonal, 0 on it (inf for equal
+    // eigenvalues: their eigenvectors' derivatives are undefined).
+    Value f = buildArray(b, loc, n, [&](Value i) {
+      return buildArray(b, loc, n, [&](Value j) {
+        Value gap = b.create<SubOp>(loc, elementAt(b, loc, w, j), elementAt(b, loc, w, i));
+        Value inverse =
+            b.create<DivOp>(loc, b.create<arith::ConstantOp>(loc, b.getFloatAttr(elem, 1.0)), gap);
+        Value same = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, i, j);
+        return b.create<arith::SelectOp>(
+            loc, same, b.create<arith::ConstantOp>(loc, b.getFloatAttr(elem, 0.0)), inverse);
+      });
+    });
+    Value vT = b.create<TransposeOp>(loc, v);
+    // With S = (A + A^T)/2 and P = V^T S V: wTan = diag P, VTan = V (F o P).
+    FailureOr<SmallVector<Value>> tangents = tangentsOf(b, state, op, [&](OpBuilder &aux) {
+      Value a = eigh.getMatrix();
+      Value sym = scaled(aux, loc, buildElementwise<AddOp>(aux, loc, a, aux.create<TransposeOp>(loc, a)),
+                         aux.create<arith::ConstantOp>(loc, aux.getFloatAttr(elem, 0.5)));
+      Value sv = rowProducts(aux, loc, sym, [&](Value) { return v; });
+      Value p = rowProducts(aux, loc, vT, [&](Value) { return sv; });
+      Value diagonal = buildArray(aux, loc, n, [&](Value i) {
+        return elementAt(aux, loc, elementAt(aux, loc, p, i), i);
+      });
+      Value fp = buildArray(aux, loc, n, [&](Value i) {
+        return buildArray(aux, loc, n, [&](Value j) {
+          return aux.create<MulOp>(loc, elementAt(aux, loc, elementAt(aux, loc, f, i), j),
+                                   elementAt(aux, loc, elementAt(aux, loc, p, i), j));
+        });
+      });
+      return SmallVector<Value>{diagonal, rowProducts(aux, loc, v, [&](Value) { return fp; })};
+    });
+    if (failed(tangents))
+      return failure();
+    state.setTangent(eigh.getValues(), (*tangents)[0]);
+    state.setTangent(eigh.getVectors(), (*tangents)[1]);
+    return success();
+  }
+};
+
 } // namespace
 
 void fad::detail::registerLinalgRules(MLIRContext *ctx) {
   SolveOp::attachInterface<SolveLinearize, SolveTranspose>(*ctx);
   SlogdetOp::attachInterface<SlogdetLinearize>(*ctx);
+  EighOp::attachInterface<EighLinearize>(*ctx);
 }

@@ -36,6 +36,20 @@ Value readOnlyBuffer(OpBuilder &b, Location loc, Value tensor) {
 
 const char *suffix(Type elem) { return elem.isF64() ? "f64" : "f32"; }
 
+/// A fresh buffer with the extents of `like` (a tensor of the same shape),
+/// and its unranked view for the runtime.
+std::pair<Value, Value> resultBuffer(OpBuilder &b, Location loc, RankedTensorType type,
+                                     Value like) {
+  SmallVector<Value> dynamicExtents;
+  for (int64_t k = 0; k < type.getRank(); ++k)
+    if (type.isDynamicDim(k))
+      dynamicExtents.push_back(b.create<tensor::DimOp>(loc, like, k));
+  Value buffer = b.create<memref::AllocOp>(
+      loc, MemRefType::get(type.getShape(), type.getElementType()), dynamicExtents);
+  return {buffer, b.create<memref::CastOp>(
+                      loc, UnrankedMemRefType::get(type.getElementType(), {}), buffer)};
+}
+
 struct SolveLowering : OpConversionPattern<SolveOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(SolveOp op, OpAdaptor adaptor,
@@ -45,21 +59,17 @@ struct SolveLowering : OpConversionPattern<SolveOp> {
     Type elem = type.getElementType();
     Value a = readOnlyBuffer(rw, loc, adaptor.getMatrix());
     Value rhs = readOnlyBuffer(rw, loc, adaptor.getRhs());
-    SmallVector<Value> dynamicExtents;
-    for (int64_t k = 0; k < type.getRank(); ++k)
-      if (type.isDynamicDim(k))
-        dynamicExtents.push_back(rw.create<tensor::DimOp>(loc, adaptor.getRhs(), k));
-    Value buffer = rw.create<memref::AllocOp>(
-        loc, MemRefType::get(type.getShape(), elem), dynamicExtents);
+    auto [buffer, x] = resultBuffer(rw, loc, type, adaptor.getRhs());
     auto unranked = UnrankedMemRefType::get(elem, {});
-    Value x = rw.create<memref::CastOp>(loc, unranked, buffer);
     auto ptr = LLVM::LLVMPointerType::get(rw.getContext());
     func::FuncOp fn = getRuntimeFunction(
         rw, (Twine("fad_rt_solve_") + suffix(elem)).str(),
         rw.getFunctionType({a.getType(), unranked, unranked, rw.getI32Type(), ptr}, {}));
-    Value transpose = rw.create<arith::ConstantIntOp>(loc, op.getTranspose() ? 1 : 0, 32);
+    // The runtime's mode bits: 1 transpose, 2 lower, 4 upper.
+    int mode = (op.getTranspose() ? 1 : 0) | (op.getLower() ? 2 : 0) | (op.getUpper() ? 4 : 0);
+    Value modeValue = rw.create<arith::ConstantIntOp>(loc, mode, 32);
     rw.create<func::CallOp>(
-        loc, fn, ValueRange{a, rhs, x, transpose, buildStringPointer(rw, loc, locationText(loc))});
+        loc, fn, ValueRange{a, rhs, x, modeValue, buildStringPointer(rw, loc, locationText(loc))});
     rw.replaceOpWithNewOp<bufferization::ToTensorOp>(op, type, buffer, /*restrict=*/true,
                                                       /*writable=*/true);
     return success();
@@ -91,8 +101,40 @@ struct SlogdetLowering : OpConversionPattern<SlogdetOp> {
   }
 };
 
+struct EighLowering : OpConversionPattern<EighOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(EighOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    Value matrix = adaptor.getMatrix();
+    auto valuesType = cast<RankedTensorType>(op.getValues().getType());
+    auto vectorsType = cast<RankedTensorType>(op.getVectors().getType());
+    Type elem = valuesType.getElementType();
+    Value a = readOnlyBuffer(rw, loc, matrix);
+    // The eigenvalues have the matrix's first extent.
+    Value n = rw.create<tensor::DimOp>(loc, matrix, 0);
+    Value wBuffer = rw.create<memref::AllocOp>(
+        loc, MemRefType::get(valuesType.getShape(), elem),
+        valuesType.isDynamicDim(0) ? ValueRange{n} : ValueRange{});
+    auto unranked = UnrankedMemRefType::get(elem, {});
+    Value w = rw.create<memref::CastOp>(loc, unranked, wBuffer);
+    auto [vBuffer, v] = resultBuffer(rw, loc, vectorsType, matrix);
+    auto ptr = LLVM::LLVMPointerType::get(rw.getContext());
+    func::FuncOp fn = getRuntimeFunction(
+        rw, (Twine("fad_rt_eigh_") + suffix(elem)).str(),
+        rw.getFunctionType({unranked, unranked, unranked, ptr}, {}));
+    rw.create<func::CallOp>(loc, fn,
+                            ValueRange{a, w, v, buildStringPointer(rw, loc, locationText(loc))});
+    rw.replaceOp(op, ValueRange{rw.create<bufferization::ToTensorOp>(loc, valuesType, wBuffer,
+                                                                     true, true),
+                                rw.create<bufferization::ToTensorOp>(loc, vectorsType, vBuffer,
+                                                                     true, true)});
+    return success();
+  }
+};
+
 } // namespace
 
 void fad::populateLinalgLoweringPatterns(RewritePatternSet &patterns) {
-  patterns.add<SolveLowering, SlogdetLowering>(patterns.getContext());
+  patterns.add<SolveLowering, SlogdetLowering, EighLowering>(patterns.getContext());
 }

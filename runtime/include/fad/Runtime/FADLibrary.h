@@ -59,7 +59,8 @@ void fad_context_set_progress(fad_context *ctx, int64_t every);
 /* How many threads the parallel loops of compiled code use from now on, in
  * every library of the process: n >= 1 threads (at most FAD_MAX_THREADS;
  * more are that many), or n <= 0 for the default
- * (OMP_NUM_THREADS if set, else one per core). Results do not depend on it
+ * (OMP_NUM_THREADS if set, else one per core that the other runnable threads
+ * of the system leave idle, read now). Results do not depend on it
  * but for the order in which sums add (last bits of floats). */
 #define FAD_MAX_THREADS 1024
 void fad_set_threads(int32_t n);

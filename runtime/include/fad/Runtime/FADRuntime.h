@@ -78,20 +78,38 @@ void fad_rt_print_array_bool(int64_t rank, void *desc);
    program runs with -p N and N divides step. */
 void fad_rt_report(int64_t step, double value);
 
+/* trace "label" x (fad.trace): prints "<label>: <value>" (just "<value>" for
+   an empty label) as one line on stderr, the value formatted as a result.
+   A scalar comes as its kind (FAD_KIND_*) and its value in f (floats) or i
+   (integers, bool as 0/1); an array as an unranked memref. */
+void fad_rt_trace_scalar(const char *label, int64_t kind, double f, int64_t i);
+void fad_rt_trace_array_f64(const char *label, int64_t rank, void *desc);
+void fad_rt_trace_array_f32(const char *label, int64_t rank, void *desc);
+void fad_rt_trace_array_i64(const char *label, int64_t rank, void *desc);
+void fad_rt_trace_array_i32(const char *label, int64_t rank, void *desc);
+void fad_rt_trace_array_bool(const char *label, int64_t rank, void *desc);
+
 /* Dense linear algebra (fad.solve, fad.slogdet; runtime/lib/Linalg.cpp):
    arrays as unranked memrefs (rank, descriptor). solve writes x with
-   A x = b (A^T x = b when transpose is non-zero) and stops the program with
-   `location` when A is singular; slogdet writes the sign of det A and
+   A x = b; `mode` bit 1: A^T x = b, bit 2 (4): A is its lower (upper)
+   triangle, solved by substitution; it stops the program with `location`
+   when A is singular; slogdet writes the sign of det A and
    log |det A| into out[0], out[1] (0 and -inf when A is singular). Both stop
    the program when A is not square or b's rows are not A's. */
 void fad_rt_solve_f64(int64_t rank_a, void *a, int64_t rank_b, void *b, int64_t rank_x,
-                      void *x, int32_t transpose, const char *location);
+                      void *x, int32_t mode, const char *location);
 void fad_rt_solve_f32(int64_t rank_a, void *a, int64_t rank_b, void *b, int64_t rank_x,
-                      void *x, int32_t transpose, const char *location);
+                      void *x, int32_t mode, const char *location);
 void fad_rt_slogdet_f64(int64_t rank_a, void *a, int64_t rank_out, void *out,
                         const char *location);
 void fad_rt_slogdet_f32(int64_t rank_a, void *a, int64_t rank_out, void *out,
                         const char *location);
+/* eigh: the eigenvalues w (ascending) and eigenvectors v (columns) of the
+   symmetric part of A, by Jacobi rotations (fad.eigh). */
+void fad_rt_eigh_f64(int64_t rank_a, void *a, int64_t rank_w, void *w, int64_t rank_v, void *v,
+                     const char *location);
+void fad_rt_eigh_f32(int64_t rank_a, void *a, int64_t rank_w, void *w, int64_t rank_v, void *v,
+                     const char *location);
 
 /* fad-repl: runs a library thunk (see FADLibrary.h) of an entry without
    parameters, printing its results on stdout as an executable would; a

@@ -197,6 +197,8 @@ static LogicalResult verifySquareMatrix(Operation *op, Value matrix, Type elem) 
 }
 
 LogicalResult SolveOp::verify() {
+  if (getLower() && getUpper())
+    return emitOpError("takes one triangle, `lower` or `upper`, not both");
   return verifySquareMatrix(*this, getMatrix(), getRhs().getType().getElementType());
 }
 
@@ -205,6 +207,18 @@ LogicalResult SlogdetOp::verify() {
     return emitOpError("needs results of one type, got ")
            << getSign().getType() << " and " << getLogabsdet().getType();
   return verifySquareMatrix(*this, getMatrix(), getSign().getType());
+}
+
+LogicalResult EighOp::verify() {
+  Type elem = getMatrix().getType().getElementType();
+  if (failed(verifySquareMatrix(*this, getMatrix(), elem)))
+    return failure();
+  if (getValues().getType().getRank() != 1 || getValues().getType().getElementType() != elem ||
+      getVectors().getType() != getMatrix().getType())
+    return emitOpError("needs results of types ")
+           << RankedTensorType::get({ShapedType::kDynamic}, elem) << " and "
+           << getMatrix().getType();
+  return success();
 }
 
 LogicalResult MapOp::verifyRegions() {

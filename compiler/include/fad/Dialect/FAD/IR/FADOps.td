@@ -337,16 +337,20 @@ def FAD_SolveOp : FAD_Op<"solve", [Pure, FAD_CostlyToRecompute,
     For a square `matrix` A of extent n and `rhs` b of any rank >= 1 whose
     outer extent is n, the x with A x = b, solving for every trailing index
     of b at once (b is read as n rows of columns); with `transpose`, the x
-    with A^T x = b. Computed by LU factorization with partial pivoting; a
-    singular A (an exactly zero pivot) stops the program with the op's
-    location. Linear in `rhs`.
+    with A^T x = b. With `lower` (`upper`), A is its lower (upper) triangle,
+    diagonal included, the other entries unread, and the system is solved
+    by substitution; else by LU factorization with partial pivoting. A
+    singular A (an exactly zero pivot or diagonal entry) stops the program
+    with the op's location. Linear in `rhs`.
 
     ```mlir
     %x = fad.solve %a, %b : tensor<?x?xf64>, tensor<?xf64>
     %y = fad.solve %a, %c {transpose} : tensor<?x?xf64>, tensor<?x?xf64>
+    %z = fad.solve %l, %b {lower} : tensor<?x?xf64>, tensor<?xf64>
     ```
   }];
-  let arguments = (ins FAD_Array:$matrix, FAD_Array:$rhs, UnitAttr:$transpose);
+  let arguments = (ins FAD_Array:$matrix, FAD_Array:$rhs, UnitAttr:$transpose,
+                       UnitAttr:$lower, UnitAttr:$upper);
   let results = (outs FAD_Array:$result);
   let assemblyFormat = "$matrix `,` $rhs attr-dict `:` type($matrix) `,` type($rhs)";
   let hasVerifier = 1;
@@ -368,6 +372,26 @@ def FAD_SlogdetOp : FAD_Op<"slogdet", [Pure, FAD_CostlyToRecompute]> {
   let results = (outs FAD_Float:$sign, FAD_Float:$logabsdet);
   let assemblyFormat =
       "$matrix attr-dict `:` type($matrix) `->` type($sign) `,` type($logabsdet)";
+  let hasVerifier = 1;
+}
+
+def FAD_EighOp : FAD_Op<"eigh", [Pure, FAD_CostlyToRecompute]> {
+  let summary = "the eigendecomposition of a symmetric matrix";
+  let description = [{
+    For a square `matrix` A, the eigenvalues `values` (ascending) and the
+    orthonormal eigenvectors, the columns of `vectors`, of its symmetric part
+    S = (A + A^T)/2: S = V diag(w) V^T. Each eigenvector's largest component
+    (the first of equal ones) is positive. Computed by cyclic Jacobi
+    rotations to full precision.
+
+    ```mlir
+    %w, %v = fad.eigh %a : tensor<?x?xf64> -> tensor<?xf64>, tensor<?x?xf64>
+    ```
+  }];
+  let arguments = (ins FAD_Array:$matrix);
+  let results = (outs FAD_Array:$values, FAD_Array:$vectors);
+  let assemblyFormat =
+      "$matrix attr-dict `:` type($matrix) `->` type($values) `,` type($vectors)";
   let hasVerifier = 1;
 }
 
