@@ -159,11 +159,32 @@ template <typename T> const char *npyDescr() {
     return "|b1";
 }
 
-template <typename T>
-void printArray(int64_t rank, void *opaque) {
+/// An array as results print it: nested brackets, elements as format<T>.
+template <typename T> std::string formatArray(int64_t rank, void *opaque) {
   auto *desc = static_cast<Descriptor *>(opaque);
   const int64_t *sizes = desc->sizesAndStrides, *strides = sizes + rank;
   const T *base = reinterpret_cast<const T *>(desc->aligned) + desc->offset;
+  std::string out;
+  auto rec = [&](auto &self, int64_t d, int64_t at) -> void {
+    out += '[';
+    for (int64_t k = 0; k < sizes[d]; ++k) {
+      if (k)
+        out += ", ";
+      if (d + 1 == rank)
+        out += format<T>(base[at + k * strides[d]]);
+      else
+        self(self, d + 1, at + k * strides[d]);
+    }
+    out += ']';
+  };
+  rec(rec, 0, 0);
+  return out;
+}
+
+template <typename T>
+void printArray(int64_t rank, void *opaque) {
+  auto *desc = static_cast<Descriptor *>(opaque);
+  const int64_t *sizes = desc->sizesAndStrides;
   const std::string &dir = options().npyOut;
   if (!dir.empty()) {
     std::string path = dir + "/result" + std::to_string(resultCount++) + ".npy";
@@ -192,21 +213,7 @@ void printArray(int64_t rank, void *opaque) {
     return;
   }
   ++resultCount;
-  std::string out;
-  auto rec = [&](auto &self, int64_t d, int64_t at) -> void {
-    out += '[';
-    for (int64_t k = 0; k < sizes[d]; ++k) {
-      if (k)
-        out += ", ";
-      if (d + 1 == rank)
-        out += format<T>(base[at + k * strides[d]]);
-      else
-        self(self, d + 1, at + k * strides[d]);
-    }
-    out += ']';
-  };
-  rec(rec, 0, 0);
-  std::puts(out.c_str());
+  std::puts(formatArray<T>(rank, opaque).c_str());
 }
 
 /// Ends a library call with the message `make()` returns, or the program.
@@ -388,6 +395,37 @@ void fad_rt_report(int64_t step, double value) {
   if (every > 0 && step % every == 0)
     std::fprintf(stderr, "step %lld: %s\n", (long long)step, formatScalar(value, false).c_str());
 }
+
+/// One whole line per trace (a single write: lines of concurrent traces do
+/// not mix), flushed so that it precedes a later failure's message.
+static void traceLine(const char *label, const std::string &value) {
+  std::string line = *label ? std::string(label) + ": " + value + "\n" : value + "\n";
+  std::fwrite(line.data(), 1, line.size(), stderr);
+  std::fflush(stderr);
+}
+
+void fad_rt_trace_scalar(const char *label, int64_t kind, double f, int64_t i) {
+  switch (kind) {
+  case FAD_KIND_F64:
+    return traceLine(label, format(f));
+  case FAD_KIND_F32:
+    return traceLine(label, format((float)f));
+  case FAD_KIND_BOOL:
+    return traceLine(label, format((bool)i));
+  default:
+    return traceLine(label, format(i));
+  }
+}
+
+#define FAD_TRACE_ARRAY(SUFFIX, T)                                             \
+  void fad_rt_trace_array_##SUFFIX(const char *label, int64_t r, void *d) {    \
+    traceLine(label, formatArray<T>(r, d));                                    \
+  }
+FAD_TRACE_ARRAY(f64, double)
+FAD_TRACE_ARRAY(f32, float)
+FAD_TRACE_ARRAY(i64, int64_t)
+FAD_TRACE_ARRAY(i32, int32_t)
+FAD_TRACE_ARRAY(bool, bool)
 
 void fad_rt_fixpoint_error(const char *location, int64_t iterations, double lastChange) {
   failWith([&] {

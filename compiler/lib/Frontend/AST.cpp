@@ -73,6 +73,7 @@ static const char *kindName(Expr::Kind kind) {
   case Expr::Kind::FloatLit: return "Float";
   case Expr::Kind::IntLit: return "Int";
   case Expr::Kind::BoolLit: return "Bool";
+  case Expr::Kind::StringLit: return "String";
   case Expr::Kind::Var: return "Var";
   case Expr::Kind::Array: return "Array";
   case Expr::Kind::Tuple: return "Tuple";
@@ -103,6 +104,9 @@ static void dumpExpr(const Expr &e, unsigned depth, llvm::raw_ostream &os) {
     break;
   case Expr::Kind::BoolLit:
     os << (e.boolValue ? " true" : " false");
+    break;
+  case Expr::Kind::StringLit:
+    os << " \"" << e.name << "\"";
     break;
   case Expr::Kind::Project:
     if (e.name.empty())

@@ -69,6 +69,41 @@ static Val buildReport(Elaborator &e, const Builtin &, Args args, llvm::SMLoc at
   return e.data(value.type, e.b.create<ReportOp>(e.loc(at), step, value.leaves[0]));
 }
 
+/// The paths of the leaves of a value of type `t` (fromLeaves' order): each
+/// tuple component or record field adds `.k` or `.name`; the leaves of an
+/// array of tuples are its components'.
+static void leafPaths(const TypeP &t, const std::string &path, std::vector<std::string> &out) {
+  if (t->kind == FType::Kind::Array)
+    return leafPaths(t->elem, path, out);
+  if (t->kind != FType::Kind::Tuple)
+    return out.push_back(path);
+  for (auto [k, elem] : llvm::enumerate(t->elems)) {
+    std::string part = t->fields.empty() ? std::to_string(k) : t->fields[k];
+    leafPaths(elem, path.empty() ? part : path + "." + part, out);
+  }
+}
+
+static bool containsFunction(const Val &v) {
+  return v.kind == Val::Kind::Fn || llvm::any_of(v.parts, containsFunction);
+}
+
+/// trace "label" x: x, each leaf through a fad.trace that prints it with its
+/// path. The label is a string literal (Elaborator::gen lets one through as
+/// trace's first argument only).
+static Val buildTrace(Elaborator &e, const Builtin &, Args args, llvm::SMLoc at) {
+  if (!args[0].text)
+    e.fail(at, "trace needs a string literal as its label first: trace \"x\" x");
+  if (containsFunction(args[1]))
+    e.fail(at, "trace cannot print a function");
+  TypeP type = e.typeOf(args[1], at);
+  std::vector<std::string> paths;
+  leafPaths(type, *args[0].text, paths);
+  SmallVector<Value> leaves;
+  for (auto [leaf, path] : llvm::zip_equal(e.leavesOf(args[1], at), paths))
+    leaves.push_back(e.b.create<TraceOp>(e.loc(at), leaf.getType(), path, leaf));
+  return e.fromLeaves(type, leaves);
+}
+
 /// f64, f32, i64, i32: conversions.
 static Val buildConversion(Elaborator &e, const Builtin &self, Args args, llvm::SMLoc at) {
   const std::string &name = self.name;
@@ -397,7 +432,7 @@ static const struct {
     {"xor", 2, buildBitwise}, {"shl", 2, buildBitwise}, {"shr", 2, buildBitwise},
     {"f64", 1, buildConversion}, {"f32", 1, buildConversion},
     {"i64", 1, buildConversion}, {"i32", 1, buildConversion},
-    {"report", 2, buildReport},
+    {"report", 2, buildReport}, {"trace", 2, buildTrace},
     // Arrays.
     {"map", 2, buildMap}, {"map2", 3, buildMap}, {"map3", 4, buildMap},
     {"zip", 2, buildZip}, {"zip3", 3, buildZip},

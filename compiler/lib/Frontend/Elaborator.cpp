@@ -849,6 +849,8 @@ Val Elaborator::gen(const Expr &e, const EnvP &env) {
   }
   case Expr::Kind::BoolLit:
     return constant(Prim::Bool, e.boolValue, at);
+  case Expr::Kind::StringLit:
+    fail(at, "a string literal can only be the label of trace (trace \"x\" x)");
   case Expr::Kind::Var:
     return varRef(e.name, env, at);
   case Expr::Kind::Section:
@@ -928,7 +930,16 @@ Val Elaborator::gen(const Expr &e, const EnvP &env) {
   }
   case Expr::Kind::Apply: {
     Val fn = gen(*e.kids[0], env);
-    return apply(fn, gen(*e.kids[1], env), at);
+    const Expr &arg = *e.kids[1];
+    // trace's label, its first argument, is the one place for a string.
+    if (arg.kind == Expr::Kind::StringLit && fn.kind == Val::Kind::Fn &&
+        fn.fn->kind == Closure::Kind::Builtin && fn.fn->builtin->name == "trace" &&
+        fn.fn->args.empty()) {
+      Val label;
+      label.text = arg.name;
+      return apply(fn, label, at);
+    }
+    return apply(fn, gen(arg, env), at);
   }
   case Expr::Kind::Binary: {
     const std::string &op = e.name;

@@ -62,6 +62,9 @@ struct Val {
   /// Set for a numeric literal, so that it can take the type its context
   /// needs (`x * 2` with x: f32 makes the 2 an f32).
   std::optional<double> literal;
+  /// Set for a string literal, which only the label of trace may be
+  /// (Elaborator::gen, Apply): a Data value without type or leaves.
+  std::optional<std::string> text;
 };
 
 /// A function value: what to inline when it has all its arguments.

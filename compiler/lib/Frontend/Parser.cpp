@@ -537,6 +537,11 @@ auto mkVar = [](auto &ctx) {
   e->name = _attr(ctx);
   _val(ctx) = e;
 };
+auto mkString = [](auto &ctx) {
+  ExprPtr e = node(ctx, Expr::Kind::StringLit);
+  e->name = _attr(ctx);
+  _val(ctx) = e;
+};
 auto mkArray = [](auto &ctx) {
   ExprPtr e = node(ctx, Expr::Kind::Array);
   e->kids = _attr(ctx);
@@ -649,6 +654,7 @@ auto const postfixOp_def =
     (no_skip[lit('[')] > subscript > lit(']'))[mkSubscriptOp] |
     no_skip[lit('.') >> x3::uint_][mkProjectOp] | no_skip[lit('.') >> name][mkFieldOp];
 auto const atom_def = located[floatLit | intLit | kw("true")[MkBool<true>{}] | kw("false")[MkBool<false>{}] |
+    stringLit[mkString] |
     (lit('[') >> lit(']'))[mkEmptyArray] |
     (lit('[') > (expr % ',') > lit(']'))[mkArray] |
     (lit('(') >> operatorName >> lit(')'))[mkSection] |

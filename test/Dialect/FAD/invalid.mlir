@@ -13,6 +13,23 @@ func.func @map_result_not_array(%x: tensor<?xf64>) -> f64 {
 
 // -----
 
+// trace returns its operand: the same type.
+func.func @trace_changes_type(%x: tensor<?xf64>) -> tensor<?xf32> {
+  // expected-error @+1 {{failed to verify that all of {value, result} have same type}}
+  %y = "fad.trace"(%x) {label = "x"} : (tensor<?xf64>) -> tensor<?xf32>
+  return %y : tensor<?xf32>
+}
+
+// -----
+
+func.func @trace_without_label(%x: f64) -> f64 {
+  // expected-error @+1 {{requires attribute 'label'}}
+  %y = "fad.trace"(%x) : (f64) -> f64
+  return %y : f64
+}
+
+// -----
+
 func.func @map_wrong_block_args(%x: tensor<?xf64>) -> tensor<?xf64> {
   // expected-error @+1 {{body arguments must be the element types of the inputs}}
   %y = fad.map (%x) : (tensor<?xf64>) -> tensor<?xf64> {

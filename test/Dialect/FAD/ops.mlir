@@ -34,6 +34,21 @@ func.func @scalars(%x: f64, %i: i64) -> (f64, i64, f32) {
   return %t, %u, %v : f64, i64, f32
 }
 
+// A trace of any value: scalars and arrays of every element type.
+// CHECK-LABEL: func.func @traces
+// CHECK:         fad.trace "x" %{{.*}} : f64
+// CHECK:         fad.trace "m.w" %{{.*}} : tensor<?x3xf32>
+// CHECK:         fad.trace "" %{{.*}} : tensor<?xi1>
+// CHECK:         fad.trace "k" %{{.*}} : i32
+func.func @traces(%x: f64, %m: tensor<?x3xf32>, %b: tensor<?xi1>, %k: i32)
+    -> (f64, tensor<?x3xf32>, tensor<?xi1>, i32) {
+  %0 = fad.trace "x" %x : f64
+  %1 = fad.trace "m.w" %m : tensor<?x3xf32>
+  %2 = fad.trace "" %b : tensor<?xi1>
+  %3 = fad.trace "k" %k : i32
+  return %0, %1, %2, %3 : f64, tensor<?x3xf32>, tensor<?xi1>, i32
+}
+
 // CHECK-LABEL: func.func @arrays
 func.func @arrays(%x: f64, %m: tensor<?x?xf64>, %i: i64) -> (tensor<?xf64>, i64, f64, tensor<?x?xf64>) {
   // CHECK: fad.array %{{.*}}, %{{.*}} : f64, f64 -> tensor<?xf64>

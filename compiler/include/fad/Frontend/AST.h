@@ -54,6 +54,7 @@ struct Expr {
     FloatLit,  ///< floatValue
     IntLit,    ///< intValue
     BoolLit,   ///< boolValue
+    StringLit, ///< name: the text (only as trace's label, `trace "x" x`)
     Var,       ///< name
     Array,     ///< kids: elements
     Tuple,     ///< kids: components (at least two); a record: also

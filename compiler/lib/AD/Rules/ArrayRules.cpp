@@ -9,6 +9,9 @@
 //   convert:       (f32 x)Tan = f32 xTan        (between float types; else 0)
 //   zeros_like:    0
 //   update:        update(a, i, v)Tan = update(aTan, i, vTan)
+//   trace:         (trace x)Tan = xTan          (the identity: no tangent op,
+//                  so nothing to transpose; the primal clone prints, the
+//                  tangent is never printed)
 // and their transposes:
 //   array literal: xkAdj += zAdj[k]
 //   index:         aAdj = add_at(aAdj, i, zAdj)   (accumulate in place)
@@ -93,6 +96,18 @@ struct ConvertLinearize : LinearizeOpInterface::ExternalModel<ConvertLinearize, 
     b.create<YieldOp>(loc, ValueRange{b.create<ConvertOp>(loc, convert.getType(),
                                                           body->getArgument(0))});
     state.setTangent(convert.getResult(), map.getResult(0));
+    return success();
+  }
+};
+
+/// trace: the primal clone prints; the result's tangent is the operand's
+/// own (in every mode: a batch of tangents or Taylor coefficients passes
+/// through alike).
+struct TraceLinearize : LinearizeOpInterface::ExternalModel<TraceLinearize, TraceOp> {
+  LogicalResult linearize(Operation *op, OpBuilder &b, LinearizeState &state) const {
+    auto trace = cast<TraceOp>(op);
+    b.clone(*op, state.primalMapping());
+    state.setTangent(trace.getResult(), state.tangent(trace.getValue()));
     return success();
   }
 };
@@ -205,4 +220,5 @@ void fad::detail::registerArrayRules(MLIRContext *ctx) {
   TransposeOp::attachInterface<LinearLinearize<TransposeOp>>(*ctx);
   ConvertOp::attachInterface<ConvertLinearize>(*ctx);
   ZerosLikeOp::attachInterface<ConstantLinearize<ZerosLikeOp>>(*ctx);
+  TraceOp::attachInterface<TraceLinearize>(*ctx);
 }

@@ -876,6 +876,63 @@ struct ReportLowering : OpRewritePattern<ReportOp> {
   }
 };
 
+/// The runtime's suffix and FAD_KIND_* number of a scalar type.
+static std::pair<StringRef, int64_t> runtimeKind(Type t) {
+  if (t.isF64())
+    return {"f64", 0};
+  if (t.isF32())
+    return {"f32", 1};
+  if (t.isInteger(64))
+    return {"i64", 2};
+  if (t.isInteger(32))
+    return {"i32", 3};
+  return {"bool", 4};
+}
+
+/// trace: a call of the runtime's printer (a scalar passed as an f64 or an
+/// i64 with its kind, an array as a read-only unranked memref), then the
+/// value itself.
+struct TraceLowering : OpRewritePattern<TraceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(TraceOp op, PatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    Value value = op.getValue();
+    Value label = buildStringPointer(rw, loc, op.getLabel());
+    Type ptr = label.getType(), i64 = rw.getI64Type(), f64 = rw.getF64Type();
+    if (auto type = dyn_cast<RankedTensorType>(value.getType())) {
+      Type elem = type.getElementType();
+      auto memref = rw.create<bufferization::ToMemrefOp>(
+          loc, MemRefType::get(type.getShape(), elem), value, /*read_only=*/true);
+      auto unranked = UnrankedMemRefType::get(elem, {});
+      Value buffer = rw.create<memref::CastOp>(loc, unranked, memref);
+      func::FuncOp fn = getRuntimeFunction(
+          rw, ("fad_rt_trace_array_" + runtimeKind(elem).first).str(),
+          rw.getFunctionType({ptr, unranked}, {}));
+      rw.create<func::CallOp>(loc, fn, ValueRange{label, buffer});
+    } else {
+      Type t = value.getType();
+      Value asFloat = rw.create<arith::ConstantOp>(loc, rw.getF64FloatAttr(0.0));
+      Value asInt = rw.create<arith::ConstantIntOp>(loc, 0, 64);
+      if (t.isF64())
+        asFloat = value;
+      else if (t.isF32())
+        asFloat = rw.create<arith::ExtFOp>(loc, f64, value);
+      else if (t.isInteger(64))
+        asInt = value;
+      else if (t.isInteger(32))
+        asInt = rw.create<arith::ExtSIOp>(loc, i64, value);
+      else
+        asInt = rw.create<arith::ExtUIOp>(loc, i64, value);
+      Value kind = rw.create<arith::ConstantIntOp>(loc, runtimeKind(t).second, 64);
+      func::FuncOp fn = getRuntimeFunction(rw, "fad_rt_trace_scalar",
+                                           rw.getFunctionType({ptr, i64, f64, i64}, {}));
+      rw.create<func::CallOp>(loc, fn, ValueRange{label, kind, asFloat, asInt});
+    }
+    rw.replaceOp(op, value);
+    return success();
+  }
+};
+
 //===----------------------------------------------------------------------===//
 // Structured ops
 //===----------------------------------------------------------------------===//
@@ -1184,8 +1241,8 @@ void fad::populateFADToSCFPatterns(RewritePatternSet &patterns) {
       UnaryLowering<RoundOp, math::RoundOp>, UnaryLowering<TruncOp, math::TruncOp>,
       NegLowering, SignLowering, ConvertLowering,
       ArrayLowering, DimLowering, IndexLowering, TransposeLowering,
-      AssertLowering, ReportLowering, ZerosLikeLowering, StoreAtLowering<AddAtOp, true>,
-      StoreAtLowering<UpdateOp, false>, MapLowering, BuildLowering,
+      AssertLowering, ReportLowering, TraceLowering, ZerosLikeLowering,
+      StoreAtLowering<AddAtOp, true>, StoreAtLowering<UpdateOp, false>, MapLowering, BuildLowering,
       FoldLowering<ReduceOp, false>, FoldLowering<ScanOp, true>, ForLowering,
       WhileLowering, IfLowering, FixpointLowering>(patterns.getContext());
   populateLinalgLoweringPatterns(patterns);

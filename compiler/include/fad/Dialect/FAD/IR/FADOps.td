@@ -478,6 +478,30 @@ def FAD_ReportOp : FAD_Op<"report", [
   }];
 }
 
+def FAD_TraceOp : FAD_Op<"trace", [AllTypesMatch<["value", "result"]>]> {
+  let summary = "debug print: returns its value, printing it on standard error";
+  let description = [{
+    Returns `value` unchanged. As a side effect, prints `<label>: <value>`
+    (just `<value>` for an empty label) as one line on standard error, the
+    value formatted as a result is printed (arrays of any rank nested in
+    brackets). The frontend's `trace "label" x` emits one per leaf of `x`,
+    the leaf's path appended to the label (`p.w`, `t.0`). The derivative is
+    the identity (every AD mode passes the tangent through unchanged, and
+    tangents are never printed): it prints when the primal is evaluated. Not
+    pure: it is never removed, merged or hoisted, and a loop whose body
+    traces stays on the host thread (Parallelize.cpp: it calls the runtime).
+
+    ```mlir
+    %y = fad.trace "x" %x : tensor<?x3xf64>
+    ```
+
+    Differentiation: see lib/AD/Rules/ArrayRules.cpp.
+  }];
+  let arguments = (ins StrAttr:$label, FAD_Value:$value);
+  let results = (outs FAD_Value:$result);
+  let assemblyFormat = "$label $value attr-dict `:` type($result)";
+}
+
 def FAD_AssertOp : FAD_Op<"assert"> {
   let summary = "run-time check with a user-facing message";
   let description = [{
