@@ -154,6 +154,11 @@ void fad::ast::printSignature(const Decl &d, llvm::raw_ostream &os) {
 void fad::ast::dump(const Module &module, llvm::raw_ostream &os) {
   for (const Decl &d : module.decls) {
     switch (d.kind) {
+    case Decl::Kind::Type:
+      os << "Type " << d.name << " = ";
+      print(*d.resultType, os);
+      os << "\n";
+      continue;
     case Decl::Kind::Import:
       os << "Import \"" << d.name << "\"\n";
       continue;

@@ -336,6 +336,8 @@ TypeP Elaborator::resolve(const TypeExpr &t, StringRef what) {
   case TypeExpr::Kind::Function:
     fail(t.loc, what + " cannot have a function type");
   case TypeExpr::Kind::Var: {
+    if (const TypeExpr *alias = aliasedType(t))
+      return resolve(*alias, what);
     // Innermost first: a lambda written in a def may run inside another.
     for (auto scope = typeScopes.rbegin(); scope != typeScopes.rend(); ++scope)
       if (TypeP bound = scope->lookup(t.prim))
@@ -345,6 +347,36 @@ TypeP Elaborator::resolve(const TypeExpr &t, StringRef what) {
   }
   }
   return nullptr;
+}
+
+const TypeExpr *Elaborator::aliasedType(const TypeExpr &t) const {
+  if (t.kind != TypeExpr::Kind::Var)
+    return nullptr;
+  for (const auto &scope : typeScopes)
+    if (scope.count(t.prim))
+      return nullptr;
+  const Decl *alias = typeAliases.lookup(t.prim);
+  return alias ? alias->resultType.get() : nullptr;
+}
+
+void Elaborator::checkAliasCycles(const TypeExpr &t, std::vector<std::string> &path) {
+  if (t.kind == TypeExpr::Kind::Var) {
+    const Decl *alias = typeAliases.lookup(t.prim);
+    if (!alias)
+      return;
+    if (llvm::is_contained(path, t.prim)) {
+      std::string cycle;
+      for (const std::string &name : path)
+        cycle += "'" + name + "' refers to ";
+      fail(t.loc, "type " + cycle + "'" + t.prim + "' again: a type cannot contain itself");
+    }
+    path.push_back(t.prim);
+    checkAliasCycles(*alias->resultType, path);
+    path.pop_back();
+    return;
+  }
+  for (const TypeExpr &e : t.elems)
+    checkAliasCycles(e, path);
 }
 
 bool Elaborator::matchTypeVar(const TypeExpr &var, const TypeP &t) {
@@ -405,6 +437,8 @@ void Elaborator::checkAgainst(const TypeExpr &t, const Val &v, llvm::SMLoc at, S
       mismatch();
     return;
   case TypeExpr::Kind::Var:
+    if (const TypeExpr *alias = aliasedType(t))
+      return checkAgainst(*alias, v, at, sizes, what, depth, array);
     if (v.kind == Val::Kind::Fn || !matchTypeVar(t, typeOf(v, at)))
       mismatch();
     return;
@@ -472,6 +506,8 @@ void Elaborator::checkAgainst(const TypeExpr &t, const Val &v, llvm::SMLoc at, S
 bool Elaborator::matchType(const TypeExpr &t, const TypeP &actual) {
   switch (t.kind) {
   case TypeExpr::Kind::Var:
+    if (const TypeExpr *alias = aliasedType(t))
+      return matchType(*alias, actual);
     return matchTypeVar(t, actual);
   case TypeExpr::Kind::Prim:
     return isPrim(actual) && actual->prim == primNamed(t.prim);
@@ -1182,6 +1218,19 @@ OwningOpRef<ModuleOp> Elaborator::run(const std::vector<ast::Module> &modules) {
       for (const Decl &d : m.decls) {
         if (d.kind == Decl::Kind::Import)
           continue;
+        if (d.kind == Decl::Kind::Type) {
+          if (const Decl *previous = typeAliases.lookup(d.name);
+              previous && !options.allowRedefinition) {
+            emitError(loc(d.loc), "type '" + d.name + "' is defined twice")
+                    .attachNote(loc(previous->loc))
+                << "first definition here";
+            throw ElabError{};
+          }
+          if (hasFunctionType(*d.resultType))
+            fail(d.resultType->loc, "type '" + d.name + "' cannot name a function type");
+          typeAliases[d.name] = &d;
+          continue;
+        }
         if (builtins.lookup(d.name))
           fail(d.loc, "'" + d.name + "' is a prelude function and cannot be redefined");
         if (const Decl *previous = defs.lookup(d.name);
@@ -1194,6 +1243,12 @@ OwningOpRef<ModuleOp> Elaborator::run(const std::vector<ast::Module> &modules) {
         defs[d.name] = &d;
       }
     }
+    for (const ast::Module &m : modules) // in source order: a stable error
+      for (const Decl &d : m.decls)
+        if (d.kind == Decl::Kind::Type) {
+          std::vector<std::string> path{d.name};
+          checkAliasCycles(*d.resultType, path);
+        }
     module = ModuleOp::create(loc(modules.back().decls.empty()
                                       ? llvm::SMLoc()
                                       : modules.back().decls.front().loc));

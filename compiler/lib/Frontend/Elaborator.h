@@ -206,6 +206,13 @@ private:
   const MLIRGenOptions &options;
   BuiltinTable builtins;
   llvm::StringMap<const ast::Decl *> defs;
+  /// `type name = t` declarations, by name.
+  llvm::StringMap<const ast::Decl *> typeAliases;
+  /// The type `t` names when it is a type alias (a Var that no type
+  /// parameter in scope shadows), else null.
+  const ast::TypeExpr *aliasedType(const ast::TypeExpr &t) const;
+  /// Fails at an alias that refers to itself, directly or not.
+  void checkAliasCycles(const ast::TypeExpr &t, std::vector<std::string> &path);
   /// An instance of a def being inlined: the def and the code of the
   /// functions it was given (instanceKey).
   struct ActiveDef {

@@ -231,7 +231,7 @@ auto kw(const char *word) {
 auto const keyword = kw("def") | kw("entry") | kw("import") | kw("let") |
                      kw("in") | kw("if") | kw("then") | kw("else") |
                      kw("loop") | kw("for") | kw("while") | kw("do") |
-                     kw("with") | kw("true") | kw("false");
+                     kw("with") | kw("type") | kw("true") | kw("false");
 // Comments may hold any UTF-8 (findBadByte validates it): bytes, not ASCII.
 auto const skipper = space | (lit("--") >> *(x3::standard::char_ - x3::eol));
 
@@ -670,7 +670,7 @@ auto const lambdaExpr_def = located[(lit('\\') > patterns > lit("->") > expr)[mk
 
 //--- Declarations --------------------------------------------------------------
 
-x3::rule<class decl_r, Decl> const decl = "a declaration (def, entry or import)";
+x3::rule<class decl_r, Decl> const decl = "a declaration (def, entry, type or import)";
 x3::rule<class module_r, std::vector<Decl>> const module = "a module";
 
 template <Decl::Kind K> struct MkDef {
@@ -699,7 +699,15 @@ auto const sizeParam = lit('[') >> name >> lit(']');
 x3::rule<class type_param_r, std::string> const typeParam = "a type parameter";
 auto const typeParam_def = lexeme[lit('\'') >> name];
 auto const defTail = name > *typeParam > *sizeParam > *pattern > -(lit(':') > type) > lit('=') > expr;
+auto mkTypeAlias = [](auto &ctx) {
+  Decl d;
+  d.kind = Decl::Kind::Type;
+  d.name = at_c<0>(_attr(ctx));
+  d.resultType = std::make_shared<TypeExpr>(at_c<1>(_attr(ctx)));
+  _val(ctx) = d;
+};
 auto const decl_def = located[(kw("def") > defTail)[MkDef<Decl::Kind::Def>{}] |
+                      (kw("type") > name > lit('=') > type)[mkTypeAlias] |
                       (kw("entry") > defTail)[MkDef<Decl::Kind::Entry>{}] |
                       (kw("import") > stringLit)[mkImport]];
 auto const module_def = *decl > x3::eoi;
@@ -805,7 +813,7 @@ std::string describe(const std::string &which) {
   if (which.empty())
     return "more input";
   if (which == "eoi")
-    return "a declaration (def, entry or import)";
+    return "a declaration (def, entry, type or import)";
   return which;
 }
 
@@ -865,7 +873,7 @@ parseBuffer(llvm::SourceMgr &sourceMgr, unsigned bufferId, const char *expected,
 }
 
 std::optional<Module> fad::parseModule(llvm::SourceMgr &sourceMgr, unsigned bufferId) {
-  return parseBuffer(sourceMgr, bufferId, "a declaration (def, entry or import)",
+  return parseBuffer(sourceMgr, bufferId, "a declaration (def, entry, type or import)",
                      [](Iterator &it, Iterator end, Module &module) {
                        return x3::phrase_parse(it, end, grammar::module, grammar::skipper,
                                                module.decls);

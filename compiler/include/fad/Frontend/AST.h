@@ -87,13 +87,13 @@ struct Expr {
 
 /// A top-level declaration.
 struct Decl {
-  enum class Kind { Import, Def, Entry } kind = Kind::Def;
+  enum class Kind { Import, Def, Entry, Type } kind = Kind::Def;
   llvm::SMLoc loc;
-  std::string name;                    ///< Def/Entry name, or the import path.
+  std::string name;                    ///< Def/Entry/Type name, or the import path.
   std::vector<std::string> sizeParams; ///< `[n]` parameters.
   std::vector<std::string> typeParams; ///< `'t` parameters.
   std::vector<Pattern> params;         ///< Each typed.
-  std::shared_ptr<TypeExpr> resultType;
+  std::shared_ptr<TypeExpr> resultType; ///< Type: the type it names.
   ExprPtr body;
 };
 
