@@ -319,6 +319,10 @@ x3::rule<class record_type_fields_r, Fields<TypeExpr>> const recordTypeFields =
     "a field (name: type)";
 auto const recordTypeFields_def = (name[addFieldName] > lit(':') > type[addFieldValue]) % ',';
 
+// Named, so that an expectation failure inside says what was expected.
+x3::rule<class type_list_r, std::vector<TypeExpr>> const typeList = "a type";
+auto const typeList_def = type % ',';
+
 x3::rule<class prim_r, std::string> const primName = "a type";
 auto const primName_def = lexeme[(x3::string("f64") | x3::string("f32") |
                               x3::string("i64") | x3::string("i32") |
@@ -328,7 +332,7 @@ auto const baseType_def = located[primName[mkPrim] |
     (lit('[') >> lit(']') > baseType)[MkArray<0>{}] |
     (lit('[') >> x3::int64 >> lit(']') > baseType)[MkArray<1>{}] |
     (lit('[') >> name >> lit(']') > baseType)[MkArray<2>{}] |
-    (lit('(') > (type % ',') > lit(')'))[mkTupleType] |
+    (lit('(') > typeList > lit(')'))[mkTupleType] |
     (lit('{') > recordTypeFields > lit('}'))[mkRecordType] | name[mkTypeVar]];
 auto const type_def = located[(baseType >> -(lit("->") > type))[mkFunType]];
 
@@ -401,6 +405,7 @@ x3::rule<class lambda_r, ExprPtr> const lambdaExpr = "a lambda";
 x3::rule<class with_r, ExprPtr> const withExpr = "an expression";
 x3::rule<class field_path_r, std::string> const fieldPath = "a field name";
 x3::rule<class record_fields_r, Fields<ExprPtr>> const recordFields = "a field (name = value)";
+x3::rule<class expr_list_r, std::vector<ExprPtr>> const exprList = "an expression";
 
 /// For alternatives that are a sub-rule as is: a rule whose definition has
 /// semantic actions does not propagate attributes by itself.
@@ -643,6 +648,7 @@ auto const withExpr_def =
     located[(orExpr >> *(kw("with") > fieldPath > lit('=') > orExpr))[foldWith]];
 auto const fieldPath_def = name[setPath] >> *(no_skip[lit('.')] >> name[extendPath]);
 auto const recordFields_def = (name[addFieldName] > lit('=') > expr[addFieldValue]) % ',';
+auto const exprList_def = expr % ',';
 auto const powExpr_def = located[(appExpr >> -(lit("**") > unaryExpr))[mkPow]];
 auto const appExpr_def = located[(postfixExpr >> *postfixExpr)[foldApply]];
 auto const postfixExpr_def = located[(atom >> *postfixOp)[foldPostfix]];
@@ -656,9 +662,9 @@ auto const postfixOp_def =
 auto const atom_def = located[floatLit | intLit | kw("true")[MkBool<true>{}] | kw("false")[MkBool<false>{}] |
     stringLit[mkString] |
     (lit('[') >> lit(']'))[mkEmptyArray] |
-    (lit('[') > (expr % ',') > lit(']'))[mkArray] |
+    (lit('[') > exprList > lit(']'))[mkArray] |
     (lit('(') >> operatorName >> lit(')'))[mkSection] |
-    (lit('(') > (expr % ',') > lit(')'))[mkParen] |
+    (lit('(') > exprList > lit(')'))[mkParen] |
     (lit('{') > recordFields > lit('}'))[mkRecord] | name[mkVar]];
 auto const ifExpr_def = located[(kw("if") > expr > kw("then") > expr > kw("else") > expr)[mkIf]];
 auto const letExpr_def = located[(kw("let") > pattern > lit('=') > expr > kw("in") > expr)[mkLet]];
@@ -717,7 +723,7 @@ BOOST_SPIRIT_DEFINE(name, stringLit, primName, operatorName, compareOp, addOp,
                     andExpr, cmpExpr, addExpr, mulExpr, unaryExpr, powExpr,
                     appExpr, postfixExpr, postfixOp, subscript, atom, ifExpr, letExpr,
                     loopTail, loopExpr, lambdaExpr, withExpr, fieldPath, recordFields,
-                    recordTypeFields, typeParam, decl, module)
+                    recordTypeFields, typeParam, typeList, exprList, decl, module)
 } // namespace grammar
 
 /// The length of the well-formed UTF-8 sequence at `p` (RFC 3629: no

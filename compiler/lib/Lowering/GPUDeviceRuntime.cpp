@@ -57,8 +57,9 @@ static void declareDeviceHeap(ModuleOp module, gpu::GPUModuleOp gpuModule) {
 }
 
 /// Math ops that LLVM 19's NVVM conversion does not map to libdevice (it
-/// would leave calls of libm's names, which the device lacks) become calls
-/// of libdevice's `__nv_NAME` (f64) or `__nv_NAMEf` (f32).
+/// would leave calls of libm's names, which the device lacks), and the
+/// calls of C's erfc that lower fad.erfc, become calls of libdevice's
+/// `__nv_NAME` (f64) or `__nv_NAMEf` (f32).
 static void callLibdevice(gpu::GPUModuleOp gpuModule) {
   SmallVector<std::pair<Operation *, StringRef>> calls;
   gpuModule.walk([&](Operation *op) {
@@ -70,6 +71,10 @@ static void callLibdevice(gpu::GPUModuleOp gpuModule) {
                          .Case([](math::AsinhOp) { return "asinh"; })
                          .Case([](math::AcoshOp) { return "acosh"; })
                          .Case([](math::AtanhOp) { return "atanh"; })
+                         .Case([](func::CallOp call) {
+                           StringRef callee = call.getCallee();
+                           return callee == "erfc" || callee == "erfcf" ? "erfc" : StringRef();
+                         })
                          .Default([](Operation *) { return StringRef(); });
     if (!name.empty())
       calls.push_back({op, name});
@@ -89,6 +94,10 @@ static void callLibdevice(gpu::GPUModuleOp gpuModule) {
     op->replaceAllUsesWith(b.create<LLVM::CallOp>(op->getLoc(), fn, op->getOperands()));
     op->erase();
   }
+  // The C declarations that fad.erfc's lowering made, now unused.
+  for (StringRef name : {"erfc", "erfcf"})
+    if (auto fn = symbols.lookup<func::FuncOp>(name))
+      fn.erase();
 }
 
 namespace {
@@ -115,6 +124,18 @@ struct FADGPUDeviceRuntimePass
         if (!fn.isExternal())
           return;
         StringRef name = fn.getSymName();
+        // C's erfc (fad.erfc's lowering) is libdevice's in a kernel.
+        if (name == "erfc" || name == "erfcf") {
+          if (!hasLibdevice) {
+            fn.emitError("a GPU kernel computes '")
+                << name << "', which needs libdevice (nvvm/libdevice/libdevice.10.bc) from a "
+                << "CUDA toolkit, and none was found: set CUDA_HOME";
+            failed = true;
+            return;
+          }
+          return; // callLibdevice replaces its calls
+
+        }
         if (name != fad::kFailFunction && name != fad::kIndexErrorFunction &&
             name != fad::kSizeErrorFunction) {
           fn.emitError("a GPU kernel cannot call '") << name << "', a host function";

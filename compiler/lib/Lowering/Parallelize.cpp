@@ -29,7 +29,8 @@ namespace fad {
 using namespace mlir;
 
 /// Whether `body` may run on a thread other than the caller's: it calls
-/// nothing but, with `allowChecks`, the runtime's check failures (which end
+/// nothing but functions declared `fad.thread_safe` (pure C functions such as
+/// erfc) and, with `allowChecks`, the runtime's check failures (which end
 /// an executable from any thread; in a library they unwind the caller's
 /// thread), has no stack allocation (OpenMP's loop body would need an
 /// allocation scope), and every op's effects are known. Heap allocation is
@@ -41,6 +42,9 @@ static bool isThreadSafe(Region &body, bool allowChecks) {
       bool isCheck = callee && (callee.getLeafReference() == fad::kFailFunction ||
                                 callee.getLeafReference() == fad::kIndexErrorFunction ||
                                 callee.getLeafReference() == fad::kSizeErrorFunction);
+      Operation *fn = callee ? SymbolTable::lookupNearestSymbolFrom(op, callee) : nullptr;
+      if (fn && fn->hasAttr("fad.thread_safe"))
+        return WalkResult::advance();
       return allowChecks && isCheck ? WalkResult::advance() : WalkResult::interrupt();
     }
     if (op->hasTrait<OpTrait::HasRecursiveMemoryEffects>())

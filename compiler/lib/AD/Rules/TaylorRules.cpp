@@ -391,6 +391,15 @@ LogicalResult rule(ErfOp, SeriesBuilder &sb, ArrayRef<Series> in, Series &z) {
   sb.integrate(in[0], e, z);
   return success();
 }
+/// erfc x = 1 - erf x: the series of erf with its coefficients 1.. negated.
+LogicalResult rule(ErfcOp, SeriesBuilder &sb, ArrayRef<Series> in, Series &z) {
+  Series u = sb.affineOfSquare(0.0, -1.0, in[0]);
+  Series e = sb.exp(u, sb.builder().create<ExpOp>(sb.location(), u.c[0]));
+  for (Value &c : e.c)
+    c = sb.scale(-1.1283791670955126, c); // -2 / sqrt(pi)
+  sb.integrate(in[0], e, z);
+  return success();
+}
 /// log_b x = log x / log b.
 LogicalResult logBase(SeriesBuilder &sb, ArrayRef<Series> in, Series &z, double logOfBase) {
   Value z0 = z.c[0];
@@ -522,6 +531,7 @@ void fad::detail::registerTaylorRules(MLIRContext *ctx) {
   AcoshOp::attachInterface<TaylorModel<AcoshOp>>(*ctx);
   AtanhOp::attachInterface<TaylorModel<AtanhOp>>(*ctx);
   ErfOp::attachInterface<TaylorModel<ErfOp>>(*ctx);
+  ErfcOp::attachInterface<TaylorModel<ErfcOp>>(*ctx);
   Log2Op::attachInterface<TaylorModel<Log2Op>>(*ctx);
   Log10Op::attachInterface<TaylorModel<Log10Op>>(*ctx);
 }

@@ -539,6 +539,22 @@ struct UnaryLowering : OpRewritePattern<SourceOp> {
   }
 };
 
+/// erfc: MLIR 19's math dialect has no erfc, so a call of C's erfc/erfcf
+/// (libdevice's __nv_erfc/__nv_erfcf in GPU kernels: GPUDeviceRuntime.cpp).
+struct ErfcLowering : OpRewritePattern<ErfcOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ErfcOp op, PatternRewriter &rw) const override {
+    Type type = op.getType();
+    func::FuncOp fn = getRuntimeFunction(rw, type.isF32() ? "erfcf" : "erfc",
+                                         rw.getFunctionType({type}, {type}));
+    // A pure function: loops calling it may run on any thread (and as GPU
+    // kernels), see fad-parallelize.
+    fn->setAttr("fad.thread_safe", rw.getUnitAttr());
+    rw.replaceOpWithNewOp<func::CallOp>(op, fn, ValueRange{op.getOperand()});
+    return success();
+  }
+};
+
 struct NegLowering : OpRewritePattern<NegOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(NegOp op, PatternRewriter &rw) const override {
@@ -1239,7 +1255,7 @@ void fad::populateFADToSCFPatterns(RewritePatternSet &patterns) {
       UnaryLowering<AtanhOp, math::AtanhOp>, UnaryLowering<ErfOp, math::ErfOp>,
       UnaryLowering<Log2Op, math::Log2Op>, UnaryLowering<Log10Op, math::Log10Op>,
       UnaryLowering<RoundOp, math::RoundOp>, UnaryLowering<TruncOp, math::TruncOp>,
-      NegLowering, SignLowering, ConvertLowering,
+      NegLowering, SignLowering, ConvertLowering, ErfcLowering,
       ArrayLowering, DimLowering, IndexLowering, TransposeLowering,
       AssertLowering, ReportLowering, TraceLowering, ZerosLikeLowering,
       StoreAtLowering<AddAtOp, true>, StoreAtLowering<UpdateOp, false>, MapLowering, BuildLowering,

@@ -220,6 +220,13 @@ def FAD_ErfOp : FAD_UnaryOp<"erf", "erf", "The error function (2/sqrt(pi)) int_0
   "b.create<MulOp>(loc, constant(b, loc, x, 1.1283791670955126), "
   "b.create<ExpOp>(loc, negate(b, loc, b.create<MulOp>(loc, x, x))))",
   [FAD_CostlyToRecompute]>;
+def FAD_ErfcOp : FAD_UnaryOp<"erfc", "erfc",
+  "The complementary error function 1 - erf x, to full relative precision "
+  "where it is tiny (erfc 10 = 2.1e-45, where 1 - erf 10 is 0): C's erfc.",
+  FAD_Float,
+  "b.create<MulOp>(loc, constant(b, loc, x, -1.1283791670955126), "
+  "b.create<ExpOp>(loc, negate(b, loc, b.create<MulOp>(loc, x, x))))",
+  [FAD_CostlyToRecompute]>;
 def FAD_Log2Op : FAD_UnaryOp<"log2", "log2", "The base-2 logarithm.", FAD_Float,
   "divide(b, loc, constant(b, loc, x, 1.4426950408889634), x)", [FAD_CostlyToRecompute]>;
 def FAD_Log10Op : FAD_UnaryOp<"log10", "log10", "The base-10 logarithm.", FAD_Float,
