@@ -264,9 +264,112 @@ template <typename T> void eigh(void *aDesc, void *wDesc, void *vDesc, const cha
   }
 }
 
+/// The thin SVD of the m x n `a` into u (m x k), s (k) and vt (k x n),
+/// k = min(m, n), by one-sided Jacobi (Hestenes): rotations of column pairs
+/// of W = A V until all are orthogonal; then s_j = |W_j|, u_j = W_j / s_j.
+template <typename T>
+void svd(void *aDesc, void *uDesc, void *sDesc, void *vtDesc) {
+  int64_t m = extent(aDesc, 0), n = extent(aDesc, 1);
+  const T *a = elements<T>(aDesc);
+  // Work on the taller orientation: A^T = V S U^T when m < n.
+  bool flip = m < n;
+  int64_t rows = flip ? n : m, cols = flip ? m : n;
+  std::vector<double> w(rows * cols), v(cols * cols, 0.0);
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j)
+      w[i * cols + j] = flip ? double(a[j * n + i]) : double(a[i * n + j]);
+  for (int64_t j = 0; j < cols; ++j)
+    v[j * cols + j] = 1.0;
+  for (int sweep = 0; sweep < 60; ++sweep) {
+    bool rotated = false;
+    for (int64_t p = 0; p < cols; ++p)
+      for (int64_t q = p + 1; q < cols; ++q) {
+        double alpha = 0, beta = 0, gamma = 0;
+        for (int64_t i = 0; i < rows; ++i) {
+          double wp = w[i * cols + p], wq = w[i * cols + q];
+          alpha += wp * wp;
+          beta += wq * wq;
+          gamma += wp * wq;
+        }
+        if (gamma == 0.0 || std::fabs(gamma) <= 1e-15 * std::sqrt(alpha * beta))
+          continue;
+        rotated = true;
+        double zeta = (beta - alpha) / (2.0 * gamma);
+        double t = (zeta >= 0 ? 1.0 : -1.0) / (std::fabs(zeta) + std::sqrt(1.0 + zeta * zeta));
+        double c = 1.0 / std::sqrt(1.0 + t * t), sn = c * t;
+        for (int64_t i = 0; i < rows; ++i) {
+          double wp = w[i * cols + p], wq = w[i * cols + q];
+          w[i * cols + p] = c * wp - sn * wq;
+          w[i * cols + q] = sn * wp + c * wq;
+        }
+        for (int64_t i = 0; i < cols; ++i) {
+          double vp = v[i * cols + p], vq = v[i * cols + q];
+          v[i * cols + p] = c * vp - sn * vq;
+          v[i * cols + q] = sn * vp + c * vq;
+        }
+      }
+    if (!rotated)
+      break;
+  }
+  std::vector<double> sigma(cols);
+  for (int64_t j = 0; j < cols; ++j) {
+    double sum = 0;
+    for (int64_t i = 0; i < rows; ++i)
+      sum += w[i * cols + j] * w[i * cols + j];
+    sigma[j] = std::sqrt(sum);
+  }
+  std::vector<int64_t> order(cols);
+  for (int64_t j = 0; j < cols; ++j)
+    order[j] = j;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int64_t x, int64_t y) { return sigma[x] > sigma[y]; });
+  // Left vectors (columns of W normalized) are `rows` long, right ones
+  // (columns of V) `cols` long; flipped, U and V trade places.
+  T *u = elements<T>(uDesc), *s = elements<T>(sDesc), *vt = elements<T>(vtDesc);
+  for (int64_t c = 0; c < cols; ++c) {
+    int64_t k = order[c];
+    // The sign: the right singular vector's largest component positive.
+    double sign = 1.0;
+    if (!flip) {
+      int64_t big = 0;
+      for (int64_t i = 1; i < cols; ++i)
+        if (std::fabs(v[i * cols + k]) > std::fabs(v[big * cols + k]))
+          big = i;
+      sign = v[big * cols + k] < 0 ? -1.0 : 1.0;
+    } else if (sigma[k] > 0) {
+      int64_t big = 0;
+      for (int64_t i = 1; i < rows; ++i)
+        if (std::fabs(w[i * cols + k]) > std::fabs(w[big * cols + k]))
+          big = i;
+      sign = w[big * cols + k] < 0 ? -1.0 : 1.0;
+    }
+    s[c] = static_cast<T>(sigma[k]);
+    for (int64_t i = 0; i < rows; ++i) {
+      double left = sigma[k] > 0 ? sign * w[i * cols + k] / sigma[k] : 0.0;
+      if (flip)
+        vt[c * n + i] = static_cast<T>(left); // right vectors of A: rows of vt
+      else
+        u[i * cols + c] = static_cast<T>(left);
+    }
+    for (int64_t i = 0; i < cols; ++i) {
+      double right = sign * v[i * cols + k];
+      if (flip)
+        u[i * cols + c] = static_cast<T>(right); // u is m x m = cols x cols here
+      else
+        vt[c * n + i] = static_cast<T>(right);
+    }
+  }
+}
+
 } // namespace
 
 extern "C" {
+void fad_rt_svd_f64(int64_t, void *a, int64_t, void *u, int64_t, void *s, int64_t, void *vt) {
+  svd<double>(a, u, s, vt);
+}
+void fad_rt_svd_f32(int64_t, void *a, int64_t, void *u, int64_t, void *s, int64_t, void *vt) {
+  svd<float>(a, u, s, vt);
+}
 void fad_rt_eigh_f64(int64_t, void *a, int64_t, void *w, int64_t, void *v, const char *location) {
   eigh<double>(a, w, v, location);
 }

@@ -367,6 +367,23 @@ static Val buildEigh(Elaborator &e, const Builtin &self, Args args, llvm::SMLoc 
   return result;
 }
 
+/// svd a: (u, s, vt), the thin SVD a = u diag(s) vt.
+static Val buildSvd(Elaborator &e, const Builtin &self, Args args, llvm::SMLoc at) {
+  TypeP t = e.expectArray(args[0], at, self.name);
+  if (t->elem->kind != FType::Kind::Array || !isFloatType(t->elem->elem))
+    e.fail(at, "svd needs a matrix of floats ([m][n]f64 or [m][n]f32), got " +
+                   e.describe(args[0], at));
+  Prim p = t->elem->elem->prim;
+  Type matrix = getArrayOfType(getArrayOfType(e.scalarType(p)));
+  auto op = e.b.create<SvdOp>(e.loc(at), matrix, getArrayOfType(e.scalarType(p)), matrix,
+                              args[0].leaves[0]);
+  TypeP vector = arrayType(primType(p)), rows = arrayType(arrayType(primType(p)));
+  Val result;
+  result.kind = Val::Kind::Tuple;
+  result.parts = {e.data(rows, op.getU()), e.data(vector, op.getS()), e.data(rows, op.getVt())};
+  return result;
+}
+
 /// tree_map f x, tree_map2 f x y: f applied to every scalar of x (and the
 /// one at the same place in y), which may be a scalar, an array of any rank,
 /// a tuple or a record, nested: the result has x's structure. This is how
@@ -445,7 +462,7 @@ static const struct {
     {"transpose", 1, buildTranspose},
     // Dense linear algebra (more in the stdlib's linalg).
     {"solve", 2, buildSolve}, {"solve_lower", 2, buildSolve}, {"solve_upper", 2, buildSolve},
-    {"slogdet", 1, buildSlogdet}, {"eigh", 1, buildEigh},
+    {"slogdet", 1, buildSlogdet}, {"eigh", 1, buildEigh}, {"svd", 1, buildSvd},
     // Structures of arrays (tuples and records).
     {"tree_map", 2, buildTreeMap}, {"tree_map2", 3, buildTreeMap}, {"tree_sum", 1, buildTreeSum},
     // Differentiation.

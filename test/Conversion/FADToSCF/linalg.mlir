@@ -41,3 +41,14 @@ func.func @eigh(%a: tensor<?x?xf64>) -> (tensor<?xf64>, tensor<?x?xf64>) {
   %w, %v = fad.eigh %a : tensor<?x?xf64> -> tensor<?xf64>, tensor<?x?xf64>
   return %w, %v : tensor<?xf64>, tensor<?x?xf64>
 }
+
+// CHECK-LABEL: func.func @svd
+// CHECK:         %[[K:.*]] = arith.minsi
+// CHECK:         memref.alloc(%{{.*}}, %[[K]]) : memref<?x?xf32>
+// CHECK:         memref.alloc(%[[K]]) : memref<?xf32>
+// CHECK:         memref.alloc(%[[K]], %{{.*}}) : memref<?x?xf32>
+// CHECK:         call @fad_rt_svd_f32
+func.func @svd(%a: tensor<?x?xf32>) -> tensor<?xf32> {
+  %u, %s, %vt = fad.svd %a : tensor<?x?xf32> -> tensor<?x?xf32>, tensor<?xf32>, tensor<?x?xf32>
+  return %s : tensor<?xf32>
+}

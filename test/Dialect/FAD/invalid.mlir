@@ -737,3 +737,19 @@ func.func @solve_two_triangles(%a: tensor<?x?xf64>, %b: tensor<?xf64>) -> tensor
   %x = fad.solve %a, %b {lower, upper} : tensor<?x?xf64>, tensor<?xf64>
   return %x : tensor<?xf64>
 }
+
+// -----
+
+func.func @svd_of_vector(%a: tensor<?xf64>) -> tensor<?xf64> {
+  // expected-error @+1 {{'fad.svd' op needs a matrix of floats, got 'tensor<?xf64>'}}
+  %u, %s, %vt = fad.svd %a : tensor<?xf64> -> tensor<?x?xf64>, tensor<?xf64>, tensor<?x?xf64>
+  return %s : tensor<?xf64>
+}
+
+// -----
+
+func.func @svd_results(%a: tensor<?x?xf64>) -> tensor<?xf32> {
+  // expected-error @+1 {{'fad.svd' op needs results of element type 'f64': two matrices and a vector}}
+  %u, %s, %vt = fad.svd %a : tensor<?x?xf64> -> tensor<?x?xf64>, tensor<?xf32>, tensor<?x?xf64>
+  return %s : tensor<?xf32>
+}

@@ -11,6 +11,10 @@
 //             sign               piecewise constant: no tangent
 //   eigh:     S = (A + A^T)/2 = V diag(w) V^T, P = V^T STan V
 //             wTan = diag P      VTan = V (F o P), F_ij = 1/(w_j - w_i), F_ii = 0
+//   svd:      A = U diag(s) V^T, P = U^T ATan V, F_ij = 1/(s_j^2 - s_i^2), F_ii = 0
+//             sTan = diag P
+//             UTan = U (F o (P S + S P^T)) + (I - U U^T) ATan V S^-1
+//             VTan = V (F o (S P + P^T S)) + (I - V V^T) ATan^T U S^-1
 //
 // The products with ATan are written as auxiliary primal IR (maps, builds
 // and reduces of A with the primal x or A^-T held constant: b - A x, and
@@ -316,10 +320,102 @@ struct EighLinearize : LinearizeOpInterface::ExternalModel<EighLinearize, EighOp
   }
 };
 
+/// The k x k matrix of f(i, j).
+Value squareMatrix(OpBuilder &b, Location loc, Value k, function_ref<Value(Value, Value)> f) {
+  return buildArray(b, loc, k, [&](Value i) {
+    return buildArray(b, loc, k, [&](Value j) { return f(i, j); });
+  });
+}
+
+/// a[i][j].
+Value at2(OpBuilder &b, Location loc, Value a, Value i, Value j) {
+  return elementAt(b, loc, elementAt(b, loc, a, i), j);
+}
+
+/// The product a c of two matrices (or a matrix and a vector).
+Value product(OpBuilder &b, Location loc, Value a, Value c) {
+  return rowProducts(b, loc, a, [&](Value) { return c; });
+}
+
+/// x - u (u^T x): x without its part in the span of u's orthonormal columns.
+Value projectOut(OpBuilder &b, Location loc, Value x, Value u, Value uT) {
+  return buildElementwise<SubOp>(b, loc, x, product(b, loc, u, product(b, loc, uT, x)));
+}
+
+struct SvdLinearize : LinearizeOpInterface::ExternalModel<SvdLinearize, SvdOp> {
+  LogicalResult linearize(Operation *op, OpBuilder &b, LinearizeState &state) const {
+    auto svd = cast<SvdOp>(op);
+    Location loc = svd.getLoc();
+    Operation *primal = b.clone(*op, state.primalMapping());
+    if (!state.tangent(svd.getMatrix()))
+      return success();
+    if (failed(refuseTaylor(op, state)))
+      return failure();
+    Value u = primal->getResult(0), s = primal->getResult(1), vT = primal->getResult(2);
+    Type elem = cast<RankedTensorType>(s.getType()).getElementType();
+    Value uT = b.create<TransposeOp>(loc, u), v = b.create<TransposeOp>(loc, vT);
+    Value k = b.create<DimOp>(loc, s, 0);
+    auto constant = [&](double x) {
+      return b.create<arith::ConstantOp>(loc, b.getFloatAttr(elem, x)).getResult();
+    };
+    // F_ij = 1 / (s_j^2 - s_i^2) off the diagonal, 0 on it; 1 / s.
+    Value f = squareMatrix(b, loc, k, [&](Value i, Value j) {
+      Value si = elementAt(b, loc, s, i), sj = elementAt(b, loc, s, j);
+      Value gap = b.create<SubOp>(loc, b.create<MulOp>(loc, sj, sj), b.create<MulOp>(loc, si, si));
+      Value same = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, i, j);
+      return b.create<arith::SelectOp>(loc, same, constant(0.0),
+                                       b.create<DivOp>(loc, constant(1.0), gap));
+    });
+    Value inverse = buildArray(b, loc, k, [&](Value j) {
+      return b.create<DivOp>(loc, constant(1.0), elementAt(b, loc, s, j)).getResult();
+    });
+    // With P = U^T ATan V: sTan = diag P,
+    //   UTan = U (F o (P S + S P^T)) + (I - U U^T) ATan V S^-1,
+    //   VTan = V (F o (S P + P^T S)) + (I - V V^T) ATan^T U S^-1.
+    FailureOr<SmallVector<Value>> tangents = tangentsOf(b, state, op, [&](OpBuilder &aux) {
+      Value a = svd.getMatrix();
+      auto scaledColumns = [&](Value x) { // x S^-1
+        return buildArray(aux, loc, aux.create<DimOp>(loc, x, 0), [&](Value i) {
+          return buildArray(aux, loc, k, [&](Value j) {
+            return aux.create<MulOp>(loc, at2(aux, loc, x, i, j), elementAt(aux, loc, inverse, j))
+                .getResult();
+          });
+        });
+      };
+      Value av = product(aux, loc, a, v);
+      Value p = product(aux, loc, uT, av);
+      Value sTan = buildArray(aux, loc, k, [&](Value i) { return at2(aux, loc, p, i, i); });
+      auto mixed = [&](bool left) {
+        return squareMatrix(aux, loc, k, [&](Value i, Value j) {
+          Value si = elementAt(aux, loc, s, i), sj = elementAt(aux, loc, s, j);
+          Value pij = at2(aux, loc, p, i, j), pji = at2(aux, loc, p, j, i);
+          Value sum = left ? aux.create<AddOp>(loc, aux.create<MulOp>(loc, pij, sj),
+                                               aux.create<MulOp>(loc, si, pji))
+                           : aux.create<AddOp>(loc, aux.create<MulOp>(loc, si, pij),
+                                               aux.create<MulOp>(loc, pji, sj));
+          return aux.create<MulOp>(loc, at2(aux, loc, f, i, j), sum).getResult();
+        });
+      };
+      Value uTan = buildElementwise<AddOp>(aux, loc, product(aux, loc, u, mixed(true)),
+                                           projectOut(aux, loc, scaledColumns(av), u, uT));
+      Value atu = product(aux, loc, aux.create<TransposeOp>(loc, a), u);
+      Value vTan = buildElementwise<AddOp>(aux, loc, product(aux, loc, v, mixed(false)),
+                                           projectOut(aux, loc, scaledColumns(atu), v, vT));
+      return SmallVector<Value>{uTan, sTan, aux.create<TransposeOp>(loc, vTan)};
+    });
+    if (failed(tangents))
+      return failure();
+    for (auto [result, tangent] : llvm::zip_equal(svd.getResults(), *tangents))
+      state.setTangent(result, tangent);
+    return success();
+  }
+};
+
 } // namespace
 
 void fad::detail::registerLinalgRules(MLIRContext *ctx) {
   SolveOp::attachInterface<SolveLinearize, SolveTranspose>(*ctx);
   SlogdetOp::attachInterface<SlogdetLinearize>(*ctx);
   EighOp::attachInterface<EighLinearize>(*ctx);
+  SvdOp::attachInterface<SvdLinearize>(*ctx);
 }

@@ -133,8 +133,46 @@ struct EighLowering : OpConversionPattern<EighOp> {
   }
 };
 
+struct SvdLowering : OpConversionPattern<SvdOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(SvdOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    Value matrix = adaptor.getMatrix();
+    Value m = rw.create<tensor::DimOp>(loc, matrix, 0);
+    Value n = rw.create<tensor::DimOp>(loc, matrix, 1);
+    Value k = rw.create<arith::MinSIOp>(loc, m, n);
+    auto buffer = [&](Value result, ArrayRef<Value> extents) {
+      auto type = cast<RankedTensorType>(result.getType());
+      SmallVector<Value> dynamic;
+      for (auto [d, extent] : llvm::enumerate(extents))
+        if (type.isDynamicDim(d))
+          dynamic.push_back(extent);
+      return rw.create<memref::AllocOp>(
+          loc, MemRefType::get(type.getShape(), type.getElementType()), dynamic);
+    };
+    Value u = buffer(op.getU(), {m, k}), s = buffer(op.getS(), {k}),
+          vt = buffer(op.getVt(), {k, n});
+    Type elem = op.getS().getType().getElementType();
+    auto unranked = UnrankedMemRefType::get(elem, {});
+    auto view = [&](Value b) { return rw.create<memref::CastOp>(loc, unranked, b); };
+    func::FuncOp fn = getRuntimeFunction(
+        rw, (Twine("fad_rt_svd_") + suffix(elem)).str(),
+        rw.getFunctionType({unranked, unranked, unranked, unranked}, {}));
+    rw.create<func::CallOp>(
+        loc, fn, ValueRange{readOnlyBuffer(rw, loc, matrix), view(u), view(s), view(vt)});
+    SmallVector<Value> buffers{u, s, vt}, results;
+    for (auto [result, b] : llvm::zip_equal(op.getResults(), buffers))
+      results.push_back(
+          rw.create<bufferization::ToTensorOp>(loc, result.getType(), b, true, true));
+    rw.replaceOp(op, results);
+    return success();
+  }
+};
+
 } // namespace
 
 void fad::populateLinalgLoweringPatterns(RewritePatternSet &patterns) {
-  patterns.add<SolveLowering, SlogdetLowering, EighLowering>(patterns.getContext());
+  patterns.add<SolveLowering, SlogdetLowering, EighLowering, SvdLowering>(
+      patterns.getContext());
 }

@@ -110,6 +110,12 @@ void fad_rt_eigh_f64(int64_t rank_a, void *a, int64_t rank_w, void *w, int64_t r
                      const char *location);
 void fad_rt_eigh_f32(int64_t rank_a, void *a, int64_t rank_w, void *w, int64_t rank_v, void *v,
                      const char *location);
+/* svd: the thin SVD A = U diag(s) V^T, s descending, by one-sided Jacobi
+   rotations (fad.svd). */
+void fad_rt_svd_f64(int64_t rank_a, void *a, int64_t rank_u, void *u, int64_t rank_s, void *s,
+                    int64_t rank_vt, void *vt);
+void fad_rt_svd_f32(int64_t rank_a, void *a, int64_t rank_u, void *u, int64_t rank_s, void *s,
+                    int64_t rank_vt, void *vt);
 
 /* fad-repl: runs a library thunk (see FADLibrary.h) of an entry without
    parameters, printing its results on stdout as an executable would; a

@@ -209,6 +209,22 @@ LogicalResult SlogdetOp::verify() {
   return verifySquareMatrix(*this, getMatrix(), getSign().getType());
 }
 
+LogicalResult SvdOp::verify() {
+  auto type = getMatrix().getType();
+  Type elem = type.getElementType();
+  if (type.getRank() != 2 || !isa<FloatType>(elem))
+    return emitOpError("needs a matrix of floats, got ") << type;
+  auto matrixOf = [&](Value v) {
+    auto t = cast<RankedTensorType>(v.getType());
+    return t.getRank() == 2 && t.getElementType() == elem;
+  };
+  auto s = getS().getType();
+  if (!matrixOf(getU()) || !matrixOf(getVt()) || s.getRank() != 1 || s.getElementType() != elem)
+    return emitOpError("needs results of element type ")
+           << elem << ": two matrices and a vector";
+  return success();
+}
+
 LogicalResult EighOp::verify() {
   Type elem = getMatrix().getType().getElementType();
   if (failed(verifySquareMatrix(*this, getMatrix(), elem)))

@@ -402,6 +402,27 @@ def FAD_EighOp : FAD_Op<"eigh", [Pure, FAD_CostlyToRecompute]> {
   let hasVerifier = 1;
 }
 
+def FAD_SvdOp : FAD_Op<"svd", [Pure, FAD_CostlyToRecompute]> {
+  let summary = "the thin singular value decomposition";
+  let description = [{
+    For an m x n `matrix` A and k = min(m, n): U (m x k, orthonormal
+    columns), the singular values s (k, descending, >= 0) and V^T (k x n,
+    orthonormal rows) with A = U diag(s) V^T. Each right singular vector's
+    largest component is positive. Computed by one-sided Jacobi rotations
+    (Hestenes) to full precision. A column of U for a zero singular value
+    is zero.
+
+    ```mlir
+    %u, %s, %vt = fad.svd %a : tensor<?x?xf64> -> tensor<?x?xf64>, tensor<?xf64>, tensor<?x?xf64>
+    ```
+  }];
+  let arguments = (ins FAD_Array:$matrix);
+  let results = (outs FAD_Array:$u, FAD_Array:$s, FAD_Array:$vt);
+  let assemblyFormat =
+      "$matrix attr-dict `:` type($matrix) `->` type($u) `,` type($s) `,` type($vt)";
+  let hasVerifier = 1;
+}
+
 def FAD_ZerosLikeOp : FAD_Op<"zeros_like", [Pure, SameOperandsAndResultType]> {
   let summary = "an array of zeros with the extents of another";
   let description = [{
