@@ -361,9 +361,79 @@ void svd(void *aDesc, void *uDesc, void *sDesc, void *vtDesc) {
   }
 }
 
+/// The thin QR of the m x n `a` (m >= n) into q (m x n) and r (n x n) by
+/// Householder reflections, R's diagonal made non-negative.
+template <typename T> void qr(void *aDesc, void *qDesc, void *rDesc, const char *location) {
+  int64_t m = extent(aDesc, 0), n = extent(aDesc, 1);
+  if (m < n)
+    fad_rt_fail((std::string(location) + ": qr: the matrix has fewer rows (" +
+                 std::to_string(m) + ") than columns (" + std::to_string(n) + ")")
+                    .c_str());
+  const T *a = elements<T>(aDesc);
+  std::vector<double> r(a, a + m * n), vs; // r: A reduced in place
+  std::vector<std::vector<double>> reflectors(n);
+  for (int64_t k = 0; k < n; ++k) {
+    double norm = 0;
+    for (int64_t i = k; i < m; ++i)
+      norm += r[i * n + k] * r[i * n + k];
+    norm = std::sqrt(norm);
+    std::vector<double> &v = reflectors[k];
+    v.assign(m - k, 0.0);
+    if (norm == 0.0)
+      continue;
+    double alpha = r[k * n + k] > 0 ? -norm : norm;
+    for (int64_t i = k; i < m; ++i)
+      v[i - k] = r[i * n + k];
+    v[0] -= alpha;
+    double vnorm = 0;
+    for (double x : v)
+      vnorm += x * x;
+    if (vnorm == 0.0)
+      continue;
+    for (int64_t j = k; j < n; ++j) { // r <- (I - 2 v v^T / v^T v) r
+      double dotv = 0;
+      for (int64_t i = k; i < m; ++i)
+        dotv += v[i - k] * r[i * n + j];
+      double f = 2.0 * dotv / vnorm;
+      for (int64_t i = k; i < m; ++i)
+        r[i * n + j] -= f * v[i - k];
+    }
+    for (double &x : v)
+      x /= std::sqrt(vnorm);
+  }
+  // Q = H_0 ... H_{n-1} applied to the first n columns of the identity.
+  std::vector<double> q(m * n, 0.0);
+  for (int64_t j = 0; j < n; ++j)
+    q[j * n + j] = 1.0;
+  for (int64_t k = n - 1; k >= 0; --k) {
+    const std::vector<double> &v = reflectors[k];
+    for (int64_t j = 0; j < n; ++j) {
+      double dotv = 0;
+      for (int64_t i = k; i < m; ++i)
+        dotv += v[i - k] * q[i * n + j];
+      for (int64_t i = k; i < m; ++i)
+        q[i * n + j] -= 2.0 * dotv * v[i - k];
+    }
+  }
+  T *qOut = elements<T>(qDesc), *rOut = elements<T>(rDesc);
+  for (int64_t k = 0; k < n; ++k) {
+    double sign = r[k * n + k] < 0 ? -1.0 : 1.0;
+    for (int64_t j = 0; j < n; ++j)
+      rOut[k * n + j] = static_cast<T>(j < k ? 0.0 : sign * r[k * n + j]);
+    for (int64_t i = 0; i < m; ++i)
+      qOut[i * n + k] = static_cast<T>(sign * q[i * n + k]);
+  }
+}
+
 } // namespace
 
 extern "C" {
+void fad_rt_qr_f64(int64_t, void *a, int64_t, void *q, int64_t, void *r, const char *location) {
+  qr<double>(a, q, r, location);
+}
+void fad_rt_qr_f32(int64_t, void *a, int64_t, void *q, int64_t, void *r, const char *location) {
+  qr<float>(a, q, r, location);
+}
 void fad_rt_svd_f64(int64_t, void *a, int64_t, void *u, int64_t, void *s, int64_t, void *vt) {
   svd<double>(a, u, s, vt);
 }

@@ -140,6 +140,8 @@ static llvm::orc::SymbolMap runtimeSymbols(llvm::orc::MangleAndInterner mangle) 
   FAD_SYMBOL(fad_rt_eigh_f32);
   FAD_SYMBOL(fad_rt_svd_f64);
   FAD_SYMBOL(fad_rt_svd_f32);
+  FAD_SYMBOL(fad_rt_qr_f64);
+  FAD_SYMBOL(fad_rt_qr_f32);
   FAD_SYMBOL(fad_rt_fail);
   FAD_SYMBOL(fad_rt_chunks);
   FAD_SYMBOL(fad_rt_index_error);

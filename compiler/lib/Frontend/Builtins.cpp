@@ -384,6 +384,24 @@ static Val buildSvd(Elaborator &e, const Builtin &self, Args args, llvm::SMLoc a
   return result;
 }
 
+/// qr a: (q, r), the thin QR a = q r of a matrix with at least as many rows
+/// as columns.
+static Val buildQr(Elaborator &e, const Builtin &self, Args args, llvm::SMLoc at) {
+  TypeP t = e.expectArray(args[0], at, self.name);
+  if (t->elem->kind != FType::Kind::Array || !isFloatType(t->elem->elem))
+    e.fail(at, "qr needs a matrix of floats ([m][n]f64 or [m][n]f32), got " +
+                   e.describe(args[0], at));
+  if (t->size && t->elem->size && *t->size < *t->elem->size)
+    e.fail(at, "qr needs at least as many rows as columns, got " + typeName(t));
+  Type type = args[0].leaves[0].getType();
+  auto op = e.b.create<QrOp>(e.loc(at), type, type, args[0].leaves[0]);
+  TypeP rows = arrayType(arrayType(t->elem->elem));
+  Val result;
+  result.kind = Val::Kind::Tuple;
+  result.parts = {e.data(rows, op.getQ()), e.data(rows, op.getR())};
+  return result;
+}
+
 /// tree_map f x, tree_map2 f x y: f applied to every scalar of x (and the
 /// one at the same place in y), which may be a scalar, an array of any rank,
 /// a tuple or a record, nested: the result has x's structure. This is how
@@ -463,6 +481,7 @@ static const struct {
     // Dense linear algebra (more in the stdlib's linalg).
     {"solve", 2, buildSolve}, {"solve_lower", 2, buildSolve}, {"solve_upper", 2, buildSolve},
     {"slogdet", 1, buildSlogdet}, {"eigh", 1, buildEigh}, {"svd", 1, buildSvd},
+    {"qr", 1, buildQr},
     // Structures of arrays (tuples and records).
     {"tree_map", 2, buildTreeMap}, {"tree_map2", 3, buildTreeMap}, {"tree_sum", 1, buildTreeSum},
     // Differentiation.

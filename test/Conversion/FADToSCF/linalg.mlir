@@ -4,9 +4,10 @@
 // op's location passed for the runtime's errors.
 // RUN: fad-opt %s --convert-fad-to-scf | FileCheck %s
 
-// CHECK-DAG:   llvm.mlir.global internal constant @[[LOC:__fad_str_[0-9A-F]+]]("{{.*}}linalg.mlir:18:8\00")
+// CHECK-DAG:   llvm.mlir.global internal constant @[[LOC:__fad_str_[0-9A-F]+]]("{{.*}}linalg.mlir:19:8\00")
 // CHECK-DAG:   func.func private @fad_rt_solve_f64(memref<*xf64>, memref<*xf64>, memref<*xf64>, i32, !llvm.ptr)
 // CHECK-DAG:   func.func private @fad_rt_slogdet_f32(memref<*xf32>, memref<*xf32>, !llvm.ptr)
+// CHECK-DAG:   func.func private @fad_rt_qr_f64(memref<*xf64>, memref<*xf64>, memref<*xf64>, !llvm.ptr)
 // CHECK-DAG:   func.func private @fad_rt_eigh_f64(memref<*xf64>, memref<*xf64>, memref<*xf64>, !llvm.ptr)
 // CHECK-LABEL: func.func @solve
 // CHECK:         %[[A:.*]] = bufferization.to_memref %arg0 read_only : memref<?x?xf64>
@@ -51,4 +52,15 @@ func.func @eigh(%a: tensor<?x?xf64>) -> (tensor<?xf64>, tensor<?x?xf64>) {
 func.func @svd(%a: tensor<?x?xf32>) -> tensor<?xf32> {
   %u, %s, %vt = fad.svd %a : tensor<?x?xf32> -> tensor<?x?xf32>, tensor<?xf32>, tensor<?x?xf32>
   return %s : tensor<?xf32>
+}
+
+// CHECK-LABEL: func.func @qr
+// CHECK:         %[[M:.*]] = tensor.dim %arg0, %c0
+// CHECK:         %[[N:.*]] = tensor.dim %arg0, %c1
+// CHECK:         memref.alloc(%[[M]], %[[N]]) : memref<?x?xf64>
+// CHECK:         memref.alloc(%[[N]], %[[N]]) : memref<?x?xf64>
+// CHECK:         call @fad_rt_qr_f64
+func.func @qr(%a: tensor<?x?xf64>) -> tensor<?x?xf64> {
+  %q, %r = fad.qr %a : tensor<?x?xf64> -> tensor<?x?xf64>, tensor<?x?xf64>
+  return %r : tensor<?x?xf64>
 }

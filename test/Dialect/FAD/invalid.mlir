@@ -753,3 +753,19 @@ func.func @svd_results(%a: tensor<?x?xf64>) -> tensor<?xf32> {
   %u, %s, %vt = fad.svd %a : tensor<?x?xf64> -> tensor<?x?xf64>, tensor<?xf32>, tensor<?x?xf64>
   return %s : tensor<?xf32>
 }
+
+// -----
+
+func.func @qr_results(%a: tensor<?x?xf64>) -> tensor<?x?xf32> {
+  // expected-error @+1 {{'fad.qr' op needs results of the matrix's type 'tensor<?x?xf64>'}}
+  %q, %r = fad.qr %a : tensor<?x?xf64> -> tensor<?x?xf64>, tensor<?x?xf32>
+  return %r : tensor<?x?xf32>
+}
+
+// -----
+
+func.func @qr_of_integers(%a: tensor<?x?xi64>) -> tensor<?x?xi64> {
+  // expected-error @+1 {{'fad.qr' op needs a matrix of floats, got 'tensor<?x?xi64>'}}
+  %q, %r = fad.qr %a : tensor<?x?xi64> -> tensor<?x?xi64>, tensor<?x?xi64>
+  return %r : tensor<?x?xi64>
+}

@@ -179,6 +179,7 @@ func.func @elementary(%x: f64, %y: f32, %i: i64) -> (f64, f32, i64) {
 // CHECK:         fad.solve %{{.*}}, %{{.*}} {transpose} : tensor<?x?xf64>, tensor<?x?x?xf64>
 // CHECK:         fad.slogdet %{{.*}} : tensor<?x?xf32> -> f32, f32
 // CHECK:         fad.eigh %{{.*}} : tensor<?x?xf64> -> tensor<?xf64>, tensor<?x?xf64>
+// CHECK:         fad.qr %{{.*}} : tensor<?x?xf64> -> tensor<?x?xf64>, tensor<?x?xf64>
 // CHECK:         fad.svd %{{.*}} : tensor<?x?xf64> -> tensor<?x?xf64>, tensor<?xf64>, tensor<?x?xf64>
 func.func @linear_algebra(%a: tensor<?x?xf64>, %b: tensor<?xf64>, %c: tensor<?x?x?xf64>,
                           %s: tensor<?x?xf32>) -> (tensor<?xf64>, tensor<?x?x?xf64>, f32) {
@@ -186,6 +187,7 @@ func.func @linear_algebra(%a: tensor<?x?xf64>, %b: tensor<?xf64>, %c: tensor<?x?
   %y = fad.solve %a, %c {transpose} : tensor<?x?xf64>, tensor<?x?x?xf64>
   %sign, %l = fad.slogdet %s : tensor<?x?xf32> -> f32, f32
   %w, %v = fad.eigh %a : tensor<?x?xf64> -> tensor<?xf64>, tensor<?x?xf64>
+  %q, %r = fad.qr %a : tensor<?x?xf64> -> tensor<?x?xf64>, tensor<?x?xf64>
   %u, %sv, %vt = fad.svd %a : tensor<?x?xf64> -> tensor<?x?xf64>, tensor<?xf64>, tensor<?x?xf64>
   return %x, %y, %l : tensor<?xf64>, tensor<?x?x?xf64>, f32
 }

@@ -15,6 +15,8 @@
 //             sTan = diag P
 //             UTan = U (F o (P S + S P^T)) + (I - U U^T) ATan V S^-1
 //             VTan = V (F o (S P + P^T S)) + (I - V V^T) ATan^T U S^-1
+//   qr:       A = Q R, X = ATan R^-1, C = Q^T X, Omega = tril(C,-1) - tril(C,-1)^T
+//             QTan = Q Omega + (I - Q Q^T) X,  RTan = (C - Omega) R
 //
 // The products with ATan are written as auxiliary primal IR (maps, builds
 // and reduces of A with the primal x or A^-T held constant: b - A x, and
@@ -411,6 +413,49 @@ struct SvdLinearize : LinearizeOpInterface::ExternalModel<SvdLinearize, SvdOp> {
   }
 };
 
+struct QrLinearize : LinearizeOpInterface::ExternalModel<QrLinearize, QrOp> {
+  LogicalResult linearize(Operation *op, OpBuilder &b, LinearizeState &state) const {
+    auto qr = cast<QrOp>(op);
+    Location loc = qr.getLoc();
+    Operation *primal = b.clone(*op, state.primalMapping());
+    if (!state.tangent(qr.getMatrix()))
+      return success();
+    if (failed(refuseTaylor(op, state)))
+      return failure();
+    Value q = primal->getResult(0), r = primal->getResult(1);
+    Value qT = b.create<TransposeOp>(loc, q);
+    Value n = b.create<DimOp>(loc, r, 0);
+    // With X = ATan R^-1 and C = Q^T X, Omega = tril(C, -1) - tril(C, -1)^T:
+    //   QTan = Q Omega + (I - Q Q^T) X,  RTan = (C - Omega) R.
+    FailureOr<SmallVector<Value>> tangents = tangentsOf(b, state, op, [&](OpBuilder &aux) {
+      Value aT = aux.create<TransposeOp>(loc, qr.getMatrix());
+      // X^T = R^-T A^T: one triangular solve with R^T.
+      Value xT = aux.create<SolveOp>(loc, aT.getType(), r, aT, /*transpose=*/true,
+                                     /*lower=*/false, /*upper=*/true);
+      Value x = aux.create<TransposeOp>(loc, xT);
+      Value c = product(aux, loc, qT, x);
+      Value omega = squareMatrix(aux, loc, n, [&](Value i, Value j) {
+        Value below = aux.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sgt, i, j);
+        Value above = aux.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, i, j);
+        Value cij = at2(aux, loc, c, i, j), cji = at2(aux, loc, c, j, i);
+        Value zero = aux.create<arith::ConstantOp>(loc, aux.getZeroAttr(cij.getType()));
+        return aux.create<arith::SelectOp>(
+            loc, below, cij,
+            aux.create<arith::SelectOp>(loc, above, aux.create<NegOp>(loc, cji), zero));
+      });
+      Value qTan = buildElementwise<AddOp>(aux, loc, product(aux, loc, q, omega),
+                                           projectOut(aux, loc, x, q, qT));
+      Value rTan = product(aux, loc, buildElementwise<SubOp>(aux, loc, c, omega), r);
+      return SmallVector<Value>{qTan, rTan};
+    });
+    if (failed(tangents))
+      return failure();
+    state.setTangent(qr.getQ(), (*tangents)[0]);
+    state.setTangent(qr.getR(), (*tangents)[1]);
+    return success();
+  }
+};
+
 } // namespace
 
 void fad::detail::registerLinalgRules(MLIRContext *ctx) {
@@ -418,4 +463,5 @@ void fad::detail::registerLinalgRules(MLIRContext *ctx) {
   SlogdetOp::attachInterface<SlogdetLinearize>(*ctx);
   EighOp::attachInterface<EighLinearize>(*ctx);
   SvdOp::attachInterface<SvdLinearize>(*ctx);
+  QrOp::attachInterface<QrLinearize>(*ctx);
 }

@@ -170,9 +170,44 @@ struct SvdLowering : OpConversionPattern<SvdOp> {
   }
 };
 
+struct QrLowering : OpConversionPattern<QrOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(QrOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    Value matrix = adaptor.getMatrix();
+    auto type = cast<RankedTensorType>(op.getQ().getType());
+    Value m = rw.create<tensor::DimOp>(loc, matrix, 0);
+    Value n = rw.create<tensor::DimOp>(loc, matrix, 1);
+    auto alloc = [&](Value rows, Value cols) {
+      SmallVector<Value> dynamic;
+      if (type.isDynamicDim(0))
+        dynamic.push_back(rows);
+      if (type.isDynamicDim(1))
+        dynamic.push_back(cols);
+      return rw.create<memref::AllocOp>(
+          loc, MemRefType::get(type.getShape(), type.getElementType()), dynamic);
+    };
+    Value q = alloc(m, n), r = alloc(n, n);
+    auto unranked = UnrankedMemRefType::get(type.getElementType(), {});
+    auto ptr = LLVM::LLVMPointerType::get(rw.getContext());
+    func::FuncOp fn = getRuntimeFunction(
+        rw, (Twine("fad_rt_qr_") + suffix(type.getElementType())).str(),
+        rw.getFunctionType({unranked, unranked, unranked, ptr}, {}));
+    rw.create<func::CallOp>(loc, fn,
+                            ValueRange{readOnlyBuffer(rw, loc, matrix),
+                                       rw.create<memref::CastOp>(loc, unranked, q),
+                                       rw.create<memref::CastOp>(loc, unranked, r),
+                                       buildStringPointer(rw, loc, locationText(loc))});
+    rw.replaceOp(op, ValueRange{rw.create<bufferization::ToTensorOp>(loc, type, q, true, true),
+                                rw.create<bufferization::ToTensorOp>(loc, type, r, true, true)});
+    return success();
+  }
+};
+
 } // namespace
 
 void fad::populateLinalgLoweringPatterns(RewritePatternSet &patterns) {
-  patterns.add<SolveLowering, SlogdetLowering, EighLowering, SvdLowering>(
+  patterns.add<SolveLowering, SlogdetLowering, EighLowering, SvdLowering, QrLowering>(
       patterns.getContext());
 }

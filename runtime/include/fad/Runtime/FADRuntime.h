@@ -116,6 +116,12 @@ void fad_rt_svd_f64(int64_t rank_a, void *a, int64_t rank_u, void *u, int64_t ra
                     int64_t rank_vt, void *vt);
 void fad_rt_svd_f32(int64_t rank_a, void *a, int64_t rank_u, void *u, int64_t rank_s, void *s,
                     int64_t rank_vt, void *vt);
+/* qr: the thin QR A = Q R (m >= n, R's diagonal >= 0), by Householder
+   reflections (fad.qr); m < n stops the program with `location`. */
+void fad_rt_qr_f64(int64_t rank_a, void *a, int64_t rank_q, void *q, int64_t rank_r, void *r,
+                   const char *location);
+void fad_rt_qr_f32(int64_t rank_a, void *a, int64_t rank_q, void *q, int64_t rank_r, void *r,
+                   const char *location);
 
 /* fad-repl: runs a library thunk (see FADLibrary.h) of an entry without
    parameters, printing its results on stdout as an executable would; a

@@ -225,6 +225,15 @@ LogicalResult SvdOp::verify() {
   return success();
 }
 
+LogicalResult QrOp::verify() {
+  auto type = getMatrix().getType();
+  if (type.getRank() != 2 || !isa<FloatType>(type.getElementType()))
+    return emitOpError("needs a matrix of floats, got ") << type;
+  if (getQ().getType() != type || getR().getType() != type)
+    return emitOpError("needs results of the matrix's type ") << type;
+  return success();
+}
+
 LogicalResult EighOp::verify() {
   Type elem = getMatrix().getType().getElementType();
   if (failed(verifySquareMatrix(*this, getMatrix(), elem)))

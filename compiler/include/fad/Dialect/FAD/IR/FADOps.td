@@ -423,6 +423,23 @@ def FAD_SvdOp : FAD_Op<"svd", [Pure, FAD_CostlyToRecompute]> {
   let hasVerifier = 1;
 }
 
+def FAD_QrOp : FAD_Op<"qr", [Pure, FAD_CostlyToRecompute]> {
+  let summary = "the thin QR decomposition";
+  let description = [{
+    For an m x n `matrix` A with m >= n: Q (m x n, orthonormal columns) and
+    R (n x n, upper triangular, diagonal >= 0) with A = Q R, by Householder
+    reflections. m < n stops the program with the op's location.
+
+    ```mlir
+    %q, %r = fad.qr %a : tensor<?x?xf64> -> tensor<?x?xf64>, tensor<?x?xf64>
+    ```
+  }];
+  let arguments = (ins FAD_Array:$matrix);
+  let results = (outs FAD_Array:$q, FAD_Array:$r);
+  let assemblyFormat = "$matrix attr-dict `:` type($matrix) `->` type($q) `,` type($r)";
+  let hasVerifier = 1;
+}
+
 def FAD_ZerosLikeOp : FAD_Op<"zeros_like", [Pure, SameOperandsAndResultType]> {
   let summary = "an array of zeros with the extents of another";
   let description = [{
