@@ -198,6 +198,20 @@ template <typename T> void slogdet(int64_t, void *a, void *out, const char *loca
   elements<T>(out)[1] = static_cast<T>(lu.singular ? -INFINITY : l);
 }
 
+/// Applies the plane rotation (c, s) to the lines p and q of a row-major
+/// matrix with `count` entries per line: lines are columns when `stride`
+/// (between entries) is the row length and `step` (between lines) 1, rows
+/// when `stride` is 1 and `step` the row length.
+void rotate(double *m, int64_t count, int64_t stride, int64_t step, int64_t p, int64_t q,
+            double c, double s) {
+  for (int64_t k = 0; k < count; ++k) {
+    double &a = m[k * stride + p * step], &b = m[k * stride + q * step];
+    double x = a, y = b;
+    a = c * x - s * y;
+    b = s * x + c * y;
+  }
+}
+
 /// The eigenvalues (ascending) into w and the eigenvectors (columns) into
 /// v of the symmetric part of the n x n matrix a, by cyclic Jacobi sweeps
 /// until the off-diagonal part is negligible against the diagonal.
@@ -229,21 +243,9 @@ template <typename T> void eigh(void *aDesc, void *wDesc, void *vDesc, const cha
         double theta = (s[r * n + r] - s[p * n + p]) / (2.0 * apr);
         double t = (theta >= 0 ? 1.0 : -1.0) / (std::fabs(theta) + std::sqrt(1.0 + theta * theta));
         double c = 1.0 / std::sqrt(1.0 + t * t), sn = t * c;
-        for (int64_t k = 0; k < n; ++k) { // columns p and r
-          double kp = s[k * n + p], kr = s[k * n + r];
-          s[k * n + p] = c * kp - sn * kr;
-          s[k * n + r] = sn * kp + c * kr;
-        }
-        for (int64_t k = 0; k < n; ++k) { // rows p and r
-          double pk = s[p * n + k], rk = s[r * n + k];
-          s[p * n + k] = c * pk - sn * rk;
-          s[r * n + k] = sn * pk + c * rk;
-        }
-        for (int64_t k = 0; k < n; ++k) {
-          double kp = q[k * n + p], kr = q[k * n + r];
-          q[k * n + p] = c * kp - sn * kr;
-          q[k * n + r] = sn * kp + c * kr;
-        }
+        rotate(s.data(), n, n, 1, p, r, c, sn); // columns p and r
+        rotate(s.data(), n, 1, n, p, r, c, sn); // rows p and r
+        rotate(q.data(), n, n, 1, p, r, c, sn);
       }
   }
   std::vector<int64_t> order(n);
@@ -297,16 +299,8 @@ void svd(void *aDesc, void *uDesc, void *sDesc, void *vtDesc) {
         double zeta = (beta - alpha) / (2.0 * gamma);
         double t = (zeta >= 0 ? 1.0 : -1.0) / (std::fabs(zeta) + std::sqrt(1.0 + zeta * zeta));
         double c = 1.0 / std::sqrt(1.0 + t * t), sn = c * t;
-        for (int64_t i = 0; i < rows; ++i) {
-          double wp = w[i * cols + p], wq = w[i * cols + q];
-          w[i * cols + p] = c * wp - sn * wq;
-          w[i * cols + q] = sn * wp + c * wq;
-        }
-        for (int64_t i = 0; i < cols; ++i) {
-          double vp = v[i * cols + p], vq = v[i * cols + q];
-          v[i * cols + p] = c * vp - sn * vq;
-          v[i * cols + q] = sn * vp + c * vq;
-        }
+        rotate(w.data(), rows, cols, 1, p, q, c, sn);
+        rotate(v.data(), cols, cols, 1, p, q, c, sn);
       }
     if (!rotated)
       break;

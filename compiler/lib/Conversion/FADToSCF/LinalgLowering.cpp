@@ -101,34 +101,45 @@ struct SlogdetLowering : OpConversionPattern<SlogdetOp> {
   }
 };
 
+/// Replaces `op` (whose results are tensors) by a call of the runtime's
+/// `name`_f64/_f32 on a read-only view of `matrix` and fresh buffers for the
+/// results, of the extents `extents` (one list per result), then the op's
+/// location when `located`; the buffers become the results.
+void replaceByKernelCall(ConversionPatternRewriter &rw, Operation *op, StringRef name,
+                         Value matrix, ArrayRef<SmallVector<Value>> extents, bool located) {
+  Location loc = op->getLoc();
+  Type elem = cast<RankedTensorType>(matrix.getType()).getElementType();
+  auto unranked = UnrankedMemRefType::get(elem, {});
+  SmallVector<Value> buffers, operands{readOnlyBuffer(rw, loc, matrix)};
+  for (auto [result, dims] : llvm::zip_equal(op->getResults(), extents)) {
+    auto type = cast<RankedTensorType>(result.getType());
+    SmallVector<Value> dynamic;
+    for (auto [d, extent] : llvm::enumerate(dims))
+      if (type.isDynamicDim(d))
+        dynamic.push_back(extent);
+    buffers.push_back(
+        rw.create<memref::AllocOp>(loc, MemRefType::get(type.getShape(), elem), dynamic));
+    operands.push_back(rw.create<memref::CastOp>(loc, unranked, buffers.back()));
+  }
+  if (located)
+    operands.push_back(buildStringPointer(rw, loc, locationText(loc)));
+  func::FuncOp fn = getRuntimeFunction(rw, (name + "_" + suffix(elem)).str(),
+                                       rw.getFunctionType(ValueRange(operands).getTypes(), {}));
+  rw.create<func::CallOp>(loc, fn, operands);
+  SmallVector<Value> results;
+  for (auto [result, buffer] : llvm::zip_equal(op->getResults(), buffers))
+    results.push_back(rw.create<bufferization::ToTensorOp>(loc, result.getType(), buffer,
+                                                           /*restrict=*/true, /*writable=*/true));
+  rw.replaceOp(op, results);
+}
+
 struct EighLowering : OpConversionPattern<EighOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(EighOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rw) const override {
-    Location loc = op.getLoc();
-    Value matrix = adaptor.getMatrix();
-    auto valuesType = cast<RankedTensorType>(op.getValues().getType());
-    auto vectorsType = cast<RankedTensorType>(op.getVectors().getType());
-    Type elem = valuesType.getElementType();
-    Value a = readOnlyBuffer(rw, loc, matrix);
-    // The eigenvalues have the matrix's first extent.
-    Value n = rw.create<tensor::DimOp>(loc, matrix, 0);
-    Value wBuffer = rw.create<memref::AllocOp>(
-        loc, MemRefType::get(valuesType.getShape(), elem),
-        valuesType.isDynamicDim(0) ? ValueRange{n} : ValueRange{});
-    auto unranked = UnrankedMemRefType::get(elem, {});
-    Value w = rw.create<memref::CastOp>(loc, unranked, wBuffer);
-    auto [vBuffer, v] = resultBuffer(rw, loc, vectorsType, matrix);
-    auto ptr = LLVM::LLVMPointerType::get(rw.getContext());
-    func::FuncOp fn = getRuntimeFunction(
-        rw, (Twine("fad_rt_eigh_") + suffix(elem)).str(),
-        rw.getFunctionType({unranked, unranked, unranked, ptr}, {}));
-    rw.create<func::CallOp>(loc, fn,
-                            ValueRange{a, w, v, buildStringPointer(rw, loc, locationText(loc))});
-    rw.replaceOp(op, ValueRange{rw.create<bufferization::ToTensorOp>(loc, valuesType, wBuffer,
-                                                                     true, true),
-                                rw.create<bufferization::ToTensorOp>(loc, vectorsType, vBuffer,
-                                                                     true, true)});
+    Value n = rw.create<tensor::DimOp>(op.getLoc(), adaptor.getMatrix(), 0);
+    replaceByKernelCall(rw, op, "fad_rt_eigh", adaptor.getMatrix(), {{n}, {n, n}},
+                        /*located=*/true);
     return success();
   }
 };
@@ -138,34 +149,11 @@ struct SvdLowering : OpConversionPattern<SvdOp> {
   LogicalResult matchAndRewrite(SvdOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rw) const override {
     Location loc = op.getLoc();
-    Value matrix = adaptor.getMatrix();
-    Value m = rw.create<tensor::DimOp>(loc, matrix, 0);
-    Value n = rw.create<tensor::DimOp>(loc, matrix, 1);
+    Value m = rw.create<tensor::DimOp>(loc, adaptor.getMatrix(), 0);
+    Value n = rw.create<tensor::DimOp>(loc, adaptor.getMatrix(), 1);
     Value k = rw.create<arith::MinSIOp>(loc, m, n);
-    auto buffer = [&](Value result, ArrayRef<Value> extents) {
-      auto type = cast<RankedTensorType>(result.getType());
-      SmallVector<Value> dynamic;
-      for (auto [d, extent] : llvm::enumerate(extents))
-        if (type.isDynamicDim(d))
-          dynamic.push_back(extent);
-      return rw.create<memref::AllocOp>(
-          loc, MemRefType::get(type.getShape(), type.getElementType()), dynamic);
-    };
-    Value u = buffer(op.getU(), {m, k}), s = buffer(op.getS(), {k}),
-          vt = buffer(op.getVt(), {k, n});
-    Type elem = op.getS().getType().getElementType();
-    auto unranked = UnrankedMemRefType::get(elem, {});
-    auto view = [&](Value b) { return rw.create<memref::CastOp>(loc, unranked, b); };
-    func::FuncOp fn = getRuntimeFunction(
-        rw, (Twine("fad_rt_svd_") + suffix(elem)).str(),
-        rw.getFunctionType({unranked, unranked, unranked, unranked}, {}));
-    rw.create<func::CallOp>(
-        loc, fn, ValueRange{readOnlyBuffer(rw, loc, matrix), view(u), view(s), view(vt)});
-    SmallVector<Value> buffers{u, s, vt}, results;
-    for (auto [result, b] : llvm::zip_equal(op.getResults(), buffers))
-      results.push_back(
-          rw.create<bufferization::ToTensorOp>(loc, result.getType(), b, true, true));
-    rw.replaceOp(op, results);
+    replaceByKernelCall(rw, op, "fad_rt_svd", adaptor.getMatrix(), {{m, k}, {k}, {k, n}},
+                        /*located=*/false);
     return success();
   }
 };
@@ -175,32 +163,10 @@ struct QrLowering : OpConversionPattern<QrOp> {
   LogicalResult matchAndRewrite(QrOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rw) const override {
     Location loc = op.getLoc();
-    Value matrix = adaptor.getMatrix();
-    auto type = cast<RankedTensorType>(op.getQ().getType());
-    Value m = rw.create<tensor::DimOp>(loc, matrix, 0);
-    Value n = rw.create<tensor::DimOp>(loc, matrix, 1);
-    auto alloc = [&](Value rows, Value cols) {
-      SmallVector<Value> dynamic;
-      if (type.isDynamicDim(0))
-        dynamic.push_back(rows);
-      if (type.isDynamicDim(1))
-        dynamic.push_back(cols);
-      return rw.create<memref::AllocOp>(
-          loc, MemRefType::get(type.getShape(), type.getElementType()), dynamic);
-    };
-    Value q = alloc(m, n), r = alloc(n, n);
-    auto unranked = UnrankedMemRefType::get(type.getElementType(), {});
-    auto ptr = LLVM::LLVMPointerType::get(rw.getContext());
-    func::FuncOp fn = getRuntimeFunction(
-        rw, (Twine("fad_rt_qr_") + suffix(type.getElementType())).str(),
-        rw.getFunctionType({unranked, unranked, unranked, ptr}, {}));
-    rw.create<func::CallOp>(loc, fn,
-                            ValueRange{readOnlyBuffer(rw, loc, matrix),
-                                       rw.create<memref::CastOp>(loc, unranked, q),
-                                       rw.create<memref::CastOp>(loc, unranked, r),
-                                       buildStringPointer(rw, loc, locationText(loc))});
-    rw.replaceOp(op, ValueRange{rw.create<bufferization::ToTensorOp>(loc, type, q, true, true),
-                                rw.create<bufferization::ToTensorOp>(loc, type, r, true, true)});
+    Value m = rw.create<tensor::DimOp>(loc, adaptor.getMatrix(), 0);
+    Value n = rw.create<tensor::DimOp>(loc, adaptor.getMatrix(), 1);
+    replaceByKernelCall(rw, op, "fad_rt_qr", adaptor.getMatrix(), {{m, n}, {n, n}},
+                        /*located=*/true);
     return success();
   }
 };
