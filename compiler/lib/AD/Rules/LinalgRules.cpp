@@ -160,6 +160,43 @@ FailureOr<Value> tangentOf(OpBuilder &b, LinearizeState &state, Operation *op,
   return (*tangents)[0];
 }
 
+/// The k x k matrix of f(i, j).
+Value squareMatrix(OpBuilder &b, Location loc, Value k, function_ref<Value(Value, Value)> f) {
+  return buildArray(b, loc, k, [&](Value i) {
+    return buildArray(b, loc, k, [&](Value j) { return f(i, j); });
+  });
+}
+
+/// a[i][j].
+Value at2(OpBuilder &b, Location loc, Value a, Value i, Value j) {
+  return elementAt(b, loc, elementAt(b, loc, a, i), j);
+}
+
+/// The product a c of two matrices (or a matrix and a vector).
+Value product(OpBuilder &b, Location loc, Value a, Value c) {
+  return rowProducts(b, loc, a, [&](Value) { return c; });
+}
+
+/// x - u (u^T x): x without its part in the span of u's orthonormal columns.
+Value projectOut(OpBuilder &b, Location loc, Value x, Value u, Value uT) {
+  return buildElementwise<SubOp>(b, loc, x, product(b, loc, u, product(b, loc, uT, x)));
+}
+
+/// F, the k x k matrix that is 1 / (g(j) - g(i)) off the diagonal and 0 on
+/// it, for a scalar function g of the index (the eigenvalues, the squared
+/// singular values): inf where two values are equal.
+Value offDiagonalInverseGaps(OpBuilder &b, Location loc, Value k, Type elem,
+                             function_ref<Value(Value)> g) {
+  return squareMatrix(b, loc, k, [&](Value i, Value j) {
+    Value gap = b.create<SubOp>(loc, g(j), g(i));
+    Value inverse =
+        b.create<DivOp>(loc, b.create<arith::ConstantOp>(loc, b.getFloatAttr(elem, 1.0)), gap);
+    Value same = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, i, j);
+    return b.create<arith::SelectOp>(
+        loc, same, b.create<arith::ConstantOp>(loc, b.getFloatAttr(elem, 0.0)), inverse);
+  });
+}
+
 LogicalResult refuseTaylor(Operation *op, LinearizeState &state) {
   if (!state.taylorOrder)
     return success();
@@ -244,13 +281,11 @@ struct SlogdetLinearize : LinearizeOpInterface::ExternalModel<SlogdetLinearize, 
     Value a = state.primal(slogdet.getMatrix());
     Type elem = slogdet.getSign().getType();
     Value n = b.create<DimOp>(loc, a, 0);
-    Value eye = buildArray(b, loc, n, [&](Value i) {
-      return buildArray(b, loc, n, [&](Value j) {
-        Value same = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, i, j);
-        return b.create<arith::SelectOp>(
-            loc, same, b.create<arith::ConstantOp>(loc, b.getFloatAttr(elem, 1.0)),
-            b.create<arith::ConstantOp>(loc, b.getFloatAttr(elem, 0.0)));
-      });
+    Value eye = squareMatrix(b, loc, n, [&](Value i, Value j) {
+      Value same = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, i, j);
+      return b.create<arith::SelectOp>(
+          loc, same, b.create<arith::ConstantOp>(loc, b.getFloatAttr(elem, 1.0)),
+          b.create<arith::ConstantOp>(loc, b.getFloatAttr(elem, 0.0)));
     });
     Value inverseT = b.create<SolveOp>(loc, eye.getType(), a, eye, /*transpose=*/true);
     FailureOr<Value> tangent = tangentOf(b, state, op, [&](OpBuilder &aux) {
@@ -285,34 +320,20 @@ struct EighLinearize : LinearizeOpInterface::ExternalModel<EighLinearize, EighOp
     Value n = b.create<DimOp>(loc, v, 0);
     // F_ij = 1 / (w_j - w_i) off the diagonal, 0 on it (inf for equal
     // eigenvalues: their eigenvectors' derivatives are undefined).
-    Value f = buildArray(b, loc, n, [&](Value i) {
-      return buildArray(b, loc, n, [&](Value j) {
-        Value gap = b.create<SubOp>(loc, elementAt(b, loc, w, j), elementAt(b, loc, w, i));
-        Value inverse =
-            b.create<DivOp>(loc, b.create<arith::ConstantOp>(loc, b.getFloatAttr(elem, 1.0)), gap);
-        Value same = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, i, j);
-        return b.create<arith::SelectOp>(
-            loc, same, b.create<arith::ConstantOp>(loc, b.getFloatAttr(elem, 0.0)), inverse);
-      });
-    });
+    Value f = offDiagonalInverseGaps(
+        b, loc, n, elem, [&](Value i) { return elementAt(b, loc, w, i); });
     Value vT = b.create<TransposeOp>(loc, v);
     // With S = (A + A^T)/2 and P = V^T S V: wTan = diag P, VTan = V (F o P).
     FailureOr<SmallVector<Value>> tangents = tangentsOf(b, state, op, [&](OpBuilder &aux) {
       Value a = eigh.getMatrix();
       Value sym = scaled(aux, loc, buildElementwise<AddOp>(aux, loc, a, aux.create<TransposeOp>(loc, a)),
                          aux.create<arith::ConstantOp>(loc, aux.getFloatAttr(elem, 0.5)));
-      Value sv = rowProducts(aux, loc, sym, [&](Value) { return v; });
-      Value p = rowProducts(aux, loc, vT, [&](Value) { return sv; });
-      Value diagonal = buildArray(aux, loc, n, [&](Value i) {
-        return elementAt(aux, loc, elementAt(aux, loc, p, i), i);
+      Value p = product(aux, loc, vT, product(aux, loc, sym, v));
+      Value diagonal = buildArray(aux, loc, n, [&](Value i) { return at2(aux, loc, p, i, i); });
+      Value fp = squareMatrix(aux, loc, n, [&](Value i, Value j) {
+        return aux.create<MulOp>(loc, at2(aux, loc, f, i, j), at2(aux, loc, p, i, j)).getResult();
       });
-      Value fp = buildArray(aux, loc, n, [&](Value i) {
-        return buildArray(aux, loc, n, [&](Value j) {
-          return aux.create<MulOp>(loc, elementAt(aux, loc, elementAt(aux, loc, f, i), j),
-                                   elementAt(aux, loc, elementAt(aux, loc, p, i), j));
-        });
-      });
-      return SmallVector<Value>{diagonal, rowProducts(aux, loc, v, [&](Value) { return fp; })};
+      return SmallVector<Value>{diagonal, product(aux, loc, v, fp)};
     });
     if (failed(tangents))
       return failure();
@@ -321,28 +342,6 @@ struct EighLinearize : LinearizeOpInterface::ExternalModel<EighLinearize, EighOp
     return success();
   }
 };
-
-/// The k x k matrix of f(i, j).
-Value squareMatrix(OpBuilder &b, Location loc, Value k, function_ref<Value(Value, Value)> f) {
-  return buildArray(b, loc, k, [&](Value i) {
-    return buildArray(b, loc, k, [&](Value j) { return f(i, j); });
-  });
-}
-
-/// a[i][j].
-Value at2(OpBuilder &b, Location loc, Value a, Value i, Value j) {
-  return elementAt(b, loc, elementAt(b, loc, a, i), j);
-}
-
-/// The product a c of two matrices (or a matrix and a vector).
-Value product(OpBuilder &b, Location loc, Value a, Value c) {
-  return rowProducts(b, loc, a, [&](Value) { return c; });
-}
-
-/// x - u (u^T x): x without its part in the span of u's orthonormal columns.
-Value projectOut(OpBuilder &b, Location loc, Value x, Value u, Value uT) {
-  return buildElementwise<SubOp>(b, loc, x, product(b, loc, u, product(b, loc, uT, x)));
-}
 
 struct SvdLinearize : LinearizeOpInterface::ExternalModel<SvdLinearize, SvdOp> {
   LogicalResult linearize(Operation *op, OpBuilder &b, LinearizeState &state) const {
@@ -361,12 +360,9 @@ struct SvdLinearize : LinearizeOpInterface::ExternalModel<SvdLinearize, SvdOp> {
       return b.create<arith::ConstantOp>(loc, b.getFloatAttr(elem, x)).getResult();
     };
     // F_ij = 1 / (s_j^2 - s_i^2) off the diagonal, 0 on it; 1 / s.
-    Value f = squareMatrix(b, loc, k, [&](Value i, Value j) {
-      Value si = elementAt(b, loc, s, i), sj = elementAt(b, loc, s, j);
-      Value gap = b.create<SubOp>(loc, b.create<MulOp>(loc, sj, sj), b.create<MulOp>(loc, si, si));
-      Value same = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, i, j);
-      return b.create<arith::SelectOp>(loc, same, constant(0.0),
-                                       b.create<DivOp>(loc, constant(1.0), gap));
+    Value f = offDiagonalInverseGaps(b, loc, k, elem, [&](Value i) {
+      Value si = elementAt(b, loc, s, i);
+      return b.create<MulOp>(loc, si, si).getResult();
     });
     Value inverse = buildArray(b, loc, k, [&](Value j) {
       return b.create<DivOp>(loc, constant(1.0), elementAt(b, loc, s, j)).getResult();
