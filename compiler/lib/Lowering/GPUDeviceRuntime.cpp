@@ -127,7 +127,12 @@ struct FADGPUDeviceRuntimePass
         // C's erfc (fad.erfc's lowering) is libdevice's in a kernel.
         if (name == "erfc" || name == "erfcf") {
           if (!hasLibdevice) {
-            fn.emitError("a GPU kernel computes '")
+            // Located at a call, in the user's source (the declaration has
+            // the module's location).
+            Operation *where = fn;
+            if (auto uses = SymbolTable::getSymbolUses(fn, gpuModule); uses && !uses->empty())
+              where = uses->begin()->getUser();
+            where->emitError("a GPU kernel computes '")
                 << name << "', which needs libdevice (nvvm/libdevice/libdevice.10.bc) from a "
                 << "CUDA toolkit, and none was found: set CUDA_HOME";
             failed = true;
