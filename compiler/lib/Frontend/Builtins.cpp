@@ -413,8 +413,14 @@ static Val buildTreeMap(Elaborator &e, const Builtin &self, Args args, llvm::SML
   Args data = args.drop_front();
   const Val &x = data[0];
   bool binary = data.size() == 2;
+  // The structure at this level: a scalar, an array, a tuple or a function.
+  enum class Shape { Scalar, Array, Tuple, Function };
   auto kindOf = [](const Val &v) {
-    return v.kind != Val::Kind::Data ? int(v.kind) + 1 : v.type->kind == FType::Kind::Array;
+    if (v.kind == Val::Kind::Tuple)
+      return Shape::Tuple;
+    if (v.kind == Val::Kind::Fn)
+      return Shape::Function;
+    return v.type->kind == FType::Kind::Array ? Shape::Array : Shape::Scalar;
   };
   if (x.kind == Val::Kind::Fn || (binary && (kindOf(data[1]) != kindOf(x) ||
                                              data[1].fields != x.fields ||
