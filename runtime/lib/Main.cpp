@@ -45,6 +45,7 @@ static void usage(const char *program) {
 }
 
 int main(int argc, char **argv) {
+  distStart(&argc, &argv);
   Options &opts = options();
   bool threadsGiven = false;
   for (int i = 1; i < argc; ++i) {
@@ -89,6 +90,7 @@ int main(int argc, char **argv) {
 #endif
     } else if (arg == "-h" || arg == "--help") {
       usage(argv[0]);
+      distFinish();
       return 0;
     } else {
       fail("unknown option '" + arg + "' (see --help)");
@@ -108,7 +110,7 @@ int main(int argc, char **argv) {
     fail("no entry point '" + opts.entry + "' (entry points: " +
          (known.empty() ? "none" : known) + ")");
   }
-  if (!opts.timingFile.empty()) {
+  if (!opts.timingFile.empty() && processIndex() == 0) {
     std::ofstream out(opts.timingFile);
     for (int64_t ns : runTimes())
       out << ns << "\n";
@@ -117,5 +119,6 @@ int main(int argc, char **argv) {
   }
   if (std::fflush(stdout) != 0)
     fail("cannot write the results");
+  distFinish();
   return 0;
 }

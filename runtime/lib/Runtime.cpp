@@ -56,9 +56,11 @@ void fad::rt::fail(const std::string &message) {
   // wait here.
   static std::mutex failing;
   failing.lock();
+  distBeforeError();
   std::fflush(stdout);
   std::fprintf(stderr, "error: %s\n", message.c_str());
   std::fflush(stderr);
+  distAbort();
   std::_Exit(1);
 }
 
@@ -186,6 +188,8 @@ void printArray(int64_t rank, void *opaque) {
   auto *desc = static_cast<Descriptor *>(opaque);
   const int64_t *sizes = desc->sizesAndStrides;
   const std::string &dir = options().npyOut;
+  if (!dir.empty() && processIndex() != 0) // results are written once, by process 0
+    return;
   if (!dir.empty()) {
     std::string path = dir + "/result" + std::to_string(resultCount++) + ".npy";
     std::string header = "{'descr': '" + std::string(npyDescr<T>()) +
@@ -240,8 +244,7 @@ int32_t fad_rt_select(const char *entry, int64_t nparams, int64_t nleaves) {
   if (found || options().entry != entry)
     return 0;
   found = true;
-  inputText.assign((std::istreambuf_iterator<char>(std::cin)),
-                   std::istreambuf_iterator<char>());
+  inputText = readStandardInput();
   LiteralReader reader(inputText);
   int64_t params = 0;
   while (!reader.atEnd()) {
@@ -392,7 +395,7 @@ void memrefCopy(int64_t elemSize, UnrankedMemRef *src, UnrankedMemRef *dst) {
 void fad_rt_report(int64_t step, double value) {
   CallFrame *call = activeCall();
   int64_t every = call ? callReportEvery(*call) : options().reportEvery;
-  if (every > 0 && step % every == 0)
+  if (every > 0 && step % every == 0 && processIndex() == 0)
     std::fprintf(stderr, "step %lld: %s\n", (long long)step, formatScalar(value, false).c_str());
 }
 
@@ -400,6 +403,8 @@ void fad_rt_report(int64_t step, double value) {
 /// not mix), flushed so that it precedes a later failure's message.
 static void traceLine(const char *label, const std::string &value) {
   std::string line = *label ? std::string(label) + ": " + value + "\n" : value + "\n";
+  if (processCount() > 1) // every process traces: say which
+    line = "process " + std::to_string(processIndex()) + ": " + line;
   std::fwrite(line.data(), 1, line.size(), stderr);
   std::fflush(stderr);
 }

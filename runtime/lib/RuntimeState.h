@@ -35,6 +35,20 @@ std::vector<int64_t> &runTimes();
 /// a library call, ends that call with the message (see Library.cpp).
 [[noreturn]] void fail(const std::string &message);
 
+/// Processes (Distributed.cpp; one process without MPI). distStart begins
+/// them (MPI_Init) before anything else runs and silences the standard
+/// output of every process but 0; distFinish ends them. fail() calls
+/// distBeforeError before it prints and distAbort after, which ends every
+/// process (MPI_Abort) when there are several.
+void distStart(int *argc, char ***argv);
+void distFinish();
+void distBeforeError();
+void distAbort();
+int64_t processIndex();
+int64_t processCount();
+/// The whole standard input, read by process 0 and sent to the others.
+std::string readStandardInput();
+
 /// The number of runnable threads in the system, from the text of
 /// /proc/loadavg (its fourth field, "running/total"), or -1.
 int runnableThreads(const char *loadavg);

@@ -108,6 +108,11 @@ static cl::opt<std::string> targetName(
              "sm_80 by default, run on every later GPU), cuda-emulate (the cuda kernels run "
              "on the CPU, to check them)"),
     cl::value_desc("target"), cl::init("host"), cl::cat(fadcOptions));
+static cl::opt<bool> useMPI(
+    "mpi",
+    cl::desc("Build a program that runs as the processes of `mpirun` (Open MPI): "
+             "process_index, process_count and the collectives communicate"),
+    cl::init(false), cl::cat(fadcOptions));
 static cl::opt<std::string> depFile(
     "depfile", cl::desc("Also write a Make-style file listing the sources read (for build tools)"),
     cl::value_desc("file"), cl::init(""), cl::cat(fadcOptions));
@@ -277,7 +282,8 @@ static int writeOutput(function_ref<void(llvm::raw_ostream &)> write, bool binar
 }
 
 /// Links `object` with the fad runtime into the executable `output`.
-static int linkExecutable(StringRef object, StringRef output, StringRef runtimeLib) {
+static int linkExecutable(StringRef object, StringRef output, StringRef runtimeLib,
+                          StringRef mpiRuntimeLib) {
   llvm::ErrorOr<std::string> linker = llvm::sys::findProgramByName("c++");
   if (!linker)
     linker = llvm::sys::findProgramByName("g++");
@@ -285,8 +291,19 @@ static int linkExecutable(StringRef object, StringRef output, StringRef runtimeL
     llvm::errs() << "error: no C++ compiler driver (c++ or g++) found to link with\n";
     return 1;
   }
-  SmallVector<StringRef> args{*linker, object, runtimeLib, FAD_OPENMP_LIBRARY, "-lmvec", "-lm",
-                              "-ldl", "-o", output};
+  SmallVector<StringRef> args{*linker, object};
+  // The MPI build of the processes' runtime replaces the one-process one
+  // (runtime/lib/Distributed.cpp), then Open MPI's libraries.
+  SmallVector<std::string> mpiFlags;
+  if (useMPI) {
+    args.append({"-Wl,--whole-archive", mpiRuntimeLib, "-Wl,--no-whole-archive"});
+    for (StringRef flag : llvm::split(StringRef(FAD_MPI_LDFLAGS), ' '))
+      if (!flag.empty())
+        mpiFlags.push_back(flag.str());
+  }
+  args.append({runtimeLib, FAD_OPENMP_LIBRARY, "-lmvec", "-lm", "-ldl", "-o", output});
+  for (const std::string &flag : mpiFlags)
+    args.push_back(flag);
   std::string error;
   int rc = llvm::sys::ExecuteAndWait(*linker, args, std::nullopt, {}, 0, 0, &error);
   if (rc != 0) {
@@ -360,6 +377,14 @@ static int compile(const char *argv0) {
   }
 
   bool isLibrary = emitAction >= Action::StaticLibrary;
+  if (useMPI && (isLibrary || !FAD_HAVE_MPI)) {
+    llvm::errs() << "error: --mpi "
+                 << (isLibrary ? "builds executables only (a library runs as one process)"
+                               : "needs Open MPI, which this fadc was built without (install "
+                                 "libopenmpi-dev and configure again)")
+                 << "\n";
+    return 1;
+  }
   // An executable or a library without an entry point could only fail when
   // it runs (or export nothing): say so now.
   if (emitAction >= Action::Object &&
@@ -482,5 +507,6 @@ static int compile(const char *argv0) {
   }
   return isLibrary ? buildLibrary(emitAction, scratch, objectPath, output, name, entries,
                                   here + "/../lib/libfad_runtime_lib.a")
-                   : linkExecutable(objectPath, output, here + "/../lib/libfad_runtime.a");
+                   : linkExecutable(objectPath, output, here + "/../lib/libfad_runtime.a",
+                                    here + "/../lib/libfad_runtime_mpi.a");
 }

@@ -42,6 +42,11 @@ void TransposeState::clearAdjointsIn(Region &region) {
   });
 }
 
+Value TransposeState::primalShapeOf(Value v) const {
+  Value witness = linearization.shapeWitness(v);
+  return witness ? primal(witness) : Value();
+}
+
 Value TransposeState::materializedAdjoint(OpBuilder &b, Location loc, Value v) {
   if (Value vAdj = adjoint(v))
     return vAdj;

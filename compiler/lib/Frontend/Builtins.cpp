@@ -13,6 +13,7 @@
 #include "fad/Dialect/FAD/IR/FADOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/ErrorHandling.h"
 
@@ -101,6 +102,66 @@ static Val buildTrace(Elaborator &e, const Builtin &, Args args, llvm::SMLoc at)
   SmallVector<Value> leaves;
   for (auto [leaf, path] : llvm::zip_equal(e.leavesOf(args[1], at), paths))
     leaves.push_back(e.b.create<TraceOp>(e.loc(at), leaf.getType(), path, leaf));
+  return e.fromLeaves(type, leaves);
+}
+
+//===----------------------------------------------------------------------===//
+// Processes and collectives (docs/Distributed.md)
+//===----------------------------------------------------------------------===//
+
+/// process_index, process_count: i64 values, not functions.
+static Val buildProcessInfo(Elaborator &e, const Builtin &self, Args, llvm::SMLoc at) {
+  Value v = self.name == "process_index"
+                ? e.b.create<ProcessIndexOp>(e.loc(at), e.b.getI64Type()).getResult()
+                : e.b.create<ProcessCountOp>(e.loc(at), e.b.getI64Type()).getResult();
+  return e.data(primType(Prim::I64), v);
+}
+
+/// The leaves of a collective's argument: numbers or arrays of numbers.
+static SmallVector<Value> collectiveLeaves(Elaborator &e, const Val &x, llvm::SMLoc at,
+                                           StringRef what) {
+  if (containsFunction(x))
+    e.fail(at, what + " cannot combine functions");
+  SmallVector<Value> leaves = e.leavesOf(x, at);
+  for (Value leaf : leaves)
+    if (getElementTypeOrSelf(leaf.getType()).isInteger(1))
+      e.fail(at, what + " cannot combine booleans (convert them to i32 first), got " +
+                     e.describe(x, at));
+  return leaves;
+}
+
+/// allreduce_sum/max/min x: every leaf combined elementwise over processes.
+static Val buildAllreduce(Elaborator &e, const Builtin &self, Args args, llvm::SMLoc at) {
+  StringRef kind = StringRef(self.name).split('_').second; // allreduce_<kind>
+  TypeP type = e.typeOf(args[0], at);
+  SmallVector<Value> leaves;
+  for (Value leaf : collectiveLeaves(e, args[0], at, self.name))
+    leaves.push_back(e.b.create<AllreduceOp>(e.loc(at), leaf.getType(), kind, leaf));
+  return e.fromLeaves(type, leaves);
+}
+
+/// allgather a: every process's a concatenated in process order.
+static Val buildAllgather(Elaborator &e, const Builtin &self, Args args, llvm::SMLoc at) {
+  TypeP type = e.expectArray(args[0], at, self.name);
+  SmallVector<Value> leaves;
+  for (Value leaf : collectiveLeaves(e, args[0], at, self.name)) {
+    auto t = cast<RankedTensorType>(leaf.getType());
+    SmallVector<int64_t> shape(t.getShape());
+    shape[0] = ShapedType::kDynamic;
+    leaves.push_back(e.b.create<AllgatherOp>(
+        e.loc(at), RankedTensorType::get(shape, t.getElementType()), leaf));
+  }
+  return e.fromLeaves(arrayType(type->elem), leaves);
+}
+
+/// broadcast x: process 0's x on every process, as the sum of process 0's
+/// leaves and zeros elsewhere (so that it is differentiable as a sum).
+static Val buildBroadcast(Elaborator &e, const Builtin &self, Args args, llvm::SMLoc at) {
+  TypeP type = e.typeOf(args[0], at);
+  SmallVector<Value> leaves;
+  for (Value leaf : collectiveLeaves(e, args[0], at, self.name))
+    leaves.push_back(e.b.create<AllreduceOp>(e.loc(at), leaf.getType(), "sum",
+                                             buildOnFirstProcess(e.b, e.loc(at), leaf)));
   return e.fromLeaves(type, leaves);
 }
 
@@ -474,6 +535,11 @@ static const struct {
     {"f64", 1, buildConversion}, {"f32", 1, buildConversion},
     {"i64", 1, buildConversion}, {"i32", 1, buildConversion},
     {"report", 2, buildReport}, {"trace", 2, buildTrace},
+    // Processes (under MPI).
+    {"process_index", 0, buildProcessInfo}, {"process_count", 0, buildProcessInfo},
+    {"allreduce_sum", 1, buildAllreduce}, {"allreduce_max", 1, buildAllreduce},
+    {"allreduce_min", 1, buildAllreduce}, {"allgather", 1, buildAllgather},
+    {"broadcast", 1, buildBroadcast},
     // Arrays.
     {"map", 2, buildMap}, {"map2", 3, buildMap}, {"map3", 4, buildMap},
     {"zip", 2, buildZip}, {"zip3", 3, buildZip},

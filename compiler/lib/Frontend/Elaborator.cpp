@@ -567,8 +567,9 @@ Val Elaborator::varRef(const std::string &name, const EnvP &env, llvm::SMLoc at)
     c->arity = d->params.size();
     return makeClosure(c);
   }
-  if (builtins.lookup(name))
-    return builtinVal(name);
+  if (const Builtin *builtin = builtins.lookup(name))
+    // A builtin of no arguments (process_index) is a value, built here.
+    return builtin->arity ? builtinVal(name) : builtin->build(*this, *builtin, {}, at);
   fail(at, "unknown name '" + name + "'");
 }
 

@@ -10,6 +10,11 @@
 //      the op's cotangents;
 //   3. the op's results become the primal results and the adjoints of the
 //      tangent arguments (explicit zeros where nothing flowed back).
+// A body that communicates (a collective) runs on every process, and each
+// holds a share of every adjoint (CollectiveRules.cpp): its replicated
+// results are seeded on process 0 only, the adjoints of its replicated
+// arguments are summed over the processes, and a per-process result is
+// refused (docs/AD.md, "Processes").
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,6 +24,7 @@
 #include "fad/Dialect/FAD/IR/FADOps.h"
 #include "fad/Transforms/Passes.h"
 #include "Expansion.h"
+#include "Replication.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -86,15 +92,28 @@ LogicalResult fad::expandVjp(VjpOp op, CheckpointPolicy policy, bool reportTapes
 
   // 2. Transpose it where the op is, seeded with the cotangents.
   b.setInsertionPoint(op);
+  std::optional<ReplicationAnalysis> processes;
+  if (containsCollective(op))
+    processes.emplace(op->getParentOfType<ModuleOp>());
   TransposeState transposition(linearization);
   transposition.checkpointPolicy = policy;
   transposition.reportTapes = reportTapes;
   for (auto [arg, primal] : llvm::zip(linear->getArguments(), op.getPrimals()))
     transposition.primalMapping().map(arg, primal);
   unsigned k = yields.size();
-  for (auto [j, cotangent] : llvm::enumerate(op.getCotangents()))
-    if (Value yieldTan = linearYields[k + j]; yieldTan && transposition.isLinear(yieldTan))
-      transposition.addAdjoint(b, loc, yieldTan, cotangent);
+  for (auto [j, cotangent] : llvm::enumerate(op.getCotangents())) {
+    Value yieldTan = linearYields[k + j];
+    if (!yieldTan || !transposition.isLinear(yieldTan))
+      continue;
+    if (processes) {
+      if (!processes->isReplicated(yields[j]))
+        return op.emitError("reverse mode through a collective needs a result that is the same "
+                            "on every process; this one is per-process (combine it with "
+                            "allreduce_sum first, or use forward mode)");
+      cotangent = buildOnFirstProcess(b, loc, cotangent);
+    }
+    transposition.addAdjoint(b, loc, yieldTan, cotangent);
+  }
   if (failed(transposition.transposeBlock(b, *linear)))
     return failure();
 
@@ -106,6 +125,9 @@ LogicalResult fad::expandVjp(VjpOp op, CheckpointPolicy policy, bool reportTapes
                         ? buildZeroLike(b, loc, op.getPrimals()[arg.getArgNumber()])
                         : transposition.materializedAdjoint(
                               b, loc, linear->getArgument(p + (tangent - differentiable.begin())));
+    Value primal = op.getPrimals()[arg.getArgNumber()];
+    if (processes && tangent != differentiable.end() && processes->isReplicated(primal))
+      adjoint = b.create<AllreduceOp>(loc, adjoint.getType(), "sum", adjoint);
     results.push_back(adjoint);
   }
   op.replaceAllUsesWith(results);

@@ -63,6 +63,9 @@ public:
   /// Adds `contribution` to the adjoint of `v` (nothing if it is null).
   void addAdjoint(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
                   mlir::Value contribution);
+  /// A value of the transposed program with the extents of linear value `v`
+  /// (the primal it is the tangent of), or null when none is known.
+  mlir::Value primalShapeOf(mlir::Value v) const;
   /// The adjoint of `v`, building an explicit zero when it is zero.
   mlir::Value materializedAdjoint(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v);
 

@@ -113,6 +113,7 @@ void registerTaylorRules(mlir::MLIRContext *ctx);
 void registerTaylorBoundRules(mlir::MLIRContext *ctx);
 void registerLoopTransposes(mlir::MLIRContext *ctx);
 void registerLinalgRules(mlir::MLIRContext *ctx);
+void registerCollectiveRules(mlir::MLIRContext *ctx);
 
 } // namespace fad::detail
 

@@ -18,6 +18,7 @@ using namespace mlir;
 void fad::registerDerivativeRules(DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *ctx, FADDialect *, arith::ArithDialect *) {
     fad::detail::registerArrayRules(ctx);
+    fad::detail::registerCollectiveRules(ctx);
     fad::detail::registerElementwiseRules(ctx);
     fad::detail::registerLinalgRules(ctx);
     fad::detail::registerLoopRules(ctx);

@@ -1262,4 +1262,5 @@ void fad::populateFADToSCFPatterns(RewritePatternSet &patterns) {
       FoldLowering<ReduceOp, false>, FoldLowering<ScanOp, true>, ForLowering,
       WhileLowering, IfLowering, FixpointLowering>(patterns.getContext());
   populateLinalgLoweringPatterns(patterns);
+  populateCollectiveLoweringPatterns(patterns);
 }

@@ -22,10 +22,7 @@
 using namespace mlir;
 using namespace fad;
 
-namespace {
-
-/// `tensor` as an unranked memref the runtime reads (identity layout).
-Value readOnlyBuffer(OpBuilder &b, Location loc, Value tensor) {
+Value fad::readOnlyBuffer(OpBuilder &b, Location loc, Value tensor) {
   auto type = cast<RankedTensorType>(tensor.getType());
   auto memref = b.create<bufferization::ToMemrefOp>(
       loc, MemRefType::get(type.getShape(), type.getElementType()), tensor,
@@ -33,6 +30,8 @@ Value readOnlyBuffer(OpBuilder &b, Location loc, Value tensor) {
   return b.create<memref::CastOp>(loc, UnrankedMemRefType::get(type.getElementType(), {}),
                                   memref);
 }
+
+namespace {
 
 const char *suffix(Type elem) { return elem.isF64() ? "f64" : "f32"; }
 

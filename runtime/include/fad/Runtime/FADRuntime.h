@@ -89,6 +89,32 @@ void fad_rt_trace_array_i64(const char *label, int64_t rank, void *desc);
 void fad_rt_trace_array_i32(const char *label, int64_t rank, void *desc);
 void fad_rt_trace_array_bool(const char *label, int64_t rank, void *desc);
 
+/* Processes and collectives (runtime/lib/Distributed.cpp): one process
+   without MPI (index 0 of 1, every collective the identity), MPI_COMM_WORLD's
+   under `fadc --mpi`. `kind` is 0 sum, 1 max, 2 min. Arrays as unranked
+   memrefs (rank, descriptor) with identity layouts; `out` is allocated by
+   the caller: the input's extents (allreduce), the sum over processes of
+   the leading extents (allgather), this process's block (reduce_scatter).
+   Extents that differ between processes stop the program with `location`. */
+int64_t fad_rt_process_index(void);
+int64_t fad_rt_process_count(void);
+double fad_rt_allreduce_f64(double value, int32_t kind, const char *location);
+float fad_rt_allreduce_f32(float value, int32_t kind, const char *location);
+int64_t fad_rt_allreduce_i64(int64_t value, int32_t kind, const char *location);
+int32_t fad_rt_allreduce_i32(int32_t value, int32_t kind, const char *location);
+#define FAD_DECLARE_COLLECTIVES(SUFFIX)                                                  \
+  void fad_rt_allreduce_array_##SUFFIX(int64_t rank_in, void *in, int64_t rank_out,     \
+                                       void *out, int32_t kind, const char *location);   \
+  void fad_rt_allgather_##SUFFIX(int64_t rank_in, void *in, int64_t rank_out, void *out, \
+                                 const char *location);                                  \
+  void fad_rt_reduce_scatter_##SUFFIX(int64_t rank_in, void *in, int64_t rank_out,      \
+                                      void *out, const char *location);
+FAD_DECLARE_COLLECTIVES(f64)
+FAD_DECLARE_COLLECTIVES(f32)
+FAD_DECLARE_COLLECTIVES(i64)
+FAD_DECLARE_COLLECTIVES(i32)
+#undef FAD_DECLARE_COLLECTIVES
+
 /* Dense linear algebra (fad.solve, fad.slogdet; runtime/lib/Linalg.cpp):
    arrays as unranked memrefs (rank, descriptor). solve writes x with
    A x = b; `mode` bit 1: A^T x = b, bit 2 (4): A is its lower (upper)

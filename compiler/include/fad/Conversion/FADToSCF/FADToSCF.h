@@ -26,6 +26,14 @@ void populateFADToSCFPatterns(mlir::RewritePatternSet &patterns);
 /// fad.slogdet to calls of the runtime's linear algebra (LinalgLowering.cpp).
 void populateLinalgLoweringPatterns(mlir::RewritePatternSet &patterns);
 
+/// Adds the patterns of populateFADToSCFPatterns that lower the processes'
+/// ops and collectives to calls of the runtime (CollectiveLowering.cpp).
+void populateCollectiveLoweringPatterns(mlir::RewritePatternSet &patterns);
+
+/// `tensor` (a ranked tensor) as an unranked memref with an identity layout
+/// that the runtime reads.
+mlir::Value readOnlyBuffer(mlir::OpBuilder &b, mlir::Location loc, mlir::Value tensor);
+
 /// Declares (once, in the enclosing module) the fad runtime function `name`
 /// of type `type`; see runtime/include/fad/Runtime/FADRuntime.h.
 mlir::func::FuncOp getRuntimeFunction(mlir::OpBuilder &b, llvm::StringRef name,

@@ -8,6 +8,7 @@
 
 #include "fad/Dialect/FAD/IR/FADOps.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/PatternMatch.h"
@@ -200,6 +201,41 @@ LogicalResult SolveOp::verify() {
   if (getLower() && getUpper())
     return emitOpError("takes one triangle, `lower` or `upper`, not both");
   return verifySquareMatrix(*this, getMatrix(), getRhs().getType().getElementType());
+}
+
+static Type elementTypeOf(Type t) {
+  auto tensor = dyn_cast<RankedTensorType>(t);
+  return tensor ? tensor.getElementType() : t;
+}
+
+LogicalResult AllreduceOp::verify() {
+  StringRef kind = getKind();
+  if (kind != "sum" && kind != "max" && kind != "min")
+    return emitOpError("combines by sum, max or min, not '") << kind << "'";
+  if (elementTypeOf(getValue().getType()).isInteger(1))
+    return emitOpError("cannot combine booleans (convert them to i32)");
+  return success();
+}
+
+/// allgather and reduce_scatter: arrays of one element type and rank, whose
+/// rows have equal static extents; no booleans.
+static LogicalResult verifyBlockCollective(Operation *op, RankedTensorType in,
+                                           RankedTensorType out) {
+  if (in.getElementType().isInteger(1))
+    return op->emitOpError("cannot combine booleans (convert them to i32)");
+  if (in.getElementType() != out.getElementType() || in.getRank() != out.getRank() ||
+      in.getShape().drop_front() != out.getShape().drop_front())
+    return op->emitOpError("needs a result with the operand's element type and rows, got ")
+           << in << " and " << out;
+  return success();
+}
+
+LogicalResult AllgatherOp::verify() {
+  return verifyBlockCollective(*this, getValue().getType(), getResult().getType());
+}
+
+LogicalResult ReduceScatterOp::verify() {
+  return verifyBlockCollective(*this, getValue().getType(), getResult().getType());
 }
 
 LogicalResult SlogdetOp::verify() {
@@ -447,6 +483,22 @@ bool fad::isUpdateOf(Value v, Value from) {
 
 bool fad::isCostlyToRecompute(Operation *op) {
   return op->hasTrait<fad::traits::CostlyToRecompute>();
+}
+
+Value fad::buildOnFirstProcess(OpBuilder &b, Location loc, Value v) {
+  Value index = b.create<ProcessIndexOp>(loc, b.getI64Type());
+  Value zero = b.create<arith::ConstantIntOp>(loc, 0, 64);
+  Value isFirst = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, index, zero);
+  auto choice = b.create<IfOp>(loc, TypeRange{v.getType()}, isFirst);
+  OpBuilder::InsertionGuard guard(b);
+  b.createBlock(&choice.getThenRegion());
+  b.create<YieldOp>(loc, v);
+  b.createBlock(&choice.getElseRegion());
+  Value none = isa<RankedTensorType>(v.getType())
+                   ? b.create<ZerosLikeOp>(loc, v).getResult()
+                   : b.create<arith::ConstantOp>(loc, b.getZeroAttr(v.getType())).getResult();
+  b.create<YieldOp>(loc, none);
+  return choice.getResult(0);
 }
 
 Value fad::extentSource(Value array, unsigned depth) {

@@ -84,6 +84,10 @@ mlir::Value extentSource(mlir::Value array, unsigned depth = 0);
 /// has only results `keep` of `op`, in that order; `op` is left in place.
 mlir::Operation *cloneWithResults(mlir::RewriterBase &rw, mlir::Operation *op,
                                   llvm::ArrayRef<unsigned> keep);
+/// `v` on process 0 and a zero of its type on the others (a fad.if on
+/// process_index): broadcast's operand, and the cotangent that reverse mode
+/// seeds a replicated result with, so that it counts once.
+mlir::Value buildOnFirstProcess(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v);
 } // namespace fad
 
 #endif // FAD_DIALECT_FAD_IR_FADOPS_H

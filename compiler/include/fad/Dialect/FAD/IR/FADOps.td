@@ -547,6 +547,101 @@ def FAD_TraceOp : FAD_Op<"trace", [AllTypesMatch<["value", "result"]>]> {
   let assemblyFormat = "$label $value attr-dict `:` type($result)";
 }
 
+//===----------------------------------------------------------------------===//
+// Processes (SPMD over MPI)
+//===----------------------------------------------------------------------===//
+
+def FAD_ProcessIndexOp : FAD_Op<"process_index", [Pure]> {
+  let summary = "the index of this process, 0 to process_count - 1";
+  let description = [{
+    Under MPI (fadc --mpi), the rank of this process in the program's
+    communicator; 0 in a program built without MPI. Its value differs
+    between processes: values computed from it are per-process (see
+    docs/Distributed.md), which is what differentiation and the collective
+    check go by.
+
+    ```mlir
+    %r = fad.process_index : i64
+    ```
+  }];
+  let results = (outs I64:$result);
+  let assemblyFormat = "attr-dict `:` type($result)";
+}
+
+def FAD_ProcessCountOp : FAD_Op<"process_count", [Pure]> {
+  let summary = "the number of processes the program runs as";
+  let description = [{
+    The size of the program's communicator under MPI; 1 without MPI.
+
+    ```mlir
+    %p = fad.process_count : i64
+    ```
+  }];
+  let results = (outs I64:$result);
+  let assemblyFormat = "attr-dict `:` type($result)";
+}
+
+def FAD_AllreduceOp : FAD_Op<"allreduce", [AllTypesMatch<["value", "result"]>]> {
+  let summary = "combine a value over all processes, elementwise";
+  let description = [{
+    Every process passes a value of the same type and extents (checked at
+    run time); every process gets the elementwise `sum`, `max` or `min` of
+    them. The identity with one process. A collective: every process must
+    run it the same number of times, in the same order (fad-check-collectives
+    rejects one under per-process control). Not pure: it is never removed,
+    merged or hoisted, and a loop around it stays sequential. The sum is
+    linear; max and min have no derivative.
+
+    ```mlir
+    %s = fad.allreduce sum %x : tensor<?xf64>
+    ```
+
+    Differentiation: see lib/AD/Rules/CollectiveRules.cpp.
+  }];
+  let arguments = (ins StrAttr:$kind, FAD_Value:$value);
+  let results = (outs FAD_Value:$result);
+  let assemblyFormat = "$kind $value attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def FAD_AllgatherOp : FAD_Op<"allgather"> {
+  let summary = "the concatenation of every process's array, in process order";
+  let description = [{
+    Every process passes an array whose rows (elements of the leading
+    dimension) have the same extents; every process gets the arrays of
+    processes 0, 1, ... concatenated along the leading dimension. Blocks may
+    have any length, zero included. A collective, as fad.allreduce. Linear:
+    its transpose is fad.reduce_scatter.
+
+    ```mlir
+    %all = fad.allgather %block : tensor<?x3xf64> -> tensor<?x3xf64>
+    ```
+  }];
+  let arguments = (ins FAD_Array:$value);
+  let results = (outs FAD_Array:$result);
+  let assemblyFormat = "$value attr-dict `:` type($value) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def FAD_ReduceScatterOp : FAD_Op<"reduce_scatter"> {
+  let summary = "this process's block of the sum of every process's array";
+  let description = [{
+    Every process passes an array of the same extents, whose leading extent
+    is the sum over processes of `count`; process r gets rows
+    [o, o + count) of the elementwise sum, where o is the sum of the counts
+    of processes 0..r-1. A collective, as fad.allreduce. Linear: the
+    transpose of fad.allgather, and its transpose is fad.allgather.
+
+    ```mlir
+    %mine = fad.reduce_scatter %all, %n : tensor<?x3xf64> -> tensor<?x3xf64>
+    ```
+  }];
+  let arguments = (ins FAD_Array:$value, I64:$count);
+  let results = (outs FAD_Array:$result);
+  let assemblyFormat = "$value `,` $count attr-dict `:` type($value) `->` type($result)";
+  let hasVerifier = 1;
+}
+
 def FAD_AssertOp : FAD_Op<"assert"> {
   let summary = "run-time check with a user-facing message";
   let description = [{
