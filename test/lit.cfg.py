@@ -68,6 +68,15 @@ if os.path.exists(fake_cuda):
     config.available_features.add("fake-cuda")
     config.substitutions.append(("%fake_cuda", fake_cuda))
 
+# Open MPI: fadc --mpi programs under mpirun (test/Distributed), on this
+# machine only (plm isolated: no ssh needed), as many processes as asked
+# whatever the cores, also as root (CI runs as root), one thread each.
+mpirun = shutil.which("mpirun")
+if mpirun and config.fad_mpi in ("1", "TRUE", "ON"):
+    config.available_features.add("mpi")
+    config.substitutions.append(
+        ("%mpirun", mpirun + " --oversubscribe --allow-run-as-root --mca plm isolated --mca btl self,vader -x OMP_NUM_THREADS=1"))
+
 # script(1) gives fad-repl a pseudo-terminal (terminal.test).
 if shutil.which("script"):
     config.available_features.add("script")

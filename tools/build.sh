@@ -26,7 +26,8 @@ fi
 
 PACKAGES=(cmake ninja-build g++ python3 python3-numpy pkgconf ccache
           llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools
-          libomp-19-dev libboost-dev libfmt-dev libgtest-dev)
+          libomp-19-dev libboost-dev libfmt-dev libgtest-dev
+          openmpi-bin libopenmpi-dev)
 
 install_packages() {
   local missing=()

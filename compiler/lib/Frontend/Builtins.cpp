@@ -133,11 +133,10 @@ static SmallVector<Value> collectiveLeaves(Elaborator &e, const Val &x, llvm::SM
 /// allreduce_sum/max/min x: every leaf combined elementwise over processes.
 static Val buildAllreduce(Elaborator &e, const Builtin &self, Args args, llvm::SMLoc at) {
   StringRef kind = StringRef(self.name).split('_').second; // allreduce_<kind>
-  TypeP type = e.typeOf(args[0], at);
   SmallVector<Value> leaves;
   for (Value leaf : collectiveLeaves(e, args[0], at, self.name))
     leaves.push_back(e.b.create<AllreduceOp>(e.loc(at), leaf.getType(), kind, leaf));
-  return e.fromLeaves(type, leaves);
+  return e.fromLeaves(e.typeOf(args[0], at), leaves);
 }
 
 /// allgather a: every process's a concatenated in process order.
@@ -157,12 +156,11 @@ static Val buildAllgather(Elaborator &e, const Builtin &self, Args args, llvm::S
 /// broadcast x: process 0's x on every process, as the sum of process 0's
 /// leaves and zeros elsewhere (so that it is differentiable as a sum).
 static Val buildBroadcast(Elaborator &e, const Builtin &self, Args args, llvm::SMLoc at) {
-  TypeP type = e.typeOf(args[0], at);
   SmallVector<Value> leaves;
   for (Value leaf : collectiveLeaves(e, args[0], at, self.name))
     leaves.push_back(e.b.create<AllreduceOp>(e.loc(at), leaf.getType(), "sum",
                                              buildOnFirstProcess(e.b, e.loc(at), leaf)));
-  return e.fromLeaves(type, leaves);
+  return e.fromLeaves(e.typeOf(args[0], at), leaves);
 }
 
 /// f64, f32, i64, i32: conversions.

@@ -99,6 +99,7 @@ void fad::buildFADToSCFPipeline(OpPassManager &pm, const PipelineOptions &option
   FADAutodiffOptions autodiff;
   autodiff.checkpoint = options.checkpoint;
   autodiff.reportTapes = options.reportTapes;
+  pm.addPass(createFADCheckCollectives());
   pm.addPass(createFADAutodiff(autodiff));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

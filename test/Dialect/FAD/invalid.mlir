@@ -769,3 +769,35 @@ func.func @qr_of_integers(%a: tensor<?x?xi64>) -> tensor<?x?xi64> {
   %q, %r = fad.qr %a : tensor<?x?xi64> -> tensor<?x?xi64>, tensor<?x?xi64>
   return %r : tensor<?x?xi64>
 }
+
+// -----
+
+func.func @allreduce_kind(%x: f64) -> f64 {
+  // expected-error @+1 {{'fad.allreduce' op combines by sum, max or min, not 'prod'}}
+  %y = fad.allreduce "prod" %x : f64
+  return %y : f64
+}
+
+// -----
+
+func.func @allreduce_bool(%x: tensor<?xi1>) -> tensor<?xi1> {
+  // expected-error @+1 {{'fad.allreduce' op cannot combine booleans (convert them to i32)}}
+  %y = fad.allreduce "max" %x : tensor<?xi1>
+  return %y : tensor<?xi1>
+}
+
+// -----
+
+func.func @allgather_rows(%x: tensor<?x3xf64>) -> tensor<?x4xf64> {
+  // expected-error @+1 {{'fad.allgather' op needs a result with the operand's element type and rows, got 'tensor<?x3xf64>' and 'tensor<?x4xf64>'}}
+  %y = fad.allgather %x : tensor<?x3xf64> -> tensor<?x4xf64>
+  return %y : tensor<?x4xf64>
+}
+
+// -----
+
+func.func @reduce_scatter_bool(%x: tensor<?xi1>, %n: i64) -> tensor<?xi1> {
+  // expected-error @+1 {{'fad.reduce_scatter' op cannot combine booleans (convert them to i32)}}
+  %y = fad.reduce_scatter %x, %n : tensor<?xi1> -> tensor<?xi1>
+  return %y : tensor<?xi1>
+}

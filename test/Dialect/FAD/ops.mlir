@@ -191,3 +191,21 @@ func.func @linear_algebra(%a: tensor<?x?xf64>, %b: tensor<?xf64>, %c: tensor<?x?
   %u, %sv, %vt = fad.svd %a : tensor<?x?xf64> -> tensor<?x?xf64>, tensor<?xf64>, tensor<?x?xf64>
   return %x, %y, %l : tensor<?xf64>, tensor<?x?x?xf64>, f32
 }
+
+// Processes and collectives.
+// CHECK-LABEL: func.func @collectives
+// CHECK:         fad.process_index : i64
+// CHECK:         fad.process_count : i64
+// CHECK:         fad.allreduce "sum" %{{.*}} : tensor<?x3xf64>
+// CHECK:         fad.allreduce "max" %{{.*}} : i32
+// CHECK:         fad.allgather %{{.*}} : tensor<?x3xf64> -> tensor<?x3xf64>
+// CHECK:         fad.reduce_scatter %{{.*}}, %{{.*}} : tensor<?x3xf64> -> tensor<?x3xf64>
+func.func @collectives(%a: tensor<?x3xf64>, %k: i32) -> (i64, i64, tensor<?x3xf64>, i32, tensor<?x3xf64>, tensor<?x3xf64>) {
+  %r = fad.process_index : i64
+  %p = fad.process_count : i64
+  %s = fad.allreduce "sum" %a : tensor<?x3xf64>
+  %m = fad.allreduce "max" %k : i32
+  %g = fad.allgather %a : tensor<?x3xf64> -> tensor<?x3xf64>
+  %b = fad.reduce_scatter %g, %r : tensor<?x3xf64> -> tensor<?x3xf64>
+  return %r, %p, %s, %m, %g, %b : i64, i64, tensor<?x3xf64>, i32, tensor<?x3xf64>, tensor<?x3xf64>
+}

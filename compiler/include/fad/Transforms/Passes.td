@@ -200,6 +200,21 @@ def FADFuse : Pass<"fad-fuse", "mlir::ModuleOp"> {
   }];
 }
 
+def FADCheckCollectives : Pass<"fad-check-collectives", "mlir::ModuleOp"> {
+  let summary = "Refuse collectives that processes would run different numbers of times";
+  let description = [{
+    A collective (fad.allreduce, fad.allgather, fad.reduce_scatter) returns
+    only once every process has called it. One inside a map, build,
+    reduce, scan or loop whose extent or trip count is per-process (depends
+    on process_index or a shard), or inside an `if` on a per-process
+    condition, would run a different number of times on different
+    processes, which would then wait for each other forever: it is a
+    located error, with a note at the op that makes the control
+    per-process (ReplicationAnalysis, Replication.h). Runs before AD, on the
+    program as written; AD adds collectives only where the program had them.
+  }];
+}
+
 def FADSplitAccumulations : Pass<"fad-split-accumulations", "mlir::ModuleOp"> {
   let summary = "Run loops that only accumulate into arrays as one share per thread";
   let description = [{
