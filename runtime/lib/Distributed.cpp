@@ -6,9 +6,11 @@
 // FAD_WITH_MPI (in fad_runtime and fad_runtime_lib: one process, every
 // collective the identity) and with it (fad_runtime_mpi, which `fadc --mpi`
 // links ahead of fad_runtime with --whole-archive, so that its definitions
-// are the ones used). Both builds define the same symbols.
+// are the ones used; and fad_runtime_lib_mpi, the runtime of libraries
+// built with --mpi). Both builds define the same symbols.
 //
-// Under MPI the processes are MPI_COMM_WORLD's. Collectives are called from
+// Under MPI the processes are MPI_COMM_WORLD's (an executable's) or the
+// communicator a library's host sets (fad_set_communicator). Collectives are called from
 // the main thread only (a loop containing one is never parallelized), so
 // MPI_THREAD_FUNNELED suffices. Every collective first checks that all
 // processes passed compatible extents (one small allreduce): a mismatch is
@@ -18,6 +20,7 @@
 
 #include "RuntimeState.h"
 
+#include "fad/Runtime/FADLibrary.h"
 #include "fad/Runtime/FADRuntime.h"
 
 #include <cstring>
@@ -66,7 +69,31 @@ std::string where(const char *location) {
 enum Kind : int32_t { Sum = 0, Max = 1, Min = 2 };
 
 #ifdef FAD_WITH_MPI
+/// The processes: MPI_COMM_WORLD's in an executable (distStart), the
+/// host's communicator in a library (fad_set_communicator). Read when a
+/// collective first needs them: a library's host initializes MPI.
+MPI_Comm communicator = MPI_COMM_WORLD;
 int processIndexValue = 0, processCountValue = 1;
+bool known = false;
+
+bool mpiRunning() {
+  int initialized = 0, finalized = 0;
+  MPI_Initialized(&initialized);
+  MPI_Finalized(&finalized);
+  return initialized && !finalized;
+}
+
+/// Reads this process's index and the count from the communicator.
+void knowProcesses() {
+  if (known)
+    return;
+  if (!mpiRunning())
+    fail("MPI is not running: a library built with --mpi needs its host to call MPI_Init "
+         "before it calls the library");
+  MPI_Comm_rank(communicator, &processIndexValue);
+  MPI_Comm_size(communicator, &processCountValue);
+  known = true;
+}
 
 template <typename T> MPI_Datatype mpiType();
 template <> MPI_Datatype mpiType<double>() { return MPI_DOUBLE; }
@@ -79,8 +106,8 @@ MPI_Op mpiOp(int32_t kind) { return kind == Max ? MPI_MAX : kind == Min ? MPI_MI
 /// Whether `value` is the same on every process (two small allreduces).
 bool sameEverywhere(std::vector<int64_t> value) {
   std::vector<int64_t> lo(value.size()), hi(value.size());
-  MPI_Allreduce(value.data(), lo.data(), (int)value.size(), MPI_INT64_T, MPI_MIN, MPI_COMM_WORLD);
-  MPI_Allreduce(value.data(), hi.data(), (int)value.size(), MPI_INT64_T, MPI_MAX, MPI_COMM_WORLD);
+  MPI_Allreduce(value.data(), lo.data(), (int)value.size(), MPI_INT64_T, MPI_MIN, communicator);
+  MPI_Allreduce(value.data(), hi.data(), (int)value.size(), MPI_INT64_T, MPI_MAX, communicator);
   return lo == hi;
 }
 
@@ -95,15 +122,16 @@ int messageCount(int64_t n, const char *location, const char *what) {
 /// Every process's `rows`, in process order.
 std::vector<int64_t> rowsOfAll(int64_t rows) {
   std::vector<int64_t> all(processCountValue);
-  MPI_Allgather(&rows, 1, MPI_INT64_T, all.data(), 1, MPI_INT64_T, MPI_COMM_WORLD);
+  MPI_Allgather(&rows, 1, MPI_INT64_T, all.data(), 1, MPI_INT64_T, communicator);
   return all;
 }
 #endif
 
 template <typename T> T allreduceScalar(T value, int32_t kind, const char *location) {
 #ifdef FAD_WITH_MPI
+  knowProcesses();
   T result;
-  MPI_Allreduce(&value, &result, 1, mpiType<T>(), mpiOp(kind), MPI_COMM_WORLD);
+  MPI_Allreduce(&value, &result, 1, mpiType<T>(), mpiOp(kind), communicator);
   return result;
 #else
   (void)kind, (void)location;
@@ -117,13 +145,14 @@ void allreduceArray(int64_t rankIn, void *in, int64_t rankOut, void *out, int32_
   Extents e = extentsOf(rankIn, in);
   (void)rankOut;
 #ifdef FAD_WITH_MPI
+  knowProcesses();
   std::vector<int64_t> shape(static_cast<Descriptor *>(in)->sizesAndStrides,
                              static_cast<Descriptor *>(in)->sizesAndStrides + rankIn);
   if (!sameEverywhere(shape))
     fail(where(location) + "allreduce: the processes passed arrays of different extents");
   MPI_Allreduce(elements<T>(in), elements<T>(out),
                 messageCount(e.total(), location, "allreduce"), mpiType<T>(), mpiOp(kind),
-                MPI_COMM_WORLD);
+                communicator);
 #else
   (void)kind, (void)location;
   std::memcpy(elements<T>(out), elements<T>(in), e.total() * sizeof(T));
@@ -134,6 +163,7 @@ template <typename T>
 void allgather(int64_t rankIn, void *in, int64_t rankOut, void *out, const char *location) {
   Extents e = extentsOf(rankIn, in), o = extentsOf(rankOut, out);
 #ifdef FAD_WITH_MPI
+  knowProcesses();
   if (!sameEverywhere({e.rowSize}))
     fail(where(location) + "allgather: the processes passed arrays with rows of different extents");
   std::vector<int64_t> rows = rowsOfAll(e.rows);
@@ -150,7 +180,7 @@ void allgather(int64_t rankIn, void *in, int64_t rankOut, void *out, const char 
   T none{};
   MPI_Allgatherv(e.total() ? elements<T>(in) : &none, counts[processIndexValue], mpiType<T>(),
                  o.total() ? elements<T>(out) : &none, counts.data(), offsets.data(),
-                 mpiType<T>(), MPI_COMM_WORLD);
+                 mpiType<T>(), communicator);
 #else
   (void)location, (void)o;
   std::memcpy(elements<T>(out), elements<T>(in), e.total() * sizeof(T));
@@ -161,6 +191,7 @@ template <typename T>
 void reduceScatter(int64_t rankIn, void *in, int64_t rankOut, void *out, const char *location) {
   Extents e = extentsOf(rankIn, in), o = extentsOf(rankOut, out);
 #ifdef FAD_WITH_MPI
+  knowProcesses();
   if (!sameEverywhere({e.rows, e.rowSize}))
     fail(where(location) + "reduce_scatter: the processes passed arrays of different extents");
   std::vector<int64_t> rows = rowsOfAll(o.rows);
@@ -176,7 +207,7 @@ void reduceScatter(int64_t rankIn, void *in, int64_t rankOut, void *out, const c
   std::vector<T> scratch(e.total() ? 0 : 1), sink(o.total() ? 0 : 1);
   MPI_Reduce_scatter(e.total() ? elements<T>(in) : scratch.data(),
                      o.total() ? elements<T>(out) : sink.data(), counts.data(), mpiType<T>(),
-                     MPI_SUM, MPI_COMM_WORLD);
+                     MPI_SUM, communicator);
 #else
   if (o.rows != e.rows)
     fail(where(location) + "reduce_scatter: a block of " + std::to_string(o.rows) +
@@ -194,8 +225,7 @@ void fad::rt::distStart(int *argc, char ***argv) {
 #ifdef FAD_WITH_MPI
   int provided = 0;
   MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
-  MPI_Comm_rank(MPI_COMM_WORLD, &processIndexValue);
-  MPI_Comm_size(MPI_COMM_WORLD, &processCountValue);
+  knowProcesses();
   // Results are printed once, by process 0.
   if (processIndexValue != 0 && !std::freopen("/dev/null", "w", stdout))
     fail("cannot silence the standard output of process " + std::to_string(processIndexValue));
@@ -212,11 +242,8 @@ void fad::rt::distFinish() {
 
 void fad::rt::distAbort() {
 #ifdef FAD_WITH_MPI
-  int initialized = 0, finalized = 0;
-  MPI_Initialized(&initialized);
-  MPI_Finalized(&finalized);
-  if (initialized && !finalized && processCountValue > 1)
-    MPI_Abort(MPI_COMM_WORLD, 1);
+  if (known && processCountValue > 1 && mpiRunning())
+    MPI_Abort(communicator, 1);
 #endif
 }
 
@@ -232,6 +259,7 @@ void fad::rt::distBeforeError() {
 
 int64_t fad::rt::processIndex() {
 #ifdef FAD_WITH_MPI
+  knowProcesses();
   return processIndexValue;
 #else
   return 0;
@@ -240,9 +268,20 @@ int64_t fad::rt::processIndex() {
 
 int64_t fad::rt::processCount() {
 #ifdef FAD_WITH_MPI
+  knowProcesses();
   return processCountValue;
 #else
   return 1;
+#endif
+}
+
+bool fad::rt::severalProcesses() {
+#ifdef FAD_WITH_MPI
+  if (!known && mpiRunning())
+    knowProcesses();
+  return known && processCountValue > 1;
+#else
+  return false;
 #endif
 }
 
@@ -267,6 +306,19 @@ std::string fad::rt::readStandardInput() {
 //===----------------------------------------------------------------------===//
 
 extern "C" {
+int fad_set_communicator(const void *mpiComm) {
+#ifdef FAD_WITH_MPI
+  if (!mpiComm)
+    return FAD_ERROR_ARGUMENT;
+  communicator = *static_cast<const MPI_Comm *>(mpiComm);
+  known = false;
+  return FAD_OK;
+#else
+  (void)mpiComm;
+  return FAD_ERROR_ARGUMENT;
+#endif
+}
+
 int64_t fad_rt_process_index(void) { return fad::rt::processIndex(); }
 int64_t fad_rt_process_count(void) { return fad::rt::processCount(); }
 

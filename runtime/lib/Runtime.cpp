@@ -46,7 +46,9 @@ std::vector<int64_t> &fad::rt::runTimes() {
 }
 
 void fad::rt::fail(const std::string &message) {
-  if (CallFrame *call = activeCall()) {
+  // A library call's error goes back to its host, unless other processes
+  // would wait for this one in a collective.
+  if (CallFrame *call = severalProcesses() ? nullptr : activeCall()) {
     setCallError(*call, message);
     endFailedCall(*call);
   }
@@ -221,8 +223,10 @@ void printArray(int64_t rank, void *opaque) {
 }
 
 /// Ends a library call with the message `make()` returns, or the program.
+/// fail(make()), where the message is freed before a library call returns
+/// its error (endFailedCall does not return through this frame).
 template <typename MakeMessage> [[noreturn]] void failWith(MakeMessage make) {
-  if (CallFrame *call = activeCall()) {
+  if (CallFrame *call = severalProcesses() ? nullptr : activeCall()) {
     setCallError(*call, make());
     endFailedCall(*call);
   }

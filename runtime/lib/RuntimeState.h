@@ -46,6 +46,9 @@ void distBeforeError();
 void distAbort();
 int64_t processIndex();
 int64_t processCount();
+/// Whether this process is one of several that run collectives together
+/// (then an error must end them all: the others would wait forever).
+bool severalProcesses();
 /// The whole standard input, read by process 0 and sent to the others.
 std::string readStandardInput();
 

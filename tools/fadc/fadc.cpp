@@ -185,6 +185,17 @@ static int writeFile(StringRef path, StringRef text) {
   return 0;
 }
 
+/// The flags that link Open MPI (pkg-config's, found when fadc was
+/// configured), for --mpi; none without it.
+static SmallVector<std::string> mpiLinkFlags() {
+  SmallVector<std::string> flags;
+  if (useMPI)
+    for (StringRef flag : llvm::split(StringRef(FAD_MPI_LDFLAGS), ' '))
+      if (!flag.empty())
+        flags.push_back(flag.str());
+  return flags;
+}
+
 /// Packs the program's object with its C wrappers and the library runtime
 /// into a static or shared library, and writes the header (and the Python
 /// module) beside it.
@@ -235,9 +246,11 @@ static int buildLibrary(Action action, StringRef scratch, StringRef object, Stri
   // The soname lets programs linked with it find it by name (through their
   // rpath or the loader's path), not by the path it was linked from.
   std::string soname = "-Wl,-soname," + llvm::sys::path::filename(shared).str();
-  if (run("c++", {"-shared", soname, "-o", shared, object, wrappersObject, runtimeLib,
-                  FAD_OPENMP_LIBRARY, "-lmvec", "-lm", "-ldl"},
-          "linking the shared library"))
+  SmallVector<StringRef> linkArgs{"-shared", soname, "-o", shared, object, wrappersObject,
+                                  runtimeLib, FAD_OPENMP_LIBRARY, "-lmvec", "-lm", "-ldl"};
+  SmallVector<std::string> mpiFlags = mpiLinkFlags();
+  linkArgs.append(mpiFlags.begin(), mpiFlags.end());
+  if (run("c++", linkArgs, "linking the shared library"))
     return 1;
   if (action == Action::Python)
     return writeFile(dir + "/" + name.str() + ".py",
@@ -294,13 +307,9 @@ static int linkExecutable(StringRef object, StringRef output, StringRef runtimeL
   SmallVector<StringRef> args{*linker, object};
   // The MPI build of the processes' runtime replaces the one-process one
   // (runtime/lib/Distributed.cpp), then Open MPI's libraries.
-  SmallVector<std::string> mpiFlags;
-  if (useMPI) {
+  if (useMPI)
     args.append({"-Wl,--whole-archive", mpiRuntimeLib, "-Wl,--no-whole-archive"});
-    for (StringRef flag : llvm::split(StringRef(FAD_MPI_LDFLAGS), ' '))
-      if (!flag.empty())
-        mpiFlags.push_back(flag.str());
-  }
+  SmallVector<std::string> mpiFlags = mpiLinkFlags();
   args.append({runtimeLib, FAD_OPENMP_LIBRARY, "-lmvec", "-lm", "-ldl", "-o", output});
   for (const std::string &flag : mpiFlags)
     args.push_back(flag);
@@ -377,11 +386,12 @@ static int compile(const char *argv0) {
   }
 
   bool isLibrary = emitAction >= Action::StaticLibrary;
-  if (useMPI && (isLibrary || !FAD_HAVE_MPI)) {
+  if (useMPI && (emitAction == Action::Python || !FAD_HAVE_MPI)) {
     llvm::errs() << "error: --mpi "
-                 << (isLibrary ? "builds executables only (a library runs as one process)"
-                               : "needs Open MPI, which this fadc was built without (install "
-                                 "libopenmpi-dev and configure again)")
+                 << (FAD_HAVE_MPI ? "builds executables and C libraries (--emit=lib or "
+                                    "--emit=shared), not Python modules"
+                                  : "needs Open MPI, which this fadc was built without (install "
+                                    "libopenmpi-dev and configure again)")
                  << "\n";
     return 1;
   }
@@ -506,7 +516,8 @@ static int compile(const char *argv0) {
       return 1;
   }
   return isLibrary ? buildLibrary(emitAction, scratch, objectPath, output, name, entries,
-                                  here + "/../lib/libfad_runtime_lib.a")
+                                  here + (useMPI ? "/../lib/libfad_runtime_lib_mpi.a"
+                                                 : "/../lib/libfad_runtime_lib.a"))
                    : linkExecutable(objectPath, output, here + "/../lib/libfad_runtime.a",
                                     here + "/../lib/libfad_runtime_mpi.a");
 }

@@ -67,6 +67,15 @@ void fad_set_threads(int32_t n);
 /* The thread count that parallel loops use. */
 int32_t fad_threads(void);
 
+/* The MPI communicator whose processes the collectives of a library built
+ * with `fadc --emit=lib --mpi` (or --emit=shared) combine: `mpi_comm`
+ * points to an MPI_Comm of the host's (copied; the host keeps it valid
+ * while calls run, and has called MPI_Init). Without it they use
+ * MPI_COMM_WORLD. Every process of the communicator must make the same
+ * calls in the same order. Returns FAD_OK, or FAD_ERROR_ARGUMENT for a null
+ * pointer or a library built without --mpi (which runs as one process). */
+int fad_set_communicator(const void *mpi_comm);
+
 /* Releases an array returned by an entry function. */
 void fad_free(void *data);
 
