@@ -142,6 +142,19 @@ static llvm::orc::SymbolMap runtimeSymbols(llvm::orc::MangleAndInterner mangle) 
   FAD_SYMBOL(fad_rt_svd_f32);
   FAD_SYMBOL(fad_rt_qr_f64);
   FAD_SYMBOL(fad_rt_qr_f32);
+  // One process: the collectives are the identity.
+  FAD_SYMBOL(fad_rt_process_index);
+  FAD_SYMBOL(fad_rt_process_count);
+#define FAD_COLLECTIVE_SYMBOLS(SUFFIX)                                                      \
+  FAD_SYMBOL(fad_rt_allreduce_##SUFFIX);                                                   \
+  FAD_SYMBOL(fad_rt_allreduce_array_##SUFFIX);                                             \
+  FAD_SYMBOL(fad_rt_allgather_##SUFFIX);                                                   \
+  FAD_SYMBOL(fad_rt_reduce_scatter_##SUFFIX)
+  FAD_COLLECTIVE_SYMBOLS(f64);
+  FAD_COLLECTIVE_SYMBOLS(f32);
+  FAD_COLLECTIVE_SYMBOLS(i64);
+  FAD_COLLECTIVE_SYMBOLS(i32);
+#undef FAD_COLLECTIVE_SYMBOLS
   FAD_SYMBOL(fad_rt_fail);
   FAD_SYMBOL(fad_rt_chunks);
   FAD_SYMBOL(fad_rt_index_error);
