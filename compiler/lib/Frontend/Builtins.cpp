@@ -139,6 +139,16 @@ static Val buildAllreduce(Elaborator &e, const Builtin &self, Args args, llvm::S
   return e.fromLeaves(e.typeOf(args[0], at), leaves);
 }
 
+/// per_process x: x, every leaf declared per-process.
+static Val buildPerProcess(Elaborator &e, const Builtin &self, Args args, llvm::SMLoc at) {
+  if (containsFunction(args[0]))
+    e.fail(at, "per_process cannot mark a function");
+  SmallVector<Value> leaves;
+  for (Value leaf : e.leavesOf(args[0], at))
+    leaves.push_back(e.b.create<PerProcessOp>(e.loc(at), leaf));
+  return e.fromLeaves(e.typeOf(args[0], at), leaves);
+}
+
 /// allgather a: every process's a concatenated in process order.
 static Val buildAllgather(Elaborator &e, const Builtin &self, Args args, llvm::SMLoc at) {
   TypeP type = e.expectArray(args[0], at, self.name);
@@ -537,7 +547,7 @@ static const struct {
     {"process_index", 0, buildProcessInfo}, {"process_count", 0, buildProcessInfo},
     {"allreduce_sum", 1, buildAllreduce}, {"allreduce_max", 1, buildAllreduce},
     {"allreduce_min", 1, buildAllreduce}, {"allgather", 1, buildAllgather},
-    {"broadcast", 1, buildBroadcast},
+    {"broadcast", 1, buildBroadcast}, {"per_process", 1, buildPerProcess},
     // Arrays.
     {"map", 2, buildMap}, {"map2", 3, buildMap}, {"map3", 4, buildMap},
     {"zip", 2, buildZip}, {"zip3", 3, buildZip},

@@ -36,6 +36,10 @@ static SmallVector<ValueRange> yieldsOf(Region &region) {
 }
 
 bool ReplicationAnalysis::visit(Operation *op, ModuleOp module) {
+  // Functions (and the module): their arguments are per-process only as
+  // their call sites make them (func::CallOp below), not by what they return.
+  if (op->hasTrait<OpTrait::IsIsolatedFromAbove>())
+    return false;
   bool changed = false;
   auto any = [&](ValueRange values) {
     return llvm::any_of(values, [&](Value v) { return !isReplicated(v); });
@@ -70,7 +74,8 @@ bool ReplicationAnalysis::visit(Operation *op, ModuleOp module) {
     }
   };
   llvm::TypeSwitch<Operation *>(op)
-      .Case<ProcessIndexOp, ReduceScatterOp>([&](Operation *) { markAll(op->getResults()); })
+      .Case<ProcessIndexOp, ReduceScatterOp, PerProcessOp>(
+          [&](Operation *) { markAll(op->getResults()); })
       .Case<ProcessCountOp, AllreduceOp, AllgatherOp>([&](Operation *) {})
       .Case<MapOp>([&](MapOp map) {
         for (auto [input, arg] : llvm::zip(map.getInputs(), map.getBody().getArguments()))

@@ -4,7 +4,7 @@
 // is *replicated* when it is computed from the program's inputs (which
 // every process reads alike), constants, process_count and the results of
 // allreduce and allgather, and *per-process* when it depends on
-// process_index or reduce_scatter (so on a shard). Loops carry a state
+// process_index, reduce_scatter (so on a shard) or per_process. Loops carry a state
 // per-process from the first iteration that makes it so. The analysis is a
 // monotone dataflow over the whole module (calls included), so its answer
 // is a type discipline, the one fad-vjp and fad-check-collectives go by.

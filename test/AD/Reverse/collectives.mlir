@@ -102,3 +102,31 @@ func.func @forward(%x: tensor<?xf64>, %dx: tensor<?xf64>) -> tensor<?xf64> {
   }
   return %dy : tensor<?xf64>
 }
+
+// -----
+
+// A function's arguments stay replicated when it returns a per-process
+// value (here the per-process data itself): w's adjoint is still summed.
+// CHECK-LABEL: func.func @returns_per_process
+// CHECK:         fad.allreduce "sum"
+// CHECK:         %[[SEED:.*]] = fad.allreduce "sum"
+// CHECK:         %[[PART:.*]] = fad.mul %{{.*}}, %[[SEED]] : f64
+// CHECK-NEXT:    %[[WADJ:.*]] = fad.allreduce "sum" %[[PART]] : f64
+// CHECK-NEXT:    return %[[WADJ]], %{{.*}} : f64, tensor<?xf64>
+func.func @returns_per_process(%w: f64, %d: tensor<?xf64>) -> (f64, tensor<?xf64>) {
+  %p = fad.per_process %d : tensor<?xf64>
+  %one = arith.constant 1.0 : f64
+  %y, %wAdj = fad.vjp (%w) cotangents(%one) : (f64), (f64) -> (f64, f64) {
+  ^bb0(%a: f64):
+    %z = arith.constant 0.0 : f64
+    %r = fad.reduce inits(%z) arrays(%p) : (f64), (tensor<?xf64>) -> f64 {
+    ^bb0(%u: f64, %v: f64):
+      %t = fad.add %u, %v : f64
+      fad.yield %t : f64
+    }
+    %s = fad.mul %a, %r : f64
+    %t = fad.allreduce "sum" %s : f64
+    fad.yield %t : f64
+  }
+  return %wAdj, %p : f64, tensor<?xf64>
+}

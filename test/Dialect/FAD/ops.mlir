@@ -209,3 +209,10 @@ func.func @collectives(%a: tensor<?x3xf64>, %k: i32) -> (i64, i64, tensor<?x3xf6
   %b = fad.reduce_scatter %g, %r : tensor<?x3xf64> -> tensor<?x3xf64>
   return %r, %p, %s, %m, %g, %b : i64, i64, tensor<?x3xf64>, i32, tensor<?x3xf64>, tensor<?x3xf64>
 }
+
+// CHECK-LABEL: func.func @per_process
+// CHECK:         fad.per_process %{{.*}} : tensor<?xf64>
+func.func @per_process(%a: tensor<?xf64>) -> tensor<?xf64> {
+  %m = fad.per_process %a : tensor<?xf64>
+  return %m : tensor<?xf64>
+}

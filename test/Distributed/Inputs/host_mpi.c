@@ -36,6 +36,19 @@ int main(int argc, char **argv) {
            sharded_lib_processes(ctx, 1, &index, &count) == FAD_OK;
   ok = ok && fabs(value - 3.75) < 1e-12 && fabs(gradient - 25.0) < 1e-12 &&
        index == rank % 2 && count == 2;
+  /* Each process of a pair passes its own block: 1 2 3, then 4 5. */
+  int first = rank % 2 == 0;
+  double *mine = first ? xs : xs + 3, block_value = 0, block_gradient = 0, *data_gradient = NULL;
+  int64_t mine_shape[] = {first ? 3 : 2}, data_gradient_shape[1];
+  ok = ok && sharded_lib_block_value(ctx, 0.5, mine, mine_shape, &block_value) == FAD_OK &&
+       sharded_lib_block_gradient(ctx, 0.5, mine, mine_shape, &block_gradient, &data_gradient,
+                                  data_gradient_shape) == FAD_OK;
+  /* d/dx (w x - 1)^2 = 2 w (w x - 1): this process's own elements only. */
+  ok = ok && fabs(block_value - 3.75) < 1e-12 && fabs(block_gradient - 25.0) < 1e-12 &&
+       data_gradient_shape[0] == mine_shape[0];
+  for (int64_t i = 0; ok && i < mine_shape[0]; ++i)
+    ok = fabs(data_gradient[i] - (0.5 * mine[i] - 1.0)) < 1e-12;
+  fad_free(data_gradient);
   int all = 0;
   MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
   if (rank == 0)

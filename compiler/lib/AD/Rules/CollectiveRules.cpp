@@ -1,7 +1,7 @@
 //===- CollectiveRules.cpp - Derivative rules of the collectives --*- C++ -*-===//
 //
-// The rules of fad.allreduce, fad.allgather and fad.reduce_scatter. All
-// three are linear (allreduce by sum), so their tangent is the same
+// The rules of fad.allreduce, fad.allgather and fad.reduce_scatter (and
+// fad.per_process, the identity). All three are linear (allreduce by sum), so their tangent is the same
 // collective of the operand's tangent, batches and Taylor coefficients
 // alike (a tangent's extra innermost dimension is combined elementwise).
 //
@@ -29,6 +29,27 @@ using namespace mlir;
 using namespace fad;
 
 namespace {
+
+/// per_process: the identity, its tangent marked like its value.
+struct PerProcessLinearize
+    : LinearizeOpInterface::ExternalModel<PerProcessLinearize, PerProcessOp> {
+  LogicalResult linearize(Operation *op, OpBuilder &b, LinearizeState &state) const {
+    auto mark = cast<PerProcessOp>(op);
+    b.clone(*op, state.primalMapping());
+    if (Value valueTan = state.tangent(mark.getValue()))
+      state.setTangent(mark.getResult(), b.create<PerProcessOp>(mark.getLoc(), valueTan));
+    return success();
+  }
+};
+
+struct PerProcessTranspose
+    : TransposeOpInterface::ExternalModel<PerProcessTranspose, PerProcessOp> {
+  LogicalResult transpose(Operation *op, OpBuilder &b, TransposeState &state) const {
+    auto mark = cast<PerProcessOp>(op);
+    state.addAdjoint(b, mark.getLoc(), mark.getValue(), state.adjoint(mark.getResult()));
+    return success();
+  }
+};
 
 struct AllreduceLinearize : LinearizeOpInterface::ExternalModel<AllreduceLinearize, AllreduceOp> {
   LogicalResult linearize(Operation *op, OpBuilder &b, LinearizeState &state) const {
@@ -117,6 +138,7 @@ struct ReduceScatterTranspose
 } // namespace
 
 void fad::detail::registerCollectiveRules(MLIRContext *ctx) {
+  PerProcessOp::attachInterface<PerProcessLinearize, PerProcessTranspose>(*ctx);
   AllreduceOp::attachInterface<AllreduceLinearize, AllreduceTranspose>(*ctx);
   AllgatherOp::attachInterface<AllgatherLinearize, AllgatherTranspose>(*ctx);
   ReduceScatterOp::attachInterface<ReduceScatterLinearize, ReduceScatterTranspose>(*ctx);

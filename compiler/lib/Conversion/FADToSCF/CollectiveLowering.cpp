@@ -88,6 +88,15 @@ struct ProcessInfoLowering : OpConversionPattern<OpTy> {
   }
 };
 
+struct PerProcessLowering : OpConversionPattern<PerProcessOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(PerProcessOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rw) const override {
+    rw.replaceOp(op, adaptor.getValue());
+    return success();
+  }
+};
+
 struct AllreduceLowering : OpConversionPattern<AllreduceOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(AllreduceOp op, OpAdaptor adaptor,
@@ -157,6 +166,7 @@ struct ReduceScatterLowering : OpConversionPattern<ReduceScatterOp> {
 
 void fad::populateCollectiveLoweringPatterns(RewritePatternSet &patterns) {
   patterns.add<ProcessInfoLowering<ProcessIndexOp>, ProcessInfoLowering<ProcessCountOp>,
-               AllreduceLowering, AllgatherLowering, ReduceScatterLowering>(
+               PerProcessLowering, AllreduceLowering, AllgatherLowering,
+               ReduceScatterLowering>(
       patterns.getContext());
 }

@@ -581,6 +581,25 @@ def FAD_ProcessCountOp : FAD_Op<"process_count", [Pure]> {
   let assemblyFormat = "attr-dict `:` type($result)";
 }
 
+def FAD_PerProcessOp : FAD_Op<"per_process", [Pure, AllTypesMatch<["value", "result"]>]> {
+  let summary = "its operand, declared to differ between processes";
+  let description = [{
+    Returns `value` unchanged. What it declares is for the analysis of which
+    values every process shares (Transforms/Replication.h): its result is
+    per-process, whatever its operand. A library's host that passes each
+    process its own data marks the argument so (`per_process data`); an
+    executable's inputs are the same on every process and need no mark.
+    Lowered to its operand; linear, with the identity as its transpose.
+
+    ```mlir
+    %mine = fad.per_process %data : tensor<?xf64>
+    ```
+  }];
+  let arguments = (ins FAD_Value:$value);
+  let results = (outs FAD_Value:$result);
+  let assemblyFormat = "$value attr-dict `:` type($result)";
+}
+
 def FAD_AllreduceOp : FAD_Op<"allreduce", [AllTypesMatch<["value", "result"]>]> {
   let summary = "combine a value over all processes, elementwise";
   let description = [{
