@@ -103,8 +103,16 @@ template <> MPI_Datatype mpiType<int32_t>() { return MPI_INT32_T; }
 
 MPI_Op mpiOp(int32_t kind) { return kind == Max ? MPI_MAX : kind == Min ? MPI_MIN : MPI_SUM; }
 
+/// The extents of an array, from dimension `from` on.
+std::vector<int64_t> shapeOf(int64_t rank, void *desc, int64_t from = 0) {
+  const int64_t *sizes = static_cast<Descriptor *>(desc)->sizesAndStrides;
+  return std::vector<int64_t>(sizes + from, sizes + rank);
+}
+
 /// Whether `value` is the same on every process (two small allreduces).
 bool sameEverywhere(std::vector<int64_t> value) {
+  if (value.empty())
+    return true;
   std::vector<int64_t> lo(value.size()), hi(value.size());
   MPI_Allreduce(value.data(), lo.data(), (int)value.size(), MPI_INT64_T, MPI_MIN, communicator);
   MPI_Allreduce(value.data(), hi.data(), (int)value.size(), MPI_INT64_T, MPI_MAX, communicator);
@@ -146,9 +154,7 @@ void allreduceArray(int64_t rankIn, void *in, int64_t rankOut, void *out, int32_
   (void)rankOut;
 #ifdef FAD_WITH_MPI
   knowProcesses();
-  std::vector<int64_t> shape(static_cast<Descriptor *>(in)->sizesAndStrides,
-                             static_cast<Descriptor *>(in)->sizesAndStrides + rankIn);
-  if (!sameEverywhere(shape))
+  if (!sameEverywhere(shapeOf(rankIn, in)))
     fail(where(location) + "allreduce: the processes passed arrays of different extents");
   MPI_Allreduce(elements<T>(in), elements<T>(out),
                 messageCount(e.total(), location, "allreduce"), mpiType<T>(), mpiOp(kind),
@@ -164,7 +170,7 @@ void allgather(int64_t rankIn, void *in, int64_t rankOut, void *out, const char 
   Extents e = extentsOf(rankIn, in), o = extentsOf(rankOut, out);
 #ifdef FAD_WITH_MPI
   knowProcesses();
-  if (!sameEverywhere({e.rowSize}))
+  if (!sameEverywhere(shapeOf(rankIn, in, 1)))
     fail(where(location) + "allgather: the processes passed arrays with rows of different extents");
   std::vector<int64_t> rows = rowsOfAll(e.rows);
   std::vector<int> counts(processCountValue), offsets(processCountValue);
@@ -192,8 +198,9 @@ void reduceScatter(int64_t rankIn, void *in, int64_t rankOut, void *out, const c
   Extents e = extentsOf(rankIn, in), o = extentsOf(rankOut, out);
 #ifdef FAD_WITH_MPI
   knowProcesses();
-  if (!sameEverywhere({e.rows, e.rowSize}))
+  if (!sameEverywhere(shapeOf(rankIn, in)))
     fail(where(location) + "reduce_scatter: the processes passed arrays of different extents");
+  messageCount(e.total(), location, "reduce_scatter");
   std::vector<int64_t> rows = rowsOfAll(o.rows);
   std::vector<int> counts(processCountValue);
   int64_t sum = 0;
@@ -226,6 +233,9 @@ void fad::rt::distStart(int *argc, char ***argv) {
   int provided = 0;
   MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
   knowProcesses();
+  if (provided < MPI_THREAD_FUNNELED)
+    fail("this MPI does not support threads calling it from the main thread only "
+         "(MPI_THREAD_FUNNELED), which OpenMP loops need");
   // Results are printed once, by process 0.
   if (processIndexValue != 0 && !std::freopen("/dev/null", "w", stdout))
     fail("cannot silence the standard output of process " + std::to_string(processIndexValue));

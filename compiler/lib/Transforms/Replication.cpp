@@ -9,15 +9,6 @@
 using namespace mlir;
 using namespace fad;
 
-bool fad::containsCollective(Operation *op) {
-  return op
-      ->walk([](Operation *inner) {
-        return isa<AllreduceOp, AllgatherOp, ReduceScatterOp>(inner) ? WalkResult::interrupt()
-                                                                      : WalkResult::advance();
-      })
-      .wasInterrupted();
-}
-
 ReplicationAnalysis::ReplicationAnalysis(ModuleOp module) {
   bool changed = true;
   while (changed) {
@@ -153,7 +144,22 @@ bool ReplicationAnalysis::visit(Operation *op, ModuleOp module) {
           for (auto [operand, arg] : llvm::zip(op->getOperands(), body.getArguments()))
             if (!isReplicated(operand))
               changed |= mark(arg);
-          yieldedResults(any(op->getOperands()));
+          ValueRange yields = body.getTerminator()->getOperands();
+          unsigned k = yields.size();
+          auto vjp = dyn_cast<VjpOp>(op);
+          for (auto [r, result] : llvm::enumerate(op->getResults())) {
+            bool perProcessResult;
+            if (r < k) // f's own results
+              perProcessResult = !isReplicated(yields[r]);
+            else if (!vjp) // jvp: the derivatives of yield r - k
+              perProcessResult = !isReplicated(yields[(r - k) % k]) || any(op->getOperands());
+            else if (containsCollective(op)) // summed over the processes (ReverseAD.cpp)
+              perProcessResult = !isReplicated(vjp.getPrimals()[r - k]);
+            else // each process's own derivative
+              perProcessResult = perProcessOp;
+            if (perProcessResult)
+              changed |= mark(result);
+          }
           return;
         }
         if (!perProcessOp)

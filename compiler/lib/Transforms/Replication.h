@@ -39,9 +39,6 @@ private:
   llvm::DenseSet<mlir::Value> perProcess;
 };
 
-/// Whether `op` or an op inside it communicates (a collective).
-bool containsCollective(mlir::Operation *op);
-
 } // namespace fad
 
 #endif // FAD_LIB_TRANSFORMS_REPLICATION_H

@@ -125,8 +125,14 @@ LogicalResult fad::expandVjp(VjpOp op, CheckpointPolicy policy, bool reportTapes
                         ? buildZeroLike(b, loc, op.getPrimals()[arg.getArgNumber()])
                         : transposition.materializedAdjoint(
                               b, loc, linear->getArgument(p + (tangent - differentiable.begin())));
+    // A replicated argument's adjoint is the sum of the processes' shares;
+    // one that the function itself declares per-process (per_process x) is
+    // each process's own.
     Value primal = op.getPrimals()[arg.getArgNumber()];
-    if (processes && tangent != differentiable.end() && processes->isReplicated(primal))
+    bool declaredPerProcess =
+        llvm::any_of(arg.getUsers(), [](Operation *user) { return isa<PerProcessOp>(user); });
+    if (processes && tangent != differentiable.end() && processes->isReplicated(primal) &&
+        !declaredPerProcess)
       adjoint = b.create<AllreduceOp>(loc, adjoint.getType(), "sum", adjoint);
     results.push_back(adjoint);
   }

@@ -130,3 +130,32 @@ func.func @returns_per_process(%w: f64, %d: tensor<?xf64>) -> (f64, tensor<?xf64
   }
   return %wAdj, %p : f64, tensor<?xf64>
 }
+
+// -----
+
+// Under the auto checkpoint policy, the choice between storing every state
+// and sqrt(n) segments is made from the largest tape over the processes
+// when the loop's body communicates: every process then runs the body's
+// collectives the same number of times.
+// CHECK-LABEL: func.func @checkpoint_choice
+// CHECK:         %[[BYTES:.*]] = fad.allreduce "max" %{{.*}} : i64
+// CHECK:         arith.cmpi sle, %[[BYTES]]
+func.func @checkpoint_choice(%x: tensor<?xf64>, %n: i64, %yAdj: f64) -> tensor<?xf64> {
+  %y, %xAdj = fad.vjp (%x) cotangents(%yAdj) : (tensor<?xf64>), (f64) -> (f64, tensor<?xf64>) {
+  ^bb0(%v: tensor<?xf64>):
+    %s = fad.for %n iter(%v) : (tensor<?xf64>) -> tensor<?xf64> {
+    ^bb0(%i: i64, %u: tensor<?xf64>):
+      %w = fad.map (%u) : (tensor<?xf64>) -> tensor<?xf64> {
+      ^bb0(%e: f64):
+        %t = fad.sin %e : f64
+        fad.yield %t : f64
+      }
+      %g = fad.allreduce "sum" %w : tensor<?xf64>
+      fad.yield %g : tensor<?xf64>
+    }
+    %z = arith.constant 0 : i64
+    %r = fad.index %s[%z] : tensor<?xf64> -> f64
+    fad.yield %r : f64
+  }
+  return %xAdj : tensor<?xf64>
+}

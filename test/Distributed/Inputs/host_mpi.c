@@ -49,6 +49,12 @@ int main(int argc, char **argv) {
   for (int64_t i = 0; ok && i < mine_shape[0]; ++i)
     ok = fabs(data_gradient[i] - (0.5 * mine[i] - 1.0)) < 1e-12;
   fad_free(data_gradient);
+  data_gradient = NULL;
+  ok = ok && sharded_lib_block_data_gradient(ctx, 0.5, mine, mine_shape, &data_gradient,
+                                             data_gradient_shape) == FAD_OK;
+  for (int64_t i = 0; ok && i < mine_shape[0]; ++i)
+    ok = fabs(data_gradient[i] - (0.5 * mine[i] - 1.0)) < 1e-12;
+  fad_free(data_gradient);
   int all = 0;
   MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
   if (rank == 0)

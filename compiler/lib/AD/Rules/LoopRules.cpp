@@ -354,8 +354,13 @@ LogicalResult transposeLoop(OpBuilder &b, TransposeState &state, Operation *op,
     Value one = b.create<arith::ConstantIntOp>(loc, 1, 64);
     if (adaptive) {
       Value budget = b.create<arith::ConstantIntOp>(loc, kStoreAllBudget, 64);
-      Value fits = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sle,
-                                           tapeBytes(b, loc, n, primInits, residuals), budget);
+      Value bytes = tapeBytes(b, loc, n, primInits, residuals);
+      // Processes whose tapes differ in size would otherwise choose
+      // differently and run the body's collectives different numbers of
+      // times: the largest tape decides for all.
+      if (containsCollective(op))
+        bytes = b.create<AllreduceOp>(loc, bytes.getType(), "max", bytes);
+      Value fits = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sle, bytes, budget);
       c = b.create<arith::SelectOp>(loc, fits, b.create<MaxOp>(loc, n, one), c);
     }
     Value segments = b.create<DivOp>(loc, b.create<SubOp>(loc, b.create<AddOp>(loc, n, c), one), c);

@@ -1096,6 +1096,7 @@ struct FixpointLowering : OpRewritePattern<FixpointOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(FixpointOp op, PatternRewriter &rw) const override {
     Location loc = op.getLoc();
+    bool communicates = containsCollective(op); // asked before the body moves
     SmallVector<Value> inits(op.getInits());
     inits.push_back(rw.create<arith::ConstantIntOp>(loc, 0, 64));
     TypeRange types = ValueRange(inits).getTypes();
@@ -1123,6 +1124,13 @@ struct FixpointLowering : OpRewritePattern<FixpointOp> {
     emitFailUnless(rw, loc,
                    rw.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLT, change, infinity),
                    "fixpoint diverged: an iterate is not finite (inf or NaN)");
+    // A body that communicates runs on every process: each must stop at the
+    // same iteration (its iterate may be a per-process share, an adjoint's
+    // say), so the largest change and magnitude over the processes decide.
+    if (communicates) {
+      change = rw.create<AllreduceOp>(loc, change.getType(), "max", change);
+      scale = rw.create<AllreduceOp>(loc, scale.getType(), "max", scale);
+    }
     Value tolerance = rw.create<MulOp>(
         loc, rw.create<arith::ConstantOp>(loc, op.getToleranceAttr()), scale);
     Value done = rw.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLE, change, tolerance);

@@ -485,6 +485,15 @@ bool fad::isCostlyToRecompute(Operation *op) {
   return op->hasTrait<fad::traits::CostlyToRecompute>();
 }
 
+bool fad::containsCollective(Operation *op) {
+  return op
+      ->walk([](Operation *inner) {
+        return isa<AllreduceOp, AllgatherOp, ReduceScatterOp>(inner) ? WalkResult::interrupt()
+                                                                      : WalkResult::advance();
+      })
+      .wasInterrupted();
+}
+
 Value fad::buildOnFirstProcess(OpBuilder &b, Location loc, Value v) {
   Value index = b.create<ProcessIndexOp>(loc, b.getI64Type());
   Value zero = b.create<arith::ConstantIntOp>(loc, 0, 64);

@@ -84,6 +84,11 @@ mlir::Value extentSource(mlir::Value array, unsigned depth = 0);
 /// has only results `keep` of `op`, in that order; `op` is left in place.
 mlir::Operation *cloneWithResults(mlir::RewriterBase &rw, mlir::Operation *op,
                                   llvm::ArrayRef<unsigned> keep);
+/// Whether `op` is, or contains, a collective (fad.allreduce, fad.allgather,
+/// fad.reduce_scatter): then every process must run it alike, and what
+/// decides how often it runs must be the same on every process.
+bool containsCollective(mlir::Operation *op);
+
 /// `v` on process 0 and a zero of its type on the others (a fad.if on
 /// process_index): broadcast's operand, and the cotangent that reverse mode
 /// seeds a replicated result with, so that it counts once.
