@@ -41,6 +41,8 @@ static Value buildScalarOp(OpBuilder &b, const Builtin &builtin, Location loc,
 
 /// A scalar function of one number declared by a fad op (`exp x`).
 static Val buildScalarFunction(Elaborator &e, const Builtin &self, Args args, llvm::SMLoc at) {
+  if (Elaborator::isComplex(args[0]))
+    return e.genComplexFunction(self.name, args[0], at);
   const Val &x = e.scalar(args[0], at, self.name);
   if (!isNumber(x.type) || (!self.acceptsIntegers && !isFloat(x.type->prim)))
     e.fail(at, self.name + " needs a float, got " + e.describe(x, at));
@@ -173,9 +175,53 @@ static Val buildBroadcast(Elaborator &e, const Builtin &self, Args args, llvm::S
   return e.fromLeaves(e.typeOf(args[0], at), leaves);
 }
 
+//===----------------------------------------------------------------------===//
+// Complex numbers (Complex.cpp)
+//===----------------------------------------------------------------------===//
+
+/// complex re im.
+static Val buildComplex(Elaborator &e, const Builtin &, Args args, llvm::SMLoc at) {
+  return e.makeComplex(args[0], args[1], at);
+}
+
+/// re, im, conj, arg: of a complex number, or of a real one (as x + 0i).
+static Val buildComplexPart(Elaborator &e, const Builtin &self, Args args, llvm::SMLoc at) {
+  const Val &z = args[0];
+  if (Elaborator::isComplex(z))
+    return e.genComplexFunction(self.name, z, at);
+  const Val &x = e.scalar(z, at, self.name);
+  if (!isFloatType(x.type))
+    e.fail(at, self.name + " needs a complex number or a float, got " + e.describe(x, at));
+  return e.genComplexFunction(self.name, e.toComplex(x, x.type->prim, at), at);
+}
+
+/// c128, c64: a number as a complex number of that precision.
+static Val buildComplexConversion(Elaborator &e, const Builtin &self, Args args, llvm::SMLoc at) {
+  Prim part = self.name == "c128" ? Prim::F64 : Prim::F32;
+  const Val &z = args[0];
+  if (Elaborator::isComplex(z)) {
+    auto convert = [&](const Val &v) {
+      return v.type->prim == part
+                 ? v
+                 : e.data(primType(part), e.b.create<ConvertOp>(e.loc(at), e.scalarType(part),
+                                                                v.leaves[0]));
+    };
+    return e.makeComplex(convert(z.parts[0]), convert(z.parts[1]), at);
+  }
+  const Val &x = e.scalar(z, at, self.name);
+  if (!isNumber(x.type))
+    e.fail(at, self.name + " needs a number, got " + e.describe(x, at));
+  Val re = x.literal ? x
+                     : e.data(primType(part), e.b.create<ConvertOp>(e.loc(at), e.scalarType(part),
+                                                                    x.leaves[0]));
+  return e.toComplex(re, part, at);
+}
+
 /// f64, f32, i64, i32: conversions.
 static Val buildConversion(Elaborator &e, const Builtin &self, Args args, llvm::SMLoc at) {
   const std::string &name = self.name;
+  if (Elaborator::isComplex(args[0]))
+    e.fail(at, name + " of a complex number: take its real part (re z) or its magnitude (abs z)");
   const Val &x = e.scalar(args[0], at, name);
   Prim to = primNamed(name);
   Val r = e.data(primType(to), e.b.create<ConvertOp>(e.loc(at), e.scalarType(to), x.leaves[0]));
@@ -543,6 +589,10 @@ static const struct {
     {"f64", 1, buildConversion}, {"f32", 1, buildConversion},
     {"i64", 1, buildConversion}, {"i32", 1, buildConversion},
     {"report", 2, buildReport}, {"trace", 2, buildTrace},
+    // Complex numbers.
+    {"complex", 2, buildComplex}, {"re", 1, buildComplexPart}, {"im", 1, buildComplexPart},
+    {"conj", 1, buildComplexPart}, {"arg", 1, buildComplexPart},
+    {"c128", 1, buildComplexConversion}, {"c64", 1, buildComplexConversion},
     // Processes (under MPI).
     {"process_index", 0, buildProcessInfo}, {"process_count", 0, buildProcessInfo},
     {"allreduce_sum", 1, buildAllreduce}, {"allreduce_max", 1, buildAllreduce},
@@ -604,6 +654,8 @@ void BuiltinTable::add(Builtin builtin) {
 //===----------------------------------------------------------------------===//
 
 Val Elaborator::genBinary(const std::string &op, Val lhs, Val rhs, llvm::SMLoc at) {
+  if (isComplex(lhs) || isComplex(rhs))
+    return genComplexBinary(op, lhs, rhs, at);
   Location l = loc(at);
   unify(lhs, rhs, at);
   scalar(lhs, at, "operator " + op);
@@ -783,6 +835,13 @@ Val Elaborator::genFold(bool scan, const Val &opFn, const Val &neIn,
 /// sum/product/maximum/minimum: a reduce with the operator's neutral element.
 Val Elaborator::genReduceWith(const std::string &name, const Val &array, llvm::SMLoc at) {
   TypeP t = expectArray(array, at, name);
+  if (isComplexType(t->elem)) {
+    if (name != "sum" && name != "product")
+      fail(at, name + " is not defined on complex numbers (complex numbers are not ordered)");
+    Prim part = complexPart(t->elem);
+    return genFold(false, builtinVal(name == "sum" ? "+" : "*"),
+                   toComplex(constant(part, name == "sum" ? 0.0 : 1.0, at), part, at), array, at);
+  }
   if (!isNumber(t->elem))
     fail(at, name + " needs an array of numbers, got " + describe(array, at));
   Prim p = t->elem->prim;

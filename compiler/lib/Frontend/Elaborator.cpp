@@ -111,6 +111,7 @@ Val Elaborator::fromLeaves(const TypeP &t, ArrayRef<Value> leaves) {
   if (t->kind == FType::Kind::Tuple) {
     v.kind = Val::Kind::Tuple;
     v.fields = t->fields;
+    v.complex = t->complex;
     for (const TypeP &e : t->elems) {
       size_t n = leafCount(e);
       v.parts.push_back(fromLeaves(e, leaves.take_front(n)));
@@ -128,6 +129,8 @@ TypeP Elaborator::typeOf(const Val &v, llvm::SMLoc at) {
   case Val::Kind::Data:
     return v.type;
   case Val::Kind::Tuple: {
+    if (v.complex)
+      return complexType(v.parts[0].type->prim);
     std::vector<TypeP> elems;
     for (const Val &p : v.parts)
       elems.push_back(typeOf(p, at));
@@ -289,7 +292,8 @@ EnvP Elaborator::bindPattern(EnvP env, const ast::Pattern &p, const Val &v) {
   case ast::Pattern::Kind::Name:
     return bind(std::move(env), p.name, p.type ? coerceTo(*p.type, v, p.loc) : v);
   case ast::Pattern::Kind::Tuple:
-    if (v.kind != Val::Kind::Tuple || v.parts.size() != p.elems.size() || !v.fields.empty())
+    if (v.kind != Val::Kind::Tuple || v.parts.size() != p.elems.size() || !v.fields.empty() ||
+        v.complex)
       fail(p.loc, "tuple pattern of " + std::to_string(p.elems.size()) +
                       " components does not match " + describe(v, p.loc));
     for (size_t i = 0; i < p.elems.size(); ++i)
@@ -300,6 +304,8 @@ EnvP Elaborator::bindPattern(EnvP env, const ast::Pattern &p, const Val &v) {
 }
 
 Val Elaborator::coerceTo(const TypeExpr &t, const Val &v, llvm::SMLoc at) {
+  if (t.kind == TypeExpr::Kind::Prim && isComplexType(namedType(t.prim)))
+    return toComplex(v, complexPart(namedType(t.prim)), at);
   if (t.kind == TypeExpr::Kind::Prim)
     return coerce(v, primType(primNamed(t.prim)), at);
   if (t.kind == TypeExpr::Kind::Tuple && v.kind == Val::Kind::Tuple &&
@@ -315,7 +321,7 @@ Val Elaborator::coerceTo(const TypeExpr &t, const Val &v, llvm::SMLoc at) {
 TypeP Elaborator::resolve(const TypeExpr &t, StringRef what) {
   switch (t.kind) {
   case TypeExpr::Kind::Prim:
-    return primType(primNamed(t.prim));
+    return namedType(t.prim);
   case TypeExpr::Kind::Array: {
     TypeP array = arrayType(resolve(t.elems[0], what), t.dim);
     // NumPy's bound too; every pass walks each dimension.
@@ -449,7 +455,15 @@ void Elaborator::checkAgainst(const TypeExpr &t, const Val &v, llvm::SMLoc at, S
       checkAgainst(t.elems[i], v.parts[i], at, sizes, what);
     return;
   case TypeExpr::Kind::Prim: {
-    Val c = coerce(v, primType(primNamed(t.prim)), at);
+    TypeP want = namedType(t.prim);
+    if (isComplexType(want)) {
+      if (v.kind == Val::Kind::Fn)
+        mismatch();
+      if (!sameType(typeOf(toComplex(v, complexPart(want), at, /*onlyLiterals=*/true), at), want))
+        mismatch();
+      return;
+    }
+    Val c = coerce(v, want, at);
     if (c.kind != Val::Kind::Data || !isPrim(c.type) || c.type->prim != primNamed(t.prim))
       mismatch();
     return;
@@ -510,7 +524,7 @@ bool Elaborator::matchType(const TypeExpr &t, const TypeP &actual) {
       return matchType(*alias, actual);
     return matchTypeVar(t, actual);
   case TypeExpr::Kind::Prim:
-    return isPrim(actual) && actual->prim == primNamed(t.prim);
+    return sameType(actual, namedType(t.prim));
   case TypeExpr::Kind::Array:
     return actual->kind == FType::Kind::Array && matchType(t.elems[0], actual->elem);
   case TypeExpr::Kind::Tuple:
@@ -1013,6 +1027,8 @@ Val Elaborator::gen(const Expr &e, const EnvP &env) {
         return v;
       }
       Val x = gen(*e.kids[0], env);
+      if (isComplex(x))
+        return genComplexFunction("-", x, at);
       scalar(x, at, "unary -");
       if (!isNumber(x.type))
         fail(at, "unary - needs a number, got bool");
@@ -1049,7 +1065,7 @@ Val Elaborator::gen(const Expr &e, const EnvP &env) {
     Val v = gen(*e.kids[0], env);
     if (!e.name.empty())
       return field(v, e.name, at);
-    if (v.kind != Val::Kind::Tuple || !v.fields.empty())
+    if (v.kind != Val::Kind::Tuple || !v.fields.empty() || v.complex)
       fail(at, "projection ." + std::to_string(e.field) + " needs a tuple, got " +
                    describe(v, at));
     if (e.field < 0 || e.field >= (int64_t)v.parts.size())
@@ -1106,6 +1122,9 @@ void Elaborator::genEntry(const Decl &d) {
   for (auto [k, p] : llvm::enumerate(d.params)) {
     // Extents of arguments are only known at run time, where they are checked.
     paramTypes.push_back(eraseSizes(resolve(*p.type, "a parameter of an entry point")));
+    if (containsComplex(paramTypes.back()))
+      fail(p.loc, "entry point '" + d.name + "': complex numbers cannot be passed to an entry " +
+                      "point yet; pass their parts and build them with complex re im");
     leafTypes(paramTypes.back(), argTypes);
     SmallVector<std::string> names;
     leafNames(paramTypes.back(),
@@ -1143,6 +1162,9 @@ void Elaborator::genEntry(const Decl &d) {
   }
   if (result.kind == Val::Kind::Fn)
     fail(d.body->loc, "an entry point cannot return a function");
+  if (containsComplex(typeOf(result, d.body->loc)))
+    fail(d.body->loc, "entry point '" + d.name + "': complex numbers cannot be returned from an " +
+                          "entry point yet; return their parts, re z and im z");
   fn->setAttr("fad.entry_type", b.getStringAttr(typeName(typeOf(result, d.body->loc))));
   SmallVector<Value> results = leavesOf(result, d.body->loc);
   b.create<func::ReturnOp>(loc(d.loc), results);

@@ -58,6 +58,7 @@ struct Val {
   llvm::SmallVector<mlir::Value, 1> leaves; ///< Data: the flattened SSA values.
   std::vector<Val> parts;                  ///< Tuple.
   std::vector<std::string> fields;         ///< Tuple: a record's field names.
+  bool complex = false;                    ///< Tuple: a complex number (re, im).
   std::shared_ptr<const Closure> fn;       ///< Fn.
   /// Set for a numeric literal, so that it can take the type its context
   /// needs (`x * 2` with x: f32 makes the 2 an f32).
@@ -197,6 +198,22 @@ public:
   Val genJacfwd(const Val &fn, const Val &x, llvm::SMLoc at);
   Val genVjp(const Val &fn, const Val &x, const Val *yAdj, llvm::SMLoc at);
   Val genJacrev(const Val &fn, const Val &x, llvm::SMLoc at);
+
+  //--- Complex numbers, in Complex.cpp -------------------------------------------
+
+  static bool isComplex(const Val &v) { return v.kind == Val::Kind::Tuple && v.complex; }
+  /// The complex number re + i im of two floats of one type (literals take
+  /// the other's type).
+  Val makeComplex(Val re, Val im, llvm::SMLoc at);
+  /// `v` as a complex number with parts of type `part`: a complex of that
+  /// part, a float of it (imaginary part 0) or a numeric literal. Anything
+  /// else comes back unchanged, or (`onlyLiterals`) only literals convert.
+  Val toComplex(const Val &v, Prim part, llvm::SMLoc at, bool onlyLiterals = false);
+  /// `lhs op rhs` where either operand is complex (the other may be real).
+  Val genComplexBinary(const std::string &op, Val lhs, Val rhs, llvm::SMLoc at);
+  /// The function `name` (re, im, conj, abs, arg, exp, log, sqrt, sin, cos,
+  /// tanh, sinh, cosh, unary -) of a complex number.
+  Val genComplexFunction(llvm::StringRef name, const Val &z, llvm::SMLoc at);
   Val genBasisVector(mlir::Value n, const Val &k, Prim p, llvm::SMLoc at);
   Val genTaylor(const Val &fn, const Val &x, const Val &v, const Val &order, llvm::SMLoc at);
 

@@ -326,6 +326,7 @@ auto const typeList_def = type % ',';
 x3::rule<class prim_r, std::string> const primName = "a type";
 auto const primName_def = lexeme[(x3::string("f64") | x3::string("f32") |
                               x3::string("i64") | x3::string("i32") |
+                              x3::string("c128") | x3::string("c64") |
                               x3::string("bool")) >>
                              !identChar];
 auto const baseType_def = located[primName[mkPrim] |
@@ -522,6 +523,21 @@ auto mkFloat = [](auto &ctx) {
                                      "4.9e-324 to 1.8e308)"};
   _val(ctx) = e;
 };
+/// `2.5i`, `3i`: the imaginary number, as `complex 0.0 2.5` (desugared:
+/// `#complex`, which no binding shadows).
+auto mkImaginary = [](auto &ctx) {
+  auto range = _attr(ctx);
+  ExprPtr im = node(ctx, Expr::Kind::FloatLit);
+  auto [end, ec] = std::from_chars(range.begin(), range.end(), im->floatValue);
+  if (ec != std::errc() || end != range.end())
+    throw SyntaxError{range.begin(), "imaginary literal out of range of f64 (magnitudes from "
+                                     "4.9e-324 to 1.8e308)"};
+  ExprPtr re = node(ctx, Expr::Kind::FloatLit);
+  re->floatValue = 0.0;
+  ExprPtr complexFn = node(ctx, Expr::Kind::Var);
+  complexFn->name = "#complex";
+  _val(ctx) = apply(apply(complexFn, re), im);
+};
 auto mkInt = [](auto &ctx) {
   auto range = _attr(ctx);
   ExprPtr e = node(ctx, Expr::Kind::IntLit);
@@ -613,6 +629,9 @@ auto const floatLit =
     lexeme[raw[+digit >> ((lit('.') >> +digit >> -exponent) | exponent)] >>
            !(identChar | '.')][mkFloat];
 auto const intLit = lexeme[raw[+digit] >> !(identChar | '.')][mkInt];
+auto const imaginaryLit =
+    lexeme[raw[+digit >> -((lit('.') >> +digit >> -exponent) | exponent)] >> lit('i') >>
+           !(identChar | '.')][mkImaginary];
 x3::rule<class opname_r, std::string> const operatorName = "an operator";
 x3::rule<class cmpop_r, std::string> const compareOp = "an operator";
 x3::rule<class addop_r, std::string> const addOp = "an operator";
@@ -659,7 +678,7 @@ auto const subscript_def = -expr[setFirst] >> -(lit(':')[setSlice] >> -expr[setH
 auto const postfixOp_def =
     (no_skip[lit('[')] > subscript > lit(']'))[mkSubscriptOp] |
     no_skip[lit('.') >> x3::uint_][mkProjectOp] | no_skip[lit('.') >> name][mkFieldOp];
-auto const atom_def = located[floatLit | intLit | kw("true")[MkBool<true>{}] | kw("false")[MkBool<false>{}] |
+auto const atom_def = located[imaginaryLit | floatLit | intLit | kw("true")[MkBool<true>{}] | kw("false")[MkBool<false>{}] |
     stringLit[mkString] |
     (lit('[') >> lit(']'))[mkEmptyArray] |
     (lit('[') > exprList > lit(']'))[mkArray] |

@@ -37,6 +37,30 @@ TypeP tupleType(std::vector<TypeP> elems, std::vector<std::string> fields) {
   return t;
 }
 
+TypeP complexType(Prim part) {
+  auto t = std::make_shared<FType>();
+  t->kind = FType::Kind::Tuple;
+  t->elems = {primType(part), primType(part)};
+  t->complex = true;
+  return t;
+}
+
+bool containsComplex(const TypeP &t) {
+  if (isComplexType(t))
+    return true;
+  if (t->kind == FType::Kind::Array)
+    return containsComplex(t->elem);
+  return llvm::any_of(t->elems, [](const TypeP &e) { return containsComplex(e); });
+}
+
+TypeP namedType(llvm::StringRef name) {
+  if (name == "c128")
+    return complexType(Prim::F64);
+  if (name == "c64")
+    return complexType(Prim::F32);
+  return primType(primNamed(name));
+}
+
 Prim primNamed(llvm::StringRef name) {
   if (name == "f64") return Prim::F64;
   if (name == "f32") return Prim::F32;
@@ -64,6 +88,8 @@ std::string typeName(const TypeP &t) {
     return "[" + (t->size ? std::to_string(*t->size) : std::string()) + "]" +
            typeName(t->elem);
   case FType::Kind::Tuple: {
+    if (t->complex)
+      return complexPart(t) == Prim::F64 ? "c128" : "c64";
     bool record = !t->fields.empty();
     std::string s = record ? "{" : "(";
     for (size_t i = 0; i < t->elems.size(); ++i)
@@ -84,7 +110,7 @@ bool sameType(const TypeP &a, const TypeP &b) {
   case FType::Kind::Array:
     return sameType(a->elem, b->elem);
   case FType::Kind::Tuple:
-    if (a->elems.size() != b->elems.size() || a->fields != b->fields)
+    if (a->elems.size() != b->elems.size() || a->fields != b->fields || a->complex != b->complex)
       return false;
     for (size_t i = 0; i < a->elems.size(); ++i)
       if (!sameType(a->elems[i], b->elems[i]))
@@ -101,6 +127,8 @@ TypeP batchedType(const TypeP &t) {
   case FType::Kind::Array:
     return arrayType(batchedType(t->elem), t->size);
   case FType::Kind::Tuple: {
+    if (t->complex) // the same leaves as the pair of batched parts
+      return arrayType(t);
     std::vector<TypeP> elems;
     for (const TypeP &e : t->elems)
       elems.push_back(batchedType(e));
@@ -117,6 +145,8 @@ TypeP eraseSizes(const TypeP &t) {
   case FType::Kind::Array:
     return arrayType(eraseSizes(t->elem));
   case FType::Kind::Tuple: {
+    if (t->complex)
+      return t;
     std::vector<TypeP> elems;
     for (const TypeP &e : t->elems)
       elems.push_back(eraseSizes(e));

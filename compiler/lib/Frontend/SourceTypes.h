@@ -40,11 +40,23 @@ struct FType {
   /// component (a tuple: none). Records of the same names and types are the
   /// same type (structural, as in Futhark).
   std::vector<std::string> fields;
+  /// A complex number, c128 or c64: a tuple of its real and imaginary parts
+  /// (f64 or f32), so that arrays of them are a pair of float arrays and
+  /// every op, loop and derivative rule of floats applies to them (the
+  /// language keeps the parts out of reach of tuple patterns).
+  bool complex = false;
 };
 
 TypeP primType(Prim p);
 TypeP arrayType(TypeP elem, std::optional<int64_t> size = std::nullopt);
 TypeP tupleType(std::vector<TypeP> elems, std::vector<std::string> fields = {});
+/// c128 (`part` f64) or c64 (f32).
+TypeP complexType(Prim part);
+inline bool isComplexType(const TypeP &t) { return t->kind == FType::Kind::Tuple && t->complex; }
+/// The float type of a complex type's parts.
+inline Prim complexPart(const TypeP &t) { return t->elems[0]->prim; }
+/// Whether `t` is or contains a complex type.
+bool containsComplex(const TypeP &t);
 
 inline bool isFloat(Prim p) { return p == Prim::F64 || p == Prim::F32; }
 inline bool isInt(Prim p) { return p == Prim::I64 || p == Prim::I32; }
@@ -55,6 +67,8 @@ inline bool isFloatType(const TypeP &t) { return isPrim(t) && isFloat(t->prim); 
 /// The primitive type a type annotation names (`f64`, ...; anything else is
 /// `bool`, the parser admitting only these names).
 Prim primNamed(llvm::StringRef name);
+/// The type a primitive type name denotes: c128 and c64 as well.
+TypeP namedType(llvm::StringRef name);
 const char *primName(Prim p);
 /// The type as a program writes it: `[3]f64`, `(i64, []f32)`, `{b: f64}`.
 std::string typeName(const TypeP &t);
