@@ -3,7 +3,7 @@
 // c128 and c64 values are pairs (re, im) of f64 or f32 (SourceTypes.h), and
 // their arithmetic and functions are built here from the float ops of the
 // fad dialect, by the usual formulas of the parts:
-//   (a + bi)(c + di) = (ac - bd) + (ad + bc) i
+//   (a + bi)(c + di) = (ac - bd) + (ad + bc) i,  (a + bi) x = ax + bx i
 //   (a + bi)/(c + di) = ((ac + bd) + (bc - ad) i) / (c^2 + d^2)
 //   exp z = e^a (cos b + i sin b)        log z = log |z| + i arg z
 //   sqrt z = sqrt((|z| + a)/2) + i sgn(b) sqrt((|z| - a)/2)   (principal)
@@ -122,6 +122,23 @@ Val Elaborator::genComplexBinary(const std::string &op, Val lhs, Val rhs, llvm::
     return *rhs.literal < 0 ? genComplexBinary("/", toComplex(constant(part, 1.0, at), part, at),
                                                result, at)
                             : result;
+  }
+  // A complex number times or over a float: each part (exact where the
+  // float is, unlike the product with x + 0i, and half the work).
+  bool lhsReal = !isComplex(lhs), rhsReal = !isComplex(rhs);
+  if ((op == "*" && (lhsReal || rhsReal)) || (op == "/" && rhsReal)) {
+    Val x = coerce(lhsReal ? lhs : rhs, primType(part), at);
+    Val z = toComplex(lhsReal ? rhs : lhs, part, at);
+    if (x.kind != Val::Kind::Data || !isPrim(x.type) || x.type->prim != part ||
+        !sameType(typeOf(z, at), complexType(part)))
+      fail(at, "operator " + op + " needs operands of the same type, got " + lhsType + " and " +
+                   rhsType + " (convert explicitly, e.g. c128 x)");
+    Parts p{b, loc(at)};
+    Value v = x.leaves[0];
+    auto scale = [&](const Val &c) {
+      return data(primType(part), op == "*" ? p.mul(c.leaves[0], v) : p.div(c.leaves[0], v));
+    };
+    return makeComplex(scale(z.parts[0]), scale(z.parts[1]), at);
   }
   lhs = toComplex(lhs, part, at);
   rhs = toComplex(rhs, part, at);
