@@ -135,6 +135,8 @@ static SmallVector<Value> collectiveLeaves(Elaborator &e, const Val &x, llvm::SM
 /// allreduce_sum/max/min x: every leaf combined elementwise over processes.
 static Val buildAllreduce(Elaborator &e, const Builtin &self, Args args, llvm::SMLoc at) {
   StringRef kind = StringRef(self.name).split('_').second; // allreduce_<kind>
+  if (kind != "sum" && containsComplex(e.typeOf(args[0], at)))
+    e.fail(at, self.name + " is not defined on complex numbers (complex numbers are not ordered)");
   SmallVector<Value> leaves;
   for (Value leaf : collectiveLeaves(e, args[0], at, self.name))
     leaves.push_back(e.b.create<AllreduceOp>(e.loc(at), leaf.getType(), kind, leaf));
@@ -255,7 +257,7 @@ static Val buildUnzip(Elaborator &e, const Builtin &self, Args args, llvm::SMLoc
   const std::string &name = self.name;
   TypeP t = e.expectArray(args[0], at, name);
   size_t n = name == "unzip" ? 2 : 3;
-  if (t->elem->kind != FType::Kind::Tuple || t->elem->elems.size() != n)
+  if (t->elem->kind != FType::Kind::Tuple || t->elem->elems.size() != n || t->elem->complex)
     e.fail(at, name + " needs an array of " + std::to_string(n) + "-tuples, got " +
                    e.describe(args[0], at));
   std::vector<TypeP> parts;
@@ -521,7 +523,9 @@ static Val buildQr(Elaborator &e, const Builtin &self, Args args, llvm::SMLoc at
 /// one at the same place in y), which may be a scalar, an array of any rank,
 /// a tuple or a record, nested: the result has x's structure. This is how
 /// optimizers update parameters kept in records (JAX's tree_map, with f
-/// lifted to arrays elementwise).
+/// lifted to arrays elementwise). A complex number is its two real parts
+/// here (as for the optimizers' updates), and f must give each a float of
+/// its type.
 static Val buildTreeMap(Elaborator &e, const Builtin &self, Args args, llvm::SMLoc at) {
   const Val &fn = args[0];
   e.expectFn(fn, at, self.name);
@@ -539,6 +543,7 @@ static Val buildTreeMap(Elaborator &e, const Builtin &self, Args args, llvm::SML
   };
   if (x.kind == Val::Kind::Fn || (binary && (kindOf(data[1]) != kindOf(x) ||
                                              data[1].fields != x.fields ||
+                                             data[1].complex != x.complex ||
                                              data[1].parts.size() != x.parts.size())))
     e.fail(at, self.name + (binary ? " needs two values of the same structure, got "
                                    : " needs data after the function, got ") +
@@ -548,6 +553,12 @@ static Val buildTreeMap(Elaborator &e, const Builtin &self, Args args, llvm::SML
     for (size_t k = 0; k < x.parts.size(); ++k)
       r.parts[k] = binary ? buildTreeMap(e, self, {fn, x.parts[k], data[1].parts[k]}, at)
                           : buildTreeMap(e, self, {fn, x.parts[k]}, at);
+    if (x.complex)
+      for (const Val &part : r.parts)
+        if (part.kind != Val::Kind::Data || !sameType(part.type, x.parts[0].type))
+          e.fail(at, self.name + " applies its function to the real and imaginary parts of " +
+                         e.describe(x, at) + ", which must give " +
+                         typeName(x.parts[0].type) + "s, got " + e.describe(part, at));
     return r;
   }
   if (x.type->kind == FType::Kind::Array)
@@ -559,7 +570,8 @@ static Val buildTreeMap(Elaborator &e, const Builtin &self, Args args, llvm::SML
 }
 
 /// tree_sum x: the sum of every scalar of x (a number, an array of any rank,
-/// a tuple or a record of them, all of one type).
+/// a tuple or a record of them, all of one type; a complex number counts as
+/// its two real parts).
 static Val buildTreeSum(Elaborator &e, const Builtin &self, Args args, llvm::SMLoc at) {
   const Val &x = args[0];
   if (x.kind == Val::Kind::Fn)
@@ -941,7 +953,8 @@ Val Elaborator::genVjp(const Val &fn, const Val &xIn, const Val *yAdjIn, llvm::S
   } else {
     if (!isFloatType(resultType))
       fail(at, "grad needs a function returning a float, but it returns " +
-                   typeName(resultType) + " (use vjp or jacrev)");
+                   typeName(resultType) +
+                   (containsComplex(resultType) ? " (use vjp)" : " (use vjp or jacrev)"));
     yAdj = constant(resultType->prim, 1.0, at);
   }
   SmallVector<Value> cotangents = leavesOf(yAdj, at);

@@ -91,9 +91,10 @@ Val Elaborator::toComplex(const Val &v, Prim part, llvm::SMLoc at, bool onlyLite
 /// complex): that of the operand that is not a literal (and is complex or
 /// a float), f64 if there is none.
 static Prim partOf(const Val &lhs, const Val &rhs) {
-  auto fixed = [](const Val &v) -> std::optional<Prim> {
+  auto literal = [](const Val &v) { return v.parts[0].literal && v.parts[1].literal; };
+  auto fixed = [&](const Val &v) -> std::optional<Prim> {
     if (Elaborator::isComplex(v))
-      return v.parts[0].literal ? std::nullopt : std::optional(v.parts[0].type->prim);
+      return literal(v) ? std::nullopt : std::optional(v.parts[0].type->prim);
     if (v.kind == Val::Kind::Data && !v.literal && isFloatType(v.type))
       return v.type->prim;
     return std::nullopt;
@@ -102,6 +103,10 @@ static Prim partOf(const Val &lhs, const Val &rhs) {
     return *p;
   if (auto p = fixed(rhs))
     return *p;
+  // Literals only: a complex literal's own part type (c64 1.0i stays c64).
+  for (const Val *v : {&lhs, &rhs})
+    if (Elaborator::isComplex(*v))
+      return v->parts[0].type->prim;
   return Prim::F64;
 }
 
@@ -123,6 +128,11 @@ Val Elaborator::genComplexBinary(const std::string &op, Val lhs, Val rhs, llvm::
                                                result, at)
                             : result;
   }
+  // z ** w with a real w: exp (w log z) by scaling (0 ** 0.5 is 0, not NaN).
+  if (op == "**" && isComplex(lhs) && !isComplex(rhs))
+    return genComplexFunction("exp", genComplexBinary("*", rhs, genComplexFunction("log", lhs, at),
+                                                      at),
+                              at);
   // A complex number times or over a float: each part (exact where the
   // float is, unlike the product with x + 0i, and half the work).
   bool lhsReal = !isComplex(lhs), rhsReal = !isComplex(rhs);
@@ -159,9 +169,15 @@ Val Elaborator::genComplexBinary(const std::string &op, Val lhs, Val rhs, llvm::
   if (op == "*")
     return complexOf(p.sub(p.mul(a, c), p.mul(bb, d)), p.add(p.mul(a, d), p.mul(bb, c)));
   if (op == "/") {
-    Value den = p.norm(c, d);
-    return complexOf(p.div(p.add(p.mul(a, c), p.mul(bb, d)), den),
-                     p.div(p.sub(p.mul(bb, c), p.mul(a, d)), den));
+    // Smith's algorithm: scaled by the larger part of the divisor, so that
+    // c^2 + d^2 neither overflows nor underflows.
+    Value cBig = b.create<arith::CmpFOp>(p.l, arith::CmpFPredicate::OGE, p.op<AbsOp>(c),
+                                         p.op<AbsOp>(d));
+    Value r1 = p.div(d, c), den1 = p.add(c, p.mul(d, r1));
+    Value r2 = p.div(c, d), den2 = p.add(p.mul(c, r2), d);
+    auto pick = [&](Value x, Value y) { return b.create<arith::SelectOp>(p.l, cBig, x, y); };
+    return complexOf(pick(p.div(p.add(a, p.mul(bb, r1)), den1), p.div(p.add(p.mul(a, r2), bb), den2)),
+                     pick(p.div(p.sub(bb, p.mul(a, r1)), den1), p.div(p.sub(p.mul(bb, r2), a), den2)));
   }
   if (op == "**")
     return genComplexFunction("exp", genComplexBinary("*", rhs, genComplexFunction("log", lhs, at),
@@ -192,12 +208,41 @@ Val Elaborator::genComplexFunction(StringRef name, const Val &z, llvm::SMLoc at)
     return z.parts[0];
   if (name == "im")
     return z.parts[1];
+  // |z| = m sqrt((a/m)^2 + (b/m)^2), m = max(|a|, |b|): no overflow or
+  // underflow in the squares; 0 (and a zero derivative) at z = 0.
+  auto magnitude = [&]() {
+    Value m = p.op<MaxOp>(p.op<AbsOp>(a), p.op<AbsOp>(bb));
+    Value zero = p.constant(t, 0.0);
+    Value isZero = b.create<arith::CmpFOp>(p.l, arith::CmpFPredicate::OEQ, m, zero);
+    // At 0 the unused branch computes sqrt 1, so that its derivative is
+    // finite and no 0 * inf reaches the adjoint.
+    Value one = p.constant(t, 1.0);
+    Value safe = b.create<arith::SelectOp>(p.l, isZero, one, m);
+    Value bump = b.create<arith::SelectOp>(p.l, isZero, one, zero);
+    Value scaled =
+        p.mul(safe, p.op<SqrtOp>(p.add(p.norm(p.div(a, safe), p.div(bb, safe)), bump)));
+    return b.create<arith::SelectOp>(p.l, isZero, zero, scaled).getResult();
+  };
+  // Whether x < 0 or x is -0 (its sign bit), as copysign reads it.
+  auto negative = [&](Value x) -> Value {
+    Type bits = b.getIntegerType(t.getIntOrFloatBitWidth());
+    Value raw = b.create<arith::BitcastOp>(p.l, bits, x);
+    Value zero = b.create<arith::ConstantOp>(p.l, b.getIntegerAttr(bits, 0));
+    return b.create<arith::CmpIOp>(p.l, arith::CmpIPredicate::slt, raw, zero);
+  };
   if (name == "conj")
     return complexOf(a, p.neg(bb));
-  if (name == "-")
+  if (name == "-") {
+    if (z.parts[0].literal && z.parts[1].literal) { // -2.5i stays a literal
+      Val re = constant(part, -*z.parts[0].literal, at), im = constant(part, -*z.parts[1].literal, at);
+      re.literal = -*z.parts[0].literal;
+      im.literal = -*z.parts[1].literal;
+      return makeComplex(re, im, at);
+    }
     return complexOf(p.neg(a), p.neg(bb));
+  }
   if (name == "abs")
-    return real(p.op<SqrtOp>(p.norm(a, bb)));
+    return real(magnitude());
   if (name == "arg")
     return real(p.op<Atan2Op>(bb, a));
   if (name == "exp") {
@@ -205,13 +250,21 @@ Val Elaborator::genComplexFunction(StringRef name, const Val &z, llvm::SMLoc at)
     return complexOf(p.mul(e, p.op<CosOp>(bb)), p.mul(e, p.op<SinOp>(bb)));
   }
   if (name == "log")
-    return complexOf(p.mul(p.constant(t, 0.5), p.op<LogOp>(p.norm(a, bb))), p.op<Atan2Op>(bb, a));
+    return complexOf(p.op<LogOp>(magnitude()), p.op<Atan2Op>(bb, a));
   if (name == "sqrt") {
-    Value r = p.op<SqrtOp>(p.norm(a, bb)), half = p.constant(t, 0.5);
-    Value im = p.op<SqrtOp>(p.mul(half, p.sub(r, a)));
-    Value below = b.create<arith::CmpFOp>(p.l, arith::CmpFPredicate::OLT, bb, p.constant(t, 0.0));
-    return complexOf(p.op<SqrtOp>(p.mul(half, p.add(r, a))),
-                     b.create<arith::SelectOp>(p.l, below, p.neg(im), im));
+    // t = sqrt((|a| + |z|) / 2), the larger part's magnitude; the other is
+    // |b| / 2t (no cancellation near the real axis, and finite derivatives
+    // on it away from 0); the imaginary part takes b's sign (-0 included).
+    Value s = p.op<SqrtOp>(p.mul(p.constant(t, 0.5), p.add(p.op<AbsOp>(a), magnitude())));
+    Value zero = p.constant(t, 0.0);
+    Value atZero = b.create<arith::CmpFOp>(p.l, arith::CmpFPredicate::OEQ, s, zero);
+    Value other = b.create<arith::SelectOp>(
+        p.l, atZero, zero, p.div(p.op<AbsOp>(bb), p.mul(p.constant(t, 2.0), s)));
+    Value aNonNegative = b.create<arith::CmpFOp>(p.l, arith::CmpFPredicate::OGE, a,
+                                                 p.constant(t, 0.0));
+    Value imMagnitude = b.create<arith::SelectOp>(p.l, aNonNegative, other, s);
+    return complexOf(b.create<arith::SelectOp>(p.l, aNonNegative, s, other),
+                     b.create<arith::SelectOp>(p.l, negative(bb), p.neg(imMagnitude), imMagnitude));
   }
   if (name == "sin")
     return complexOf(p.mul(p.op<SinOp>(a), p.op<CoshOp>(bb)),
@@ -226,9 +279,16 @@ Val Elaborator::genComplexFunction(StringRef name, const Val &z, llvm::SMLoc at)
     return complexOf(p.mul(p.op<CoshOp>(a), p.op<CosOp>(bb)),
                      p.mul(p.op<SinhOp>(a), p.op<SinOp>(bb)));
   if (name == "tanh") {
+    // Past |a| = 20, tanh z is +-1 to double precision (cosh 2a would
+    // overflow first in f32 and at a ~ 355 in f64).
     Value two = p.constant(t, 2.0), a2 = p.mul(two, a), b2 = p.mul(two, bb);
     Value den = p.add(p.op<CoshOp>(a2), p.op<CosOp>(b2));
-    return complexOf(p.div(p.op<SinhOp>(a2), den), p.div(p.op<SinOp>(b2), den));
+    Value far = b.create<arith::CmpFOp>(p.l, arith::CmpFPredicate::OGT, p.op<AbsOp>(a),
+                                        p.constant(t, 20.0));
+    Value sign = p.op<SignOp>(a);
+    return complexOf(b.create<arith::SelectOp>(p.l, far, sign, p.div(p.op<SinhOp>(a2), den)),
+                     b.create<arith::SelectOp>(p.l, far, p.constant(t, 0.0),
+                                               p.div(p.op<SinOp>(b2), den)));
   }
   fail(at, name + " is not defined on complex numbers, got " + describe(z, at));
 }

@@ -449,7 +449,8 @@ void Elaborator::checkAgainst(const TypeExpr &t, const Val &v, llvm::SMLoc at, S
       mismatch();
     return;
   case TypeExpr::Kind::Tuple:
-    if (v.kind != Val::Kind::Tuple || v.parts.size() != t.elems.size() || v.fields != t.fields)
+    if (v.kind != Val::Kind::Tuple || v.parts.size() != t.elems.size() || v.fields != t.fields ||
+        v.complex)
       mismatch();
     for (size_t i = 0; i < t.elems.size(); ++i)
       checkAgainst(t.elems[i], v.parts[i], at, sizes, what);
@@ -528,7 +529,7 @@ bool Elaborator::matchType(const TypeExpr &t, const TypeP &actual) {
   case TypeExpr::Kind::Array:
     return actual->kind == FType::Kind::Array && matchType(t.elems[0], actual->elem);
   case TypeExpr::Kind::Tuple:
-    if (actual->kind != FType::Kind::Tuple || actual->fields != t.fields ||
+    if (actual->kind != FType::Kind::Tuple || actual->fields != t.fields || actual->complex ||
         actual->elems.size() != t.elems.size())
       return false;
     for (auto [e, a] : llvm::zip_equal(t.elems, actual->elems))
