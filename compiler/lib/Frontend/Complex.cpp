@@ -171,13 +171,20 @@ Val Elaborator::genComplexBinary(const std::string &op, Val lhs, Val rhs, llvm::
   if (op == "/") {
     // Smith's algorithm: scaled by the larger part of the divisor, so that
     // c^2 + d^2 neither overflows nor underflows.
+    // The branch is chosen before dividing (selects, which vectorize), so
+    // that it costs one division and one reciprocal, as the textbook form.
     Value cBig = b.create<arith::CmpFOp>(p.l, arith::CmpFPredicate::OGE, p.op<AbsOp>(c),
                                          p.op<AbsOp>(d));
-    Value r1 = p.div(d, c), den1 = p.add(c, p.mul(d, r1));
-    Value r2 = p.div(c, d), den2 = p.add(p.mul(c, r2), d);
-    auto pick = [&](Value x, Value y) { return b.create<arith::SelectOp>(p.l, cBig, x, y); };
-    return complexOf(pick(p.div(p.add(a, p.mul(bb, r1)), den1), p.div(p.add(p.mul(a, r2), bb), den2)),
-                     pick(p.div(p.sub(bb, p.mul(a, r1)), den1), p.div(p.sub(p.mul(bb, r2), a), den2)));
+    auto pick = [&](Value x, Value y) {
+      return b.create<arith::SelectOp>(p.l, cBig, x, y).getResult();
+    };
+    Value big = pick(c, d), small = pick(d, c);
+    Value r = p.div(small, big); // d/c, or c/d
+    Value inv = p.div(p.constant(a.getType(), 1.0), p.add(big, p.mul(small, r)));
+    // |c| >= |d|: ((a + b r), (b - a r)) / (c + d r); else ((a r + b), (b r - a)) / (c r + d)
+    Value reNum = pick(p.add(a, p.mul(bb, r)), p.add(p.mul(a, r), bb));
+    Value imNum = pick(p.sub(bb, p.mul(a, r)), p.sub(p.mul(bb, r), a));
+    return complexOf(p.mul(reNum, inv), p.mul(imNum, inv));
   }
   if (op == "**")
     return genComplexFunction("exp", genComplexBinary("*", rhs, genComplexFunction("log", lhs, at),
