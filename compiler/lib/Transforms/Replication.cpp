@@ -128,9 +128,10 @@ bool ReplicationAnalysis::visit(Operation *op, ModuleOp module) {
             markAll(op->getResults());
           return;
         }
-        // Any other op with regions (fixpoint, jvp, vjp, taylor_bound):
-        // everything per-process if anything it reads or yields is; the
-        // bodies of jvp and vjp take the op's leading operands.
+        // Any other op with regions (fixpoint, ...): everything per-process
+        // if anything it reads or yields is. The derivative ops (jvp, vjp,
+        // taylor_bound) are finer: their bodies take the op's leading
+        // operands, and each result goes by what it is the derivative of.
         bool perProcessOp = any(op->getOperands());
         op->walk([&](Operation *inner) {
           for (Value v : inner->getOperands())
@@ -152,7 +153,8 @@ bool ReplicationAnalysis::visit(Operation *op, ModuleOp module) {
             if (r < k) // f's own results
               perProcessResult = !isReplicated(yields[r]);
             else if (!vjp) // jvp: the derivatives of yield r - k
-              perProcessResult = !isReplicated(yields[(r - k) % k]) || any(op->getOperands());
+              perProcessResult =
+                  (k && !isReplicated(yields[(r - k) % k])) || any(op->getOperands());
             else if (containsCollective(op)) // summed over the processes (ReverseAD.cpp)
               perProcessResult = !isReplicated(vjp.getPrimals()[r - k]);
             else // each process's own derivative
