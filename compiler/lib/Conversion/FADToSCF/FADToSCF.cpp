@@ -470,6 +470,37 @@ struct BinaryLowering : OpRewritePattern<SourceOp> {
   }
 };
 
+/// atan2 y x. MLIR 19 folds math.atan2 of two constant zeros to NaN, while
+/// C's atan2 (the one the program calls at run time) gives +-0 or +-pi by
+/// the zeros' signs: where both are zero the lowering picks C's value, so
+/// that a constant folds to what the program would compute.
+struct Atan2Lowering : OpRewritePattern<Atan2Op> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(Atan2Op op, PatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    Value y = op.getLhs(), x = op.getRhs();
+    auto type = cast<FloatType>(y.getType());
+    auto constant = [&](double v) {
+      return rw.create<arith::ConstantOp>(loc, rw.getFloatAttr(type, v)).getResult();
+    };
+    auto isZero = [&](Value v) {
+      return rw.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OEQ, v, constant(0.0));
+    };
+    auto signBit = [&](Value v) { // set for -0 too
+      Type bits = rw.getIntegerType(type.getWidth());
+      Value raw = rw.create<arith::BitcastOp>(loc, bits, v);
+      return rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, raw,
+                                      rw.create<arith::ConstantOp>(loc, rw.getIntegerAttr(bits, 0)));
+    };
+    Value bothZero = rw.create<arith::AndIOp>(loc, isZero(y), isZero(x));
+    Value pi = rw.create<arith::SelectOp>(loc, signBit(y), constant(-3.141592653589793), constant(3.141592653589793));
+    Value atZero = rw.create<arith::SelectOp>(loc, signBit(x), pi, y);
+    Value general = rw.create<math::Atan2Op>(loc, y, x);
+    rw.replaceOpWithNewOp<arith::SelectOp>(op, bothZero, atZero, general);
+    return success();
+  }
+};
+
 /// Integer `/` and `%` (C's truncation): a zero divisor stops the program at
 /// the op's location instead of trapping (SIGFPE), and the one overflowing
 /// quotient, min / -1, wraps around like the other integer arithmetic (x86's
@@ -1247,7 +1278,7 @@ void fad::populateFADToSCFPatterns(RewritePatternSet &patterns) {
       DivisionLowering<DivOp, arith::DivFOp, arith::DivSIOp, false>,
       DivisionLowering<RemOp, arith::RemFOp, arith::RemSIOp, true>,
       BinaryLowering<PowOp, math::PowFOp, math::IPowIOp>,
-      BinaryLowering<Atan2Op, math::Atan2Op, math::Atan2Op>,
+      Atan2Lowering,
       SelectLowering<MaxOp, arith::CmpFPredicate::UGE, arith::CmpIPredicate::sge>,
       SelectLowering<MinOp, arith::CmpFPredicate::ULE, arith::CmpIPredicate::sle>,
       UnaryLowering<AbsOp, math::AbsFOp, math::AbsIOp>,
