@@ -39,6 +39,7 @@
 #endif
 
 using fad::rt::Descriptor;
+using fad::rt::elementsOf;
 using fad::rt::fail;
 
 namespace {
@@ -57,10 +58,6 @@ Extents extentsOf(int64_t rank, void *desc) {
   return e;
 }
 
-template <typename T> T *elements(void *desc) {
-  auto *d = static_cast<Descriptor *>(desc);
-  return reinterpret_cast<T *>(d->aligned) + d->offset;
-}
 
 std::string where(const char *location) {
   return location && *location ? std::string(location) + ": " : std::string();
@@ -156,12 +153,12 @@ void allreduceArray(int64_t rankIn, void *in, int64_t rankOut, void *out, int32_
   knowProcesses();
   if (!sameEverywhere(shapeOf(rankIn, in)))
     fail(where(location) + "allreduce: the processes passed arrays of different extents");
-  MPI_Allreduce(elements<T>(in), elements<T>(out),
+  MPI_Allreduce(elementsOf<T>(in), elementsOf<T>(out),
                 messageCount(e.total(), location, "allreduce"), mpiType<T>(), mpiOp(kind),
                 communicator);
 #else
   (void)kind, (void)location;
-  std::memcpy(elements<T>(out), elements<T>(in), e.total() * sizeof(T));
+  std::memcpy(elementsOf<T>(out), elementsOf<T>(in), e.total() * sizeof(T));
 #endif
 }
 
@@ -184,12 +181,12 @@ void allgather(int64_t rankIn, void *in, int64_t rankOut, void *out, const char 
     fail(where(location) + "allgather: the result has " + std::to_string(o.total()) +
          " elements, the blocks " + std::to_string(at));
   T none{};
-  MPI_Allgatherv(e.total() ? elements<T>(in) : &none, counts[processIndexValue], mpiType<T>(),
-                 o.total() ? elements<T>(out) : &none, counts.data(), offsets.data(),
+  MPI_Allgatherv(e.total() ? elementsOf<T>(in) : &none, counts[processIndexValue], mpiType<T>(),
+                 o.total() ? elementsOf<T>(out) : &none, counts.data(), offsets.data(),
                  mpiType<T>(), communicator);
 #else
   (void)location, (void)o;
-  std::memcpy(elements<T>(out), elements<T>(in), e.total() * sizeof(T));
+  std::memcpy(elementsOf<T>(out), elementsOf<T>(in), e.total() * sizeof(T));
 #endif
 }
 
@@ -212,14 +209,14 @@ void reduceScatter(int64_t rankIn, void *in, int64_t rankOut, void *out, const c
     fail(where(location) + "reduce_scatter: blocks of " + std::to_string(sum) +
          " rows in all from an array of " + std::to_string(e.rows));
   std::vector<T> scratch(e.total() ? 0 : 1), sink(o.total() ? 0 : 1);
-  MPI_Reduce_scatter(e.total() ? elements<T>(in) : scratch.data(),
-                     o.total() ? elements<T>(out) : sink.data(), counts.data(), mpiType<T>(),
+  MPI_Reduce_scatter(e.total() ? elementsOf<T>(in) : scratch.data(),
+                     o.total() ? elementsOf<T>(out) : sink.data(), counts.data(), mpiType<T>(),
                      MPI_SUM, communicator);
 #else
   if (o.rows != e.rows)
     fail(where(location) + "reduce_scatter: a block of " + std::to_string(o.rows) +
          " rows from an array of " + std::to_string(e.rows));
-  std::memcpy(elements<T>(out), elements<T>(in), e.total() * sizeof(T));
+  std::memcpy(elementsOf<T>(out), elementsOf<T>(in), e.total() * sizeof(T));
 #endif
 }
 } // namespace

@@ -21,11 +21,8 @@
 
 namespace {
 using fad::rt::Descriptor;
+using fad::rt::elementsOf;
 
-template <typename T> T *elements(void *desc) {
-  auto *d = static_cast<Descriptor *>(desc);
-  return reinterpret_cast<T *>(d->aligned) + d->offset;
-}
 int64_t extent(void *desc, int64_t k) { return static_cast<Descriptor *>(desc)->sizesAndStrides[k]; }
 
 /// The LU factors of an n x n matrix, computed in double precision whatever
@@ -172,13 +169,13 @@ void solve(int64_t, void *a, int64_t rankB, void *b, int64_t, void *x, int32_t m
     m *= extent(b, k);
   bool transpose = mode & 1, singular;
   if (mode & 6) {
-    singular = !solveTriangular(elements<T>(a), n, elements<T>(b), elements<T>(x), m,
+    singular = !solveTriangular(elementsOf<T>(a), n, elementsOf<T>(b), elementsOf<T>(x), m,
                                 (mode & 2) != 0, transpose);
   } else {
-    LU lu(elements<T>(a), n);
+    LU lu(elementsOf<T>(a), n);
     singular = lu.singular;
     if (!singular)
-      lu.solve(elements<T>(b), elements<T>(x), m, transpose);
+      lu.solve(elementsOf<T>(b), elementsOf<T>(x), m, transpose);
   }
   if (singular)
     fad_rt_fail((std::string(location) + ": solve: the matrix is singular").c_str());
@@ -187,15 +184,15 @@ void solve(int64_t, void *a, int64_t rankB, void *b, int64_t, void *x, int32_t m
 template <typename T> void slogdet(int64_t, void *a, void *out, const char *location) {
   checkExtents("slogdet", a, nullptr, location);
   int64_t n = extent(a, 0);
-  LU lu(elements<T>(a), n);
+  LU lu(elementsOf<T>(a), n);
   double s = lu.swaps % 2 ? -1.0 : 1.0, l = 0.0;
   for (int64_t i = 0; i < n && !lu.singular; ++i) {
     double d = lu.lu[i * n + i];
     s = d < 0 ? -s : s;
     l += std::log(std::fabs(d));
   }
-  elements<T>(out)[0] = static_cast<T>(lu.singular ? 0.0 : s);
-  elements<T>(out)[1] = static_cast<T>(lu.singular ? -INFINITY : l);
+  elementsOf<T>(out)[0] = static_cast<T>(lu.singular ? 0.0 : s);
+  elementsOf<T>(out)[1] = static_cast<T>(lu.singular ? -INFINITY : l);
 }
 
 /// Applies the plane rotation (c, s) to the lines p and q of a row-major
@@ -218,7 +215,7 @@ void rotate(double *m, int64_t count, int64_t stride, int64_t step, int64_t p, i
 template <typename T> void eigh(void *aDesc, void *wDesc, void *vDesc, const char *location) {
   checkExtents("eigh", aDesc, nullptr, location);
   int64_t n = extent(aDesc, 0);
-  const T *a = elements<T>(aDesc);
+  const T *a = elementsOf<T>(aDesc);
   std::vector<double> s(n * n), q(n * n, 0.0);
   for (int64_t i = 0; i < n; ++i) {
     q[i * n + i] = 1.0;
@@ -253,7 +250,7 @@ template <typename T> void eigh(void *aDesc, void *wDesc, void *vDesc, const cha
     order[i] = i;
   std::stable_sort(order.begin(), order.end(),
                    [&](int64_t x, int64_t y) { return s[x * n + x] < s[y * n + y]; });
-  T *w = elements<T>(wDesc), *v = elements<T>(vDesc);
+  T *w = elementsOf<T>(wDesc), *v = elementsOf<T>(vDesc);
   for (int64_t c = 0; c < n; ++c) {
     int64_t k = order[c], big = 0;
     for (int64_t i = 1; i < n; ++i)
@@ -272,7 +269,7 @@ template <typename T> void eigh(void *aDesc, void *wDesc, void *vDesc, const cha
 template <typename T>
 void svd(void *aDesc, void *uDesc, void *sDesc, void *vtDesc) {
   int64_t m = extent(aDesc, 0), n = extent(aDesc, 1);
-  const T *a = elements<T>(aDesc);
+  const T *a = elementsOf<T>(aDesc);
   // Work on the taller orientation: A^T = V S U^T when m < n.
   bool flip = m < n;
   int64_t rows = flip ? n : m, cols = flip ? m : n;
@@ -319,7 +316,7 @@ void svd(void *aDesc, void *uDesc, void *sDesc, void *vtDesc) {
                    [&](int64_t x, int64_t y) { return sigma[x] > sigma[y]; });
   // Left vectors (columns of W normalized) are `rows` long, right ones
   // (columns of V) `cols` long; flipped, U and V trade places.
-  T *u = elements<T>(uDesc), *s = elements<T>(sDesc), *vt = elements<T>(vtDesc);
+  T *u = elementsOf<T>(uDesc), *s = elementsOf<T>(sDesc), *vt = elementsOf<T>(vtDesc);
   for (int64_t c = 0; c < cols; ++c) {
     int64_t k = order[c];
     // The sign: the right singular vector's largest component positive.
@@ -363,7 +360,7 @@ template <typename T> void qr(void *aDesc, void *qDesc, void *rDesc, const char 
     fad_rt_fail((std::string(location) + ": qr: the matrix has fewer rows (" +
                  std::to_string(m) + ") than columns (" + std::to_string(n) + ")")
                     .c_str());
-  const T *a = elements<T>(aDesc);
+  const T *a = elementsOf<T>(aDesc);
   std::vector<double> r(a, a + m * n), vs; // r: A reduced in place
   std::vector<std::vector<double>> reflectors(n);
   for (int64_t k = 0; k < n; ++k) {
@@ -409,7 +406,7 @@ template <typename T> void qr(void *aDesc, void *qDesc, void *rDesc, const char 
         q[i * n + j] -= 2.0 * dotv * v[i - k];
     }
   }
-  T *qOut = elements<T>(qDesc), *rOut = elements<T>(rDesc);
+  T *qOut = elementsOf<T>(qDesc), *rOut = elementsOf<T>(rDesc);
   for (int64_t k = 0; k < n; ++k) {
     double sign = r[k * n + k] < 0 ? -1.0 : 1.0;
     for (int64_t j = 0; j < n; ++j)

@@ -91,6 +91,12 @@ struct Descriptor {
   int64_t sizesAndStrides[1]; // sizes[rank], then strides[rank]
 };
 
+/// The first element of an array given as its descriptor (identity layout).
+template <typename T> T *elementsOf(void *desc) {
+  auto *d = static_cast<Descriptor *>(desc);
+  return reinterpret_cast<T *>(d->aligned) + d->offset;
+}
+
 /// A library call in progress on this thread (fad_call), or null when the
 /// runtime serves an executable's `main`.
 struct CallFrame;

@@ -30,15 +30,42 @@ using namespace fad;
 
 namespace {
 
-/// per_process: the identity, its tangent marked like its value.
-struct PerProcessLinearize
-    : LinearizeOpInterface::ExternalModel<PerProcessLinearize, PerProcessOp> {
-  LogicalResult linearize(Operation *op, OpBuilder &b, LinearizeState &state) const {
-    auto mark = cast<PerProcessOp>(op);
-    b.clone(*op, state.primalMapping());
-    if (Value valueTan = state.tangent(mark.getValue()))
-      state.setTangent(mark.getResult(), b.create<PerProcessOp>(mark.getLoc(), valueTan));
+/// The linearization of an op that is linear in its first operand (every op
+/// here: per_process, allreduce by sum, allgather, reduce_scatter): the
+/// primal op, and the same op (its attributes, its other operands' primals)
+/// applied to the first operand's tangent.
+LogicalResult linearizeLinearInFirst(Operation *op, OpBuilder &b, LinearizeState &state) {
+  b.clone(*op, state.primalMapping());
+  Value valueTan = state.tangent(op->getOperand(0));
+  if (!valueTan)
     return success();
+  IRMapping tangentOperands;
+  tangentOperands.map(op->getOperand(0), valueTan);
+  for (Value v : op->getOperands().drop_front())
+    tangentOperands.map(v, state.primal(v));
+  Operation *tangentOp = b.clone(*op, tangentOperands);
+  tangentOp->getResult(0).setType(state.tangentType(op->getResult(0).getType()));
+  state.setTangent(op->getResult(0), tangentOp->getResult(0));
+  return success();
+}
+
+template <typename OpTy>
+struct LinearInFirst : LinearizeOpInterface::ExternalModel<LinearInFirst<OpTy>, OpTy> {
+  LogicalResult linearize(Operation *op, OpBuilder &b, LinearizeState &state) const {
+    return linearizeLinearInFirst(op, b, state);
+  }
+};
+
+/// allreduce: linear by sum; by max or min, refused.
+struct AllreduceLinearize : LinearizeOpInterface::ExternalModel<AllreduceLinearize, AllreduceOp> {
+  LogicalResult linearize(Operation *op, OpBuilder &b, LinearizeState &state) const {
+    auto reduce = cast<AllreduceOp>(op);
+    if (reduce.getKind() != "sum" && state.tangent(reduce.getValue()))
+      return reduce.emitError("allreduce_")
+             << reduce.getKind()
+             << " has no derivative (the process holding the extreme value decides it); "
+                "differentiate through allreduce_sum instead";
+    return linearizeLinearInFirst(op, b, state);
   }
 };
 
@@ -51,24 +78,6 @@ struct PerProcessTranspose
   }
 };
 
-struct AllreduceLinearize : LinearizeOpInterface::ExternalModel<AllreduceLinearize, AllreduceOp> {
-  LogicalResult linearize(Operation *op, OpBuilder &b, LinearizeState &state) const {
-    auto reduce = cast<AllreduceOp>(op);
-    b.clone(*op, state.primalMapping());
-    Value valueTan = state.tangent(reduce.getValue());
-    if (!valueTan)
-      return success();
-    if (reduce.getKind() != "sum")
-      return reduce.emitError("allreduce_")
-             << reduce.getKind()
-             << " has no derivative (the process holding the extreme value decides it); "
-                "differentiate through allreduce_sum instead";
-    state.setTangent(reduce.getResult(), b.create<AllreduceOp>(reduce.getLoc(), valueTan.getType(),
-                                                               "sum", valueTan));
-    return success();
-  }
-};
-
 struct AllreduceTranspose : TransposeOpInterface::ExternalModel<AllreduceTranspose, AllreduceOp> {
   LogicalResult transpose(Operation *op, OpBuilder &b, TransposeState &state) const {
     auto reduce = cast<AllreduceOp>(op);
@@ -76,18 +85,6 @@ struct AllreduceTranspose : TransposeOpInterface::ExternalModel<AllreduceTranspo
       state.addAdjoint(b, reduce.getLoc(), reduce.getValue(),
                        b.create<AllreduceOp>(reduce.getLoc(), resultAdj.getType(), "sum",
                                              resultAdj));
-    return success();
-  }
-};
-
-struct AllgatherLinearize : LinearizeOpInterface::ExternalModel<AllgatherLinearize, AllgatherOp> {
-  LogicalResult linearize(Operation *op, OpBuilder &b, LinearizeState &state) const {
-    auto gather = cast<AllgatherOp>(op);
-    b.clone(*op, state.primalMapping());
-    if (Value valueTan = state.tangent(gather.getValue()))
-      state.setTangent(gather.getResult(),
-                       b.create<AllgatherOp>(gather.getLoc(),
-                                             state.tangentType(gather.getType()), valueTan));
     return success();
   }
 };
@@ -110,20 +107,6 @@ struct AllgatherTranspose : TransposeOpInterface::ExternalModel<AllgatherTranspo
   }
 };
 
-struct ReduceScatterLinearize
-    : LinearizeOpInterface::ExternalModel<ReduceScatterLinearize, ReduceScatterOp> {
-  LogicalResult linearize(Operation *op, OpBuilder &b, LinearizeState &state) const {
-    auto scatter = cast<ReduceScatterOp>(op);
-    b.clone(*op, state.primalMapping());
-    if (Value valueTan = state.tangent(scatter.getValue()))
-      state.setTangent(scatter.getResult(),
-                       b.create<ReduceScatterOp>(scatter.getLoc(),
-                                                 state.tangentType(scatter.getType()), valueTan,
-                                                 state.primal(scatter.getCount())));
-    return success();
-  }
-};
-
 struct ReduceScatterTranspose
     : TransposeOpInterface::ExternalModel<ReduceScatterTranspose, ReduceScatterOp> {
   LogicalResult transpose(Operation *op, OpBuilder &b, TransposeState &state) const {
@@ -138,8 +121,8 @@ struct ReduceScatterTranspose
 } // namespace
 
 void fad::detail::registerCollectiveRules(MLIRContext *ctx) {
-  PerProcessOp::attachInterface<PerProcessLinearize, PerProcessTranspose>(*ctx);
+  PerProcessOp::attachInterface<LinearInFirst<PerProcessOp>, PerProcessTranspose>(*ctx);
   AllreduceOp::attachInterface<AllreduceLinearize, AllreduceTranspose>(*ctx);
-  AllgatherOp::attachInterface<AllgatherLinearize, AllgatherTranspose>(*ctx);
-  ReduceScatterOp::attachInterface<ReduceScatterLinearize, ReduceScatterTranspose>(*ctx);
+  AllgatherOp::attachInterface<LinearInFirst<AllgatherOp>, AllgatherTranspose>(*ctx);
+  ReduceScatterOp::attachInterface<LinearInFirst<ReduceScatterOp>, ReduceScatterTranspose>(*ctx);
 }

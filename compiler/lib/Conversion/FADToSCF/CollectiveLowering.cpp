@@ -28,12 +28,16 @@ using namespace fad;
 namespace {
 
 /// The runtime's name suffix of an element type (the verifiers exclude i1).
-std::string suffix(Type elem) {
-  if (elem.isF64())
-    return "f64";
-  if (elem.isF32())
-    return "f32";
-  return elem.isInteger(64) ? "i64" : "i32";
+std::string suffix(Type elem) { return runtimeKind(elem).first.str(); }
+
+/// A call of the runtime's allreduce of one scalar (kind 0 sum, 1 max, 2 min).
+Value allreduceScalar(OpBuilder &b, Location loc, Value value, int kind) {
+  Value kindValue = b.create<arith::ConstantIntOp>(loc, kind, 32);
+  Value where = buildStringPointer(b, loc, locationText(loc));
+  func::FuncOp fn = getRuntimeFunction(
+      b, "fad_rt_allreduce_" + suffix(value.getType()),
+      b.getFunctionType({value.getType(), b.getI32Type(), where.getType()}, {value.getType()}));
+  return b.create<func::CallOp>(loc, fn, ValueRange{value, kindValue, where}).getResult(0);
 }
 
 /// The unranked view of `buffer`, and the call's operands for it.
@@ -103,24 +107,16 @@ struct AllreduceLowering : OpConversionPattern<AllreduceOp> {
                                 ConversionPatternRewriter &rw) const override {
     Location loc = op.getLoc();
     int kind = llvm::StringSwitch<int>(op.getKind()).Case("max", 1).Case("min", 2).Default(0);
-    Value kindValue = rw.create<arith::ConstantIntOp>(loc, kind, 32);
     Value value = adaptor.getValue();
     auto type = dyn_cast<RankedTensorType>(value.getType());
     if (!type) {
-      Value where = buildStringPointer(rw, loc, locationText(loc));
-      func::FuncOp fn = getRuntimeFunction(
-          rw, "fad_rt_allreduce_" + suffix(value.getType()),
-          rw.getFunctionType({value.getType(), rw.getI32Type(), where.getType()},
-                             {value.getType()}));
-      rw.replaceOpWithNewOp<func::CallOp>(op, fn, ValueRange{value, kindValue, where});
+      rw.replaceOp(op, allreduceScalar(rw, loc, value, kind));
       return success();
     }
-    SmallVector<Value> extents;
-    for (int64_t k = 0; k < type.getRank(); ++k)
-      if (type.isDynamicDim(k))
-        extents.push_back(rw.create<tensor::DimOp>(loc, value, k));
+    Value rows = rw.create<tensor::DimOp>(loc, value, 0);
     callWithResultBuffer(rw, op, "fad_rt_allreduce_array_" + suffix(type.getElementType()),
-                         value, type, extents, kindValue);
+                         value, type, extentsWithRows(rw, loc, type, value, rows),
+                         rw.create<arith::ConstantIntOp>(loc, kind, 32).getResult());
     return success();
   }
 };
@@ -133,16 +129,10 @@ struct AllgatherLowering : OpConversionPattern<AllgatherOp> {
     Value value = adaptor.getValue();
     auto type = cast<RankedTensorType>(op.getType());
     // The result's rows: the sum of every process's.
-    Value rows = rw.create<tensor::DimOp>(loc, value, 0);
-    Value sum = rw.create<arith::ConstantIntOp>(loc, 0, 32);
-    Value where = buildStringPointer(rw, loc, locationText(loc));
-    func::FuncOp total = getRuntimeFunction(
-        rw, "fad_rt_allreduce_i64",
-        rw.getFunctionType({rw.getI64Type(), rw.getI32Type(), where.getType()},
-                           {rw.getI64Type()}));
-    Value i64Rows = rw.create<arith::IndexCastOp>(loc, rw.getI64Type(), rows);
-    Value allRows = rw.create<func::CallOp>(loc, total, ValueRange{i64Rows, sum, where}).getResult(0);
-    Value allRowsIndex = rw.create<arith::IndexCastOp>(loc, rw.getIndexType(), allRows);
+    Value rows = rw.create<arith::IndexCastOp>(loc, rw.getI64Type(),
+                                               rw.create<tensor::DimOp>(loc, value, 0));
+    Value allRowsIndex = rw.create<arith::IndexCastOp>(loc, rw.getIndexType(),
+                                                       allreduceScalar(rw, loc, rows, 0));
     callWithResultBuffer(rw, op, "fad_rt_allgather_" + suffix(type.getElementType()), value,
                          type, extentsWithRows(rw, loc, type, value, allRowsIndex), {});
     return success();

@@ -923,19 +923,6 @@ struct ReportLowering : OpRewritePattern<ReportOp> {
   }
 };
 
-/// The runtime's suffix and FAD_KIND_* number of a scalar type.
-static std::pair<StringRef, int64_t> runtimeKind(Type t) {
-  if (t.isF64())
-    return {"f64", 0};
-  if (t.isF32())
-    return {"f32", 1};
-  if (t.isInteger(64))
-    return {"i64", 2};
-  if (t.isInteger(32))
-    return {"i32", 3};
-  return {"bool", 4};
-}
-
 /// trace: a call of the runtime's printer (a scalar passed as an f64 or an
 /// i64 with its kind, an array as a read-only unranked memref), then the
 /// value itself.
@@ -1269,6 +1256,18 @@ struct ConvertFADToSCFPass
   }
 };
 } // namespace
+
+std::pair<StringRef, int64_t> fad::runtimeKind(Type t) {
+  if (t.isF64())
+    return {"f64", 0};
+  if (t.isF32())
+    return {"f32", 1};
+  if (t.isInteger(64))
+    return {"i64", 2};
+  if (t.isInteger(32))
+    return {"i32", 3};
+  return {"bool", 4};
+}
 
 void fad::populateFADToSCFPatterns(RewritePatternSet &patterns) {
   patterns.add<

@@ -30,6 +30,10 @@ void populateLinalgLoweringPatterns(mlir::RewritePatternSet &patterns);
 /// ops and collectives to calls of the runtime (CollectiveLowering.cpp).
 void populateCollectiveLoweringPatterns(mlir::RewritePatternSet &patterns);
 
+/// The runtime's name suffix ("f64", "f32", "i64", "i32", "bool") and kind
+/// code of scalar type `t`.
+std::pair<llvm::StringRef, int64_t> runtimeKind(mlir::Type t);
+
 /// `tensor` (a ranked tensor) as an unranked memref with an identity layout
 /// that the runtime reads.
 mlir::Value readOnlyBuffer(mlir::OpBuilder &b, mlir::Location loc, mlir::Value tensor);

@@ -10,6 +10,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/PatternMatch.h"
 
@@ -203,16 +204,11 @@ LogicalResult SolveOp::verify() {
   return verifySquareMatrix(*this, getMatrix(), getRhs().getType().getElementType());
 }
 
-static Type elementTypeOf(Type t) {
-  auto tensor = dyn_cast<RankedTensorType>(t);
-  return tensor ? tensor.getElementType() : t;
-}
-
 LogicalResult AllreduceOp::verify() {
   StringRef kind = getKind();
   if (kind != "sum" && kind != "max" && kind != "min")
     return emitOpError("combines by sum, max or min, not '") << kind << "'";
-  if (elementTypeOf(getValue().getType()).isInteger(1))
+  if (getElementTypeOrSelf(getValue().getType()).isInteger(1))
     return emitOpError("cannot combine booleans (convert them to i32)");
   return success();
 }
