@@ -81,3 +81,20 @@ func.func @shared_count(%x: f64) -> f64 {
   }
   return %y : f64
 }
+
+// -----
+
+func.func @reduce_over_shard(%x: tensor<?xf64>) -> f64 {
+  %r = fad.process_index : i64
+  %b = fad.reduce_scatter %x, %r : tensor<?xf64> -> tensor<?xf64>
+  %z = arith.constant 0.0 : f64
+  // expected-note @+1 {{the per-process control is here}}
+  %s = fad.reduce inits(%z) arrays(%b) : (f64), (tensor<?xf64>) -> f64 {
+  ^bb0(%acc: f64, %e: f64):
+    // expected-error @+1 {{allreduce inside a reduction over a per-process array}}
+    %t = fad.allreduce "sum" %e : f64
+    %u = fad.add %acc, %t : f64
+    fad.yield %u : f64
+  }
+  return %s : f64
+}

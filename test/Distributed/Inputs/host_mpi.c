@@ -11,6 +11,16 @@
 #include <string.h>
 
 int main(int argc, char **argv) {
+  if (argc > 1 && strcmp(argv[1], "noinit") == 0) {
+    /* A host that forgot MPI_Init: the call fails with a message, no crash. */
+    fad_context *ctx = fad_context_new();
+    double xs[] = {1.0}, value = 0;
+    int64_t shape[] = {1};
+    int rc = sharded_lib_value(ctx, 0.5, xs, shape, &value);
+    printf("status %d: %s\n", rc, fad_context_error(ctx));
+    fad_context_free(ctx);
+    return 0;
+  }
   MPI_Init(&argc, &argv);
   int rank = 0;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
