@@ -296,28 +296,6 @@ OwningOpRef<ModuleOp> Session::elaborate(llvm::StringRef expression, std::string
   return module;
 }
 
-/// Replaces the body of `fn` (a definition compiled by an earlier input) by
-/// a trivial one of the same type, dropped once lowered to the LLVM dialect:
-/// the pipeline compiles calls of it without compiling it again. (A
-/// declaration would do, but bufferization refuses bodiless functions that
-/// return arrays.)
-static void stubOut(func::FuncOp fn) {
-  fn.eraseBody();
-  OpBuilder b = OpBuilder::atBlockEnd(fn.addEntryBlock());
-  Location loc = fn.getLoc();
-  SmallVector<Value> results;
-  for (Type t : fn.getResultTypes()) {
-    if (auto array = dyn_cast<RankedTensorType>(t)) {
-      SmallVector<Value> extents(array.getNumDynamicDims(),
-                                 b.create<arith::ConstantIndexOp>(loc, 0));
-      results.push_back(b.create<tensor::EmptyOp>(loc, array, extents));
-    } else {
-      results.push_back(b.create<arith::ConstantOp>(loc, b.getZeroAttr(t)));
-    }
-  }
-  b.create<func::ReturnOp>(loc, results);
-}
-
 Compiled *Session::compile(llvm::StringRef expression, double &compileMs) {
   auto start = Clock::now();
   auto cached = cache.find(expression);
@@ -347,12 +325,15 @@ Compiled *Session::compile(llvm::StringRef expression, double &compileMs) {
       if (isa<TensorType>(fn.getArgument(k).getType()))
         fn.setArgAttr(k, bufferization::BufferizationDialect::kWritableAttrName,
                       BoolAttr::get(&context, false));
-    if (compiledDefs.contains(fn.getName())) {
-      stubOut(fn);
+    // A reused definition keeps its body through the fad and MLIR passes,
+    // so that its callers are analysed (bufferization: which arguments it
+    // reads) and lowered exactly as when it was compiled; only its LLVM code
+    // is not generated again. (A trivial stand-in body once made a caller
+    // overwrite an array before the definition read it.)
+    if (compiledDefs.contains(fn.getName()))
       reused.push_back(fn.getName().str());
-    } else {
+    else
       fresh.push_back(fn.getName().str());
-    }
   }
   FailureOr<std::vector<fad::EntrySignature>> entries = fad::addLibraryThunks(*module, "repl");
   if (failed(entries) || entries->size() != 1)
@@ -366,6 +347,7 @@ Compiled *Session::compile(llvm::StringRef expression, double &compileMs) {
   // Reused definitions become declarations, linked to their compiled code.
   module->walk([&](LLVM::LLVMFuncOp fn) {
     if (llvm::is_contained(reused, fn.getName())) {
+      fn.getBody().dropAllReferences();
       fn.getBody().getBlocks().clear();
       fn.setLinkage(LLVM::Linkage::External);
     }
