@@ -34,7 +34,7 @@ namespace {
 /// A result held until the call succeeds, so that a failed call leaves the
 /// caller's outputs untouched.
 struct PendingResult {
-  double f = 0;
+  double f = 0, im = 0;
   int64_t i = 0;
   void *data = nullptr;
   std::vector<int64_t> shape;
@@ -102,7 +102,7 @@ CallFrame *fad::rt::collectingCall() {
 }
 
 int64_t fad::rt::elementSize(int64_t kind) {
-  static const int64_t sizes[] = {8, 4, 8, 4, 1};
+  static const int64_t sizes[] = {8, 4, 8, 4, 1, 16, 8};
   return sizes[kind];
 }
 
@@ -155,6 +155,27 @@ void fad::rt::callArgFill(CallFrame &call, int64_t leaf, int64_t kind, int64_t r
   });
 }
 
+/// A complex scalar argument points to its value (fad_c128 or fad_c64).
+double fad::rt::callArgComplex(CallFrame &call, int64_t leaf, int64_t kind, int32_t part) {
+  const fad_arg &arg = argument(call, leaf, kind, 0);
+  if (kind == FAD_KIND_C128)
+    return static_cast<const double *>(arg.data)[part];
+  return static_cast<const float *>(arg.data)[part];
+}
+void fad::rt::callArgFillComplex(CallFrame &call, int64_t leaf, int64_t kind, int32_t part,
+                                 int64_t rank, void *opaque) {
+  const fad_arg &arg = argument(call, leaf, kind, rank);
+  const auto &desc = *static_cast<const Descriptor *>(opaque);
+  forEachElement(desc, rank, [&](int64_t at, int64_t n) {
+    if (kind == FAD_KIND_C128)
+      reinterpret_cast<double *>(desc.aligned)[at] =
+          static_cast<const double *>(arg.data)[2 * n + part];
+    else
+      reinterpret_cast<float *>(desc.aligned)[at] =
+          static_cast<const float *>(arg.data)[2 * n + part];
+  });
+}
+
 /// The next result, checked against the generated wrapper's expectation.
 static PendingResult &nextResult(CallFrame &call, int64_t kind, int64_t rank) {
   int64_t k = call.pending.size();
@@ -166,6 +187,10 @@ static PendingResult &nextResult(CallFrame &call, int64_t kind, int64_t rank) {
 
 void fad::rt::callResultFloat(CallFrame &call, int64_t kind, double value) {
   nextResult(call, kind, 0).f = value;
+}
+void fad::rt::callResultComplex(CallFrame &call, int64_t kind, double re, double im) {
+  PendingResult &result = nextResult(call, kind, 0);
+  result.f = re, result.im = im;
 }
 void fad::rt::callResultInt(CallFrame &call, int64_t kind, int64_t value) {
   nextResult(call, kind, 0).i = value;
@@ -197,9 +222,13 @@ static bool validArguments(const char *entry, const fad_arg *args, int64_t nargs
                            std::string &message) {
   for (int64_t k = 0; k < nargs; ++k) {
     const fad_arg &arg = args[k];
+    std::string which = "argument " + std::to_string(k) + " of '" + entry + "'";
+    if (arg.rank == 0 && (arg.kind == FAD_KIND_C128 || arg.kind == FAD_KIND_C64) && !arg.data) {
+      message = which + ": the pointer to the complex number is null";
+      return false;
+    }
     if (arg.rank == 0)
       continue;
-    std::string which = "argument " + std::to_string(k) + " of '" + entry + "'";
     if (!arg.shape) {
       message = which + ": the shape pointer is null";
       return false;
@@ -337,6 +366,12 @@ int fad_call(fad_context *ctx, const char *entry, void (*thunk)(void), const fad
       *static_cast<double *>(r.scalar) = p.f;
     } else if (r.kind == FAD_KIND_F32) {
       *static_cast<float *>(r.scalar) = (float)p.f;
+    } else if (r.kind == FAD_KIND_C128) {
+      double parts[2] = {p.f, p.im};
+      std::memcpy(r.scalar, parts, sizeof parts);
+    } else if (r.kind == FAD_KIND_C64) {
+      float parts[2] = {(float)p.f, (float)p.im};
+      std::memcpy(r.scalar, parts, sizeof parts);
     } else if (r.kind == FAD_KIND_I64) {
       *static_cast<int64_t *>(r.scalar) = p.i;
     } else {

@@ -139,6 +139,29 @@ Scalar LiteralReader::readScalar(size_t where) {
   if (token.empty())
     fail(locationIn(text, where) + ": expected a literal, found '" + std::string(1, text[pos]) + "'");
   Scalar s;
+  // A complex number: `2.5i`, `1.5+2.0i`, `-1e-3-4i`, `nan+infi` (parts as
+  // real literals; the last sign that does not follow an exponent's e
+  // separates them).
+  if (token.size() > 1 && token.back() == 'i') {
+    std::string body = token.substr(0, token.size() - 1);
+    size_t split = body.size();
+    while (--split > 0 && !((body[split] == '+' || body[split] == '-') &&
+                            body[split - 1] != 'e' && body[split - 1] != 'E'))
+      ;
+    auto part = [&](std::string number) {
+      if (!number.empty() && number[0] == '+')
+        number.erase(0, 1);
+      double value;
+      if (!parseReal(number, value))
+        fail(locationIn(text, where) + ": malformed complex literal '" + token +
+             "' (its parts are real numbers within f64's range)");
+      return value;
+    };
+    s.kind = Scalar::Complex;
+    s.f = split > 0 ? part(body.substr(0, split)) : 0.0;
+    s.im = part(body.substr(split));
+    return s;
+  }
   if (token == "true" || token == "false") {
     s.kind = Scalar::Bool;
     s.i = token == "true";
@@ -173,6 +196,18 @@ Scalar LiteralReader::readScalar(size_t where) {
     }
   }
   fail(locationIn(text, where) + ": malformed literal '" + token + "'");
+}
+
+bool LiteralReader::parseReal(const std::string &number, double &value) {
+  if (number == "inf" || number == "-inf" || number == "nan" || number == "-nan") {
+    value = number[0] == '-' ? (number[1] == 'i' ? -INFINITY : -NAN)
+                             : (number[0] == 'i' ? INFINITY : NAN);
+    return true;
+  }
+  const char *first = number.data(), *last = number.data() + number.size();
+  auto [end, ec] = std::from_chars(first, last, value);
+  return ec == std::errc() && end == last && !number.empty() &&
+         std::isdigit((unsigned char)number.back());
 }
 
 Leaf LiteralReader::readNpy(size_t at) {
@@ -258,9 +293,13 @@ Leaf fad::rt::parseNpy(const std::string &bytes, const std::string &where, const
     if (__builtin_mul_overflow(count, (size_t)extent, &count))
       return bad("the shape has more elements than memory");
   }
-  size_t width = descr == "<f8" || descr == "<i8" ? 8 : descr == "<f4" || descr == "<i4" ? 4 : descr == "|b1" ? 1 : 0;
+  size_t width = descr == "<c16"                   ? 16
+                 : descr == "<f8" || descr == "<i8" || descr == "<c8" ? 8
+                 : descr == "<f4" || descr == "<i4" ? 4
+                 : descr == "|b1"                   ? 1
+                                                    : 0;
   if (!width)
-    return bad("element type " + descr + " (use <f8, <f4, <i8, <i4 or |b1)");
+    return bad("element type " + descr + " (use <f8, <f4, <i8, <i4, <c16, <c8 or |b1)");
   const char *data = bytes.data() + headerStart + headerLen;
   size_t size = 0, present = bytes.size() - headerStart - headerLen;
   if (__builtin_mul_overflow(count, width, &size) || present < size)
@@ -279,6 +318,14 @@ Leaf fad::rt::parseNpy(const std::string &bytes, const std::string &where, const
     } else if (descr == "<i8") {
       std::memcpy(&s.i, data, 8);
       s.kind = Scalar::Int, s.f = (double)s.i;
+    } else if (descr == "<c16") {
+      s.kind = Scalar::Complex;
+      std::memcpy(&s.f, data, 8);
+      std::memcpy(&s.im, data + 8, 8);
+    } else if (descr == "<c8") {
+      float parts[2];
+      std::memcpy(parts, data, 8);
+      s.kind = Scalar::Complex, s.f = parts[0], s.im = parts[1];
     } else if (descr == "<i4") {
       int32_t i;
       std::memcpy(&i, data, 4);

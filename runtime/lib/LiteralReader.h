@@ -19,9 +19,10 @@
 namespace fad::rt {
 /// One scalar of the input, as written.
 struct Scalar {
-  enum Kind { Int, Float, Bool } kind;
+  enum Kind { Int, Float, Bool, Complex } kind;
   int64_t i = 0;
-  double f = 0;
+  double f = 0;  ///< a number's value (a complex number's real part)
+  double im = 0; ///< a complex number's imaginary part
 };
 
 /// A flattened argument: a scalar (rank 0) or a regular array.
@@ -56,11 +57,14 @@ private:
   void expect(char c);
   void readArray(std::vector<Leaf> &leaves, size_t where, unsigned depth);
   Scalar readScalar(size_t where);
+  /// A real number as a part of a complex literal: an integer, a float,
+  /// inf or nan with an optional '-'; false if malformed or out of range.
+  static bool parseReal(const std::string &number, double &value);
   Leaf readNpy(size_t where);
 };
 
 /// The array that `bytes`, the contents of a .npy file (format 1 to 3,
-/// little-endian f8, f4, i8, i4 or b1, C order), holds; `where` and `path`
+/// little-endian f8, f4, i8, i4, c16, c8 or b1, C order), holds; `where` and `path`
 /// name it in messages, `at` is the offset of its reference in the input.
 Leaf parseNpy(const std::string &bytes, const std::string &where, const std::string &path,
               size_t at);

@@ -13,6 +13,7 @@
 
 #include <cfloat>
 #include <charconv>
+#include <complex>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -75,23 +76,32 @@ std::string inputLocation(size_t offset) { return locationIn(inputText, offset);
 std::vector<Leaf> leaves;
 
 const char *kindName(int64_t kind) {
-  static const char *names[] = {"f64", "f32", "i64", "i32", "bool"};
+  static const char *names[] = {"f64", "f32", "i64", "i32", "bool", "c128", "c64"};
   return names[kind];
 }
 
-/// Checks that `s` fits `kind` (an integer literal may feed a float).
+bool isComplexKind(int64_t kind) { return kind == FAD_KIND_C128 || kind == FAD_KIND_C64; }
+
+/// Checks that `s` fits `kind` (an integer literal may feed a float, a real
+/// number a complex one).
 void checkScalar(const Leaf &leaf, const Scalar &s, int64_t kind) {
-  bool ok = kind == FAD_KIND_BOOL ? s.kind == Scalar::Bool
-            : kind <= FAD_KIND_F32 ? s.kind != Scalar::Bool
-                                   : s.kind == Scalar::Int;
+  if (s.kind == Scalar::Complex && !isComplexKind(kind))
+    fail(inputLocation(leaf.where) + ": expected a value of type " + kindName(kind) +
+         ", got a complex number");
+  bool ok = kind == FAD_KIND_BOOL                          ? s.kind == Scalar::Bool
+            : kind <= FAD_KIND_F32 || isComplexKind(kind) ? s.kind != Scalar::Bool
+                                                           : s.kind == Scalar::Int;
   if (ok && kind == FAD_KIND_I32 && (s.i < INT32_MIN || s.i > INT32_MAX))
     fail(inputLocation(leaf.where) + ": " + std::to_string(s.i) + " does not fit in i32");
   // A finite number beyond f32's range would silently become inf.
-  if (ok && kind == FAD_KIND_F32 && std::isfinite(s.f) && std::fabs(s.f) > FLT_MAX) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%g", s.f);
-    fail(inputLocation(leaf.where) + ": " + text + " is out of range for f32 (at most 3.4e38)");
-  }
+  if (ok && (kind == FAD_KIND_F32 || kind == FAD_KIND_C64))
+    for (double part : {s.f, s.im})
+      if (std::isfinite(part) && std::fabs(part) > FLT_MAX) {
+        char text[32];
+        std::snprintf(text, sizeof text, "%g", part);
+        fail(inputLocation(leaf.where) + ": " + text + " is out of range for " +
+             kindName(kind) + " (at most 3.4e38)");
+      }
   if (!ok)
     fail(inputLocation(leaf.where) + ": expected a value of type " + kindName(kind));
 }
@@ -118,6 +128,18 @@ void fillArray(int64_t k, int64_t rank, void *opaque) {
   });
 }
 
+/// Part `part` (0 real, 1 imaginary) of complex leaf `k` into `desc`.
+template <typename T>
+void fillComplexPart(int64_t k, int32_t part, int64_t rank, void *opaque) {
+  const Leaf &leaf = leaves.at(k);
+  const auto &desc = *static_cast<const Descriptor *>(opaque);
+  T *base = reinterpret_cast<T *>(desc.aligned);
+  forEachElement(desc, rank, [&](int64_t at, int64_t n) {
+    const Scalar &s = leaf.data[n];
+    base[at] = (T)(part ? s.im : s.f);
+  });
+}
+
 std::string formatScalar(double v, bool single) {
   if (std::isnan(v))
     return "nan";
@@ -138,6 +160,12 @@ template <typename T> std::string format(T v) {
     return formatScalar(v, true);
   else if constexpr (std::is_same_v<T, bool>)
     return v ? "true" : "false";
+  else if constexpr (std::is_same_v<T, std::complex<double>> ||
+                     std::is_same_v<T, std::complex<float>>) {
+    // As the input reads it back: 1.5+2.0i, 0.0-1.0i, 1.0+nani.
+    std::string im = format(v.imag());
+    return format(v.real()) + (im[0] == '-' ? "" : "+") + im + "i";
+  }
   else
     return std::to_string(v);
 }
@@ -159,6 +187,10 @@ template <typename T> const char *npyDescr() {
     return "<i8";
   else if constexpr (std::is_same_v<T, int32_t>)
     return "<i4";
+  else if constexpr (std::is_same_v<T, std::complex<double>>)
+    return "<c16";
+  else if constexpr (std::is_same_v<T, std::complex<float>>)
+    return "<c8";
   else
     return "|b1";
 }
@@ -222,6 +254,48 @@ void printArray(int64_t rank, void *opaque) {
   std::puts(formatArray<T>(rank, opaque).c_str());
 }
 
+} // namespace
+
+/// A complex array given as its two parts, as one row-major array of
+/// std::complex<T> (what the output and a library's caller see).
+template <typename T> struct InterleavedArray {
+  std::vector<std::complex<T>> elements;
+  std::vector<int64_t> descriptor; ///< a Descriptor over `elements`
+
+  InterleavedArray(int64_t rank, void *re, void *im) {
+    const auto &r = *static_cast<const Descriptor *>(re);
+    const auto &i = *static_cast<const Descriptor *>(im);
+    int64_t total = 1;
+    for (int64_t d = 0; d < rank; ++d)
+      total *= r.sizesAndStrides[d];
+    elements.resize(total);
+    forEachElement(r, rank, [&](int64_t at, int64_t n) {
+      elements[n].real(reinterpret_cast<const T *>(r.aligned)[at]);
+    });
+    forEachElement(i, rank, [&](int64_t at, int64_t n) {
+      elements[n].imag(reinterpret_cast<const T *>(i.aligned)[at]);
+    });
+    descriptor.assign(3 + 2 * rank, 0);
+    descriptor[0] = descriptor[1] = reinterpret_cast<int64_t>(elements.data());
+    for (int64_t d = rank - 1, stride = 1; d >= 0; --d) {
+      descriptor[3 + d] = r.sizesAndStrides[d];
+      descriptor[3 + rank + d] = stride;
+      stride *= r.sizesAndStrides[d];
+    }
+  }
+  void *desc() { return descriptor.data(); }
+};
+
+fad::rt::ComplexArray fad::rt::interleave(int64_t kind, int64_t rank, void *re, void *im) {
+  if (kind == FAD_KIND_C128) {
+    auto a = std::make_shared<InterleavedArray<double>>(rank, re, im);
+    return {a, a->desc()};
+  }
+  auto a = std::make_shared<InterleavedArray<float>>(rank, re, im);
+  return {a, a->desc()};
+}
+
+namespace {
 /// Ends a library call with the message `make()` returns, or the program.
 /// fail(make()), where the message is freed before a library call returns
 /// its error (endFailedCall does not return through this frame).
@@ -315,6 +389,29 @@ FAD_ARG_FILL(i64, int64_t, FAD_KIND_I64)
 FAD_ARG_FILL(i32, int32_t, FAD_KIND_I32)
 FAD_ARG_FILL(bool, bool, FAD_KIND_BOOL)
 
+double fad_rt_arg_c128(int64_t k, int32_t part) {
+  if (CallFrame *call = activeCall())
+    return callArgComplex(*call, k, FAD_KIND_C128, part);
+  const Scalar &s = scalarLeaf(k, FAD_KIND_C128).data[0];
+  return part ? s.im : s.f;
+}
+float fad_rt_arg_c64(int64_t k, int32_t part) {
+  if (CallFrame *call = activeCall())
+    return (float)callArgComplex(*call, k, FAD_KIND_C64, part);
+  const Scalar &s = scalarLeaf(k, FAD_KIND_C64).data[0];
+  return (float)(part ? s.im : s.f);
+}
+void fad_rt_arg_fill_c128(int64_t k, int32_t part, int64_t rank, void *d) {
+  if (CallFrame *call = activeCall())
+    return callArgFillComplex(*call, k, FAD_KIND_C128, part, rank, d);
+  fillComplexPart<double>(k, part, rank, d);
+}
+void fad_rt_arg_fill_c64(int64_t k, int32_t part, int64_t rank, void *d) {
+  if (CallFrame *call = activeCall())
+    return callArgFillComplex(*call, k, FAD_KIND_C64, part, rank, d);
+  fillComplexPart<float>(k, part, rank, d);
+}
+
 int64_t fad_rt_runs(void) { return options().runs; }
 void fad_rt_timer_start(void) { timerStart = Clock::now(); }
 void fad_rt_timer_stop(void) {
@@ -346,6 +443,29 @@ void fad_rt_print_array_bool(int64_t r, void *d) {
   if (CallFrame *call = collectingCall())
     return callResultArray(*call, FAD_KIND_BOOL, r, d);
   printArray<bool>(r, d);
+}
+
+void fad_rt_print_c128(double re, double im) {
+  if (CallFrame *call = collectingCall())
+    return callResultComplex(*call, FAD_KIND_C128, re, im);
+  printScalar(format(std::complex<double>(re, im)));
+}
+void fad_rt_print_c64(float re, float im) {
+  if (CallFrame *call = collectingCall())
+    return callResultComplex(*call, FAD_KIND_C64, re, im);
+  printScalar(format(std::complex<float>(re, im)));
+}
+void fad_rt_print_array_c128(int64_t r, void *re, int64_t, void *im) {
+  ComplexArray a = interleave(FAD_KIND_C128, r, re, im);
+  if (CallFrame *call = collectingCall())
+    return callResultArray(*call, FAD_KIND_C128, r, a.desc);
+  printArray<std::complex<double>>(r, a.desc);
+}
+void fad_rt_print_array_c64(int64_t r, void *re, int64_t, void *im) {
+  ComplexArray a = interleave(FAD_KIND_C64, r, re, im);
+  if (CallFrame *call = collectingCall())
+    return callResultArray(*call, FAD_KIND_C64, r, a.desc);
+  printArray<std::complex<float>>(r, a.desc);
 }
 
 void fad_rt_fail(const char *message) {

@@ -109,12 +109,16 @@ static llvm::orc::SymbolMap runtimeSymbols(llvm::orc::MangleAndInterner mangle) 
   FAD_SYMBOL(fad_rt_arg_i64);
   FAD_SYMBOL(fad_rt_arg_i32);
   FAD_SYMBOL(fad_rt_arg_bool);
+  FAD_SYMBOL(fad_rt_arg_c128);
+  FAD_SYMBOL(fad_rt_arg_c64);
   FAD_SYMBOL(fad_rt_arg_dim);
   FAD_SYMBOL(fad_rt_arg_fill_f64);
   FAD_SYMBOL(fad_rt_arg_fill_f32);
   FAD_SYMBOL(fad_rt_arg_fill_i64);
   FAD_SYMBOL(fad_rt_arg_fill_i32);
   FAD_SYMBOL(fad_rt_arg_fill_bool);
+  FAD_SYMBOL(fad_rt_arg_fill_c128);
+  FAD_SYMBOL(fad_rt_arg_fill_c64);
   FAD_SYMBOL(fad_rt_print_f64);
   FAD_SYMBOL(fad_rt_print_f32);
   FAD_SYMBOL(fad_rt_print_i64);
@@ -125,6 +129,10 @@ static llvm::orc::SymbolMap runtimeSymbols(llvm::orc::MangleAndInterner mangle) 
   FAD_SYMBOL(fad_rt_print_array_i64);
   FAD_SYMBOL(fad_rt_print_array_i32);
   FAD_SYMBOL(fad_rt_print_array_bool);
+  FAD_SYMBOL(fad_rt_print_c128);
+  FAD_SYMBOL(fad_rt_print_c64);
+  FAD_SYMBOL(fad_rt_print_array_c128);
+  FAD_SYMBOL(fad_rt_print_array_c64);
   FAD_SYMBOL(fad_rt_report);
   FAD_SYMBOL(fad_rt_trace_scalar);
   FAD_SYMBOL(fad_rt_trace_array_f64);

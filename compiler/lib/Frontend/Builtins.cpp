@@ -81,7 +81,9 @@ static void leafPaths(const TypeP &t, const std::string &path, std::vector<std::
   if (t->kind != FType::Kind::Tuple)
     return out.push_back(path);
   for (auto [k, elem] : llvm::enumerate(t->elems)) {
-    std::string part = t->fields.empty() ? std::to_string(k) : t->fields[k];
+    std::string part = isComplexType(t)   ? (k ? "im" : "re")
+                       : t->fields.empty() ? std::to_string(k)
+                                           : t->fields[k];
     leafPaths(elem, path.empty() ? part : path + "." + part, out);
   }
 }

@@ -1098,17 +1098,35 @@ static bool hasFunctionType(const TypeExpr &t) {
 
 /// The C API's names of the leaves of a value of type `t` called `base`:
 /// `x`; a tuple's components `x_0`, `x_1`, ...; a record's `x_w`, `x_b`
-/// (arrays of tuples and records alike, one array per component).
+/// (arrays of tuples and records alike, one array per component); both
+/// parts of a complex number are `x`, one value of the C API.
 static void leafNames(const TypeP &t, const std::string &base,
                       SmallVectorImpl<std::string> &out) {
   if (t->kind == FType::Kind::Array)
     return leafNames(t->elem, base, out);
-  if (t->kind != FType::Kind::Tuple) {
-    out.push_back(base);
+  if (t->kind != FType::Kind::Tuple || isComplexType(t)) {
+    out.append(isComplexType(t) ? 2 : 1, base);
     return;
   }
   for (auto [k, e] : llvm::enumerate(t->elems))
     leafNames(e, base + "_" + (t->fields.empty() ? std::to_string(k) : t->fields[k]), out);
+}
+
+/// Appends, per leaf of a value of type `t`, 1 for the real part of a
+/// complex number (the next leaf is its imaginary part), else 0: what the
+/// entry attributes `fad.entry_arg_parts` and `fad.entry_result_parts` say
+/// to the driver, which reads and prints a complex number as one value.
+static void complexParts(const TypeP &t, SmallVectorImpl<int32_t> &out) {
+  if (t->kind == FType::Kind::Array)
+    return complexParts(t->elem, out);
+  if (isComplexType(t)) {
+    out.append({1, 0});
+  } else if (t->kind == FType::Kind::Tuple) {
+    for (const TypeP &e : t->elems)
+      complexParts(e, out);
+  } else {
+    out.push_back(0);
+  }
 }
 
 void Elaborator::genEntry(const Decl &d) {
@@ -1119,14 +1137,13 @@ void Elaborator::genEntry(const Decl &d) {
     fail(d.loc, "entry point '" + d.name + "' needs a result type");
   SmallVector<Type> argTypes;
   SmallVector<Attribute> leafNameAttrs;
+  SmallVector<int32_t> argParts, resultParts;
   std::vector<TypeP> paramTypes;
   for (auto [k, p] : llvm::enumerate(d.params)) {
     // Extents of arguments are only known at run time, where they are checked.
     paramTypes.push_back(eraseSizes(resolve(*p.type, "a parameter of an entry point")));
-    if (containsComplex(paramTypes.back()))
-      fail(p.loc, "entry point '" + d.name + "': complex numbers cannot be passed to an entry " +
-                      "point yet; pass their parts and build them with complex re im");
     leafTypes(paramTypes.back(), argTypes);
+    complexParts(paramTypes.back(), argParts);
     SmallVector<std::string> names;
     leafNames(paramTypes.back(),
               p.kind == ast::Pattern::Kind::Name ? p.name : "arg" + std::to_string(k), names);
@@ -1163,10 +1180,13 @@ void Elaborator::genEntry(const Decl &d) {
   }
   if (result.kind == Val::Kind::Fn)
     fail(d.body->loc, "an entry point cannot return a function");
-  if (containsComplex(typeOf(result, d.body->loc)))
-    fail(d.body->loc, "entry point '" + d.name + "': complex numbers cannot be returned from an " +
-                          "entry point yet; return their parts, re z and im z");
-  fn->setAttr("fad.entry_type", b.getStringAttr(typeName(typeOf(result, d.body->loc))));
+  TypeP resultType = typeOf(result, d.body->loc);
+  complexParts(resultType, resultParts);
+  if (llvm::is_contained(argParts, 1) || llvm::is_contained(resultParts, 1)) {
+    fn->setAttr("fad.entry_arg_parts", b.getDenseI32ArrayAttr(argParts));
+    fn->setAttr("fad.entry_result_parts", b.getDenseI32ArrayAttr(resultParts));
+  }
+  fn->setAttr("fad.entry_type", b.getStringAttr(typeName(resultType)));
   SmallVector<Value> results = leavesOf(result, d.body->loc);
   b.create<func::ReturnOp>(loc(d.loc), results);
   fn.setFunctionType(b.getFunctionType(argTypes, ValueRange(results).getTypes()));

@@ -41,6 +41,23 @@ static std::pair<StringRef, int64_t> scalarKind(Type t) {
   return {"bool", FAD_KIND_BOOL};
 }
 
+/// The runtime's name suffix and kind code of a complex number whose parts
+/// have type `part`.
+static std::pair<StringRef, int64_t> complexKind(Type part) {
+  return part.isF64() ? std::pair<StringRef, int64_t>{"c128", FAD_KIND_C128}
+                      : std::pair<StringRef, int64_t>{"c64", FAD_KIND_C64};
+}
+
+/// The entry's attribute `name` (fad.entry_arg_parts or
+/// fad.entry_result_parts: 1 marks a complex number's real part), or no
+/// complex numbers among its `count` leaves.
+static SmallVector<int32_t> leafParts(func::FuncOp entry, StringRef name, size_t count) {
+  if (auto parts = entry->getAttrOfType<DenseI32ArrayAttr>(name))
+    if (parts.size() == (int64_t)count)
+      return SmallVector<int32_t>(parts.asArrayRef());
+  return SmallVector<int32_t>(count, 0);
+}
+
 /// The ABI type of a scalar crossing the runtime boundary (bools are i32).
 static Type abiType(Type t) {
   return t.isInteger(1) ? IntegerType::get(t.getContext(), 32) : t;
@@ -61,16 +78,20 @@ public:
     return results.empty() ? Value() : op.getResult(0);
   }
 
-  /// Reads leaf `k` of the selected entry's input as a value of type `t`.
-  Value readArgument(int64_t k, Type t) {
+  /// Reads leaf `k` of the selected entry's input as a value of type `t`,
+  /// or, given `part`, that part (0 real, 1 imaginary) of a complex leaf
+  /// whose parts have type `t`.
+  Value readArgument(int64_t k, Type t, std::optional<int32_t> part = std::nullopt) {
     auto tensorType = dyn_cast<RankedTensorType>(t);
+    Type elem = getElementTypeOrSelf(t);
+    auto [suffix, kind] = part ? complexKind(elem) : scalarKind(elem);
+    SmallVector<Value> leaf = {i64(k)};
+    if (part)
+      leaf.push_back(b.create<arith::ConstantIntOp>(loc, *part, 32));
     if (!tensorType) {
-      auto [suffix, kind] = scalarKind(t);
-      Value v = call(("fad_rt_arg_" + suffix).str(), abiType(t), {i64(k)});
+      Value v = call(("fad_rt_arg_" + suffix).str(), abiType(t), leaf);
       return t.isInteger(1) ? b.create<arith::TruncIOp>(loc, t, v) : v;
     }
-    Type elem = tensorType.getElementType();
-    auto [suffix, kind] = scalarKind(elem);
     SmallVector<Value> dims;
     for (int64_t d = 0; d < tensorType.getRank(); ++d) {
       Value dim = call("fad_rt_arg_dim", b.getI64Type(),
@@ -81,36 +102,70 @@ public:
     Value buffer = b.create<memref::AllocOp>(loc, memrefType, dims);
     Value unranked = b.create<memref::CastOp>(
         loc, UnrankedMemRefType::get(elem, Attribute()), buffer);
-    call(("fad_rt_arg_fill_" + suffix).str(), {}, {i64(k), unranked});
+    leaf.push_back(unranked);
+    call(("fad_rt_arg_fill_" + suffix).str(), {}, leaf);
     return b.create<bufferization::ToTensorOp>(loc, tensorType, buffer,
                                                /*restrict=*/true,
                                                /*writable=*/true);
   }
 
-  void printResult(Value v) {
-    Type t = v.getType();
-    auto tensorType = dyn_cast<RankedTensorType>(t);
-    if (!tensorType) {
-      if (t.isInteger(1))
-        v = b.create<arith::ExtUIOp>(loc, abiType(t), v);
-      call(("fad_rt_print_" + scalarKind(t).first).str(), {}, {v});
-      return;
+  /// The entry's arguments, read from the input's leaves; `parts` marks the
+  /// real parts of complex numbers (fad.entry_arg_parts), which are one
+  /// leaf of the input with the imaginary part that follows.
+  SmallVector<Value> readArguments(TypeRange types, ArrayRef<int32_t> parts) {
+    SmallVector<Value> args;
+    for (size_t k = 0, leaf = 0; k < types.size(); ++k, ++leaf) {
+      if (parts[k] == 1) {
+        args.push_back(readArgument(leaf, types[k], 0));
+        args.push_back(readArgument(leaf, types[++k], 1));
+      } else {
+        args.push_back(readArgument(leaf, types[k]));
+      }
     }
+    return args;
+  }
+
+  /// The unranked memref of array `v`, for the runtime to read.
+  Value unrankedView(Value v) {
+    auto tensorType = cast<RankedTensorType>(v.getType());
     Type elem = tensorType.getElementType();
-    auto memrefType = MemRefType::get(tensorType.getShape(), elem);
-    Value buffer = b.create<bufferization::ToMemrefOp>(loc, memrefType, v,
-                                                       /*read_only=*/true);
-    Value unranked = b.create<memref::CastOp>(
-        loc, UnrankedMemRefType::get(elem, Attribute()), buffer);
-    call(("fad_rt_print_array_" + scalarKind(elem).first).str(), {}, {unranked});
+    Value buffer = b.create<bufferization::ToMemrefOp>(
+        loc, MemRefType::get(tensorType.getShape(), elem), v, /*read_only=*/true);
+    return b.create<memref::CastOp>(loc, UnrankedMemRefType::get(elem, Attribute()), buffer);
+  }
+
+  /// Prints (or hands over) `values`, a complex number's two parts as one
+  /// value where `parts` (fad.entry_result_parts) marks its real part.
+  void printResults(ValueRange values, ArrayRef<int32_t> parts) {
+    for (size_t k = 0; k < values.size(); ++k) {
+      Value v = values[k];
+      Type t = v.getType();
+      bool complex = parts[k] == 1;
+      auto [suffix, kind] =
+          complex ? complexKind(getElementTypeOrSelf(t)) : scalarKind(getElementTypeOrSelf(t));
+      SmallVector<Value> args;
+      if (isa<RankedTensorType>(t)) {
+        args.push_back(unrankedView(v));
+        if (complex)
+          args.push_back(unrankedView(values[++k]));
+        call(("fad_rt_print_array_" + suffix).str(), {}, args);
+        continue;
+      }
+      args.push_back(t.isInteger(1) ? b.create<arith::ExtUIOp>(loc, abiType(t), v) : v);
+      if (complex)
+        args.push_back(values[++k]);
+      call(("fad_rt_print_" + suffix).str(), {}, args);
+    }
   }
 
   /// Emits the selection test, input, timed runs and output of `entry`.
   void addEntry(func::FuncOp entry, StringRef name, int64_t params) {
     FunctionType type = entry.getFunctionType();
-    Value selected = call("fad_rt_select", b.getI32Type(),
-                          {fad::buildStringPointer(b, loc, name), i64(params),
-                           i64(type.getNumInputs())});
+    SmallVector<int32_t> argParts = leafParts(entry, "fad.entry_arg_parts", type.getNumInputs());
+    Value selected =
+        call("fad_rt_select", b.getI32Type(),
+             {fad::buildStringPointer(b, loc, name), i64(params),
+              i64(type.getNumInputs() - llvm::count(argParts, 1))});
     Value zero = b.create<arith::ConstantIntOp>(loc, 0, 32);
     Value isSelected =
         b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ne, selected, zero);
@@ -118,9 +173,7 @@ public:
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
 
-    SmallVector<Value> args;
-    for (auto [k, t] : llvm::enumerate(type.getInputs()))
-      args.push_back(readArgument(k, t));
+    SmallVector<Value> args = readArguments(type.getInputs(), argParts);
 
     // Runs 1..N-1 are only timed; the last run's results are printed.
     Value runs = b.create<arith::IndexCastOp>(
@@ -137,8 +190,8 @@ public:
     call("fad_rt_timer_start", {}, {});
     auto results = b.create<func::CallOp>(loc, entry, args);
     call("fad_rt_timer_stop", {}, {});
-    for (Value v : results.getResults())
-      printResult(v);
+    printResults(results.getResults(),
+                 leafParts(entry, "fad.entry_result_parts", type.getNumResults()));
   }
 
   /// Emits a function that reads the arguments of `entry`, calls it once and
@@ -148,11 +201,11 @@ public:
     b.setInsertionPoint(entry);
     auto thunk = b.create<func::FuncOp>(loc, thunkName, b.getFunctionType({}, {}));
     b.setInsertionPointToStart(thunk.addEntryBlock());
-    SmallVector<Value> args;
-    for (auto [k, t] : llvm::enumerate(entry.getFunctionType().getInputs()))
-      args.push_back(readArgument(k, t));
-    for (Value v : b.create<func::CallOp>(loc, entry, args).getResults())
-      printResult(v);
+    FunctionType type = entry.getFunctionType();
+    SmallVector<Value> args = readArguments(
+        type.getInputs(), leafParts(entry, "fad.entry_arg_parts", type.getNumInputs()));
+    printResults(b.create<func::CallOp>(loc, entry, args).getResults(),
+                 leafParts(entry, "fad.entry_result_parts", type.getNumResults()));
     b.create<func::ReturnOp>(loc);
   }
 
@@ -216,14 +269,19 @@ FailureOr<std::vector<fad::EntrySignature>> fad::addLibraryThunks(ModuleOp modul
   OpBuilder b(module.getContext());
   DriverBuilder driver(b, module.getLoc());
   std::vector<EntrySignature> signatures;
-  auto leaf = [](Type t, std::string name) {
-    EntryLeaf l{std::move(name), FAD_KIND_F64, 0};
-    if (auto tensor = dyn_cast<RankedTensorType>(t)) {
-      l.rank = tensor.getRank();
-      t = tensor.getElementType();
+  // One leaf of the C API per leaf of the entry, but one per complex number
+  // (its two parts, marked by `parts`).
+  auto addLeaves = [](TypeRange types, ArrayRef<int32_t> parts, auto name,
+                      std::vector<EntryLeaf> &out) {
+    for (size_t k = 0; k < types.size(); ++k) {
+      EntryLeaf l{name(k, out.size()), FAD_KIND_F64, 0};
+      if (auto tensor = dyn_cast<RankedTensorType>(types[k]))
+        l.rank = tensor.getRank();
+      Type elem = getElementTypeOrSelf(types[k]);
+      l.kind = parts[k] == 1 ? complexKind(elem).second : scalarKind(elem).second;
+      k += parts[k];
+      out.push_back(std::move(l));
     }
-    l.kind = scalarKind(t).second;
-    return l;
   };
   for (func::FuncOp entry : *entries) {
     EntrySignature sig;
@@ -232,14 +290,16 @@ FailureOr<std::vector<fad::EntrySignature>> fad::addLibraryThunks(ModuleOp modul
     sig.thunk = (prefix + "__call_" + cIdentifier(sig.name)).str();
     auto names = entry->getAttrOfType<ArrayAttr>("fad.entry_leaf_names");
     FunctionType type = entry.getFunctionType();
-    for (auto [k, t] : llvm::enumerate(type.getInputs())) {
-      std::string name = names && k < names.size()
-                             ? cIdentifier(cast<StringAttr>(names[k]).getValue())
-                             : "arg" + std::to_string(k);
-      sig.args.push_back(leaf(t, name));
-    }
-    for (auto [k, t] : llvm::enumerate(type.getResults()))
-      sig.results.push_back(leaf(t, "result" + std::to_string(k)));
+    addLeaves(type.getInputs(), leafParts(entry, "fad.entry_arg_parts", type.getNumInputs()),
+              [&](size_t k, size_t n) {
+                return names && k < names.size()
+                           ? cIdentifier(cast<StringAttr>(names[k]).getValue())
+                           : "arg" + std::to_string(n);
+              },
+              sig.args);
+    addLeaves(type.getResults(),
+              leafParts(entry, "fad.entry_result_parts", type.getNumResults()),
+              [](size_t, size_t n) { return "result" + std::to_string(n); }, sig.results);
     driver.addThunk(entry, sig.thunk);
     // Only the thunks are the library's symbols: two fad libraries can be
     // linked into one program.

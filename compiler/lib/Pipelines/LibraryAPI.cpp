@@ -8,6 +8,8 @@
 
 #include "fad/Pipelines/LibraryAPI.h"
 
+#include "fad/Runtime/FADRuntime.h"
+
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -19,9 +21,14 @@ static const char *const fadLibraryHeader =
 #include "FADLibraryHeader.inc"
     ;
 
-static const char *const cScalarTypes[] = {"double", "float", "int64_t", "int32_t", "int32_t"};
-static const char *const cElementTypes[] = {"double", "float", "int64_t", "int32_t", "uint8_t"};
-static const char *const fadTypes[] = {"f64", "f32", "i64", "i32", "bool"};
+// By FAD_KIND_*.
+static const char *const cScalarTypes[] = {"double",  "float",    "int64_t", "int32_t",
+                                           "int32_t", "fad_c128", "fad_c64"};
+static const char *const cElementTypes[] = {"double",  "float",    "int64_t", "int32_t",
+                                            "uint8_t", "fad_c128", "fad_c64"};
+static const char *const fadTypes[] = {"f64", "f32", "i64", "i32", "bool", "c128", "c64"};
+
+static bool isComplexKind(int kind) { return kind == FAD_KIND_C128 || kind == FAD_KIND_C64; }
 
 /// The fad type of a leaf, e.g. `[][]f64`.
 static std::string fadType(const EntryLeaf &leaf) {
@@ -93,6 +100,8 @@ std::string fad::libraryWrappers(llvm::StringRef prefix,
       for (const EntryLeaf &a : e.args) {
         if (a.rank > 0)
           os << formatv("    {{{0}, {1}, {2}, {2}_shape, 0, 0},\n", a.kind, a.rank, a.name);
+        else if (isComplexKind(a.kind)) // a complex scalar goes by its address
+          os << formatv("    {{{0}, 0, &{1}, 0, 0, 0},\n", a.kind, a.name);
         else if (a.kind <= 1)
           os << formatv("    {{{0}, 0, 0, 0, {1}, 0},\n", a.kind, a.name);
         else
@@ -142,10 +151,21 @@ _lib.fad_free.argtypes = [_ct.c_void_p]
 _lib.fad_set_threads.argtypes = [_ct.c_int32]
 _lib.fad_threads.restype = _ct.c_int32
 
-_DTYPES = [_np.float64, _np.float32, _np.int64, _np.int32, _np.bool_]
-_ELEMENTS = [_ct.c_double, _ct.c_float, _ct.c_int64, _ct.c_int32, _ct.c_uint8]
-_SCALARS = [_ct.c_double, _ct.c_float, _ct.c_int64, _ct.c_int32, _ct.c_int32]
-_NAMES = ["f64", "f32", "i64", "i32", "bool"]
+
+
+class _C128(_ct.Structure):
+    _fields_ = [("re", _ct.c_double), ("im", _ct.c_double)]
+
+
+class _C64(_ct.Structure):
+    _fields_ = [("re", _ct.c_float), ("im", _ct.c_float)]
+
+
+# By element kind: f64, f32, i64, i32, bool, c128, c64.
+_DTYPES = [_np.float64, _np.float32, _np.int64, _np.int32, _np.bool_, _np.complex128,
+           _np.complex64]
+_SCALARS = [_ct.c_double, _ct.c_float, _ct.c_int64, _ct.c_int32, _ct.c_int32, _C128, _C64]
+_NAMES = ["f64", "f32", "i64", "i32", "bool", "c128", "c64"]
 
 
 class FadError(RuntimeError):
@@ -194,6 +214,12 @@ def _argument(entry, name, kind, rank, value, keep):
             if not isinstance(value, (bool, _np.bool_)):
                 raise TypeError("{{}: expected a bool, got {{}".format(where, type(value).__name__))
             return [_SCALARS[kind](int(value))]
+        if kind >= 5:
+            if not isinstance(value, (int, float, complex, _np.number)) or isinstance(
+                    value, (bool, _np.bool_)):
+                raise TypeError("{{}: expected {{}, got {{}".format(where, _NAMES[kind], type(value).__name__))
+            value = complex(value)
+            return [_SCALARS[kind](value.real, value.imag)]
         if kind >= 2 and not isinstance(value, (int, _np.integer)) or isinstance(value, (bool, _np.bool_)):
             raise TypeError("{{}: expected {{}, got {{}".format(where, _NAMES[kind], type(value).__name__))
         if kind < 2 and not isinstance(value, (int, float, _np.integer, _np.floating)):
@@ -235,17 +261,20 @@ def _call(function, entry, params, results, values):
     values = []
     for (kind, rank), out in zip(results, outs):
         if rank == 0:
-            values.append(bool(out[0].value) if kind == 4 else out[0].value)
+            scalar = out[0]
+            values.append(complex(scalar.re, scalar.im) if kind >= 5
+                          else bool(scalar.value) if kind == 4 else scalar.value)
             continue
         pointer, shape = out[0].value, tuple(out[1])
+        dtype = _np.dtype(_DTYPES[kind])
         size = int(_np.prod(shape))
         if size:
-            buffer = (_ELEMENTS[kind] * size).from_address(pointer)
-            array = _np.ctypeslib.as_array(buffer).reshape(shape).copy()
+            buffer = (_ct.c_uint8 * (size * dtype.itemsize)).from_address(pointer)
+            array = _np.frombuffer(buffer, dtype=dtype).reshape(shape).copy()
         else:
-            array = _np.empty(shape, dtype=_ELEMENTS[kind])
+            array = _np.empty(shape, dtype=dtype)
         _lib.fad_free(pointer)
-        values.append(array.astype(bool) if kind == 4 else array)
+        values.append(array)
     return values[0] if len(values) == 1 else tuple(values)
 
 )py",

@@ -19,6 +19,9 @@
  *    never an abort. A failed call may leak memory that the program had
  *    allocated before the failure.
  *  - Bools are one byte per element (uint8_t) in arrays and int32_t scalars.
+ *  - Complex numbers are fad_c128 (C's double _Complex, C++'s
+ *    std::complex<double>) and fad_c64 (float): arrays of them are
+ *    interleaved (real, imaginary), as C, C++ and NumPy lay them out.
  *  - Large maps and sums run on several threads (OpenMP: link libomp, as
  *    `pkg-config --libs fad` says); everything else runs on the calling
  *    thread. fad_set_threads sets the thread count.
@@ -29,6 +32,16 @@
 #define FAD_RUNTIME_FADLIBRARY_H
 
 #include <stdint.h>
+
+/* The complex types (one layout: two floats, real then imaginary). */
+#ifdef __cplusplus
+#include <complex>
+typedef std::complex<double> fad_c128;
+typedef std::complex<float> fad_c64;
+#else
+typedef double _Complex fad_c128;
+typedef float _Complex fad_c64;
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -81,8 +94,9 @@ void fad_free(void *data);
 
 /* Used by the generated entry functions; not for direct use. */
 typedef struct {
-  int32_t kind, rank;   /* 0 f64, 1 f32, 2 i64, 3 i32, 4 bool; rank 0: scalar */
-  const void *data;     /* arrays */
+  int32_t kind, rank;   /* 0 f64, 1 f32, 2 i64, 3 i32, 4 bool, 5 c128, 6 c64;
+                           rank 0: scalar */
+  const void *data;     /* arrays; a complex scalar: its address */
   const int64_t *shape; /* arrays: rank extents */
   double f;             /* f64/f32 scalars */
   int64_t i;            /* integer and bool scalars */

@@ -7,6 +7,9 @@
  *   { T *allocated; T *aligned; int64_t offset; int64_t sizes[rank];
  *     int64_t strides[rank]; }
  * Bools are passed as int32_t (0 or 1) and stored one byte per element.
+ * A complex number (c128, c64) is two leaves in generated code, its real and
+ * imaginary parts (arrays of them: two arrays), and one value in the input
+ * and the output; the functions below take a `part`, 0 real or 1 imaginary.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -21,6 +24,8 @@
 #define FAD_KIND_I64 2
 #define FAD_KIND_I32 3
 #define FAD_KIND_BOOL 4
+#define FAD_KIND_C128 5
+#define FAD_KIND_C64 6
 
 /* The deepest nesting of brackets and parentheses that any fad reader
  * accepts: program text (fadc, fad-repl) and literals on standard input.
@@ -46,6 +51,9 @@ float fad_rt_arg_f32(int64_t leaf);
 int64_t fad_rt_arg_i64(int64_t leaf);
 int32_t fad_rt_arg_i32(int64_t leaf);
 int32_t fad_rt_arg_bool(int64_t leaf);
+/* A part of a complex scalar leaf (a real number is one with imaginary 0). */
+double fad_rt_arg_c128(int64_t leaf, int32_t part);
+float fad_rt_arg_c64(int64_t leaf, int32_t part);
 
 /* Extent `dim` of leaf `leaf`, checked to be an array of `rank` and `kind`. */
 int64_t fad_rt_arg_dim(int64_t leaf, int64_t kind, int64_t rank, int64_t dim);
@@ -56,6 +64,9 @@ void fad_rt_arg_fill_f32(int64_t leaf, int64_t rank, void *desc);
 void fad_rt_arg_fill_i64(int64_t leaf, int64_t rank, void *desc);
 void fad_rt_arg_fill_i32(int64_t leaf, int64_t rank, void *desc);
 void fad_rt_arg_fill_bool(int64_t leaf, int64_t rank, void *desc);
+/* Copies a part of complex array leaf `leaf` into `desc`. */
+void fad_rt_arg_fill_c128(int64_t leaf, int32_t part, int64_t rank, void *desc);
+void fad_rt_arg_fill_c64(int64_t leaf, int32_t part, int64_t rank, void *desc);
 
 /* Number of runs requested with -r (at least 1); the timer around each. */
 int64_t fad_rt_runs(void);
@@ -73,6 +84,11 @@ void fad_rt_print_array_f32(int64_t rank, void *desc);
 void fad_rt_print_array_i64(int64_t rank, void *desc);
 void fad_rt_print_array_i32(int64_t rank, void *desc);
 void fad_rt_print_array_bool(int64_t rank, void *desc);
+/* A complex result from its parts (arrays: of the same extents). */
+void fad_rt_print_c128(double re, double im);
+void fad_rt_print_c64(float re, float im);
+void fad_rt_print_array_c128(int64_t rank, void *re, int64_t rank_im, void *im);
+void fad_rt_print_array_c64(int64_t rank, void *re, int64_t rank_im, void *im);
 
 /* A progress report: prints "step <step>: <value>" on stderr when the
    program runs with -p N and N divides step. */
