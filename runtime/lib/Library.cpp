@@ -146,6 +146,13 @@ void fad::rt::callArgFill(CallFrame &call, int64_t leaf, int64_t kind, int64_t r
   const auto &desc = *static_cast<const Descriptor *>(opaque);
   const char *from = static_cast<const char *>(arg.data);
   int64_t size = elementSize(kind);
+  if (kind != FAD_KIND_BOOL && isContiguous(desc, rank)) {
+    int64_t total = 1;
+    for (int64_t d = 0; d < rank; ++d)
+      total *= desc.sizesAndStrides[d];
+    std::memcpy(desc.aligned + desc.offset * size, from, total * size);
+    return;
+  }
   forEachElement(desc, rank, [&](int64_t at, int64_t n) {
     char *to = desc.aligned + at * size;
     if (kind == FAD_KIND_BOOL)
@@ -210,6 +217,8 @@ void fad::rt::callResultArray(CallFrame &call, int64_t kind, int64_t rank, void 
     std::longjmp(call.jump, 1);
   }
   result.data = to;
+  if (isContiguous(desc, rank))
+    return (void)std::memcpy(to, desc.aligned + desc.offset * size, total * size);
   forEachElement(desc, rank, [&](int64_t at, int64_t n) {
     std::memcpy(to + n * size, desc.aligned + at * size, size);
   });

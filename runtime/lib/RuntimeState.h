@@ -137,6 +137,15 @@ void setCallError(CallFrame &call, const std::string &message);
 int64_t elementSize(int64_t kind);
 /// Visits the elements of a strided array in row-major order: visit(offset
 /// in elements from the aligned base, position in row-major order).
+/// Whether the array is row-major and contiguous (its elements from
+/// `desc.offset` on, in order, without gaps): then it is copied as one block.
+inline bool isContiguous(const Descriptor &desc, int64_t rank) {
+  const int64_t *sizes = desc.sizesAndStrides, *strides = sizes + rank;
+  for (int64_t d = rank - 1, expected = 1; d >= 0; expected *= sizes[d--])
+    if (sizes[d] != 1 && strides[d] != expected)
+      return false;
+  return true;
+}
 template <typename Visit>
 void forEachElement(const Descriptor &desc, int64_t rank, Visit visit) {
   const int64_t *sizes = desc.sizesAndStrides, *strides = sizes + rank;

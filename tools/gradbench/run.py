@@ -109,12 +109,13 @@ class Entry:
                 continue
             pointer, shape = out[0].value, tuple(out[1])
             if keep:
+                dtype = np.dtype(self.module._DTYPES[kind])
                 size = int(np.prod(shape))
                 if size:
-                    buffer = (self.module._ELEMENTS[kind] * size).from_address(pointer)
-                    values.append(np.ctypeslib.as_array(buffer).reshape(shape).copy())
+                    buffer = (ctypes.c_uint8 * (size * dtype.itemsize)).from_address(pointer)
+                    values.append(np.frombuffer(buffer, dtype=dtype).reshape(shape).copy())
                 else:
-                    values.append(np.empty(shape, dtype=self.module._ELEMENTS[kind]))
+                    values.append(np.empty(shape, dtype=dtype))
             self.module._lib.fad_free(pointer)
         return values[0] if len(values) == 1 else tuple(values)
 
