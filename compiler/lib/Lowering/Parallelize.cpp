@@ -286,14 +286,21 @@ struct FADParallelizePass : public fad::impl::FADParallelizeBase<FADParallelizeP
       SmallVector<Reduction> reductions;
     };
     SmallVector<Candidate> candidates;
+    // Every fold may regroup, the ones nested in a parallel loop too (the
+    // dot products of a matrix product vectorize).
+    getOperation()->walk([&](scf::ForOp loop) {
+      if (!loop->hasAttr(fad::kParallelAttr))
+        return;
+      if (std::optional<SmallVector<Reduction>> reductions =
+              findReductions(loop, selectReductions))
+        allowReassociation(*reductions);
+    });
     getOperation()->walk<WalkOrder::PreOrder>([&](scf::ForOp loop) {
       if (!loop->hasAttr(fad::kParallelAttr) || !isThreadSafe(loop.getRegion(), allowChecks) ||
           !writesArePrivate(loop))
         return WalkResult::advance();
       std::optional<int64_t> step = getConstantIntValue(loop.getStep());
       std::optional<SmallVector<Reduction>> reductions = findReductions(loop, selectReductions);
-      if (reductions)
-        allowReassociation(*reductions);
       if (!step || *step != 1 || !reductions)
         return WalkResult::advance();
       candidates.push_back({loop, std::move(*reductions)});
