@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "PointerSet.h"
 #include "RuntimeState.h"
 #include "fad/Runtime/FADLibrary.h"
 #include "fad/Runtime/FADRuntime.h"
@@ -21,7 +22,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <unordered_set>
+#include <vector>
 
 using namespace fad::rt;
 
@@ -49,7 +50,7 @@ struct fad::rt::CallFrame {
   const fad_result *results;
   int64_t nresults;
   std::vector<PendingResult> pending;
-  std::unordered_set<void *> live; ///< what the program allocated and holds
+  PointerSet live; ///< what the program allocated and holds
   bool printResults = false;       ///< print instead of collecting (fad-repl)
   int status = FAD_OK;
   std::string message;
@@ -290,8 +291,7 @@ static bool run(CallFrame &call, void (*thunk)(void)) {
   current = outer;
   if (call.status == FAD_OK)
     return true;
-  for (void *p : call.live)
-    deallocate(p);
+  call.live.forEach(deallocate);
   for (PendingResult &r : call.pending)
     std::free(r.data);
   call.ctx->error = std::move(call.message);
