@@ -2,10 +2,19 @@
 """Times fad's GradBench tool (run.py, through the protocol) on one workload
 per eval at GradBench's default sizes, next to PyTorch on the same inputs
 (the PyTorch versions of tools/bench/adbench/run.py, where that file has
-the objective), and prints a Markdown table (docs/GradBench.md). Medians of
+the objective), or next to GradBench's hand-written C++ tool `manual`
+(--manual DIR), and prints a Markdown table (docs/GradBench.md). Medians of
 --runs runs; fad's times are the tool's `evaluate` timings.
 
     /usr/bin/python3 tools/gradbench/bench.py [--fadc FADC] [--runs 3] [--only lse,gmm]
+        [--threads N] [--manual DIR]
+
+--manual DIR: DIR holds GradBench's `manual` executables built from a
+GradBench checkout (`make -C tools/manual`), one per eval, each run as
+`DIR/<eval> INPUT.json FUNCTION` (the interface of GradBench's
+cpp/gradbench/main.hpp: the output as JSON on the first line, then one
+timing per line). The table then has manual's times, fad/manual, and the
+largest relative difference between the two tools' outputs.
 """
 import argparse
 import json
@@ -13,6 +22,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -27,6 +37,24 @@ try:
     import torch
 except ImportError:
     torch = None
+
+
+# ADBench's hand: finger f is a parameter-free bone 1 + 4f under the root
+# and three posed bones 2 + 4f .. 4 + 4f in a chain; bone 21 under the root.
+# GradBench's `manual` Jacobian is only right for this tree (it drops
+# derivatives through a parameter-free bone that has posed children).
+ADBENCH_PARENTS = [-1, 0, 1, 2, 3, 0, 5, 6, 7, 0, 9, 10, 11, 0, 13, 14, 15, 0, 17, 18, 19, 0]
+
+
+def adbench_hand_tree(model):
+    """The synthetic hand model with ADBench's bone tree (and the inverse
+    base absolutes that go with it)."""
+    relatives = [np.array(m) for m in model["base_relatives"]]
+    absolutes = []
+    for bone, parent in enumerate(ADBENCH_PARENTS):
+        absolutes.append(relatives[bone] if parent < 0 else absolutes[parent] @ relatives[bone])
+    return dict(model, parents=ADBENCH_PARENTS,
+                inverse_base_absolutes=[np.linalg.inv(a).tolist() for a in absolutes])
 
 
 def workloads(rng):
@@ -72,7 +100,7 @@ def workloads(rng):
     cams, xs, ws, obs, feats = evals.ba_args(ba_in)
     out.append(("ba", "ba1 sizes: n = 49, m = 7776, p = 31 843", "objective", "jacobian", ba_in,
                 (adbench.ba_torch, [cams, xs, ws, obs, feats], [0, 1, 2], "jacobian")))
-    model = check.hand_model(rng, 544, False)
+    model = adbench_hand_tree(check.hand_model(rng, 544, False))
     npts = 10_000
     data = {"model": model, "correspondences": rng.integers(0, 544, npts).tolist(),
             "points": rng.uniform(-3, 3, (npts, 3)).tolist()}
@@ -106,12 +134,57 @@ def fad_times(args, name, functions, inp):
         cmd += ["--threads", str(args.threads)]
     proc = subprocess.run(cmd, input=text, capture_output=True, text=True, check=True)
     responses = [json.loads(line) for line in proc.stdout.splitlines()]
-    times = []
+    results = []
     for r in responses[2:]:
         if not r.get("success"):
             sys.exit("%s: %s" % (name, r.get("error")))
-        times.append(statistics.median(t["nanoseconds"] for t in r["timings"]) / 1e6)
-    return times
+        results.append((statistics.median(t["nanoseconds"] for t in r["timings"]) / 1e6,
+                        r["output"]))
+    return results
+
+
+def manual_times(args, name, functions, inp):
+    """GradBench's manual tool on the same input: (median ms, output) per
+    function, or None where DIR has no executable for the eval."""
+    exe = os.path.join(args.manual, name)
+    if not os.access(exe, os.X_OK):
+        return None
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "input.json")
+        with open(path, "w") as f:
+            json.dump(dict(inp, min_runs=args.runs, min_seconds=0), f)
+        for function in functions:
+            lines = subprocess.run([exe, path, function], capture_output=True, text=True,
+                                   check=True).stdout.splitlines()
+            times = [json.loads(line)["nanoseconds"] for line in lines[1:]
+                     if '"evaluate"' in line]
+            results.append((statistics.median(times) / 1e6, json.loads(lines[0])))
+    return results
+
+
+def leaves(value, path=""):
+    """{path: array} of a JSON value (objects by sorted key)."""
+    if isinstance(value, dict):
+        return {p: a for k in sorted(value) for p, a in leaves(value[k], path + "/" + k).items()}
+    return {path: np.asarray(value, dtype=float)}
+
+
+def max_relative_difference(a, b):
+    """The largest |x - y| / max(|x|, |y|) over the outputs' elements (tiny
+    elements relative to the largest count as equal), or None when their
+    structure differs."""
+    la, lb = leaves(a), leaves(b)
+    if la.keys() != lb.keys() or any(la[k].shape != lb[k].shape for k in la):
+        return None
+    worst = 0.0
+    for k in la:
+        x, y = la[k], lb[k]
+        if x.size:
+            floor = 1e-12 * max(np.max(np.abs(x)), 1e-300)
+            worst = max(worst, float(np.max(np.abs(x - y) /
+                                            np.maximum(np.maximum(np.abs(x), np.abs(y)), floor))))
+    return worst
 
 
 def torch_times(spec, runs):
@@ -139,16 +212,31 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--threads", type=int)
     parser.add_argument("--only")
+    parser.add_argument("--manual", help="GradBench's manual executables (see above)")
     args = parser.parse_args()
     if torch is not None:
         torch.set_num_threads(args.threads or os.cpu_count())
-    print("| eval | workload | fad primal (ms) | fad derivative (ms) | d/p | PyTorch primal (ms) "
-          "| PyTorch derivative (ms) | d/p |")
-    print("|---|---|---|---|---|---|---|---|")
+    if args.manual:
+        print("| eval | workload | function | manual (ms) | fad (ms) | fad / manual "
+              "| outputs: max relative difference |")
+        print("|---|---|---|---|---|---|---|")
+    else:
+        print("| eval | workload | fad primal (ms) | fad derivative (ms) | d/p "
+              "| PyTorch primal (ms) | PyTorch derivative (ms) | d/p |")
+        print("|---|---|---|---|---|---|---|---|")
     for name, size, pf, df, inp, tspec in workloads(np.random.default_rng(31337)):
         if args.only and name not in args.only.split(","):
             continue
-        p, d = fad_times(args, name, [pf, df], inp)
+        fad = fad_times(args, name, [pf, df], inp)
+        if args.manual:
+            manual = manual_times(args, name, [pf, df], inp)
+            for function, (ft, fo), (mt, mo) in zip([pf, df], fad, manual or []):
+                diff = max_relative_difference(mo, fo)
+                print("| %s | %s | %s | %.3f | %.3f | %.2f | %s |" % (
+                    name, size, function, mt, ft, ft / mt,
+                    "structure differs" if diff is None else "%.1e" % diff), flush=True)
+            continue
+        p, d = fad[0][0], fad[1][0]
         if tspec is not None and torch is not None:
             tp, td = torch_times(tspec, args.runs)
             torch_cols = "%.3f | %.3f | %.2f" % (tp, td, td / tp)
