@@ -254,48 +254,31 @@ void printArray(int64_t rank, void *opaque) {
   std::puts(formatArray<T>(rank, opaque).c_str());
 }
 
-} // namespace
-
-/// A complex array given as its two parts, as one row-major array of
-/// std::complex<T> (what the output and a library's caller see).
-template <typename T> struct InterleavedArray {
-  std::vector<std::complex<T>> elements;
-  std::vector<int64_t> descriptor; ///< a Descriptor over `elements`
-
-  InterleavedArray(int64_t rank, void *re, void *im) {
-    const auto &r = *static_cast<const Descriptor *>(re);
-    const auto &i = *static_cast<const Descriptor *>(im);
-    int64_t total = 1;
-    for (int64_t d = 0; d < rank; ++d)
-      total *= r.sizesAndStrides[d];
-    elements.resize(total);
-    forEachElement(r, rank, [&](int64_t at, int64_t n) {
-      elements[n].real(reinterpret_cast<const T *>(r.aligned)[at]);
-    });
-    forEachElement(i, rank, [&](int64_t at, int64_t n) {
-      elements[n].imag(reinterpret_cast<const T *>(i.aligned)[at]);
-    });
-    descriptor.assign(3 + 2 * rank, 0);
-    descriptor[0] = descriptor[1] = reinterpret_cast<int64_t>(elements.data());
-    for (int64_t d = rank - 1, stride = 1; d >= 0; --d) {
-      descriptor[3 + d] = r.sizesAndStrides[d];
-      descriptor[3 + rank + d] = stride;
-      stride *= r.sizesAndStrides[d];
-    }
+/// Calls `use` with the descriptor of a row-major copy of the complex array
+/// whose parts `re` and `im` describe, as std::complex<T> elements (what
+/// the output and a library's caller see).
+template <typename T, typename Use>
+void withInterleaved(int64_t rank, void *re, void *im, Use use) {
+  const auto &r = *static_cast<const Descriptor *>(re);
+  const auto &i = *static_cast<const Descriptor *>(im);
+  std::vector<int64_t> descriptor(3 + 2 * rank, 0);
+  int64_t total = 1;
+  for (int64_t d = rank - 1; d >= 0; --d) {
+    descriptor[3 + d] = r.sizesAndStrides[d];
+    descriptor[3 + rank + d] = total;
+    total *= r.sizesAndStrides[d];
   }
-  void *desc() { return descriptor.data(); }
-};
-
-fad::rt::ComplexArray fad::rt::interleave(int64_t kind, int64_t rank, void *re, void *im) {
-  if (kind == FAD_KIND_C128) {
-    auto a = std::make_shared<InterleavedArray<double>>(rank, re, im);
-    return {a, a->desc()};
-  }
-  auto a = std::make_shared<InterleavedArray<float>>(rank, re, im);
-  return {a, a->desc()};
+  std::vector<std::complex<T>> elements(total);
+  forEachElement(r, rank, [&](int64_t at, int64_t n) {
+    elements[n].real(reinterpret_cast<const T *>(r.aligned)[at]);
+  });
+  forEachElement(i, rank, [&](int64_t at, int64_t n) {
+    elements[n].imag(reinterpret_cast<const T *>(i.aligned)[at]);
+  });
+  descriptor[0] = descriptor[1] = reinterpret_cast<int64_t>(elements.data());
+  use(descriptor.data());
 }
 
-namespace {
 /// Ends a library call with the message `make()` returns, or the program.
 /// fail(make()), where the message is freed before a library call returns
 /// its error (endFailedCall does not return through this frame).
@@ -455,18 +438,16 @@ void fad_rt_print_c64(float re, float im) {
     return callResultComplex(*call, FAD_KIND_C64, re, im);
   printScalar(format(std::complex<float>(re, im)));
 }
-void fad_rt_print_array_c128(int64_t r, void *re, int64_t, void *im) {
-  ComplexArray a = interleave(FAD_KIND_C128, r, re, im);
-  if (CallFrame *call = collectingCall())
-    return callResultArray(*call, FAD_KIND_C128, r, a.desc);
-  printArray<std::complex<double>>(r, a.desc);
-}
-void fad_rt_print_array_c64(int64_t r, void *re, int64_t, void *im) {
-  ComplexArray a = interleave(FAD_KIND_C64, r, re, im);
-  if (CallFrame *call = collectingCall())
-    return callResultArray(*call, FAD_KIND_C64, r, a.desc);
-  printArray<std::complex<float>>(r, a.desc);
-}
+#define FAD_PRINT_COMPLEX_ARRAY(SUFFIX, T, KIND)                               \
+  void fad_rt_print_array_##SUFFIX(int64_t r, void *re, int64_t, void *im) {   \
+    withInterleaved<T>(r, re, im, [&](void *d) {                               \
+      if (CallFrame *call = collectingCall())                                  \
+        return callResultArray(*call, KIND, r, d);                             \
+      printArray<std::complex<T>>(r, d);                                       \
+    });                                                                        \
+  }
+FAD_PRINT_COMPLEX_ARRAY(c128, double, FAD_KIND_C128)
+FAD_PRINT_COMPLEX_ARRAY(c64, float, FAD_KIND_C64)
 
 void fad_rt_fail(const char *message) {
   failWith([&] { return std::string(message); });

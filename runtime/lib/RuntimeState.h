@@ -10,7 +10,6 @@
 #define FAD_RUNTIME_RUNTIMESTATE_H
 
 #include <atomic>
-#include <memory>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -118,14 +117,6 @@ void callArgFillComplex(CallFrame &call, int64_t leaf, int64_t kind, int32_t par
                         int64_t rank, void *desc);
 void callResultComplex(CallFrame &call, int64_t kind, double re, double im);
 
-/// A complex array (FAD_KIND_C128 or C64) given as the descriptors of its
-/// parts, copied into one row-major array of std::complex elements: `desc`
-/// describes it while `storage` lives.
-struct ComplexArray {
-  std::shared_ptr<void> storage;
-  void *desc;
-};
-ComplexArray interleave(int64_t kind, int64_t rank, void *re, void *im);
 int64_t callReportEvery(CallFrame &call);
 /// Ends a library call with an error: first record the message, then jump
 /// out (in two steps, so that the message's temporaries are gone before the

@@ -141,8 +141,8 @@ public:
       Value v = values[k];
       Type t = v.getType();
       bool complex = parts[k] == 1;
-      auto [suffix, kind] =
-          complex ? complexKind(getElementTypeOrSelf(t)) : scalarKind(getElementTypeOrSelf(t));
+      Type elem = getElementTypeOrSelf(t);
+      StringRef suffix = (complex ? complexKind(elem) : scalarKind(elem)).first;
       SmallVector<Value> args;
       if (isa<RankedTensorType>(t)) {
         args.push_back(unrankedView(v));
