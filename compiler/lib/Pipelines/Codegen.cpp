@@ -16,6 +16,7 @@
 #include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Target/TargetOptions.h"
@@ -40,11 +41,26 @@ static std::unique_ptr<llvm::TargetMachine> hostTargetMachine(std::string &error
       llvm::Reloc::PIC_, std::nullopt, llvm::CodeGenOptLevel::Aggressive));
 }
 
+/// LLVM's loop vectorizer vectorizes what a vectorized loop leaves over only
+/// when the main loop takes 16 elements a vector or more. With 8 doubles a
+/// vector (AVX-512) and 4 vectors an iteration, a loop of fewer than 32
+/// iterations -- a sum over 16 coordinates -- ran entirely in the scalar
+/// remainder: from 4 elements a vector on, kmeans' Newton direction took
+/// 5.7 ms instead of 14.6 and its cost 3.1 instead of 6.1. (A command-line
+/// setting of the option wins.)
+static void vectorizeShortRemainders() {
+  llvm::StringMap<llvm::cl::Option *> &options = llvm::cl::getRegisteredOptions();
+  auto option = options.find("epilogue-vectorization-minimum-VF");
+  if (option != options.end() && option->second->getNumOccurrences() == 0)
+    option->second->addOccurrence(0, option->first(), "4");
+}
+
 /// LLVM's -O3 pipeline for `machine`, with glibc's vector math library
 /// (libmvec) known to the vectorizers: a loop calling exp, log, pow, sin,
 /// cos, tan, tanh or atan2 vectorizes into calls of their 4-lane AVX2 (or
 /// 2-lane SSE) versions, which programs link with -lmvec.
 static void optimize(llvm::Module &module, llvm::TargetMachine &machine) {
+  vectorizeShortRemainders();
   llvm::LoopAnalysisManager loops;
   llvm::FunctionAnalysisManager functions;
   llvm::CGSCCAnalysisManager sccs;
