@@ -169,8 +169,7 @@ Scalar LiteralReader::readScalar(size_t where) {
   }
   if (token == "inf" || token == "-inf" || token == "nan" || token == "-nan") {
     s.kind = Scalar::Float;
-    s.f = token[0] == '-' ? (token[1] == 'i' ? -INFINITY : -NAN)
-                          : (token[0] == 'i' ? INFINITY : NAN);
+    parseReal(token, s.f);
     return s;
   }
   const char *first = token.data(), *last = token.data() + token.size();
