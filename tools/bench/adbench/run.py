@@ -17,9 +17,14 @@ table (default docs/benchmarks/adbench-results.md) naming the machine.
 
     /usr/bin/python3 tools/bench/adbench/run.py [--fadc build/bin/fadc] [--runs 5] [--rounds 3]
         [--threads 1] [--quick] [--only lse,llsq] [--flush-subnormals] [--fadc-flags=--target=cuda]
-        [--out docs/benchmarks/adbench-results.md]
+        [--out docs/benchmarks/adbench-results.md] [--json FILE]
+
+--json FILE also writes every timing (each round's median, and the fastest)
+and ratio with the machine, thread count, flags and git revision, which
+tools/bench/adbench/plot.py draws.
 """
 import argparse
+import json
 import math
 import os
 import platform
@@ -413,6 +418,7 @@ def main():
                         help="more fadc options for fad's programs (e.g. --target=cuda)")
     parser.add_argument("--only", help="comma-separated objectives to run (default: all)")
     parser.add_argument("--out", default=os.path.join(ROOT, "docs", "benchmarks", "adbench-results.md"))
+    parser.add_argument("--json", help="also write every timing and ratio to this file")
     args = parser.parse_args()
     if torch is None and not args.quick:
         sys.exit("run.py: timing needs PyTorch (apt-get install python3-torch)")
@@ -420,7 +426,7 @@ def main():
         torch.set_num_threads(args.threads)
         torch.set_flush_denormal(args.flush_subnormals)
     runs = 3 if args.quick else args.runs
-    rows, failures = [], 0
+    rows, failures, records = [], 0, []
     with tempfile.TemporaryDirectory() as work:
         runner = Runner(args, work)
         for index, (name, size, make, torch_fn, wrt, kind) in enumerate(WORKLOADS):
@@ -490,9 +496,42 @@ def main():
                 td = time_torch(lambda: torch_derivative(name, torch_fn, inputs, wrt, kind), runs)
                 medians.append([median_ms(t) for t in (fad_pt, fad_dt, ref_pt, ref_dt, tp, td)])
             rows.append((name, size, *[min(column) for column in zip(*medians)], status))
+            records.append(json_record(rows[-1], medians, checks))
     if not args.quick:
         write_table(args.out, rows, runs, args)
+        if args.json:
+            write_json(args.json, records, runs, args)
     sys.exit(1 if failures else 0)
+
+
+TIMINGS = ("fad primal", "fad derivative", "C++ primal", "C++ derivative", "torch primal",
+           "torch derivative")
+
+
+def json_record(row, medians, checks):
+    """One objective's timings (ms: the fastest round's and every round's
+    median), the ratios of the Markdown table, and the checks' rho."""
+    name, size, fp, fd, cp, cd, tp, td, status = row
+    return {"objective": name, "size": size, "status": status, "checks": checks,
+            "ms": dict(zip(TIMINGS, (fp, fd, cp, cd, tp, td))),
+            "rounds_ms": {k: [m[i] for m in medians] for i, k in enumerate(TIMINGS)},
+            "ratios": {"fad derivative/primal": fd / fp, "C++ derivative/primal": cd / cp,
+                       "torch derivative/primal": td / tp, "fad/C++ primal": fp / cp,
+                       "fad/C++ derivative": fd / cd, "torch/fad derivative": td / fd}}
+
+
+def write_json(path, records, runs, args):
+    try:
+        revision = subprocess.run(["git", "-C", ROOT, "rev-parse", "HEAD"], capture_output=True,
+                                  text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        revision = "unknown"
+    with open(path, "w") as f:
+        json.dump({"machine": machine(), "threads": args.threads, "runs": runs,
+                   "rounds": args.rounds, "flush_subnormals": args.flush_subnormals,
+                   "fadc_flags": args.fadc_flags, "git_revision": revision,
+                   "torch": torch.__version__, "objectives": records}, f, indent=1)
+        f.write("\n")
 
 
 def machine():
