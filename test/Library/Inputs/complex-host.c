@@ -31,6 +31,12 @@ int main(void) {
   printf("status %d, norm2 %g\n", status, n2);
   status = cplx_norm2(ctx, NULL, shape, &n2);
   printf("null array: status %d, %s\n", status, fad_context_error(ctx));
+  /* fad_call's own check of a complex scalar (the generated wrappers always
+     pass its address): a null pointer is an argument error, not a crash. */
+  void cplx__call_scale(void);
+  fad_arg bad[2] = {{5, 0, NULL, NULL, 0, 0}, {5, 1, zs, shape, 0, 0}}; /* kind 5: c128 */
+  status = fad_call(ctx, "scale", cplx__call_scale, bad, 2, NULL, 0);
+  printf("null complex: status %d, %s\n", status, fad_context_error(ctx));
   fad_context_free(ctx);
   return 0;
 }
