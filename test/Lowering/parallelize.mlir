@@ -216,3 +216,23 @@ func.func @sum_of_sum(%a: memref<?xf64>, %n: index) -> f64 {
   } {fad.parallel}
   return %t : f64
 }
+
+// A loop whose trip count is a constant below the threshold stays as it is:
+// no parallel twin that would never run.
+// CHECK-LABEL: func.func @few_known_trips
+// CHECK-NOT:     scf.if
+// CHECK-NOT:     scf.parallel
+// CHECK:         scf.for
+// CHECK-NOT:     scf.parallel
+// CHECK:         return
+func.func @few_known_trips(%a: memref<15xf64>, %out: memref<15xf64>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c15 = arith.constant 15 : index
+  scf.for %i = %c0 to %c15 step %c1 {
+    %x = memref.load %a[%i] : memref<15xf64>
+    %y = arith.mulf %x, %x : f64
+    memref.store %y, %out[%i] : memref<15xf64>
+  } {fad.parallel}
+  return
+}

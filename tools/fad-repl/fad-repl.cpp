@@ -362,8 +362,14 @@ Compiled *Session::compile(llvm::StringRef expression, double &compileMs) {
   });
 
   // options.transformer is a function_ref: the transformer must outlive it.
-  std::function<llvm::Error(llvm::Module *)> optimize =
+  // Floats contract into FMAs as in fadc's default, so that the REPL
+  // computes what compiled programs do.
+  std::function<llvm::Error(llvm::Module *)> optimizeO2 =
       makeOptimizingTransformer(/*optLevel=*/2, /*sizeLevel=*/0, nullptr);
+  std::function<llvm::Error(llvm::Module *)> optimize = [&](llvm::Module *llvmModule) {
+    fad::allowFloatContraction(*llvmModule);
+    return optimizeO2(llvmModule);
+  };
   ExecutionEngineOptions options;
   options.transformer = optimize;
   auto engine = ExecutionEngine::create(*module, options);

@@ -102,6 +102,11 @@ static cl::opt<bool> checkNans(
     cl::desc("Stop at the first NaN or infinity that an operation computes, naming its "
              "source location (also in derivatives; slower: for debugging)"),
     cl::init(false), cl::cat(fadcOptions));
+static cl::opt<bool> contractFloats(
+    "fp-contract",
+    cl::desc("Fuse a float multiplication and addition into one multiply-add, rounded once "
+             "(on by default, as GCC does for C; --fp-contract=false rounds each operation)"),
+    cl::init(true), cl::cat(fadcOptions));
 static cl::opt<std::string> targetName(
     "target",
     cl::desc("Where the code runs: host (the CPU's cores), cuda or cuda:sm_NN (NVIDIA GPUs; "
@@ -471,7 +476,7 @@ static int compile(const char *argv0) {
   }
 
   llvm::LLVMContext llvmContext;
-  std::unique_ptr<llvm::Module> llvmModule = fad::translateToLLVMIR(*module, llvmContext);
+  std::unique_ptr<llvm::Module> llvmModule = fad::translateToLLVMIR(*module, llvmContext, contractFloats);
   if (!llvmModule)
     return 1;
   if (emitAction == Action::LLVMIR)

@@ -312,6 +312,13 @@ struct FADParallelizePass : public fad::impl::FADParallelizeBase<FADParallelizeP
       int64_t threshold = c.loop->hasAttr(fad::kChunksAttr)
                               ? 2
                               : std::max<int64_t>(2, (minWork + cost - 1) / cost);
+      // A loop of known trip count below the threshold stays as it is (a
+      // parallel twin that never runs would keep its buffers off the stack,
+      // see fad-promote-buffers-to-stack).
+      std::optional<int64_t> lower = getConstantIntValue(c.loop.getLowerBound());
+      std::optional<int64_t> upper = getConstantIntValue(c.loop.getUpperBound());
+      if (lower && upper && *upper - *lower < threshold)
+        continue;
       parallelize(c.loop, c.reductions, threshold);
     }
     getOperation()->walk([](scf::ForOp loop) { loop->removeAttr(fad::kParallelAttr); });

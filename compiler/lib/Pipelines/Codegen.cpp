@@ -12,8 +12,10 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/Analysis/TargetLibraryInfo.h"
+#include "llvm/IR/InstIterator.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/IR/Operator.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/CommandLine.h"
@@ -97,8 +99,24 @@ static void optimize(llvm::Module &module, llvm::TargetMachine &machine) {
   builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3).run(module, modules);
 }
 
+void fad::allowFloatContraction(llvm::Module &module) {
+  for (llvm::Function &fn : module)
+    for (llvm::Instruction &inst : llvm::instructions(fn))
+      switch (inst.getOpcode()) {
+      case llvm::Instruction::FAdd:
+      case llvm::Instruction::FSub:
+      case llvm::Instruction::FMul:
+      case llvm::Instruction::FNeg:
+        inst.setHasAllowContract(true);
+        break;
+      default:
+        break;
+      }
+}
+
 std::unique_ptr<llvm::Module> fad::translateToLLVMIR(ModuleOp module,
-                                                     llvm::LLVMContext &context) {
+                                                     llvm::LLVMContext &context,
+                                                     bool contractFloats) {
   std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(module, context);
   if (!llvmModule) {
     module.emitError("translation to LLVM IR failed");
@@ -117,6 +135,8 @@ std::unique_ptr<llvm::Module> fad::translateToLLVMIR(ModuleOp module,
     for (llvm::Function &fn : *llvmModule)
       if (fn.getName().starts_with("fad_entry_") && !fn.isDeclaration())
         fn.addFnAttr(llvm::Attribute::NoInline);
+  if (contractFloats)
+    allowFloatContraction(*llvmModule);
   llvmModule->setDataLayout(machine->createDataLayout());
   llvmModule->setTargetTriple(machine->getTargetTriple().getTriple());
   optimize(*llvmModule, *machine);

@@ -140,6 +140,36 @@ def FADHoistLoopBuffers : Pass<"fad-hoist-loop-buffers"> {
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
+def FADPromoteBuffersToStack : Pass<"fad-promote-buffers-to-stack"> {
+  let summary = "Keep small buffers that live within one iteration on the stack";
+  let description = [{
+    Runs on host code after convert-scf-to-openmp. A small array of fixed
+    extents built in a loop body (a point's 3 coordinates, a row of 15
+    tangents) costs a call of the allocator and of `free` per iteration,
+    and keeps LLVM from holding its elements in registers. Such a
+    `memref.alloc` (static shape, at most `max-bytes` bytes) becomes one
+    `memref.alloca` at the start of the function -- or of the `omp.parallel`
+    region around it, so that each thread has its own -- and its
+    deallocations go, when every use of the buffer and of its views stays in
+    the run of the block that allocates it: the buffer reaches no loop's
+    yield or condition, no `return`, no call and no op that produces a
+    buffer other than a view (a view is followed as the buffer itself); an
+    `scf.if` may yield it, and its result is then followed too, if every
+    branch yields a promoted buffer there. The buffer is then dead before
+    its allocation runs again, so one slot serves every iteration. The slots
+    of a function (or parallel region) take at most `max-function-bytes`
+    bytes (threads of a host program may have small stacks); allocations
+    beyond stay on the heap.
+  }];
+  let options = [
+    Option<"maxBytes", "max-bytes", "int64_t", /*default=*/"1024",
+           "The largest buffer, in bytes, kept on the stack">,
+    Option<"maxFunctionBytes", "max-function-bytes", "int64_t", /*default=*/"16384",
+           "The most stack, in bytes, that the promoted buffers of a function or parallel region take">,
+  ];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 def FADExpandStridedCopies : Pass<"fad-expand-strided-copies"> {
   let summary = "Copy between memrefs with non-identity layouts by loops";
   let description = [{

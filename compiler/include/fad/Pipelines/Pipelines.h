@@ -130,10 +130,19 @@ mlir::FailureOr<std::vector<EntrySignature>> addLibraryThunks(mlir::ModuleOp mod
 /// after emitting an error.
 mlir::OwningOpRef<mlir::ModuleOp> buildLinearView(mlir::ModuleOp module);
 
+/// Lets the code generator fuse a multiplication and an addition of floats
+/// into one fused multiply-add (FMA), rounded once: marks every floating-point
+/// add, subtract, multiply and negate `contract`, as GCC's default
+/// -ffp-contract=fast does for C. Results may differ from separately rounded
+/// operations in the last bits.
+void allowFloatContraction(llvm::Module &module);
+
 /// Translates an LLVM-dialect module to LLVM IR optimized at -O3 for the host
-/// CPU. Emits an error on `module` and returns null on failure.
+/// CPU, with float contraction (`allowFloatContraction`) when
+/// `contractFloats`. Emits an error on `module` and returns null on failure.
 std::unique_ptr<llvm::Module> translateToLLVMIR(mlir::ModuleOp module,
-                                                llvm::LLVMContext &context);
+                                                llvm::LLVMContext &context,
+                                                bool contractFloats = true);
 
 /// Writes `llvmModule` as a host object file to `os`.
 mlir::LogicalResult emitObjectFile(llvm::Module &llvmModule,

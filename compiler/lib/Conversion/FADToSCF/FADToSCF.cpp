@@ -306,6 +306,12 @@ static std::optional<SmallVector<Value>> hoistedExtents(OpBuilder &b, Location l
     if (isUpdateOf(body.getTerminator()->getOperand(k), body.getArgument(k + 1)))
       return hoistedExtents(b, loc, root, loop.getInits()[k]);
     return std::nullopt;
+  } else if (auto array = dyn_cast<ArrayOp>(owner)) {
+    // A literal of rows: as many rows as elements, each of its first row's
+    // extents (the jacobian of a map, [2][15] per point in ba).
+    outer = SmallVector<Value>{indexConst(b, loc, array.getElements().size())};
+    inner = type.getRank() > 1 ? hoistedExtents(b, loc, root, array.getElements().front())
+                               : SmallVector<Value>();
   } else if (auto transpose = dyn_cast<TransposeOp>(owner)) {
     std::optional<SmallVector<Value>> dims =
         hoistedExtents(b, loc, root, transpose.getOperand());
