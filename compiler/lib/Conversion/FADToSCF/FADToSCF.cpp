@@ -312,6 +312,35 @@ static std::optional<SmallVector<Value>> hoistedExtents(OpBuilder &b, Location l
     outer = SmallVector<Value>{indexConst(b, loc, array.getElements().size())};
     inner = type.getRank() > 1 ? hoistedExtents(b, loc, root, array.getElements().front())
                                : SmallVector<Value>();
+  } else if (auto ifOp = dyn_cast<IfOp>(owner)) {
+    // Both branches' rows of the same extents: the same values, or equal
+    // constants (ht's joint angles, a literal of 3 in every branch).
+    std::optional<SmallVector<Value>> thenDims = yieldedExtents(ifOp.getThenRegion(), k);
+    std::optional<SmallVector<Value>> elseDims = yieldedExtents(ifOp.getElseRegion(), k);
+    if (!thenDims || !elseDims)
+      return std::nullopt;
+    // Each extent was built for its branch: compare what they read (the
+    // size an index_cast converts, the array and axis of a tensor.dim).
+    auto source = [](Value v) {
+      while (auto cast = v.getDefiningOp<arith::IndexCastOp>())
+        v = cast.getIn();
+      return v;
+    };
+    auto same = [&](Value a, Value c) {
+      a = source(a);
+      c = source(c);
+      std::optional<int64_t> ca = getConstantIntValue(a), cc = getConstantIntValue(c);
+      if (a == c || (ca && cc && *ca == *cc))
+        return true;
+      auto da = a.getDefiningOp<tensor::DimOp>(), dc = c.getDefiningOp<tensor::DimOp>();
+      return da && dc && da.getSource() == dc.getSource() &&
+             getConstantIntValue(da.getIndex()) == getConstantIntValue(dc.getIndex()) &&
+             getConstantIntValue(da.getIndex());
+    };
+    for (auto [a, c] : llvm::zip(*thenDims, *elseDims))
+      if (!same(a, c))
+        return std::nullopt;
+    return thenDims;
   } else if (auto transpose = dyn_cast<TransposeOp>(owner)) {
     std::optional<SmallVector<Value>> dims =
         hoistedExtents(b, loc, root, transpose.getOperand());
