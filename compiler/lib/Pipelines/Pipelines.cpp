@@ -200,8 +200,10 @@ void fad::buildSCFToLLVMPipeline(OpPassManager &pm, const PipelineOptions &optio
       pm.addPass(createFADGPUDeviceRuntime({/*hasLibdevice=*/!cudaToolkit.empty()}));
   }
   pm.addPass(createConvertSCFToOpenMPPass());
-  if (!gpu) // a GPU kernel cannot read the host's stack
-    pm.addPass(createFADPromoteBuffersToStack());
+  if (!gpu) {
+    pm.addPass(createFADAdaptiveTeams());
+    pm.addPass(createFADPromoteBuffersToStack()); // a GPU kernel cannot read the host's stack
+  }
   pm.addPass(createFADInlineAllocaScopes());
   pm.addPass(createConvertSCFToCFPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
