@@ -276,7 +276,10 @@ static std::optional<SmallVector<Value>> hoistedExtents(OpBuilder &b, Location l
   unsigned k = cast<OpResult>(v).getResultNumber();
   std::optional<SmallVector<Value>> outer, inner;
   if (auto map = dyn_cast<MapOp>(owner)) {
-    outer = hoistedExtents(b, loc, root, map.getInputs().front());
+    // The inputs have one extent (the map checks it): any known one.
+    for (Value input : map.getInputs())
+      if ((outer = hoistedExtents(b, loc, root, input)))
+        break;
     if (outer)
       outer->resize(1);
     inner = type.getRank() > 1 ? yieldedExtents(map.getBody(), k) : SmallVector<Value>();
@@ -305,6 +308,13 @@ static std::optional<SmallVector<Value>> hoistedExtents(OpBuilder &b, Location l
     Block &body = loop.getBody().front();
     if (isUpdateOf(body.getTerminator()->getOperand(k), body.getArgument(k + 1)))
       return hoistedExtents(b, loc, root, loop.getInits()[k]);
+    return std::nullopt;
+  } else if (auto reduce = dyn_cast<ReduceOp>(owner)) {
+    // A fold whose accumulator keeps its extents (a sum of tangent lanes:
+    // acc + x, elementwise) has its initial value's.
+    Block &body = reduce.getBody().front();
+    if (isUpdateOf(body.getTerminator()->getOperand(k), body.getArgument(k)))
+      return hoistedExtents(b, loc, root, reduce.getInits()[k]);
     return std::nullopt;
   } else if (auto array = dyn_cast<ArrayOp>(owner)) {
     // A literal of rows: as many rows as elements, each of its first row's

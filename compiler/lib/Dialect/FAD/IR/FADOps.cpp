@@ -474,6 +474,14 @@ bool fad::isUpdateOf(Value v, Value from) {
   if (auto loop = v.getDefiningOp<ForOp>())
     return isUpdateOf(loop.getInits()[k], from) &&
            isUpdateOf(yielded(loop.getBody(), k), loop.getBody().getArgument(k + 1));
+  // A map of scalars over a vector has its extent (a map checks that its
+  // inputs' extents agree): the tangent lanes of a sum, acc + x * dx.
+  auto rank = [](Value a) {
+    auto type = dyn_cast<RankedTensorType>(a.getType());
+    return type ? type.getRank() : 0;
+  };
+  if (auto map = v.getDefiningOp<MapOp>(); map && rank(v) == 1 && rank(from) == 1)
+    return llvm::any_of(map.getInputs(), [&](Value input) { return isUpdateOf(input, from); });
   return false;
 }
 

@@ -66,9 +66,10 @@ inline mlir::Value buildElementwiseAdd(mlir::OpBuilder &b, mlir::Location loc, m
 /// each result.
 std::optional<llvm::SmallVector<std::pair<unsigned, unsigned>>> matchElementwiseSums(MapOp map);
 /// Whether `v` is `from` with elements added to or replaced (add_at,
-/// update, and conditionals and loops that only do that): it has the extents
-/// of `from`, since both check that what they add or store has the extents
-/// of what it goes into.
+/// update, a map of scalars over the vector `from` and others, and
+/// conditionals and loops that only do that): it has the extents of `from`,
+/// since each checks that what it adds, stores or maps over has the
+/// extents of what it goes into.
 bool isUpdateOf(mlir::Value v, mlir::Value from);
 /// Whether recomputing `op` costs more than reading its results from memory:
 /// transcendental functions and sequential loops, the ops with the
