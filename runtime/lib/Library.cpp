@@ -18,8 +18,6 @@
 #include "fad/Runtime/FADRuntime.h"
 
 #include <algorithm>
-#include <atomic>
-#include <chrono>
 #include <csetjmp>
 #include <cstdio>
 #include <cstdlib>
@@ -81,25 +79,6 @@ int fad::rt::idleCores(int cores, int runnable) {
   return std::max(1, std::min(cores, cores - (runnable - 1)));
 }
 
-int fad::rt::teamSize(int limit, int cores, int runnable, int lastTeam) {
-  if (limit <= 1 || runnable < 1)
-    return std::max(1, limit);
-  return std::min(limit, idleCores(cores, std::max(1, runnable - (lastTeam - 1))));
-}
-
-/// The runnable threads of the system now (runnableThreads of
-/// /proc/loadavg), or -1.
-static int readRunnableThreads() {
-  char text[256] = {};
-  std::FILE *f = std::fopen("/proc/loadavg", "r");
-  if (!f)
-    return -1;
-  size_t n = std::fread(text, 1, sizeof text - 1, f);
-  std::fclose(f);
-  text[n] = 0;
-  return fad::rt::runnableThreads(text);
-}
-
 /// The default thread count: OMP_NUM_THREADS (its first number) when set,
 /// else the cores that the other runnable threads leave idle (idleCores),
 /// read when the count is set.
@@ -108,8 +87,14 @@ static int defaultThreads() {
     if (int n = std::atoi(env); n >= 1)
       return n;
   int cores = omp_get_num_procs();
-  if (int runnable = readRunnableThreads(); runnable > 0)
-    return fad::rt::idleCores(cores, runnable);
+  char text[256] = {};
+  if (std::FILE *f = std::fopen("/proc/loadavg", "r")) {
+    size_t n = std::fread(text, 1, sizeof text - 1, f);
+    std::fclose(f);
+    text[n] = 0;
+    if (int runnable = fad::rt::runnableThreads(text); runnable > 0)
+      return fad::rt::idleCores(cores, runnable);
+  }
   return cores;
 }
 CallFrame *fad::rt::activeCall() { return current; }
@@ -362,28 +347,6 @@ void fad_set_threads(int32_t n) {
 int32_t fad_threads(void) { return omp_get_max_threads(); }
 
 int64_t fad_rt_chunks(void) { return current ? 1 : omp_get_max_threads(); }
-
-int32_t fad_rt_team_size(void) {
-  int limit = omp_get_max_threads();
-  if (limit <= 1)
-    return 1;
-  // The load is read at most every 50 ms (a few microseconds each time);
-  // the team decided then serves the parallel regions in between.
-  constexpr int64_t kPeriodNs = 50'000'000;
-  static std::atomic<int64_t> nextRead{0};
-  static std::atomic<int> team{0};
-  int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                    std::chrono::steady_clock::now().time_since_epoch())
-                    .count();
-  if (now >= nextRead.load(std::memory_order_relaxed)) {
-    nextRead.store(now + kPeriodNs, std::memory_order_relaxed);
-    int last = team.load(std::memory_order_relaxed);
-    team.store(fad::rt::teamSize(limit, omp_get_num_procs(), readRunnableThreads(),
-                                 last > 0 ? last : 1),
-               std::memory_order_relaxed);
-  }
-  return std::clamp(team.load(std::memory_order_relaxed), 1, limit);
-}
 
 int fad_call(fad_context *ctx, const char *entry, void (*thunk)(void), const fad_arg *args,
              int64_t nargs, fad_result *results, int64_t nresults) {

@@ -61,12 +61,6 @@ int runnableThreads(const char *loadavg);
 /// the OS runs other jobs make a parallel program many times slower than a
 /// sequential one; on an idle one, this is one thread per core.
 int idleCores(int cores, int runnable);
-/// The threads of the next parallel region, at most `limit`, on `cores`
-/// cores while `runnable` threads of the system are runnable (-1: unknown)
-/// and the last region ran `lastTeam` threads: the cores that other work
-/// leaves idle. The last team's workers count as this program's, not as
-/// other work: libomp's workers spin for a while after a region.
-int teamSize(int limit, int cores, int runnable, int lastTeam);
 
 /// The buffers of generated code (Allocator.cpp): `bytes` at `alignment`
 /// (a power of two), or null when memory is exhausted; `deallocate` takes

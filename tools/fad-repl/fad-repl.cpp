@@ -165,7 +165,6 @@ static llvm::orc::SymbolMap runtimeSymbols(llvm::orc::MangleAndInterner mangle) 
 #undef FAD_COLLECTIVE_SYMBOLS
   FAD_SYMBOL(fad_rt_fail);
   FAD_SYMBOL(fad_rt_chunks);
-  FAD_SYMBOL(fad_rt_team_size);
   FAD_SYMBOL(fad_rt_index_error);
   FAD_SYMBOL(fad_rt_size_error);
   FAD_SYMBOL(fad_rt_fixpoint_error);

@@ -12,10 +12,8 @@
 #include "fad/Dialect/FAD/IR/FADDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/CallInterfaces.h"
@@ -23,7 +21,6 @@
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace fad {
-#define GEN_PASS_DEF_FADADAPTIVETEAMS
 #define GEN_PASS_DEF_FADINLINEALLOCASCOPES
 #define GEN_PASS_DEF_FADPARALLELIZE
 #include "fad/Lowering/Passes.h.inc"
@@ -347,36 +344,6 @@ struct FADInlineAllocaScopesPass
       rewriter.eraseOp(ret);
       rewriter.inlineBlockBefore(&body, scope);
       rewriter.replaceOp(scope, results);
-    }
-  }
-};
-} // namespace
-
-namespace {
-struct FADAdaptiveTeamsPass : public fad::impl::FADAdaptiveTeamsBase<FADAdaptiveTeamsPass> {
-  void runOnOperation() override {
-    SmallVector<omp::ParallelOp> regions;
-    getOperation()->walk([&](omp::ParallelOp region) {
-      if (!region.getNumThreadsVar())
-        regions.push_back(region);
-    });
-    if (regions.empty())
-      return;
-    auto module = dyn_cast<ModuleOp>(getOperation());
-    if (!module)
-      module = getOperation()->getParentOfType<ModuleOp>();
-    StringRef name = "fad_rt_team_size";
-    auto teamSize = module.lookupSymbol<func::FuncOp>(name);
-    if (!teamSize) {
-      auto b = OpBuilder::atBlockBegin(module.getBody());
-      teamSize = b.create<func::FuncOp>(module.getLoc(), name,
-                                        b.getFunctionType({}, {b.getI32Type()}));
-      teamSize.setPrivate();
-    }
-    for (omp::ParallelOp region : regions) {
-      OpBuilder b(region);
-      Value n = b.create<func::CallOp>(region.getLoc(), teamSize, ValueRange{}).getResult(0);
-      region.getNumThreadsVarMutable().assign(n);
     }
   }
 };

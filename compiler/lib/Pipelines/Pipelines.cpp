@@ -200,10 +200,8 @@ void fad::buildSCFToLLVMPipeline(OpPassManager &pm, const PipelineOptions &optio
       pm.addPass(createFADGPUDeviceRuntime({/*hasLibdevice=*/!cudaToolkit.empty()}));
   }
   pm.addPass(createConvertSCFToOpenMPPass());
-  if (!gpu) {
-    pm.addPass(createFADAdaptiveTeams());
-    pm.addPass(createFADPromoteBuffersToStack()); // a GPU kernel cannot read the host's stack
-  }
+  if (!gpu) // a GPU kernel cannot read the host's stack
+    pm.addPass(createFADPromoteBuffersToStack());
   pm.addPass(createFADInlineAllocaScopes());
   pm.addPass(createConvertSCFToCFPass());
   pm.addPass(memref::createExpandStridedMetadataPass());

@@ -30,20 +30,3 @@ TEST(Threads, IdleCoresLeavesTheOthersTheirCores) {
   EXPECT_EQ(idleCores(16, 5), 12);
   EXPECT_EQ(idleCores(4, 0), 4);   // never more than the cores
 }
-
-TEST(Threads, TeamSizeCountsTheLastTeamAsThisProgram) {
-  // Idle 2 cores: this thread and the last team's spinning worker.
-  EXPECT_EQ(teamSize(2, 2, 2, 2), 2);
-  EXPECT_EQ(teamSize(2, 2, 1, 2), 2); // the worker sleeps
-  // Seven other jobs start: one thread, which then sees 8 runnable.
-  EXPECT_EQ(teamSize(2, 2, 9, 2), 1);
-  EXPECT_EQ(teamSize(2, 2, 8, 1), 1);
-  // They end: every core again.
-  EXPECT_EQ(teamSize(2, 2, 1, 1), 2);
-  // Never above the thread count, never below 1; unknown load: the count.
-  EXPECT_EQ(teamSize(4, 16, 1, 1), 4);
-  EXPECT_EQ(teamSize(8, 16, 12, 8), 8);
-  EXPECT_EQ(teamSize(8, 16, 20, 8), 4);
-  EXPECT_EQ(teamSize(1, 2, 1, 1), 1);
-  EXPECT_EQ(teamSize(3, 2, -1, 1), 3);
-}

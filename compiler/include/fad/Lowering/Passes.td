@@ -140,31 +140,6 @@ def FADHoistLoopBuffers : Pass<"fad-hoist-loop-buffers"> {
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
-def FADAdaptiveTeams : Pass<"fad-adaptive-teams"> {
-  let summary = "Size each OpenMP team by the cores idle when it starts";
-  let description = [{
-    Runs after convert-scf-to-openmp, on host code. Every `omp.parallel`
-    without a thread count gets `num_threads` from the runtime's
-    `fad_rt_team_size()`, called when the region starts: the program's
-    thread count, less the cores other programs keep busy (read from
-    /proc/loadavg at most every 50 ms). A team larger than the idle cores
-    makes each region wait at its barrier for a worker the OS has
-    descheduled, and libomp's workers spin while they wait for the next
-    region: when other jobs started after the program, a two-thread run of
-    the README's demo took 94 s against 19 s on one thread, on 2 cores.
-
-    ```mlir
-    omp.parallel {
-    ```
-    becomes
-    ```mlir
-    %n = func.call @fad_rt_team_size() : () -> i32
-    omp.parallel num_threads(%n : i32) {
-    ```
-  }];
-  let dependentDialects = ["::mlir::func::FuncDialect"];
-}
-
 def FADPromoteBuffersToStack : Pass<"fad-promote-buffers-to-stack"> {
   let summary = "Keep small buffers that live within one iteration on the stack";
   let description = [{

@@ -177,13 +177,6 @@ int fad_rt_call_printing(struct fad_context *ctx, const char *entry, void (*thun
    loops with run-time checks run sequentially). */
 int64_t fad_rt_chunks(void);
 
-/* The threads of the parallel region about to start (fad-adaptive-teams):
-   the thread count (-j, fad_set_threads), less the cores that other
-   programs keep busy now (from /proc/loadavg, read at most every 50 ms). A
-   team larger than the idle cores makes every region wait at its barrier
-   for a worker the OS has descheduled. */
-int32_t fad_rt_team_size(void);
-
 /* Run-time errors: print one line on stderr and exit with status 1 (inside a
    library call: end that call with the message). */
 void fad_rt_fail(const char *message);
