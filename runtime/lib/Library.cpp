@@ -62,6 +62,7 @@ static thread_local CallFrame *current = nullptr;
 // libomp's API (omp.h ships with clang, not on the C++ compiler's path).
 extern "C" {
 void omp_set_num_threads(int);
+void omp_set_dynamic(int);
 int omp_get_max_threads(void);
 int omp_get_num_procs(void);
 }
@@ -341,8 +342,25 @@ void fad_context_set_progress(fad_context *ctx, int64_t every) {
 }
 void fad_free(void *data) { std::free(data); }
 
+/// Lets libomp give each parallel region started by this thread fewer
+/// threads than the count when other programs keep cores busy (OpenMP's
+/// dynamic adjustment; libomp's load-balance mode counts the system's
+/// running threads in /proc, at most once a second, and leaves out its own
+/// team's). A team larger than the idle cores waits at every barrier for a
+/// descheduled worker while its idle workers spin. OMP_DYNAMIC, when set,
+/// decides instead.
+static void followTheLoad() {
+  static thread_local bool done = false;
+  if (done)
+    return;
+  done = true;
+  if (!std::getenv("OMP_DYNAMIC"))
+    omp_set_dynamic(1);
+}
+
 void fad_set_threads(int32_t n) {
   omp_set_num_threads(n >= 1 ? std::min(n, FAD_MAX_THREADS) : defaultThreads());
+  followTheLoad();
 }
 int32_t fad_threads(void) { return omp_get_max_threads(); }
 
@@ -352,6 +370,7 @@ int fad_call(fad_context *ctx, const char *entry, void (*thunk)(void), const fad
              int64_t nargs, fad_result *results, int64_t nresults) {
   if (!ctx)
     return FAD_ERROR_ARGUMENT;
+  followTheLoad();
   ctx->error.clear();
   if (!validArguments(entry, args, nargs, ctx->error))
     return FAD_ERROR_ARGUMENT;
