@@ -265,11 +265,28 @@ static bool validArguments(const char *entry, const fad_arg *args, int64_t nargs
   return true;
 }
 
+/// Lets libomp give each parallel region started by this thread fewer
+/// threads than the count when other programs keep cores busy (OpenMP's
+/// dynamic adjustment; libomp's load-balance mode counts the system's
+/// running threads in /proc, at most once a second, and leaves out its own
+/// team's). A team larger than the idle cores waits at every barrier for a
+/// descheduled worker while its idle workers spin. OMP_DYNAMIC, when set,
+/// decides instead.
+static void followTheLoad() {
+  static thread_local bool done = false;
+  if (done)
+    return;
+  done = true;
+  if (!std::getenv("OMP_DYNAMIC"))
+    omp_set_dynamic(1);
+}
+
 /// Runs `thunk` in `call`; on failure frees what the program and the call
 /// had allocated, records the message in the context and returns false.
 /// The GPU of a --target=cuda program is started first, before the program
 /// allocates (Allocator.cpp relies on it).
 static bool run(CallFrame &call, void (*thunk)(void)) {
+  followTheLoad();
   call.ctx->error.clear();
   call.pending.reserve(call.nresults);
   // A --target=cuda program fails every call when there is no GPU (the
@@ -342,22 +359,6 @@ void fad_context_set_progress(fad_context *ctx, int64_t every) {
 }
 void fad_free(void *data) { std::free(data); }
 
-/// Lets libomp give each parallel region started by this thread fewer
-/// threads than the count when other programs keep cores busy (OpenMP's
-/// dynamic adjustment; libomp's load-balance mode counts the system's
-/// running threads in /proc, at most once a second, and leaves out its own
-/// team's). A team larger than the idle cores waits at every barrier for a
-/// descheduled worker while its idle workers spin. OMP_DYNAMIC, when set,
-/// decides instead.
-static void followTheLoad() {
-  static thread_local bool done = false;
-  if (done)
-    return;
-  done = true;
-  if (!std::getenv("OMP_DYNAMIC"))
-    omp_set_dynamic(1);
-}
-
 void fad_set_threads(int32_t n) {
   omp_set_num_threads(n >= 1 ? std::min(n, FAD_MAX_THREADS) : defaultThreads());
   followTheLoad();
@@ -370,7 +371,6 @@ int fad_call(fad_context *ctx, const char *entry, void (*thunk)(void), const fad
              int64_t nargs, fad_result *results, int64_t nresults) {
   if (!ctx)
     return FAD_ERROR_ARGUMENT;
-  followTheLoad();
   ctx->error.clear();
   if (!validArguments(entry, args, nargs, ctx->error))
     return FAD_ERROR_ARGUMENT;
