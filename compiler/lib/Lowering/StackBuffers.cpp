@@ -29,7 +29,6 @@ namespace {
 /// (which other branches may define).
 struct Candidate {
   memref::AllocOp alloc;
-  int64_t bytes = 0;
   SetVector<Value> aliases;
   SmallVector<memref::DeallocOp> deallocs;
   SmallVector<OpResult> merged;
@@ -103,7 +102,7 @@ struct FADPromoteBuffersToStackPass
       int64_t &total = slotBytes[&slotRegion(alloc)];
       if (!bytes || *bytes > maxBytes || total + *bytes > maxFunctionBytes)
         return;
-      Candidate c{alloc, *bytes};
+      Candidate c{alloc};
       if (!followUses(c))
         return;
       total += *bytes;

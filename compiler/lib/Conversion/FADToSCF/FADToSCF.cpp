@@ -343,9 +343,10 @@ static std::optional<SmallVector<Value>> hoistedExtents(OpBuilder &b, Location l
       if (a == c || (ca && cc && *ca == *cc))
         return true;
       auto da = a.getDefiningOp<tensor::DimOp>(), dc = c.getDefiningOp<tensor::DimOp>();
-      return da && dc && da.getSource() == dc.getSource() &&
-             getConstantIntValue(da.getIndex()) == getConstantIntValue(dc.getIndex()) &&
-             getConstantIntValue(da.getIndex());
+      if (!da || !dc || da.getSource() != dc.getSource())
+        return false;
+      std::optional<int64_t> axis = getConstantIntValue(da.getIndex());
+      return axis && axis == getConstantIntValue(dc.getIndex());
     };
     for (auto [a, c] : llvm::zip(*thenDims, *elseDims))
       if (!same(a, c))
