@@ -758,12 +758,12 @@ func.func @reduce_result_and_input(%x: tensor<?xf64>) -> (f64, f64) {
 // -----
 
 // A broadcast (a build yielding a value from outside) is inlined into every
-// reader, however many (the map becomes a build over the other input); an
-// index marked in bounds is not checked again.
+// reader, however many (the map stays a map, of the other input, and could
+// still overwrite it); an index marked in bounds is not checked again.
 // CHECK-LABEL: func.func @broadcast
 // CHECK-NOT:     "index out of bounds
-// CHECK:         %[[M:.*]] = fad.build %{{.*}} : tensor<?xf64> {
-// CHECK:           %[[A:.*]] = fad.index %arg0[%{{.*}}] {fad.in_bounds}
+// CHECK:         %[[M:.*]] = fad.map(%arg0) : (tensor<?xf64>) -> tensor<?xf64> {
+// CHECK-NEXT:    ^bb0(%[[A:.*]]: f64):
 // CHECK-NEXT:      fad.mul %[[A]], %arg2 : f64
 // CHECK-NOT:     fad.build
 // CHECK-NOT:     "index out of bounds
@@ -891,4 +891,141 @@ func.func @row_accumulation_stays_in_place(%outer: tensor<?x?xf64>, %row: tensor
   }
   %r = fad.add_at %outer[%i], %acc : tensor<?x?xf64>, tensor<?xf64>
   return %r : tensor<?x?xf64>
+}
+
+// -----
+
+// In a sequential loop, a row of scalars added to a row of an accumulator
+// (here computed by a map, and by a build) is added element by element where
+// it goes: a fad.for over the row, after the add_at's own checks (the
+// index, the row's extent); no row array is built.
+// CHECK-LABEL: func.func @add_row_in_loop
+// CHECK:         fad.for %arg2 iter(%arg0)
+// CHECK:           "index out of bounds"
+// CHECK:           "arrays of different sizes"
+// CHECK:           %[[M:.*]] = fad.for %{{.*}} iter(%{{.*}}) : (tensor<?x?xf64>) -> tensor<?x?xf64> {
+// CHECK-NEXT:      ^bb0(%[[J:.*]]: i64, %[[A:.*]]: tensor<?x?xf64>):
+// CHECK-NEXT:        %[[X:.*]] = fad.index %arg1[%[[J]]] {fad.in_bounds}
+// CHECK-NEXT:        %[[P:.*]] = fad.mul %[[X]], %arg3 : f64
+// CHECK-NEXT:        fad.add_at %[[A]][%{{.*}}, %[[J]]], %[[P]] {fad.in_bounds} : tensor<?x?xf64>, f64
+// CHECK:           %[[B:.*]] = fad.for %{{.*}} iter(%[[M]]) : (tensor<?x?xf64>) -> tensor<?x?xf64> {
+// CHECK-NEXT:      ^bb0(%[[K:.*]]: i64, %[[C:.*]]: tensor<?x?xf64>):
+// CHECK-NEXT:        %[[F:.*]] = fad.convert %[[K]] : i64 to f64
+// CHECK-NEXT:        fad.add_at %[[C]][%{{.*}}, %[[K]]], %[[F]] {fad.in_bounds} : tensor<?x?xf64>, f64
+// CHECK-NOT:     fad.map
+// CHECK-NOT:     fad.build
+func.func @add_row_in_loop(%acc: tensor<?x?xf64>, %x: tensor<?xf64>, %n: i64, %c: f64) -> tensor<?x?xf64> {
+  %r = fad.for %n iter(%acc) : (tensor<?x?xf64>) -> tensor<?x?xf64> {
+  ^bb0(%i: i64, %a: tensor<?x?xf64>):
+    %row = fad.map(%x) : (tensor<?xf64>) -> tensor<?xf64> {
+    ^bb0(%e: f64):
+      %p = fad.mul %e, %c : f64
+      fad.yield %p : f64
+    }
+    %a2 = fad.add_at %a[%i], %row : tensor<?x?xf64>, tensor<?xf64>
+    %m = fad.dim %x[0] : tensor<?xf64>
+    %ramp = fad.build %m : tensor<?xf64> {
+    ^bb0(%k: i64):
+      %f = fad.convert %k : i64 to f64
+      fad.yield %f : f64
+    }
+    %a3 = fad.add_at %a2[%i], %ramp : tensor<?x?xf64>, tensor<?xf64>
+    fad.yield %a3 : tensor<?x?xf64>
+  }
+  return %r : tensor<?x?xf64>
+}
+
+// -----
+
+// Outside sequential loops the map stays (it may run in parallel).
+// CHECK-LABEL: func.func @add_row_outside_loop
+// CHECK:         %[[M:.*]] = fad.map(%arg1)
+// CHECK:         fad.add_at %arg0[%arg2], %[[M]] : tensor<?x?xf64>, tensor<?xf64>
+func.func @add_row_outside_loop(%acc: tensor<?x?xf64>, %x: tensor<?xf64>, %i: i64, %c: f64) -> tensor<?x?xf64> {
+  %row = fad.map(%x) : (tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%e: f64):
+    %p = fad.mul %e, %c : f64
+    fad.yield %p : f64
+  }
+  %r = fad.add_at %acc[%i], %row : tensor<?x?xf64>, tensor<?xf64>
+  return %r : tensor<?x?xf64>
+}
+
+// -----
+
+// The transpose of a dot product of two rows yields both adjoints from one
+// map; each cheap result goes into its own consumer (a map adding it to a
+// state, an add_at into a row), so the map is split and each part fuses:
+// no array of either adjoint is built.
+// CHECK-LABEL: func.func @split_for_consumers
+// CHECK:         fad.for
+// CHECK:           %[[XA:.*]] = fad.map(%arg1, %arg2, %{{.*}}) : (tensor<?xf64>, tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64> {
+// CHECK-NEXT:      ^bb0(%[[L:.*]]: f64, %{{.*}}: f64, %[[S:.*]]: f64):
+// CHECK-NEXT:        %[[P:.*]] = fad.mul %[[L]], %arg3 : f64
+// CHECK-NEXT:        fad.add %[[S]], %[[P]] : f64
+// CHECK:           fad.for %{{.*}} iter(%{{.*}}) : (tensor<?x?xf64>) -> tensor<?x?xf64> {
+// CHECK:             fad.index %arg2[%{{.*}}] {fad.in_bounds}
+// CHECK:             fad.add_at %{{.*}} {fad.in_bounds} : tensor<?x?xf64>, f64
+// CHECK-NOT:     fad.map(%arg1, %arg2)
+func.func @split_for_consumers(%lbar: tensor<?x?xf64>, %l: tensor<?xf64>, %z: tensor<?xf64>, %c: f64, %zbar: tensor<?xf64>, %n: i64) -> (tensor<?xf64>, tensor<?x?xf64>) {
+  %r:2 = fad.for %n iter(%zbar, %lbar) : (tensor<?xf64>, tensor<?x?xf64>) -> (tensor<?xf64>, tensor<?x?xf64>) {
+  ^bb0(%i: i64, %s: tensor<?xf64>, %a: tensor<?x?xf64>):
+    %adj:2 = fad.map(%l, %z) : (tensor<?xf64>, tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
+    ^bb0(%le: f64, %ze: f64):
+      %p = fad.mul %le, %c : f64
+      %q = fad.mul %ze, %c : f64
+      fad.yield %p, %q : f64, f64
+    }
+    %s2 = fad.map(%s, %adj#0) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64> {
+    ^bb0(%u: f64, %v: f64):
+      %w = fad.add %u, %v : f64
+      fad.yield %w : f64
+    }
+    %a2 = fad.add_at %a[%i], %adj#1 : tensor<?x?xf64>, tensor<?xf64>
+    fad.yield %s2, %a2 : tensor<?xf64>, tensor<?x?xf64>
+  }
+  return %r#0, %r#1 : tensor<?xf64>, tensor<?x?xf64>
+}
+
+// -----
+
+// An element of a map read once is computed alone, after the map's checks.
+// CHECK-LABEL: func.func @map_into_index
+// CHECK-NOT:     fad.map
+// CHECK:         "map: arrays of different sizes"
+// CHECK:         "index out of bounds of a mapped array"
+// CHECK:         %[[A:.*]] = fad.index %arg0[%arg2] {fad.in_bounds}
+// CHECK:         %[[B:.*]] = fad.index %arg1[%arg2] {fad.in_bounds}
+// CHECK:         %[[S:.*]] = fad.sub %[[A]], %[[B]] : f64
+// CHECK:         return %[[S]]
+func.func @map_into_index(%x: tensor<?xf64>, %y: tensor<?xf64>, %i: i64) -> f64 {
+  %m = fad.map(%x, %y) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%a: f64, %b: f64):
+    %d = fad.sub %a, %b : f64
+    fad.yield %d : f64
+  }
+  %e = fad.index %m[%i] : tensor<?xf64> -> f64
+  return %e : f64
+}
+
+// -----
+
+// A broadcast added elementwise stays an elementwise sum of the state
+// (acc[i] + c), which fad-split-accumulations recognizes.
+// CHECK-LABEL: func.func @broadcast_into_sum
+// CHECK:         fad.build
+// CHECK:           %[[A:.*]] = fad.index %{{.*}}[%{{.*}}] {fad.in_bounds}
+// CHECK-NEXT:      fad.add %[[A]], %arg1 : f64
+func.func @broadcast_into_sum(%acc: tensor<?xf64>, %c: f64) -> tensor<?xf64> {
+  %n = fad.dim %acc[0] : tensor<?xf64>
+  %b = fad.build %n : tensor<?xf64> {
+  ^bb0(%j: i64):
+    fad.yield %c : f64
+  }
+  %s = fad.map(%acc, %b) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%u: f64, %v: f64):
+    %w = fad.add %u, %v : f64
+    fad.yield %w : f64
+  }
+  return %s : tensor<?xf64>
 }

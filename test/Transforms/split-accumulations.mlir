@@ -157,6 +157,44 @@ func.func @plus(%n: i64, %x: tensor<?xf64>, %acc0: tensor<?xf64>) -> tensor<?xf6
 
 // -----
 
+// acc + f xs with f fused into the sum's map (a map yielding the state's
+// element plus a term of its other inputs) is an accumulation too; one whose
+// term reads the state (through the map's inputs or from outside) is not.
+// CHECK-LABEL: func.func @plus_fused
+// CHECK:         fad.build %{{.*}} {fad.chunks}
+// CHECK-LABEL: func.func @plus_fused_reads_state
+// CHECK-NOT:     call @fad_rt_chunks
+func.func @plus_fused(%n: i64, %x: tensor<?xf64>, %acc0: tensor<?xf64>, %c: f64) -> tensor<?xf64> {
+  %r = fad.for %n iter(%acc0) : (tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%i: i64, %acc: tensor<?xf64>):
+    %s = fad.map(%x, %acc) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64> {
+    ^bb0(%e: f64, %a: f64):
+      %p = fad.mul %e, %c : f64
+      %t = fad.add %a, %p : f64
+      fad.yield %t : f64
+    }
+    fad.yield %s : tensor<?xf64>
+  }
+  return %r : tensor<?xf64>
+}
+func.func @plus_fused_reads_state(%n: i64, %x: tensor<?xf64>, %acc0: tensor<?xf64>, %c: f64) -> tensor<?xf64> {
+  %r = fad.for %n iter(%acc0) : (tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%i: i64, %acc: tensor<?xf64>):
+    %zero = arith.constant 0 : i64
+    %first = fad.index %acc[%zero] : tensor<?xf64> -> f64
+    %s = fad.map(%x, %acc) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64> {
+    ^bb0(%e: f64, %a: f64):
+      %p = fad.mul %e, %first : f64
+      %t = fad.add %a, %p : f64
+      fad.yield %t : f64
+    }
+    fad.yield %s : tensor<?xf64>
+  }
+  return %r : tensor<?xf64>
+}
+
+// -----
+
 // acc + (acc + c) doubles what was accumulated: not an accumulation.
 // CHECK-LABEL: func.func @twice
 // CHECK-NOT:     call @fad_rt_chunks

@@ -263,7 +263,15 @@ struct ElementwiseAccumulationToBuild : OpRewritePattern<ForOp> {
 /// the type of the array whose row `i` it was: each add_at gets `i` in front
 /// of its indices.
 static void accumulateIntoRow(PatternRewriter &rw, Value acc, Type type, Value i) {
-  OpOperand &use = *acc.use_begin();
+  // Extents of the row are those of the array's next dimension.
+  for (OpOperand &use : llvm::make_early_inc_range(acc.getUses()))
+    if (auto dim = dyn_cast<DimOp>(use.getOwner())) {
+      rw.setInsertionPoint(dim);
+      rw.replaceOpWithNewOp<DimOp>(dim, acc, dim.getDim() + 1);
+    }
+  OpOperand &use = *llvm::find_if(acc.getUses(), [](OpOperand &use) {
+    return !isa<DimOp>(use.getOwner());
+  });
   Operation *user = use.getOwner();
   if (auto addAt = dyn_cast<AddAtOp>(user)) {
     rw.setInsertionPoint(addAt);

@@ -291,7 +291,11 @@ struct FuseSiblingMaps : OpRewritePattern<MapOp> {
 
 /// map g (build n f) ys  ->  build n (\i -> g (f i) ys[i]), when the build's
 /// only result has no other use (the other inputs are checked to have n
-/// elements, as the map would have).
+/// elements, as the map would have). A broadcast (f i = c) instead leaves
+/// a map of the other inputs, map (\ys -> g c ys) ys, which may still run
+/// in place on one of them (the transposed dot product's y_adj c), unless
+/// the map is an elementwise sum (acc + c stays recognizable as an
+/// accumulation: fad-split-accumulations).
 struct FuseBuildIntoMap : OpRewritePattern<MapOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(MapOp map, PatternRewriter &rw) const override {
@@ -299,6 +303,23 @@ struct FuseBuildIntoMap : OpRewritePattern<MapOp> {
       BuildOp build = fusibleBuild(input, map);
       if (!build)
         continue;
+      Block &body = build.getBody().front();
+      if (&body.front() == body.getTerminator() && map.getInputs().size() > 1 &&
+          !matchElementwiseSums(map)) {
+        Value c = body.getTerminator()->getOperand(0);
+        if (c.getParentRegion() == &build.getBody())
+          continue; // the index itself
+        SmallVector<Value> others(map.getInputs());
+        others.erase(others.begin() + k);
+        assertExtents(rw, map.getLoc(), build.getSize(), others);
+        rw.modifyOpInPlace(map, [&] {
+          map.getBody().getArgument(k).replaceAllUsesWith(c);
+          map.getBody().front().eraseArgument(k);
+          map->eraseOperand(k);
+        });
+        eraseIfUnused(rw, build);
+        return success();
+      }
       Location loc = map.getLoc();
       Value n = build.getSize();
       SmallVector<Value> others(map.getInputs());
@@ -348,6 +369,34 @@ struct FuseBuildIntoIndex : OpRewritePattern<IndexOp> {
   }
 };
 
+/// (map f xs)[i]  ->  f xs[i], when the map's only result has no other use
+/// and f computes a scalar without loops or effects, after the map's checks
+/// (its inputs' extents agree) and 0 <= i < n (none for an index marked in
+/// bounds). (A body with loops, such as a row it builds, could end up rerun
+/// in every iteration of a loop around the index.)
+struct FuseMapIntoIndex : OpRewritePattern<IndexOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(IndexOp index, PatternRewriter &rw) const override {
+    MapOp map = fusibleProducer(index.getArray());
+    if (!map || index.getIndices().size() != 1 ||
+        isa<RankedTensorType>(index.getResult().getType()))
+      return rw.notifyMatchFailure(index, "not an element of a fusible map of scalars");
+    if (llvm::any_of(map.getBody().front(), [](Operation &op) {
+          return op.getNumRegions() != 0 || !isMemoryEffectFree(&op);
+        }))
+      return rw.notifyMatchFailure(index, "the map's body has loops or effects");
+    Location loc = index.getLoc();
+    Value i = index.getIndices()[0];
+    Value n = rw.create<DimOp>(loc, map.getInputs()[0], 0);
+    assertExtents(rw, loc, n, map.getInputs().drop_front());
+    if (!index->hasAttr(kInBoundsAttr))
+      rw.create<AssertOp>(loc, inBounds(rw, loc, i, n), "index out of bounds of a mapped array");
+    rw.replaceOp(index, inlineBody(rw, map.getBody(), elementsAt(rw, loc, map, i)));
+    rw.eraseOp(map);
+    return success();
+  }
+};
+
 /// Whether the ops of `block` that `v` depends on are cheap to compute again
 /// (no nested regions, nothing costly) and read at most two arrays (block
 /// arguments of a map, arrays a build indexes): computing v in a second
@@ -371,29 +420,97 @@ static bool cheapToRecompute(Value v, Block &block) {
   return arrays.size() <= 2;
 }
 
-/// reduce op z (result r of a map or build of several results)  ->  the
-/// reduce of a map or build of that result alone, which then fuses into the
-/// reduce, when the result is cheap to recompute (cheapToRecompute) and has
-/// no other use: the array is neither stored nor read back (lse's adjoint
-/// through the maximum is the sum of a second result of the softmax's map).
-struct SplitResultForReduce : OpRewritePattern<ReduceOp> {
+/// A consumer of `array`, one result of a map or build of several, that
+/// fuses with a producer of that result alone: a reduction of it alone, a
+/// map reading it, an add_at adding it.
+static bool fusesWithProducer(OpOperand &use) {
+  Operation *user = use.getOwner();
+  if (auto reduce = dyn_cast<ReduceOp>(user))
+    return reduce.getInputs().size() == 1;
+  if (auto addAt = dyn_cast<AddAtOp>(user))
+    return addAt.getValue() == use.get();
+  return isa<MapOp>(user);
+}
+
+/// consumer (result r of a map or build of several)  ->  consumer of a map
+/// or build of that result alone, which then fuses into it, when the
+/// result is cheap to recompute (cheapToRecompute) and read only there:
+/// the array is neither stored nor read back (lse's adjoint through the
+/// maximum is the sum of a second result of the softmax's map; the
+/// transpose of a dot product of two arrays yields both adjoints from one
+/// map, each then added elsewhere).
+template <typename OpTy>
+struct SplitResultForConsumer : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy producer, PatternRewriter &rw) const override {
+    if (producer->getNumResults() < 2)
+      return rw.notifyMatchFailure(producer, "has one result");
+    Block &body = producer.getBody().front();
+    for (OpResult array : producer->getResults()) {
+      if (!array.hasOneUse() || !fusesWithProducer(*array.use_begin()))
+        continue;
+      unsigned r = array.getResultNumber();
+      if (!cheapToRecompute(body.getTerminator()->getOperand(r), body))
+        continue;
+      OpOperand &use = *array.use_begin();
+      Operation *alone = cloneWithResults(rw, producer, {r});
+      rw.modifyOpInPlace(use.getOwner(), [&] { use.set(alone->getResult(0)); });
+      eraseIfUnused(rw, producer);
+      return success();
+    }
+    return rw.notifyMatchFailure(producer, "no result is read once by an op it would fuse into");
+  }
+};
+
+/// add_at a[is], (map f xs or build n f)  ->  for j < n: add_at a[is, j], f
+/// ..., inside a sequential loop (a reverse sweep): the row of scalars is
+/// added where it goes, element by element, and no array is built for it
+/// (the transpose of a dot product adds y_r z to row r of a captured
+/// matrix's adjoint). Outside sequential loops the map stays, to run in
+/// parallel.
+struct FuseIntoAddAt : OpRewritePattern<AddAtOp> {
   using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(ReduceOp reduce, PatternRewriter &rw) const override {
-    if (reduce.getInputs().size() != 1)
-      return rw.notifyMatchFailure(reduce, "not a reduction of one array");
-    auto array = dyn_cast<OpResult>(reduce.getInputs()[0]);
-    Operation *producer = array ? array.getOwner() : nullptr;
-    if (!isa_and_nonnull<MapOp, BuildOp>(producer) || producer->getNumResults() < 2 ||
-        !array.hasOneUse())
-      return rw.notifyMatchFailure(reduce, "the array is not one result, read once, of several");
-    Block &body = producer->getRegion(0).front();
-    unsigned r = array.getResultNumber();
-    if (!cheapToRecompute(body.getTerminator()->getOperand(r), body))
-      return rw.notifyMatchFailure(reduce, "the result is not cheap to compute again");
-    Operation *alone = cloneWithResults(rw, producer, {r});
-    rw.modifyOpInPlace(reduce, [&] {
-      reduce->setOperand(reduce.getInits().size(), alone->getResult(0));
-    });
+  LogicalResult matchAndRewrite(AddAtOp addAt, PatternRewriter &rw) const override {
+    Value value = addAt.getValue();
+    auto type = dyn_cast<RankedTensorType>(value.getType());
+    if (!type || type.getRank() != 1 || !addAt->getParentOfType<ForOp>())
+      return rw.notifyMatchFailure(addAt, "does not add a row of scalars in a sequential loop");
+    BuildOp build = fusibleBuild(value, addAt);
+    MapOp map = build ? MapOp() : fusibleProducer(value);
+    Operation *producer = build ? build.getOperation() : map.getOperation();
+    if (!producer || !onlyChecksAsEffects(producer->getRegion(0)))
+      return rw.notifyMatchFailure(addAt, "the row is not a fusible map's or build's result");
+    Location loc = addAt.getLoc();
+    Value array = addAt.getArray();
+    ValueRange indices = addAt.getIndices();
+    // The checks the add_at made: its indices, the row's extent.
+    for (auto [d, index] : llvm::enumerate(indices)) {
+      Value extent = rw.create<DimOp>(loc, array, d);
+      rw.create<AssertOp>(loc, inBounds(rw, loc, index, extent), "index out of bounds",
+                          ValueRange{index, extent});
+    }
+    Value n = build ? build.getSize() : rw.create<DimOp>(loc, map.getInputs()[0], 0).getResult();
+    if (map)
+      assertExtents(rw, loc, n, map.getInputs().drop_front());
+    Value rowExtent = rw.create<DimOp>(loc, array, indices.size());
+    rw.create<AssertOp>(loc, rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, n, rowExtent),
+                        "arrays of different sizes", ValueRange{n, rowExtent});
+    auto loop = rw.create<ForOp>(loc, TypeRange{array.getType()}, n, ValueRange{array});
+    {
+      OpBuilder::InsertionGuard guard(rw);
+      Block *block = rw.createBlock(&loop.getBody(), {}, {rw.getI64Type(), array.getType()},
+                                    {loc, loc});
+      Value j = block->getArgument(0);
+      SmallVector<Value> element = build ? inlineBody(rw, build.getBody(), ValueRange{j})
+                                         : inlineBody(rw, map.getBody(), elementsAt(rw, loc, map, j));
+      SmallVector<Value> at(indices);
+      at.push_back(j);
+      auto add = rw.create<AddAtOp>(loc, block->getArgument(1), at, element[0]);
+      add->setAttr(kInBoundsAttr, rw.getUnitAttr());
+      rw.create<YieldOp>(loc, add.getResult());
+    }
+    rw.replaceOp(addAt, loop.getResults());
+    eraseIfUnused(rw, producer); // a broadcast may have other readers
     return success();
   }
 };
@@ -401,7 +518,8 @@ struct SplitResultForReduce : OpRewritePattern<ReduceOp> {
 
 void fad::populateProducerConsumerFusionPatterns(RewritePatternSet &patterns) {
   patterns.add<FuseMapIntoMap, FuseMapIntoReduce, FuseMapIntoFor, FuseBuildIntoReduce,
-               FuseBuildIntoIndex, FuseBuildIntoMap, SplitResultForReduce>(patterns.getContext());
+               FuseBuildIntoIndex, FuseMapIntoIndex, FuseBuildIntoMap, FuseIntoAddAt, SplitResultForConsumer<MapOp>,
+               SplitResultForConsumer<BuildOp>>(patterns.getContext());
 }
 
 void fad::populateSiblingFusionPatterns(RewritePatternSet &patterns) {

@@ -92,9 +92,12 @@ bool fusion::definedBefore(Value v, Operation *op) {
 }
 
 bool fusion::onlyAccumulates(Value acc, ForOp loop, unsigned slot, unsigned depth) {
-  if (depth > 64 || !acc.hasOneUse())
+  auto uses = llvm::make_filter_range(acc.getUses(), [](OpOperand &use) {
+    return !isa<DimOp>(use.getOwner());
+  });
+  if (depth > 64 || !llvm::hasSingleElement(uses))
     return false;
-  OpOperand &use = *acc.use_begin();
+  OpOperand &use = *uses.begin();
   Operation *user = use.getOwner();
   if (auto addAt = dyn_cast<AddAtOp>(user))
     return use.getOperandNumber() == 0 &&

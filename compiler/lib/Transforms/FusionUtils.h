@@ -54,7 +54,8 @@ bool definedBefore(mlir::Value v, mlir::Operation *op);
 /// Whether `acc`, the value of state slot `slot` of `loop` (or one derived
 /// from it), is only accumulated into up to the yield of that slot: each
 /// value of the chain has one use, as the array of an add_at, as the state
-/// of a nested fad.for that only accumulates into it, or as the yield.
+/// of a nested fad.for that only accumulates into it, or as the yield
+/// (besides fad.dim, which reads extents that accumulating keeps).
 bool onlyAccumulates(mlir::Value acc, ForOp loop, unsigned slot, unsigned depth = 0);
 } // namespace fad::fusion
 

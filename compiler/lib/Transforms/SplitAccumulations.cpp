@@ -101,17 +101,44 @@ private:
       x = add.getLhs();
       y = add.getRhs();
     } else if (auto map = dyn_cast<MapOp>(op)) {
-      auto sums = matchElementwiseSums(map);
-      if (map->getNumResults() != 1 || !sums)
+      if (map->getNumResults() != 1)
         return false;
-      x = map.getInputs()[(*sums)[0].first];
-      y = map.getInputs()[(*sums)[0].second];
+      if (auto sums = matchElementwiseSums(map)) {
+        x = map.getInputs()[(*sums)[0].first];
+        y = map.getInputs()[(*sums)[0].second];
+      } else {
+        return addsElementwise(map, part);
+      }
     } else {
       return false;
     }
     if ((x == part) == (y == part))
       return false;
     addends.push_back(x == part ? y : x);
+    return true;
+  }
+
+  /// Whether `map` of scalars yields `part`'s element plus a term computed
+  /// from its other inputs and values from outside (what fusion makes of
+  /// acc + map f xs), each of which is then an addend.
+  bool addsElementwise(MapOp map, Value part) {
+    ValueRange inputs = map.getInputs();
+    auto at = llvm::find(inputs, part);
+    if (at == inputs.end() || llvm::count(inputs, part) != 1)
+      return false;
+    Block &body = map.getBody().front();
+    BlockArgument element = body.getArgument(at - inputs.begin());
+    auto sum = body.getTerminator()->getOperand(0).getDefiningOp<AddOp>();
+    if (!sum || !element.hasOneUse() || element.use_begin()->getOwner() != sum)
+      return false;
+    for (Value input : inputs)
+      if (input != part)
+        addends.push_back(input);
+    map.getBody().walk([&](Operation *inner) {
+      for (Value v : inner->getOperands())
+        if (!map.getBody().isAncestor(v.getParentRegion()))
+          addends.push_back(v);
+    });
     return true;
   }
 

@@ -228,3 +228,23 @@ func.func @splat_of_element(%x: tensor<?xf64>, %n: i64) -> tensor<?x?xf64> {
   }
   return %y : tensor<?x?xf64>
 }
+
+// An add_at of a row adds into the extracted row itself (the loop's
+// destination), so that the insert puts back the buffer it came from
+// (bufferization writes the row in place, no copy); one marked in bounds
+// (fad-fuse's, whose indices it checked) has no check.
+// CHECK-LABEL: func.func @add_row
+// CHECK:         %[[ROW:.*]] = tensor.extract_slice %arg0[%{{.*}}, 0]
+// CHECK:         %[[SUM:.*]] = scf.for %{{.*}} iter_args(%[[D:.*]] = %[[ROW]]) -> (tensor<?xf64>)
+// CHECK:         tensor.insert_slice %[[SUM]] into %arg0
+func.func @add_row(%a: tensor<?x?xf64>, %v: tensor<?xf64>, %i: i64) -> tensor<?x?xf64> {
+  %r = fad.add_at %a[%i], %v : tensor<?x?xf64>, tensor<?xf64>
+  return %r : tensor<?x?xf64>
+}
+// CHECK-LABEL: func.func @add_in_bounds
+// CHECK-NOT:     fad_rt_index_error
+// CHECK:         tensor.insert
+func.func @add_in_bounds(%a: tensor<?xf64>, %v: f64, %i: i64) -> tensor<?xf64> {
+  %r = fad.add_at %a[%i], %v {fad.in_bounds} : tensor<?xf64>, f64
+  return %r : tensor<?xf64>
+}

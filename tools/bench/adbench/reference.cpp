@@ -610,29 +610,35 @@ std::vector<Array> htJacobian(const std::vector<Array> &a) { return Ht(a).jacobi
 struct Gmm {
   int64_t n, k, d, nl;
   const double *alpha, *mu, *q, *l, *x;
+  std::vector<double> qdiag, sumq; // exp(q_j), sum of q_j: once, not per point
   explicit Gmm(const std::vector<Array> &a)
       : n(a[4].dim(0)), k(a[0].dim(0)), d(a[1].dim(1)), nl(a[3].dim(1)),
         alpha(a[0].data.data()), mu(a[1].data.data()), q(a[2].data.data()),
-        l(a[3].data.data()), x(a[4].data.data()) {}
+        l(a[3].data.data()), x(a[4].data.data()), qdiag(k * d), sumq(k, 0.0) {
+    for (int64_t j = 0; j < k; ++j)
+      for (int64_t r = 0; r < d; ++r) {
+        qdiag[j * d + r] = std::exp(q[j * d + r]);
+        sumq[j] += q[j * d + r];
+      }
+  }
 
-  static size_t lIndex(int64_t d, int64_t r, int64_t c) { return c * (2 * d - c - 1) / 2 + r - c - 1; }
-
-  /// y = Q_j (x_i - mu_j) into y (and z = x_i - mu_j); returns main_j.
+  /// y = Q_j (x_i - mu_j) into y (and z = x_i - mu_j); returns main_j. As
+  /// GradBench's `manual`: L_j is packed column by column, so Q z is a sum
+  /// of columns scaled by z_c, each a contiguous multiply-add that
+  /// vectorizes (row by row it would be a strided, dependent chain).
   double term(int64_t i, int64_t j, double *z, double *y) const {
-    const double *qj = q + j * d, *lj = l + j * nl;
-    double sumq = 0, norm = 0;
+    const double *qj = &qdiag[j * d], *lj = l + j * nl, *xi = x + i * d, *mj = mu + j * d;
     for (int64_t r = 0; r < d; ++r) {
-      z[r] = x[i * d + r] - mu[j * d + r];
-      sumq += qj[r];
+      z[r] = xi[r] - mj[r];
+      y[r] = qj[r] * z[r];
     }
-    for (int64_t r = 0; r < d; ++r) {
-      double v = std::exp(qj[r]) * z[r];
-      for (int64_t c = 0; c < r; ++c)
-        v += lj[lIndex(d, r, c)] * z[c];
-      y[r] = v;
-      norm += v * v;
-    }
-    return alpha[j] + sumq - 0.5 * norm;
+    for (int64_t c = 0, off = 0; c < d; off += d - c - 1, ++c)
+      for (int64_t r = c + 1; r < d; ++r)
+        y[r] += lj[off + r - c - 1] * z[c];
+    double norm = 0;
+    for (int64_t r = 0; r < d; ++r)
+      norm += y[r] * y[r];
+    return alpha[j] + sumq[j] - 0.5 * norm;
   }
 
   double constant() const {
@@ -654,13 +660,17 @@ struct Gmm {
     double prior = 0;
     for (int64_t j = 0; j < k; ++j) {
       for (int64_t r = 0; r < d; ++r)
-        prior += 0.5 * std::exp(2 * q[j * d + r]);
+        prior += 0.5 * qdiag[j * d + r] * qdiag[j * d + r];
       for (int64_t t = 0; t < nl; ++t)
         prior += 0.5 * l[j * nl + t] * l[j * nl + t];
     }
     return constant() + data - n * lse(alpha, k) - prior;
   }
 
+  /// Per point: every component's z and y, the softmax weights w_j of the
+  /// mains, then each component's contributions scaled by w_j, column by
+  /// column like term (manual's algorithm, with the weights applied in the
+  /// same pass instead of a second one over per-component scratch).
   std::vector<Array> gradient() const {
     Array ga{{k}, std::vector<double>(k, 0.0)}, gmu{{k, d}, std::vector<double>(k * d, 0.0)},
         gq{{k, d}, std::vector<double>(k * d, 0.0)}, gl{{k, nl}, std::vector<double>(k * nl, 0.0)};
@@ -673,17 +683,20 @@ struct Gmm {
         s += v = std::exp(v - m);
       for (int64_t j = 0; j < k; ++j) {
         double w = mains[j] / s; // d LSE / d main_j
-        const double *z = &zs[j * d], *y = &ys[j * d], *qj = q + j * d, *lj = l + j * nl;
+        const double *z = &zs[j * d], *y = &ys[j * d], *qj = &qdiag[j * d], *lj = l + j * nl;
+        double *gmuj = &gmu.data[j * d], *gqj = &gq.data[j * d], *glj = &gl.data[j * nl];
         ga.data[j] += w;
-        for (int64_t r = 0; r < d; ++r) {
-          // main_j = alpha_j + sum q_j - |y|^2 / 2, y = Q z, z = x_i - mu_j.
-          gq.data[j * d + r] += w * (1.0 - y[r] * std::exp(qj[r]) * z[r]);
-          double qty = std::exp(qj[r]) * y[r]; // (Q^T y)_r
-          for (int64_t t = r + 1; t < d; ++t)
-            qty += lj[lIndex(d, t, r)] * y[t];
-          gmu.data[j * d + r] += w * qty;
-          for (int64_t c = 0; c < r; ++c)
-            gl.data[j * nl + lIndex(d, r, c)] -= w * y[r] * z[c];
+        // main_j = alpha_j + sum q_j - |y|^2 / 2, y = Q z, z = x_i - mu_j.
+        for (int64_t r = 0; r < d; ++r)
+          gqj[r] += w * (1.0 - y[r] * qj[r] * z[r]);
+        for (int64_t c = 0, off = 0; c < d; off += d - c - 1, ++c) {
+          double qty = qj[c] * y[c]; // (Q^T y)_c: column c of L against y below c
+          double wz = w * z[c];
+          for (int64_t r = c + 1; r < d; ++r) {
+            qty += lj[off + r - c - 1] * y[r];
+            glj[off + r - c - 1] -= wz * y[r];
+          }
+          gmuj[c] += w * qty;
         }
       }
     }
@@ -693,7 +706,7 @@ struct Gmm {
     for (int64_t j = 0; j < k; ++j) {
       ga.data[j] -= n * std::exp(alpha[j] - m) / s;
       for (int64_t r = 0; r < d; ++r)
-        gq.data[j * d + r] -= std::exp(2 * q[j * d + r]);
+        gq.data[j * d + r] -= qdiag[j * d + r] * qdiag[j * d + r];
       for (int64_t t = 0; t < nl; ++t)
         gl.data[j * nl + t] -= l[j * nl + t];
     }

@@ -127,10 +127,19 @@ def FADFuse : Pass<"fad-fuse", "mlir::ModuleOp"> {
       combines with op, when the map's results have no other use (a reduce
       of several arrays may read all results of one map, and inputs of
       it). The intermediate array is never built;
-    - result into reduce: a reduce of one result of a map or build of
-      several, read by nothing else, reduces a map or build of that result
-      alone (which then fuses), when computing it again is cheap: no
-      transcendental function or loop, at most two arrays read;
+    - result into consumer: a reduce, a map or an add_at of one result of
+      a map or build of several, read by nothing else, reads a map or build
+      of that result alone (which then fuses), when computing it again is
+      cheap: no transcendental function or loop, at most two arrays read
+      (the transpose of a dot product yields both adjoints from one map;
+      each then goes into its own consumer);
+    - row into add_at: inside a sequential `fad.for` (a reverse sweep),
+      `add_at a[is] (map f xs)` or `(build n f)` of a row of scalars
+      becomes a `fad.for` over the row adding each element at `[is, j]`,
+      after the add_at's checks (the indices, the row's extent): no row is
+      built (the transpose of `sum (map2 (*) l z)` adds `y z` to a row of
+      the adjoint of `l`). Outside sequential loops the map stays, to run
+      in parallel;
     - map into loop: a `fad.for` that is the only reader of a map's results
       and reads them only at its counter computes the element itself (the
       loop finding a minimum and its position, for the minimum's adjoint);
@@ -141,7 +150,10 @@ def FADFuse : Pass<"fad-fuse", "mlir::ModuleOp"> {
       array has no other use and f has no effects;
     - builds into maps, reductions and indexing also when the build is a
       broadcast (its body only yields a value from outside), however many
-      readers it has;
+      readers it has; a broadcast read by a map of several inputs becomes
+      the value itself in the map's body, which stays a map of the other
+      inputs (so it may still overwrite one of them, as `xAdj + c ys`
+      does);
     - elementwise accumulation: a `fad.for` over n whose state component
       starts as zeros of extent n and is only `add_at acc[i] (v i)` (a
       scalar) at the counter, with v reading no state, gives `build n v`
@@ -161,7 +173,8 @@ def FADFuse : Pass<"fad-fuse", "mlir::ModuleOp"> {
     outer accumulator, `add_at outer[i] (for ... iter(zeros_like row)
     {add_at into the state})`, accumulates there directly: the loop starts
     from `outer` and each add_at gets i in front of its indices (through
-    nested loops too); the row is neither cleared nor added.
+    nested loops too, and an extent read of the row becomes that of the
+    next dimension); the row is neither cleared nor added.
 
     Extents stay checked: a fused map keeps all inputs (its lowering checks
     they agree), and a fused reduction asserts that the map's inputs agree.

@@ -166,13 +166,16 @@ fad::detail::extentsOutside(Value v, const DenseSet<Value> &inside,
 SmallVector<Value> fad::detail::costlyPrimalReads(Block &body,
                                                   function_ref<bool(Operation *)> isLinearOp) {
   // Forward through the body: which ops read (transitively) an argument,
-  // and which are costly or read a costly op's values.
+  // and which are costly or read a costly op's values. A fold is costly: it
+  // reads a whole array for each value it gives (a dot product, a row's
+  // maximum), so recomputing it costs that array where keeping it costs one
+  // value.
   DenseSet<Value> varying(body.args_begin(), body.args_end());
   DenseSet<Operation *> costly;
   for (Operation &op : body.without_terminator()) {
     bool readsVarying = false, isCostlyOp = false;
     op.walk([&](Operation *inner) {
-      isCostlyOp |= isCostlyToRecompute(inner);
+      isCostlyOp |= isCostlyToRecompute(inner) || isa<ReduceOp>(inner);
       for (Value v : inner->getOperands()) {
         readsVarying |= varying.contains(v);
         isCostlyOp |= costly.contains(v.getDefiningOp());

@@ -864,13 +864,23 @@ struct StoreAtLowering : OpRewritePattern<OpTy> {
   LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rw) const override {
     Location loc = op.getLoc();
     Value array = op.getArray(), value = op.getValue();
-    SmallVector<Value> indices = checkedIndices(rw, loc, array, op.getIndices());
+    // `fad.in_bounds`: the producer (fad-fuse) guarantees the indices.
+    SmallVector<Value> indices;
+    if (op->hasAttr(kInBoundsAttr))
+      for (Value index : op.getIndices())
+        indices.push_back(toIndex(rw, loc, index));
+    else
+      indices = checkedIndices(rw, loc, array, op.getIndices());
     if (Add) {
       Value sum = buildElementwiseAdd(rw, loc, extractAt(rw, loc, array, indices), value);
       if (auto map = sum.getDefiningOp<MapOp>()) {
-        int k = inPlaceInput(map, map.getBody(), map.getInputs(), op);
-        if (k >= 0)
-          map->setAttr(kInPlaceInputAttr, rw.getI64IntegerAttr(k));
+        // The sum overwrites the row it adds to: the add_at consumes the
+        // array, and writing the row's own buffer makes the insertion below
+        // a no-op for bufferization (no second pass to copy the row back).
+        Value element = map.getBody().front().getTerminator()->getOperand(0);
+        if (!isa<RankedTensorType>(element.getType()) &&
+            map.getInputs()[0].getType() == map.getResult(0).getType())
+          map->setAttr(kInPlaceInputAttr, rw.getI64IntegerAttr(0));
       }
       value = sum;
     }
