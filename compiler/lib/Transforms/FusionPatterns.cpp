@@ -501,8 +501,9 @@ struct FuseIntoAddAt : OpRewritePattern<AddAtOp> {
       Block *block = rw.createBlock(&loop.getBody(), {}, {rw.getI64Type(), array.getType()},
                                     {loc, loc});
       Value j = block->getArgument(0);
-      SmallVector<Value> element = build ? inlineBody(rw, build.getBody(), ValueRange{j})
-                                         : inlineBody(rw, map.getBody(), elementsAt(rw, loc, map, j));
+      SmallVector<Value> element =
+          build ? inlineBody(rw, build.getBody(), ValueRange{j})
+                : inlineBody(rw, map.getBody(), elementsAt(rw, loc, map, j));
       SmallVector<Value> at(indices);
       at.push_back(j);
       auto add = rw.create<AddAtOp>(loc, block->getArgument(1), at, element[0]);
@@ -518,8 +519,9 @@ struct FuseIntoAddAt : OpRewritePattern<AddAtOp> {
 
 void fad::populateProducerConsumerFusionPatterns(RewritePatternSet &patterns) {
   patterns.add<FuseMapIntoMap, FuseMapIntoReduce, FuseMapIntoFor, FuseBuildIntoReduce,
-               FuseBuildIntoIndex, FuseMapIntoIndex, FuseBuildIntoMap, FuseIntoAddAt, SplitResultForConsumer<MapOp>,
-               SplitResultForConsumer<BuildOp>>(patterns.getContext());
+               FuseBuildIntoIndex, FuseMapIntoIndex, FuseBuildIntoMap, FuseIntoAddAt,
+               SplitResultForConsumer<MapOp>, SplitResultForConsumer<BuildOp>>(
+      patterns.getContext());
 }
 
 void fad::populateSiblingFusionPatterns(RewritePatternSet &patterns) {
