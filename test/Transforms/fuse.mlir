@@ -1029,3 +1029,28 @@ func.func @broadcast_into_sum(%acc: tensor<?xf64>, %c: f64) -> tensor<?xf64> {
   }
   return %s : tensor<?xf64>
 }
+
+// -----
+
+// A build that yields its index is no broadcast: fused into a map of
+// several inputs, the map becomes a build over it.
+// CHECK-LABEL: func.func @index_build_into_map
+// CHECK:         %[[B:.*]] = fad.build %{{.*}} : tensor<?xf64> {
+// CHECK-NEXT:    ^bb0(%[[I:.*]]: i64):
+// CHECK:           fad.convert %[[I]]
+// CHECK-NOT:     fad.map
+// CHECK:         return %[[B]]
+func.func @index_build_into_map(%x: tensor<?xf64>) -> tensor<?xf64> {
+  %n = fad.dim %x[0] : tensor<?xf64>
+  %b = fad.build %n : tensor<?xi64> {
+  ^bb0(%j: i64):
+    fad.yield %j : i64
+  }
+  %m = fad.map(%x, %b) : (tensor<?xf64>, tensor<?xi64>) -> tensor<?xf64> {
+  ^bb0(%a: f64, %v: i64):
+    %f = fad.convert %v : i64 to f64
+    %p = fad.mul %a, %f : f64
+    fad.yield %p : f64
+  }
+  return %m : tensor<?xf64>
+}

@@ -303,14 +303,12 @@ struct FuseBuildIntoMap : OpRewritePattern<MapOp> {
       BuildOp build = fusibleBuild(input, map);
       if (!build)
         continue;
+      SmallVector<Value> others(map.getInputs());
+      others.erase(others.begin() + k);
       Block &body = build.getBody().front();
-      if (&body.front() == body.getTerminator() && map.getInputs().size() > 1 &&
-          !matchElementwiseSums(map)) {
-        Value c = body.getTerminator()->getOperand(0);
-        if (c.getParentRegion() == &build.getBody())
-          continue; // the index itself
-        SmallVector<Value> others(map.getInputs());
-        others.erase(others.begin() + k);
+      Value c = body.getTerminator()->getOperand(0);
+      if (&body.front() == body.getTerminator() && c.getParentRegion() != &build.getBody() &&
+          !others.empty() && !matchElementwiseSums(map)) {
         assertExtents(rw, map.getLoc(), build.getSize(), others);
         rw.modifyOpInPlace(map, [&] {
           map.getBody().getArgument(k).replaceAllUsesWith(c);
@@ -322,8 +320,6 @@ struct FuseBuildIntoMap : OpRewritePattern<MapOp> {
       }
       Location loc = map.getLoc();
       Value n = build.getSize();
-      SmallVector<Value> others(map.getInputs());
-      others.erase(others.begin() + k);
       assertExtents(rw, loc, n, others);
       auto fused = rw.create<BuildOp>(loc, map.getResultTypes(), n);
       OpBuilder::InsertionGuard guard(rw);
