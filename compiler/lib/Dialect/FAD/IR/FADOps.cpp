@@ -462,8 +462,13 @@ std::optional<SmallVector<std::pair<unsigned, unsigned>>> fad::matchElementwiseS
 bool fad::isUpdateOf(Value v, Value from) {
   if (v == from)
     return true;
+  if (!v)
+    return false;
+  // Null when the region no longer ends in a fad.yield (a dialect
+  // conversion has already moved or lowered it).
   auto yielded = [](Region &r, unsigned k) {
-    return cast<YieldOp>(r.front().getTerminator()).getValues()[k];
+    auto yield = r.empty() ? YieldOp() : dyn_cast<YieldOp>(r.front().getTerminator());
+    return yield ? yield.getValues()[k] : Value();
   };
   if (isa_and_nonnull<AddAtOp, UpdateOp>(v.getDefiningOp())) // operand 0: the array
     return isUpdateOf(v.getDefiningOp()->getOperand(0), from);
@@ -472,7 +477,7 @@ bool fad::isUpdateOf(Value v, Value from) {
     return isUpdateOf(yielded(ifOp.getThenRegion(), k), from) &&
            isUpdateOf(yielded(ifOp.getElseRegion(), k), from);
   if (auto loop = v.getDefiningOp<ForOp>())
-    return isUpdateOf(loop.getInits()[k], from) &&
+    return isUpdateOf(loop.getInits()[k], from) && !loop.getBody().empty() &&
            isUpdateOf(yielded(loop.getBody(), k), loop.getBody().getArgument(k + 1));
   // A map of scalars over a vector has its extent (a map checks that its
   // inputs' extents agree): the tangent lanes of a sum, acc + x * dx.
