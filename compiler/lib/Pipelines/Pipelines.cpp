@@ -100,6 +100,7 @@ void fad::buildFADToSCFPipeline(OpPassManager &pm, const PipelineOptions &option
   autodiff.checkpoint = options.checkpoint;
   autodiff.reportTapes = options.reportTapes;
   pm.addPass(createFADCheckCollectives());
+  pm.addPass(createFADSharePrimals());
   pm.addPass(createFADAutodiff(autodiff));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

@@ -77,6 +77,30 @@ def FADVjp : Pass<"fad-vjp", "mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def FADSharePrimals : Pass<"fad-share-primals", "mlir::ModuleOp"> {
+  let summary = "Take values that an AD op's body also computes from the AD op";
+  let description = [{
+    Runs before fad-ad. A `fad.jvp` or `fad.vjp` computes its body's results
+    (the primal values) along with the derivatives. When the block holding
+    the AD op also computes one of those values by itself, with the same ops
+    on the values the AD op's arguments stand for, its uses that the AD op
+    dominates read the AD op's result instead, and the copy is erased once
+    unused. So `f x` next to `grad f x` (value and gradient), or `grad f x`
+    next to `jvp (grad f) x v` (a Newton step: gradient and Hessian-vector
+    product), is computed once:
+
+    ```mlir
+    %y, %g = fad.vjp (%x) cotangents(%one) ... { ^bb0(%a): %v = fad.sin %a ... }
+    %s = fad.sin %x : f64        // uses of %s after the vjp read %y
+    ```
+
+    Ops are equal when they have the same name, attributes, result types and
+    regions (compared op by op) and equal operands; constants by value.
+    Ops whose effects are other than failing a run-time check (`fad.trace`,
+    calls) are never shared.
+  }];
+}
+
 def FADAutodiff : Pass<"fad-ad", "mlir::ModuleOp"> {
   let summary = "All AD: replace every fad.jvp and fad.vjp, innermost first";
   let description = [{
