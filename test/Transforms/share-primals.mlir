@@ -7,6 +7,7 @@
 // CHECK:         %[[V:.*]]:2 = fad.vjp(%arg0)
 // CHECK:           fad.map
 // CHECK:           fad.reduce
+// CHECK:             fad.yield
 // CHECK:           fad.yield
 // CHECK-NEXT:    }
 // CHECK-NEXT:    return %[[V]]#0, %[[V]]#1

@@ -281,4 +281,33 @@ def FADSplitAccumulations : Pass<"fad-split-accumulations", "mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::func::FuncDialect"];
 }
 
+def FADUnrollJam : Pass<"fad-unroll-jam", "mlir::ModuleOp"> {
+  let summary = "Interleave the iterations of accumulating loops that run recurrences";
+  let description = [{
+    Runs after fad-split-accumulations. A reverse sweep over data points
+    often runs, per point, an inner loop whose every iteration waits for the
+    previous one (a recurrence: Horner's rule and its adjoint, a scalar
+    state stepped through time). The processor then waits on latencies with
+    most of its units idle. A `fad.for` whose state is all accumulators
+    (as fad-split-accumulations defines them), whose body runs such an inner
+    loop with a trip count fixed across its iterations, and whose body is
+    small (at most 160 ops) and free of effects other than checks, becomes
+
+    ```
+    loop over n / factor rounds: iterations factor r, ..., factor r + factor - 1,
+      their ops interleaved; each inner loop with a fixed trip count
+      merged into one that carries every copy's state side by side
+    loop over the n mod factor iterations left, as before
+    ```
+
+    The copies add to each accumulator one after the other, so an element
+    that one inner iteration of every copy adds to gets its sums in the
+    original order; otherwise the sums group differently (as with threads).
+  }];
+  let options = [
+    Option<"factor", "factor", "unsigned", /*default=*/"4",
+           "How many iterations run interleaved (below 2: none)">
+  ];
+}
+
 #endif // FAD_TRANSFORMS_PASSES_TD

@@ -1,0 +1,46 @@
+//===- Accumulators.h - Loop states that are only added to -----*- C++ -*-===//
+//
+// Recognizing the state components of a fad.for that iterations only add to
+// (the adjoints a reverse sweep accumulates with add_at), which
+// fad-split-accumulations splits across threads and fad-unroll-jam
+// interleaves.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FAD_LIB_TRANSFORMS_ACCUMULATORS_H
+#define FAD_LIB_TRANSFORMS_ACCUMULATORS_H
+
+#include "fad/Dialect/FAD/IR/FADOps.h"
+
+#include "llvm/ADT/DenseSet.h"
+
+namespace fad {
+/// Whether one state component of a loop is an accumulator: its value is
+/// only added to (`add_at`, as the array), carried through nested loops and
+/// conditionals in one position, asked for its extents, and yielded in its
+/// own position. Then the loop's result is the initial value plus the sum of
+/// what the iterations add, in any grouping.
+class AccumulatorCheck {
+public:
+  bool holds(ForOp loop, unsigned slot);
+
+  /// After `holds`: every version of the accumulator in the loop (the
+  /// block arguments, add_at results, nested loops' and conditionals'
+  /// results that carry it). Each is read by at most one op that makes the
+  /// next version, besides extent queries.
+  const llvm::DenseSet<mlir::Value> &versions() const { return derived; }
+
+private:
+  bool follow(mlir::Value v);
+  bool addsTo(mlir::Operation *op, mlir::Value part);
+  bool addsElementwise(MapOp map, mlir::Value part);
+  bool joined(mlir::Operation *op, unsigned at);
+
+  ForOp top;
+  llvm::DenseSet<mlir::Value> derived;
+  llvm::SmallVector<mlir::Value> addends; // what is added to the accumulator elementwise
+  llvm::SmallVector<std::pair<mlir::Operation *, unsigned>> joins;
+};
+} // namespace fad
+
+#endif // FAD_LIB_TRANSFORMS_ACCUMULATORS_H

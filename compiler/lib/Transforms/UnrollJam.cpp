@@ -1,0 +1,246 @@
+//===- UnrollJam.cpp - The fad-unroll-jam pass --------------------*- C++ -*-===//
+//
+// This file implements fad-unroll-jam (see Passes.td): a loop whose state is
+// only accumulated into runs `factor` iterations at a time, the copies
+// interleaved op by op and their inner loops merged, so that the inner
+// loops' recurrences run side by side.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Accumulators.h"
+#include "fad/Dialect/FAD/IR/FADOps.h"
+#include "fad/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Transforms/RegionUtils.h"
+
+namespace fad {
+#define GEN_PASS_DEF_FADUNROLLJAM
+#include "fad/Transforms/Passes.h.inc"
+} // namespace fad
+
+using namespace mlir;
+using namespace fad;
+
+namespace {
+/// Ops in a loop body above this many are not copied (code size, registers).
+constexpr unsigned kMaxBodyOps = 160;
+
+/// Whether `value` is defined outside `loop` (so the same in every iteration).
+bool definedOutside(Value value, ForOp loop) {
+  return !loop->isAncestor(value.getParentRegion()->getParentOp());
+}
+
+/// Whether `inner` is a loop at the top of `loop`'s body with a trip count
+/// that does not change between `loop`'s iterations and a float it carries
+/// from iteration to iteration that is not an accumulator: a recurrence,
+/// whose latency bounds the loop.
+bool isRecurrence(Operation &op, ForOp loop, const DenseMap<Value, unsigned> &slotOf) {
+  auto inner = dyn_cast<ForOp>(op);
+  return inner && definedOutside(inner.getCount(), loop) &&
+         llvm::any_of(inner.getBody().getArguments().drop_front(), [&](BlockArgument arg) {
+           return isa<FloatType>(arg.getType()) && !slotOf.contains(arg);
+         });
+}
+
+/// Copies of one loop body interleaved op by op. Each copy maps the body's
+/// values to its own; the accumulators' versions are shared: an op of copy
+/// u reads the version that copy u - 1's same op made, so the copies add to
+/// each accumulator one after the other.
+class Interleaver {
+public:
+  Interleaver(OpBuilder &b, const DenseMap<Value, unsigned> &slotOf) : b(b), slotOf(slotOf) {}
+
+  /// Clones `op` for every copy, after the previous one.
+  void cloneForEachCopy(Operation &op, MutableArrayRef<IRMapping> copies,
+                        SmallVectorImpl<Value> &now) {
+    SetVector<Value> captured;
+    getUsedValuesDefinedAbove(op.getRegions(), captured);
+    for (IRMapping &copy : copies) {
+      auto bind = [&](Value v) {
+        if (auto slot = slotOf.find(v); slot != slotOf.end())
+          copy.map(v, now[slot->second]);
+      };
+      llvm::for_each(op.getOperands(), bind);
+      llvm::for_each(captured, bind);
+      Operation *clone = b.clone(op, copy);
+      advance(op.getResults(), clone->getResults(), now);
+    }
+  }
+
+  /// Replaces the copies of `loop` (at the top of the jammed body) by one
+  /// loop carrying every copy's state side by side and the accumulators
+  /// once.
+  void mergeCopies(ForOp loop, MutableArrayRef<IRMapping> copies, SmallVectorImpl<Value> &now) {
+    Location loc = loop.getLoc();
+    Block &body = loop.getBody().front();
+    SmallVector<unsigned> own, shared; // state positions: per copy, accumulators
+    for (auto [k, init] : llvm::enumerate(loop.getInits()))
+      (slotOf.contains(init) ? shared : own).push_back(k);
+    SmallVector<Value> inits;
+    for (IRMapping &copy : copies)
+      for (unsigned k : own)
+        inits.push_back(copy.lookupOrDefault(loop.getInits()[k]));
+    for (unsigned k : shared)
+      inits.push_back(now[slotOf.lookup(loop.getInits()[k])]);
+    auto merged = b.create<ForOp>(loc, ValueRange(inits).getTypes(), loop.getCount(), inits);
+    merged->setDiscardableAttrs(loop->getDiscardableAttrDictionary());
+
+    SmallVector<Type> argTypes{b.getI64Type()};
+    llvm::append_range(argTypes, ValueRange(inits).getTypes());
+    SmallVector<Location> locs(argTypes.size(), loc);
+    OpBuilder::InsertionGuard guard(b);
+    Block *block = b.createBlock(&merged.getBody(), {}, argTypes, locs);
+    SmallVector<IRMapping> inner(copies.begin(), copies.end());
+    SmallVector<Value> innerNow(now.begin(), now.end());
+    unsigned at = 1;
+    for (IRMapping &copy : inner) {
+      copy.map(body.getArgument(0), block->getArgument(0));
+      for (unsigned k : own)
+        copy.map(body.getArgument(k + 1), block->getArgument(at++));
+    }
+    for (unsigned k : shared)
+      innerNow[slotOf.lookup(body.getArgument(k + 1))] = block->getArgument(at++);
+    for (Operation &op : body.without_terminator())
+      cloneForEachCopy(op, inner, innerNow);
+
+    Operation *yield = body.getTerminator();
+    SmallVector<Value> next;
+    for (IRMapping &copy : inner)
+      for (unsigned k : own)
+        next.push_back(copy.lookupOrDefault(yield->getOperand(k)));
+    for (unsigned k : shared)
+      next.push_back(innerNow[slotOf.lookup(yield->getOperand(k))]);
+    b.create<YieldOp>(loc, next);
+
+    at = 0;
+    for (IRMapping &copy : copies)
+      for (unsigned k : own)
+        copy.map(loop.getResult(k), merged.getResult(at++));
+    for (unsigned k : shared)
+      now[slotOf.lookup(loop.getResult(k))] = merged.getResult(at++);
+  }
+
+private:
+  /// Makes the accumulator versions among `results` (of a cloned op) the
+  /// current ones.
+  void advance(ValueRange results, ValueRange clones, SmallVectorImpl<Value> &now) {
+    for (auto [result, clone] : llvm::zip(results, clones))
+      if (auto slot = slotOf.find(result); slot != slotOf.end())
+        now[slot->second] = clone;
+  }
+
+  OpBuilder &b;
+  const DenseMap<Value, unsigned> &slotOf;
+};
+
+/// The versions of `loop`'s accumulators by state slot, if every slot is
+/// one.
+std::optional<DenseMap<Value, unsigned>> accumulatorSlots(ForOp loop) {
+  DenseMap<Value, unsigned> slotOf;
+  for (unsigned slot = 0; slot < loop.getInits().size(); ++slot) {
+    AccumulatorCheck check;
+    if (!check.holds(loop, slot))
+      return std::nullopt;
+    for (Value v : check.versions())
+      slotOf[v] = slot;
+  }
+  return slotOf;
+}
+
+/// Whether jamming `loop` is allowed and pays: its state is all
+/// accumulators, it runs a recurrence, its body is small, and its ops do
+/// nothing but compute and check (their order between copies changes).
+bool worthJamming(ForOp loop, const DenseMap<Value, unsigned> &slotOf) {
+  Block &body = loop.getBody().front();
+  if (!llvm::any_of(body, [&](Operation &op) { return isRecurrence(op, loop, slotOf); }))
+    return false;
+  unsigned count = 0;
+  WalkResult walk = loop.getBody().walk([&](Operation *op) {
+    bool pure = isa<AssertOp>(op) || op->hasTrait<OpTrait::HasRecursiveMemoryEffects>() ||
+                isMemoryEffectFree(op);
+    return pure && ++count <= kMaxBodyOps ? WalkResult::advance() : WalkResult::interrupt();
+  });
+  return !walk.wasInterrupted();
+}
+
+/// Replaces `loop` by a loop over n / factor iterations that each run
+/// `factor` of the original ones interleaved, then a loop over the rest.
+void jam(ForOp loop, unsigned factor, const DenseMap<Value, unsigned> &slotOf) {
+  OpBuilder b(loop);
+  Location loc = loop.getLoc();
+  Block &body = loop.getBody().front();
+  Value n = loop.getCount();
+  Value f = b.create<arith::ConstantIntOp>(loc, factor, 64);
+  Value rounds = b.create<DivOp>(loc, n, f);
+  Value done = b.create<MulOp>(loc, rounds, f);
+
+  auto jammed = b.create<ForOp>(loc, loop.getResultTypes(), rounds, loop.getInits());
+  jammed->setDiscardableAttrs(loop->getDiscardableAttrDictionary());
+  {
+    OpBuilder::InsertionGuard guard(b);
+    SmallVector<Location> locs(body.getNumArguments(), loc);
+    Block *block = b.createBlock(&jammed.getBody(), {}, body.getArgumentTypes(), locs);
+    Value first = b.create<MulOp>(loc, block->getArgument(0), f);
+    SmallVector<IRMapping> copies(factor);
+    for (auto [u, copy] : llvm::enumerate(copies))
+      copy.map(body.getArgument(0),
+               u == 0 ? first
+                      : b.create<AddOp>(loc, first, b.create<arith::ConstantIntOp>(loc, u, 64))
+                            .getResult());
+    SmallVector<Value> now(block->getArguments().drop_front());
+    Interleaver interleave(b, slotOf);
+    for (Operation &op : body.without_terminator()) {
+      if (isRecurrence(op, loop, slotOf))
+        interleave.mergeCopies(cast<ForOp>(op), copies, now);
+      else
+        interleave.cloneForEachCopy(op, copies, now);
+    }
+    b.create<YieldOp>(loc, now);
+  }
+
+  // The n mod factor iterations left, as the original loop.
+  auto rest = b.create<ForOp>(loc, loop.getResultTypes(), b.create<SubOp>(loc, n, done),
+                              jammed.getResults());
+  rest->setDiscardableAttrs(loop->getDiscardableAttrDictionary());
+  {
+    OpBuilder::InsertionGuard guard(b);
+    SmallVector<Location> locs(body.getNumArguments(), loc);
+    Block *block = b.createBlock(&rest.getBody(), {}, body.getArgumentTypes(), locs);
+    IRMapping mapping;
+    mapping.map(body.getArgument(0), b.create<AddOp>(loc, done, block->getArgument(0)));
+    for (unsigned k = 1; k < body.getNumArguments(); ++k)
+      mapping.map(body.getArgument(k), block->getArgument(k));
+    for (Operation &op : body)
+      b.clone(op, mapping);
+  }
+  loop->replaceAllUsesWith(rest.getResults());
+  loop->erase();
+}
+
+struct FADUnrollJamPass : public fad::impl::FADUnrollJamBase<FADUnrollJamPass> {
+  using FADUnrollJamBase::FADUnrollJamBase;
+
+  void runOnOperation() override {
+    if (factor < 2)
+      return;
+    // Innermost candidates first would jam a loop and then the loop around
+    // it (copies of copies): take the outermost, in pre-order.
+    SmallVector<std::pair<ForOp, DenseMap<Value, unsigned>>> loops;
+    getOperation()->walk<WalkOrder::PreOrder>([&](ForOp loop) {
+      if (loop.getInits().empty())
+        return WalkResult::advance();
+      auto slotOf = accumulatorSlots(loop);
+      if (!slotOf || !worthJamming(loop, *slotOf))
+        return WalkResult::advance();
+      loops.push_back({loop, std::move(*slotOf)});
+      return WalkResult::skip();
+    });
+    for (auto &[loop, slotOf] : loops)
+      jam(loop, factor, slotOf);
+  }
+};
+} // namespace

@@ -1,0 +1,99 @@
+// RUN: fad-opt %s --fad-unroll-jam=factor=2 --split-input-file | FileCheck %s
+
+// The adjoint of Horner's rule per point, accumulated into xs's adjoint:
+// two points per round, their recurrences in one inner loop (two carried
+// floats, the accumulator once, added to by point 2r then 2r + 1), then the
+// odd point left.
+// CHECK-LABEL: func.func @horner_adjoint
+// CHECK:         %[[ROUNDS:.*]] = fad.div %arg0, %[[TWO:.*]] : i64
+// CHECK:         %[[DONE:.*]] = fad.mul %[[ROUNDS]], %[[TWO]] : i64
+// CHECK:         %[[JAMMED:.*]] = fad.for %[[ROUNDS]] iter(%arg2) {fad.reduction}
+// CHECK-NEXT:    ^bb0(%[[R:.*]]: i64, %[[ACC:.*]]: tensor<?xf64>):
+// CHECK-NEXT:      %[[I0:.*]] = fad.mul %[[R]], %[[TWO]] : i64
+// CHECK:           %[[I1:.*]] = fad.add %[[I0]], %{{.*}} : i64
+// CHECK:           %[[T0:.*]] = fad.convert %[[I0]] : i64 to f64
+// CHECK-NEXT:      %[[T1:.*]] = fad.convert %[[I1]] : i64 to f64
+// CHECK-NEXT:      %[[IN:.*]]:3 = fad.for %[[M:.*]] iter(%[[T0]], %[[T1]], %[[ACC]])
+// CHECK-NEXT:      ^bb0(%[[J:.*]]: i64, %[[A0:.*]]: f64, %[[A1:.*]]: f64, %[[X:.*]]: tensor<?xf64>):
+// CHECK-NEXT:        %[[X0:.*]] = fad.add_at %[[X]][%[[J]]], %[[A0]]
+// CHECK-NEXT:        %[[X1:.*]] = fad.add_at %[[X0]][%[[J]]], %[[A1]]
+// CHECK-NEXT:        %[[N0:.*]] = fad.mul %[[A0]], %[[T0]] : f64
+// CHECK-NEXT:        %[[N1:.*]] = fad.mul %[[A1]], %[[T1]] : f64
+// CHECK-NEXT:        fad.yield %[[N0]], %[[N1]], %[[X1]]
+// CHECK:           fad.yield %[[IN]]#2
+// CHECK:         %[[LEFT:.*]] = fad.sub %arg0, %[[DONE]] : i64
+// CHECK:         %[[REST:.*]] = fad.for %[[LEFT]] iter(%[[JAMMED]]) {fad.reduction}
+// CHECK-NEXT:    ^bb0(%[[K:.*]]: i64, %{{.*}}: tensor<?xf64>):
+// CHECK-NEXT:      %[[I:.*]] = fad.add %[[DONE]], %[[K]] : i64
+// CHECK-NEXT:      fad.convert %[[I]] : i64 to f64
+// CHECK:         return %[[REST]]
+func.func @horner_adjoint(%n: i64, %m: i64, %init: tensor<?xf64>) -> tensor<?xf64> {
+  %r = fad.for %n iter(%init) {fad.reduction} : (tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%i: i64, %acc: tensor<?xf64>):
+    %t = fad.convert %i : i64 to f64
+    %inner:2 = fad.for %m iter(%t, %acc) : (f64, tensor<?xf64>) -> (f64, tensor<?xf64>) {
+    ^bb0(%j: i64, %a: f64, %x: tensor<?xf64>):
+      %x2 = fad.add_at %x[%j], %a : tensor<?xf64>, f64
+      %a2 = fad.mul %a, %t : f64
+      fad.yield %a2, %x2 : f64, tensor<?xf64>
+    }
+    fad.yield %inner#1 : tensor<?xf64>
+  }
+  return %r : tensor<?xf64>
+}
+
+// -----
+
+// Not jammed: the state is read (not only added to); the inner loop's trip
+// count changes with the iteration; no float recurrence; a trace.
+// CHECK-LABEL: func.func @not_jammed
+// CHECK-NOT:     fad.div
+// CHECK-COUNT-8: fad.for
+// CHECK-NOT:     fad.for
+func.func @not_jammed(%n: i64, %m: i64, %init: tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>, tensor<?xf64>, tensor<?xf64>) {
+  %read = fad.for %n iter(%init) : (tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%i: i64, %acc: tensor<?xf64>):
+    %e = fad.index %acc[%i] : tensor<?xf64> -> f64
+    %inner:2 = fad.for %m iter(%e, %acc) : (f64, tensor<?xf64>) -> (f64, tensor<?xf64>) {
+    ^bb0(%j: i64, %a: f64, %x: tensor<?xf64>):
+      %x2 = fad.add_at %x[%j], %a : tensor<?xf64>, f64
+      %a2 = fad.mul %a, %a : f64
+      fad.yield %a2, %x2 : f64, tensor<?xf64>
+    }
+    fad.yield %inner#1 : tensor<?xf64>
+  }
+  %varying = fad.for %n iter(%init) : (tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%i: i64, %acc: tensor<?xf64>):
+    %t = fad.convert %i : i64 to f64
+    %inner:2 = fad.for %i iter(%t, %acc) : (f64, tensor<?xf64>) -> (f64, tensor<?xf64>) {
+    ^bb0(%j: i64, %a: f64, %x: tensor<?xf64>):
+      %x2 = fad.add_at %x[%j], %a : tensor<?xf64>, f64
+      %a2 = fad.mul %a, %t : f64
+      fad.yield %a2, %x2 : f64, tensor<?xf64>
+    }
+    fad.yield %inner#1 : tensor<?xf64>
+  }
+  %flat = fad.for %n iter(%init) : (tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%i: i64, %acc: tensor<?xf64>):
+    %t = fad.convert %i : i64 to f64
+    %inner = fad.for %m iter(%acc) : (tensor<?xf64>) -> tensor<?xf64> {
+    ^bb0(%j: i64, %x: tensor<?xf64>):
+      %x2 = fad.add_at %x[%j], %t : tensor<?xf64>, f64
+      fad.yield %x2 : tensor<?xf64>
+    }
+    fad.yield %inner : tensor<?xf64>
+  }
+  %traced = fad.for %n iter(%init) : (tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%i: i64, %acc: tensor<?xf64>):
+    %t0 = fad.convert %i : i64 to f64
+    %t = fad.trace "t" %t0 : f64
+    %inner:2 = fad.for %m iter(%t, %acc) : (f64, tensor<?xf64>) -> (f64, tensor<?xf64>) {
+    ^bb0(%j: i64, %a: f64, %x: tensor<?xf64>):
+      %x2 = fad.add_at %x[%j], %a : tensor<?xf64>, f64
+      %a2 = fad.mul %a, %t : f64
+      fad.yield %a2, %x2 : f64, tensor<?xf64>
+    }
+    fad.yield %inner#1 : tensor<?xf64>
+  }
+  return %read, %varying, %flat, %traced : tensor<?xf64>, tensor<?xf64>, tensor<?xf64>, tensor<?xf64>
+}
