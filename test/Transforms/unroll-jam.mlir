@@ -97,3 +97,69 @@ func.func @not_jammed(%n: i64, %m: i64, %init: tensor<?xf64>) -> (tensor<?xf64>,
   }
   return %read, %varying, %flat, %traced : tensor<?xf64>, tensor<?xf64>, tensor<?xf64>, tensor<?xf64>
 }
+
+// -----
+
+// An accumulator through a conditional (read once in each branch) is
+// threaded through the copies' conditionals in turn.
+// CHECK-LABEL: func.func @through_if
+// CHECK:         fad.for %{{.*}} iter(%arg3)
+// CHECK-NEXT:    ^bb0(%{{.*}}: i64, %[[ACC:.*]]: tensor<?xf64>):
+// CHECK:           %[[IN:.*]]:3 = fad.for %arg1 iter(%{{.*}}, %{{.*}}, %[[ACC]])
+// CHECK:           %[[IF0:.*]] = fad.if %{{.*}} -> tensor<?xf64> {
+// CHECK-NEXT:        %[[A0:.*]] = fad.add_at %[[IN]]#2[%c0_i64], %[[IN]]#0
+// CHECK-NEXT:        fad.yield %[[A0]]
+// CHECK-NEXT:      } else {
+// CHECK-NEXT:        fad.yield %[[IN]]#2
+// CHECK:           %[[IF1:.*]] = fad.if %{{.*}} -> tensor<?xf64> {
+// CHECK-NEXT:        %[[A1:.*]] = fad.add_at %[[IF0]][%c0_i64], %[[IN]]#1
+// CHECK-NEXT:        fad.yield %[[A1]]
+// CHECK-NEXT:      } else {
+// CHECK-NEXT:        fad.yield %[[IF0]]
+// CHECK:           fad.yield %[[IF1]]
+func.func @through_if(%n: i64, %m: i64, %t: f64, %init: tensor<?xf64>) -> tensor<?xf64> {
+  %zero = arith.constant 0 : i64
+  %r = fad.for %n iter(%init) : (tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%i: i64, %acc: tensor<?xf64>):
+    %ti = fad.convert %i : i64 to f64
+    %inner:2 = fad.for %m iter(%ti, %acc) : (f64, tensor<?xf64>) -> (f64, tensor<?xf64>) {
+    ^bb0(%j: i64, %a: f64, %x: tensor<?xf64>):
+      %x2 = fad.add_at %x[%j], %a : tensor<?xf64>, f64
+      %a2 = fad.mul %a, %t : f64
+      fad.yield %a2, %x2 : f64, tensor<?xf64>
+    }
+    %positive = arith.cmpf ogt, %inner#0, %t : f64
+    %next = fad.if %positive -> tensor<?xf64> {
+      %y = fad.add_at %inner#1[%zero], %inner#0 : tensor<?xf64>, f64
+      fad.yield %y : tensor<?xf64>
+    } else {
+      fad.yield %inner#1 : tensor<?xf64>
+    }
+    fad.yield %next : tensor<?xf64>
+  }
+  return %r : tensor<?xf64>
+}
+
+// -----
+
+// Not jammed: a version read twice (a second add_at whose sum is only asked
+// for its extent).
+// CHECK-LABEL: func.func @read_twice
+// CHECK-NOT:     fad.div
+func.func @read_twice(%n: i64, %m: i64, %init: tensor<?xf64>) -> tensor<?xf64> {
+  %r = fad.for %n iter(%init) : (tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%i: i64, %acc: tensor<?xf64>):
+    %t = fad.convert %i : i64 to f64
+    %inner:2 = fad.for %m iter(%t, %acc) : (f64, tensor<?xf64>) -> (f64, tensor<?xf64>) {
+    ^bb0(%j: i64, %a: f64, %x: tensor<?xf64>):
+      %x2 = fad.add_at %x[%j], %a : tensor<?xf64>, f64
+      %x3 = fad.add_at %x[%j], %t : tensor<?xf64>, f64
+      %d = fad.dim %x3[0] : tensor<?xf64>
+      %df = fad.convert %d : i64 to f64
+      %a2 = fad.mul %a, %df : f64
+      fad.yield %a2, %x2 : f64, tensor<?xf64>
+    }
+    fad.yield %inner#1 : tensor<?xf64>
+  }
+  return %r : tensor<?xf64>
+}

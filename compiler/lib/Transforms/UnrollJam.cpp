@@ -151,10 +151,34 @@ std::optional<DenseMap<Value, unsigned>> accumulatorSlots(ForOp loop) {
   return slotOf;
 }
 
+/// Whether one op reads `version` besides extent queries (the op that makes
+/// the next version, or a yield), or one op in each branch of a
+/// conditional. The copies thread each accumulator through one current
+/// version, which a second reader would see changed.
+bool readOnce(Value version) {
+  SmallVector<Operation *> readers;
+  for (Operation *user : version.getUsers())
+    if (!isa<DimOp>(user))
+      readers.push_back(user);
+  if (readers.size() == 1)
+    return true;
+  Block *block = version.getParentBlock();
+  auto branches = readers.empty() ? IfOp() : dyn_cast<IfOp>(block->findAncestorOpInBlock(*readers[0]));
+  return branches && llvm::all_of(branches->getRegions(), [&](Region &branch) {
+           return llvm::count_if(readers, [&](Operation *reader) {
+                    return branch.isAncestor(reader->getParentRegion());
+                  }) <= 1;
+         }) && llvm::all_of(readers, [&](Operation *reader) {
+           return branches->isProperAncestor(reader);
+         });
+}
+
 /// Whether jamming `loop` is allowed and pays: its state is all
 /// accumulators, it runs a recurrence, its body is small, and its ops do
 /// nothing but compute and check (their order between copies changes).
 bool worthJamming(ForOp loop, const DenseMap<Value, unsigned> &slotOf) {
+  if (!llvm::all_of(slotOf, [](auto &entry) { return readOnce(entry.first); }))
+    return false;
   Block &body = loop.getBody().front();
   if (!llvm::any_of(body, [&](Operation &op) { return isRecurrence(op, loop, slotOf); }))
     return false;
