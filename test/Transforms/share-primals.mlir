@@ -134,3 +134,44 @@ func.func @different(%x: f64, %y: f64, %xs: tensor<?xf64>) -> (f64, f64, f64, te
   }
   return %c, %s, %p, %m, %t, %r#5, %r#6 : f64, f64, f64, tensor<?xf64>, f64, f64, tensor<?xf64>
 }
+
+// -----
+
+// A copy after the AD op; and a copy whose conditional reads, inside a
+// branch, a value the body computes outside it: equal, and erased with the
+// ops it holds (no copy inside it is looked at after that).
+// CHECK-LABEL: func.func @after_and_nested
+// CHECK:         %[[V:.*]]:2 = fad.vjp
+// CHECK:         }
+// CHECK-NOT:     fad.sin
+// CHECK-NOT:     fad.if
+// CHECK:         return %[[V]]#0, %[[V]]#0, %[[V]]#1
+func.func @after_and_nested(%x: f64, %c: i1) -> (f64, f64, f64) {
+  %one = arith.constant 1.0 : f64
+  %r:2 = fad.vjp(%x) cotangents(%one) : (f64), (f64) -> (f64, f64) {
+  ^bb0(%a: f64):
+    %t = fad.sin %a : f64
+    %y = fad.if %c -> f64 {
+      %q = fad.mul %t, %t : f64
+      fad.yield %q : f64
+    } else {
+      fad.yield %a : f64
+    }
+    fad.yield %y : f64
+  }
+  %u = fad.sin %x : f64
+  %o = fad.if %c -> f64 {
+    %q2 = fad.mul %u, %u : f64
+    fad.yield %q2 : f64
+  } else {
+    fad.yield %x : f64
+  }
+  %u2 = fad.sin %x : f64
+  %o2 = fad.if %c -> f64 {
+    %q3 = fad.mul %u2, %u2 : f64
+    fad.yield %q3 : f64
+  } else {
+    fad.yield %x : f64
+  }
+  return %o, %o2, %r#1 : f64, f64, f64
+}

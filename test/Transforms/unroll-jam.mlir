@@ -163,3 +163,74 @@ func.func @read_twice(%n: i64, %m: i64, %init: tensor<?xf64>) -> tensor<?xf64> {
   }
   return %r : tensor<?xf64>
 }
+
+// -----
+
+// Two recurrences in one body, a check, a conditional inside the merged
+// loop: both loops merged, the check and the conditional copied per point.
+// CHECK-LABEL: func.func @two_recurrences
+// CHECK:         fad.for %{{.*}} iter(%arg3)
+// CHECK:           fad.assert
+// CHECK:           fad.assert
+// CHECK:           %[[F:.*]]:2 = fad.for %arg1 iter(%{{.*}}, %{{.*}}) : (f64, f64)
+// CHECK:             fad.if
+// CHECK:             fad.if
+// CHECK:           %[[G:.*]]:3 = fad.for %arg1 iter(%[[F]]#0, %[[F]]#1, %{{.*}}) : (f64, f64, tensor<?xf64>)
+// CHECK:             fad.add_at
+// CHECK:             fad.add_at
+func.func @two_recurrences(%n: i64, %m: i64, %t: f64, %init: tensor<?xf64>) -> tensor<?xf64> {
+  %r = fad.for %n iter(%init) : (tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%i: i64, %acc: tensor<?xf64>):
+    %ti = fad.convert %i : i64 to f64
+    %ok = arith.cmpf oge, %ti, %t : f64
+    fad.assert %ok, "i below t"
+    %f = fad.for %m iter(%ti) : (f64) -> f64 {
+    ^bb0(%j: i64, %a: f64):
+      %big = arith.cmpf ogt, %a, %t : f64
+      %a2 = fad.if %big -> f64 {
+        %h = fad.mul %a, %t : f64
+        fad.yield %h : f64
+      } else {
+        fad.yield %a : f64
+      }
+      fad.yield %a2 : f64
+    }
+    %g:2 = fad.for %m iter(%f, %acc) : (f64, tensor<?xf64>) -> (f64, tensor<?xf64>) {
+    ^bb0(%j: i64, %a: f64, %x: tensor<?xf64>):
+      %x2 = fad.add_at %x[%j], %a : tensor<?xf64>, f64
+      %a2 = fad.mul %a, %t : f64
+      fad.yield %a2, %x2 : f64, tensor<?xf64>
+    }
+    fad.yield %g#1 : tensor<?xf64>
+  }
+  return %r : tensor<?xf64>
+}
+
+// -----
+
+// Not jammed: a loop that may not end in the body.
+// CHECK-LABEL: func.func @may_not_end
+// CHECK-NOT:     fad.div
+func.func @may_not_end(%n: i64, %m: i64, %t: f64, %init: tensor<?xf64>) -> tensor<?xf64> {
+  %r = fad.for %n iter(%init) : (tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%i: i64, %acc: tensor<?xf64>):
+    %ti = fad.convert %i : i64 to f64
+    %w = fad.while iter(%ti) : (f64) -> f64 cond {
+    ^bb0(%a: f64):
+      %go = arith.cmpf olt, %a, %t : f64
+      fad.yield %go : i1
+    } do {
+    ^bb0(%a: f64):
+      %a2 = fad.add %a, %t : f64
+      fad.yield %a2 : f64
+    }
+    %g:2 = fad.for %m iter(%w, %acc) : (f64, tensor<?xf64>) -> (f64, tensor<?xf64>) {
+    ^bb0(%j: i64, %a: f64, %x: tensor<?xf64>):
+      %x2 = fad.add_at %x[%j], %a : tensor<?xf64>, f64
+      %a2 = fad.mul %a, %t : f64
+      fad.yield %a2, %x2 : f64, tensor<?xf64>
+    }
+    fad.yield %g#1 : tensor<?xf64>
+  }
+  return %r : tensor<?xf64>
+}

@@ -7,6 +7,7 @@
 #include "Accumulators.h"
 
 #include "llvm/ADT/TypeSwitch.h"
+#include "mlir/IR/IRMapping.h"
 
 using namespace mlir;
 using namespace fad;
@@ -130,4 +131,18 @@ bool AccumulatorCheck::joined(Operation *op, unsigned at) {
   auto loop = cast<ForOp>(op);
   return yielded(loop.getBody()) && derived.contains(loop.getBody().getArgument(at + 1)) &&
          (loop == top || derived.contains(loop.getInits()[at]));
+}
+
+ForOp fad::cloneRange(OpBuilder &b, Location loc, Block &body, Value lo, Value hi, ValueRange inits) {
+  auto loop = b.create<ForOp>(loc, inits.getTypes(), b.create<SubOp>(loc, hi, lo), inits);
+  OpBuilder::InsertionGuard guard(b);
+  SmallVector<Location> locs(body.getNumArguments(), loc);
+  Block *block = b.createBlock(&loop.getBody(), {}, body.getArgumentTypes(), locs);
+  IRMapping mapping;
+  mapping.map(body.getArgument(0), b.create<AddOp>(loc, lo, block->getArgument(0)));
+  for (unsigned k = 1; k < body.getNumArguments(); ++k)
+    mapping.map(body.getArgument(k), block->getArgument(k));
+  for (Operation &op : body)
+    b.clone(op, mapping);
+  return loop;
 }

@@ -41,6 +41,11 @@ private:
   llvm::SmallVector<mlir::Value> addends; // what is added to the accumulator elementwise
   llvm::SmallVector<std::pair<mlir::Operation *, unsigned>> joins;
 };
+
+/// The loop with body `body` (of a fad.for), run for iterations [lo, hi)
+/// from state `inits`.
+ForOp cloneRange(mlir::OpBuilder &b, mlir::Location loc, mlir::Block &body, mlir::Value lo,
+                 mlir::Value hi, mlir::ValueRange inits);
 } // namespace fad
 
 #endif // FAD_LIB_TRANSFORMS_ACCUMULATORS_H

@@ -32,7 +32,9 @@ namespace {
 /// values, or both fail the same check.
 class ValueMatcher {
 public:
-  ValueMatcher(Block &body, ValueRange standsFor) {
+  /// `home`: the block whose ops found equal are recorded (to be erased
+  /// once unused); ops elsewhere stay to the canonicalizer.
+  ValueMatcher(Block &body, ValueRange standsFor, Block *home) : home(home) {
     for (auto [arg, value] : llvm::zip(body.getArguments(), standsFor))
       equal[arg] = value;
   }
@@ -47,17 +49,18 @@ public:
         innerResult.getResultNumber() != outerResult.getResultNumber() ||
         !matchOp(innerResult.getOwner(), outerResult.getOwner()))
       return false;
-    outerOps.push_back(outerResult.getOwner());
+    if (outerResult.getOwner()->getBlock() == home)
+      outerOps.push_back(outerResult.getOwner());
     return true;
   }
 
-  /// The outer ops found equal to inner ones, operands before their users.
+  /// The ops of `home` found equal to inner ones, operands before users.
   ArrayRef<Operation *> matchedOuterOps() const { return outerOps; }
 
 private:
+  /// Recursive along operands: a body's depth of operand chains is the
+  /// recursion's depth.
   bool matchOp(Operation *x, Operation *y) {
-    if (x == y)
-      return true;
     if (failed.contains({x, y}))
       return false;
     bool same = x->getName() == y->getName() &&
@@ -105,6 +108,7 @@ private:
            isMemoryEffectFree(op);
   }
 
+  Block *home;
   DenseMap<Value, Value> equal;
   DenseSet<std::pair<Operation *, Operation *>> failed;
   SmallVector<Operation *> outerOps;
@@ -126,22 +130,22 @@ void sharePrimals(Operation *adOp, Block &body, ValueRange primalArgs, Dominance
           candidate.getNumResults() <= resultNumber)
         continue;
       Value copy = candidate.getResult(resultNumber);
-      ValueMatcher matcher(body, primalArgs);
+      ValueMatcher matcher(body, primalArgs, adOp->getBlock());
       if (!matcher.match(yielded, copy))
         continue;
       copy.replaceUsesWithIf(adOp->getResult(k), [&](OpOperand &use) {
         return dominance.properlyDominates(adOp, use.getOwner(), /*enclosingOpOk=*/false);
       });
       copies.insert(matcher.matchedOuterOps().begin(), matcher.matchedOuterOps().end());
-      break;
     }
   }
 }
 
 struct FADSharePrimalsPass : public fad::impl::FADSharePrimalsBase<FADSharePrimalsPass> {
   void runOnOperation() override {
+    // Outer AD ops first: sharing inside a body changes what it yields.
     SmallVector<Operation *> adOps;
-    getOperation()->walk([&](Operation *op) {
+    getOperation()->walk<WalkOrder::PreOrder>([&](Operation *op) {
       if (isa<JvpOp, VjpOp>(op))
         adOps.push_back(op);
     });
@@ -153,10 +157,17 @@ struct FADSharePrimalsPass : public fad::impl::FADSharePrimalsBase<FADSharePrima
       else if (auto vjp = dyn_cast<VjpOp>(op))
         sharePrimals(vjp, vjp.getBody().front(), vjp.getPrimals(), dominance, copies);
     }
+    // A copy inside another (the body of a copied AD op) goes with it, or
+    // stays: decided before erasing anything, as erasing frees nested ops.
+    DenseSet<Operation *> nested;
+    for (Operation *op : copies)
+      for (Operation *parent = op->getParentOp(); parent; parent = parent->getParentOp())
+        if (copies.contains(parent))
+          nested.insert(op);
     // Users before the ops they read: erasing from the back frees each op's
     // operands' producers before they are looked at.
     for (Operation *op : llvm::reverse(copies))
-      if (op->use_empty())
+      if (!nested.contains(op) && op->use_empty())
         op->erase();
   }
 };

@@ -25,22 +25,6 @@ using namespace mlir;
 using namespace fad;
 
 namespace {
-/// The loop with body `body` (of a fad.for), run for iterations [lo, hi)
-/// from state `inits`.
-ForOp cloneRange(OpBuilder &b, Location loc, Block &body, Value lo, Value hi, ValueRange inits) {
-  auto loop = b.create<ForOp>(loc, inits.getTypes(), b.create<SubOp>(loc, hi, lo), inits);
-  OpBuilder::InsertionGuard guard(b);
-  SmallVector<Location> locs(body.getNumArguments(), loc);
-  Block *block = b.createBlock(&loop.getBody(), {}, body.getArgumentTypes(), locs);
-  IRMapping mapping;
-  mapping.map(body.getArgument(0), b.create<AddOp>(loc, lo, block->getArgument(0)));
-  for (unsigned k = 1; k < body.getNumArguments(); ++k)
-    mapping.map(body.getArgument(k), block->getArgument(k));
-  for (Operation &op : body)
-    b.clone(op, mapping);
-  return loop;
-}
-
 /// Replaces `loop` by: with c = min(threads, n) > 1 chunks, a parallel build
 /// of c partial states (chunk t runs iterations [t n / c, (t+1) n / c) from
 /// zeros), summed into the initial state; else the loop.

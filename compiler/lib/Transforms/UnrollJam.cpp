@@ -28,6 +28,8 @@ using namespace fad;
 namespace {
 /// Ops in a loop body above this many are not copied (code size, registers).
 constexpr unsigned kMaxBodyOps = 160;
+/// Copies of a body at most, whatever the option says.
+constexpr unsigned kMaxFactor = 16;
 
 /// Whether `value` is defined outside `loop` (so the same in every iteration).
 bool definedOutside(Value value, ForOp loop) {
@@ -71,9 +73,9 @@ public:
     }
   }
 
-  /// Replaces the copies of `loop` (at the top of the jammed body) by one
-  /// loop carrying every copy's state side by side and the accumulators
-  /// once.
+  /// Builds, instead of a copy of `loop` (at the top of the jammed body)
+  /// per copy of the body, one loop carrying every copy's state side by
+  /// side and the accumulators once.
   void mergeCopies(ForOp loop, MutableArrayRef<IRMapping> copies, SmallVectorImpl<Value> &now) {
     Location loc = loop.getLoc();
     Block &body = loop.getBody().front();
@@ -151,19 +153,20 @@ std::optional<DenseMap<Value, unsigned>> accumulatorSlots(ForOp loop) {
   return slotOf;
 }
 
-/// Whether one op reads `version` besides extent queries (the op that makes
+/// Whether, extent queries aside, one op reads `version` (the op that makes
 /// the next version, or a yield), or one op in each branch of a
 /// conditional. The copies thread each accumulator through one current
 /// version, which a second reader would see changed.
 bool readOnce(Value version) {
-  SmallVector<Operation *> readers;
-  for (Operation *user : version.getUsers())
-    if (!isa<DimOp>(user))
-      readers.push_back(user);
+  SmallVector<Operation *> readers; // one per use: an op reading it twice counts twice
+  for (OpOperand &use : version.getUses())
+    if (!isa<DimOp>(use.getOwner()))
+      readers.push_back(use.getOwner());
   if (readers.size() == 1)
     return true;
   Block *block = version.getParentBlock();
-  auto branches = readers.empty() ? IfOp() : dyn_cast<IfOp>(block->findAncestorOpInBlock(*readers[0]));
+  auto branches =
+      readers.empty() ? IfOp() : dyn_cast_or_null<IfOp>(block->findAncestorOpInBlock(*readers[0]));
   return branches && llvm::all_of(branches->getRegions(), [&](Region &branch) {
            return llvm::count_if(readers, [&](Operation *reader) {
                     return branch.isAncestor(reader->getParentRegion());
@@ -174,8 +177,12 @@ bool readOnce(Value version) {
 }
 
 /// Whether jamming `loop` is allowed and pays: its state is all
-/// accumulators, it runs a recurrence, its body is small, and its ops do
-/// nothing but compute and check (their order between copies changes).
+/// accumulators, it runs a recurrence, its body is small and computes
+/// scalars (besides the accumulators and rows of outer arrays), its ops do
+/// nothing but compute and check (their order between copies changes: a
+/// failing check may be reported for a later iteration than before) and
+/// always end (a loop that may not, run before an earlier iteration's
+/// failing check, would hang where the program stopped with an error).
 bool worthJamming(ForOp loop, const DenseMap<Value, unsigned> &slotOf) {
   if (!llvm::all_of(slotOf, [](auto &entry) { return readOnce(entry.first); }))
     return false;
@@ -184,9 +191,17 @@ bool worthJamming(ForOp loop, const DenseMap<Value, unsigned> &slotOf) {
     return false;
   unsigned count = 0;
   WalkResult walk = loop.getBody().walk([&](Operation *op) {
-    bool pure = isa<AssertOp>(op) || op->hasTrait<OpTrait::HasRecursiveMemoryEffects>() ||
-                isMemoryEffectFree(op);
-    return pure && ++count <= kMaxBodyOps ? WalkResult::advance() : WalkResult::interrupt();
+    bool pure = !isa<WhileOp, FixpointOp>(op) &&
+                (isa<AssertOp>(op) || op->hasTrait<OpTrait::HasRecursiveMemoryEffects>() ||
+                 isMemoryEffectFree(op));
+    // Arrays other than the accumulators and rows of outer arrays: each
+    // copy's work on them is vectorizable already, and one-shot
+    // bufferization's analysis grows too fast with their copies.
+    bool scalar = isa<IndexOp>(op) || llvm::all_of(op->getResults(), [&](Value v) {
+                    return !isa<TensorType>(v.getType()) || slotOf.contains(v);
+                  });
+    return pure && scalar && ++count <= kMaxBodyOps ? WalkResult::advance()
+                                                    : WalkResult::interrupt();
   });
   return !walk.wasInterrupted();
 }
@@ -227,20 +242,8 @@ void jam(ForOp loop, unsigned factor, const DenseMap<Value, unsigned> &slotOf) {
   }
 
   // The n mod factor iterations left, as the original loop.
-  auto rest = b.create<ForOp>(loc, loop.getResultTypes(), b.create<SubOp>(loc, n, done),
-                              jammed.getResults());
+  ForOp rest = cloneRange(b, loc, body, done, n, jammed.getResults());
   rest->setDiscardableAttrs(loop->getDiscardableAttrDictionary());
-  {
-    OpBuilder::InsertionGuard guard(b);
-    SmallVector<Location> locs(body.getNumArguments(), loc);
-    Block *block = b.createBlock(&rest.getBody(), {}, body.getArgumentTypes(), locs);
-    IRMapping mapping;
-    mapping.map(body.getArgument(0), b.create<AddOp>(loc, done, block->getArgument(0)));
-    for (unsigned k = 1; k < body.getNumArguments(); ++k)
-      mapping.map(body.getArgument(k), block->getArgument(k));
-    for (Operation &op : body)
-      b.clone(op, mapping);
-  }
   loop->replaceAllUsesWith(rest.getResults());
   loop->erase();
 }
@@ -251,6 +254,7 @@ struct FADUnrollJamPass : public fad::impl::FADUnrollJamBase<FADUnrollJamPass> {
   void runOnOperation() override {
     if (factor < 2)
       return;
+    unsigned copies = std::min<unsigned>(factor, kMaxFactor);
     // Innermost candidates first would jam a loop and then the loop around
     // it (copies of copies): take the outermost, in pre-order.
     SmallVector<std::pair<ForOp, DenseMap<Value, unsigned>>> loops;
@@ -264,7 +268,7 @@ struct FADUnrollJamPass : public fad::impl::FADUnrollJamBase<FADUnrollJamPass> {
       return WalkResult::skip();
     });
     for (auto &[loop, slotOf] : loops)
-      jam(loop, factor, slotOf);
+      jam(loop, copies, slotOf);
   }
 };
 } // namespace

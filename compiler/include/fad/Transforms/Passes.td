@@ -303,10 +303,13 @@ def FADUnrollJam : Pass<"fad-unroll-jam", "mlir::ModuleOp"> {
     The copies add to each accumulator one after the other, so an element
     that one inner iteration of every copy adds to gets its sums in the
     original order; otherwise the sums group differently (as with threads).
+    A failing check may be reported for a later iteration than before;
+    bodies with loops that may not end (`while`, `fixpoint`) are left
+    alone, so that none runs before an earlier iteration's failing check.
   }];
   let options = [
     Option<"factor", "factor", "unsigned", /*default=*/"4",
-           "How many iterations run interleaved (below 2: none)">
+           "How many iterations run interleaved (below 2: none; at most 16)">
   ];
 }
 
