@@ -36,7 +36,7 @@ bool definedOutside(Value value, ForOp loop) {
   return !loop->isAncestor(value.getParentRegion()->getParentOp());
 }
 
-/// Whether `inner` is a loop at the top of `loop`'s body with a trip count
+/// Whether `op` is a loop at the top of `loop`'s body with a trip count
 /// that does not change between `loop`'s iterations and a float it carries
 /// from iteration to iteration that is not an accumulator: a recurrence,
 /// whose latency bounds the loop.
