@@ -11,7 +11,6 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Dominance.h"
-#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/SetVector.h"
 
 namespace fad {
@@ -99,13 +98,6 @@ private:
     return llvm::all_of(llvm::zip(a, b), [&](auto pair) {
       return matchOp(&std::get<0>(pair), &std::get<1>(pair));
     });
-  }
-
-  /// Whether `op` does nothing but compute its results and perhaps fail a
-  /// run-time check (nested ops are compared one by one).
-  static bool effectsAreChecksAtMost(Operation *op) {
-    return isa<AssertOp>(op) || op->hasTrait<OpTrait::HasRecursiveMemoryEffects>() ||
-           isMemoryEffectFree(op);
   }
 
   Block *home;

@@ -14,7 +14,6 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/IRMapping.h"
-#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/RegionUtils.h"
 
 namespace fad {
@@ -191,9 +190,7 @@ bool worthJamming(ForOp loop, const DenseMap<Value, unsigned> &slotOf) {
     return false;
   unsigned count = 0;
   WalkResult walk = loop.getBody().walk([&](Operation *op) {
-    bool pure = !isa<WhileOp, FixpointOp>(op) &&
-                (isa<AssertOp>(op) || op->hasTrait<OpTrait::HasRecursiveMemoryEffects>() ||
-                 isMemoryEffectFree(op));
+    bool pure = !isa<WhileOp, FixpointOp>(op) && effectsAreChecksAtMost(op);
     // Arrays other than the accumulators and rows of outer arrays: each
     // copy's work on them is vectorizable already, and one-shot
     // bufferization's analysis grows too fast with their copies.

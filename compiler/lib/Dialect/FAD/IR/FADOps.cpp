@@ -494,6 +494,11 @@ bool fad::isCostlyToRecompute(Operation *op) {
   return op->hasTrait<fad::traits::CostlyToRecompute>();
 }
 
+bool fad::effectsAreChecksAtMost(Operation *op) {
+  return isa<AssertOp>(op) || op->hasTrait<OpTrait::HasRecursiveMemoryEffects>() ||
+         isMemoryEffectFree(op);
+}
+
 bool fad::containsCollective(Operation *op) {
   return op
       ->walk([](Operation *inner) {

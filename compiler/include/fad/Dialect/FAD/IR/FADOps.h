@@ -75,6 +75,11 @@ bool isUpdateOf(mlir::Value v, mlir::Value from);
 /// transcendental functions and sequential loops, the ops with the
 /// FAD_CostlyToRecompute trait.
 bool isCostlyToRecompute(mlir::Operation *op);
+/// Whether `op` itself does at most fail a run-time check besides computing
+/// its results: fad.assert, an op free of memory effects, or one whose
+/// effects are those of its nested ops (which callers judge one by one).
+/// Ops that print (fad.trace) or call functions are not.
+bool effectsAreChecksAtMost(mlir::Operation *op);
 /// What the outer extent of `array` is known to equal without computing it:
 /// a build's size (i64), or an array of the same outer extent (a map's
 /// first input, the array an add_at or zeros_like keeps the shape of, a
