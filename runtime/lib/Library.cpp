@@ -22,6 +22,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <vector>
 
 using namespace fad::rt;
@@ -55,9 +56,29 @@ struct fad::rt::CallFrame {
   int status = FAD_OK;
   std::string message;
   std::jmp_buf jump;
+  /// The first failed chunk of the parallel loop running now (its index,
+  /// -1 if none, and its message), and the lock the chunks take to record
+  /// a failure or to touch `live`.
+  std::mutex chunkLock;
+  int64_t failedChunk = -1;
+  std::string chunkMessage;
 };
 
 static thread_local CallFrame *current = nullptr;
+
+namespace {
+/// The chunk of a library call's parallel checked loop that this thread
+/// runs (fad_rt_chunk_begin .. fad_rt_chunk_end): a failed check records
+/// its message in `call` and jumps to `jump`, which the generated code set
+/// at the chunk's start, after freeing what the chunk allocated.
+struct Chunk {
+  CallFrame *call = nullptr; ///< null outside a chunk
+  int64_t index = 0;
+  std::jmp_buf jump;
+  PointerSet allocated; ///< buffers the chunk allocated and still holds
+};
+thread_local Chunk chunk;
+} // namespace
 
 // libomp's API (omp.h ships with clang, not on the C++ compiler's path).
 extern "C" {
@@ -113,6 +134,21 @@ void fad::rt::setCallError(CallFrame &call, const std::string &message) {
   call.message = message;
 }
 void fad::rt::endFailedCall(CallFrame &call) { std::longjmp(call.jump, 1); }
+
+bool fad::rt::inCallChunk() { return chunk.call != nullptr; }
+void fad::rt::setChunkError(const std::string &message) {
+  std::lock_guard<std::mutex> lock(chunk.call->chunkLock);
+  CallFrame &call = *chunk.call;
+  if (call.failedChunk < 0 || chunk.index < call.failedChunk) {
+    call.failedChunk = chunk.index;
+    call.chunkMessage = message;
+  }
+}
+void fad::rt::endFailedChunk() {
+  chunk.allocated.forEach(deallocate);
+  chunk.allocated.clear();
+  std::longjmp(chunk.jump, 1);
+}
 
 /// Ends the call with `message` (message temporaries leak: only for errors
 /// that a correct wrapper cannot cause).
@@ -321,22 +357,59 @@ extern "C" {
 // The allocation functions of generated code (MLIR's generic allocation
 // functions, see Pipelines.cpp): inside a library call they keep track of the
 // program's live buffers, so that a failed call frees them.
-void *_mlir_memref_to_llvm_alloc(size_t size) {
-  void *p = allocate(size, alignof(std::max_align_t));
-  if (CallFrame *call = activeCall(); call && p)
+static void *track(void *p) {
+  if (!p)
+    return p;
+  if (chunk.call)
+    chunk.allocated.insert(p);
+  else if (CallFrame *call = activeCall())
     call->live.insert(p);
   return p;
+}
+void *_mlir_memref_to_llvm_alloc(size_t size) {
+  return track(allocate(size, alignof(std::max_align_t)));
 }
 void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t size) {
-  void *p = allocate(size, alignment);
-  if (CallFrame *call = activeCall(); call && p)
-    call->live.insert(p);
-  return p;
+  return track(allocate(size, alignment));
 }
 void _mlir_memref_to_llvm_free(void *p) {
-  if (CallFrame *call = activeCall())
+  if (chunk.call) {
+    if (!chunk.allocated.erase(p)) { // allocated before the loop
+      std::lock_guard<std::mutex> lock(chunk.call->chunkLock);
+      chunk.call->live.erase(p);
+    }
+  } else if (CallFrame *call = activeCall()) {
     call->live.erase(p);
+  }
   deallocate(p);
+}
+
+void *fad_rt_chunks_begin(void) { return severalProcesses() ? nullptr : current; }
+
+void *fad_rt_chunk_begin(void *call, int64_t index) {
+  chunk.call = static_cast<CallFrame *>(call);
+  chunk.index = index;
+  return chunk.jump;
+}
+
+void fad_rt_chunk_end(void) {
+  if (!chunk.call)
+    return;
+  if (chunk.allocated.count() > 0) { // buffers that outlive the chunk
+    std::lock_guard<std::mutex> lock(chunk.call->chunkLock);
+    chunk.allocated.forEach([](void *p) { chunk.call->live.insert(p); });
+    chunk.allocated.clear();
+  }
+  chunk.call = nullptr;
+}
+
+void fad_rt_chunks_end(void *opaque) {
+  auto *call = static_cast<CallFrame *>(opaque);
+  if (!call || call->failedChunk < 0)
+    return;
+  call->failedChunk = -1;
+  setCallError(*call, call->chunkMessage);
+  endFailedCall(*call);
 }
 
 int fad_rt_call_printing(fad_context *ctx, const char *entry, void (*thunk)(void)) {
@@ -365,7 +438,8 @@ void fad_set_threads(int32_t n) {
 }
 int32_t fad_threads(void) { return omp_get_max_threads(); }
 
-int64_t fad_rt_chunks(void) { return current ? 1 : omp_get_max_threads(); }
+// A GPU program's loops with checks stay sequential on the host.
+int64_t fad_rt_chunks(void) { return current && gpuProgram() ? 1 : omp_get_max_threads(); }
 
 int fad_call(fad_context *ctx, const char *entry, void (*thunk)(void), const fad_arg *args,
              int64_t nargs, fad_result *results, int64_t nresults) {

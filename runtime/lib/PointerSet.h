@@ -30,12 +30,13 @@ public:
       ++size;
     }
   }
-  void erase(void *p) {
+  /// Removes p; false when it was not in the set.
+  bool erase(void *p) {
     if (slots.empty())
-      return;
+      return false;
     size_t k = find(p);
     if (!slots[k])
-      return;
+      return false;
     // Moves back the entries after k that probing would no longer reach.
     for (size_t next = (k + 1) & mask();; next = (next + 1) & mask()) {
       if (!slots[next])
@@ -48,6 +49,11 @@ public:
     }
     slots[k] = nullptr;
     --size;
+    return true;
+  }
+  void clear() {
+    std::fill(slots.begin(), slots.end(), nullptr);
+    size = 0;
   }
   template <typename Visit> void forEach(Visit visit) const {
     for (void *p : slots)

@@ -283,6 +283,10 @@ void withInterleaved(int64_t rank, void *re, void *im, Use use) {
 /// fail(make()), where the message is freed before a library call returns
 /// its error (endFailedCall does not return through this frame).
 template <typename MakeMessage> [[noreturn]] void failWith(MakeMessage make) {
+  if (inCallChunk()) {
+    setChunkError(make());
+    endFailedChunk();
+  }
   if (CallFrame *call = severalProcesses() ? nullptr : activeCall()) {
     setCallError(*call, make());
     endFailedCall(*call);

@@ -123,6 +123,13 @@ int64_t callReportEvery(CallFrame &call);
 /// jump skips their destructors).
 void setCallError(CallFrame &call, const std::string &message);
 [[noreturn]] void endFailedCall(CallFrame &call);
+/// Whether this thread runs a chunk of a library call's parallel loop
+/// (fad_rt_chunk_begin); a failure there is recorded for the call
+/// (setChunkError, the first chunk's message wins) and abandons the chunk
+/// (endFailedChunk); the loop's caller then ends the call with it.
+bool inCallChunk();
+void setChunkError(const std::string &message);
+[[noreturn]] void endFailedChunk();
 
 /// Bytes per element of a FAD_KIND_*.
 int64_t elementSize(int64_t kind);

@@ -5,6 +5,10 @@
 // RUN: fad-opt -fad-parallelize %s | FileCheck %s
 // RUN: fad-opt -fad-parallelize=min-work=1000 %s | FileCheck %s --check-prefix=WORK
 // RUN: fad-opt -fad-parallelize=allow-checks=true %s | FileCheck %s --check-prefix=CHECKS
+// RUN: fad-opt -fad-parallelize=unwind-checks=true %s | FileCheck %s --check-prefix=UNWIND
+
+// Chunks call glibc's setjmp, which LLVM must know returns twice.
+// UNWIND: func.func private @_setjmp(!llvm.ptr) -> i32 attributes {passthrough = ["returns_twice"]}
 
 // A map: iterations store into their own element. The original loop stays
 // for small trip counts (body cost 5: threshold 50000/5).
@@ -116,12 +120,21 @@ func.func @allocates(%a: memref<?xf64>, %out: memref<?x2xf64>) {
 }
 
 // A run-time check (a call of the runtime) keeps a loop sequential, except
-// in an executable (allow-checks), where a failed check ends the process.
+// in an executable (allow-checks), where a failed check ends the process,
+// and in a library (unwind-checks: chunks, below).
 // CHECK-LABEL: func.func @checked
 // CHECK-NOT:     scf.parallel
 // CHECKS-LABEL: func.func @checked
 // CHECKS:         scf.parallel
 // CHECKS:           func.call @fad_rt_fail
+// UNWIND-LABEL: func.func @checked
+// UNWIND:         scf.parallel
+// UNWIND:           func.call @_setjmp
+// UNWIND:           scf.if
+// UNWIND:             scf.for
+// UNWIND:               func.call @fad_rt_fail
+// UNWIND:           func.call @fad_rt_chunk_end
+// UNWIND:         func.call @fad_rt_chunks_end
 func.func private @fad_rt_fail(!llvm.ptr)
 func.func @checked(%a: memref<?xf64>, %out: memref<?xf64>, %msg: !llvm.ptr) {
   %c0 = arith.constant 0 : index
@@ -137,6 +150,70 @@ func.func @checked(%a: memref<?xf64>, %out: memref<?xf64>, %msg: !llvm.ptr) {
     memref.store %x, %out[%i] : memref<?xf64>
   } {fad.parallel}
   return
+}
+
+// In a library (unwind-checks), a loop with checks runs one chunk of
+// iterations per thread, each a copy of the loop behind a jump point that a
+// failed check returns to; the chunk then contributes the identities of the
+// sum (-0.0) and the product (1), and the caller's thread ends the call with
+// the first failed chunk's error after the loop.
+// UNWIND-LABEL: func.func @checked_sum
+// UNWIND:         %[[TRIPS:.*]] = arith.subi %[[N:.*]], %[[C0:.*]] : index
+// UNWIND:         scf.if %{{.*}} -> (f64, i64) {
+// UNWIND:           %[[CALL:.*]] = func.call @fad_rt_chunks_begin() : () -> !llvm.ptr
+// UNWIND:           %[[THREADS:.*]] = func.call @fad_rt_chunks() : () -> i64
+// UNWIND:           %[[T:.*]] = arith.index_cast %[[THREADS]] : i64 to index
+// UNWIND:           %[[COUNT:.*]] = arith.minui %[[T]], %[[TRIPS]] : index
+// UNWIND-DAG:       %[[NEGZERO:.*]] = arith.constant -0.000000e+00 : f64
+// UNWIND-DAG:       %[[ONE:.*]] = arith.constant 1 : i64
+// UNWIND:           %[[P:.*]]:2 = scf.parallel (%[[K:.*]]) = (%{{.*}}) to (%[[COUNT]]) step (%{{.*}}) init (%{{.*}}, %{{.*}}) -> (f64, i64) {
+// UNWIND:             %[[MUL:.*]] = arith.muli %[[K]], %[[TRIPS]] : index
+// UNWIND:             %[[SHARE:.*]] = arith.divui %[[MUL]], %[[COUNT]] : index
+// UNWIND:             %[[LO:.*]] = arith.addi %[[C0]], %[[SHARE]] : index
+// UNWIND:             %[[HI:.*]] = arith.addi %[[C0]], %{{.*}} : index
+// UNWIND:             %[[K64:.*]] = arith.index_cast %[[K]] : index to i64
+// UNWIND:             %[[JUMP:.*]] = func.call @fad_rt_chunk_begin(%[[CALL]], %[[K64]]) : (!llvm.ptr, i64) -> !llvm.ptr
+// UNWIND:             %[[SET:.*]] = func.call @_setjmp(%[[JUMP]]) : (!llvm.ptr) -> i32
+// UNWIND:             %[[FRESH:.*]] = arith.cmpi eq, %[[SET]], %{{.*}} : i32
+// UNWIND:             %[[R:.*]]:2 = scf.if %[[FRESH]] -> (f64, i64) {
+// UNWIND:               %[[S:.*]]:2 = scf.for %{{.*}} = %[[LO]] to %[[HI]] step %{{.*}} iter_args(%{{.*}} = %[[NEGZERO]], %{{.*}} = %[[ONE]]) -> (f64, i64) {
+// UNWIND:                 func.call @fad_rt_fail
+// UNWIND:               scf.yield %[[S]]#0, %[[S]]#1 : f64, i64
+// UNWIND:             } else {
+// UNWIND:               scf.yield %[[NEGZERO]], %[[ONE]] : f64, i64
+// UNWIND:             func.call @fad_rt_chunk_end() : () -> ()
+// UNWIND:             scf.reduce(%[[R]]#0, %[[R]]#1 : f64, i64) {
+// UNWIND:               arith.addf
+// UNWIND:             }, {
+// UNWIND:               arith.muli
+// UNWIND:           func.call @fad_rt_chunks_end(%[[CALL]]) : (!llvm.ptr) -> ()
+// UNWIND:           scf.yield %[[P]]#0, %[[P]]#1 : f64, i64
+// UNWIND:         } else {
+// UNWIND:           scf.for
+// CHECK-LABEL: func.func @checked_sum
+// CHECK-NOT:     scf.parallel
+// CHECKS-LABEL: func.func @checked_sum
+// CHECKS:         scf.parallel
+// CHECKS-NOT:     fad_rt_chunk
+// CHECKS:         return
+func.func @checked_sum(%a: memref<?xf64>, %msg: !llvm.ptr) -> (f64, i64) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f64
+  %one = arith.constant 1 : i64
+  %n = memref.dim %a, %c0 : memref<?xf64>
+  %r:2 = scf.for %i = %c0 to %n step %c1 iter_args(%s = %zero, %p = %one) -> (f64, i64) {
+    %x = memref.load %a[%i] : memref<?xf64>
+    %bad = arith.cmpf olt, %x, %zero : f64
+    scf.if %bad {
+      func.call @fad_rt_fail(%msg) : (!llvm.ptr) -> ()
+    }
+    %t = arith.addf %s, %x : f64
+    %k = arith.fptosi %x : f64 to i64
+    %q = arith.muli %p, %k : i64
+    scf.yield %t, %q : f64, i64
+  } {fad.parallel}
+  return %r#0, %r#1 : f64, i64
 }
 
 // Stay sequential: a scratch buffer shared by all iterations (bufferization

@@ -165,6 +165,10 @@ static llvm::orc::SymbolMap runtimeSymbols(llvm::orc::MangleAndInterner mangle) 
 #undef FAD_COLLECTIVE_SYMBOLS
   FAD_SYMBOL(fad_rt_fail);
   FAD_SYMBOL(fad_rt_chunks);
+  FAD_SYMBOL(fad_rt_chunks_begin);
+  FAD_SYMBOL(fad_rt_chunk_begin);
+  FAD_SYMBOL(fad_rt_chunk_end);
+  FAD_SYMBOL(fad_rt_chunks_end);
   FAD_SYMBOL(fad_rt_index_error);
   FAD_SYMBOL(fad_rt_size_error);
   FAD_SYMBOL(fad_rt_fixpoint_error);

@@ -12,6 +12,8 @@
 #include "fad/Dialect/FAD/IR/FADDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -28,6 +30,22 @@ namespace fad {
 
 using namespace mlir;
 
+/// Whether `call` calls one of the runtime's check failures.
+static bool isCheck(CallOpInterface call) {
+  auto callee = call.getCallableForCallee().dyn_cast<SymbolRefAttr>();
+  if (!callee)
+    return false;
+  StringRef name = callee.getLeafReference();
+  return name == fad::kFailFunction || name == fad::kIndexErrorFunction ||
+         name == fad::kSizeErrorFunction;
+}
+
+static bool hasChecks(Region &body) {
+  return body.walk([](CallOpInterface call) {
+               return isCheck(call) ? WalkResult::interrupt() : WalkResult::advance();
+             }).wasInterrupted();
+}
+
 /// Whether `body` may run on a thread other than the caller's: it calls
 /// nothing but functions declared `fad.thread_safe` (pure C functions such as
 /// erfc) and, with `allowChecks`, the runtime's check failures (which end
@@ -39,13 +57,10 @@ static bool isThreadSafe(Region &body, bool allowChecks) {
   WalkResult result = body.walk([&](Operation *op) {
     if (auto call = dyn_cast<CallOpInterface>(op)) {
       auto callee = call.getCallableForCallee().dyn_cast<SymbolRefAttr>();
-      bool isCheck = callee && (callee.getLeafReference() == fad::kFailFunction ||
-                                callee.getLeafReference() == fad::kIndexErrorFunction ||
-                                callee.getLeafReference() == fad::kSizeErrorFunction);
       Operation *fn = callee ? SymbolTable::lookupNearestSymbolFrom(op, callee) : nullptr;
       if (fn && fn->hasAttr("fad.thread_safe"))
         return WalkResult::advance();
-      return allowChecks && isCheck ? WalkResult::advance() : WalkResult::interrupt();
+      return allowChecks && isCheck(call) ? WalkResult::advance() : WalkResult::interrupt();
     }
     if (op->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
       return WalkResult::advance();
@@ -218,21 +233,28 @@ static void allowReassociation(ArrayRef<Reduction> reductions) {
                                                         arith::FastMathFlags::reassoc));
 }
 
-/// Replaces `loop` by `if (trips >= threshold) parallel loop else loop`.
-static void parallelize(scf::ForOp loop, ArrayRef<Reduction> reductions,
-                        int64_t threshold) {
-  OpBuilder b(loop);
-  Location loc = loop.getLoc();
-  Value trips = b.create<arith::SubIOp>(loc, loop.getUpperBound(), loop.getLowerBound());
-  Value large = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, trips,
-                                        b.create<arith::ConstantIndexOp>(loc, threshold));
-  auto choice = b.create<scf::IfOp>(loc, loop.getResultTypes(), large,
-                                    /*addThenBlock=*/true, /*addElseBlock=*/true);
-  for (Block *block : {choice.thenBlock(), choice.elseBlock()})
-    if (!block->empty())
-      block->getTerminator()->erase();
+/// Ends the body of a parallel loop: an `scf.reduce` that combines each
+/// reduction's `contributions` with `loop`'s combiner.
+static void buildReduce(OpBuilder &b, Location loc, scf::ForOp loop,
+                        ArrayRef<Reduction> reductions, ValueRange contributions) {
+  auto reduce = b.create<scf::ReduceOp>(loc, contributions);
+  for (auto [k, r, region] : llvm::enumerate(reductions, reduce.getReductions())) {
+    OpBuilder::InsertionGuard guard(b);
+    Block &block = region.front();
+    b.setInsertionPointToStart(&block);
+    IRMapping combine;
+    combine.map(loop.getRegionIterArgs()[k], block.getArgument(0));
+    combine.map(r.contribution(), block.getArgument(1));
+    if (r.compare)
+      b.clone(*r.compare, combine);
+    Operation *combined = b.clone(*r.combiner, combine);
+    b.create<scf::ReduceReturnOp>(loc, combined->getResult(0));
+  }
+}
 
-  b.setInsertionPointToStart(choice.thenBlock());
+/// An `scf.parallel` over `loop`'s iterations, each running its body.
+static SmallVector<Value> buildIterationParallel(OpBuilder &b, scf::ForOp loop,
+                                                 ArrayRef<Reduction> reductions) {
   SmallPtrSet<Operation *, 4> combiners;
   for (const Reduction &r : reductions) {
     combiners.insert(r.combiner);
@@ -240,7 +262,7 @@ static void parallelize(scf::ForOp loop, ArrayRef<Reduction> reductions,
       combiners.insert(r.compare);
   }
   auto parallel = b.create<scf::ParallelOp>(
-      loc, ValueRange{loop.getLowerBound()}, ValueRange{loop.getUpperBound()},
+      loop.getLoc(), ValueRange{loop.getLowerBound()}, ValueRange{loop.getUpperBound()},
       ValueRange{loop.getStep()}, loop.getInitArgs(),
       [&](OpBuilder &pb, Location loc, ValueRange ivs, ValueRange) {
         IRMapping mapping;
@@ -253,22 +275,126 @@ static void parallelize(scf::ForOp loop, ArrayRef<Reduction> reductions,
         SmallVector<Value> contributions;
         for (const Reduction &r : reductions)
           contributions.push_back(mapping.lookupOrDefault(r.contribution()));
-        auto reduce = pb.create<scf::ReduceOp>(loc, contributions);
-        for (auto [k, r, region] :
-             llvm::enumerate(reductions, reduce.getReductions())) {
-          OpBuilder::InsertionGuard guard(pb);
-          Block &block = region.front();
-          pb.setInsertionPointToStart(&block);
-          IRMapping combine;
-          combine.map(loop.getRegionIterArgs()[k], block.getArgument(0));
-          combine.map(r.contribution(), block.getArgument(1));
-          if (r.compare)
-            pb.clone(*r.compare, combine);
-          Operation *combined = pb.clone(*r.combiner, combine);
-          pb.create<scf::ReduceReturnOp>(loc, combined->getResult(0));
-        }
+        buildReduce(pb, loc, loop, reductions, contributions);
       });
-  b.create<scf::YieldOp>(loc, parallel.getResults());
+  return parallel.getResults();
+}
+
+/// The value `r`'s combiner leaves unchanged (-0.0 for a float sum, so that
+/// -0.0 sums stay -0.0), or nothing for a maximum or minimum.
+static std::optional<TypedAttr> identityOf(const Reduction &r, Builder &b) {
+  Type type = r.combiner->getResult(0).getType();
+  if (isa<arith::AddFOp>(r.combiner))
+    return b.getFloatAttr(type, -0.0);
+  if (isa<arith::MulFOp>(r.combiner))
+    return b.getFloatAttr(type, 1.0);
+  if (isa<arith::AddIOp>(r.combiner))
+    return b.getIntegerAttr(type, 0);
+  if (isa<arith::MulIOp>(r.combiner))
+    return b.getIntegerAttr(type, 1);
+  return std::nullopt;
+}
+
+/// Declares the external function `name` of `type` in `module` (once).
+static func::FuncOp declare(ModuleOp module, StringRef name, FunctionType type) {
+  if (auto fn = module.lookupSymbol<func::FuncOp>(name))
+    return fn;
+  auto b = OpBuilder::atBlockBegin(module.getBody());
+  auto fn = b.create<func::FuncOp>(module.getLoc(), name, type);
+  fn.setPrivate();
+  return fn;
+}
+
+/// An `scf.parallel` over c = min(threads, trips) chunks of `loop`'s
+/// iterations, for a library call whose failed checks unwind the caller's
+/// thread: each chunk runs its iterations as a copy of `loop` after setting
+/// a jump point (`_setjmp` on the buffer `fad_rt_chunk_begin` gives), to
+/// which a failed check returns; the chunk then contributes the
+/// reductions' identities, and `fad_rt_chunks_end` ends the call with the
+/// first failed chunk's message once all chunks are done (FADRuntime.h).
+static SmallVector<Value> buildChunkParallel(OpBuilder &b, scf::ForOp loop,
+                                             ArrayRef<Reduction> reductions, Value trips,
+                                             ArrayRef<TypedAttr> identities) {
+  Location loc = loop.getLoc();
+  auto module = loop->getParentOfType<ModuleOp>();
+  auto ptr = LLVM::LLVMPointerType::get(b.getContext());
+  Type i64 = b.getI64Type(), index = b.getIndexType();
+  func::FuncOp chunksBegin = declare(module, "fad_rt_chunks_begin", b.getFunctionType({}, {ptr}));
+  func::FuncOp chunks = declare(module, "fad_rt_chunks", b.getFunctionType({}, {i64}));
+  func::FuncOp chunkBegin =
+      declare(module, "fad_rt_chunk_begin", b.getFunctionType({ptr, i64}, {ptr}));
+  func::FuncOp chunkEnd = declare(module, "fad_rt_chunk_end", b.getFunctionType({}, {}));
+  func::FuncOp chunksEnd = declare(module, "fad_rt_chunks_end", b.getFunctionType({ptr}, {}));
+  // glibc's setjmp without the signal mask; LLVM must know it returns twice.
+  func::FuncOp setjmp = declare(module, "_setjmp", b.getFunctionType({ptr}, {b.getI32Type()}));
+  setjmp->setAttr("passthrough", b.getStrArrayAttr({"returns_twice"}));
+
+  Value call = b.create<func::CallOp>(loc, chunksBegin, ValueRange{}).getResult(0);
+  Value threads = b.create<arith::IndexCastOp>(
+      loc, index, b.create<func::CallOp>(loc, chunks, ValueRange{}).getResult(0));
+  Value count = b.create<arith::MinUIOp>(loc, threads, trips);
+  Value zero = b.create<arith::ConstantIndexOp>(loc, 0);
+  Value one = b.create<arith::ConstantIndexOp>(loc, 1);
+  SmallVector<Value> identityValues;
+  for (TypedAttr identity : identities)
+    identityValues.push_back(b.create<arith::ConstantOp>(loc, identity));
+  auto parallel = b.create<scf::ParallelOp>(
+      loc, ValueRange{zero}, ValueRange{count}, ValueRange{one}, loop.getInitArgs(),
+      [&](OpBuilder &pb, Location loc, ValueRange ivs, ValueRange) {
+        Value t = ivs.front();
+        // Iterations [lb + t·trips/c, lb + (t+1)·trips/c).
+        auto boundary = [&](Value k) {
+          Value share = pb.create<arith::DivUIOp>(loc, pb.create<arith::MulIOp>(loc, k, trips),
+                                                  count);
+          return pb.create<arith::AddIOp>(loc, loop.getLowerBound(), share).getResult();
+        };
+        Value lower = boundary(t), upper = boundary(pb.create<arith::AddIOp>(loc, t, one));
+        Value index64 = pb.create<arith::IndexCastOp>(loc, i64, t);
+        Value jump =
+            pb.create<func::CallOp>(loc, chunkBegin, ValueRange{call, index64}).getResult(0);
+        Value jumped = pb.create<func::CallOp>(loc, setjmp, jump).getResult(0);
+        Value fresh = pb.create<arith::CmpIOp>(
+            loc, arith::CmpIPredicate::eq, jumped,
+            pb.create<arith::ConstantIntOp>(loc, 0, 32));
+        auto run = pb.create<scf::IfOp>(loc, loop.getResultTypes(), fresh,
+                                        /*addThenBlock=*/true, /*addElseBlock=*/true);
+        {
+          OpBuilder::InsertionGuard guard(pb);
+          pb.setInsertionPointToStart(run.thenBlock());
+          auto share = cast<scf::ForOp>(pb.clone(*loop));
+          share.setLowerBound(lower);
+          share.setUpperBound(upper);
+          share.getInitArgsMutable().assign(identityValues);
+          pb.create<scf::YieldOp>(loc, share.getResults());
+          pb.setInsertionPointToStart(run.elseBlock());
+          pb.create<scf::YieldOp>(loc, identityValues);
+        }
+        pb.create<func::CallOp>(loc, chunkEnd, ValueRange{});
+        if (!reductions.empty())
+          buildReduce(pb, loc, loop, reductions, run.getResults());
+      });
+  b.create<func::CallOp>(loc, chunksEnd, call);
+  return parallel.getResults();
+}
+
+/// Replaces `loop` by `if (trips >= threshold) parallel version else loop`,
+/// the parallel version built by `buildParallel` from the trip count.
+static void replaceWhenLarge(scf::ForOp loop, int64_t threshold,
+                             function_ref<SmallVector<Value>(OpBuilder &, Value)> buildParallel) {
+  OpBuilder b(loop);
+  Location loc = loop.getLoc();
+  Value trips = b.create<arith::SubIOp>(loc, loop.getUpperBound(), loop.getLowerBound());
+  Value large = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, trips,
+                                        b.create<arith::ConstantIndexOp>(loc, threshold));
+  auto choice = b.create<scf::IfOp>(loc, loop.getResultTypes(), large,
+                                    /*addThenBlock=*/true, /*addElseBlock=*/true);
+  for (Block *block : {choice.thenBlock(), choice.elseBlock()})
+    if (!block->empty())
+      block->getTerminator()->erase();
+
+  b.setInsertionPointToStart(choice.thenBlock());
+  SmallVector<Value> results = buildParallel(b, trips);
+  b.create<scf::YieldOp>(loc, results);
 
   loop->replaceAllUsesWith(choice.getResults());
   loop->moveBefore(choice.elseBlock(), choice.elseBlock()->end());
@@ -284,7 +410,11 @@ struct FADParallelizePass : public fad::impl::FADParallelizeBase<FADParallelizeP
     struct Candidate {
       scf::ForOp loop;
       SmallVector<Reduction> reductions;
+      /// Set when the loop runs in chunks (unwind-checks): the identity of
+      /// each reduction.
+      std::optional<SmallVector<TypedAttr>> identities;
     };
+    Builder builder(&getContext());
     SmallVector<Candidate> candidates;
     // Every fold may regroup, the ones nested in a parallel loop too (the
     // dot products of a matrix product vectorize).
@@ -296,14 +426,25 @@ struct FADParallelizePass : public fad::impl::FADParallelizeBase<FADParallelizeP
         allowReassociation(*reductions);
     });
     getOperation()->walk<WalkOrder::PreOrder>([&](scf::ForOp loop) {
-      if (!loop->hasAttr(fad::kParallelAttr) || !isThreadSafe(loop.getRegion(), allowChecks) ||
+      if (!loop->hasAttr(fad::kParallelAttr) ||
+          !isThreadSafe(loop.getRegion(), allowChecks || unwindChecks) ||
           !writesArePrivate(loop))
         return WalkResult::advance();
       std::optional<int64_t> step = getConstantIntValue(loop.getStep());
       std::optional<SmallVector<Reduction>> reductions = findReductions(loop, selectReductions);
       if (!step || *step != 1 || !reductions)
         return WalkResult::advance();
-      candidates.push_back({loop, std::move(*reductions)});
+      Candidate candidate{loop, std::move(*reductions)};
+      if (!allowChecks && hasChecks(loop.getRegion())) {
+        candidate.identities.emplace();
+        for (const Reduction &r : candidate.reductions) {
+          std::optional<TypedAttr> identity = identityOf(r, builder);
+          if (!identity)
+            return WalkResult::advance();
+          candidate.identities->push_back(*identity);
+        }
+      }
+      candidates.push_back(std::move(candidate));
       return WalkResult::skip(); // loops inside stay sequential
     });
     for (Candidate &c : candidates) {
@@ -319,7 +460,10 @@ struct FADParallelizePass : public fad::impl::FADParallelizeBase<FADParallelizeP
       std::optional<int64_t> upper = getConstantIntValue(c.loop.getUpperBound());
       if (lower && upper && *upper - *lower < threshold)
         continue;
-      parallelize(c.loop, c.reductions, threshold);
+      replaceWhenLarge(c.loop, threshold, [&](OpBuilder &b, Value trips) {
+        return c.identities ? buildChunkParallel(b, c.loop, c.reductions, trips, *c.identities)
+                            : buildIterationParallel(b, c.loop, c.reductions);
+      });
     }
     getOperation()->walk([](scf::ForOp loop) { loop->removeAttr(fad::kParallelAttr); });
   }

@@ -185,6 +185,8 @@ void fad::buildSCFToLLVMPipeline(OpPassManager &pm, const PipelineOptions &optio
   std::string cudaToolkit = options.target == Target::CUDA ? findCUDAToolkit() : "";
   FADParallelizeOptions parallelize;
   parallelize.allowChecks = options.executable;
+  // A GPU program's checked loops stay on the host, sequential.
+  parallelize.unwindChecks = !options.executable && !gpu;
   parallelize.selectReductions = gpu;
   // Emulation exists to run the kernels: every parallel loop launches one.
   if (options.target == Target::CUDAEmulate)

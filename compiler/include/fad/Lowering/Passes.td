@@ -22,10 +22,17 @@ def FADParallelize : Pass<"fad-parallelize", "mlir::ModuleOp"> {
     when
     - its body calls nothing and has no `memref.alloca` (heap allocation is
       fine: the runtime's allocator is thread-safe). A run-time check calls
-      the fad runtime, which unwinds a library call on the caller's thread,
-      so checks keep a loop sequential unless `allow-checks` says the code
-      is an executable's, where a failed check ends the process from any
-      thread;
+      the fad runtime. With `allow-checks` (an executable's code) a failed
+      check ends the process from any thread, so checks change nothing.
+      With `unwind-checks` (a library's or the REPL's code, where a failed
+      check ends the call by unwinding the caller's thread) a loop with
+      checks runs as c = min(threads, trips) chunks of consecutive
+      iterations, one per thread, each a copy of the loop that starts by
+      setting a jump point: a failed check records its message and jumps
+      back, the chunk contributes the identity of each reduction, and after
+      all chunks `fad_rt_chunks_end` ends the call with the first failed
+      chunk's message (the error a sequential run reports; see
+      FADRuntime.h). Without either option, checks keep a loop sequential;
     - every write goes to a buffer allocated in the body or to the slice of
       an outer buffer at the induction variable (bufferization may give all
       iterations one scratch buffer: such a loop stays sequential); and
@@ -73,10 +80,13 @@ def FADParallelize : Pass<"fad-parallelize", "mlir::ModuleOp"> {
            "Smallest estimated work (trip count times body cost) run in parallel">,
     Option<"allowChecks", "allow-checks", "bool", /*default=*/"false",
            "Bodies may call the runtime's check failures (executables only)">,
+    Option<"unwindChecks", "unwind-checks", "bool", /*default=*/"false",
+           "Loops with checks run as one chunk per thread that a failed check abandons (libraries, the REPL)">,
     Option<"selectReductions", "select-reductions", "bool", /*default=*/"false",
            "Also maxima and minima (compare and select) are reductions (GPU targets)">
   ];
-  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::scf::SCFDialect"];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",
+                           "::mlir::LLVM::LLVMDialect", "::mlir::scf::SCFDialect"];
 }
 
 def FADInlineAllocaScopes : Pass<"fad-inline-alloca-scopes"> {

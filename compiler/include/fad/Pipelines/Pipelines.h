@@ -59,8 +59,9 @@ struct PipelineOptions {
   bool inPlace = true;
   /// The code runs in an executable, where a failed run-time check ends the
   /// process from any thread, so parallel loops may contain checks
-  /// (fad-parallelize's allow-checks); not for libraries and the REPL, whose
-  /// failed checks unwind the caller's thread.
+  /// (fad-parallelize's allow-checks). Libraries and the REPL, whose failed
+  /// checks unwind the caller's thread, run such loops in chunks that a
+  /// failed check abandons (unwind-checks).
   bool executable = false;
   /// Every scalar float op checks that its result is finite (fadc
   /// --check-nans): the first NaN or infinity stops the program there.

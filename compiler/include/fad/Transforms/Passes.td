@@ -273,8 +273,9 @@ def FADSplitAccumulations : Pass<"fad-split-accumulations", "mlir::ModuleOp"> {
       the loop
     ```
 
-    The runtime's `fad_rt_chunks` is the thread count in an executable and 1
-    in a library call (whose loops with run-time checks run sequentially).
+    The runtime's `fad_rt_chunks` is the thread count (1 in a library call
+    of a `--target=cuda` program, whose loops with run-time checks run
+    sequentially on the host).
     Sums then group differently than on one thread: results agree up to
     rounding.
   }];

@@ -173,9 +173,28 @@ struct fad_context;
 int fad_rt_call_printing(struct fad_context *ctx, const char *entry, void (*thunk)(void));
 
 /* How many shares a loop that only accumulates is split into
-   (fad-split-accumulations): the thread count, or 1 in a library call (whose
-   loops with run-time checks run sequentially). */
+   (fad-split-accumulations): the thread count (1 in a library call of a
+   --target=cuda program, whose loops with run-time checks run sequentially
+   on the host). */
 int64_t fad_rt_chunks(void);
+
+/* A parallel loop with run-time checks in a library or REPL call
+   (fad-parallelize's unwind-checks) runs one chunk of its iterations per
+   thread:
+     call = fad_rt_chunks_begin();           -- the caller's thread
+     in each chunk t:
+       if (_setjmp(fad_rt_chunk_begin(call, t)) == 0) { the iterations }
+       fad_rt_chunk_end();
+     fad_rt_chunks_end(call);                -- the caller's thread
+   A failed check in chunk t records its message and jumps back to the
+   chunk's start, which then skips the rest of the chunk; fad_rt_chunks_end
+   ends the call with the message of the first chunk that failed (the
+   error a sequential run reports). Outside a library call `call` is null
+   and a failed check ends the process, as in an executable. */
+void *fad_rt_chunks_begin(void);
+void *fad_rt_chunk_begin(void *call, int64_t chunk);
+void fad_rt_chunk_end(void);
+void fad_rt_chunks_end(void *call);
 
 /* Run-time errors: print one line on stderr and exit with status 1 (inside a
    library call: end that call with the message). */
