@@ -6,6 +6,7 @@
 // RUN: fad-opt -fad-parallelize=min-work=1000 %s | FileCheck %s --check-prefix=WORK
 // RUN: fad-opt -fad-parallelize=allow-checks=true %s | FileCheck %s --check-prefix=CHECKS
 // RUN: fad-opt -fad-parallelize=unwind-checks=true %s | FileCheck %s --check-prefix=UNWIND
+// RUN: fad-opt -fad-parallelize="allow-checks=true host-threads=true" %s | FileCheck %s --check-prefix=HOST
 
 // Chunks call glibc's setjmp, which LLVM must know returns twice.
 // UNWIND: func.func private @_setjmp(!llvm.ptr) -> i32 attributes {passthrough = ["returns_twice"]}
@@ -25,6 +26,17 @@
 // CHECK-NOT:       fad.parallel
 // WORK-LABEL: func.func @map
 // WORK:         arith.cmpi sge, %{{.*}}, %c200 : index
+// On the host the original loop also runs when there is one thread (a body
+// outlined for the threads is optimized apart from its function).
+// HOST-LABEL: func.func @map
+// HOST:         %[[LARGE:.*]] = arith.cmpi sge, %{{.*}}, %c10000 : index
+// HOST:         %[[T64:.*]] = call @fad_rt_chunks() : () -> i64
+// HOST:         %[[T:.*]] = arith.index_cast %[[T64]] : i64 to index
+// HOST:         %[[SEVERAL:.*]] = arith.cmpi ugt, %[[T]], %c1{{.*}} : index
+// HOST:         %[[BOTH:.*]] = arith.andi %[[LARGE]], %[[SEVERAL]] : i1
+// HOST:         scf.if %[[BOTH]] {
+// HOST:           scf.parallel (%{{.*}}) = (%c0) to (%{{.*}}) step
+// HOST:             memref.load
 func.func @map(%a: memref<?xf64>, %out: memref<?xf64>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
@@ -128,6 +140,7 @@ func.func @allocates(%a: memref<?xf64>, %out: memref<?x2xf64>) {
 // CHECKS:         scf.parallel
 // CHECKS:           func.call @fad_rt_fail
 // UNWIND-LABEL: func.func @checked
+// UNWIND:         call @fad_rt_chunks()
 // UNWIND:         scf.parallel
 // UNWIND:           func.call @_setjmp
 // UNWIND:           scf.if
@@ -159,18 +172,23 @@ func.func @checked(%a: memref<?xf64>, %out: memref<?xf64>, %msg: !llvm.ptr) {
 // the first failed chunk's error after the loop.
 // UNWIND-LABEL: func.func @checked_sum
 // UNWIND:         %[[TRIPS:.*]] = arith.subi %[[N:.*]], %[[C0:.*]] : index
-// UNWIND:         scf.if %{{.*}} -> (f64, i64) {
+// UNWIND:         %[[LARGE:.*]] = arith.cmpi sge, %[[TRIPS]], %c5556 : index
+// UNWIND:         %[[THREADS:.*]] = call @fad_rt_chunks() : () -> i64
+// UNWIND:         %[[T:.*]] = arith.index_cast %[[THREADS]] : i64 to index
+// UNWIND:         %[[SEVERAL:.*]] = arith.cmpi ugt, %[[T]], %{{.*}} : index
+// UNWIND:         %[[BOTH:.*]] = arith.andi %[[LARGE]], %[[SEVERAL]] : i1
+// UNWIND:         scf.if %[[BOTH]] -> (f64, i64) {
 // UNWIND:           %[[CALL:.*]] = func.call @fad_rt_chunks_begin() : () -> !llvm.ptr
-// UNWIND:           %[[THREADS:.*]] = func.call @fad_rt_chunks() : () -> i64
-// UNWIND:           %[[T:.*]] = arith.index_cast %[[THREADS]] : i64 to index
 // UNWIND:           %[[COUNT:.*]] = arith.minui %[[T]], %[[TRIPS]] : index
 // UNWIND-DAG:       %[[NEGZERO:.*]] = arith.constant -0.000000e+00 : f64
 // UNWIND-DAG:       %[[ONE:.*]] = arith.constant 1 : i64
 // UNWIND:           %[[P:.*]]:2 = scf.parallel (%[[K:.*]]) = (%{{.*}}) to (%[[COUNT]]) step (%{{.*}}) init (%{{.*}}, %{{.*}}) -> (f64, i64) {
 // UNWIND:             %[[MUL:.*]] = arith.muli %[[K]], %[[TRIPS]] : index
 // UNWIND:             %[[SHARE:.*]] = arith.divui %[[MUL]], %[[COUNT]] : index
-// UNWIND:             %[[LO:.*]] = arith.addi %[[C0]], %[[SHARE]] : index
-// UNWIND:             %[[HI:.*]] = arith.addi %[[C0]], %{{.*}} : index
+// UNWIND:             %[[FROM:.*]] = arith.addi %[[C0]], %[[SHARE]] : index
+// UNWIND:             %[[TO:.*]] = arith.addi %[[C0]], %{{.*}} : index
+// UNWIND:             %[[LO:.*]] = arith.maxsi %[[FROM]], %[[C0]] : index
+// UNWIND:             %[[HI:.*]] = arith.minsi %[[TO]], %[[N]] : index
 // UNWIND:             %[[K64:.*]] = arith.index_cast %[[K]] : index to i64
 // UNWIND:             %[[JUMP:.*]] = func.call @fad_rt_chunk_begin(%[[CALL]], %[[K64]]) : (!llvm.ptr, i64) -> !llvm.ptr
 // UNWIND:             %[[SET:.*]] = func.call @_setjmp(%[[JUMP]]) : (!llvm.ptr) -> i32
@@ -190,6 +208,15 @@ func.func @checked(%a: memref<?xf64>, %out: memref<?xf64>, %msg: !llvm.ptr) {
 // UNWIND:           scf.yield %[[P]]#0, %[[P]]#1 : f64, i64
 // UNWIND:         } else {
 // UNWIND:           scf.for
+// With host-threads (an executable's checks end the process from any
+// thread) the same chunks, without jump points.
+// HOST-LABEL: func.func @checked_sum
+// HOST:         scf.parallel
+// HOST-NOT:       _setjmp
+// HOST:           scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (f64, i64) {
+// HOST:             func.call @fad_rt_fail
+// HOST:           scf.reduce
+// HOST:         } else {
 // CHECK-LABEL: func.func @checked_sum
 // CHECK-NOT:     scf.parallel
 // CHECKS-LABEL: func.func @checked_sum
@@ -310,6 +337,132 @@ func.func @few_known_trips(%a: memref<15xf64>, %out: memref<15xf64>) {
     %x = memref.load %a[%i] : memref<15xf64>
     %y = arith.mulf %x, %x : f64
     memref.store %y, %out[%i] : memref<15xf64>
+  } {fad.parallel}
+  return
+}
+
+// On the host, a boundary case `i == c` (c constant) splits the loop into
+// [lb, min(c, ub)) (here empty: not made), [min(c, ub), min(c + 1, ub))
+// and [c + 1, ub), where the comparison is a constant; the long piece runs
+// in chunks whose lower bound says it starts at c + 1 (LLVM then knows
+// i - 1 >= 0 in the outlined body).
+// HOST-LABEL: func.func @boundary
+// HOST:         %[[N:.*]] = memref.dim
+// HOST-DAG:     %[[C1:.*]] = arith.constant 1 : index
+// HOST-DAG:     %[[C0:.*]] = arith.constant 0 : index
+// HOST:         %[[C:.*]] = arith.minsi %[[C0]], %[[N]] : index
+// HOST:         %[[E:.*]] = arith.minsi %[[C1]], %[[N]] : index
+// HOST:         scf.for %{{.*}} = %[[C]] to %[[E]] step
+// HOST:           %[[TRUE:.*]] = arith.constant true
+// HOST:           scf.if %[[TRUE]]
+// HOST:         %[[TRIPS:.*]] = arith.subi %[[N]], %[[C1]] : index
+// HOST:         scf.if
+// HOST:           scf.parallel
+// HOST:             arith.maxsi %{{.*}}, %[[C1]] : index
+// HOST:             arith.minsi %{{.*}}, %[[N]] : index
+// HOST:             scf.for
+// HOST:               %[[FALSE:.*]] = arith.constant false
+// HOST:               scf.if %[[FALSE]]
+// HOST:         } else {
+// HOST:           scf.for %{{.*}} = %[[C1]] to %[[N]] step
+// HOST-NOT:     scf.for
+// HOST:         return
+func.func @boundary(%a: memref<?xf64>, %out: memref<?xf64>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0 : i64
+  %one = arith.constant 1 : i64
+  %n = memref.dim %a, %c0 : memref<?xf64>
+  scf.for %i = %c0 to %n step %c1 {
+    %ii = arith.index_cast %i : index to i64
+    %first = arith.cmpi eq, %ii, %zero : i64
+    %v = scf.if %first -> (f64) {
+      %x = memref.load %a[%c0] : memref<?xf64>
+      scf.yield %x : f64
+    } else {
+      %p = arith.subi %ii, %one : i64
+      %pi = arith.index_cast %p : i64 to index
+      %x = memref.load %a[%pi] : memref<?xf64>
+      scf.yield %x : f64
+    }
+    memref.store %v, %out[%i] : memref<?xf64>
+  } {fad.parallel}
+  return
+}
+
+// A boundary case at a run-time value (`i != n - 1`): the split point is
+// clamped to [lb, ub], and the middle piece runs only when it lies within.
+// HOST-LABEL: func.func @last
+// HOST:         %[[N:.*]] = memref.dim
+// HOST:         %[[LAST:.*]] = arith.subi %[[N]], %{{.*}} : index
+// HOST:         %[[LO:.*]] = arith.maxsi %[[LAST]], %[[C0:.*]] : index
+// HOST:         %[[C:.*]] = arith.minsi %[[LO]], %[[N]] : index
+// HOST:         %[[GE:.*]] = arith.cmpi sge, %[[LAST]], %[[C0]] : index
+// HOST:         %[[LT:.*]] = arith.cmpi slt, %[[LAST]], %[[N]] : index
+// HOST:         %[[IN:.*]] = arith.andi %[[GE]], %[[LT]] : i1
+// HOST:         %[[NEXT:.*]] = arith.addi %[[C]], %{{.*}} : index
+// HOST:         %[[E:.*]] = arith.select %[[IN]], %[[NEXT]], %[[C]] : index
+// HOST:         scf.for %{{.*}} = %[[C0]] to %[[C]] step
+// HOST:           arith.constant true
+// HOST:         scf.for %{{.*}} = %[[C]] to %[[E]] step
+// HOST:           arith.constant false
+// HOST:         scf.for %{{.*}} = %[[E]] to %[[N]] step
+// HOST:           arith.constant true
+func.func @last(%a: memref<?xf64>, %out: memref<?xf64>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %n = memref.dim %a, %c0 : memref<?xf64>
+  %last = arith.subi %n, %c1 : index
+  scf.for %i = %c0 to %n step %c1 {
+    %inside = arith.cmpi ne, %i, %last : index
+    %x = memref.load %a[%i] : memref<?xf64>
+    %v = scf.if %inside -> (f64) {
+      %next = arith.addi %i, %c1 : index
+      %y = memref.load %a[%next] : memref<?xf64>
+      %d = arith.subf %y, %x : f64
+      scf.yield %d : f64
+    } else {
+      scf.yield %x : f64
+    }
+    memref.store %v, %out[%i] : memref<?xf64>
+  } {fad.parallel}
+  return
+}
+
+// After a size check `a != b` fails the program, later uses of b (defined
+// after a) read a: the outlined body then compares its index with the
+// extent its loop runs to. The failure's message keeps both.
+// HOST-LABEL: func.func @checked_equality
+// HOST:         %[[N:.*]] = memref.dim %arg0
+// HOST:         %[[M:.*]] = memref.dim %arg1
+// HOST:         %[[DIFF:.*]] = arith.cmpi ne, %[[N]], %[[M]] : index
+// HOST:         scf.if %[[DIFF]] {
+// HOST:           func.call @fad_rt_size_error(%{{.*}}, %[[N]], %[[M]])
+// HOST:         scf.parallel
+// HOST:           arith.cmpi slt, %{{.*}}, %[[N]] : index
+// HOST:         } else {
+// HOST:           scf.for
+// HOST:             arith.cmpi slt, %{{.*}}, %[[N]] : index
+func.func private @fad_rt_size_error(!llvm.ptr, index, index)
+func.func private @fad_rt_index_error(!llvm.ptr, index, index)
+func.func @checked_equality(%a: memref<?xf64>, %b: memref<?xf64>, %out: memref<?xf64>, %msg: !llvm.ptr) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %n = memref.dim %a, %c0 : memref<?xf64>
+  %m = memref.dim %b, %c0 : memref<?xf64>
+  %diff = arith.cmpi ne, %n, %m : index
+  scf.if %diff {
+    func.call @fad_rt_size_error(%msg, %n, %m) : (!llvm.ptr, index, index) -> ()
+  }
+  scf.for %i = %c0 to %n step %c1 {
+    %inside = arith.cmpi slt, %i, %m : index
+    %true = arith.constant true
+    %bad = arith.xori %inside, %true : i1
+    scf.if %bad {
+      func.call @fad_rt_index_error(%msg, %i, %m) : (!llvm.ptr, index, index) -> ()
+    }
+    %x = memref.load %b[%i] : memref<?xf64>
+    memref.store %x, %out[%i] : memref<?xf64>
   } {fad.parallel}
   return
 }

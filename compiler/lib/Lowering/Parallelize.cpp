@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/Dominance.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/CallInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -306,32 +307,34 @@ static func::FuncOp declare(ModuleOp module, StringRef name, FunctionType type) 
 }
 
 /// An `scf.parallel` over c = min(threads, trips) chunks of `loop`'s
-/// iterations, for a library call whose failed checks unwind the caller's
-/// thread: each chunk runs its iterations as a copy of `loop` after setting
-/// a jump point (`_setjmp` on the buffer `fad_rt_chunk_begin` gives), to
-/// which a failed check returns; the chunk then contributes the
-/// reductions' identities, and `fad_rt_chunks_end` ends the call with the
-/// first failed chunk's message once all chunks are done (FADRuntime.h).
+/// consecutive iterations, each run by a copy of `loop` whose bounds say
+/// that they lie within `loop`'s (so that LLVM can bound the indices). With
+/// `unwind` (a library call, whose failed checks unwind the caller's
+/// thread) each chunk first sets a jump point (`_setjmp` on the buffer
+/// `fad_rt_chunk_begin` gives), to which a failed check returns; the chunk
+/// then contributes the reductions' identities, and `fad_rt_chunks_end`
+/// ends the call with the first failed chunk's message once all chunks are
+/// done (FADRuntime.h).
 static SmallVector<Value> buildChunkParallel(OpBuilder &b, scf::ForOp loop,
                                              ArrayRef<Reduction> reductions, Value trips,
-                                             ArrayRef<TypedAttr> identities) {
+                                             Value threads, ArrayRef<TypedAttr> identities,
+                                             bool unwind) {
   Location loc = loop.getLoc();
   auto module = loop->getParentOfType<ModuleOp>();
   auto ptr = LLVM::LLVMPointerType::get(b.getContext());
-  Type i64 = b.getI64Type(), index = b.getIndexType();
-  func::FuncOp chunksBegin = declare(module, "fad_rt_chunks_begin", b.getFunctionType({}, {ptr}));
-  func::FuncOp chunks = declare(module, "fad_rt_chunks", b.getFunctionType({}, {i64}));
-  func::FuncOp chunkBegin =
-      declare(module, "fad_rt_chunk_begin", b.getFunctionType({ptr, i64}, {ptr}));
-  func::FuncOp chunkEnd = declare(module, "fad_rt_chunk_end", b.getFunctionType({}, {}));
-  func::FuncOp chunksEnd = declare(module, "fad_rt_chunks_end", b.getFunctionType({ptr}, {}));
-  // glibc's setjmp without the signal mask; LLVM must know it returns twice.
-  func::FuncOp setjmp = declare(module, "_setjmp", b.getFunctionType({ptr}, {b.getI32Type()}));
-  setjmp->setAttr("passthrough", b.getStrArrayAttr({"returns_twice"}));
-
-  Value call = b.create<func::CallOp>(loc, chunksBegin, ValueRange{}).getResult(0);
-  Value threads = b.create<arith::IndexCastOp>(
-      loc, index, b.create<func::CallOp>(loc, chunks, ValueRange{}).getResult(0));
+  Type i64 = b.getI64Type();
+  func::FuncOp chunksBegin, chunkBegin, chunkEnd, chunksEnd, setjmp;
+  Value call;
+  if (unwind) {
+    chunksBegin = declare(module, "fad_rt_chunks_begin", b.getFunctionType({}, {ptr}));
+    chunkBegin = declare(module, "fad_rt_chunk_begin", b.getFunctionType({ptr, i64}, {ptr}));
+    chunkEnd = declare(module, "fad_rt_chunk_end", b.getFunctionType({}, {}));
+    chunksEnd = declare(module, "fad_rt_chunks_end", b.getFunctionType({ptr}, {}));
+    // glibc's setjmp without the signal mask; LLVM must know it returns twice.
+    setjmp = declare(module, "_setjmp", b.getFunctionType({ptr}, {b.getI32Type()}));
+    setjmp->setAttr("passthrough", b.getStrArrayAttr({"returns_twice"}));
+    call = b.create<func::CallOp>(loc, chunksBegin, ValueRange{}).getResult(0);
+  }
   Value count = b.create<arith::MinUIOp>(loc, threads, trips);
   Value zero = b.create<arith::ConstantIndexOp>(loc, 0);
   Value one = b.create<arith::ConstantIndexOp>(loc, 1);
@@ -349,51 +352,198 @@ static SmallVector<Value> buildChunkParallel(OpBuilder &b, scf::ForOp loop,
           return pb.create<arith::AddIOp>(loc, loop.getLowerBound(), share).getResult();
         };
         Value lower = boundary(t), upper = boundary(pb.create<arith::AddIOp>(loc, t, one));
-        Value index64 = pb.create<arith::IndexCastOp>(loc, i64, t);
-        Value jump =
-            pb.create<func::CallOp>(loc, chunkBegin, ValueRange{call, index64}).getResult(0);
-        Value jumped = pb.create<func::CallOp>(loc, setjmp, jump).getResult(0);
-        Value fresh = pb.create<arith::CmpIOp>(
-            loc, arith::CmpIPredicate::eq, jumped,
-            pb.create<arith::ConstantIntOp>(loc, 0, 32));
-        auto run = pb.create<scf::IfOp>(loc, loop.getResultTypes(), fresh,
-                                        /*addThenBlock=*/true, /*addElseBlock=*/true);
-        {
-          OpBuilder::InsertionGuard guard(pb);
-          pb.setInsertionPointToStart(run.thenBlock());
-          auto share = cast<scf::ForOp>(pb.clone(*loop));
+        lower = pb.create<arith::MaxSIOp>(loc, lower, loop.getLowerBound());
+        upper = pb.create<arith::MinSIOp>(loc, upper, loop.getUpperBound());
+        auto runShare = [&](OpBuilder &sb) {
+          auto share = cast<scf::ForOp>(sb.clone(*loop));
           share.setLowerBound(lower);
           share.setUpperBound(upper);
           share.getInitArgsMutable().assign(identityValues);
-          pb.create<scf::YieldOp>(loc, share.getResults());
+          return SmallVector<Value>(share.getResults());
+        };
+        SmallVector<Value> partial;
+        if (!unwind) {
+          partial = runShare(pb);
+        } else {
+          Value index64 = pb.create<arith::IndexCastOp>(loc, i64, t);
+          Value jump =
+              pb.create<func::CallOp>(loc, chunkBegin, ValueRange{call, index64}).getResult(0);
+          Value jumped = pb.create<func::CallOp>(loc, setjmp, jump).getResult(0);
+          Value fresh = pb.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, jumped,
+                                                 pb.create<arith::ConstantIntOp>(loc, 0, 32));
+          auto run = pb.create<scf::IfOp>(loc, loop.getResultTypes(), fresh,
+                                          /*addThenBlock=*/true, /*addElseBlock=*/true);
+          OpBuilder::InsertionGuard guard(pb);
+          pb.setInsertionPointToStart(run.thenBlock());
+          pb.create<scf::YieldOp>(loc, runShare(pb));
           pb.setInsertionPointToStart(run.elseBlock());
           pb.create<scf::YieldOp>(loc, identityValues);
+          pb.setInsertionPointAfter(run);
+          pb.create<func::CallOp>(loc, chunkEnd, ValueRange{});
+          partial = run.getResults();
         }
-        pb.create<func::CallOp>(loc, chunkEnd, ValueRange{});
         if (!reductions.empty())
-          buildReduce(pb, loc, loop, reductions, run.getResults());
+          buildReduce(pb, loc, loop, reductions, partial);
       });
-  b.create<func::CallOp>(loc, chunksEnd, call);
+  if (unwind)
+    b.create<func::CallOp>(loc, chunksEnd, call);
   return parallel.getResults();
 }
 
-/// Replaces `loop` by `if (trips >= threshold) parallel version else loop`,
-/// the parallel version built by `buildParallel` from the trip count.
-static void replaceWhenLarge(scf::ForOp loop, int64_t threshold,
-                             function_ref<SmallVector<Value>(OpBuilder &, Value)> buildParallel) {
+/// Whether `op` is `scf.if %c { call a check failure }` without results or
+/// else branch: after it, %c is false.
+static bool isCheckIf(scf::IfOp op) {
+  if (op.getNumResults() != 0 || !op.getElseRegion().empty())
+    return false;
+  Block &then = op.getThenRegion().front();
+  auto call = dyn_cast<CallOpInterface>(&then.front());
+  return call && isCheck(call) && std::next(then.begin())->hasTrait<OpTrait::IsTerminator>();
+}
+
+/// After a size check `scf.if (a != b) { fail }`, a and b are equal: uses
+/// of the one defined later that the check dominates read the other. A
+/// parallel body is outlined into a function of its own, where LLVM no
+/// longer sees the check; there its indices then compare with the same
+/// extent as its loop bounds.
+static void propagateCheckedEqualities(func::FuncOp fn) {
+  DominanceInfo dominance(fn);
+  fn.walk([&](scf::IfOp check) {
+    auto cmp = check.getCondition().getDefiningOp<arith::CmpIOp>();
+    if (!cmp || cmp.getPredicate() != arith::CmpIPredicate::ne || !isCheckIf(check))
+      return;
+    auto definedAfter = [&](Value later, Value earlier) {
+      Operation *def = later.getDefiningOp();
+      return def && dominance.properlyDominates(earlier, def);
+    };
+    Value a = cmp.getLhs(), b = cmp.getRhs();
+    if (definedAfter(a, b))
+      std::swap(a, b);
+    else if (!definedAfter(b, a))
+      return;
+    // b is defined after a; the failure's message keeps both.
+    b.replaceUsesWithIf(a, [&](OpOperand &use) {
+      return dominance.properlyDominates(check, use.getOwner(), /*enclosingOpOk=*/false);
+    });
+  });
+}
+
+/// An `arith.cmpi eq` or `ne` in `loop`'s body between its induction
+/// variable (or its i64 value) and a value defined outside the loop, such
+/// as a boundary condition's `i == 0` or `i == n - 1`, and that value.
+static std::optional<std::pair<arith::CmpIOp, Value>> findIndexEquality(scf::ForOp loop) {
+  Value iv = loop.getInductionVar();
+  auto isIv = [&](Value v) {
+    if (auto cast = v.getDefiningOp<arith::IndexCastOp>())
+      return cast.getIn() == iv && cast.getType().isInteger(64);
+    return v == iv;
+  };
+  std::optional<std::pair<arith::CmpIOp, Value>> found;
+  loop.getBody()->walk([&](arith::CmpIOp cmp) {
+    if (cmp.getPredicate() != arith::CmpIPredicate::eq &&
+        cmp.getPredicate() != arith::CmpIPredicate::ne)
+      return WalkResult::advance();
+    for (auto [mine, other] : {std::pair(cmp.getLhs(), cmp.getRhs()),
+                               std::pair(cmp.getRhs(), cmp.getLhs())})
+      if (isIv(mine) && !loop.getRegion().isAncestor(other.getParentRegion())) {
+        found.emplace(cmp, other);
+        return WalkResult::interrupt();
+      }
+    return WalkResult::advance();
+  });
+  return found;
+}
+
+/// Splits `loop` [lb, ub) at the value v of `equality` (`iv == v` or
+/// `iv != v` in its body) into [lb, c), [c, e) and [e, ub), where c is v
+/// clamped to [lb, ub] and e = c + 1 when lb <= v < ub, else c: the
+/// comparison is a constant in each piece (true in the middle one for
+/// `==`), so LLVM sees no boundary case in the long pieces. For constants
+/// lb <= v the last piece starts at the constant v + 1 instead (empty when
+/// ub <= v + 1), which LLVM then sees in an outlined parallel body too, and
+/// the first piece exists only when lb < v. Returns the first and last
+/// pieces, which keep `fad.parallel`; the middle one runs at most once.
+static SmallVector<scf::ForOp> splitAtEquality(scf::ForOp loop, arith::CmpIOp equality,
+                                               Value point) {
+  OpBuilder b(loop);
+  Location loc = loop.getLoc();
+  Value lb = loop.getLowerBound(), ub = loop.getUpperBound();
+  std::optional<int64_t> constLb = getConstantIntValue(lb), constPoint = getConstantIntValue(point);
+  Value c, e, lastLb;
+  bool first = true;
+  if (constLb && constPoint && *constLb <= *constPoint &&
+      *constPoint < std::numeric_limits<int64_t>::max()) {
+    Value next = b.create<arith::ConstantIndexOp>(loc, *constPoint + 1);
+    c = b.create<arith::MinSIOp>(loc, b.create<arith::ConstantIndexOp>(loc, *constPoint), ub);
+    e = b.create<arith::MinSIOp>(loc, next, ub);
+    lastLb = next;
+    first = *constLb < *constPoint;
+  } else {
+    if (!point.getType().isIndex())
+      point = b.create<arith::IndexCastOp>(loc, b.getIndexType(), point);
+    c = b.create<arith::MinSIOp>(loc, b.create<arith::MaxSIOp>(loc, point, lb), ub);
+    Value atLeastLb = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, point, lb);
+    Value belowUb = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, point, ub);
+    Value inRange = b.create<arith::AndIOp>(loc, atLeastLb, belowUb);
+    Value next = b.create<arith::AddIOp>(loc, c, b.create<arith::ConstantIndexOp>(loc, 1));
+    e = lastLb = b.create<arith::SelectOp>(loc, inRange, next, c);
+  }
+  bool isEq = equality.getPredicate() == arith::CmpIPredicate::eq;
+  SmallVector<scf::ForOp> parallelPieces;
+  ValueRange state = loop.getInitArgs();
+  for (auto [lower, upper, equal] : {std::tuple(lb, c, false), std::tuple(c, e, true),
+                                     std::tuple(lastLb, ub, false)}) {
+    if (!equal && lower == lb && !first)
+      continue;
+    IRMapping mapping;
+    auto piece = cast<scf::ForOp>(b.clone(*loop, mapping));
+    piece.setLowerBound(lower);
+    piece.setUpperBound(upper);
+    piece.getInitArgsMutable().assign(state);
+    auto cmp = mapping.lookup(equality.getResult()).getDefiningOp<arith::CmpIOp>();
+    OpBuilder cb(cmp);
+    cmp.replaceAllUsesWith(cb.create<arith::ConstantIntOp>(loc, equal == isEq, 1).getResult());
+    cmp.erase();
+    state = piece.getResults();
+    if (equal)
+      piece->removeAttr(fad::kParallelAttr);
+    else
+      parallelPieces.push_back(piece);
+  }
+  loop->replaceAllUsesWith(state);
+  loop.erase();
+  return parallelPieces;
+}
+
+/// The runtime's thread count (`fad_rt_chunks`), as an index.
+static Value buildThreadCount(OpBuilder &b, Location loc) {
+  auto module = b.getInsertionBlock()->getParentOp()->getParentOfType<ModuleOp>();
+  func::FuncOp chunks =
+      declare(module, "fad_rt_chunks", b.getFunctionType({}, {b.getI64Type()}));
+  Value count = b.create<func::CallOp>(loc, chunks, ValueRange{}).getResult(0);
+  return b.create<arith::IndexCastOp>(loc, b.getIndexType(), count);
+}
+
+/// Replaces `loop` by `if (trips >= threshold [&& threads > 1]) parallel
+/// version else loop`, the parallel version built by `buildParallel` from
+/// the trip count and the thread count (null unless `threads` is asked for).
+static void replaceWhenLarge(
+    scf::ForOp loop, int64_t threshold, bool threads,
+    function_ref<SmallVector<Value>(OpBuilder &, Value, Value)> buildParallel) {
   OpBuilder b(loop);
   Location loc = loop.getLoc();
   Value trips = b.create<arith::SubIOp>(loc, loop.getUpperBound(), loop.getLowerBound());
   Value large = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, trips,
                                         b.create<arith::ConstantIndexOp>(loc, threshold));
+  Value threadCount = threads ? buildThreadCount(b, loc) : Value();
+  if (threadCount)
+    large = b.create<arith::AndIOp>(
+        loc, large,
+        b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ugt, threadCount,
+                                b.create<arith::ConstantIndexOp>(loc, 1)));
   auto choice = b.create<scf::IfOp>(loc, loop.getResultTypes(), large,
                                     /*addThenBlock=*/true, /*addElseBlock=*/true);
-  for (Block *block : {choice.thenBlock(), choice.elseBlock()})
-    if (!block->empty())
-      block->getTerminator()->erase();
-
   b.setInsertionPointToStart(choice.thenBlock());
-  SmallVector<Value> results = buildParallel(b, trips);
+  SmallVector<Value> results = buildParallel(b, trips, threadCount);
   b.create<scf::YieldOp>(loc, results);
 
   loop->replaceAllUsesWith(choice.getResults());
@@ -406,16 +556,22 @@ namespace {
 struct FADParallelizePass : public fad::impl::FADParallelizeBase<FADParallelizePass> {
   using FADParallelizeBase::FADParallelizeBase;
 
+  /// Loops whose bodies are longer stay whole (each piece of a split loop
+  /// is compiled twice: parallel and sequential).
+  static constexpr int64_t kMaxSplitBody = 400;
+
   void runOnOperation() override {
     struct Candidate {
       scf::ForOp loop;
       SmallVector<Reduction> reductions;
-      /// Set when the loop runs in chunks (unwind-checks): the identity of
-      /// each reduction.
-      std::optional<SmallVector<TypedAttr>> identities;
+      bool chunks; ///< runs in chunks of iterations (buildChunkParallel)
     };
-    Builder builder(&getContext());
     SmallVector<Candidate> candidates;
+    if (hostThreads)
+      getOperation()->walk([](func::FuncOp fn) {
+        if (!fn.isExternal())
+          propagateCheckedEqualities(fn);
+      });
     // Every fold may regroup, the ones nested in a parallel loop too (the
     // dot products of a matrix product vectorize).
     getOperation()->walk([&](scf::ForOp loop) {
@@ -434,38 +590,77 @@ struct FADParallelizePass : public fad::impl::FADParallelizeBase<FADParallelizeP
       std::optional<SmallVector<Reduction>> reductions = findReductions(loop, selectReductions);
       if (!step || *step != 1 || !reductions)
         return WalkResult::advance();
-      Candidate candidate{loop, std::move(*reductions)};
-      if (!allowChecks && hasChecks(loop.getRegion())) {
-        candidate.identities.emplace();
-        for (const Reduction &r : candidate.reductions) {
-          std::optional<TypedAttr> identity = identityOf(r, builder);
-          if (!identity)
-            return WalkResult::advance();
-          candidate.identities->push_back(*identity);
-        }
+      bool checks = hasChecks(loop.getRegion());
+      bool chunks = (checks && unwindChecks) ||
+                    (hostThreads && (checks || findIndexEquality(loop)));
+      // Chunks need each reduction's identity; without one, a library's
+      // checked loop stays sequential.
+      if (chunks && !llvm::all_of(*reductions, [](const Reduction &r) {
+            return r.compare == nullptr;
+          })) {
+        if (checks && !allowChecks)
+          return WalkResult::advance();
+        chunks = false;
       }
-      candidates.push_back(std::move(candidate));
+      candidates.push_back({loop, std::move(*reductions), chunks});
       return WalkResult::skip(); // loops inside stay sequential
     });
     for (Candidate &c : candidates) {
-      int64_t cost = std::max<int64_t>(estimateCost(*c.loop.getBody()), 1);
-      // One chunk of a split loop per thread: always worth it.
-      int64_t threshold = c.loop->hasAttr(fad::kChunksAttr)
-                              ? 2
-                              : std::max<int64_t>(2, (minWork + cost - 1) / cost);
-      // A loop of known trip count below the threshold stays as it is (a
-      // parallel twin that never runs would keep its buffers off the stack,
-      // see fad-promote-buffers-to-stack).
-      std::optional<int64_t> lower = getConstantIntValue(c.loop.getLowerBound());
-      std::optional<int64_t> upper = getConstantIntValue(c.loop.getUpperBound());
-      if (lower && upper && *upper - *lower < threshold)
+      if (!c.chunks || countOps(c.loop) > kMaxSplitBody || !findIndexEquality(c.loop)) {
+        parallelize(c.loop, c.reductions, c.chunks);
         continue;
-      replaceWhenLarge(c.loop, threshold, [&](OpBuilder &b, Value trips) {
-        return c.identities ? buildChunkParallel(b, c.loop, c.reductions, trips, *c.identities)
-                            : buildIterationParallel(b, c.loop, c.reductions);
-      });
+      }
+      SmallVector<scf::ForOp> pieces;
+      splitAtEqualities(c.loop, /*depth=*/2, pieces);
+      for (scf::ForOp piece : pieces)
+        parallelize(piece, *findReductions(piece, selectReductions), c.chunks);
     }
     getOperation()->walk([](scf::ForOp loop) { loop->removeAttr(fad::kParallelAttr); });
+  }
+
+  static int64_t countOps(scf::ForOp loop) {
+    int64_t n = 0;
+    loop.getBody()->walk([&](Operation *) { ++n; });
+    return n;
+  }
+
+  /// Splits `loop` at up to `depth` index equalities in turn (the pieces
+  /// that keep `fad.parallel` go to `loops`).
+  static void splitAtEqualities(scf::ForOp loop, int depth, SmallVectorImpl<scf::ForOp> &loops) {
+    if (depth > 0)
+      if (auto equality = findIndexEquality(loop)) {
+        for (scf::ForOp piece : splitAtEquality(loop, equality->first, equality->second))
+          splitAtEqualities(piece, depth - 1, loops);
+        return;
+      }
+    loops.push_back(loop);
+  }
+
+  void parallelize(scf::ForOp loop, ArrayRef<Reduction> reductions, bool chunks) {
+    int64_t cost = std::max<int64_t>(estimateCost(*loop.getBody()), 1);
+    // One chunk of a split loop per thread: always worth it.
+    int64_t threshold = loop->hasAttr(fad::kChunksAttr)
+                            ? 2
+                            : std::max<int64_t>(2, (minWork + cost - 1) / cost);
+    // A loop of known trip count below the threshold stays as it is (a
+    // parallel twin that never runs would keep its buffers off the stack,
+    // see fad-promote-buffers-to-stack).
+    std::optional<int64_t> lower = getConstantIntValue(loop.getLowerBound());
+    std::optional<int64_t> upper = getConstantIntValue(loop.getUpperBound());
+    if (lower && upper && *upper - *lower < threshold)
+      return;
+    Builder builder(loop.getContext());
+    replaceWhenLarge(loop, threshold, hostThreads || chunks,
+                     [&](OpBuilder &b, Value trips, Value threads) {
+                       if (!chunks)
+                         return buildIterationParallel(b, loop, reductions);
+                       SmallVector<TypedAttr> identities;
+                       for (const Reduction &r : reductions)
+                         identities.push_back(*identityOf(r, builder));
+                       bool unwind = unwindChecks && hasChecks(loop.getRegion());
+                       return buildChunkParallel(b, loop, reductions, trips, threads,
+                                                 identities, unwind);
+                     });
   }
 };
 } // namespace

@@ -187,6 +187,7 @@ void fad::buildSCFToLLVMPipeline(OpPassManager &pm, const PipelineOptions &optio
   parallelize.allowChecks = options.executable;
   // A GPU program's checked loops stay on the host, sequential.
   parallelize.unwindChecks = !options.executable && !gpu;
+  parallelize.hostThreads = !gpu;
   parallelize.selectReductions = gpu;
   // Emulation exists to run the kernels: every parallel loop launches one.
   if (options.target == Target::CUDAEmulate)

@@ -44,7 +44,27 @@ def FADParallelize : Pass<"fad-parallelize", "mlir::ModuleOp"> {
     Reductions then add in another order: results can differ from a
     sequential run in the last bits. A loop runs in parallel only when its
     trip count times an estimate of its body's cost reaches `min-work`
-    (starting threads costs microseconds); below that the original loop runs.
+    (starting threads costs microseconds); below that the original loop
+    runs. With `host-threads` (host targets, where OpenMP outlines the
+    parallel body into a function of its own, in which LLVM knows less):
+    - the original loop also runs when the runtime's thread count
+      (`fad_rt_chunks`) is 1;
+    - a loop with checks, or with a boundary case (`iv == v` or `iv != v`
+      for a v defined outside, e.g. a stencil's `if i == 0`), runs in
+      chunks as above (without jump points unless `unwind-checks`), whose
+      copies of the loop are bounded by the loop's own bounds;
+    - before that, such a loop (at most 400 ops) is split at up to two
+      boundary cases into pieces where the comparison is a constant: for
+      `iv == v`, [lb, c), [c, e) and [e, ub) with c = v clamped to
+      [lb, ub] and e = c + 1 if lb <= v < ub else c (for constants lb <= v
+      the last piece starts at the constant v + 1, and the first exists
+      only when lb < v); the middle piece stays sequential;
+    - after a size check `scf.if (a != b) { fail }`, the uses of the later
+      defined of a and b that the check dominates read the other, so that
+      an outlined body compares its indices with the extent its loop runs
+      to (LLVM, which sees neither the check nor that the loop starts past
+      the boundary, could otherwise prove no index in bounds and would not
+      vectorize the body).
     Loops nested in a parallel loop stay sequential.
 
     Before:
@@ -82,6 +102,8 @@ def FADParallelize : Pass<"fad-parallelize", "mlir::ModuleOp"> {
            "Bodies may call the runtime's check failures (executables only)">,
     Option<"unwindChecks", "unwind-checks", "bool", /*default=*/"false",
            "Loops with checks run as one chunk per thread that a failed check abandons (libraries, the REPL)">,
+    Option<"hostThreads", "host-threads", "bool", /*default=*/"false",
+           "The loops run on the host's threads: the original loop on one thread, loops with checks or boundary cases in chunks">,
     Option<"selectReductions", "select-reductions", "bool", /*default=*/"false",
            "Also maxima and minima (compare and select) are reductions (GPU targets)">
   ];
