@@ -390,8 +390,9 @@ func.func @boundary(%a: memref<?xf64>, %out: memref<?xf64>) {
   return
 }
 
-// A boundary case at a run-time value (`i != n - 1`): the split point is
-// clamped to [lb, ub], and the middle piece runs only when it lies within.
+// A boundary case at a run-time value (`i != n - 1`, n - 1 computed in
+// the loop and so first before it): the split point is clamped to
+// [lb, ub], and the middle piece runs only when it lies within.
 // HOST-LABEL: func.func @last
 // HOST:         %[[N:.*]] = memref.dim
 // HOST:         %[[LAST:.*]] = arith.subi %[[N]], %{{.*}} : index
@@ -412,8 +413,8 @@ func.func @last(%a: memref<?xf64>, %out: memref<?xf64>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %n = memref.dim %a, %c0 : memref<?xf64>
-  %last = arith.subi %n, %c1 : index
   scf.for %i = %c0 to %n step %c1 {
+    %last = arith.subi %n, %c1 : index
     %inside = arith.cmpi ne, %i, %last : index
     %x = memref.load %a[%i] : memref<?xf64>
     %v = scf.if %inside -> (f64) {

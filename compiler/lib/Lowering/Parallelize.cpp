@@ -427,9 +427,32 @@ static void propagateCheckedEqualities(func::FuncOp fn) {
   });
 }
 
+/// Whether `v` is defined outside `loop`, or by a few pure ops in its body
+/// (without regions) on such values, such as `n - 1` computed in a branch.
+static bool isLoopInvariant(Value v, scf::ForOp loop, int depth = 4) {
+  if (!loop.getRegion().isAncestor(v.getParentRegion()))
+    return true;
+  Operation *def = v.getDefiningOp();
+  return def && depth > 0 && isPure(def) && def->getNumRegions() == 0 &&
+         llvm::all_of(def->getOperands(),
+                      [&](Value operand) { return isLoopInvariant(operand, loop, depth - 1); });
+}
+
+/// `v` (isLoopInvariant) computed before `loop`: the ops of `loop`'s body
+/// that compute it cloned there.
+static Value computeBefore(OpBuilder &b, Value v, scf::ForOp loop) {
+  if (!loop.getRegion().isAncestor(v.getParentRegion()))
+    return v;
+  Operation *def = v.getDefiningOp();
+  IRMapping mapping;
+  for (Value operand : def->getOperands())
+    mapping.map(operand, computeBefore(b, operand, loop));
+  return b.clone(*def, mapping)->getResult(cast<OpResult>(v).getResultNumber());
+}
+
 /// An `arith.cmpi eq` or `ne` in `loop`'s body between its induction
-/// variable (or its i64 value) and a value defined outside the loop, such
-/// as a boundary condition's `i == 0` or `i == n - 1`, and that value.
+/// variable (or its i64 value) and a loop-invariant value, such as a
+/// boundary condition's `i == 0` or `i == n - 1`, and that value.
 static std::optional<std::pair<arith::CmpIOp, Value>> findIndexEquality(scf::ForOp loop) {
   Value iv = loop.getInductionVar();
   auto isIv = [&](Value v) {
@@ -444,7 +467,7 @@ static std::optional<std::pair<arith::CmpIOp, Value>> findIndexEquality(scf::For
       return WalkResult::advance();
     for (auto [mine, other] : {std::pair(cmp.getLhs(), cmp.getRhs()),
                                std::pair(cmp.getRhs(), cmp.getLhs())})
-      if (isIv(mine) && !loop.getRegion().isAncestor(other.getParentRegion())) {
+      if (isIv(mine) && isLoopInvariant(other, loop)) {
         found.emplace(cmp, other);
         return WalkResult::interrupt();
       }
@@ -466,6 +489,7 @@ static SmallVector<scf::ForOp> splitAtEquality(scf::ForOp loop, arith::CmpIOp eq
                                                Value point) {
   OpBuilder b(loop);
   Location loc = loop.getLoc();
+  point = computeBefore(b, point, loop);
   Value lb = loop.getLowerBound(), ub = loop.getUpperBound();
   std::optional<int64_t> constLb = getConstantIntValue(lb), constPoint = getConstantIntValue(point);
   Value c, e, lastLb;
