@@ -51,8 +51,8 @@ struct fad::rt::CallFrame {
   const fad_result *results;
   int64_t nresults;
   std::vector<PendingResult> pending;
-  PointerSet live; ///< what the program allocated and holds
-  bool printResults = false;       ///< print instead of collecting (fad-repl)
+  PointerSet live;           ///< what the program allocated and holds
+  bool printResults = false; ///< print instead of collecting (fad-repl)
   int status = FAD_OK;
   std::string message;
   std::jmp_buf jump;
@@ -178,8 +178,7 @@ int64_t fad::rt::callArgDim(CallFrame &call, int64_t leaf, int64_t kind, int64_t
                             int64_t dim) {
   return argument(call, leaf, kind, rank).shape[dim];
 }
-void fad::rt::callArgFill(CallFrame &call, int64_t leaf, int64_t kind, int64_t rank,
-                          void *opaque) {
+void fad::rt::callArgFill(CallFrame &call, int64_t leaf, int64_t kind, int64_t rank, void *opaque) {
   const fad_arg &arg = argument(call, leaf, kind, rank);
   const auto &desc = *static_cast<const Descriptor *>(opaque);
   const char *from = static_cast<const char *>(arg.data);
@@ -338,7 +337,8 @@ static bool run(CallFrame &call, void (*thunk)(void)) {
     thunk();
     if (!call.printResults && (int64_t)call.pending.size() != call.nresults) {
       call.status = FAD_ERROR_RUNTIME;
-      call.message = std::string("'") + call.entry + "' does not match the compiled program "
+      call.message = std::string("'") + call.entry +
+                     "' does not match the compiled program "
                      "(rebuild the library)";
     }
   }

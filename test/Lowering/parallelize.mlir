@@ -26,17 +26,11 @@
 // CHECK-NOT:       fad.parallel
 // WORK-LABEL: func.func @map
 // WORK:         arith.cmpi sge, %{{.*}}, %c200 : index
-// On the host the original loop also runs when there is one thread (a body
-// outlined for the threads is optimized apart from its function).
+// A loop without checks or boundary cases runs one iteration per index on
+// the host too, and does not ask for the thread count.
 // HOST-LABEL: func.func @map
-// HOST:         %[[LARGE:.*]] = arith.cmpi sge, %{{.*}}, %c10000 : index
-// HOST:         %[[T64:.*]] = call @fad_rt_chunks() : () -> i64
-// HOST:         %[[T:.*]] = arith.index_cast %[[T64]] : i64 to index
-// HOST:         %[[SEVERAL:.*]] = arith.cmpi ugt, %[[T]], %c1{{.*}} : index
-// HOST:         %[[BOTH:.*]] = arith.andi %[[LARGE]], %[[SEVERAL]] : i1
-// HOST:         scf.if %[[BOTH]] {
-// HOST:           scf.parallel (%{{.*}}) = (%c0) to (%{{.*}}) step
-// HOST:             memref.load
+// HOST-NOT:     fad_rt_chunks
+// HOST:         scf.parallel (%{{.*}}) = (%c0) to (%{{.*}}) step
 func.func @map(%a: memref<?xf64>, %out: memref<?xf64>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
@@ -166,15 +160,17 @@ func.func @checked(%a: memref<?xf64>, %out: memref<?xf64>, %msg: !llvm.ptr) {
 }
 
 // In a library (unwind-checks), a loop with checks runs one chunk of
-// iterations per thread, each a copy of the loop behind a jump point that a
+// iterations per thread when there are several threads (the thread count
+// read once, at the function's start), each a copy of the loop behind a
+// jump point that a
 // failed check returns to; the chunk then contributes the identities of the
 // sum (-0.0) and the product (1), and the caller's thread ends the call with
 // the first failed chunk's error after the loop.
 // UNWIND-LABEL: func.func @checked_sum
-// UNWIND:         %[[TRIPS:.*]] = arith.subi %[[N:.*]], %[[C0:.*]] : index
-// UNWIND:         %[[LARGE:.*]] = arith.cmpi sge, %[[TRIPS]], %c5556 : index
 // UNWIND:         %[[THREADS:.*]] = call @fad_rt_chunks() : () -> i64
 // UNWIND:         %[[T:.*]] = arith.index_cast %[[THREADS]] : i64 to index
+// UNWIND:         %[[TRIPS:.*]] = arith.subi %[[N:.*]], %[[C0:.*]] : index
+// UNWIND:         %[[LARGE:.*]] = arith.cmpi sge, %[[TRIPS]], %c5556 : index
 // UNWIND:         %[[SEVERAL:.*]] = arith.cmpi ugt, %[[T]], %{{.*}} : index
 // UNWIND:         %[[BOTH:.*]] = arith.andi %[[LARGE]], %[[SEVERAL]] : i1
 // UNWIND:         scf.if %[[BOTH]] -> (f64, i64) {

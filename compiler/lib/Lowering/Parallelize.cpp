@@ -8,8 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "fad/Lowering/Passes.h"
 #include "fad/Dialect/FAD/IR/FADDialect.h"
+#include "fad/Lowering/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -42,9 +42,11 @@ static bool isCheck(CallOpInterface call) {
 }
 
 static bool hasChecks(Region &body) {
-  return body.walk([](CallOpInterface call) {
-               return isCheck(call) ? WalkResult::interrupt() : WalkResult::advance();
-             }).wasInterrupted();
+  return body
+      .walk([](CallOpInterface call) {
+        return isCheck(call) ? WalkResult::interrupt() : WalkResult::advance();
+      })
+      .wasInterrupted();
 }
 
 /// Whether `body` may run on a thread other than the caller's: it calls
@@ -96,8 +98,7 @@ static bool writesArePrivate(scf::ForOp loop) {
       Operation *def = buffer.getDefiningOp();
       if (!def)
         return false;
-      if (body.isAncestor(def->getParentRegion()) &&
-          isa<memref::AllocOp, memref::AllocaOp>(def))
+      if (body.isAncestor(def->getParentRegion()) && isa<memref::AllocOp, memref::AllocaOp>(def))
         return true;
       if (auto view = dyn_cast<memref::SubViewOp>(def)) {
         SmallVector<OpFoldResult> offsets = view.getMixedOffsets();
@@ -143,8 +144,8 @@ static int64_t estimateCost(Block &block) {
       for (Block &inner : region)
         opCost += estimateCost(inner);
     if (auto loop = dyn_cast<scf::ForOp>(op)) {
-      std::optional<int64_t> trips = constantTripCount(loop.getLowerBound(),
-                                                       loop.getUpperBound(), loop.getStep());
+      std::optional<int64_t> trips =
+          constantTripCount(loop.getLowerBound(), loop.getUpperBound(), loop.getStep());
       opCost *= trips ? std::max<int64_t>(*trips, 1) : 16;
     }
     cost = std::min(cost + opCost, kCap);
@@ -229,15 +230,15 @@ static std::optional<SmallVector<Reduction>> findReductions(scf::ForOp loop,
 static void allowReassociation(ArrayRef<Reduction> reductions) {
   for (const Reduction &r : reductions)
     if (auto fastMath = dyn_cast<arith::ArithFastMathInterface>(r.combiner))
-      r.combiner->setAttr(fastMath.getFastMathAttrName(),
-                          arith::FastMathFlagsAttr::get(r.combiner->getContext(),
-                                                        arith::FastMathFlags::reassoc));
+      r.combiner->setAttr(
+          fastMath.getFastMathAttrName(),
+          arith::FastMathFlagsAttr::get(r.combiner->getContext(), arith::FastMathFlags::reassoc));
 }
 
 /// Ends the body of a parallel loop: an `scf.reduce` that combines each
 /// reduction's `contributions` with `loop`'s combiner.
-static void buildReduce(OpBuilder &b, Location loc, scf::ForOp loop,
-                        ArrayRef<Reduction> reductions, ValueRange contributions) {
+static void buildReduce(OpBuilder &b, Location loc, scf::ForOp loop, ArrayRef<Reduction> reductions,
+                        ValueRange contributions) {
   auto reduce = b.create<scf::ReduceOp>(loc, contributions);
   for (auto [k, r, region] : llvm::enumerate(reductions, reduce.getReductions())) {
     OpBuilder::InsertionGuard guard(b);
@@ -347,8 +348,8 @@ static SmallVector<Value> buildChunkParallel(OpBuilder &b, scf::ForOp loop,
         Value t = ivs.front();
         // Iterations [lb + t·trips/c, lb + (t+1)·trips/c).
         auto boundary = [&](Value k) {
-          Value share = pb.create<arith::DivUIOp>(loc, pb.create<arith::MulIOp>(loc, k, trips),
-                                                  count);
+          Value share =
+              pb.create<arith::DivUIOp>(loc, pb.create<arith::MulIOp>(loc, k, trips), count);
           return pb.create<arith::AddIOp>(loc, loop.getLowerBound(), share).getResult();
         };
         Value lower = boundary(t), upper = boundary(pb.create<arith::AddIOp>(loc, t, one));
@@ -465,8 +466,8 @@ static std::optional<std::pair<arith::CmpIOp, Value>> findIndexEquality(scf::For
     if (cmp.getPredicate() != arith::CmpIPredicate::eq &&
         cmp.getPredicate() != arith::CmpIPredicate::ne)
       return WalkResult::advance();
-    for (auto [mine, other] : {std::pair(cmp.getLhs(), cmp.getRhs()),
-                               std::pair(cmp.getRhs(), cmp.getLhs())})
+    for (auto [mine, other] :
+         {std::pair(cmp.getLhs(), cmp.getRhs()), std::pair(cmp.getRhs(), cmp.getLhs())})
       if (isIv(mine) && isLoopInvariant(other, loop)) {
         found.emplace(cmp, other);
         return WalkResult::interrupt();
@@ -514,8 +515,8 @@ static SmallVector<scf::ForOp> splitAtEquality(scf::ForOp loop, arith::CmpIOp eq
   bool isEq = equality.getPredicate() == arith::CmpIPredicate::eq;
   SmallVector<scf::ForOp> parallelPieces;
   ValueRange state = loop.getInitArgs();
-  for (auto [lower, upper, equal] : {std::tuple(lb, c, false), std::tuple(c, e, true),
-                                     std::tuple(lastLb, ub, false)}) {
+  for (auto [lower, upper, equal] :
+       {std::tuple(lb, c, false), std::tuple(c, e, true), std::tuple(lastLb, ub, false)}) {
     if (!equal && lower == lb && !first)
       continue;
     IRMapping mapping;
@@ -538,36 +539,25 @@ static SmallVector<scf::ForOp> splitAtEquality(scf::ForOp loop, arith::CmpIOp eq
   return parallelPieces;
 }
 
-/// The runtime's thread count (`fad_rt_chunks`), as an index.
-static Value buildThreadCount(OpBuilder &b, Location loc) {
-  auto module = b.getInsertionBlock()->getParentOp()->getParentOfType<ModuleOp>();
-  func::FuncOp chunks =
-      declare(module, "fad_rt_chunks", b.getFunctionType({}, {b.getI64Type()}));
-  Value count = b.create<func::CallOp>(loc, chunks, ValueRange{}).getResult(0);
-  return b.create<arith::IndexCastOp>(loc, b.getIndexType(), count);
-}
-
 /// Replaces `loop` by `if (trips >= threshold [&& threads > 1]) parallel
 /// version else loop`, the parallel version built by `buildParallel` from
-/// the trip count and the thread count (null unless `threads` is asked for).
-static void replaceWhenLarge(
-    scf::ForOp loop, int64_t threshold, bool threads,
-    function_ref<SmallVector<Value>(OpBuilder &, Value, Value)> buildParallel) {
+/// the trip count (`threads`, the thread count as an index, may be null).
+static void replaceWhenLarge(scf::ForOp loop, int64_t threshold, Value threads,
+                             function_ref<SmallVector<Value>(OpBuilder &, Value)> buildParallel) {
   OpBuilder b(loop);
   Location loc = loop.getLoc();
   Value trips = b.create<arith::SubIOp>(loc, loop.getUpperBound(), loop.getLowerBound());
   Value large = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, trips,
                                         b.create<arith::ConstantIndexOp>(loc, threshold));
-  Value threadCount = threads ? buildThreadCount(b, loc) : Value();
-  if (threadCount)
-    large = b.create<arith::AndIOp>(
-        loc, large,
-        b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ugt, threadCount,
-                                b.create<arith::ConstantIndexOp>(loc, 1)));
+  if (threads) {
+    Value one = b.create<arith::ConstantIndexOp>(loc, 1);
+    Value several = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ugt, threads, one);
+    large = b.create<arith::AndIOp>(loc, large, several);
+  }
   auto choice = b.create<scf::IfOp>(loc, loop.getResultTypes(), large,
                                     /*addThenBlock=*/true, /*addElseBlock=*/true);
   b.setInsertionPointToStart(choice.thenBlock());
-  SmallVector<Value> results = buildParallel(b, trips, threadCount);
+  SmallVector<Value> results = buildParallel(b, trips);
   b.create<scf::YieldOp>(loc, results);
 
   loop->replaceAllUsesWith(choice.getResults());
@@ -591,6 +581,7 @@ struct FADParallelizePass : public fad::impl::FADParallelizeBase<FADParallelizeP
       bool chunks; ///< runs in chunks of iterations (buildChunkParallel)
     };
     SmallVector<Candidate> candidates;
+    threadCounts.clear();
     if (hostThreads)
       getOperation()->walk([](func::FuncOp fn) {
         if (!fn.isExternal())
@@ -601,27 +592,24 @@ struct FADParallelizePass : public fad::impl::FADParallelizeBase<FADParallelizeP
     getOperation()->walk([&](scf::ForOp loop) {
       if (!loop->hasAttr(fad::kParallelAttr))
         return;
-      if (std::optional<SmallVector<Reduction>> reductions =
-              findReductions(loop, selectReductions))
+      if (std::optional<SmallVector<Reduction>> reductions = findReductions(loop, selectReductions))
         allowReassociation(*reductions);
     });
     getOperation()->walk<WalkOrder::PreOrder>([&](scf::ForOp loop) {
       if (!loop->hasAttr(fad::kParallelAttr) ||
-          !isThreadSafe(loop.getRegion(), allowChecks || unwindChecks) ||
-          !writesArePrivate(loop))
+          !isThreadSafe(loop.getRegion(), allowChecks || unwindChecks) || !writesArePrivate(loop))
         return WalkResult::advance();
       std::optional<int64_t> step = getConstantIntValue(loop.getStep());
       std::optional<SmallVector<Reduction>> reductions = findReductions(loop, selectReductions);
       if (!step || *step != 1 || !reductions)
         return WalkResult::advance();
       bool checks = hasChecks(loop.getRegion());
-      bool chunks = (checks && unwindChecks) ||
-                    (hostThreads && (checks || findIndexEquality(loop)));
+      bool chunks =
+          (checks && unwindChecks) || (hostThreads && (checks || findIndexEquality(loop)));
       // Chunks need each reduction's identity; without one, a library's
       // checked loop stays sequential.
-      if (chunks && !llvm::all_of(*reductions, [](const Reduction &r) {
-            return r.compare == nullptr;
-          })) {
+      if (chunks &&
+          !llvm::all_of(*reductions, [](const Reduction &r) { return r.compare == nullptr; })) {
         if (checks && !allowChecks)
           return WalkResult::advance();
         chunks = false;
@@ -641,6 +629,25 @@ struct FADParallelizePass : public fad::impl::FADParallelizeBase<FADParallelizeP
     }
     getOperation()->walk([](scf::ForOp loop) { loop->removeAttr(fad::kParallelAttr); });
   }
+
+  /// The runtime's thread count (`fad_rt_chunks`) as an index, read once
+  /// at the start of the function around `loop`: it does not change during
+  /// a call, and a loop nested in a sequential one would otherwise ask
+  /// libomp on every iteration of that one (kmeans' Newton step took 2.5
+  /// times as long).
+  Value threadCount(scf::ForOp loop) {
+    auto fn = loop->getParentOfType<func::FuncOp>();
+    Value &count = threadCounts[fn];
+    if (count)
+      return count;
+    auto module = fn->getParentOfType<ModuleOp>();
+    OpBuilder b = OpBuilder::atBlockBegin(&fn.getBody().front());
+    func::FuncOp chunks = declare(module, "fad_rt_chunks", b.getFunctionType({}, {b.getI64Type()}));
+    Value result = b.create<func::CallOp>(fn.getLoc(), chunks, ValueRange{}).getResult(0);
+    count = b.create<arith::IndexCastOp>(fn.getLoc(), b.getIndexType(), result);
+    return count;
+  }
+  DenseMap<Operation *, Value> threadCounts;
 
   static int64_t countOps(scf::ForOp loop) {
     int64_t n = 0;
@@ -663,9 +670,8 @@ struct FADParallelizePass : public fad::impl::FADParallelizeBase<FADParallelizeP
   void parallelize(scf::ForOp loop, ArrayRef<Reduction> reductions, bool chunks) {
     int64_t cost = std::max<int64_t>(estimateCost(*loop.getBody()), 1);
     // One chunk of a split loop per thread: always worth it.
-    int64_t threshold = loop->hasAttr(fad::kChunksAttr)
-                            ? 2
-                            : std::max<int64_t>(2, (minWork + cost - 1) / cost);
+    int64_t threshold =
+        loop->hasAttr(fad::kChunksAttr) ? 2 : std::max<int64_t>(2, (minWork + cost - 1) / cost);
     // A loop of known trip count below the threshold stays as it is (a
     // parallel twin that never runs would keep its buffers off the stack,
     // see fad-promote-buffers-to-stack).
@@ -674,17 +680,18 @@ struct FADParallelizePass : public fad::impl::FADParallelizeBase<FADParallelizeP
     if (lower && upper && *upper - *lower < threshold)
       return;
     Builder builder(loop.getContext());
-    replaceWhenLarge(loop, threshold, hostThreads || chunks,
-                     [&](OpBuilder &b, Value trips, Value threads) {
-                       if (!chunks)
-                         return buildIterationParallel(b, loop, reductions);
-                       SmallVector<TypedAttr> identities;
-                       for (const Reduction &r : reductions)
-                         identities.push_back(*identityOf(r, builder));
-                       bool unwind = unwindChecks && hasChecks(loop.getRegion());
-                       return buildChunkParallel(b, loop, reductions, trips, threads,
-                                                 identities, unwind);
-                     });
+    // A loop in chunks runs as the original loop (or its pieces) on one
+    // thread: one chunk only adds the outlined function's overheads.
+    Value threads = chunks ? threadCount(loop) : Value();
+    replaceWhenLarge(loop, threshold, threads, [&](OpBuilder &b, Value trips) {
+      if (!chunks)
+        return buildIterationParallel(b, loop, reductions);
+      SmallVector<TypedAttr> identities;
+      for (const Reduction &r : reductions)
+        identities.push_back(*identityOf(r, builder));
+      bool unwind = unwindChecks && hasChecks(loop.getRegion());
+      return buildChunkParallel(b, loop, reductions, trips, threads, identities, unwind);
+    });
   }
 };
 } // namespace
@@ -695,8 +702,7 @@ struct FADInlineAllocaScopesPass
   void runOnOperation() override {
     SmallVector<memref::AllocaScopeOp> scopes;
     getOperation()->walk([&](memref::AllocaScopeOp scope) {
-      if (!scope->walk([](memref::AllocaOp) { return WalkResult::interrupt(); })
-               .wasInterrupted())
+      if (!scope->walk([](memref::AllocaOp) { return WalkResult::interrupt(); }).wasInterrupted())
         scopes.push_back(scope);
     });
     IRRewriter rewriter(&getContext());

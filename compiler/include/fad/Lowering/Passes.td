@@ -47,12 +47,12 @@ def FADParallelize : Pass<"fad-parallelize", "mlir::ModuleOp"> {
     (starting threads costs microseconds); below that the original loop
     runs. With `host-threads` (host targets, where OpenMP outlines the
     parallel body into a function of its own, in which LLVM knows less):
-    - the original loop also runs when the runtime's thread count
-      (`fad_rt_chunks`) is 1;
     - a loop with checks, or with a boundary case (`iv == v` or `iv != v`
       for a v defined outside, e.g. a stencil's `if i == 0`), runs in
       chunks as above (without jump points unless `unwind-checks`), whose
-      copies of the loop are bounded by the loop's own bounds;
+      copies of the loop are bounded by the loop's own bounds, when the
+      thread count (`fad_rt_chunks`, read once at the function's start) is
+      above 1 (else the original loop runs);
     - before that, such a loop (at most 400 ops) is split at up to two
       boundary cases into pieces where the comparison is a constant: for
       `iv == v`, [lb, c), [c, e) and [e, ub) with c = v clamped to
@@ -103,7 +103,7 @@ def FADParallelize : Pass<"fad-parallelize", "mlir::ModuleOp"> {
     Option<"unwindChecks", "unwind-checks", "bool", /*default=*/"false",
            "Loops with checks run as one chunk per thread that a failed check abandons (libraries, the REPL)">,
     Option<"hostThreads", "host-threads", "bool", /*default=*/"false",
-           "The loops run on the host's threads: the original loop on one thread, loops with checks or boundary cases in chunks">,
+           "The loops run on the host's threads: loops with checks or boundary cases in chunks, split at the boundaries">,
     Option<"selectReductions", "select-reductions", "bool", /*default=*/"false",
            "Also maxima and minima (compare and select) are reductions (GPU targets)">
   ];
