@@ -160,9 +160,8 @@ func.func @checked(%a: memref<?xf64>, %out: memref<?xf64>, %msg: !llvm.ptr) {
 }
 
 // In a library (unwind-checks), a loop with checks runs one chunk of
-// iterations per thread when there are several threads (the thread count
-// read once, at the function's start), each a copy of the loop behind a
-// jump point that a
+// iterations per thread (the thread count read once, at the function's
+// start), each a copy of the loop behind a jump point that a
 // failed check returns to; the chunk then contributes the identities of the
 // sum (-0.0) and the product (1), and the caller's thread ends the call with
 // the first failed chunk's error after the loop.
@@ -171,9 +170,7 @@ func.func @checked(%a: memref<?xf64>, %out: memref<?xf64>, %msg: !llvm.ptr) {
 // UNWIND:         %[[T:.*]] = arith.index_cast %[[THREADS]] : i64 to index
 // UNWIND:         %[[TRIPS:.*]] = arith.subi %[[N:.*]], %[[C0:.*]] : index
 // UNWIND:         %[[LARGE:.*]] = arith.cmpi sge, %[[TRIPS]], %c5556 : index
-// UNWIND:         %[[SEVERAL:.*]] = arith.cmpi ugt, %[[T]], %{{.*}} : index
-// UNWIND:         %[[BOTH:.*]] = arith.andi %[[LARGE]], %[[SEVERAL]] : i1
-// UNWIND:         scf.if %[[BOTH]] -> (f64, i64) {
+// UNWIND:         scf.if %[[LARGE]] -> (f64, i64) {
 // UNWIND:           %[[CALL:.*]] = func.call @fad_rt_chunks_begin() : () -> !llvm.ptr
 // UNWIND:           %[[COUNT:.*]] = arith.minui %[[T]], %[[TRIPS]] : index
 // UNWIND-DAG:       %[[NEGZERO:.*]] = arith.constant -0.000000e+00 : f64

@@ -539,21 +539,15 @@ static SmallVector<scf::ForOp> splitAtEquality(scf::ForOp loop, arith::CmpIOp eq
   return parallelPieces;
 }
 
-/// Replaces `loop` by `if (trips >= threshold [&& threads > 1]) parallel
-/// version else loop`, the parallel version built by `buildParallel` from
-/// the trip count (`threads`, the thread count as an index, may be null).
-static void replaceWhenLarge(scf::ForOp loop, int64_t threshold, Value threads,
+/// Replaces `loop` by `if (trips >= threshold) parallel version else loop`,
+/// the parallel version built by `buildParallel` from the trip count.
+static void replaceWhenLarge(scf::ForOp loop, int64_t threshold,
                              function_ref<SmallVector<Value>(OpBuilder &, Value)> buildParallel) {
   OpBuilder b(loop);
   Location loc = loop.getLoc();
   Value trips = b.create<arith::SubIOp>(loc, loop.getUpperBound(), loop.getLowerBound());
   Value large = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, trips,
                                         b.create<arith::ConstantIndexOp>(loc, threshold));
-  if (threads) {
-    Value one = b.create<arith::ConstantIndexOp>(loc, 1);
-    Value several = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ugt, threads, one);
-    large = b.create<arith::AndIOp>(loc, large, several);
-  }
   auto choice = b.create<scf::IfOp>(loc, loop.getResultTypes(), large,
                                     /*addThenBlock=*/true, /*addElseBlock=*/true);
   b.setInsertionPointToStart(choice.thenBlock());
@@ -633,8 +627,7 @@ struct FADParallelizePass : public fad::impl::FADParallelizeBase<FADParallelizeP
   /// The runtime's thread count (`fad_rt_chunks`) as an index, read once
   /// at the start of the function around `loop`: it does not change during
   /// a call, and a loop nested in a sequential one would otherwise ask
-  /// libomp on every iteration of that one (kmeans' Newton step took 2.5
-  /// times as long).
+  /// libomp on every iteration of that one.
   Value threadCount(scf::ForOp loop) {
     auto fn = loop->getParentOfType<func::FuncOp>();
     Value &count = threadCounts[fn];
@@ -680,17 +673,14 @@ struct FADParallelizePass : public fad::impl::FADParallelizeBase<FADParallelizeP
     if (lower && upper && *upper - *lower < threshold)
       return;
     Builder builder(loop.getContext());
-    // A loop in chunks runs as the original loop (or its pieces) on one
-    // thread: one chunk only adds the outlined function's overheads.
-    Value threads = chunks ? threadCount(loop) : Value();
-    replaceWhenLarge(loop, threshold, threads, [&](OpBuilder &b, Value trips) {
+    replaceWhenLarge(loop, threshold, [&](OpBuilder &b, Value trips) {
       if (!chunks)
         return buildIterationParallel(b, loop, reductions);
       SmallVector<TypedAttr> identities;
       for (const Reduction &r : reductions)
         identities.push_back(*identityOf(r, builder));
       bool unwind = unwindChecks && hasChecks(loop.getRegion());
-      return buildChunkParallel(b, loop, reductions, trips, threads, identities, unwind);
+      return buildChunkParallel(b, loop, reductions, trips, threadCount(loop), identities, unwind);
     });
   }
 };

@@ -50,9 +50,8 @@ def FADParallelize : Pass<"fad-parallelize", "mlir::ModuleOp"> {
     - a loop with checks, or with a boundary case (`iv == v` or `iv != v`
       for a v defined outside, e.g. a stencil's `if i == 0`), runs in
       chunks as above (without jump points unless `unwind-checks`), whose
-      copies of the loop are bounded by the loop's own bounds, when the
-      thread count (`fad_rt_chunks`, read once at the function's start) is
-      above 1 (else the original loop runs);
+      copies of the loop are bounded by the loop's own bounds (c is the
+      thread count `fad_rt_chunks`, read once at the function's start);
     - before that, such a loop (at most 400 ops) is split at up to two
       boundary cases into pieces where the comparison is a constant: for
       `iv == v`, [lb, c), [c, e) and [e, ub) with c = v clamped to
