@@ -139,10 +139,8 @@ struct FADGPUDeviceRuntimePass
             return;
           }
           return; // callLibdevice replaces its calls
-
         }
-        if (name != fad::kFailFunction && name != fad::kIndexErrorFunction &&
-            name != fad::kSizeErrorFunction) {
+        if (!fad::isCheckFailure(name)) {
           fn.emitError("a GPU kernel cannot call '") << name << "', a host function";
           failed = true;
           return;
@@ -165,9 +163,8 @@ struct FADGPUDeviceRuntimePass
       OpBuilder b(module.getBodyRegion());
       auto i8 = b.getI8Type();
       // Weak: several cuda libraries may be linked into one program.
-      b.create<LLVM::GlobalOp>(module.getLoc(), i8, /*isConstant=*/true,
-                               LLVM::Linkage::Weak, kGPUProgramSymbol,
-                               b.getIntegerAttr(i8, 1));
+      b.create<LLVM::GlobalOp>(module.getLoc(), i8, /*isConstant=*/true, LLVM::Linkage::Weak,
+                               kGPUProgramSymbol, b.getIntegerAttr(i8, 1));
     }
   }
 };

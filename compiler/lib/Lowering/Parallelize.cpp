@@ -8,8 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "fad/Dialect/FAD/IR/FADDialect.h"
 #include "fad/Lowering/Passes.h"
+#include "fad/Dialect/FAD/IR/FADDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -34,11 +34,7 @@ using namespace mlir;
 /// Whether `call` calls one of the runtime's check failures.
 static bool isCheck(CallOpInterface call) {
   auto callee = call.getCallableForCallee().dyn_cast<SymbolRefAttr>();
-  if (!callee)
-    return false;
-  StringRef name = callee.getLeafReference();
-  return name == fad::kFailFunction || name == fad::kIndexErrorFunction ||
-         name == fad::kSizeErrorFunction;
+  return callee && fad::isCheckFailure(callee.getLeafReference());
 }
 
 static bool hasChecks(Region &body) {
@@ -297,11 +293,15 @@ static std::optional<TypedAttr> identityOf(const Reduction &r, Builder &b) {
   return std::nullopt;
 }
 
-/// Declares the external function `name` of `type` in `module` (once).
-static func::FuncOp declare(ModuleOp module, StringRef name, FunctionType type) {
+/// Declares (once) the external function `name` of `type` in the module
+/// around `b`'s insertion point (Lowering cannot use Conversion's
+/// getRuntimeFunction: the layers beside each other are independent).
+static func::FuncOp declare(OpBuilder &b, StringRef name, FunctionType type) {
+  auto module = b.getInsertionBlock()->getParentOp()->getParentOfType<ModuleOp>();
   if (auto fn = module.lookupSymbol<func::FuncOp>(name))
     return fn;
-  auto b = OpBuilder::atBlockBegin(module.getBody());
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(module.getBody());
   auto fn = b.create<func::FuncOp>(module.getLoc(), name, type);
   fn.setPrivate();
   return fn;
@@ -321,18 +321,17 @@ static SmallVector<Value> buildChunkParallel(OpBuilder &b, scf::ForOp loop,
                                              Value threads, ArrayRef<TypedAttr> identities,
                                              bool unwind) {
   Location loc = loop.getLoc();
-  auto module = loop->getParentOfType<ModuleOp>();
   auto ptr = LLVM::LLVMPointerType::get(b.getContext());
   Type i64 = b.getI64Type();
   func::FuncOp chunksBegin, chunkBegin, chunkEnd, chunksEnd, setjmp;
   Value call;
   if (unwind) {
-    chunksBegin = declare(module, "fad_rt_chunks_begin", b.getFunctionType({}, {ptr}));
-    chunkBegin = declare(module, "fad_rt_chunk_begin", b.getFunctionType({ptr, i64}, {ptr}));
-    chunkEnd = declare(module, "fad_rt_chunk_end", b.getFunctionType({}, {}));
-    chunksEnd = declare(module, "fad_rt_chunks_end", b.getFunctionType({ptr}, {}));
+    chunksBegin = declare(b, "fad_rt_chunks_begin", b.getFunctionType({}, {ptr}));
+    chunkBegin = declare(b, "fad_rt_chunk_begin", b.getFunctionType({ptr, i64}, {ptr}));
+    chunkEnd = declare(b, "fad_rt_chunk_end", b.getFunctionType({}, {}));
+    chunksEnd = declare(b, "fad_rt_chunks_end", b.getFunctionType({ptr}, {}));
     // glibc's setjmp without the signal mask; LLVM must know it returns twice.
-    setjmp = declare(module, "_setjmp", b.getFunctionType({ptr}, {b.getI32Type()}));
+    setjmp = declare(b, "_setjmp", b.getFunctionType({ptr}, {b.getI32Type()}));
     setjmp->setAttr("passthrough", b.getStrArrayAttr({"returns_twice"}));
     call = b.create<func::CallOp>(loc, chunksBegin, ValueRange{}).getResult(0);
   }
@@ -633,9 +632,8 @@ struct FADParallelizePass : public fad::impl::FADParallelizeBase<FADParallelizeP
     Value &count = threadCounts[fn];
     if (count)
       return count;
-    auto module = fn->getParentOfType<ModuleOp>();
     OpBuilder b = OpBuilder::atBlockBegin(&fn.getBody().front());
-    func::FuncOp chunks = declare(module, "fad_rt_chunks", b.getFunctionType({}, {b.getI64Type()}));
+    func::FuncOp chunks = declare(b, "fad_rt_chunks", b.getFunctionType({}, {b.getI64Type()}));
     Value result = b.create<func::CallOp>(fn.getLoc(), chunks, ValueRange{}).getResult(0);
     count = b.create<arith::IndexCastOp>(fn.getLoc(), b.getIndexType(), result);
     return count;

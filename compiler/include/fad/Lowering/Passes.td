@@ -48,7 +48,8 @@ def FADParallelize : Pass<"fad-parallelize", "mlir::ModuleOp"> {
     runs. With `host-threads` (host targets, where OpenMP outlines the
     parallel body into a function of its own, in which LLVM knows less):
     - a loop with checks, or with a boundary case (`iv == v` or `iv != v`
-      for a v defined outside, e.g. a stencil's `if i == 0`), runs in
+      for a loop-invariant v: defined outside, or by a few pure ops of the
+      body on such values; e.g. a stencil's `if i == 0`), runs in
       chunks as above (without jump points unless `unwind-checks`), whose
       copies of the loop are bounded by the loop's own bounds (c is the
       thread count `fad_rt_chunks`, read once at the function's start);

@@ -32,6 +32,10 @@ constexpr llvm::StringLiteral kChunksAttr = "fad.chunks";
 constexpr llvm::StringLiteral kFailFunction = "fad_rt_fail";
 constexpr llvm::StringLiteral kIndexErrorFunction = "fad_rt_index_error";
 constexpr llvm::StringLiteral kSizeErrorFunction = "fad_rt_size_error";
+inline bool isCheckFailure(llvm::StringRef function) {
+  return function == kFailFunction || function == kIndexErrorFunction ||
+         function == kSizeErrorFunction;
+}
 } // namespace fad
 
 #endif // FAD_DIALECT_FAD_IR_FADDIALECT_H
