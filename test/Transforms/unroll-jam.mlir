@@ -234,3 +234,47 @@ func.func @may_not_end(%n: i64, %m: i64, %t: f64, %init: tensor<?xf64>) -> tenso
   }
   return %r : tensor<?xf64>
 }
+
+// -----
+
+// The transpose of a matrix-vector product by rows, x̄ += ȳ_r A_r: the
+// copies' elementwise accumulations become one map that adds row 2r's term,
+// then row 2r + 1's, to each element (x̄ read and written once per round;
+// the shared input once), and no recurrence is needed for it to pay.
+// CHECK-LABEL: func.func @rows_into_vector
+// CHECK:         fad.for %{{.*}} iter(%arg3)
+// CHECK-NEXT:    ^bb0(%{{.*}}: i64, %[[ACC:.*]]: tensor<?xf64>):
+// CHECK:           %[[ROW0:.*]] = fad.index %arg1[%[[I0:.*]]] : tensor<?x?xf64> -> tensor<?xf64>
+// CHECK-NEXT:      %[[ROW1:.*]] = fad.index %arg1[%[[I1:.*]]] : tensor<?x?xf64> -> tensor<?xf64>
+// CHECK-NEXT:      %[[Y0:.*]] = fad.index %arg2[%[[I0]]] : tensor<?xf64> -> f64
+// CHECK-NEXT:      %[[Y1:.*]] = fad.index %arg2[%[[I1]]] : tensor<?xf64> -> f64
+// CHECK-NEXT:      %[[SUM:.*]] = fad.map(%[[ACC]], %[[ROW0]], %arg4, %[[ROW1]])
+// CHECK-NEXT:      ^bb0(%[[A:.*]]: f64, %[[L0:.*]]: f64, %[[W:.*]]: f64, %[[L1:.*]]: f64):
+// CHECK-NEXT:        %[[P0:.*]] = fad.mul %[[L0]], %[[Y0]] : f64
+// CHECK-NEXT:        %[[Q0:.*]] = fad.mul %[[P0]], %[[W]] : f64
+// CHECK-NEXT:        %[[S0:.*]] = fad.add %[[A]], %[[Q0]] : f64
+// CHECK-NEXT:        %[[P1:.*]] = fad.mul %[[L1]], %[[Y1]] : f64
+// CHECK-NEXT:        %[[Q1:.*]] = fad.mul %[[P1]], %[[W]] : f64
+// CHECK-NEXT:        %[[S1:.*]] = fad.add %[[S0]], %[[Q1]] : f64
+// CHECK-NEXT:        fad.yield %[[S1]] : f64
+// CHECK:           fad.yield %[[SUM]]
+// CHECK:         fad.for %{{.*}} iter(%{{.*}})
+// CHECK:           fad.map(%{{.*}}, %{{.*}}, %arg4)
+// CHECK-NOT:     fad.for
+func.func @rows_into_vector(%n: i64, %a: tensor<?x?xf64>, %y: tensor<?xf64>, %init: tensor<?xf64>,
+                            %w: tensor<?xf64>) -> tensor<?xf64> {
+  %r = fad.for %n iter(%init) : (tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%i: i64, %acc: tensor<?xf64>):
+    %row = fad.index %a[%i] : tensor<?x?xf64> -> tensor<?xf64>
+    %yi = fad.index %y[%i] : tensor<?xf64> -> f64
+    %next = fad.map(%row, %acc, %w) : (tensor<?xf64>, tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64> {
+    ^bb0(%l: f64, %s: f64, %wk: f64):
+      %p = fad.mul %l, %yi : f64
+      %q = fad.mul %p, %wk : f64
+      %t = fad.add %s, %q : f64
+      fad.yield %t : f64
+    }
+    fad.yield %next : tensor<?xf64>
+  }
+  return %r : tensor<?xf64>
+}

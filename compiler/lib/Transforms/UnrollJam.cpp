@@ -3,7 +3,8 @@
 // This file implements fad-unroll-jam (see Passes.td): a loop whose state is
 // only accumulated into runs `factor` iterations at a time, the copies
 // interleaved op by op and their inner loops merged, so that the inner
-// loops' recurrences run side by side.
+// loops' recurrences run side by side, and their elementwise additions to an
+// accumulator array merged into one pass over it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -45,6 +46,16 @@ bool isRecurrence(Operation &op, ForOp loop, const DenseMap<Value, unsigned> &sl
          llvm::any_of(inner.getBody().getArguments().drop_front(), [&](BlockArgument arg) {
            return isa<FloatType>(arg.getType()) && !slotOf.contains(arg);
          });
+}
+
+/// Whether `op` is a map adding elementwise to one of `loop`'s accumulators
+/// (`acc + c`, or what fusion makes of `acc + f xs`): copies of the body
+/// would each read and write the whole accumulator, every copy waiting for
+/// the previous one's stores (a chain through memory).
+bool isElementwiseAccumulation(Operation &op, const DenseMap<Value, unsigned> &slotOf) {
+  auto map = dyn_cast<MapOp>(op);
+  return map && map->getNumResults() == 1 && slotOf.contains(map.getResult(0)) &&
+         llvm::count_if(map.getInputs(), [&](Value v) { return slotOf.contains(v); }) == 1;
 }
 
 /// Copies of one loop body interleaved op by op. Each copy maps the body's
@@ -125,6 +136,48 @@ public:
       now[slotOf.lookup(loop.getResult(k))] = merged.getResult(at++);
   }
 
+  /// Builds, instead of a copy of `map` (an elementwise accumulation) per
+  /// copy of the body, one map that runs the copies' bodies one after the
+  /// other on each element: each element gets the copies' terms in their
+  /// order, read and written once.
+  void mergeMapCopies(MapOp map, MutableArrayRef<IRMapping> copies, SmallVectorImpl<Value> &now) {
+    unsigned accAt = llvm::find_if(map.getInputs(), [&](Value v) { return slotOf.contains(v); }) -
+                     map.getInputs().begin();
+    unsigned slot = slotOf.lookup(map.getInputs()[accAt]);
+    // The merged map's inputs: the accumulator, then every copy's others
+    // (once each); `at[u][k]` is where copy u's input k went.
+    SmallVector<Value> inputs{now[slot]};
+    SmallVector<SmallVector<unsigned>> at(copies.size());
+    for (auto [u, copy] : llvm::enumerate(copies))
+      for (auto [k, input] : llvm::enumerate(map.getInputs())) {
+        Value v = copy.lookupOrDefault(input);
+        auto found = llvm::find(inputs, v);
+        at[u].push_back(k == accAt ? 0 : found - inputs.begin());
+        if (k != accAt && found == inputs.end())
+          inputs.push_back(v);
+      }
+    Location loc = map.getLoc();
+    auto merged = b.create<MapOp>(loc, map.getResultTypes(), inputs);
+    SmallVector<Type> argTypes;
+    for (Value v : inputs)
+      argTypes.push_back(cast<TensorType>(v.getType()).getElementType());
+    OpBuilder::InsertionGuard guard(b);
+    Block *block = b.createBlock(&merged.getBody(), {}, argTypes,
+                                 SmallVector<Location>(argTypes.size(), loc));
+    Block &body = map.getBody().front();
+    Value element = block->getArgument(0);
+    for (auto [u, copy] : llvm::enumerate(copies)) {
+      IRMapping inner = copy;
+      for (auto [k, arg] : llvm::enumerate(body.getArguments()))
+        inner.map(arg, k == accAt ? element : block->getArgument(at[u][k]));
+      for (Operation &op : body.without_terminator())
+        b.clone(op, inner);
+      element = inner.lookupOrDefault(body.getTerminator()->getOperand(0));
+    }
+    b.create<YieldOp>(loc, element);
+    now[slot] = merged.getResult(0);
+  }
+
 private:
   /// Makes the accumulator versions among `results` (of a cloned op) the
   /// current ones.
@@ -176,7 +229,8 @@ bool readOnce(Value version) {
 }
 
 /// Whether jamming `loop` is allowed and pays: its state is all
-/// accumulators, it runs a recurrence, its body is small and computes
+/// accumulators, it runs a recurrence or adds elementwise to an
+/// accumulator, its body is small and computes
 /// scalars (besides the accumulators and rows of outer arrays), its ops do
 /// nothing but compute and check (their order between copies changes: a
 /// failing check may be reported for a later iteration than before) and
@@ -186,7 +240,9 @@ bool worthJamming(ForOp loop, const DenseMap<Value, unsigned> &slotOf) {
   if (!llvm::all_of(slotOf, [](auto &entry) { return readOnce(entry.first); }))
     return false;
   Block &body = loop.getBody().front();
-  if (!llvm::any_of(body, [&](Operation &op) { return isRecurrence(op, loop, slotOf); }))
+  if (!llvm::any_of(body, [&](Operation &op) {
+        return isRecurrence(op, loop, slotOf) || isElementwiseAccumulation(op, slotOf);
+      }))
     return false;
   unsigned count = 0;
   WalkResult walk = loop.getBody().walk([&](Operation *op) {
@@ -232,6 +288,8 @@ void jam(ForOp loop, unsigned factor, const DenseMap<Value, unsigned> &slotOf) {
     for (Operation &op : body.without_terminator()) {
       if (isRecurrence(op, loop, slotOf))
         interleave.mergeCopies(cast<ForOp>(op), copies, now);
+      else if (isElementwiseAccumulation(op, slotOf))
+        interleave.mergeMapCopies(cast<MapOp>(op), copies, now);
       else
         interleave.cloneForEachCopy(op, copies, now);
     }

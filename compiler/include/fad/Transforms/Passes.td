@@ -289,15 +289,21 @@ def FADUnrollJam : Pass<"fad-unroll-jam", "mlir::ModuleOp"> {
     often runs, per point, an inner loop whose every iteration waits for the
     previous one (a recurrence: Horner's rule and its adjoint, a scalar
     state stepped through time). The processor then waits on latencies with
-    most of its units idle. A `fad.for` whose state is all accumulators
-    (as fad-split-accumulations defines them), whose body runs such an inner
-    loop with a trip count fixed across its iterations, and whose body is
-    small (at most 160 ops) and free of effects other than checks, becomes
+    most of its units idle. Or it adds a row to a whole adjoint array per
+    iteration (x̄ += ȳ_r A_r, the transpose of a matrix-vector product by
+    rows: an elementwise map over the accumulator), each iteration's loads
+    waiting for the previous one's stores. A `fad.for` whose state is all
+    accumulators (as fad-split-accumulations defines them), whose body runs
+    such an inner loop with a trip count fixed across its iterations or
+    such a map, and whose body is small (at most 160 ops) and free of
+    effects other than checks, becomes
 
     ```
     loop over n / factor rounds: iterations factor r, ..., factor r + factor - 1,
       their ops interleaved; each inner loop with a fixed trip count
-      merged into one that carries every copy's state side by side
+      merged into one that carries every copy's state side by side; the
+      copies' maps adding to an accumulator merged into one map that adds
+      every copy's term to each element in turn
     loop over the n mod factor iterations left, as before
     ```
 
