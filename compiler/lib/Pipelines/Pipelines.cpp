@@ -109,6 +109,7 @@ void fad::buildFADToSCFPipeline(OpPassManager &pm, const PipelineOptions &option
     pm.addPass(createCSEPass());
   }
   pm.addPass(createFADSplitAccumulations());
+  pm.addPass(createFADInterchangeAccumulations());
   pm.addPass(createFADUnrollJam());
   pm.addPass(createConvertFADToSCF({/*checkNans=*/options.checkNans}));
   // Not scf.for's folding of tensor.cast into its iteration arguments: it

@@ -133,6 +133,18 @@ bool AccumulatorCheck::joined(Operation *op, unsigned at) {
          (loop == top || derived.contains(loop.getInits()[at]));
 }
 
+std::optional<DenseMap<Value, unsigned>> fad::accumulatorSlots(ForOp loop) {
+  DenseMap<Value, unsigned> slotOf;
+  for (unsigned slot = 0; slot < loop.getInits().size(); ++slot) {
+    AccumulatorCheck check;
+    if (!check.holds(loop, slot))
+      return std::nullopt;
+    for (Value v : check.versions())
+      slotOf[v] = slot;
+  }
+  return slotOf;
+}
+
 ForOp fad::cloneRange(OpBuilder &b, Location loc, Block &body, Value lo, Value hi, ValueRange inits) {
   auto loop = b.create<ForOp>(loc, inits.getTypes(), b.create<SubOp>(loc, hi, lo), inits);
   OpBuilder::InsertionGuard guard(b);

@@ -12,6 +12,7 @@
 
 #include "fad/Dialect/FAD/IR/FADOps.h"
 
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 
 namespace fad {
@@ -41,6 +42,10 @@ private:
   llvm::SmallVector<mlir::Value> addends; // what is added to the accumulator elementwise
   llvm::SmallVector<std::pair<mlir::Operation *, unsigned>> joins;
 };
+
+/// The versions of `loop`'s accumulators by state slot, if every slot is
+/// one.
+std::optional<llvm::DenseMap<mlir::Value, unsigned>> accumulatorSlots(ForOp loop);
 
 /// The loop with body `body` (of a fad.for), run for iterations [lo, hi)
 /// from state `inits`.

@@ -191,20 +191,6 @@ private:
   const DenseMap<Value, unsigned> &slotOf;
 };
 
-/// The versions of `loop`'s accumulators by state slot, if every slot is
-/// one.
-std::optional<DenseMap<Value, unsigned>> accumulatorSlots(ForOp loop) {
-  DenseMap<Value, unsigned> slotOf;
-  for (unsigned slot = 0; slot < loop.getInits().size(); ++slot) {
-    AccumulatorCheck check;
-    if (!check.holds(loop, slot))
-      return std::nullopt;
-    for (Value v : check.versions())
-      slotOf[v] = slot;
-  }
-  return slotOf;
-}
-
 /// Whether, extent queries aside, one op reads `version` (the op that makes
 /// the next version, or a yield), or one op in each branch of a
 /// conditional. The copies thread each accumulator through one current

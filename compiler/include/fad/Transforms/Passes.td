@@ -282,6 +282,39 @@ def FADSplitAccumulations : Pass<"fad-split-accumulations", "mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::func::FuncDialect"];
 }
 
+def FADInterchangeAccumulations : Pass<"fad-interchange-accumulations", "mlir::ModuleOp"> {
+  let summary = "Put the loop whose data is reused more inside, in accumulating loop nests";
+  let description = [{
+    Runs after fad-split-accumulations. A reverse sweep over data points i
+    often runs, per point, a loop over parameters j (mixture components,
+    clusters) that adds to the j-th parameters' adjoints. When each j reads
+    or adds to more data than each i (a matrix per component against a
+    vector per point), every point streams all of it through the caches. A
+    `fad.for` over i whose state is all accumulators (as
+    fad-split-accumulations defines them) and whose body is
+
+    ```
+    ops computing and checking scalars, and indices and rows of outer arrays at i
+    loop over j (its trip count the same for every i) from the state: its result yielded
+    ```
+
+    becomes, when the inner body's data that depends on j only has a higher
+    rank than its data that depends on i only, and at least rank 1 (the
+    rank of a slice read or of the block of an accumulator added to, plus
+    one per index that a loop nested in the inner body runs over it),
+
+    ```
+    stored = build n (\i -> the outer body's scalars the inner loop reads, its checks)
+    loop over j: loop over i: indices and rows at i again, stored[i]; the inner body
+    ```
+
+    Each element of an accumulator gets its terms in the same order if only
+    one j adds to it (otherwise the sums group differently, as with
+    threads). The outer body's checks all run before the inner body's, so a
+    failing check may be reported for a different iteration than before.
+  }];
+}
+
 def FADUnrollJam : Pass<"fad-unroll-jam", "mlir::ModuleOp"> {
   let summary = "Interleave the iterations of accumulating loops that run recurrences";
   let description = [{
