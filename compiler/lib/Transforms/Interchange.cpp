@@ -53,9 +53,8 @@ bool recomputable(Value v, ForOp outer, SetVector<Value> &ops) {
   Operation *def = v.getDefiningOp();
   if (!def || def->getNumRegions() != 0 || !isMemoryEffectFree(def))
     return false;
-  bool cheap = isa<IndexOp>(def) || llvm::all_of(def->getResultTypes(), [](Type t) {
-                 return t.isIntOrIndex();
-               });
+  bool cheap = isa<IndexOp>(def) ||
+               llvm::all_of(def->getResultTypes(), [](Type t) { return t.isIntOrIndex(); });
   if (!cheap || !llvm::all_of(def->getOperands(),
                               [&](Value operand) { return recomputable(operand, outer, ops); }))
     return false;
@@ -239,9 +238,8 @@ void interchange(Nest &nest) {
     mapping.map(innerBody.getArgument(k), iBlock->getArgument(k));
   }
   for (Operation &op : body) // in order: operands before their users
-    if (op.getNumResults() && llvm::any_of(op.getResults(), [&](Value v) {
-          return nest.recomputed.contains(v);
-        }))
+    if (op.getNumResults() &&
+        llvm::any_of(op.getResults(), [&](Value v) { return nest.recomputed.contains(v); }))
       b.clone(op, mapping);
   for (auto [k, v] : llvm::enumerate(nest.stored)) {
     auto read = b.create<IndexOp>(loc, v.getType(), first->getResult(k),
