@@ -1054,3 +1054,41 @@ func.func @index_build_into_map(%x: tensor<?xf64>) -> tensor<?xf64> {
   }
   return %m : tensor<?xf64>
 }
+
+// -----
+
+// The transpose of m[r][c] in a loop over c: a one-hot row added to the
+// adjoint's row becomes one add_at at [r, c] (no cleared row per element).
+// CHECK-LABEL: func.func @one_hot_row
+// CHECK:         fad.for %arg1 iter(%arg3)
+// CHECK-NEXT:    ^bb0(%[[C:.*]]: i64, %[[A:.*]]: tensor<?x?xf64>):
+// CHECK-NEXT:      %[[S:.*]] = fad.add_at %[[A]][%arg2, %[[C]]], %arg4 : tensor<?x?xf64>, f64
+// CHECK-NEXT:      fad.yield %[[S]]
+// CHECK-NOT:     zeros_like
+func.func @one_hot_row(%m: tensor<?x?xf64>, %n: i64, %r: i64, %init: tensor<?x?xf64>, %v: f64) -> tensor<?x?xf64> {
+  %out = fad.for %n iter(%init) : (tensor<?x?xf64>) -> tensor<?x?xf64> {
+  ^bb0(%c: i64, %acc: tensor<?x?xf64>):
+    %row = fad.index %m[%r] : tensor<?x?xf64> -> tensor<?xf64>
+    %zero = fad.zeros_like %row : tensor<?xf64>
+    %hot = fad.add_at %zero[%c], %v : tensor<?xf64>, f64
+    %sum = fad.add_at %acc[%r], %hot : tensor<?x?xf64>, tensor<?xf64>
+    fad.yield %sum : tensor<?x?xf64>
+  }
+  return %out : tensor<?x?xf64>
+}
+
+// -----
+
+// Not when the one-hot array is read by something else too.
+// CHECK-LABEL: func.func @one_hot_row_read_twice
+// CHECK:         fad.zeros_like
+// CHECK:         fad.add_at %{{.*}}[%arg2], %{{.*}} : tensor<?x?xf64>, tensor<?xf64>
+func.func @one_hot_row_read_twice(%m: tensor<?x?xf64>, %n: i64, %r: i64, %init: tensor<?x?xf64>, %v: f64)
+    -> (tensor<?x?xf64>, tensor<?xf64>) {
+  %row = fad.index %m[%r] : tensor<?x?xf64> -> tensor<?xf64>
+  %zero = fad.zeros_like %row : tensor<?xf64>
+  %c0 = arith.constant 0 : i64
+  %hot = fad.add_at %zero[%c0], %v : tensor<?xf64>, f64
+  %sum = fad.add_at %init[%r], %hot : tensor<?x?xf64>, tensor<?xf64>
+  return %sum, %hot : tensor<?x?xf64>, tensor<?xf64>
+}

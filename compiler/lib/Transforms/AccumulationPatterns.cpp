@@ -167,6 +167,25 @@ struct AccumulateOneHotMap : OpRewritePattern<MapOp> {
   }
 };
 
+/// add_at acc[is] (add_at (zeros_like row)[js] v)  ->  add_at acc[is, js] v.
+/// The transpose of indexing an element of a row (`m[r][c]` in a loop over
+/// c) adds a one-hot row to the adjoint's row: each element then cost a
+/// cleared row and a row's additions. (The row's adjoint has the row's
+/// shape, so the indices are in bounds of both or of neither.)
+struct AccumulateOneHotRow : OpRewritePattern<AddAtOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(AddAtOp addAt, PatternRewriter &rw) const override {
+    auto inner = addAt.getValue().getDefiningOp<AddAtOp>();
+    if (!inner || !inner->hasOneUse() || !inner.getArray().getDefiningOp<ZerosLikeOp>())
+      return rw.notifyMatchFailure(addAt, "does not add a one-hot array");
+    SmallVector<Value> indices(addAt.getIndices());
+    llvm::append_range(indices, inner.getIndices());
+    rw.replaceOpWithNewOp<AddAtOp>(addAt, addAt.getArray(), indices, inner.getValue());
+    rw.eraseOp(inner);
+    return success();
+  }
+};
+
 /// Whether `array` is zeros of extent `n`: a build of n zeros, or zeros_like
 /// of an array whose extent is known to be n.
 static bool isZerosOfExtent(Value array, Value n) {
@@ -327,7 +346,7 @@ struct AccumulateIntoRow : OpRewritePattern<AddAtOp> {
 } // namespace
 
 void fad::populateOneHotAccumulationPatterns(RewritePatternSet &patterns) {
-  patterns.add<AccumulateOneHotMap>(patterns.getContext());
+  patterns.add<AccumulateOneHotMap, AccumulateOneHotRow>(patterns.getContext());
 }
 
 void fad::populateElementwiseAccumulationPatterns(RewritePatternSet &patterns) {

@@ -15,7 +15,8 @@
 namespace fad {
 /// Adds AccumulateOneHotMap: `acc + map f xs onehot` becomes an add_at at
 /// the one-hot index. It runs before map fusion, which would merge the
-/// one-hot build into the map.
+/// one-hot build into the map. And AccumulateOneHotRow: adding a one-hot
+/// row (`add_at (zeros_like row)[j] v`) to a row becomes an add_at of v.
 void populateOneHotAccumulationPatterns(mlir::RewritePatternSet &patterns);
 
 /// Adds ElementwiseAccumulationToBuild: a loop state that is only added into
