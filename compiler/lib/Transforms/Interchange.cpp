@@ -89,8 +89,9 @@ std::optional<Nest> matchNest(ForOp outer) {
       continue;
     if (recomputable(v, outer, nest.recomputed))
       continue;
-    if (!v.getType().isIntOrIndexOrFloat() || v.getType().isInteger(1))
-      return std::nullopt; // arrays are not stored per i
+    Type type = v.getType();
+    if (!isa<FloatType>(type) && !(type.isSignlessInteger() && !type.isInteger(1)))
+      return std::nullopt; // arrays (and flags) are not stored per i
     nest.stored.insert(v);
   }
   // The outer state is read by the inner loop only (as its init), and for
@@ -103,10 +104,10 @@ std::optional<Nest> matchNest(ForOp outer) {
 }
 
 /// Whether the inner body's data that depends on j only is larger than its
-/// data that depends on i only (each measured by the rank of the slice it
-/// reads or the accumulator block it adds to). That data is reused across
-/// all i: with j outside, it stays in cache while the i-data is read again
-/// per j, which is then the smaller loss.
+/// data that depends on i only, and at least a vector (each measured by the
+/// rank of the slice it reads or the accumulator block it adds to). That
+/// data is reused across all i: with j outside, it stays in cache while the
+/// i-data is read again per j, which is then the smaller loss.
 bool reusesMoreAcrossI(Nest &nest) {
   DenseMap<Value, unsigned> memo;
   Value i = nest.outer.getBody().getArgument(0), j = nest.inner.getBody().getArgument(0);
