@@ -155,6 +155,61 @@ func.func @hoist(%x: tensor<?xf64>, %c: f64, %y: tensor<?xf64>, %i: i64) -> tens
 
 // -----
 
+// A build of constant size whose body cannot fail (jacfwd's identity seed,
+// through an `if`) leaves a loop it is invariant in; one of a size that may
+// be negative stays.
+// CHECK-LABEL: func.func @hoist_constant_build
+// CHECK:         %[[SEED:.*]] = fad.build %c3_i64 : tensor<?xf64> {
+// CHECK:           fad.if
+// CHECK:         fad.map(%arg0)
+// CHECK-NEXT:    ^bb0(%{{.*}}: f64):
+// CHECK-NEXT:      %[[OTHER:.*]] = fad.build %arg1 : tensor<?xf64> {
+// CHECK:           fad.for %{{.*}} iter(%[[SEED]])
+// CHECK:           fad.for %{{.*}} iter(%[[OTHER]])
+func.func @hoist_constant_build(%x: tensor<?xf64>, %n: i64) -> tensor<?xf64> {
+  %r = fad.map (%x) : (tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%a: f64):
+    %c3 = arith.constant 3 : i64
+    %seed = fad.build %c3 : tensor<?xf64> {
+    ^bb0(%k: i64):
+      %zero = arith.constant 0 : i64
+      %first = arith.cmpi eq, %k, %zero : i64
+      %e = fad.if %first -> f64 {
+        %one = arith.constant 1.0 : f64
+        fad.yield %one : f64
+      } else {
+        %z = arith.constant 0.0 : f64
+        fad.yield %z : f64
+      }
+      fad.yield %e : f64
+    }
+    %other = fad.build %n : tensor<?xf64> {
+    ^bb0(%k: i64):
+      %one = arith.constant 1.0 : f64
+      fad.yield %one : f64
+    }
+    %t = fad.for %c3 iter(%seed) : (tensor<?xf64>) -> tensor<?xf64> {
+    ^bb0(%k: i64, %acc: tensor<?xf64>):
+      %acc2 = fad.add_at %acc[%k], %a : tensor<?xf64>, f64
+      fad.yield %acc2 : tensor<?xf64>
+    }
+    %u = fad.for %c3 iter(%other) : (tensor<?xf64>) -> tensor<?xf64> {
+    ^bb0(%k: i64, %acc: tensor<?xf64>):
+      %acc2 = fad.add_at %acc[%k], %a : tensor<?xf64>, f64
+      fad.yield %acc2 : tensor<?xf64>
+    }
+    %c0 = arith.constant 0 : i64
+    %e1 = fad.index %t[%c0] : tensor<?xf64> -> f64
+    %e2 = fad.index %u[%c0] : tensor<?xf64> -> f64
+    %e = fad.add %e1, %e2 : f64
+    %s = fad.mul %a, %e : f64
+    fad.yield %s : f64
+  }
+  return %r : tensor<?xf64>
+}
+
+// -----
+
 // An update checks its index: invariant, it still stays in a body that may
 // run zero times (a map over an empty array must not fail).
 // CHECK-LABEL: func.func @hoist_update

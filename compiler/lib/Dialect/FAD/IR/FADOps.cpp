@@ -10,6 +10,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/PatternMatch.h"
@@ -567,6 +568,13 @@ Operation *fad::cloneWithResults(RewriterBase &rw, Operation *op, ArrayRef<unsig
 // The body of each loop-like structured op is its one loop region.
 SmallVector<Region *> MapOp::getLoopRegions() { return {&getBody()}; }
 SmallVector<Region *> BuildOp::getLoopRegions() { return {&getBody()}; }
+
+Speculation::Speculatability BuildOp::getSpeculatability() {
+  IntegerAttr size;
+  return matchPattern(getSize(), m_Constant(&size)) && !size.getValue().isNegative()
+             ? Speculation::RecursivelySpeculatable
+             : Speculation::NotSpeculatable;
+}
 SmallVector<Region *> ReduceOp::getLoopRegions() { return {&getBody()}; }
 SmallVector<Region *> ScanOp::getLoopRegions() { return {&getBody()}; }
 SmallVector<Region *> ForOp::getLoopRegions() { return {&getBody()}; }

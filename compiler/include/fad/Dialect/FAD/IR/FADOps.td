@@ -733,7 +733,11 @@ def FAD_MapOp : FAD_StructuredOp<"map", [FAD_LoopLike]> {
   let hasCanonicalizer = 1;
 }
 
-def FAD_BuildOp : FAD_StructuredOp<"build", [FAD_LoopLike]> {
+// Speculatable (hoisted out of loops it is invariant in) when its size is a
+// constant, so that it cannot fail, and its body is (a jacfwd's identity
+// seed, built per iteration of a loop around otherwise).
+def FAD_BuildOp : FAD_StructuredOp<"build", [FAD_LoopLike,
+    DeclareOpInterfaceMethods<ConditionallySpeculatable>]> {
   let summary = "the array of a function of the index";
   let description = [{
     Evaluates the body for every `i` in `[0, size)` (an `i64` block
@@ -897,7 +901,7 @@ def FAD_FixpointOp : FAD_StructuredOp<"fixpoint"> {
   let hasRegionVerifier = 1;
 }
 
-def FAD_IfOp : FAD_Op<"if", [RecursiveMemoryEffects]> {
+def FAD_IfOp : FAD_Op<"if", [RecursiveMemoryEffects, RecursivelySpeculatable]> {
   let summary = "conditional that evaluates only the chosen branch";
   let description = [{
     Both regions take no arguments and yield values of the result types.
