@@ -43,6 +43,12 @@ private:
   llvm::SmallVector<std::pair<mlir::Operation *, unsigned>> joins;
 };
 
+/// Whether `value` is defined outside `op` (so the same in every iteration
+/// of a loop `op`).
+inline bool definedOutside(mlir::Value value, mlir::Operation *op) {
+  return !op->isAncestor(value.getParentRegion()->getParentOp());
+}
+
 /// The versions of `loop`'s accumulators by state slot, if every slot is
 /// one.
 std::optional<llvm::DenseMap<mlir::Value, unsigned>> accumulatorSlots(ForOp loop);

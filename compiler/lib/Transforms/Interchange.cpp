@@ -38,11 +38,12 @@ struct Nest {
   /// computed again per (j, i) (indices and rows of outer arrays at i), and
   /// the scalars computed once per i beforehand.
   SetVector<Value> recomputed, stored;
-};
 
-bool definedOutside(Value v, Operation *op) {
-  return !op->isAncestor(v.getParentRegion()->getParentOp());
-}
+  /// The outer body's ops before `inner`.
+  auto prologue() {
+    return llvm::make_range(outer.getBody().front().begin(), inner->getIterator());
+  }
+};
 
 /// Whether `v` (of the outer body) is cheap to compute again in the inner
 /// body: the outer index, values from outside, and integer arithmetic and
@@ -71,9 +72,8 @@ std::optional<Nest> matchNest(ForOp outer) {
       !llvm::equal(yield.getOperands(), inner.getResults()))
     return std::nullopt;
   // The ops before it must compute and check only, and always end.
-  for (Operation &op : body.without_terminator()) {
-    if (&op == inner.getOperation())
-      break;
+  Nest nest{outer, inner, {}, {}};
+  for (Operation &op : nest.prologue()) {
     bool pure = true;
     op.walk([&](Operation *nested) {
       pure &= !isa<WhileOp, FixpointOp>(nested) && effectsAreChecksAtMost(nested);
@@ -81,7 +81,6 @@ std::optional<Nest> matchNest(ForOp outer) {
     if (!pure)
       return std::nullopt;
   }
-  Nest nest{outer, inner, {}, {}};
   SetVector<Value> read;
   getUsedValuesDefinedAbove(inner.getBody(), read);
   for (Value v : read) {
@@ -193,12 +192,8 @@ void interchange(Nest &nest) {
   SmallVector<Type> storedTypes;
   for (Value v : nest.stored)
     storedTypes.push_back(RankedTensorType::get({ShapedType::kDynamic}, v.getType()));
-  bool checks = false;
-  for (Operation &op : body) {
-    if (&op == inner.getOperation())
-      break;
-    checks |= !isMemoryEffectFree(&op);
-  }
+  bool checks =
+      llvm::any_of(nest.prologue(), [](Operation &op) { return !isMemoryEffectFree(&op); });
   Operation *first = nullptr;
   if (!nest.stored.empty())
     first = b.create<BuildOp>(loc, storedTypes, outer.getCount());
@@ -209,11 +204,8 @@ void interchange(Nest &nest) {
     Block *block = b.createBlock(&first->getRegion(0), {}, {b.getI64Type()}, {loc});
     IRMapping mapping;
     mapping.map(body.getArgument(0), block->getArgument(0));
-    for (Operation &op : body) {
-      if (&op == inner.getOperation())
-        break;
+    for (Operation &op : nest.prologue())
       b.clone(op, mapping);
-    }
     SmallVector<Value> results;
     for (Value v : nest.stored)
       results.push_back(mapping.lookup(v));
@@ -238,9 +230,8 @@ void interchange(Nest &nest) {
     mapping.map(body.getArgument(k), iBlock->getArgument(k)); // for extents
     mapping.map(innerBody.getArgument(k), iBlock->getArgument(k));
   }
-  for (Operation &op : body) // in order: operands before their users
-    if (op.getNumResults() &&
-        llvm::any_of(op.getResults(), [&](Value v) { return nest.recomputed.contains(v); }))
+  for (Operation &op : nest.prologue()) // in order: operands before their users
+    if (llvm::any_of(op.getResults(), [&](Value v) { return nest.recomputed.contains(v); }))
       b.clone(op, mapping);
   for (auto [k, v] : llvm::enumerate(nest.stored)) {
     auto read = b.create<IndexOp>(loc, v.getType(), first->getResult(k),

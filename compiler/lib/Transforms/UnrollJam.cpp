@@ -31,11 +31,6 @@ constexpr unsigned kMaxBodyOps = 160;
 /// Copies of a body at most, whatever the option says.
 constexpr unsigned kMaxFactor = 16;
 
-/// Whether `value` is defined outside `loop` (so the same in every iteration).
-bool definedOutside(Value value, ForOp loop) {
-  return !loop->isAncestor(value.getParentRegion()->getParentOp());
-}
-
 /// Whether `op` is a loop at the top of `loop`'s body with a trip count
 /// that does not change between `loop`'s iterations and a float it carries
 /// from iteration to iteration that is not an accumulator: a recurrence,
