@@ -42,6 +42,8 @@ constexpr uint32_t maxCached(size_t sizeClass) {
   return byBytes < 512 ? uint32_t(byBytes) : 512;
 }
 constexpr uint64_t kUncached = ~uint64_t(0);
+/// The header of an interior pointer (adoptInterior): `raw` is the block.
+constexpr uint64_t kInterior = ~uint64_t(1);
 
 struct Header {
   uint64_t sizeClass;
@@ -144,11 +146,23 @@ void *fad::rt::allocate(size_t bytes, size_t alignment) {
   return fresh(c == 0 ? kGranule : c * kGranule, alignment, c);
 }
 
+bool fad::rt::adoptInterior(void *block, void *interior) {
+  auto gap = static_cast<char *>(interior) - static_cast<char *>(block);
+  if (gap == 0)
+    return true;
+  if (gap < static_cast<ptrdiff_t>(sizeof(Header)))
+    return false;
+  static_cast<Header *>(interior)[-1] = {kInterior, reinterpret_cast<uintptr_t>(block)};
+  return true;
+}
+
 void fad::rt::deallocate(void *p) {
   if (!p)
     return;
   Header &header = static_cast<Header *>(p)[-1];
   uint64_t c = header.sizeClass;
+  if (c == kInterior)
+    return deallocate(reinterpret_cast<void *>(header.raw));
   if (c >= kClasses) {
     if (c == kUncached || !largeBlocks.keep(p, c))
       release(header);

@@ -52,6 +52,9 @@ struct fad::rt::CallFrame {
   int64_t nresults;
   std::vector<PendingResult> pending;
   PointerSet live;           ///< what the program allocated and holds
+  /// Buffers of `live` handed to the caller as results: the program's own
+  /// free of them is skipped (callResultArray).
+  PointerSet handedOver;
   bool printResults = false; ///< print instead of collecting (fad-repl)
   int status = FAD_OK;
   std::string message;
@@ -239,6 +242,12 @@ void fad::rt::callResultComplex(CallFrame &call, int64_t kind, double re, double
 void fad::rt::callResultInt(CallFrame &call, int64_t kind, int64_t value) {
   nextResult(call, kind, 0).i = value;
 }
+/// A result array goes to the caller as the program's own buffer when that
+/// buffer is whole, contiguous and the program's to give (it is in `live`,
+/// not an argument's or a constant's): copying a large result into a fresh
+/// block cost more than computing it (ht's 6 MB Jacobian: page faults and
+/// clearing on every call). Otherwise it is copied into a new block. Both
+/// come from the runtime's allocator, which fad_free returns them to.
 void fad::rt::callResultArray(CallFrame &call, int64_t kind, int64_t rank, void *opaque) {
   PendingResult &result = nextResult(call, kind, rank);
   const auto &desc = *static_cast<const Descriptor *>(opaque);
@@ -246,7 +255,15 @@ void fad::rt::callResultArray(CallFrame &call, int64_t kind, int64_t rank, void 
   result.shape.assign(desc.sizesAndStrides, desc.sizesAndStrides + rank);
   for (int64_t extent : result.shape)
     total *= extent;
-  auto *to = static_cast<char *>(std::malloc(total > 0 ? total * size : 1));
+  bool contiguous = isContiguous(desc, rank);
+  if (contiguous && desc.offset == 0 && call.live.contains(desc.allocated) &&
+      adoptInterior(desc.allocated, desc.aligned)) {
+    call.live.erase(desc.allocated);
+    call.handedOver.insert(desc.allocated);
+    result.data = desc.aligned;
+    return;
+  }
+  auto *to = static_cast<char *>(allocate(total > 0 ? total * size : 1, alignof(double)));
   if (!to) {
     call.status = FAD_ERROR_MEMORY;
     call.message = std::string("out of memory for result ") +
@@ -254,7 +271,7 @@ void fad::rt::callResultArray(CallFrame &call, int64_t kind, int64_t rank, void 
     std::longjmp(call.jump, 1);
   }
   result.data = to;
-  if (isContiguous(desc, rank))
+  if (contiguous)
     return (void)std::memcpy(to, desc.aligned + desc.offset * size, total * size);
   forEachElement(desc, rank, [&](int64_t at, int64_t n) {
     std::memcpy(to + n * size, desc.aligned + at * size, size);
@@ -347,7 +364,7 @@ static bool run(CallFrame &call, void (*thunk)(void)) {
     return true;
   call.live.forEach(deallocate);
   for (PendingResult &r : call.pending)
-    std::free(r.data);
+    deallocate(r.data);
   call.ctx->error = std::move(call.message);
   return false;
 }
@@ -379,6 +396,8 @@ void _mlir_memref_to_llvm_free(void *p) {
       chunk.call->live.erase(p);
     }
   } else if (CallFrame *call = activeCall()) {
+    if (call->handedOver.erase(p)) // the caller's now
+      return;
     call->live.erase(p);
   }
   deallocate(p);
@@ -430,7 +449,7 @@ void fad_context_set_progress(fad_context *ctx, int64_t every) {
   if (ctx)
     ctx->reportEvery = every > 0 ? every : 0;
 }
-void fad_free(void *data) { std::free(data); }
+void fad_free(void *data) { deallocate(data); }
 
 void fad_set_threads(int32_t n) {
   omp_set_num_threads(n >= 1 ? std::min(n, FAD_MAX_THREADS) : defaultThreads());

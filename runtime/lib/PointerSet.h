@@ -21,6 +21,7 @@ namespace fad::rt {
 class PointerSet {
 public:
   size_t count() const { return size; }
+  bool contains(void *p) const { return !slots.empty() && slots[find(p)]; }
   void insert(void *p) {
     if (2 * (size + 1) > slots.size())
       grow();

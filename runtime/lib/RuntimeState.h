@@ -67,6 +67,12 @@ int idleCores(int cores, int runnable);
 /// only what `allocate` returned (or null), on any thread.
 void *allocate(size_t bytes, size_t alignment);
 void deallocate(void *p);
+/// Lets `deallocate(interior)` free `block` (what `allocate` returned):
+/// `interior` is `block` or lies at least 16 bytes into it (memref
+/// lowering aligns a buffer's data past its block's start), and the 16
+/// bytes before it are padding that nothing reads. False (nothing marked)
+/// when `interior` is less than 16 bytes in.
+bool adoptInterior(void *block, void *interior);
 
 /// The GPU of programs compiled with --target=cuda (GPU.cpp).
 /// Whether this program is one: generated code defines the byte
