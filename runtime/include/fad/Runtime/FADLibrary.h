@@ -12,7 +12,8 @@
  *    extents; the library only reads them during the call and the caller
  *    keeps ownership.
  *  - Arrays come out freshly allocated, row-major, with their extents; the
- *    caller owns them and releases them with fad_free (NULL is allowed).
+ *    caller owns them and releases them with fad_free, never free (NULL is
+ *    allowed).
  *  - Every entry function returns FAD_OK or an error code; on error its
  *    outputs are untouched (no array is left allocated) and
  *    fad_context_error(ctx) says what went wrong. A bad shape is an error,
@@ -89,7 +90,8 @@ int32_t fad_threads(void);
  * pointer or a library built without --mpi (which runs as one process). */
 int fad_set_communicator(const void *mpi_comm);
 
-/* Releases an array returned by an entry function. */
+/* Releases an array returned by an entry function (it comes from the
+ * runtime's allocator: free() must not be used on it). */
 void fad_free(void *data);
 
 /* Used by the generated entry functions; not for direct use. */
