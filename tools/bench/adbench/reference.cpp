@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <functional>
+#include <malloc.h>
 #include <pmmintrin.h>
 #include <sstream>
 #include <string>
@@ -388,10 +389,10 @@ struct Lstm {
 std::vector<Array> lstmPrimal(const std::vector<Array> &a) { return {scalar(Lstm(a).objective())}; }
 std::vector<Array> lstmGradient(const std::vector<Array> &a) { return Lstm(a).gradient(); }
 
-//===-- forward-mode numbers for ba and ht --------------------------------===//
+//===-- forward-mode numbers for ba ----------------------------------------===//
 
-/// A value with N directional derivatives: the hand-written derivatives of
-/// ba and ht run the objective's own code on these, as tangent-linear code
+/// A value with N directional derivatives: the hand-written derivative of
+/// ba runs the objective's own code on these, as tangent-linear code
 /// written out by hand would, with all N directions in one pass.
 template <int N> struct Dual {
   double v = 0;
@@ -589,15 +590,127 @@ struct Ht {
     return {out};
   }
 
+  /// The Jacobian written out by hand as GradBench's `manual` tool does:
+  /// each bone's relative, absolute and skinning transforms with their
+  /// derivatives in the joint angles that move the bone (its own and its
+  /// ancestors'), the skinned vertices' derivatives in those angles (over
+  /// the bones that weigh on each vertex), then per point the global
+  /// rotation's chain rule.
   std::vector<Array> jacobian() const {
-    using D = Dual<26>;
-    D t[26];
-    for (int k = 0; k < 26; ++k) t[k] = D::seed(theta[k], k);
-    std::vector<D> res(3 * n);
-    residuals(t, res.data());
+    struct Derivative {
+      int64_t k;    ///< the parameter
+      double m[16]; ///< the transform's derivative in it
+    };
+    std::vector<double> rel(nb * 16), abs(nb * 16), tr(nb * 16);
+    std::vector<std::vector<Derivative>> dAbs(nb), dTr(nb);
+    for (int64_t b = 0; b < nb; ++b) {
+      // The joint angles (x, z) and their parameters (-1: fixed).
+      double ax = 0.0, az = 0.0;
+      int64_t kx = -1, kz = -1;
+      if (b >= 2) {
+        int64_t j = (b - 2) % 4, base = 6 + 4 * ((b - 2) / 4);
+        if (j == 0) kx = base, kz = base + 1;
+        else if (j < 3) kx = base + j + 1;
+      }
+      if (kx >= 0) ax = theta[kx];
+      if (kz >= 0) az = theta[kz];
+      double cx = std::cos(ax), sx = std::sin(ax), cz = std::cos(az), sz = std::sin(az);
+      // Rz Rx (the y angle is always 0) and its derivatives in x and z.
+      double e[16] = {cz, -sz * cx, sz * sx, 0, sz, cz * cx, -cz * sx, 0,
+                      0,  sx,       cx,      0, 0,  0,       0,        1};
+      double ex[16] = {0, sz * sx, sz * cx, 0, 0, -cz * sx, -cz * cx, 0,
+                       0, cx,      -sx,     0, 0, 0,        0,        0};
+      double ez[16] = {-sz, -cz * cx, cz * sx, 0, cz, -sz * cx, sz * sx, 0,
+                       0,   0,        0,       0, 0,  0,        0,       0};
+      mul4(baseRel + 16 * b, e, &rel[16 * b]);
+      std::vector<Derivative> own;
+      for (auto [k, de] : {std::pair<int64_t, const double *>{kx, ex}, {kz, ez}})
+        if (k >= 0) {
+          own.push_back({k, {}});
+          mul4(baseRel + 16 * b, de, own.back().m);
+        }
+      int64_t p = int64_t(parents[b]);
+      if (p < 0) {
+        std::copy(&rel[16 * b], &rel[16 * b] + 16, &abs[16 * b]);
+        dAbs[b] = own;
+      } else {
+        mul4(&abs[16 * p], &rel[16 * b], &abs[16 * b]);
+        for (const Derivative &d : dAbs[p]) {
+          dAbs[b].push_back({d.k, {}});
+          mul4(d.m, &rel[16 * b], dAbs[b].back().m);
+        }
+        for (Derivative &d : own) {
+          dAbs[b].push_back({d.k, {}});
+          mul4(&abs[16 * p], d.m, dAbs[b].back().m);
+        }
+      }
+      mul4(&abs[16 * b], invBaseAbs + 16 * b, &tr[16 * b]);
+      for (const Derivative &d : dAbs[b]) {
+        dTr[b].push_back({d.k, {}});
+        mul4(d.m, invBaseAbs + 16 * b, dTr[b].back().m);
+      }
+    }
+    // The skinned vertices and their derivatives ds[u][k][r].
+    std::vector<double> skinned(v * 3, 0.0), ds(v * 26 * 3, 0.0);
+    for (int64_t u = 0; u < v; ++u)
+      for (int64_t b = 0; b < nb; ++b) {
+        double w = weights[u * nb + b];
+        if (w == 0.0)
+          continue;
+        const double *x = basePos + 4 * u;
+        auto apply = [&](const double *m, double *out) {
+          for (int r = 0; r < 3; ++r)
+            out[r] += w * (m[4 * r] * x[0] + m[4 * r + 1] * x[1] + m[4 * r + 2] * x[2] +
+                           m[4 * r + 3] * x[3]);
+        };
+        apply(&tr[16 * b], &skinned[3 * u]);
+        for (const Derivative &d : dTr[b])
+          apply(d.m, &ds[(u * 26 + d.k) * 3]);
+      }
+    // The global rotation R = c I + (1 - c) k k' + s [k]x (k = a / |a|,
+    // c and s of |a|) and its derivatives in a.
+    double rot[9] = {1, 0, 0, 0, 1, 0, 0, 0, 1}, drot[3][9] = {};
+    double norm = std::sqrt(theta[0] * theta[0] + theta[1] * theta[1] + theta[2] * theta[2]);
+    if (norm >= 0.0001) {
+      double k[3] = {theta[0] / norm, theta[1] / norm, theta[2] / norm};
+      double c = std::cos(norm), s = std::sin(norm);
+      auto rodrigues = [](const double *k, double c, double s, double dc, const double *dk,
+                          double ds, double *out) {
+        // d(c I + (1 - c) k k' + s [k]x) for the changes dc, dk, ds.
+        for (int r = 0; r < 3; ++r)
+          for (int q = 0; q < 3; ++q)
+            out[3 * r + q] = (r == q ? dc : 0.0) - dc * k[r] * k[q] +
+                             (1 - c) * (dk[r] * k[q] + k[r] * dk[q]);
+        out[1] += -ds * k[2] - s * dk[2], out[2] += ds * k[1] + s * dk[1];
+        out[3] += ds * k[2] + s * dk[2], out[5] += -ds * k[0] - s * dk[0];
+        out[6] += -ds * k[1] - s * dk[1], out[7] += ds * k[0] + s * dk[0];
+      };
+      for (int r = 0; r < 3; ++r)
+        for (int q = 0; q < 3; ++q)
+          rot[3 * r + q] = (r == q ? c : 0.0) + (1 - c) * k[r] * k[q];
+      rot[1] -= s * k[2], rot[2] += s * k[1], rot[3] += s * k[2];
+      rot[5] -= s * k[0], rot[6] -= s * k[1], rot[7] += s * k[0];
+      for (int j = 0; j < 3; ++j) {
+        double dk[3];
+        for (int q = 0; q < 3; ++q) dk[q] = ((q == j ? 1.0 : 0.0) - k[q] * k[j]) / norm;
+        rodrigues(k, c, s, -s * k[j], dk, c * k[j], drot[j]);
+      }
+    }
     Array jac{{3 * n, 26}, std::vector<double>(3 * n * 26)};
-    for (int64_t i = 0; i < 3 * n; ++i)
-      std::copy(res[i].d, res[i].d + 26, &jac.data[26 * i]);
+    for (int64_t i = 0; i < n; ++i) {
+      int64_t u = int64_t(corr[i]);
+      const double *p = &skinned[3 * u];
+      for (int r = 0; r < 3; ++r) {
+        double *row = &jac.data[26 * (3 * i + r)];
+        for (int j = 0; j < 3; ++j)
+          row[j] = -(drot[j][3 * r] * p[0] + drot[j][3 * r + 1] * p[1] + drot[j][3 * r + 2] * p[2]);
+        row[3 + r] = -1.0;
+        for (int64_t k = 6; k < 26; ++k) {
+          const double *d = &ds[(u * 26 + k) * 3];
+          row[k] = -(rot[3 * r] * d[0] + rot[3 * r + 1] * d[1] + rot[3 * r + 2] * d[2]);
+        }
+      }
+    }
     return {jac};
   }
 };
@@ -728,6 +841,11 @@ int main(int argc, char **argv) {
     _MM_SET_FLUSH_ZERO_MODE(_MM_FLUSH_ZERO_ON);
     _MM_SET_DENORMALS_ZERO_MODE(_MM_DENORMALS_ZERO_ON);
   }
+  // Freed memory stays with the process, so that a run's large arrays reuse
+  // the last run's pages instead of taking fresh ones from the kernel (as
+  // fad's programs keep their large blocks).
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
   std::vector<Array> args;
   for (int i = 6; i < argc; ++i)
     args.push_back(readArg(argv[i]));
@@ -750,6 +868,7 @@ int main(int argc, char **argv) {
   std::ofstream times(argv[4]);
   std::vector<Array> results;
   for (int r = 0; r < runs; ++r) {
+    results.clear(); // its memory serves the next run (see the mallopt above)
     auto start = std::chrono::steady_clock::now();
     results = fn(args);
     auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
