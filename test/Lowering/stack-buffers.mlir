@@ -128,3 +128,69 @@ func.func @per_thread(%n: index, %out: memref<?xf64>) {
   }
   return
 }
+
+// -----
+
+// Extents that are the same constant on every path: the rows sized by the
+// array an scf.if chose (both branches yield a 3 x 15 buffer behind a
+// cast) get a static type and a stack slot; so do the branches' buffers.
+// CHECK-LABEL: func.func @extent_through_if
+// CHECK-COUNT-3: memref.alloca() {{.*}}: memref<{{3x15|15}}xf64>
+// CHECK-NOT:     memref.alloc(
+// CHECK-NOT:     memref.dim
+// CHECK-NOT:     memref.dealloc
+func.func @extent_through_if(%c: i1, %n: index, %x: f64) -> f64 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f64
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> f64 {
+    %m = scf.if %c -> memref<?x?xf64> {
+      %a = memref.alloc() : memref<3x15xf64>
+      %ca = memref.cast %a : memref<3x15xf64> to memref<?x?xf64>
+      scf.yield %ca : memref<?x?xf64>
+    } else {
+      %b = memref.alloc() : memref<3x15xf64>
+      memref.store %x, %b[%c0, %c0] : memref<3x15xf64>
+      %cb = memref.cast %b : memref<3x15xf64> to memref<?x?xf64>
+      scf.yield %cb : memref<?x?xf64>
+    }
+    %lanes = memref.dim %m, %c1 : memref<?x?xf64>
+    %row = memref.alloc(%lanes) : memref<?xf64>
+    %v = memref.load %m[%c0, %c0] : memref<?x?xf64>
+    memref.store %v, %row[%c0] : memref<?xf64>
+    %y = memref.load %row[%c0] : memref<?xf64>
+    memref.dealloc %row : memref<?xf64>
+    memref.dealloc %m : memref<?x?xf64>
+    %s = arith.addf %acc, %y : f64
+    scf.yield %s : f64
+  }
+  return %r : f64
+}
+
+// -----
+
+// Branches that disagree on the extent keep it dynamic: the row stays on
+// the heap.
+// CHECK-LABEL: func.func @extents_differ
+// CHECK:         memref.dim
+// CHECK:         memref.alloc(
+// CHECK:         memref.dealloc
+func.func @extents_differ(%c: i1, %x: f64) -> f64 {
+  %c0 = arith.constant 0 : index
+  %m = scf.if %c -> memref<?xf64> {
+    %a = memref.alloc() : memref<3xf64>
+    %ca = memref.cast %a : memref<3xf64> to memref<?xf64>
+    scf.yield %ca : memref<?xf64>
+  } else {
+    %b = memref.alloc() : memref<4xf64>
+    %cb = memref.cast %b : memref<4xf64> to memref<?xf64>
+    scf.yield %cb : memref<?xf64>
+  }
+  %lanes = memref.dim %m, %c0 : memref<?xf64>
+  %row = memref.alloc(%lanes) : memref<?xf64>
+  memref.store %x, %row[%c0] : memref<?xf64>
+  %y = memref.load %row[%c0] : memref<?xf64>
+  memref.dealloc %row : memref<?xf64>
+  memref.dealloc %m : memref<?xf64>
+  return %y : f64
+}

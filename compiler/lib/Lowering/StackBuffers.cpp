@@ -8,6 +8,7 @@
 
 #include "fad/Lowering/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/OpenMP/OpenMPDialect.h"
@@ -74,14 +75,79 @@ bool followUses(Candidate &c) {
   return true;
 }
 
+/// The extent `dim` of `value` when it is the same constant on every path:
+/// static in its type, or, for an `scf.if` result, in what every branch
+/// yields there (through casts, which keep the extents).
+std::optional<int64_t> constantExtent(Value value, int64_t dim, int depth = 0) {
+  while (auto cast = value.getDefiningOp<memref::CastOp>())
+    value = cast.getSource();
+  auto type = dyn_cast<MemRefType>(value.getType());
+  if (!type || dim >= type.getRank())
+    return std::nullopt;
+  if (!type.isDynamicDim(dim))
+    return type.getDimSize(dim);
+  auto result = dyn_cast<OpResult>(value);
+  auto ifOp = result ? dyn_cast<scf::IfOp>(result.getOwner()) : scf::IfOp();
+  if (!ifOp || ifOp.getElseRegion().empty() || depth > 8)
+    return std::nullopt;
+  std::optional<int64_t> extent;
+  for (Region *branch : {&ifOp.getThenRegion(), &ifOp.getElseRegion()}) {
+    Value yielded = branch->front().getTerminator()->getOperand(result.getResultNumber());
+    std::optional<int64_t> e = constantExtent(yielded, dim, depth + 1);
+    if (!e || (extent && *extent != *e))
+      return std::nullopt;
+    extent = e;
+  }
+  return extent;
+}
+
+/// Gives fixed extents their constants: `memref.dim` of a value whose
+/// extent is the same constant on every path (constantExtent) becomes that
+/// constant, and an allocation whose sizes are all constants gets a static
+/// type (behind a cast to the old one). A tangent row sized by an array
+/// that an `if` chose (ba's rotation, which is the identity for small
+/// angles) can then go on the stack.
+void resolveConstantExtents(func::FuncOp fn) {
+  OpBuilder b(fn.getContext());
+  fn.walk([&](memref::DimOp dim) {
+    std::optional<int64_t> index = dim.getConstantIndex();
+    if (!index)
+      return;
+    if (std::optional<int64_t> extent = constantExtent(dim.getSource(), *index)) {
+      b.setInsertionPoint(dim);
+      dim.replaceAllUsesWith(b.create<arith::ConstantIndexOp>(dim.getLoc(), *extent).getResult());
+      dim.erase();
+    }
+  });
+  fn.walk([&](memref::AllocOp alloc) {
+    MemRefType type = alloc.getType();
+    if (alloc.getDynamicSizes().empty() || !type.getLayout().isIdentity() ||
+        !llvm::all_of(alloc.getDynamicSizes(),
+                      [](Value v) { return getConstantIntValue(v).has_value(); }))
+      return;
+    SmallVector<int64_t> shape(type.getShape());
+    auto size = alloc.getDynamicSizes().begin();
+    for (int64_t &extent : shape)
+      if (ShapedType::isDynamic(extent))
+        extent = *getConstantIntValue(*size++);
+    b.setInsertionPoint(alloc);
+    auto fixed = b.create<memref::AllocOp>(alloc.getLoc(), MemRefType::Builder(type).setShape(shape),
+                                           alloc.getAlignmentAttr());
+    alloc.replaceAllUsesWith(b.create<memref::CastOp>(alloc.getLoc(), type, fixed).getResult());
+    alloc.erase();
+  });
+}
+
 struct FADPromoteBuffersToStackPass
     : public fad::impl::FADPromoteBuffersToStackBase<FADPromoteBuffersToStackPass> {
   using FADPromoteBuffersToStackBase::FADPromoteBuffersToStackBase;
 
   void runOnOperation() override {
     getOperation()->walk([&](func::FuncOp fn) {
-      if (!fn.isExternal())
-        promote(fn);
+      if (fn.isExternal())
+        return;
+      resolveConstantExtents(fn);
+      promote(fn);
     });
   }
 

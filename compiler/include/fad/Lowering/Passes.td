@@ -192,6 +192,14 @@ def FADPromoteBuffersToStack : Pass<"fad-promote-buffers-to-stack"> {
     of a function (or parallel region) take at most `max-function-bytes`
     bytes (threads of a host program may have small stacks); allocations
     beyond stay on the heap.
+
+    First, extents that are the same constant on every path get that
+    constant: a `memref.dim` of a buffer whose type has the extent, or of
+    an `scf.if` result that every branch yields with it (through casts),
+    and then an allocation whose sizes are all constants gets a static
+    type behind a `memref.cast`. (A tangent row sized by the array an `if`
+    chose -- a rotation that is the identity for small angles -- is then of
+    fixed extents.)
   }];
   let options = [
     Option<"maxBytes", "max-bytes", "int64_t", /*default=*/"1024",
@@ -199,7 +207,7 @@ def FADPromoteBuffersToStack : Pass<"fad-promote-buffers-to-stack"> {
     Option<"maxFunctionBytes", "max-function-bytes", "int64_t", /*default=*/"16384",
            "The most stack, in bytes, that the promoted buffers of a function or parallel region take">,
   ];
-  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect"];
 }
 
 def FADExpandStridedCopies : Pass<"fad-expand-strided-copies"> {
