@@ -1,4 +1,5 @@
 // RUN: fad-opt %s --fad-unroll-jam=factor=2 --split-input-file | FileCheck %s
+// RUN: fad-opt %s --fad-unroll-jam --split-input-file | FileCheck %s --check-prefix=FOUR
 
 // The adjoint of Horner's rule per point, accumulated into xs's adjoint:
 // two points per round, their recurrences in one inner loop (two carried
@@ -277,4 +278,80 @@ func.func @rows_into_vector(%n: i64, %a: tensor<?x?xf64>, %y: tensor<?xf64>, %in
     fad.yield %next : tensor<?xf64>
   }
   return %r : tensor<?xf64>
+}
+
+// -----
+
+// Forward mode through a dot product of 3-vectors with 3 tangent lanes: a
+// scalar sum (the primal) and an elementwise accumulation (the lanes). Both
+// are accumulators. By 2: a round of two terms, then the third. With 4
+// copies and a constant trip count of 3, all three terms run in one round
+// (one map over the lanes, the sum's terms in order) and no loop is left
+// for the rest.
+// CHECK-LABEL: func.func @lanes_of_a_dot
+// CHECK:         fad.for %{{.*}} iter(%{{.*}}, %arg3)
+// CHECK:           fad.map(%{{.*}}, %{{.*}}, %{{.*}}) : (tensor<?xf64>, tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64>
+// CHECK:         fad.for
+// FOUR-LABEL: func.func @lanes_of_a_dot
+// FOUR:         fad.for %{{.*}} iter(%{{.*}}, %arg3)
+// FOUR-NEXT:    ^bb0(%{{.*}}: i64, %[[S:.*]]: f64, %[[ACC:.*]]: tensor<?xf64>):
+// FOUR:           %[[P0:.*]] = fad.mul {{.*}} : f64
+// FOUR-NEXT:      %[[P1:.*]] = fad.mul {{.*}} : f64
+// FOUR-NEXT:      %[[P2:.*]] = fad.mul {{.*}} : f64
+// FOUR-NEXT:      %[[S0:.*]] = fad.add %[[S]], %[[P0]] : f64
+// FOUR-NEXT:      %[[S1:.*]] = fad.add %[[S0]], %[[P1]] : f64
+// FOUR-NEXT:      %[[S2:.*]] = fad.add %[[S1]], %[[P2]] : f64
+// FOUR-NEXT:      %[[M:.*]] = fad.map(%[[ACC]], %{{.*}}, %{{.*}}, %{{.*}}) : (tensor<?xf64>, tensor<?xf64>, tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64>
+// FOUR:           fad.yield %[[S2]], %[[M]] : f64, tensor<?xf64>
+// FOUR-NOT:     fad.for
+// FOUR:         return
+func.func @lanes_of_a_dot(%r: tensor<?xf64>, %p: tensor<?xf64>, %dr: tensor<?x?xf64>,
+                          %zero: tensor<?xf64>) -> (f64, tensor<?xf64>) {
+  %c3 = arith.constant 3 : i64
+  %cst = arith.constant 0.0 : f64
+  %out:2 = fad.for %c3 iter(%cst, %zero) : (f64, tensor<?xf64>) -> (f64, tensor<?xf64>) {
+  ^bb0(%j: i64, %s: f64, %acc: tensor<?xf64>):
+    %rj = fad.index %r[%j] : tensor<?xf64> -> f64
+    %pj = fad.index %p[%j] : tensor<?xf64> -> f64
+    %lanes = fad.index %dr[%j] : tensor<?x?xf64> -> tensor<?xf64>
+    %prod = fad.mul %rj, %pj : f64
+    %s2 = fad.add %s, %prod : f64
+    %acc2 = fad.map(%acc, %lanes) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64> {
+    ^bb0(%a: f64, %l: f64):
+      %t = fad.mul %pj, %l : f64
+      %u = fad.add %a, %t : f64
+      fad.yield %u : f64
+    }
+    fad.yield %s2, %acc2 : f64, tensor<?xf64>
+  }
+  return %out#0, %out#1 : f64, tensor<?xf64>
+}
+
+// -----
+
+// A scalar state that is multiplied, not only added to, is no accumulator:
+// the loop stays as it is.
+// CHECK-LABEL: func.func @product_state
+// CHECK-COUNT-1: fad.for
+// CHECK-NOT:     fad.for
+// FOUR-LABEL: func.func @product_state
+// FOUR-COUNT-1: fad.for
+// FOUR-NOT:     fad.for
+func.func @product_state(%p: tensor<?xf64>, %dr: tensor<?x?xf64>,
+                         %zero: tensor<?xf64>) -> (f64, tensor<?xf64>) {
+  %c3 = arith.constant 3 : i64
+  %one = arith.constant 1.0 : f64
+  %out:2 = fad.for %c3 iter(%one, %zero) : (f64, tensor<?xf64>) -> (f64, tensor<?xf64>) {
+  ^bb0(%j: i64, %s: f64, %acc: tensor<?xf64>):
+    %pj = fad.index %p[%j] : tensor<?xf64> -> f64
+    %lanes = fad.index %dr[%j] : tensor<?x?xf64> -> tensor<?xf64>
+    %s2 = fad.mul %s, %pj : f64
+    %acc2 = fad.map(%acc, %lanes) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64> {
+    ^bb0(%a: f64, %l: f64):
+      %u = fad.add %a, %l : f64
+      fad.yield %u : f64
+    }
+    fad.yield %s2, %acc2 : f64, tensor<?xf64>
+  }
+  return %out#0, %out#1 : f64, tensor<?xf64>
 }

@@ -107,6 +107,9 @@ void fad::buildFADToSCFPipeline(OpPassManager &pm, const PipelineOptions &option
   if (options.fuse) {
     pm.addPass(createFADFuse());
     pm.addPass(createCSEPass());
+    // Extents that CSE merged read the constants their checks imply
+    // (AssertOp's canonicalization): constant trip counts for unroll-jam.
+    pm.addPass(createCanonicalizerPass());
   }
   pm.addPass(createFADSplitAccumulations());
   pm.addPass(createFADInterchangeAccumulations());

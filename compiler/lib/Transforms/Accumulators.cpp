@@ -32,6 +32,7 @@ bool AccumulatorCheck::follow(Value v) {
     bool ok =
         llvm::TypeSwitch<Operation *, bool>(user)
             .Case([](DimOp) { return true; })
+            .Case([&](AddOp add) { return scalarSums && addsTo(add, v) && follow(add.getResult()); })
             .Case([&](AddAtOp addAt) { return at == 0 && follow(addAt.getResult()); })
             .Case([&](MapOp map) { // acc + c, elementwise
               return addsTo(map, v) && follow(map.getResult(0));
@@ -133,10 +134,10 @@ bool AccumulatorCheck::joined(Operation *op, unsigned at) {
          (loop == top || derived.contains(loop.getInits()[at]));
 }
 
-std::optional<DenseMap<Value, unsigned>> fad::accumulatorSlots(ForOp loop) {
+std::optional<DenseMap<Value, unsigned>> fad::accumulatorSlots(ForOp loop, bool scalarSums) {
   DenseMap<Value, unsigned> slotOf;
   for (unsigned slot = 0; slot < loop.getInits().size(); ++slot) {
-    AccumulatorCheck check;
+    AccumulatorCheck check(scalarSums);
     if (!check.holds(loop, slot))
       return std::nullopt;
     for (Value v : check.versions())

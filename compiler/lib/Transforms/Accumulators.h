@@ -23,6 +23,9 @@ namespace fad {
 /// what the iterations add, in any grouping.
 class AccumulatorCheck {
 public:
+  /// With `scalarSums`, a scalar that is only added to (`s + x`) is an
+  /// accumulator too.
+  explicit AccumulatorCheck(bool scalarSums = false) : scalarSums(scalarSums) {}
   bool holds(ForOp loop, unsigned slot);
 
   /// After `holds`: every version of the accumulator in the loop (the
@@ -37,6 +40,7 @@ private:
   bool addsElementwise(MapOp map, mlir::Value part);
   bool joined(mlir::Operation *op, unsigned at);
 
+  bool scalarSums;
   ForOp top;
   llvm::DenseSet<mlir::Value> derived;
   llvm::SmallVector<mlir::Value> addends; // what is added to the accumulator elementwise
@@ -50,8 +54,9 @@ inline bool definedOutside(mlir::Value value, mlir::Operation *op) {
 }
 
 /// The versions of `loop`'s accumulators by state slot, if every slot is
-/// one.
-std::optional<llvm::DenseMap<mlir::Value, unsigned>> accumulatorSlots(ForOp loop);
+/// one (AccumulatorCheck, with `scalarSums`).
+std::optional<llvm::DenseMap<mlir::Value, unsigned>> accumulatorSlots(ForOp loop,
+                                                                      bool scalarSums = false);
 
 /// The loop with body `body` (of a fad.for), run for iterations [lo, hi)
 /// from state `inits`.

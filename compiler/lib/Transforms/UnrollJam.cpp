@@ -13,6 +13,7 @@
 #include "fad/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Transforms/RegionUtils.h"
@@ -278,6 +279,11 @@ void jam(ForOp loop, unsigned factor, const DenseMap<Value, unsigned> &slotOf) {
   }
 
   // The n mod factor iterations left, as the original loop.
+  if (std::optional<int64_t> trips = getConstantIntValue(n); trips && *trips % factor == 0) {
+    loop->replaceAllUsesWith(jammed.getResults());
+    loop->erase();
+    return;
+  }
   ForOp rest = cloneRange(b, loc, body, done, n, jammed.getResults());
   rest->setDiscardableAttrs(loop->getDiscardableAttrDictionary());
   loop->replaceAllUsesWith(rest.getResults());
@@ -297,14 +303,21 @@ struct FADUnrollJamPass : public fad::impl::FADUnrollJamBase<FADUnrollJamPass> {
     getOperation()->walk<WalkOrder::PreOrder>([&](ForOp loop) {
       if (loop.getInits().empty())
         return WalkResult::advance();
-      auto slotOf = accumulatorSlots(loop);
+      // Scalar sums too: the copies add to them in the original order.
+      auto slotOf = accumulatorSlots(loop, /*scalarSums=*/true);
       if (!slotOf || !worthJamming(loop, *slotOf))
         return WalkResult::advance();
       loops.push_back({loop, std::move(*slotOf)});
       return WalkResult::skip();
     });
-    for (auto &[loop, slotOf] : loops)
-      jam(loop, copies, slotOf);
+    for (auto &[loop, slotOf] : loops) {
+      // A loop of fewer iterations than copies (a dot product of 3-vectors
+      // with tangent rows) runs all of them in one round.
+      std::optional<int64_t> trips = getConstantIntValue(loop.getCount());
+      if (trips && *trips < 2)
+        continue;
+      jam(loop, trips && *trips < copies ? unsigned(*trips) : copies, slotOf);
+    }
   }
 };
 } // namespace

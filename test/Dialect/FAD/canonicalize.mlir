@@ -103,3 +103,31 @@ func.func @forwarded_argument(%x: tensor<?xf64>, %y: tensor<?xf64>) -> (tensor<?
   }
   return %m#0, %m#1 : tensor<?xf64>, tensor<?xf64>
 }
+
+// -----
+
+// A row's extent is the array's next one. After a check that an extent is
+// a constant, its uses read the constant -- the same extent asked again
+// too -- but not before the check, nor a check against a non-constant.
+// CHECK-LABEL: func.func @checked_extent
+// CHECK-DAG:     %[[C3:.*]] = arith.constant 3 : i64
+// CHECK-DAG:     %[[D:.*]] = fad.dim %arg0[1] : tensor<?x?xf64>
+// CHECK:         %[[TWICE:.*]] = fad.add %[[D]], %[[D]] : i64
+// CHECK:         fad.assert
+// CHECK:         %[[N:.*]] = fad.dim %arg0[0] : tensor<?x?xf64>
+// CHECK:         %[[OK:.*]] = arith.cmpi eq, %[[N]], %arg1 : i64
+// CHECK:         fad.assert %[[OK]]
+// CHECK:         return %[[TWICE]], %[[C3]], %[[C3]], %[[N]]
+func.func @checked_extent(%m: tensor<?x?xf64>, %i: i64) -> (i64, i64, i64, i64) {
+  %c3 = arith.constant 3 : i64
+  %row = fad.index %m[%i] : tensor<?x?xf64> -> tensor<?xf64>
+  %before = fad.dim %row[0] : tensor<?xf64>
+  %twice = fad.add %before, %before : i64
+  %ok = arith.cmpi eq, %before, %c3 : i64
+  fad.assert %ok, "rows of 3"
+  %again = fad.dim %m[1] : tensor<?x?xf64>
+  %n = fad.dim %m[0] : tensor<?x?xf64>
+  %same = arith.cmpi eq, %n, %i : i64
+  fad.assert %same, "as many rows as i"
+  return %twice, %before, %again, %n : i64, i64, i64, i64
+}

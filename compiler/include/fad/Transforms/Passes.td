@@ -325,8 +325,11 @@ def FADUnrollJam : Pass<"fad-unroll-jam", "mlir::ModuleOp"> {
     most of its units idle. Or it adds a row to a whole adjoint array per
     iteration (x̄ += ȳ_r A_r, the transpose of a matrix-vector product by
     rows: an elementwise map over the accumulator), each iteration's loads
-    waiting for the previous one's stores. A `fad.for` whose state is all
-    accumulators (as fad-split-accumulations defines them), whose body runs
+    waiting for the previous one's stores. Forward mode makes the same
+    map: the tangent of a dot product adds a row of tangent lanes per term,
+    while the primal sum adds a scalar. A `fad.for` whose state is all
+    accumulators (as fad-split-accumulations defines them, and scalars that
+    are only added to: `s + x`), whose body runs
     such an inner loop with a trip count fixed across its iterations or
     such a map, and whose body is small (at most 160 ops) and free of
     effects other than checks, becomes
@@ -339,6 +342,11 @@ def FADUnrollJam : Pass<"fad-unroll-jam", "mlir::ModuleOp"> {
       every copy's term to each element in turn
     loop over the n mod factor iterations left, as before
     ```
+
+    A constant trip count below `factor` (a dot product of 3-vectors, its
+    extent a checked constant) is the factor: one round runs every
+    iteration. When the factor divides a constant trip count, no loop is
+    left for the rest.
 
     The copies add to each accumulator one after the other, so an element
     that one inner iteration of every copy adds to gets its sums in the

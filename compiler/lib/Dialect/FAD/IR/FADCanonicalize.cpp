@@ -12,6 +12,7 @@
 #include "fad/Dialect/FAD/IR/FADOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 
 using namespace mlir;
@@ -37,6 +38,57 @@ struct OuterExtentFromOperands : OpRewritePattern<DimOp> {
       return success();
     }
     return rw.notifyMatchFailure(dim, "the array is not a map's or build's result");
+  }
+};
+
+/// dim(x[i, ...], d)  ->  dim(x, d + number of indices): a row's extents
+/// are the array's inner ones (arrays are regular). The extent of a row
+/// taken in a loop is then one the loop does not compute.
+struct ExtentOfRow : OpRewritePattern<DimOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(DimOp dim, PatternRewriter &rw) const override {
+    auto row = dim.getArray().getDefiningOp<IndexOp>();
+    if (!row)
+      return rw.notifyMatchFailure(dim, "not the extent of a row");
+    rw.replaceOpWithNewOp<DimOp>(dim, row.getArray(),
+                                 dim.getDim() + (int64_t)row.getIndices().size());
+    return success();
+  }
+};
+
+/// assert(a == c) with c a constant  ->  a's uses after the check read c:
+/// past the check, a is c or the program has stopped. An extent checked
+/// against a type's size (`[3]f64`) becomes a constant trip count.
+struct ConstantAfterCheck : OpRewritePattern<AssertOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(AssertOp check, PatternRewriter &rw) const override {
+    auto eq = check.getCondition().getDefiningOp<arith::CmpIOp>();
+    if (!eq || eq.getPredicate() != arith::CmpIPredicate::eq)
+      return rw.notifyMatchFailure(check, "not an equality check");
+    Value a = eq.getLhs(), c = eq.getRhs();
+    if (matchPattern(a, m_Constant()))
+      std::swap(a, c);
+    if (!matchPattern(c, m_Constant()) || matchPattern(a, m_Constant()))
+      return rw.notifyMatchFailure(check, "not a value checked against a constant");
+    // An extent is also read by other `fad.dim`s of the same array and
+    // dimension (before CSE merges them).
+    SmallVector<Value> same{a};
+    if (auto dim = a.getDefiningOp<DimOp>())
+      for (Operation *user : dim.getArray().getUsers())
+        if (auto other = dyn_cast<DimOp>(user); other && other != dim &&
+                                                 other.getDim() == dim.getDim())
+          same.push_back(other);
+    Block *block = check->getBlock();
+    bool changed = false;
+    for (Value v : same)
+      for (OpOperand &use : llvm::make_early_inc_range(v.getUses())) {
+        Operation *after = block->findAncestorOpInBlock(*use.getOwner());
+        if (!after || !check->isBeforeInBlock(after))
+          continue;
+        rw.modifyOpInPlace(use.getOwner(), [&] { use.set(c); });
+        changed = true;
+      }
+    return success(changed);
   }
 };
 
@@ -115,7 +167,11 @@ struct ForwardMapArguments : OpRewritePattern<MapOp> {
 } // namespace
 
 void DimOp::getCanonicalizationPatterns(RewritePatternSet &patterns, MLIRContext *context) {
-  patterns.add<OuterExtentFromOperands>(context);
+  patterns.add<OuterExtentFromOperands, ExtentOfRow>(context);
+}
+
+void AssertOp::getCanonicalizationPatterns(RewritePatternSet &patterns, MLIRContext *context) {
+  patterns.add<ConstantAfterCheck>(context);
 }
 
 void ZerosLikeOp::getCanonicalizationPatterns(RewritePatternSet &patterns,

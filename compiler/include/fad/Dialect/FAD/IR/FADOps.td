@@ -289,7 +289,8 @@ def FAD_DimOp : FAD_Op<"dim", [Pure]> {
   let results = (outs I64:$result);
   let assemblyFormat = "$array `[` $dim `]` attr-dict `:` type($array)";
   let hasVerifier = 1;
-  // dim(map xs, 0) -> dim(xs, 0), dim(build n f, 0) -> n (FADCanonicalize.cpp).
+  // dim(map xs, 0) -> dim(xs, 0), dim(build n f, 0) -> n, dim(x[i], d) ->
+  // dim(x, d + 1) (FADCanonicalize.cpp).
   let hasCanonicalizer = 1;
 }
 
@@ -677,6 +678,8 @@ def FAD_AssertOp : FAD_Op<"assert"> {
   }];
   let arguments = (ins I1:$condition, StrAttr:$message, Variadic<I64>:$sizes);
   let assemblyFormat = "$condition `,` $message (`sizes` `(` $sizes^ `)`)? attr-dict";
+  // assert(a == c), c constant: a's uses after it read c (FADCanonicalize.cpp).
+  let hasCanonicalizer = 1;
   let builders = [
     OpBuilder<(ins "::mlir::Value":$condition, "::llvm::StringRef":$message), [{
       build($_builder, $_state, condition, message, ::mlir::ValueRange{});
