@@ -355,3 +355,27 @@ func.func @product_state(%p: tensor<?xf64>, %dr: tensor<?x?xf64>,
   }
   return %out#0, %out#1 : f64, tensor<?xf64>
 }
+
+// -----
+
+// A map that also runs over a matrix's rows (its argument is a row, not a
+// number): the merged map's argument keeps the row type.
+// CHECK-LABEL: func.func @row_argument
+// CHECK:         fad.map(%{{.*}}, %{{.*}}, %arg2, %{{.*}}) : (tensor<?xf64>, tensor<?xf64>, tensor<?x?xf64>, tensor<?xf64>) -> tensor<?xf64> {
+// CHECK-NEXT:    ^bb0(%{{.*}}: f64, %{{.*}}: f64, %{{.*}}: tensor<?xf64>, %{{.*}}: f64):
+// FOUR-LABEL: func.func @row_argument
+// FOUR:         ^bb0(%{{.*}}: f64, %{{.*}}: f64, %{{.*}}: tensor<?xf64>, %{{.*}}: f64, %{{.*}}: f64, %{{.*}}: f64):
+func.func @row_argument(%n: i64, %a: tensor<?x?xf64>, %m: tensor<?x?xf64>,
+                        %init: tensor<?xf64>) -> tensor<?xf64> {
+  %r = fad.for %n iter(%init) : (tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%i: i64, %acc: tensor<?xf64>):
+    %row = fad.index %a[%i] : tensor<?x?xf64> -> tensor<?xf64>
+    %next = fad.map(%acc, %row, %m) : (tensor<?xf64>, tensor<?xf64>, tensor<?x?xf64>) -> tensor<?xf64> {
+    ^bb0(%s: f64, %l: f64, %mrow: tensor<?xf64>):
+      %t = fad.add %s, %l : f64
+      fad.yield %t : f64
+    }
+    fad.yield %next : tensor<?xf64>
+  }
+  return %r : tensor<?xf64>
+}

@@ -142,25 +142,27 @@ public:
     unsigned slot = slotOf.lookup(map.getInputs()[accAt]);
     // The merged map's inputs: the accumulator, then every copy's others
     // (once each); `at[u][k]` is where copy u's input k went.
+    // An input's argument keeps its type in the original body (a map over
+    // a matrix's rows takes rows).
+    Block &body = map.getBody().front();
     SmallVector<Value> inputs{now[slot]};
+    SmallVector<Type> argTypes{body.getArgument(accAt).getType()};
     SmallVector<SmallVector<unsigned>> at(copies.size());
     for (auto [u, copy] : llvm::enumerate(copies))
       for (auto [k, input] : llvm::enumerate(map.getInputs())) {
         Value v = copy.lookupOrDefault(input);
         auto found = llvm::find(inputs, v);
         at[u].push_back(k == accAt ? 0 : found - inputs.begin());
-        if (k != accAt && found == inputs.end())
+        if (k != accAt && found == inputs.end()) {
           inputs.push_back(v);
+          argTypes.push_back(body.getArgument(k).getType());
+        }
       }
     Location loc = map.getLoc();
     auto merged = b.create<MapOp>(loc, map.getResultTypes(), inputs);
-    SmallVector<Type> argTypes;
-    for (Value v : inputs)
-      argTypes.push_back(cast<TensorType>(v.getType()).getElementType());
     OpBuilder::InsertionGuard guard(b);
     Block *block = b.createBlock(&merged.getBody(), {}, argTypes,
                                  SmallVector<Location>(argTypes.size(), loc));
-    Block &body = map.getBody().front();
     Value element = block->getArgument(0);
     for (auto [u, copy] : llvm::enumerate(copies)) {
       IRMapping inner = copy;
