@@ -43,6 +43,20 @@ TEST(Allocator, SmallBlocksAreReused) {
   deallocate(second);
 }
 
+TEST(Allocator, InteriorPointersFreeTheirBlock) {
+  // As memref lowering aligns a buffer's data past its block's start: the
+  // block itself, or 16 bytes and more into it.
+  void *block = allocate(96, 16);
+  EXPECT_TRUE(fad::rt::adoptInterior(block, block));
+  EXPECT_FALSE(fad::rt::adoptInterior(block, static_cast<char *>(block) + 8));
+  char *interior = static_cast<char *>(block) + 32;
+  ASSERT_TRUE(fad::rt::adoptInterior(block, interior));
+  std::memset(interior, 0xcd, 64); // the data past the marker is the caller's
+  deallocate(interior);            // frees the block: the class's next block
+  EXPECT_EQ(allocate(96, 16), block);
+  deallocate(block);
+}
+
 TEST(Allocator, LargeBlocksAreReusedWhenTheyFit) {
   // On a thread of its own: its kept blocks are only this test's.
   std::thread([] {
