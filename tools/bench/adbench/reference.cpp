@@ -518,75 +518,160 @@ struct Ht {
         basePos(a[4].data.data()), weights(a[5].data.data()), corr(a[6].data.data()),
         points(a[7].data.data()) {}
 
-  /// out = a b for 4 x 4 matrices (row major) of either number type.
-  template <class T, class A, class B> static void mul4(const A *a, const B *b, T *out) {
+  /// out = a b for 4 x 4 matrices (row major).
+  static void mul4(const double *a, const double *b, double *out) {
     for (int r = 0; r < 4; ++r)
       for (int c = 0; c < 4; ++c) {
-        T s = T(0.0);
-        for (int k = 0; k < 4; ++k) s = s + a[r * 4 + k] * b[k * 4 + c];
+        double s = 0.0;
+        for (int k = 0; k < 4; ++k) s += a[r * 4 + k] * b[k * 4 + c];
         out[r * 4 + c] = s;
       }
   }
 
-  /// The 3 n residuals at pose t (26 parameters).
-  template <class T> void residuals(const T *t, T *out) const {
-    std::vector<T> rel(nb * 16), abs(nb * 16), tr(nb * 16), skinned(v * 3);
-    for (int64_t b = 0; b < nb; ++b) {
-      T ang[3] = {T(0.0), T(0.0), T(0.0)};   // (x, z, y)
-      if (b >= 2) {
-        int64_t j = (b - 2) % 4, base = 6 + 4 * ((b - 2) / 4);
-        if (j == 0) ang[0] = t[base], ang[1] = t[base + 1];
-        else if (j < 3) ang[0] = t[base + j + 1];
+  /// The parameters of bone b's joint angles x and z (-1: fixed): bones 0
+  /// and 1 are fixed; each finger's first bone bends about both axes, the
+  /// next two about x, the tip not at all. The y angle is always 0.
+  static std::pair<int64_t, int64_t> jointParameters(int64_t b) {
+    if (b < 2)
+      return {-1, -1};
+    int64_t j = (b - 2) % 4, base = 6 + 4 * ((b - 2) / 4);
+    if (j == 0)
+      return {base, base + 1};
+    return {j < 3 ? base + j + 1 : -1, -1};
+  }
+
+  /// Rz Rx at angles (x, z), homogeneous, and its derivatives in x and z.
+  static void euler(double ax, double az, double *e, double *ex, double *ez) {
+    double cx = std::cos(ax), sx = std::sin(ax), cz = std::cos(az), sz = std::sin(az);
+    const double m[16] = {cz, -sz * cx, sz * sx, 0, sz, cz * cx, -cz * sx, 0,
+                          0,  sx,       cx,      0, 0,  0,       0,        1};
+    const double mx[16] = {0, sz * sx, sz * cx, 0, 0, -cz * sx, -cz * cx, 0,
+                           0, cx,      -sx,     0, 0, 0,        0,        0};
+    const double mz[16] = {-sz, -cz * cx, cz * sx, 0, cz, -sz * cx, sz * sx, 0,
+                           0,   0,        0,       0, 0,  0,        0,       0};
+    std::copy(m, m + 16, e), std::copy(mx, mx + 16, ex), std::copy(mz, mz + 16, ez);
+  }
+
+  /// visit(u, b, w, x) for each vertex u and bone b of weight w != 0 on it
+  /// (a vertex hangs on a few bones), x the vertex's homogeneous position.
+  template <class Visit> void forEachInfluence(Visit visit) const {
+    for (int64_t u = 0; u < v; ++u)
+      for (int64_t b = 0; b < nb; ++b)
+        if (double w = weights[u * nb + b]; w != 0.0)
+          visit(u, b, w, basePos + 4 * u);
+  }
+
+  /// out[0..2] += w (m x) for the top three rows of a 4 x 4 m.
+  static void addTransformed(const double *m, double w, const double *x, double *out) {
+    for (int r = 0; r < 3; ++r)
+      out[r] += w * (m[4 * r] * x[0] + m[4 * r + 1] * x[1] + m[4 * r + 2] * x[2] +
+                     m[4 * r + 3] * x[3]);
+  }
+
+  /// The global rotation R = c I + (1 - c) k k' + s [k]x at theta[0..2]
+  /// (k = a / |a|, c and s of |a|; the identity below |a| = 1e-4) and, with
+  /// `drot`, its derivatives in a.
+  void rotation(double *rot, double (*drot)[9]) const {
+    // d(c I + (1 - c) k k' + s [k]x) for the changes dc, dk, ds.
+    auto rodrigues = [](const double *k, double c, double s, double dc, const double *dk,
+                        double ds, double *out) {
+      for (int r = 0; r < 3; ++r)
+        for (int q = 0; q < 3; ++q)
+          out[3 * r + q] = (r == q ? dc : 0.0) - dc * k[r] * k[q] +
+                           (1 - c) * (dk[r] * k[q] + k[r] * dk[q]);
+      out[1] += -ds * k[2] - s * dk[2], out[2] += ds * k[1] + s * dk[1];
+      out[3] += ds * k[2] + s * dk[2], out[5] += -ds * k[0] - s * dk[0];
+      out[6] += -ds * k[1] - s * dk[1], out[7] += ds * k[0] + s * dk[0];
+    };
+    const double identity[9] = {1, 0, 0, 0, 1, 0, 0, 0, 1};
+    std::copy(identity, identity + 9, rot);
+    if (drot)
+      std::fill(&drot[0][0], &drot[0][0] + 27, 0.0);
+    double norm = std::sqrt(theta[0] * theta[0] + theta[1] * theta[1] + theta[2] * theta[2]);
+    if (norm < 0.0001)
+      return;
+    double k[3] = {theta[0] / norm, theta[1] / norm, theta[2] / norm};
+    double c = std::cos(norm), s = std::sin(norm);
+    for (int r = 0; r < 3; ++r)
+      for (int q = 0; q < 3; ++q)
+        rot[3 * r + q] = (r == q ? c : 0.0) + (1 - c) * k[r] * k[q];
+    rot[1] -= s * k[2], rot[2] += s * k[1], rot[3] += s * k[2];
+    rot[5] -= s * k[0], rot[6] -= s * k[1], rot[7] += s * k[0];
+    if (drot)
+      for (int j = 0; j < 3; ++j) {
+        double dk[3];
+        for (int q = 0; q < 3; ++q) dk[q] = ((q == j ? 1.0 : 0.0) - k[q] * k[j]) / norm;
+        rodrigues(k, c, s, -s * k[j], dk, c * k[j], drot[j]);
       }
-      T cx = cos(ang[0]), sx = sin(ang[0]), cz = cos(ang[1]), sz = sin(ang[1]),
-        cy = cos(ang[2]), sy = sin(ang[2]);
-      T e[16] = {cz * cy, cz * sy * sx - sz * cx, cz * sy * cx + sz * sx, T(0.0),
-                 sz * cy, sz * sy * sx + cz * cx, sz * sy * cx - cz * sx, T(0.0),
-                 -sy,     cy * sx,                cy * cx,                T(0.0),
-                 T(0.0),  T(0.0),                 T(0.0),                 T(1.0)};
-      mul4(baseRel + 16 * b, e, &rel[16 * b]);
-    }
+  }
+
+  /// A transform's derivative in one parameter.
+  struct Derivative {
+    int64_t k;    ///< the parameter
+    double m[16]; ///< the derivative
+  };
+
+  /// Each bone's skinning transform (its absolute transform times the
+  /// inverse of its base absolute) into tr and, with dTr, its derivatives
+  /// in the joint angles that move the bone (its own and its ancestors').
+  void boneTransforms(std::vector<double> &tr,
+                      std::vector<std::vector<Derivative>> *dTr) const {
+    std::vector<double> rel(nb * 16), abs(nb * 16);
+    std::vector<std::vector<Derivative>> dAbs(nb);
+    tr.assign(nb * 16, 0.0);
+    if (dTr)
+      dTr->assign(nb, {});
     for (int64_t b = 0; b < nb; ++b) {
+      auto [kx, kz] = jointParameters(b);
+      double e[16], ex[16], ez[16];
+      euler(kx >= 0 ? theta[kx] : 0.0, kz >= 0 ? theta[kz] : 0.0, e, ex, ez);
+      mul4(baseRel + 16 * b, e, &rel[16 * b]);
       int64_t p = int64_t(parents[b]);
       if (p < 0)
         std::copy(&rel[16 * b], &rel[16 * b] + 16, &abs[16 * b]);
       else
         mul4(&abs[16 * p], &rel[16 * b], &abs[16 * b]);
       mul4(&abs[16 * b], invBaseAbs + 16 * b, &tr[16 * b]);
-    }
-    for (int64_t u = 0; u < v; ++u)
-      for (int64_t b = 0; b < nb; ++b) {
-        double w = weights[u * nb + b];
-        if (w == 0.0)
-          continue;
-        const double *x = basePos + 4 * u;
-        for (int r = 0; r < 3; ++r) {
-          const T *row = &tr[16 * b + 4 * r];
-          skinned[3 * u + r] = skinned[3 * u + r] +
-                               w * (row[0] * x[0] + row[1] * x[1] + row[2] * x[2] + row[3] * x[3]);
+      if (!dTr)
+        continue;
+      if (p >= 0)
+        for (const Derivative &d : dAbs[p]) {
+          dAbs[b].push_back({d.k, {}});
+          mul4(d.m, &rel[16 * b], dAbs[b].back().m);
         }
+      for (auto [k, de] : {std::pair<int64_t, const double *>{kx, ex}, {kz, ez}})
+        if (k >= 0) {
+          double dRel[16];
+          mul4(baseRel + 16 * b, de, dRel);
+          dAbs[b].push_back({k, {}});
+          if (p < 0)
+            std::copy(dRel, dRel + 16, dAbs[b].back().m);
+          else
+            mul4(&abs[16 * p], dRel, dAbs[b].back().m);
+        }
+      for (const Derivative &d : dAbs[b]) {
+        (*dTr)[b].push_back({d.k, {}});
+        mul4(d.m, invBaseAbs + 16 * b, (*dTr)[b].back().m);
       }
-    T rot[9] = {T(1.0), T(0.0), T(0.0), T(0.0), T(1.0), T(0.0), T(0.0), T(0.0), T(1.0)};
-    T norm = sqrt(t[0] * t[0] + t[1] * t[1] + t[2] * t[2]);
-    if (valueOf(norm) >= 0.0001) {
-      T x = t[0] / norm, y = t[1] / norm, z = t[2] / norm, s = sin(norm), c = cos(norm),
-        one = T(1.0);
-      T r[9] = {x * x + (one - x * x) * c, x * y * (one - c) - z * s, x * z * (one - c) + y * s,
-                x * y * (one - c) + z * s, y * y + (one - y * y) * c, y * z * (one - c) - x * s,
-                x * z * (one - c) - y * s, z * y * (one - c) + x * s, z * z + (one - z * z) * c};
-      std::copy(r, r + 9, rot);
-    }
-    for (int64_t i = 0; i < n; ++i) {
-      const T *p = &skinned[3 * int64_t(corr[i])];
-      for (int r = 0; r < 3; ++r)
-        out[3 * i + r] = T(points[3 * i + r]) -
-                         (rot[3 * r] * p[0] + rot[3 * r + 1] * p[1] + rot[3 * r + 2] * p[2] + t[3 + r]);
     }
   }
 
+  /// The 3 n residuals at theta.
   std::vector<Array> primal() const {
+    std::vector<double> tr, skinned(v * 3, 0.0);
+    boneTransforms(tr, nullptr);
+    forEachInfluence([&](int64_t u, int64_t b, double w, const double *x) {
+      addTransformed(&tr[16 * b], w, x, &skinned[3 * u]);
+    });
+    double rot[9];
+    rotation(rot, nullptr);
     Array out{{3 * n}, std::vector<double>(3 * n)};
-    residuals(theta, out.data.data());
+    for (int64_t i = 0; i < n; ++i) {
+      const double *p = &skinned[3 * int64_t(corr[i])];
+      for (int r = 0; r < 3; ++r)
+        out.data[3 * i + r] = points[3 * i + r] - (rot[3 * r] * p[0] + rot[3 * r + 1] * p[1] +
+                                                    rot[3 * r + 2] * p[2] + theta[3 + r]);
+    }
     return {out};
   }
 
@@ -597,105 +682,18 @@ struct Ht {
   /// the bones that weigh on each vertex), then per point the global
   /// rotation's chain rule.
   std::vector<Array> jacobian() const {
-    struct Derivative {
-      int64_t k;    ///< the parameter
-      double m[16]; ///< the transform's derivative in it
-    };
-    std::vector<double> rel(nb * 16), abs(nb * 16), tr(nb * 16);
-    std::vector<std::vector<Derivative>> dAbs(nb), dTr(nb);
-    for (int64_t b = 0; b < nb; ++b) {
-      // The joint angles (x, z) and their parameters (-1: fixed).
-      double ax = 0.0, az = 0.0;
-      int64_t kx = -1, kz = -1;
-      if (b >= 2) {
-        int64_t j = (b - 2) % 4, base = 6 + 4 * ((b - 2) / 4);
-        if (j == 0) kx = base, kz = base + 1;
-        else if (j < 3) kx = base + j + 1;
-      }
-      if (kx >= 0) ax = theta[kx];
-      if (kz >= 0) az = theta[kz];
-      double cx = std::cos(ax), sx = std::sin(ax), cz = std::cos(az), sz = std::sin(az);
-      // Rz Rx (the y angle is always 0) and its derivatives in x and z.
-      double e[16] = {cz, -sz * cx, sz * sx, 0, sz, cz * cx, -cz * sx, 0,
-                      0,  sx,       cx,      0, 0,  0,       0,        1};
-      double ex[16] = {0, sz * sx, sz * cx, 0, 0, -cz * sx, -cz * cx, 0,
-                       0, cx,      -sx,     0, 0, 0,        0,        0};
-      double ez[16] = {-sz, -cz * cx, cz * sx, 0, cz, -sz * cx, sz * sx, 0,
-                       0,   0,        0,       0, 0,  0,        0,       0};
-      mul4(baseRel + 16 * b, e, &rel[16 * b]);
-      std::vector<Derivative> own;
-      for (auto [k, de] : {std::pair<int64_t, const double *>{kx, ex}, {kz, ez}})
-        if (k >= 0) {
-          own.push_back({k, {}});
-          mul4(baseRel + 16 * b, de, own.back().m);
-        }
-      int64_t p = int64_t(parents[b]);
-      if (p < 0) {
-        std::copy(&rel[16 * b], &rel[16 * b] + 16, &abs[16 * b]);
-        dAbs[b] = own;
-      } else {
-        mul4(&abs[16 * p], &rel[16 * b], &abs[16 * b]);
-        for (const Derivative &d : dAbs[p]) {
-          dAbs[b].push_back({d.k, {}});
-          mul4(d.m, &rel[16 * b], dAbs[b].back().m);
-        }
-        for (Derivative &d : own) {
-          dAbs[b].push_back({d.k, {}});
-          mul4(&abs[16 * p], d.m, dAbs[b].back().m);
-        }
-      }
-      mul4(&abs[16 * b], invBaseAbs + 16 * b, &tr[16 * b]);
-      for (const Derivative &d : dAbs[b]) {
-        dTr[b].push_back({d.k, {}});
-        mul4(d.m, invBaseAbs + 16 * b, dTr[b].back().m);
-      }
-    }
+    std::vector<double> tr;
+    std::vector<std::vector<Derivative>> dTr;
+    boneTransforms(tr, &dTr);
     // The skinned vertices and their derivatives ds[u][k][r].
     std::vector<double> skinned(v * 3, 0.0), ds(v * 26 * 3, 0.0);
-    for (int64_t u = 0; u < v; ++u)
-      for (int64_t b = 0; b < nb; ++b) {
-        double w = weights[u * nb + b];
-        if (w == 0.0)
-          continue;
-        const double *x = basePos + 4 * u;
-        auto apply = [&](const double *m, double *out) {
-          for (int r = 0; r < 3; ++r)
-            out[r] += w * (m[4 * r] * x[0] + m[4 * r + 1] * x[1] + m[4 * r + 2] * x[2] +
-                           m[4 * r + 3] * x[3]);
-        };
-        apply(&tr[16 * b], &skinned[3 * u]);
-        for (const Derivative &d : dTr[b])
-          apply(d.m, &ds[(u * 26 + d.k) * 3]);
-      }
-    // The global rotation R = c I + (1 - c) k k' + s [k]x (k = a / |a|,
-    // c and s of |a|) and its derivatives in a.
-    double rot[9] = {1, 0, 0, 0, 1, 0, 0, 0, 1}, drot[3][9] = {};
-    double norm = std::sqrt(theta[0] * theta[0] + theta[1] * theta[1] + theta[2] * theta[2]);
-    if (norm >= 0.0001) {
-      double k[3] = {theta[0] / norm, theta[1] / norm, theta[2] / norm};
-      double c = std::cos(norm), s = std::sin(norm);
-      auto rodrigues = [](const double *k, double c, double s, double dc, const double *dk,
-                          double ds, double *out) {
-        // d(c I + (1 - c) k k' + s [k]x) for the changes dc, dk, ds.
-        for (int r = 0; r < 3; ++r)
-          for (int q = 0; q < 3; ++q)
-            out[3 * r + q] = (r == q ? dc : 0.0) - dc * k[r] * k[q] +
-                             (1 - c) * (dk[r] * k[q] + k[r] * dk[q]);
-        out[1] += -ds * k[2] - s * dk[2], out[2] += ds * k[1] + s * dk[1];
-        out[3] += ds * k[2] + s * dk[2], out[5] += -ds * k[0] - s * dk[0];
-        out[6] += -ds * k[1] - s * dk[1], out[7] += ds * k[0] + s * dk[0];
-      };
-      for (int r = 0; r < 3; ++r)
-        for (int q = 0; q < 3; ++q)
-          rot[3 * r + q] = (r == q ? c : 0.0) + (1 - c) * k[r] * k[q];
-      rot[1] -= s * k[2], rot[2] += s * k[1], rot[3] += s * k[2];
-      rot[5] -= s * k[0], rot[6] -= s * k[1], rot[7] += s * k[0];
-      for (int j = 0; j < 3; ++j) {
-        double dk[3];
-        for (int q = 0; q < 3; ++q) dk[q] = ((q == j ? 1.0 : 0.0) - k[q] * k[j]) / norm;
-        rodrigues(k, c, s, -s * k[j], dk, c * k[j], drot[j]);
-      }
-    }
+    forEachInfluence([&](int64_t u, int64_t b, double w, const double *x) {
+      addTransformed(&tr[16 * b], w, x, &skinned[3 * u]);
+      for (const Derivative &d : dTr[b])
+        addTransformed(d.m, w, x, &ds[(u * 26 + d.k) * 3]);
+    });
+    double rot[9], drot[3][9];
+    rotation(rot, drot);
     Array jac{{3 * n, 26}, std::vector<double>(3 * n * 26)};
     for (int64_t i = 0; i < n; ++i) {
       int64_t u = int64_t(corr[i]);
