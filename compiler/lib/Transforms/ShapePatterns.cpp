@@ -198,7 +198,6 @@ void fad::populateShapePatterns(RewritePatternSet &patterns) {
   patterns.add<ZerosOfTapeRow>(context);
   MapOp::getCanonicalizationPatterns(patterns, context);
   BuildOp::getCanonicalizationPatterns(patterns, context);
-  AssertOp::getCanonicalizationPatterns(patterns, context);
 }
 
 void fad::populateShapeCleanupPatterns(RewritePatternSet &patterns) {

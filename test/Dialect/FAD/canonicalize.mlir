@@ -107,17 +107,20 @@ func.func @forwarded_argument(%x: tensor<?xf64>, %y: tensor<?xf64>) -> (tensor<?
 // -----
 
 // A row's extent is the array's next one. After a check that an extent is
-// a constant, its uses read the constant -- the same extent asked again
-// too -- but not before the check, nor a check against a non-constant.
+// a constant, its uses read the constant, but not before the check, nor
+// after a check against a non-constant. The same extent asked again is
+// another value until CSE merges the two (the pipeline canonicalizes again
+// after CSE).
 // CHECK-LABEL: func.func @checked_extent
 // CHECK-DAG:     %[[C3:.*]] = arith.constant 3 : i64
 // CHECK-DAG:     %[[D:.*]] = fad.dim %arg0[1] : tensor<?x?xf64>
 // CHECK:         %[[TWICE:.*]] = fad.add %[[D]], %[[D]] : i64
 // CHECK:         fad.assert
+// CHECK:         %[[AGAIN:.*]] = fad.dim %arg0[1] : tensor<?x?xf64>
 // CHECK:         %[[N:.*]] = fad.dim %arg0[0] : tensor<?x?xf64>
 // CHECK:         %[[OK:.*]] = arith.cmpi eq, %[[N]], %arg1 : i64
 // CHECK:         fad.assert %[[OK]]
-// CHECK:         return %[[TWICE]], %[[C3]], %[[C3]], %[[N]]
+// CHECK:         return %[[TWICE]], %[[C3]], %[[AGAIN]], %[[N]]
 func.func @checked_extent(%m: tensor<?x?xf64>, %i: i64) -> (i64, i64, i64, i64) {
   %c3 = arith.constant 3 : i64
   %row = fad.index %m[%i] : tensor<?x?xf64> -> tensor<?xf64>

@@ -70,24 +70,15 @@ struct ConstantAfterCheck : OpRewritePattern<AssertOp> {
       std::swap(a, c);
     if (!matchPattern(c, m_Constant()) || matchPattern(a, m_Constant()))
       return rw.notifyMatchFailure(check, "not a value checked against a constant");
-    // An extent is also read by other `fad.dim`s of the same array and
-    // dimension (before CSE merges them).
-    SmallVector<Value> same{a};
-    if (auto dim = a.getDefiningOp<DimOp>())
-      for (Operation *user : dim.getArray().getUsers())
-        if (auto other = dyn_cast<DimOp>(user); other && other != dim &&
-                                                 other.getDim() == dim.getDim())
-          same.push_back(other);
     Block *block = check->getBlock();
     bool changed = false;
-    for (Value v : same)
-      for (OpOperand &use : llvm::make_early_inc_range(v.getUses())) {
-        Operation *after = block->findAncestorOpInBlock(*use.getOwner());
-        if (!after || !check->isBeforeInBlock(after))
-          continue;
-        rw.modifyOpInPlace(use.getOwner(), [&] { use.set(c); });
-        changed = true;
-      }
+    for (OpOperand &use : llvm::make_early_inc_range(a.getUses())) {
+      Operation *after = block->findAncestorOpInBlock(*use.getOwner());
+      if (!after || !check->isBeforeInBlock(after))
+        continue;
+      rw.modifyOpInPlace(use.getOwner(), [&] { use.set(c); });
+      changed = true;
+    }
     return success(changed);
   }
 };
