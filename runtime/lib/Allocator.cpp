@@ -13,8 +13,9 @@
 // and page clearing on them again (a fifth of gmm's gradient at d = 10).
 //
 // Every block has a 16-byte header before it (which keeps malloc's 16-byte
-// alignment): its size class (small), its capacity in bytes (large), or
-// kUncached (over-aligned), and the pointer that malloc returned. A block
+// alignment): its size class (small) or its capacity in bytes (large), and
+// the pointer that malloc returned. A block aligned further lies inside a
+// larger one, and its header says so (kInterior) and where that is. A block
 // may be freed on another thread than the one that allocated it (it joins
 // that thread's lists).
 //
@@ -41,7 +42,6 @@ constexpr uint32_t maxCached(size_t sizeClass) {
   size_t byBytes = (size_t(1) << 20) / (sizeClass * kGranule + kGranule);
   return byBytes < 512 ? uint32_t(byBytes) : 512;
 }
-constexpr uint64_t kUncached = ~uint64_t(0);
 /// The header of an interior pointer (adoptInterior): `raw` is the block.
 constexpr uint64_t kInterior = ~uint64_t(1);
 
@@ -110,18 +110,14 @@ struct LargeBlocks {
 thread_local LargeBlocks largeBlocks;
 
 /// A fresh block, from malloc or (in a GPU program) gpuAllocate.
-void *fresh(size_t bytes, size_t alignment, uint64_t sizeClass) {
-  size_t extra = alignment > kGranule ? alignment : 0;
-  size_t total = sizeof(Header) + bytes + extra;
+void *fresh(size_t bytes, uint64_t sizeClass) {
+  size_t total = sizeof(Header) + bytes;
   // Never taken in CPU programs: a predictable branch.
   bool managed = gpuActive.load(std::memory_order_relaxed);
   void *raw = managed ? gpuAllocate(total) : std::malloc(total);
   if (!raw)
     return nullptr;
-  auto address = reinterpret_cast<uintptr_t>(raw) + sizeof(Header);
-  if (extra)
-    address = (address + alignment - 1) / alignment * alignment;
-  auto *header = reinterpret_cast<Header *>(address) - 1;
+  auto *header = static_cast<Header *>(raw);
   header->sizeClass = sizeClass;
   header->raw = reinterpret_cast<uintptr_t>(raw) + (managed ? kManaged : 0);
   return header + 1;
@@ -129,13 +125,23 @@ void *fresh(size_t bytes, size_t alignment, uint64_t sizeClass) {
 } // namespace
 
 void *fad::rt::allocate(size_t bytes, size_t alignment) {
+  if (alignment > kGranule) {
+    // A cached block with room to align within; the gap before the aligned
+    // address (at least a header's size when there is one) marks it
+    // interior, so that deallocate frees the block.
+    auto *block = static_cast<char *>(allocate(bytes + alignment - kGranule, kGranule));
+    if (!block)
+      return nullptr;
+    auto address = reinterpret_cast<uintptr_t>(block);
+    char *aligned = block + ((address + alignment - 1) / alignment * alignment - address);
+    adoptInterior(block, aligned);
+    return aligned;
+  }
   size_t c = (bytes + kGranule - 1) / kGranule;
-  if (alignment > kGranule)
-    return fresh(bytes, alignment, kUncached);
   if (c >= kClasses) {
     if (void *p = largeBlocks.take(bytes))
       return p;
-    return fresh(c * kGranule, alignment, c * kGranule);
+    return fresh(c * kGranule, c * kGranule);
   }
   if (void *p = lists.head[c]) {
     lists.head[c] = *static_cast<void **>(p);
@@ -143,7 +149,7 @@ void *fad::rt::allocate(size_t bytes, size_t alignment) {
     return p;
   }
   // A class-c block holds at least one pointer (the free-list link).
-  return fresh(c == 0 ? kGranule : c * kGranule, alignment, c);
+  return fresh(c == 0 ? kGranule : c * kGranule, c);
 }
 
 bool fad::rt::adoptInterior(void *block, void *interior) {
@@ -164,7 +170,7 @@ void fad::rt::deallocate(void *p) {
   if (c == kInterior)
     return deallocate(reinterpret_cast<void *>(header.raw));
   if (c >= kClasses) {
-    if (c == kUncached || !largeBlocks.keep(p, c))
+    if (!largeBlocks.keep(p, c))
       release(header);
     return;
   }

@@ -64,7 +64,9 @@ int idleCores(int cores, int runnable);
 
 /// The buffers of generated code (Allocator.cpp): `bytes` at `alignment`
 /// (a power of two), or null when memory is exhausted; `deallocate` takes
-/// only what `allocate` returned (or null), on any thread.
+/// only what `allocate` returned (or null), on any thread. Blocks are
+/// reused: a freed block goes to a cache of its size class for the next
+/// allocation (an alignment above 16 bytes is made within a larger block).
 void *allocate(size_t bytes, size_t alignment);
 void deallocate(void *p);
 /// Lets `deallocate(interior)` free `block` (what `allocate` returned):

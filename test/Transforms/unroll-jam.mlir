@@ -379,3 +379,71 @@ func.func @row_argument(%n: i64, %a: tensor<?x?xf64>, %m: tensor<?x?xf64>,
   }
   return %r : tensor<?xf64>
 }
+
+// -----
+
+// The transpose of a matrix-vector product per point (gmm's reverse
+// sweep): each point adds rows of A to an array of its own (zbar) and adds
+// ybar_r z to row r of L. The row loop is jammed first (two rows a round:
+// one map adding both rows, and one loop per row into L, kept apart); then
+// the point loop, two points a round: the points' row loops become one
+// carrying both zbars, whose maps become one map reading A's rows once
+// (two results, each written over its own zbar), and whose loops into the
+// same row of L become one, adding both points' terms to each element.
+// The rows of A and the extents are computed once for both points.
+// CHECK-LABEL: func.func @points_share_rows
+// CHECK:         fad.for %{{.*}} iter(%arg4, %arg5) : (tensor<?x?xf64>, tensor<?xf64>)
+// CHECK:           %[[Z0:.*]] = fad.index %arg2[%{{.*}}] : tensor<?x?xf64> -> tensor<?xf64>
+// CHECK:           %[[Z1:.*]] = fad.index %arg2[%{{.*}}] : tensor<?x?xf64> -> tensor<?xf64>
+// CHECK:           %[[ROUNDS:.*]] = fad.div %arg1, %{{.*}} : i64
+// CHECK-NOT:       fad.div
+// CHECK:           fad.for %[[ROUNDS]] iter(%{{.*}}, %{{.*}}, %{{.*}}) : (tensor<?xf64>, tensor<?xf64>, tensor<?x?xf64>)
+// CHECK-NEXT:      ^bb0(%{{.*}}: i64, %[[B0:.*]]: tensor<?xf64>, %[[B1:.*]]: tensor<?xf64>, %{{.*}}: tensor<?x?xf64>):
+// CHECK:             %[[A0:.*]] = fad.index %arg0[%{{.*}}] : tensor<?x?xf64> -> tensor<?xf64>
+// CHECK-NEXT:        %[[A1:.*]] = fad.index %arg0[%{{.*}}] : tensor<?x?xf64> -> tensor<?xf64>
+// CHECK-NOT:         fad.index %arg0
+// CHECK:             fad.map(%[[B0]], %[[A0]], %[[A1]], %[[B1]]) : (tensor<?xf64>, tensor<?xf64>, tensor<?xf64>, tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>)
+// CHECK:             fad.for %arg1 iter(%{{.*}}) : (tensor<?x?xf64>) -> tensor<?x?xf64>
+// CHECK-NEXT:        ^bb0(%[[C:.*]]: i64, %[[L:.*]]: tensor<?x?xf64>):
+// CHECK-NEXT:          fad.index %[[Z0]][%[[C]]]
+// CHECK-NEXT:          fad.index %[[Z1]][%[[C]]]
+// CHECK:               %[[L0:.*]] = fad.add_at %[[L]][%[[R0:.*]], %[[C]]]
+// CHECK-NEXT:          fad.add_at %[[L0]][%[[R0]], %[[C]]]
+// CHECK-NEXT:          fad.yield
+// CHECK:             fad.for %arg1 iter(%{{.*}}) : (tensor<?x?xf64>) -> tensor<?x?xf64>
+func.func @points_share_rows(%a: tensor<?x?xf64>, %d: i64, %x: tensor<?x?xf64>, %ybar: tensor<?x?xf64>,
+                             %lacc: tensor<?x?xf64>, %macc: tensor<?xf64>, %n: i64)
+    -> (tensor<?x?xf64>, tensor<?xf64>) {
+  %r:2 = fad.for %n iter(%lacc, %macc) : (tensor<?x?xf64>, tensor<?xf64>) -> (tensor<?x?xf64>, tensor<?xf64>) {
+  ^bb0(%i: i64, %l: tensor<?x?xf64>, %m: tensor<?xf64>):
+    %z = fad.index %x[%i] : tensor<?x?xf64> -> tensor<?xf64>
+    %yb = fad.index %ybar[%i] : tensor<?x?xf64> -> tensor<?xf64>
+    %zero = fad.zeros_like %z : tensor<?xf64>
+    %rows:2 = fad.for %d iter(%zero, %l) : (tensor<?xf64>, tensor<?x?xf64>) -> (tensor<?xf64>, tensor<?x?xf64>) {
+    ^bb0(%row: i64, %zb: tensor<?xf64>, %ll: tensor<?x?xf64>):
+      %s = fad.index %yb[%row] : tensor<?xf64> -> f64
+      %ar = fad.index %a[%row] : tensor<?x?xf64> -> tensor<?xf64>
+      %zb2 = fad.map(%zb, %ar) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64> {
+      ^bb0(%p: f64, %q: f64):
+        %t = fad.mul %q, %s : f64
+        %u = fad.add %p, %t : f64
+        fad.yield %u : f64
+      }
+      %ll2 = fad.for %d iter(%ll) : (tensor<?x?xf64>) -> tensor<?x?xf64> {
+      ^bb0(%c: i64, %l3: tensor<?x?xf64>):
+        %zc = fad.index %z[%c] : tensor<?xf64> -> f64
+        %t = fad.mul %zc, %s : f64
+        %l4 = fad.add_at %l3[%row, %c], %t : tensor<?x?xf64>, f64
+        fad.yield %l4 : tensor<?x?xf64>
+      }
+      fad.yield %zb2, %ll2 : tensor<?xf64>, tensor<?x?xf64>
+    }
+    %m2 = fad.map(%m, %rows#0) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64> {
+    ^bb0(%p: f64, %q: f64):
+      %u = fad.add %p, %q : f64
+      fad.yield %u : f64
+    }
+    fad.yield %rows#1, %m2 : tensor<?x?xf64>, tensor<?xf64>
+  }
+  return %r#0, %r#1 : tensor<?x?xf64>, tensor<?xf64>
+}

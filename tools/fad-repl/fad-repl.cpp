@@ -372,6 +372,7 @@ Compiled *Session::compile(llvm::StringRef expression, double &compileMs) {
       makeOptimizingTransformer(/*optLevel=*/2, /*sizeLevel=*/0, nullptr);
   std::function<llvm::Error(llvm::Module *)> optimize = [&](llvm::Module *llvmModule) {
     fad::allowFloatContraction(*llvmModule);
+    fad::markFreshAllocations(*llvmModule);
     return optimizeO2(llvmModule);
   };
   ExecutionEngineOptions options;

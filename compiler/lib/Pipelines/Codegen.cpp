@@ -113,6 +113,12 @@ void fad::allowFloatContraction(llvm::Module &module) {
       }
 }
 
+void fad::markFreshAllocations(llvm::Module &module) {
+  for (llvm::StringRef name : {"_mlir_memref_to_llvm_alloc", "_mlir_memref_to_llvm_aligned_alloc"})
+    if (llvm::Function *fn = module.getFunction(name))
+      fn->addRetAttr(llvm::Attribute::NoAlias);
+}
+
 std::unique_ptr<llvm::Module> fad::translateToLLVMIR(ModuleOp module,
                                                      llvm::LLVMContext &context,
                                                      bool contractFloats) {
@@ -136,6 +142,7 @@ std::unique_ptr<llvm::Module> fad::translateToLLVMIR(ModuleOp module,
         fn.addFnAttr(llvm::Attribute::NoInline);
   if (contractFloats)
     allowFloatContraction(*llvmModule);
+  markFreshAllocations(*llvmModule);
   llvmModule->setDataLayout(machine->createDataLayout());
   llvmModule->setTargetTriple(machine->getTargetTriple().getTriple());
   optimize(*llvmModule, *machine);

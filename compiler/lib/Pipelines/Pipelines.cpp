@@ -231,10 +231,14 @@ void fad::buildSCFToLLVMPipeline(OpPassManager &pm, const PipelineOptions &optio
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
-  // Allocations go through the runtime (_mlir_memref_to_llvm_alloc/free),
-  // which frees what a failed library call leaves behind.
+  // Allocations go through the runtime (_mlir_memref_to_llvm_aligned_alloc
+  // and _free), which frees what a failed library call leaves behind. The
+  // aligned allocation function returns the buffer's data pointer itself
+  // (not one computed through an integer), so that LLVM sees which
+  // allocation each access reaches (markFreshAllocations).
   FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
   memrefToLLVM.useGenericFunctions = true;
+  memrefToLLVM.useAlignedAlloc = true;
   pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());

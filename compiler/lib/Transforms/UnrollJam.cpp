@@ -16,6 +16,7 @@
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/RegionUtils.h"
 
 namespace fad {
@@ -29,6 +30,8 @@ using namespace fad;
 namespace {
 /// Ops in a loop body above this many are not copied (code size, registers).
 constexpr unsigned kMaxBodyOps = 160;
+/// The same for bodies that build arrays (jammed to share reads).
+constexpr unsigned kMaxRowBodyOps = 400;
 /// Copies of a body at most, whatever the option says.
 constexpr unsigned kMaxFactor = 16;
 
@@ -54,6 +57,19 @@ bool isElementwiseAccumulation(Operation &op, const DenseMap<Value, unsigned> &s
          llvm::count_if(map.getInputs(), [&](Value v) { return slotOf.contains(v); }) == 1;
 }
 
+/// Whether `v` stands for the same value in every copy.
+bool sameInEveryCopy(Value v, ArrayRef<IRMapping> copies) {
+  Value first = copies.front().lookupOrDefault(v);
+  return llvm::all_of(copies, [&](const IRMapping &copy) { return copy.lookupOrDefault(v) == first; });
+}
+
+/// The array `v` is a row (or element) of, through any number of indexings.
+Value rootArray(Value v) {
+  while (auto index = v.getDefiningOp<IndexOp>())
+    v = index.getArray();
+  return v;
+}
+
 /// Copies of one loop body interleaved op by op. Each copy maps the body's
 /// values to its own; the accumulators' versions are shared: an op of copy
 /// u reads the version that copy u - 1's same op made, so the copies add to
@@ -61,6 +77,23 @@ bool isElementwiseAccumulation(Operation &op, const DenseMap<Value, unsigned> &s
 class Interleaver {
 public:
   Interleaver(OpBuilder &b, const DenseMap<Value, unsigned> &slotOf) : b(b), slotOf(slotOf) {}
+
+  /// Makes every copy's version of `op`: merged where the copies' versions
+  /// can be one op (a loop over the same count, an elementwise sum into an
+  /// accumulator, maps reading a common array, a scalar or row the same in
+  /// every copy), else one clone per copy.
+  void interleave(Operation &op, MutableArrayRef<IRMapping> copies, SmallVectorImpl<Value> &now) {
+    if (auto loop = dyn_cast<ForOp>(op); loop && worthMerging(loop, copies))
+      mergeCopies(loop, copies, now);
+    else if (isElementwiseAccumulation(op, slotOf))
+      mergeMapCopies(cast<MapOp>(op), copies, now);
+    else if (auto map = dyn_cast<MapOp>(op); map && readsCommonArray(map, copies))
+      mergeMaps(map, copies);
+    else if (isCommonToCopies(op, copies))
+      cloneOnce(op, copies);
+    else
+      cloneForEachCopy(op, copies, now);
+  }
 
   /// Clones `op` for every copy, after the previous one.
   void cloneForEachCopy(Operation &op, MutableArrayRef<IRMapping> copies,
@@ -79,9 +112,9 @@ public:
     }
   }
 
-  /// Builds, instead of a copy of `loop` (at the top of the jammed body)
-  /// per copy of the body, one loop carrying every copy's state side by
-  /// side and the accumulators once.
+  /// Builds, instead of a copy of `loop` per copy of the body, one loop
+  /// carrying every copy's state side by side and the accumulators once;
+  /// its body is interleaved in turn.
   void mergeCopies(ForOp loop, MutableArrayRef<IRMapping> copies, SmallVectorImpl<Value> &now) {
     Location loc = loop.getLoc();
     Block &body = loop.getBody().front();
@@ -94,7 +127,8 @@ public:
         inits.push_back(copy.lookupOrDefault(loop.getInits()[k]));
     for (unsigned k : shared)
       inits.push_back(now[slotOf.lookup(loop.getInits()[k])]);
-    auto merged = b.create<ForOp>(loc, ValueRange(inits).getTypes(), loop.getCount(), inits);
+    Value count = copies.front().lookupOrDefault(loop.getCount());
+    auto merged = b.create<ForOp>(loc, ValueRange(inits).getTypes(), count, inits);
     merged->setDiscardableAttrs(loop->getDiscardableAttrDictionary());
 
     SmallVector<Type> argTypes{b.getI64Type()};
@@ -113,7 +147,7 @@ public:
     for (unsigned k : shared)
       innerNow[slotOf.lookup(body.getArgument(k + 1))] = block->getArgument(at++);
     for (Operation &op : body.without_terminator())
-      cloneForEachCopy(op, inner, innerNow);
+      interleave(op, inner, innerNow);
 
     Operation *yield = body.getTerminator();
     SmallVector<Value> next;
@@ -176,7 +210,105 @@ public:
     now[slot] = merged.getResult(0);
   }
 
+  /// Builds, instead of a copy of `map` per copy of the body, one map
+  /// with every copy's results: the copies' maps read a common array, which
+  /// the merged map reads once per element. Their extents are that array's.
+  void mergeMaps(MapOp map, MutableArrayRef<IRMapping> copies) {
+    Block &body = map.getBody().front();
+    SmallVector<Value> inputs;
+    SmallVector<Type> argTypes, resultTypes;
+    SmallVector<SmallVector<unsigned>> at(copies.size());
+    for (auto [u, copy] : llvm::enumerate(copies)) {
+      for (auto [k, input] : llvm::enumerate(map.getInputs())) {
+        Value v = copy.lookupOrDefault(input);
+        auto found = llvm::find(inputs, v);
+        at[u].push_back(found - inputs.begin());
+        if (found == inputs.end()) {
+          inputs.push_back(v);
+          argTypes.push_back(body.getArgument(k).getType());
+        }
+      }
+      llvm::append_range(resultTypes, map.getResultTypes());
+    }
+    Location loc = map.getLoc();
+    auto merged = b.create<MapOp>(loc, resultTypes, inputs);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      Block *block = b.createBlock(&merged.getBody(), {}, argTypes,
+                                   SmallVector<Location>(argTypes.size(), loc));
+      SmallVector<Value> yielded;
+      for (auto [u, copy] : llvm::enumerate(copies)) {
+        IRMapping inner = copy;
+        for (auto [k, arg] : llvm::enumerate(body.getArguments()))
+          inner.map(arg, block->getArgument(at[u][k]));
+        for (Operation &op : body.without_terminator())
+          b.clone(op, inner);
+        for (Value v : body.getTerminator()->getOperands())
+          yielded.push_back(inner.lookupOrDefault(v));
+      }
+      b.create<YieldOp>(loc, yielded);
+    }
+    unsigned results = map->getNumResults();
+    for (auto [u, copy] : llvm::enumerate(copies))
+      for (unsigned k = 0; k < results; ++k)
+        copy.map(map.getResult(k), merged.getResult(u * results + k));
+  }
+
 private:
+  /// Whether the copies' versions of `loop` (over the same count) are better
+  /// merged: each carries a state of its own (a recurrence, or an array it
+  /// adds to), or all add to the same elements of the accumulators (read
+  /// and written once for all copies). Copies adding to different rows
+  /// stay apart: a loop storing to several rows of one array does not
+  /// vectorize (LLVM cannot tell that the rows do not overlap).
+  bool worthMerging(ForOp loop, ArrayRef<IRMapping> copies) const {
+    if (!sameInEveryCopy(loop.getCount(), copies))
+      return false;
+    if (llvm::any_of(loop.getInits(), [&](Value init) { return !slotOf.contains(init); }))
+      return true;
+    Value step = loop.getBody().getArgument(0);
+    return !loop.getBody()
+                .walk([&](AddAtOp add) {
+                  bool same = llvm::all_of(add.getIndices(), [&](Value index) {
+                    return index == step ||
+                           (definedOutside(index, loop) && sameInEveryCopy(index, copies));
+                  });
+                  return same ? WalkResult::advance() : WalkResult::interrupt();
+                })
+                .wasInterrupted();
+  }
+
+  /// Whether the copies' versions of `map` read an array that is the same
+  /// in each (then the extents are equal too) and each its own otherwise:
+  /// no accumulator goes in or comes out.
+  bool readsCommonArray(MapOp map, ArrayRef<IRMapping> copies) const {
+    auto accumulator = [&](Value v) { return slotOf.contains(v); };
+    return llvm::none_of(map.getInputs(), accumulator) &&
+           llvm::none_of(map.getResults(), accumulator) &&
+           llvm::any_of(map.getInputs(), [&](Value v) { return sameInEveryCopy(v, copies); }) &&
+           !llvm::all_of(map.getInputs(), [&](Value v) { return sameInEveryCopy(v, copies); }) &&
+           isMemoryEffectFree(map);
+  }
+
+  /// Whether `op` computes the same scalars or rows in every copy: free of
+  /// effects and regions, reading the same values. (Arrays it would build
+  /// stay one per copy: each may be updated in place.)
+  bool isCommonToCopies(Operation &op, ArrayRef<IRMapping> copies) const {
+    return op.getNumRegions() == 0 && isMemoryEffectFree(&op) &&
+           (isa<IndexOp>(op) || llvm::none_of(op.getResultTypes(),
+                                              [](Type t) { return isa<TensorType>(t); })) &&
+           llvm::all_of(op.getOperands(), [&](Value v) {
+             return !slotOf.contains(v) && sameInEveryCopy(v, copies);
+           });
+  }
+
+  /// Clones `op` once, for every copy.
+  void cloneOnce(Operation &op, MutableArrayRef<IRMapping> copies) {
+    Operation *clone = b.clone(op, copies.front());
+    for (IRMapping &copy : copies.drop_front())
+      copy.map(op.getResults(), clone->getResults());
+  }
+
   /// Makes the accumulator versions among `results` (of a cloned op) the
   /// current ones.
   void advance(ValueRange results, ValueRange clones, SmallVectorImpl<Value> &now) {
@@ -212,14 +344,58 @@ bool readOnce(Value version) {
          });
 }
 
-/// Whether jamming `loop` is allowed and pays: its state is all
-/// accumulators, it runs a recurrence or adds elementwise to an
-/// accumulator, its body is small and computes
-/// scalars (besides the accumulators and rows of outer arrays), its ops do
-/// nothing but compute and check (their order between copies changes: a
-/// failing check may be reported for a later iteration than before) and
-/// always end (a loop that may not, run before an earlier iteration's
-/// failing check, would hang where the program stopped with an error).
+/// Whether `v` is the same in every iteration of `loop`: defined outside
+/// it, or computed from such values (a jammed loop's count of rounds).
+bool invariantIn(Value v, ForOp loop, unsigned depth = 0) {
+  if (definedOutside(v, loop))
+    return true;
+  Operation *def = v.getDefiningOp();
+  return def && depth < 4 && def->getNumRegions() == 0 && isMemoryEffectFree(def) &&
+         llvm::all_of(def->getOperands(), [&](Value x) { return invariantIn(x, loop, depth + 1); });
+}
+
+/// Whether `op` is a loop, over a count fixed across `loop`'s iterations,
+/// that adds elementwise to an array of its own state from arrays read from
+/// outside `loop` (the transpose of a matrix-vector product run for each
+/// point: x-bar += y-bar_r A_r for each row r of A).
+bool isSharedRowAccumulation(Operation &op, ForOp loop, const DenseMap<Value, unsigned> &slotOf) {
+  auto inner = dyn_cast<ForOp>(op);
+  if (!inner || !invariantIn(inner.getCount(), loop))
+    return false;
+  Block &body = inner.getBody().front();
+  return llvm::any_of(body.getArguments().drop_front(), [&](BlockArgument state) {
+    return isa<TensorType>(state.getType()) && !slotOf.contains(state) &&
+           llvm::any_of(state.getUsers(), [&](Operation *user) {
+             auto map = dyn_cast<MapOp>(user);
+             return map && map->getBlock() == &body &&
+                    llvm::any_of(map.getInputs(), [&](Value v) {
+                      return v != state && definedOutside(rootArray(v), loop);
+                    });
+           });
+  });
+}
+
+/// Whether `loop`'s body has at most `maxOps` ops, which do nothing but
+/// compute and check (their order between copies changes: a failing check
+/// may be reported for a later iteration than before) and always end (a
+/// loop that may not, run before an earlier iteration's failing check,
+/// would hang where the program stopped with an error). Without `arrays`,
+/// they compute scalars besides the accumulators and rows of outer arrays.
+bool bodyFits(ForOp loop, const DenseMap<Value, unsigned> &slotOf, bool arrays, unsigned maxOps) {
+  unsigned count = 0;
+  WalkResult walk = loop.getBody().walk([&](Operation *op) {
+    bool pure = !isa<WhileOp, FixpointOp>(op) && effectsAreChecksAtMost(op);
+    bool scalar = arrays || isa<IndexOp>(op) || llvm::all_of(op->getResults(), [&](Value v) {
+                    return !isa<TensorType>(v.getType()) || slotOf.contains(v);
+                  });
+    return pure && scalar && ++count <= maxOps ? WalkResult::advance() : WalkResult::interrupt();
+  });
+  return !walk.wasInterrupted();
+}
+
+/// Whether jamming `loop` (whose state is all accumulators) pays by running
+/// recurrences side by side: it runs a recurrence or adds elementwise to an
+/// accumulator, and its body is small and computes scalars (bodyFits).
 bool worthJamming(ForOp loop, const DenseMap<Value, unsigned> &slotOf) {
   if (!llvm::all_of(slotOf, [](auto &entry) { return readOnce(entry.first); }))
     return false;
@@ -228,19 +404,19 @@ bool worthJamming(ForOp loop, const DenseMap<Value, unsigned> &slotOf) {
         return isRecurrence(op, loop, slotOf) || isElementwiseAccumulation(op, slotOf);
       }))
     return false;
-  unsigned count = 0;
-  WalkResult walk = loop.getBody().walk([&](Operation *op) {
-    bool pure = !isa<WhileOp, FixpointOp>(op) && effectsAreChecksAtMost(op);
-    // Arrays other than the accumulators and rows of outer arrays: each
-    // copy's work on them is vectorizable already, and one-shot
-    // bufferization's analysis grows too fast with their copies.
-    bool scalar = isa<IndexOp>(op) || llvm::all_of(op->getResults(), [&](Value v) {
-                    return !isa<TensorType>(v.getType()) || slotOf.contains(v);
-                  });
-    return pure && scalar && ++count <= kMaxBodyOps ? WalkResult::advance()
-                                                    : WalkResult::interrupt();
-  });
-  return !walk.wasInterrupted();
+  return bodyFits(loop, slotOf, /*arrays=*/false, kMaxBodyOps);
+}
+
+/// Whether jamming `loop` pays by sharing reads between its copies: its
+/// body runs a loop that adds rows of an outer array to an array of its own
+/// (isSharedRowAccumulation). The copies may build arrays; merged, their
+/// loops read each row once for all copies, and add to an accumulator's
+/// element the terms of every copy at once.
+bool worthJammingRows(ForOp loop, const DenseMap<Value, unsigned> &slotOf) {
+  return llvm::all_of(slotOf, [](auto &entry) { return readOnce(entry.first); }) &&
+         llvm::any_of(loop.getBody().front(),
+                      [&](Operation &op) { return isSharedRowAccumulation(op, loop, slotOf); }) &&
+         bodyFits(loop, slotOf, /*arrays=*/true, kMaxRowBodyOps);
 }
 
 /// Replaces `loop` by a loop over n / factor iterations that each run
@@ -269,14 +445,8 @@ void jam(ForOp loop, unsigned factor, const DenseMap<Value, unsigned> &slotOf) {
                             .getResult());
     SmallVector<Value> now(block->getArguments().drop_front());
     Interleaver interleave(b, slotOf);
-    for (Operation &op : body.without_terminator()) {
-      if (isRecurrence(op, loop, slotOf))
-        interleave.mergeCopies(cast<ForOp>(op), copies, now);
-      else if (isElementwiseAccumulation(op, slotOf))
-        interleave.mergeMapCopies(cast<MapOp>(op), copies, now);
-      else
-        interleave.cloneForEachCopy(op, copies, now);
-    }
+    for (Operation &op : body.without_terminator())
+      interleave.interleave(op, copies, now);
     b.create<YieldOp>(loc, now);
   }
 
@@ -300,14 +470,21 @@ struct FADUnrollJamPass : public fad::impl::FADUnrollJamBase<FADUnrollJamPass> {
       return;
     unsigned copies = std::min<unsigned>(factor, kMaxFactor);
     // Innermost candidates first would jam a loop and then the loop around
-    // it (copies of copies): take the outermost, in pre-order.
+    // it (copies of copies): take the outermost, in pre-order. Then, in a
+    // second round, loops whose copies share reads, around loops the first
+    // round jammed (a point's rows, four at a time, for four points).
+    jamAll(copies, worthJamming);
+    jamAll(copies, worthJammingRows);
+  }
+
+  template <typename Worth> void jamAll(unsigned copies, Worth worth) {
     SmallVector<std::pair<ForOp, DenseMap<Value, unsigned>>> loops;
     getOperation()->walk<WalkOrder::PreOrder>([&](ForOp loop) {
       if (loop.getInits().empty())
         return WalkResult::advance();
       // Scalar sums too: the copies add to them in the original order.
       auto slotOf = accumulatorSlots(loop, /*scalarSums=*/true);
-      if (!slotOf || !worthJamming(loop, *slotOf))
+      if (!slotOf || !worth(loop, *slotOf))
         return WalkResult::advance();
       loops.push_back({loop, std::move(*slotOf)});
       return WalkResult::skip();

@@ -119,6 +119,36 @@ func.func @row_sum(%x: tensor<?x?xf64>, %z: tensor<?xf64>) -> tensor<?xf64> {
   return %r : tensor<?xf64>
 }
 
+// A map with several results overwrites a different dead input with each
+// (fad-unroll-jam's merged maps, adding a row to each point's array): two
+// accumulators carried by a loop are added into in place. The row, read by
+// both results, is overwritten by neither.
+// CHECK-LABEL: func.func @two_sums
+// CHECK:         scf.for {{.*}} iter_args(%[[A:.*]] = %{{.*}}, %[[B:.*]] = %{{.*}}) -> (tensor<?xf64>, tensor<?xf64>)
+// CHECK:           %[[ROW:.*]] = tensor.extract_slice
+// CHECK-NOT:       tensor.empty
+// CHECK:           scf.for %[[I:.*]] = {{.*}} iter_args(%[[DA:.*]] = %[[A]], %[[DB:.*]] = %[[B]])
+// CHECK:             tensor.extract %[[DA]][%[[I]]]
+// CHECK:             tensor.extract %[[ROW]][%[[I]]]
+// CHECK:             tensor.extract %[[DB]][%[[I]]]
+// CHECK:             tensor.insert {{.*}} into %[[DA]][%[[I]]]
+// CHECK:             tensor.insert {{.*}} into %[[DB]][%[[I]]]
+func.func @two_sums(%x: tensor<?x?xf64>, %z: tensor<?xf64>, %w: tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
+  %n = fad.dim %x[0] : tensor<?x?xf64>
+  %r:2 = fad.for %n iter(%z, %w) : (tensor<?xf64>, tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
+  ^bb0(%i: i64, %a: tensor<?xf64>, %b: tensor<?xf64>):
+    %row = fad.index %x[%i] : tensor<?x?xf64> -> tensor<?xf64>
+    %t:2 = fad.map (%a, %row, %b) : (tensor<?xf64>, tensor<?xf64>, tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
+    ^bb0(%p: f64, %q: f64, %s: f64):
+      %u = fad.add %p, %q : f64
+      %v = fad.mul %s, %q : f64
+      fad.yield %u, %v : f64, f64
+    }
+    fad.yield %t#0, %t#1 : tensor<?xf64>, tensor<?xf64>
+  }
+  return %r#0, %r#1 : tensor<?xf64>, tensor<?xf64>
+}
+
 // An input used again later keeps its value: the map writes a new array.
 // CHECK-LABEL: func.func @still_used
 // CHECK:         %[[Y:.*]] = tensor.empty

@@ -43,6 +43,20 @@ TEST(Allocator, SmallBlocksAreReused) {
   deallocate(second);
 }
 
+TEST(Allocator, OverAlignedBlocksAreReused) {
+  // Generated code asks for 64-byte aligned buffers: they are aligned
+  // within a cached block, and freeing one returns that block.
+  for (int round = 0; round < 3; ++round) {
+    void *first = allocate(200, 64);
+    ASSERT_TRUE(alignedTo(first, 64));
+    std::memset(first, 0xef, 200);
+    deallocate(first);
+    void *second = allocate(200, 64);
+    EXPECT_EQ(first, second);
+    deallocate(second);
+  }
+}
+
 TEST(Allocator, InteriorPointersFreeTheirBlock) {
   // As memref lowering aligns a buffer's data past its block's start: the
   // block itself, or 16 bytes and more into it.

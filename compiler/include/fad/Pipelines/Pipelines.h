@@ -138,6 +138,12 @@ mlir::OwningOpRef<mlir::ModuleOp> buildLinearView(mlir::ModuleOp module);
 /// operations in the last bits.
 void allowFloatContraction(llvm::Module &module);
 
+/// Declares the runtime's allocation functions to return memory that no
+/// other pointer reaches (LLVM's `noalias` return, as for malloc): loops
+/// that read some buffers and write others then vectorize without checking
+/// at run time whether they overlap.
+void markFreshAllocations(llvm::Module &module);
+
 /// Translates an LLVM-dialect module to LLVM IR optimized at -O3 for the host
 /// CPU, with float contraction (`allowFloatContraction`) when
 /// `contractFloats`. Emits an error on `module` and returns null on failure.

@@ -316,7 +316,7 @@ def FADInterchangeAccumulations : Pass<"fad-interchange-accumulations", "mlir::M
 }
 
 def FADUnrollJam : Pass<"fad-unroll-jam", "mlir::ModuleOp"> {
-  let summary = "Interleave the iterations of accumulating loops that run recurrences";
+  let summary = "Interleave the iterations of accumulating loops that run recurrences or share reads";
   let description = [{
     Runs after fad-split-accumulations. A reverse sweep over data points
     often runs, per point, an inner loop whose every iteration waits for the
@@ -342,6 +342,25 @@ def FADUnrollJam : Pass<"fad-unroll-jam", "mlir::ModuleOp"> {
       every copy's term to each element in turn
     loop over the n mod factor iterations left, as before
     ```
+
+    Merged inner loops are interleaved in turn. Inner loops are merged when
+    they carry a state of their own (a recurrence, an array) or when every
+    copy adds to the same elements of the accumulators (read and written
+    once for all copies); copies that add to different rows of an array
+    stay apart (a loop storing to several rows does not vectorize: LLVM
+    cannot tell that they do not overlap). Maps whose copies read a common
+    array become one map with every copy's results. An op that computes
+    the same scalar or row in every copy is cloned once.
+
+    A second round then jams the loops around those jammed first whose
+    copies share reads: a loop (state all accumulators, body at most 400
+    ops, free of effects other than checks, which may build arrays) whose
+    body runs an inner loop adding rows of an array from outside to an
+    array of its own. That is the transpose of a matrix-vector product per
+    data point (gmm's reverse sweep: z̄ += ȳ_r Q_r, and L̄_r += ȳ_r z, for
+    each row r): jammed, each row of Q is read once for `factor` points and
+    each row of L̄ read and written once, the rows jammed in the first
+    round.
 
     A constant trip count below `factor` (a dot product of 3-vectors, its
     extent a checked constant) is the factor: one round runs every

@@ -406,9 +406,9 @@ static Value commonExtent(OpBuilder &b, Location loc, ValueRange arrays) {
   return n;
 }
 
-/// On a fad.map, set by the pass before lowering: the input that the map
-/// may overwrite (inPlaceInput).
-constexpr llvm::StringLiteral kInPlaceInputAttr = "fad.in_place_input";
+/// On a fad.map, set by the pass before lowering: for each result, the
+/// input that the map may overwrite with it, or -1 (inPlaceInputs).
+constexpr llvm::StringLiteral kInPlaceInputsAttr = "fad.in_place_inputs";
 
 /// Whether `v` is an array of its own, not a view of a live one: a loop's
 /// carried value or an op's result other than a row of another array (fad
@@ -425,31 +425,34 @@ static bool ownsItsBuffer(Value v) {
   return !isa<IndexOp, tensor::ExtractSliceOp>(v.getDefiningOp());
 }
 
-/// The input of a one-result map of scalars that the map may overwrite: an
-/// array of the result's type that owns its buffer and that nothing else
-/// reads, so the buffer is dead after the map. Element i of it is read
-/// before element i of the result is written, so the map can run in place
+/// For each result of a map of scalars, an input that the map may
+/// overwrite with it, or -1: an array of the result's type that owns its
+/// buffer and that nothing else reads, so the buffer is dead after the map,
+/// each input for one result at most. Element i of every input is read
+/// before element i of any result is written, so the map can run in place
 /// (in a reduction `acc' = map2 (+) acc x`, no array is allocated per
-/// iteration). -1 if there is none. Decided on the fad IR, before lowering
-/// (the pass marks the map with kInPlaceInputAttr), or for a map that a
-/// lowering makes, by that lowering, whose op (`beingReplaced`) still reads
-/// the inputs until the conversion ends.
-static int inPlaceInput(Operation *op, Region &body, ValueRange inputs,
-                        Operation *beingReplaced = nullptr) {
-  if (!isa<MapOp>(op) || op->getNumResults() != 1 ||
-      isa<RankedTensorType>(body.front().getTerminator()->getOperand(0).getType()))
-    return -1;
-  for (auto [k, input] : llvm::enumerate(inputs)) {
-    // Extents do not change when the map writes the elements.
-    bool onlyThisMapReads = llvm::all_of(input.getUsers(), [&](Operation *user) {
-      return user == op || user == beingReplaced ||
-             isa<DimOp, ZerosLikeOp>(user); // they read only extents
-    });
-    if (input.getType() == op->getResult(0).getType() && onlyThisMapReads &&
-        ownsItsBuffer(input))
-      return k;
+/// iteration). Decided on the fad IR, before lowering (the pass marks the
+/// map with kInPlaceInputsAttr).
+static SmallVector<int64_t> inPlaceInputs(MapOp map) {
+  SmallVector<int64_t> chosen(map->getNumResults(), -1);
+  Operation *yield = map.getBody().front().getTerminator();
+  for (auto [r, result] : llvm::enumerate(map.getResults())) {
+    if (isa<RankedTensorType>(yield->getOperand(r).getType()))
+      continue;
+    for (auto [k, input] : llvm::enumerate(map.getInputs())) {
+      // Extents do not change when the map writes the elements.
+      bool onlyThisMapReads = llvm::all_of(input.getUsers(), [&](Operation *user) {
+        return user == map || isa<DimOp, ZerosLikeOp>(user); // they read only extents
+      });
+      if (input.getType() == result.getType() && onlyThisMapReads && ownsItsBuffer(input) &&
+          !llvm::is_contained(chosen, int64_t(k)) &&
+          llvm::count(map.getInputs(), input) == 1) {
+        chosen[r] = k;
+        break;
+      }
+    }
   }
-  return -1;
+  return chosen;
 }
 
 /// Lowers a loop producing one array per yielded value (map and build):
@@ -457,19 +460,22 @@ static int inPlaceInput(Operation *op, Region &body, ValueRange inputs,
 static void lowerCollect(PatternRewriter &rw, Operation *op, Region &body,
                          ValueRange inputs, Value n, bool passIndex) {
   Location loc = op->getLoc();
-  auto inPlaceAttr = op->getAttrOfType<IntegerAttr>(kInPlaceInputAttr);
-  int inPlace = inPlaceAttr ? (int)inPlaceAttr.getInt() : -1;
+  auto inPlaceAttr = op->getAttrOfType<DenseI64ArrayAttr>(kInPlaceInputsAttr);
+  SmallVector<int64_t> inPlace(op->getNumResults(), -1);
+  if (inPlaceAttr)
+    inPlace.assign(inPlaceAttr.asArrayRef().begin(), inPlaceAttr.asArrayRef().end());
   // Row extents known before the loop allocate the result once, up front;
   // otherwise the first row fixes them (destForRow).
   auto yield = cast<YieldOp>(body.front().getTerminator());
   SmallVector<std::optional<SmallVector<Value>>> rowExtents;
   SmallVector<Value> dests;
-  for (auto [t, yielded] : llvm::zip(op->getResultTypes(), yield.getValues())) {
+  for (auto [t, yielded, overwritten] :
+       llvm::zip(op->getResultTypes(), yield.getValues(), inPlace)) {
     rowExtents.push_back(isa<RankedTensorType>(yielded.getType())
                              ? hoistedExtents(rw, loc, op, yielded)
                              : SmallVector<Value>());
-    if (inPlace >= 0) {
-      dests.push_back(inputs[inPlace]);
+    if (overwritten >= 0) {
+      dests.push_back(inputs[overwritten]);
     } else if (rowExtents.back()) {
       SmallVector<Value> dims{n};
       dims.append(*rowExtents.back());
@@ -482,8 +488,12 @@ static void lowerCollect(PatternRewriter &rw, Operation *op, Region &body,
     SmallVector<Value> args;
     if (passIndex)
       args.push_back(toI64(rw, loc, i));
-    for (auto [k, input] : llvm::enumerate(inputs))
-      args.push_back(extractAt(rw, loc, (int)k == inPlace ? acc[0] : input, i));
+    for (auto [k, input] : llvm::enumerate(inputs)) {
+      // An overwritten input is read from the result's buffer.
+      const int64_t *result = llvm::find(inPlace, int64_t(k));
+      args.push_back(
+          extractAt(rw, loc, result != inPlace.end() ? acc[result - inPlace.begin()] : input, i));
+    }
     SmallVector<Value> values = inlineBody(rw, body, args);
     SmallVector<Value> next;
     for (auto [value, dest, extents] : llvm::zip(values, acc, rowExtents))
@@ -880,7 +890,7 @@ struct StoreAtLowering : OpRewritePattern<OpTy> {
         Value element = map.getBody().front().getTerminator()->getOperand(0);
         if (!isa<RankedTensorType>(element.getType()) &&
             map.getInputs()[0].getType() == map.getResult(0).getType())
-          map->setAttr(kInPlaceInputAttr, rw.getI64IntegerAttr(0));
+          map->setAttr(kInPlaceInputsAttr, rw.getDenseI64ArrayAttr({0}));
       }
       value = sum;
     }
@@ -1298,9 +1308,9 @@ struct ConvertFADToSCFPass
       addFiniteChecks(getOperation());
     Builder b(&getContext());
     getOperation().walk([&](MapOp map) {
-      int k = inPlaceInput(map, map.getBody(), map.getInputs());
-      if (k >= 0)
-        map->setAttr(kInPlaceInputAttr, b.getI64IntegerAttr(k));
+      SmallVector<int64_t> overwritten = inPlaceInputs(map);
+      if (llvm::any_of(overwritten, [](int64_t k) { return k >= 0; }))
+        map->setAttr(kInPlaceInputsAttr, b.getDenseI64ArrayAttr(overwritten));
     });
     ConversionTarget target(getContext());
     target.addIllegalDialect<FADDialect>();
