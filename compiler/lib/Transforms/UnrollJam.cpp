@@ -174,80 +174,14 @@ public:
     unsigned accAt = llvm::find_if(map.getInputs(), [&](Value v) { return slotOf.contains(v); }) -
                      map.getInputs().begin();
     unsigned slot = slotOf.lookup(map.getInputs()[accAt]);
-    // The merged map's inputs: the accumulator, then every copy's others
-    // (once each); `at[u][k]` is where copy u's input k went.
-    // An input's argument keeps its type in the original body (a map over
-    // a matrix's rows takes rows).
-    Block &body = map.getBody().front();
-    SmallVector<Value> inputs{now[slot]};
-    SmallVector<Type> argTypes{body.getArgument(accAt).getType()};
-    SmallVector<SmallVector<unsigned>> at(copies.size());
-    for (auto [u, copy] : llvm::enumerate(copies))
-      for (auto [k, input] : llvm::enumerate(map.getInputs())) {
-        Value v = copy.lookupOrDefault(input);
-        auto found = llvm::find(inputs, v);
-        at[u].push_back(k == accAt ? 0 : found - inputs.begin());
-        if (k != accAt && found == inputs.end()) {
-          inputs.push_back(v);
-          argTypes.push_back(body.getArgument(k).getType());
-        }
-      }
-    Location loc = map.getLoc();
-    auto merged = b.create<MapOp>(loc, map.getResultTypes(), inputs);
-    OpBuilder::InsertionGuard guard(b);
-    Block *block = b.createBlock(&merged.getBody(), {}, argTypes,
-                                 SmallVector<Location>(argTypes.size(), loc));
-    Value element = block->getArgument(0);
-    for (auto [u, copy] : llvm::enumerate(copies)) {
-      IRMapping inner = copy;
-      for (auto [k, arg] : llvm::enumerate(body.getArguments()))
-        inner.map(arg, k == accAt ? element : block->getArgument(at[u][k]));
-      for (Operation &op : body.without_terminator())
-        b.clone(op, inner);
-      element = inner.lookupOrDefault(body.getTerminator()->getOperand(0));
-    }
-    b.create<YieldOp>(loc, element);
-    now[slot] = merged.getResult(0);
+    now[slot] = mergedMap(map, copies, accAt, now[slot]).getResult(0);
   }
 
   /// Builds, instead of a copy of `map` per copy of the body, one map
   /// with every copy's results: the copies' maps read a common array, which
   /// the merged map reads once per element. Their extents are that array's.
   void mergeMaps(MapOp map, MutableArrayRef<IRMapping> copies) {
-    Block &body = map.getBody().front();
-    SmallVector<Value> inputs;
-    SmallVector<Type> argTypes, resultTypes;
-    SmallVector<SmallVector<unsigned>> at(copies.size());
-    for (auto [u, copy] : llvm::enumerate(copies)) {
-      for (auto [k, input] : llvm::enumerate(map.getInputs())) {
-        Value v = copy.lookupOrDefault(input);
-        auto found = llvm::find(inputs, v);
-        at[u].push_back(found - inputs.begin());
-        if (found == inputs.end()) {
-          inputs.push_back(v);
-          argTypes.push_back(body.getArgument(k).getType());
-        }
-      }
-      llvm::append_range(resultTypes, map.getResultTypes());
-    }
-    Location loc = map.getLoc();
-    auto merged = b.create<MapOp>(loc, resultTypes, inputs);
-    {
-      OpBuilder::InsertionGuard guard(b);
-      Block *block = b.createBlock(&merged.getBody(), {}, argTypes,
-                                   SmallVector<Location>(argTypes.size(), loc));
-      SmallVector<Value> yielded;
-      for (auto [u, copy] : llvm::enumerate(copies)) {
-        IRMapping inner = copy;
-        for (auto [k, arg] : llvm::enumerate(body.getArguments()))
-          inner.map(arg, block->getArgument(at[u][k]));
-        for (Operation &op : body.without_terminator())
-          b.clone(op, inner);
-        for (Value v : body.getTerminator()->getOperands())
-          yielded.push_back(inner.lookupOrDefault(v));
-      }
-      b.create<YieldOp>(loc, yielded);
-    }
+    MapOp merged = mergedMap(map, copies, std::nullopt, Value());
     unsigned results = map->getNumResults();
     for (auto [u, copy] : llvm::enumerate(copies))
       for (unsigned k = 0; k < results; ++k)
@@ -300,6 +234,63 @@ private:
            llvm::all_of(op.getOperands(), [&](Value v) {
              return !slotOf.contains(v) && sameInEveryCopy(v, copies);
            });
+  }
+
+  /// One map over the copies' inputs (each distinct value once; an input's
+  /// argument keeps its type in the original body: a map over a matrix's
+  /// rows takes rows) whose body runs the copies' bodies one after the
+  /// other. With `accAt`, that input is an accumulator whose current
+  /// version is `acc`: the merged map reads it once, each copy's body adds
+  /// to what the previous one yielded, and the result is the last one's.
+  /// Otherwise the results are every copy's, copy by copy.
+  MapOp mergedMap(MapOp map, ArrayRef<IRMapping> copies, std::optional<unsigned> accAt,
+                  Value acc) {
+    Block &body = map.getBody().front();
+    SmallVector<Value> inputs;
+    SmallVector<Type> argTypes;
+    if (accAt) {
+      inputs.push_back(acc);
+      argTypes.push_back(body.getArgument(*accAt).getType());
+    }
+    // `at[u][k]`: where copy u's input k went.
+    SmallVector<SmallVector<unsigned>> at(copies.size());
+    for (auto [u, copy] : llvm::enumerate(copies))
+      for (auto [k, input] : llvm::enumerate(map.getInputs())) {
+        if (k == accAt) {
+          at[u].push_back(0);
+          continue;
+        }
+        Value v = copy.lookupOrDefault(input);
+        auto found = llvm::find(inputs, v);
+        at[u].push_back(found - inputs.begin());
+        if (found == inputs.end()) {
+          inputs.push_back(v);
+          argTypes.push_back(body.getArgument(k).getType());
+        }
+      }
+    SmallVector<Type> resultTypes;
+    for (size_t u = 0; u < (accAt ? 1 : copies.size()); ++u)
+      llvm::append_range(resultTypes, map.getResultTypes());
+    Location loc = map.getLoc();
+    auto merged = b.create<MapOp>(loc, resultTypes, inputs);
+    OpBuilder::InsertionGuard guard(b);
+    Block *block = b.createBlock(&merged.getBody(), {}, argTypes,
+                                 SmallVector<Location>(argTypes.size(), loc));
+    Value element = accAt ? block->getArgument(0) : Value();
+    SmallVector<Value> yielded;
+    for (auto [u, copy] : llvm::enumerate(copies)) {
+      IRMapping inner = copy;
+      for (auto [k, arg] : llvm::enumerate(body.getArguments()))
+        inner.map(arg, k == accAt ? element : block->getArgument(at[u][k]));
+      for (Operation &op : body.without_terminator())
+        b.clone(op, inner);
+      for (Value v : body.getTerminator()->getOperands())
+        yielded.push_back(inner.lookupOrDefault(v));
+      if (accAt)
+        element = yielded.pop_back_val();
+    }
+    b.create<YieldOp>(loc, accAt ? ValueRange(element) : ValueRange(yielded));
+    return merged;
   }
 
   /// Clones `op` once, for every copy.
