@@ -1147,3 +1147,120 @@ func.func @one_hot_row_read_twice(%m: tensor<?x?xf64>, %n: i64, %r: i64, %init: 
   %sum = fad.add_at %init[%r], %hot : tensor<?x?xf64>, tensor<?xf64>
   return %sum, %hot : tensor<?x?xf64>, tensor<?xf64>
 }
+
+// -----
+
+// A sum of a build of two results (a value and its tangent lanes, as
+// jacfwd makes of `sum (build n f)`): one loop carrying both sums.
+// CHECK-LABEL: func.func @build_pair_into_reduce
+// CHECK-NOT:     fad.build %arg0
+// CHECK-NOT:     fad.reduce
+// CHECK:         %[[L:.*]]:2 = fad.for %arg0 iter(%{{.*}}, %arg1) {fad.reduction} : (f64, tensor<?xf64>) -> (f64, tensor<?xf64>)
+// CHECK:         return %[[L]]#0, %[[L]]#1
+func.func @build_pair_into_reduce(%n: i64, %zeros: tensor<?xf64>, %t: tensor<?xf64>) -> (f64, tensor<?xf64>) {
+  %z = arith.constant 0.0 : f64
+  %b:2 = fad.build %n : tensor<?xf64>, tensor<?x?xf64> {
+  ^bb0(%i: i64):
+    %f = fad.convert %i : i64 to f64
+    %s = fad.map(%t) : (tensor<?xf64>) -> tensor<?xf64> {
+    ^bb0(%e: f64):
+      %m = fad.mul %e, %f : f64
+      fad.yield %m : f64
+    }
+    fad.yield %f, %s : f64, tensor<?xf64>
+  }
+  %r:2 = fad.reduce inits(%z, %zeros) arrays(%b#0, %b#1) : (f64, tensor<?xf64>), (tensor<?xf64>, tensor<?x?xf64>) -> f64, tensor<?xf64> {
+  ^bb0(%a: f64, %av: tensor<?xf64>, %x: f64, %xv: tensor<?xf64>):
+    %s = fad.add %a, %x : f64
+    %sv = fad.map(%av, %xv) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64> {
+    ^bb0(%p: f64, %q: f64):
+      %w = fad.add %p, %q : f64
+      fad.yield %w : f64
+    }
+    fad.yield %s, %sv : f64, tensor<?xf64>
+  }
+  return %r#0, %r#1 : f64, tensor<?xf64>
+}
+
+// -----
+
+// acc + (if c then 0 else e) -> if c then acc else acc + e, for a scalar
+// and for tangent lanes (zeros of the lanes' extent, which the zero branch
+// still checks against the accumulator's): a weighted sum skips its zero
+// weights.
+// CHECK-LABEL: func.func @add_only_nonzero_branch
+// CHECK:         fad.for %arg0 iter(%{{.*}}, %arg2) {fad.reduction}
+// CHECK:           %[[R:.*]]:2 = fad.if %{{.*}} -> f64, tensor<?xf64> {
+// CHECK:             %[[D:.*]] = fad.dim %[[ACCV:.*]][0] : tensor<?xf64>
+// CHECK:             fad.assert %{{.*}}, "map: arrays of different sizes" sizes(%arg3, %[[D]])
+// CHECK:             fad.yield %[[ACC:.*]], %[[ACCV]] : f64, tensor<?xf64>
+// CHECK:           } else {
+// CHECK:             %[[S:.*]] = fad.add %[[ACC]], %{{.*}} : f64
+// CHECK:             %[[SV:.*]] = fad.map(%[[ACCV]], %arg1)
+// CHECK:             fad.yield %[[S]], %[[SV]] : f64, tensor<?xf64>
+// CHECK:           fad.yield %[[R]]#0, %[[R]]#1
+func.func @add_only_nonzero_branch(%n: i64, %w: tensor<?xf64>, %init: tensor<?xf64>, %lanes: i64) -> (f64, tensor<?xf64>) {
+  %z = arith.constant 0.0 : f64
+  %r:2 = fad.for %n iter(%z, %init) {fad.reduction} : (f64, tensor<?xf64>) -> (f64, tensor<?xf64>) {
+  ^bb0(%i: i64, %acc: f64, %accv: tensor<?xf64>):
+    %wi = fad.index %w[%i] : tensor<?xf64> -> f64
+    %c = arith.cmpf oeq, %wi, %z : f64
+    %t:2 = fad.if %c -> f64, tensor<?xf64> {
+      %zeros = fad.build %lanes : tensor<?xf64> {
+      ^bb0(%k: i64):
+        fad.yield %z : f64
+      }
+      fad.yield %z, %zeros : f64, tensor<?xf64>
+    } else {
+      %sq = fad.mul %wi, %wi : f64
+      fad.yield %sq, %w : f64, tensor<?xf64>
+    }
+    %s = fad.add %acc, %t#0 : f64
+    %sv = fad.map(%accv, %t#1) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64> {
+    ^bb0(%p: f64, %q: f64):
+      %a = fad.add %p, %q : f64
+      fad.yield %a : f64
+    }
+    fad.yield %s, %sv : f64, tensor<?xf64>
+  }
+  return %r#0, %r#1 : f64, tensor<?xf64>
+}
+
+// -----
+
+// Not rewritten: the term is read twice, neither branch is zero, or the
+// sum is a product.
+// CHECK-LABEL: func.func @add_only_nonzero_branch_kept
+// CHECK:         %[[A:.*]] = fad.if
+// CHECK-NEXT:      fad.yield %cst : f64
+// CHECK:         fad.add %arg1, %[[A]]
+// CHECK:         fad.mul %arg1, %[[A]]
+// CHECK:         %[[B:.*]] = fad.if
+// CHECK:         fad.add %arg1, %[[B]]
+// CHECK:         %[[C:.*]] = fad.if
+// CHECK-NEXT:      fad.yield %cst : f64
+// CHECK:         fad.mul %arg1, %[[C]]
+func.func @add_only_nonzero_branch_kept(%c: i1, %acc: f64, %x: f64) -> (f64, f64, f64, f64) {
+  %z = arith.constant 0.0 : f64
+  %one = arith.constant 1.0 : f64
+  %a = fad.if %c -> f64 {
+    fad.yield %z : f64
+  } else {
+    fad.yield %x : f64
+  }
+  %s = fad.add %acc, %a : f64
+  %p = fad.mul %acc, %a : f64
+  %b = fad.if %c -> f64 {
+    fad.yield %one : f64
+  } else {
+    fad.yield %x : f64
+  }
+  %t = fad.add %acc, %b : f64
+  %d = fad.if %c -> f64 {
+    fad.yield %z : f64
+  } else {
+    fad.yield %x : f64
+  }
+  %q = fad.mul %acc, %d : f64
+  return %s, %p, %t, %q : f64, f64, f64, f64
+}

@@ -343,6 +343,92 @@ struct AccumulateIntoRow : OpRewritePattern<AddAtOp> {
     return success();
   }
 };
+
+/// The extent of `v` if it is an array of zeros (a build yielding a zero,
+/// zeros_like), a null value for the scalar zero, std::nullopt otherwise.
+static std::optional<Value> zerosExtent(PatternRewriter &rw, Value v) {
+  if (matchPattern(v, m_AnyZeroFloat()) || matchPattern(v, m_Zero()))
+    return Value();
+  if (auto build = v.getDefiningOp<BuildOp>()) {
+    Block &body = build.getBody().front();
+    if (build->getNumResults() == 1 && &body.front() == body.getTerminator() &&
+        matchPattern(body.getTerminator()->getOperand(0), m_AnyZeroFloat()))
+      return build.getSize();
+  }
+  if (auto zeros = v.getDefiningOp<ZerosLikeOp>();
+      zeros && cast<RankedTensorType>(zeros.getType()).getRank() == 1)
+    return rw.create<DimOp>(zeros.getLoc(), zeros.getOperand(), 0).getResult();
+  return std::nullopt;
+}
+
+/// The other operand of `user` if it adds `value` to it: a scalar fad.add,
+/// or a map adding two vectors elementwise.
+static Value addedTo(Operation *user, Value value) {
+  if (isa<AddOp>(user))
+    return user->getOperand(user->getOperand(0) == value ? 1 : 0);
+  auto map = dyn_cast<MapOp>(user);
+  if (!map || map.getInputs().size() != 2 || map->getNumResults() != 1 ||
+      cast<RankedTensorType>(value.getType()).getRank() != 1)
+    return {};
+  Block &body = map.getBody().front();
+  auto add = dyn_cast<AddOp>(body.front());
+  if (!add || add->getNextNode() != body.getTerminator() ||
+      body.getTerminator()->getOperand(0) != add.getResult() ||
+      !llvm::is_contained(add->getOperands(), body.getArgument(0)) ||
+      !llvm::is_contained(add->getOperands(), body.getArgument(1)))
+    return {};
+  return map.getInputs()[map.getInputs()[0] == value ? 1 : 0];
+}
+
+/// acc + (if c then 0 else e)  ->  if c then acc else acc + e, for a result
+/// of the if read only by that addition (scalars, or vectors added
+/// elementwise). A sum over a build whose body is zero under a condition (a
+/// skinning weight that is zero, a masked term) then adds only its nonzero
+/// terms: forward mode would otherwise add every term's zero tangent lanes.
+/// (Exact: adding a zero changes no sum, up to the sign of a zero sum. The
+/// zero branch still checks the extents the map would have.)
+struct AddOnlyNonzeroBranch : OpRewritePattern<IfOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(IfOp ifOp, PatternRewriter &rw) const override {
+    for (OpResult result : ifOp->getResults()) {
+      if (!result.hasOneUse())
+        continue;
+      Operation *user = *result.user_begin();
+      Value acc = addedTo(user, result);
+      if (!acc || acc == result || user->getBlock() != ifOp->getBlock() ||
+          !definedBefore(acc, ifOp))
+        continue;
+      unsigned k = result.getResultNumber();
+      Operation *thenYield = ifOp.getThenRegion().front().getTerminator();
+      Operation *elseYield = ifOp.getElseRegion().front().getTerminator();
+      Operation *zeroYield = nullptr, *otherYield = nullptr;
+      std::optional<Value> extent;
+      for (auto [yield, other] : {std::pair{thenYield, elseYield}, {elseYield, thenYield}}) {
+        OpBuilder::InsertionGuard guard(rw);
+        rw.setInsertionPoint(yield);
+        if ((extent = zerosExtent(rw, yield->getOperand(k)))) {
+          zeroYield = yield, otherYield = other;
+          break;
+        }
+      }
+      if (!zeroYield)
+        continue;
+      Location loc = user->getLoc();
+      rw.setInsertionPoint(zeroYield);
+      if (*extent)
+        assertExtents(rw, loc, *extent, acc);
+      rw.modifyOpInPlace(zeroYield, [&] { zeroYield->setOperand(k, acc); });
+      rw.setInsertionPoint(otherYield);
+      IRMapping mapping;
+      mapping.map(result, otherYield->getOperand(k));
+      Operation *sum = rw.clone(*user, mapping);
+      rw.modifyOpInPlace(otherYield, [&] { otherYield->setOperand(k, sum->getResult(0)); });
+      rw.replaceOp(user, result);
+      return success();
+    }
+    return rw.notifyMatchFailure(ifOp, "no result is a term added to a sum, zero in a branch");
+  }
+};
 } // namespace
 
 void fad::populateOneHotAccumulationPatterns(RewritePatternSet &patterns) {
@@ -350,7 +436,7 @@ void fad::populateOneHotAccumulationPatterns(RewritePatternSet &patterns) {
 }
 
 void fad::populateElementwiseAccumulationPatterns(RewritePatternSet &patterns) {
-  patterns.add<ElementwiseAccumulationToBuild>(patterns.getContext());
+  patterns.add<ElementwiseAccumulationToBuild, AddOnlyNonzeroBranch>(patterns.getContext());
 }
 
 void fad::populateInPlaceAccumulationPatterns(RewritePatternSet &patterns) {

@@ -20,7 +20,8 @@ namespace fad {
 void populateOneHotAccumulationPatterns(mlir::RewritePatternSet &patterns);
 
 /// Adds ElementwiseAccumulationToBuild: a loop state that is only added into
-/// at the counter becomes a build.
+/// at the counter becomes a build. And AddOnlyNonzeroBranch: a term that is
+/// zero in one branch of an if is added only in the other.
 void populateElementwiseAccumulationPatterns(mlir::RewritePatternSet &patterns);
 
 /// Adds AccumulateIntoRow: an adjoint collected in private zeros and then

@@ -177,16 +177,24 @@ struct FuseMapIntoReduce : OpRewritePattern<ReduceOp> {
   }
 };
 
-/// reduce op z (build n f)  ->  for i < n: acc = op acc (f i)
+/// reduce op z (build n f)  ->  for i < n: acc = op acc (f i), also for a
+/// reduction of several results of one build (each read by nothing else):
+/// a value and its tangent lanes.
 struct FuseBuildIntoReduce : OpRewritePattern<ReduceOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ReduceOp reduce, PatternRewriter &rw) const override {
-    if (reduce.getInputs().size() != 1)
-      return rw.notifyMatchFailure(reduce, "not a reduction of one array");
-    Value array = reduce.getInputs()[0];
-    BuildOp build = fusibleBuild(array, reduce);
+    ValueRange inputs = reduce.getInputs();
+    BuildOp build = inputs.size() == 1 ? fusibleBuild(inputs[0], reduce)
+                                       : inputs[0].getDefiningOp<BuildOp>();
     if (!build)
       return rw.notifyMatchFailure(reduce, "the array is not a fusible build's result");
+    if (inputs.size() > 1 &&
+        (movesCostlyIntoLoop(build, reduce) ||
+         llvm::any_of(inputs, [&](Value v) {
+           return v.getDefiningOp() != build.getOperation() || !v.hasOneUse();
+         })))
+      return rw.notifyMatchFailure(reduce, "not every array is a result of one build read "
+                                           "only by the reduction");
     Location loc = reduce.getLoc();
     Value n = build.getSize();
     // The build's own check, which the loop (running no iteration for a
@@ -194,8 +202,13 @@ struct FuseBuildIntoReduce : OpRewritePattern<ReduceOp> {
     Value zero = rw.create<arith::ConstantIntOp>(loc, 0, 64);
     rw.create<AssertOp>(loc, rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, n, zero),
                         "negative array size");
-    replaceByLoop(rw, reduce, n,
-                  [&](Value i) { return inlineBody(rw, build.getBody(), ValueRange{i}); });
+    replaceByLoop(rw, reduce, n, [&](Value i) {
+      SmallVector<Value> results = inlineBody(rw, build.getBody(), ValueRange{i});
+      SmallVector<Value> elements;
+      for (Value input : inputs)
+        elements.push_back(results[cast<OpResult>(input).getResultNumber()]);
+      return elements;
+    });
     eraseIfUnused(rw, build);
     return success();
   }

@@ -12,6 +12,7 @@
 #include "fad/Dialect/FAD/IR/FADOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 
@@ -155,7 +156,40 @@ struct ForwardMapArguments : OpRewritePattern<MapOp> {
     return success(changed);
   }
 };
+/// A loop of a constant trip count of at most one  ->  its inits, or its
+/// body once with the counter 0: a jammed loop whose rounds cover its
+/// trips (a dot product of 3-vectors), whose state then feeds straight
+/// into what follows.
+struct InlineSingleTrip : OpRewritePattern<ForOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ForOp loop, PatternRewriter &rw) const override {
+    std::optional<int64_t> trips = getConstantIntValue(loop.getCount());
+    if (!trips || *trips > 1)
+      return rw.notifyMatchFailure(loop, "not a constant trip count of at most one");
+    if (*trips < 1) {
+      rw.replaceOp(loop, loop.getInits());
+      return success();
+    }
+    Block &body = loop.getBody().front();
+    Operation *yield = body.getTerminator();
+    SmallVector<Value> args{rw.create<arith::ConstantIntOp>(loop.getLoc(), 0, 64)};
+    llvm::append_range(args, loop.getInits());
+    SmallVector<Value> results;
+    for (Value v : yield->getOperands()) {
+      auto arg = dyn_cast<BlockArgument>(v);
+      results.push_back(arg && arg.getOwner() == &body ? args[arg.getArgNumber()] : v);
+    }
+    rw.eraseOp(yield);
+    rw.inlineBlockBefore(&body, loop, args);
+    rw.replaceOp(loop, results);
+    return success();
+  }
+};
 } // namespace
+
+void ForOp::getCanonicalizationPatterns(RewritePatternSet &patterns, MLIRContext *context) {
+  patterns.add<InlineSingleTrip>(context);
+}
 
 void DimOp::getCanonicalizationPatterns(RewritePatternSet &patterns, MLIRContext *context) {
   patterns.add<OuterExtentFromOperands, ExtentOfRow>(context);

@@ -7,6 +7,8 @@
 #include "fad/Dialect/FAD/IR/FADDialect.h"
 #include "fad/Dialect/FAD/IR/FADOps.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+
 using namespace mlir;
 using namespace fad;
 
@@ -17,4 +19,9 @@ void FADDialect::initialize() {
 #define GET_OP_LIST
 #include "fad/Dialect/FAD/IR/FADOps.cpp.inc"
       >();
+}
+
+Operation *FADDialect::materializeConstant(OpBuilder &builder, Attribute value, Type type,
+                                           Location loc) {
+  return arith::ConstantOp::materialize(builder, value, type, loc);
 }

@@ -138,9 +138,30 @@ static bool isConstant(Attribute attr, double value) {
   return false;
 }
 
-// Identities only: x + 0 = 0 + x = x, x - 0 = x, x * 1 = 1 * x = x, x / 1 = x.
-// (x * 0 is not folded: it is NaN for an infinite or NaN x.)
+/// `combine` of two integer constants (not booleans), or null: an operand
+/// is no constant, or `combine` declines (a division by zero, which fails
+/// at run time).
+static OpFoldResult foldIntegers(Attribute lhs, Attribute rhs,
+                                 function_ref<std::optional<APInt>(const APInt &, const APInt &)> combine) {
+  auto l = dyn_cast_or_null<IntegerAttr>(lhs), r = dyn_cast_or_null<IntegerAttr>(rhs);
+  if (!l || !r || l.getType().getIntOrFloatBitWidth() < 2)
+    return {};
+  std::optional<APInt> value = combine(l.getValue(), r.getValue());
+  return value ? IntegerAttr::get(l.getType(), *value) : OpFoldResult();
+}
+
+/// a / b and a % b folded unless b is 0 or the quotient overflows.
+static bool divisible(const APInt &a, const APInt &b) {
+  return !b.isZero() && !(a.isMinSignedValue() && b.isAllOnes());
+}
+
+// Integer constants fold; otherwise identities only: x + 0 = 0 + x = x,
+// x - 0 = x, x * 1 = 1 * x = x, x / 1 = x. (x * 0 is not folded: it is NaN
+// for an infinite or NaN x.)
 OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
+  if (OpFoldResult c = foldIntegers(adaptor.getLhs(), adaptor.getRhs(),
+                                    [](const APInt &a, const APInt &b) { return a + b; }))
+    return c;
   if (isConstant(adaptor.getRhs(), 0.0))
     return getLhs();
   if (isConstant(adaptor.getLhs(), 0.0))
@@ -148,9 +169,15 @@ OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
   return {};
 }
 OpFoldResult SubOp::fold(FoldAdaptor adaptor) {
+  if (OpFoldResult c = foldIntegers(adaptor.getLhs(), adaptor.getRhs(),
+                                    [](const APInt &a, const APInt &b) { return a - b; }))
+    return c;
   return isConstant(adaptor.getRhs(), 0.0) ? getLhs() : OpFoldResult();
 }
 OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
+  if (OpFoldResult c = foldIntegers(adaptor.getLhs(), adaptor.getRhs(),
+                                    [](const APInt &a, const APInt &b) { return a * b; }))
+    return c;
   if (isConstant(adaptor.getRhs(), 1.0))
     return getLhs();
   if (isConstant(adaptor.getLhs(), 1.0))
@@ -158,14 +185,73 @@ OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
   return {};
 }
 OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
+  if (OpFoldResult c = foldIntegers(adaptor.getLhs(), adaptor.getRhs(),
+                                    [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+                                      if (!divisible(a, b))
+                                        return std::nullopt;
+                                      return a.sdiv(b);
+                                    }))
+    return c;
   return isConstant(adaptor.getRhs(), 1.0) ? getLhs() : OpFoldResult();
 }
-OpFoldResult RemOp::fold(FoldAdaptor) { return {}; }
+OpFoldResult RemOp::fold(FoldAdaptor adaptor) {
+  return foldIntegers(adaptor.getLhs(), adaptor.getRhs(),
+                      [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+                        if (!divisible(a, b))
+                          return std::nullopt;
+                        return a.srem(b);
+                      });
+}
 OpFoldResult PowOp::fold(FoldAdaptor adaptor) {
   return isConstant(adaptor.getRhs(), 1.0) ? getLhs() : OpFoldResult();
 }
-OpFoldResult MaxOp::fold(FoldAdaptor) { return {}; }
-OpFoldResult MinOp::fold(FoldAdaptor) { return {}; }
+/// Whether the integer `v` is known to be at least 0: an extent, a
+/// non-negative constant, or sums, products and bounds of such.
+static bool isKnownNonNegative(Value v) {
+  if (!v.getType().isSignlessInteger(64))
+    return false;
+  if (APInt c; matchPattern(v, m_ConstantInt(&c)))
+    return !c.isNegative();
+  Operation *op = v.getDefiningOp();
+  if (isa_and_nonnull<DimOp>(op))
+    return true;
+  if (auto max = dyn_cast_or_null<MaxOp>(op))
+    return isKnownNonNegative(max.getLhs()) || isKnownNonNegative(max.getRhs());
+  if (isa_and_nonnull<AddOp, MulOp, MinOp>(op))
+    return isKnownNonNegative(op->getOperand(0)) && isKnownNonNegative(op->getOperand(1));
+  return false;
+}
+
+/// Whether the integer `v` is known to be at most 0.
+static bool isKnownNonPositive(Value v) {
+  APInt c;
+  return v.getType().isSignlessInteger(64) && matchPattern(v, m_ConstantInt(&c)) &&
+         !c.isStrictlyPositive();
+}
+
+// Integer constants fold, and max(x, c) = x and min(x, c) = c for an x
+// known to be at least 0 and a constant c <= 0 (a reversed loop's trip count max(n, 0)),
+// so that the bounds checks of indices computed from them fold.
+OpFoldResult MaxOp::fold(FoldAdaptor adaptor) {
+  if (OpFoldResult c = foldIntegers(adaptor.getLhs(), adaptor.getRhs(),
+                                    [](const APInt &a, const APInt &b) { return llvm::APIntOps::smax(a, b); }))
+    return c;
+  if (isKnownNonNegative(getLhs()) && isKnownNonPositive(getRhs()))
+    return getLhs();
+  if (isKnownNonNegative(getRhs()) && isKnownNonPositive(getLhs()))
+    return getRhs();
+  return {};
+}
+OpFoldResult MinOp::fold(FoldAdaptor adaptor) {
+  if (OpFoldResult c = foldIntegers(adaptor.getLhs(), adaptor.getRhs(),
+                                    [](const APInt &a, const APInt &b) { return llvm::APIntOps::smin(a, b); }))
+    return c;
+  if (isKnownNonNegative(getLhs()) && isKnownNonPositive(getRhs()))
+    return getRhs();
+  if (isKnownNonNegative(getRhs()) && isKnownNonPositive(getLhs()))
+    return getLhs();
+  return {};
+}
 OpFoldResult Atan2Op::fold(FoldAdaptor) { return {}; }
 
 OpFoldResult IndexOp::fold(FoldAdaptor adaptor) {

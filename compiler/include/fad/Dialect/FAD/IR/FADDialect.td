@@ -30,6 +30,8 @@ def FAD_Dialect : Dialect {
     `convert-fad-to-scf`.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
+  // Folded integer arithmetic becomes arith.constant.
+  let hasConstantMaterializer = 1;
 }
 
 #endif // FAD_DIALECT_TD

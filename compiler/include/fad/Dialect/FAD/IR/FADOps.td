@@ -836,6 +836,8 @@ def FAD_ForOp : FAD_StructuredOp<"for", [FAD_LoopLikeWithInits, FAD_CostlyToReco
   let assemblyFormat =
       "$count `iter` `(` $inits `)` attr-dict `:` functional-type($inits, $results) $body";
   let hasRegionVerifier = 1;
+  // A constant trip count of at most one: no loop (FADCanonicalize.cpp).
+  let hasCanonicalizer = 1;
 }
 
 def FAD_WhileOp : FAD_Op<"while", [RecursiveMemoryEffects, FAD_CostlyToRecompute]> {
