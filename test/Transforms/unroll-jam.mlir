@@ -284,27 +284,31 @@ func.func @rows_into_vector(%n: i64, %a: tensor<?x?xf64>, %y: tensor<?xf64>, %in
 
 // Forward mode through a dot product of 3-vectors with 3 tangent lanes: a
 // scalar sum (the primal) and an elementwise accumulation (the lanes). Both
-// are accumulators. By 2: a round of two terms, then the third. With 4
-// copies and a constant trip count of 3, all three terms run in one round
-// (one map over the lanes, the sum's terms in order) and no loop is left
-// for the rest.
+// are accumulators. By 2: a round of two terms, then the third, each a loop
+// of one trip, which the pass's clean-up makes straight-line code; the
+// rest's map then fuses into the round's. With 4 copies and a constant trip
+// count of 3, all three terms run in one round. Either way: no loop, the
+// sum's terms in order (0 + p0 folded to p0) and one map over the lanes.
 // CHECK-LABEL: func.func @lanes_of_a_dot
-// CHECK:         fad.for %{{.*}} iter(%{{.*}}, %arg3)
-// CHECK:           fad.map(%{{.*}}, %{{.*}}, %{{.*}}) : (tensor<?xf64>, tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64>
-// CHECK:         fad.for
+// CHECK-NOT:     fad.for
+// CHECK:         %[[P0:.*]] = fad.mul {{.*}} : f64
+// CHECK-NEXT:    %[[P1:.*]] = fad.mul {{.*}} : f64
+// CHECK-NEXT:    %[[S1:.*]] = fad.add %[[P0]], %[[P1]] : f64
+// CHECK:         %[[P2:.*]] = fad.mul {{.*}} : f64
+// CHECK-NEXT:    %[[S2:.*]] = fad.add %[[S1]], %[[P2]] : f64
+// CHECK-NEXT:    %[[M:.*]] = fad.map(%arg3, %{{.*}}, %{{.*}}, %{{.*}}) : (tensor<?xf64>, tensor<?xf64>, tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64>
+// CHECK-NOT:     fad.for
+// CHECK:         return %[[S2]], %[[M]]
 // FOUR-LABEL: func.func @lanes_of_a_dot
-// FOUR:         fad.for %{{.*}} iter(%{{.*}}, %arg3)
-// FOUR-NEXT:    ^bb0(%{{.*}}: i64, %[[S:.*]]: f64, %[[ACC:.*]]: tensor<?xf64>):
-// FOUR:           %[[P0:.*]] = fad.mul {{.*}} : f64
-// FOUR-NEXT:      %[[P1:.*]] = fad.mul {{.*}} : f64
-// FOUR-NEXT:      %[[P2:.*]] = fad.mul {{.*}} : f64
-// FOUR-NEXT:      %[[S0:.*]] = fad.add %[[S]], %[[P0]] : f64
-// FOUR-NEXT:      %[[S1:.*]] = fad.add %[[S0]], %[[P1]] : f64
-// FOUR-NEXT:      %[[S2:.*]] = fad.add %[[S1]], %[[P2]] : f64
-// FOUR-NEXT:      %[[M:.*]] = fad.map(%[[ACC]], %{{.*}}, %{{.*}}, %{{.*}}) : (tensor<?xf64>, tensor<?xf64>, tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64>
-// FOUR:           fad.yield %[[S2]], %[[M]] : f64, tensor<?xf64>
 // FOUR-NOT:     fad.for
-// FOUR:         return
+// FOUR:         %[[P0:.*]] = fad.mul {{.*}} : f64
+// FOUR-NEXT:    %[[P1:.*]] = fad.mul {{.*}} : f64
+// FOUR-NEXT:    %[[P2:.*]] = fad.mul {{.*}} : f64
+// FOUR-NEXT:    %[[S1:.*]] = fad.add %[[P0]], %[[P1]] : f64
+// FOUR-NEXT:    %[[S2:.*]] = fad.add %[[S1]], %[[P2]] : f64
+// FOUR-NEXT:    %[[M:.*]] = fad.map(%arg3, %{{.*}}, %{{.*}}, %{{.*}}) : (tensor<?xf64>, tensor<?xf64>, tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64>
+// FOUR-NOT:     fad.for
+// FOUR:         return %[[S2]], %[[M]]
 func.func @lanes_of_a_dot(%r: tensor<?xf64>, %p: tensor<?xf64>, %dr: tensor<?x?xf64>,
                           %zero: tensor<?xf64>) -> (f64, tensor<?xf64>) {
   %c3 = arith.constant 3 : i64

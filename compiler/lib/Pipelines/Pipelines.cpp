@@ -114,9 +114,6 @@ void fad::buildFADToSCFPipeline(OpPassManager &pm, const PipelineOptions &option
   pm.addPass(createFADSplitAccumulations());
   pm.addPass(createFADInterchangeAccumulations());
   pm.addPass(createFADUnrollJam());
-  // The jammed loops' constant trip counts fold, and a loop of one round
-  // (all the trips of a short dot product) becomes straight-line code.
-  pm.addPass(createCanonicalizerPass());
   pm.addPass(createConvertFADToSCF({/*checkNans=*/options.checkNans}));
   // Not scf.for's folding of tensor.cast into its iteration arguments: it
   // gives a state the static shape of its initial value and casts each

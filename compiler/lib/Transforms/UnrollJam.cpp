@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Accumulators.h"
+#include "FusionPatterns.h"
 #include "fad/Dialect/FAD/IR/FADOps.h"
 #include "fad/Transforms/Passes.h"
 
@@ -17,6 +18,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/RegionUtils.h"
 
 namespace fad {
@@ -464,12 +466,31 @@ struct FADUnrollJamPass : public fad::impl::FADUnrollJamBase<FADUnrollJamPass> {
     // it (copies of copies): take the outermost, in pre-order. Then, in a
     // second round, loops whose copies share reads, around loops the first
     // round jammed (a point's rows, four at a time, for four points).
-    jamAll(copies, worthJamming);
-    jamAll(copies, worthJammingRows);
+    bool jammed = jamAll(copies, worthJamming);
+    jammed |= jamAll(copies, worthJammingRows);
+    if (jammed)
+      cleanUp();
   }
 
-  template <typename Worth> void jamAll(unsigned copies, Worth worth) {
+  /// Folds the jammed loops' constant trip counts; a loop of one round
+  /// (every trip of a short dot product) becomes straight-line code, and
+  /// the maps it produced fuse into their readers (tangent lanes of a row:
+  /// one pass over the lanes instead of one per op).
+  void cleanUp() {
+    MLIRContext *ctx = &getContext();
+    RewritePatternSet patterns(ctx);
+    for (RegisteredOperationName op : ctx->getRegisteredOperations())
+      if (op.getDialectNamespace() == FADDialect::getDialectNamespace())
+        op.getCanonicalizationPatterns(patterns, ctx);
+    populateProducerConsumerFusionPatterns(patterns);
+    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+
+  /// Jams the loops `worth` picks; whether there was one.
+  template <typename Worth> bool jamAll(unsigned copies, Worth worth) {
     SmallVector<std::pair<ForOp, DenseMap<Value, unsigned>>> loops;
+    bool any = false;
     getOperation()->walk<WalkOrder::PreOrder>([&](ForOp loop) {
       if (loop.getInits().empty())
         return WalkResult::advance();
@@ -487,7 +508,9 @@ struct FADUnrollJamPass : public fad::impl::FADUnrollJamBase<FADUnrollJamPass> {
       if (trips && *trips < 2)
         continue;
       jam(loop, trips && *trips < copies ? unsigned(*trips) : copies, slotOf);
+      any = true;
     }
+    return any;
   }
 };
 } // namespace
