@@ -1264,3 +1264,80 @@ func.func @add_only_nonzero_branch_kept(%c: i1, %acc: f64, %x: f64) -> (f64, f64
   %q = fad.mul %acc, %d : f64
   return %s, %p, %t, %q : f64, f64, f64, f64
 }
+
+// -----
+
+// build n (\k -> if k == j then v else a[k]) of a value and its tangent:
+// the arrays with element j updated when they have n elements and j is
+// in bounds (checked at run time), else the build as it was.
+// CHECK-LABEL: func.func @single_element_build
+// CHECK-DAG:     %[[GE:.*]] = arith.cmpi sge, %arg4, %{{.*}} : i64
+// CHECK-DAG:     %[[LT:.*]] = arith.cmpi slt, %arg4, %arg0 : i64
+// CHECK:         %[[IN:.*]] = arith.andi {{.*}} : i1
+// CHECK:         %[[DA:.*]] = fad.dim %arg1[0]
+// CHECK:         %[[EA:.*]] = arith.cmpi eq, %[[DA]], %arg0 : i64
+// CHECK:         %[[OK:.*]] = arith.andi %[[IN]], %[[EA]] : i1
+// CHECK:         %[[DT:.*]] = fad.dim %arg2[0]
+// CHECK:         %[[ET:.*]] = arith.cmpi eq, %[[DT]], %arg0 : i64
+// CHECK:         %[[OK2:.*]] = arith.andi %[[OK]], %[[ET]] : i1
+// CHECK:         %[[R:.*]]:2 = fad.if %[[OK2]] -> tensor<?x?xf64>, tensor<?x?x?xf64> {
+// CHECK-NEXT:      %[[U:.*]] = fad.update %arg1[%arg4], %arg3 : tensor<?x?xf64>, tensor<?xf64>
+// CHECK-NEXT:      %[[UT:.*]] = fad.update %arg2[%arg4], %arg5 : tensor<?x?x?xf64>, tensor<?x?xf64>
+// CHECK-NEXT:      fad.yield %[[U]], %[[UT]]
+// CHECK-NEXT:    } else {
+// CHECK-NEXT:      %[[B:.*]]:2 = fad.build %arg0
+// CHECK:           fad.yield %[[B]]#0, %[[B]]#1
+// CHECK:         return %[[R]]#0, %[[R]]#1
+func.func @single_element_build(%n: i64, %a: tensor<?x?xf64>, %t: tensor<?x?x?xf64>, %v: tensor<?xf64>,
+                                %j: i64, %vt: tensor<?x?xf64>) -> (tensor<?x?xf64>, tensor<?x?x?xf64>) {
+  %b:2 = fad.build %n : tensor<?x?xf64>, tensor<?x?x?xf64> {
+  ^bb0(%k: i64):
+    %c = arith.cmpi eq, %k, %j : i64
+    %r:2 = fad.if %c -> tensor<?xf64>, tensor<?x?xf64> {
+      fad.yield %v, %vt : tensor<?xf64>, tensor<?x?xf64>
+    } else {
+      %ak = fad.index %a[%k] : tensor<?x?xf64> -> tensor<?xf64>
+      %tk = fad.index %t[%k] : tensor<?x?x?xf64> -> tensor<?x?xf64>
+      fad.yield %ak, %tk : tensor<?xf64>, tensor<?x?xf64>
+    }
+    fad.yield %r#0, %r#1 : tensor<?xf64>, tensor<?x?xf64>
+  }
+  return %b#0, %b#1 : tensor<?x?xf64>, tensor<?x?x?xf64>
+}
+
+// -----
+
+// Not an update: the other elements are not a's at k, or the new element
+// is computed in the build. (Both fuse into the return's... nothing: the
+// builds stay builds.)
+// CHECK-LABEL: func.func @not_single_element_builds
+// CHECK-NOT:     fad.update
+// CHECK:         return
+func.func @not_single_element_builds(%n: i64, %a: tensor<?xf64>, %j: i64, %v: f64) -> (tensor<?xf64>, tensor<?xf64>) {
+  %c1 = arith.constant 1 : i64
+  %shifted = fad.build %n : tensor<?xf64> {
+  ^bb0(%k: i64):
+    %c = arith.cmpi eq, %k, %j : i64
+    %r = fad.if %c -> f64 {
+      fad.yield %v : f64
+    } else {
+      %k1 = fad.add %k, %c1 : i64
+      %e = fad.index %a[%k1] : tensor<?xf64> -> f64
+      fad.yield %e : f64
+    }
+    fad.yield %r : f64
+  }
+  %computed = fad.build %n : tensor<?xf64> {
+  ^bb0(%k: i64):
+    %c = arith.cmpi eq, %k, %j : i64
+    %r = fad.if %c -> f64 {
+      %w = fad.convert %k : i64 to f64
+      fad.yield %w : f64
+    } else {
+      %e = fad.index %a[%k] : tensor<?xf64> -> f64
+      fad.yield %e : f64
+    }
+    fad.yield %r : f64
+  }
+  return %shifted, %computed : tensor<?xf64>, tensor<?xf64>
+}

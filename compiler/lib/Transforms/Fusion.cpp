@@ -44,6 +44,8 @@ struct FADFusePass : public fad::impl::FADFuseBase<FADFusePass> {
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(extents))))
       return signalPassFailure();
     eraseDeadComputations(getOperation());
+    // Before fusion, which would inline the build into its readers.
+    rewriteSingleElementBuilds(getOperation());
     // Before map fusion, which would merge the one-hot build into the map.
     RewritePatternSet sparse(&getContext());
     populateOneHotAccumulationPatterns(sparse);

@@ -533,6 +533,80 @@ void fad::populateProducerConsumerFusionPatterns(RewritePatternSet &patterns) {
       patterns.getContext());
 }
 
+/// The arrays a_1..a_m and values v_1..v_m if `build` is `build n (\k -> if
+/// k == j then (v_1, ..., v_m) else (a_1[k], ..., a_m[k]))` with j, the v
+/// and the a defined outside it (each a of the build's result type).
+static std::optional<std::pair<SmallVector<Value>, ValueRange>> matchSingleElementBuild(
+    BuildOp build, Value &j) {
+  Block &body = build.getBody().front();
+  Value k = body.getArgument(0);
+  auto outside = [&](Value v) { return !build->isAncestor(v.getParentRegion()->getParentOp()); };
+  if (body.getOperations().size() != 3)
+    return std::nullopt;
+  auto eq = dyn_cast<arith::CmpIOp>(body.front());
+  auto choice = dyn_cast_or_null<IfOp>(eq ? eq->getNextNode() : nullptr);
+  if (!eq || !choice || eq.getPredicate() != arith::CmpIPredicate::eq ||
+      choice.getCondition() != eq.getResult() ||
+      !llvm::equal(body.getTerminator()->getOperands(), choice.getResults()))
+    return std::nullopt;
+  j = eq.getLhs() == k ? eq.getRhs() : eq.getRhs() == k ? eq.getLhs() : Value();
+  Block &then = choice.getThenRegion().front(), &other = choice.getElseRegion().front();
+  ValueRange values = then.getTerminator()->getOperands();
+  if (!j || !outside(j) || then.getOperations().size() != 1 || !llvm::all_of(values, outside))
+    return std::nullopt;
+  SmallVector<Value> arrays;
+  for (auto [r, element] : llvm::enumerate(other.getTerminator()->getOperands())) {
+    auto index = element.getDefiningOp<IndexOp>();
+    if (!index || index->getBlock() != &other || index.getIndices().size() != 1 ||
+        index.getIndices()[0] != k || !outside(index.getArray()) ||
+        index.getArray().getType() != build->getResult(r).getType())
+      return std::nullopt;
+    arrays.push_back(index.getArray());
+  }
+  if (other.getOperations().size() != arrays.size() + 1)
+    return std::nullopt;
+  return std::make_pair(arrays, values);
+}
+
+void fad::rewriteSingleElementBuilds(Operation *root) {
+  SmallVector<BuildOp> builds;
+  root->walk([&](BuildOp build) {
+    Value j;
+    if (matchSingleElementBuild(build, j))
+      builds.push_back(build);
+  });
+  for (BuildOp build : builds) {
+    Value j;
+    auto [arrays, values] = *matchSingleElementBuild(build, j);
+    IRRewriter rw(build.getContext());
+    rw.setInsertionPoint(build);
+    Location loc = build.getLoc();
+    Value n = build.getSize();
+    // The build is the arrays with element j replaced when they have n
+    // elements and j is one of them; otherwise it stays as it is.
+    Value zero = rw.create<arith::ConstantIntOp>(loc, 0, 64);
+    Value ok = rw.create<arith::AndIOp>(
+        loc, rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, j, zero),
+        rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, j, n));
+    for (Value array : arrays)
+      if (extentSource(array) != n)
+        ok = rw.create<arith::AndIOp>(
+            loc, ok,
+            rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq,
+                                     rw.create<DimOp>(loc, array, 0), n));
+    auto choice = rw.create<IfOp>(loc, build->getResultTypes(), ok);
+    rw.createBlock(&choice.getThenRegion());
+    SmallVector<Value> updated;
+    for (auto [array, value] : llvm::zip(arrays, values))
+      updated.push_back(rw.create<UpdateOp>(loc, array.getType(), array, ValueRange{j}, value));
+    rw.create<YieldOp>(loc, updated);
+    rw.createBlock(&choice.getElseRegion());
+    Operation *copy = rw.clone(*build);
+    rw.create<YieldOp>(loc, copy->getResults());
+    rw.replaceOp(build, choice.getResults());
+  }
+}
+
 void fad::populateSiblingFusionPatterns(RewritePatternSet &patterns) {
   patterns.add<FuseSiblingMaps>(patterns.getContext());
 }

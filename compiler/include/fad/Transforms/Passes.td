@@ -136,7 +136,12 @@ def FADFuse : Pass<"fad-fuse", "mlir::ModuleOp"> {
     counted loops whose
     results are unused and whose only effects are extent and bounds checks
     are erased (AD computes the primal value next to a derivative even when
-    only the derivative is used). Then an adjoint that reaches one element
+    only the derivative is used). Then a build that replaces one element,
+    `build n (\k -> if k == j then v else a[k])` (of one or more arrays: a
+    value and its tangent), becomes `if (0 <= j < n and a has n elements)
+    update a j v else` the build: one element written, in place when `a`
+    is a loop's state, instead of a copy of the whole array per iteration.
+    Then an adjoint that reaches one element
     is accumulated there: `acc + map f xs onehot`, with `onehot = build n
     (\i -> if i == j then v else 0)` (the adjoint of a minimum or maximum)
     and f zero where its one-hot argument is, becomes `add_at acc[j] (f
@@ -168,7 +173,15 @@ def FADFuse : Pass<"fad-fuse", "mlir::ModuleOp"> {
       and reads them only at its counter computes the element itself (the
       loop finding a minimum and its position, for the minimum's adjoint);
     - build into reduce: `reduce op z (build n f)` becomes the same kind of
-      loop over the index, after the build's check that `n >= 0`;
+      loop over the index, after the build's check that `n >= 0` (also a
+      reduction of several results of one build, each read by nothing
+      else: a sum and its tangent lanes);
+    - a term zero in one branch: `acc + (if c then 0 else e)`, for a
+      result of the if read by nothing else (a scalar, or a vector added
+      elementwise), becomes `if c then acc else acc + e`; the zero branch
+      keeps the extent check the map would have made. A sum whose terms
+      are zero under a condition (a zero weight) adds only its nonzero
+      ones: in forward mode, a zero term's tangent lanes are not added;
     - build into index: `(build n f)[i]` becomes `f i` after a check that
       `0 <= i < n` (none for an index marked `fad.in_bounds`), when the
       array has no other use and f has no effects;
@@ -365,7 +378,11 @@ def FADUnrollJam : Pass<"fad-unroll-jam", "mlir::ModuleOp"> {
     A constant trip count below `factor` (a dot product of 3-vectors, its
     extent a checked constant) is the factor: one round runs every
     iteration. When the factor divides a constant trip count, no loop is
-    left for the rest.
+    left for the rest. When it jammed a loop, the pass then cleans up: the
+    fad ops' canonicalizations (constant trip counts fold, and a loop of
+    one trip becomes its body) and producer-consumer fusion, so that a
+    jammed dot product of tangent lanes is one map over the lanes that
+    also does what followed it (a row of a Jacobian in one pass).
 
     The copies add to each accumulator one after the other, so an element
     that one inner iteration of every copy adds to gets its sums in the
