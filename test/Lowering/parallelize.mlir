@@ -460,3 +460,65 @@ func.func @checked_equality(%a: memref<?xf64>, %b: memref<?xf64>, %out: memref<?
   } {fad.parallel}
   return
 }
+
+// A loop whose body calls the helper that MLIR's lowering of
+// bufferization.dealloc generates (the ownership of a buffer a branch
+// yields): it runs on host threads, which the helper's outputs, allocated
+// in the body, keep apart; not in GPU kernels (no host-threads), where the
+// call could not run. Another callee still keeps the loop sequential.
+// CHECK-LABEL: func.func @calls_dealloc_helper
+// CHECK-NOT:     scf.parallel
+// HOST-LABEL: func.func @calls_dealloc_helper
+// HOST:         scf.parallel
+// HOST:           func.call @dealloc_helper
+// HOST-LABEL: func.func @calls_other
+// HOST-NOT:     scf.parallel
+func.func private @dealloc_helper(%a: memref<?xindex>, %b: memref<?xindex>, %c: memref<?xi1>,
+                                  %d: memref<?xi1>, %e: memref<?xi1>)
+func.func private @other(%a: memref<?xindex>, %b: memref<?xindex>, %c: memref<?xi1>,
+                         %d: memref<?xi1>, %e: memref<?xi1>)
+func.func @calls_dealloc_helper(%a: memref<?xf64>, %out: memref<?xf64>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %n = memref.dim %a, %c0 : memref<?xf64>
+  scf.for %i = %c0 to %n step %c1 {
+    %p = memref.alloc() : memref<1xindex>
+    %q = memref.alloc() : memref<0xindex>
+    %c = memref.alloc() : memref<1xi1>
+    %d = memref.alloc() : memref<1xi1>
+    %e = memref.alloc() : memref<0xi1>
+    %pc = memref.cast %p : memref<1xindex> to memref<?xindex>
+    %qc = memref.cast %q : memref<0xindex> to memref<?xindex>
+    %cc = memref.cast %c : memref<1xi1> to memref<?xi1>
+    %dc = memref.cast %d : memref<1xi1> to memref<?xi1>
+    %ec = memref.cast %e : memref<0xi1> to memref<?xi1>
+    func.call @dealloc_helper(%pc, %qc, %cc, %dc, %ec)
+        : (memref<?xindex>, memref<?xindex>, memref<?xi1>, memref<?xi1>, memref<?xi1>) -> ()
+    %x = memref.load %a[%i] : memref<?xf64>
+    memref.store %x, %out[%i] : memref<?xf64>
+    memref.dealloc %p : memref<1xindex>
+    memref.dealloc %q : memref<0xindex>
+    memref.dealloc %c : memref<1xi1>
+    memref.dealloc %d : memref<1xi1>
+    memref.dealloc %e : memref<0xi1>
+  } {fad.parallel}
+  return
+}
+func.func @calls_other(%a: memref<?xf64>, %out: memref<?xf64>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %n = memref.dim %a, %c0 : memref<?xf64>
+  scf.for %i = %c0 to %n step %c1 {
+    %p = memref.alloc() : memref<1xindex>
+    %pc = memref.cast %p : memref<1xindex> to memref<?xindex>
+    %c = memref.alloc() : memref<1xi1>
+    %cc = memref.cast %c : memref<1xi1> to memref<?xi1>
+    func.call @other(%pc, %pc, %cc, %cc, %cc)
+        : (memref<?xindex>, memref<?xindex>, memref<?xi1>, memref<?xi1>, memref<?xi1>) -> ()
+    %x = memref.load %a[%i] : memref<?xf64>
+    memref.store %x, %out[%i] : memref<?xf64>
+    memref.dealloc %p : memref<1xindex>
+    memref.dealloc %c : memref<1xi1>
+  } {fad.parallel}
+  return
+}

@@ -45,19 +45,30 @@ static bool hasChecks(Region &body) {
       .wasInterrupted();
 }
 
+/// Whether `fn` is the helper that MLIR's lowering of bufferization.dealloc
+/// generates (`dealloc_helper`): it reads the pointer lists it is given and
+/// writes its results into the two output buffers the caller allocates
+/// (the ownership of a buffer that a loop carries or a branch yields).
+static bool isDeallocHelper(Operation *fn) {
+  auto func = dyn_cast<func::FuncOp>(fn);
+  return func && func.getSymName() == "dealloc_helper" && func.getNumArguments() == 5 &&
+         func.getNumResults() == 0;
+}
+
 /// Whether `body` may run on a thread other than the caller's: it calls
 /// nothing but functions declared `fad.thread_safe` (pure C functions such as
-/// erfc) and, with `allowChecks`, the runtime's check failures (which end
+/// erfc), on host threads (`onHost`) the deallocation helper, and, with
+/// `allowChecks`, the runtime's check failures (which end
 /// an executable from any thread; in a library they unwind the caller's
 /// thread), has no stack allocation (OpenMP's loop body would need an
 /// allocation scope), and every op's effects are known. Heap allocation is
 /// fine: the runtime's allocator is thread-safe.
-static bool isThreadSafe(Region &body, bool allowChecks) {
+static bool isThreadSafe(Region &body, bool allowChecks, bool onHost) {
   WalkResult result = body.walk([&](Operation *op) {
     if (auto call = dyn_cast<CallOpInterface>(op)) {
       auto callee = call.getCallableForCallee().dyn_cast<SymbolRefAttr>();
       Operation *fn = callee ? SymbolTable::lookupNearestSymbolFrom(op, callee) : nullptr;
-      if (fn && fn->hasAttr("fad.thread_safe"))
+      if (fn && (fn->hasAttr("fad.thread_safe") || (onHost && isDeallocHelper(fn))))
         return WalkResult::advance();
       return allowChecks && isCheck(call) ? WalkResult::advance() : WalkResult::interrupt();
     }
@@ -590,7 +601,8 @@ struct FADParallelizePass : public fad::impl::FADParallelizeBase<FADParallelizeP
     });
     getOperation()->walk<WalkOrder::PreOrder>([&](scf::ForOp loop) {
       if (!loop->hasAttr(fad::kParallelAttr) ||
-          !isThreadSafe(loop.getRegion(), allowChecks || unwindChecks) || !writesArePrivate(loop))
+          !isThreadSafe(loop.getRegion(), allowChecks || unwindChecks, hostThreads) ||
+          !writesArePrivate(loop))
         return WalkResult::advance();
       std::optional<int64_t> step = getConstantIntValue(loop.getStep());
       std::optional<SmallVector<Reduction>> reductions = findReductions(loop, selectReductions);
