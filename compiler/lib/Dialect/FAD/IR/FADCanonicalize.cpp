@@ -12,7 +12,6 @@
 #include "fad/Dialect/FAD/IR/FADOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 
@@ -163,10 +162,10 @@ struct ForwardMapArguments : OpRewritePattern<MapOp> {
 struct InlineSingleTrip : OpRewritePattern<ForOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ForOp loop, PatternRewriter &rw) const override {
-    std::optional<int64_t> trips = getConstantIntValue(loop.getCount());
-    if (!trips || *trips > 1)
+    APInt trips;
+    if (!matchPattern(loop.getCount(), m_ConstantInt(&trips)) || trips.sgt(1))
       return rw.notifyMatchFailure(loop, "not a constant trip count of at most one");
-    if (*trips < 1) {
+    if (trips.slt(1)) {
       rw.replaceOp(loop, loop.getInits());
       return success();
     }
