@@ -188,13 +188,15 @@ struct FuseBuildIntoReduce : OpRewritePattern<ReduceOp> {
                                        : inputs[0].getDefiningOp<BuildOp>();
     if (!build)
       return rw.notifyMatchFailure(reduce, "the array is not a fusible build's result");
+    auto readOnlyHere = [&](Value v) {
+      return v.hasOneUse() && *v.user_begin() == reduce.getOperation();
+    };
     if (inputs.size() > 1 &&
         (movesCostlyIntoLoop(build, reduce) ||
-         llvm::any_of(inputs, [&](Value v) {
-           return v.getDefiningOp() != build.getOperation() || !v.hasOneUse();
-         })))
-      return rw.notifyMatchFailure(reduce, "not every array is a result of one build read "
-                                           "only by the reduction");
+         llvm::any_of(inputs, [&](Value v) { return v.getDefiningOp() != build.getOperation(); }) ||
+         !llvm::all_of(build->getResults(), readOnlyHere)))
+      return rw.notifyMatchFailure(reduce, "not every array is a result of one build whose "
+                                           "results only the reduction reads");
     Location loc = reduce.getLoc();
     Value n = build.getSize();
     // The build's own check, which the loop (running no iteration for a
@@ -584,10 +586,7 @@ void fad::rewriteSingleElementBuilds(Operation *root) {
     Value n = build.getSize();
     // The build is the arrays with element j replaced when they have n
     // elements and j is one of them; otherwise it stays as it is.
-    Value zero = rw.create<arith::ConstantIntOp>(loc, 0, 64);
-    Value ok = rw.create<arith::AndIOp>(
-        loc, rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, j, zero),
-        rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, j, n));
+    Value ok = inBounds(rw, loc, j, n);
     for (Value array : arrays)
       if (extentSource(array) != n)
         ok = rw.create<arith::AndIOp>(

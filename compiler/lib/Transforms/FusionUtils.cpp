@@ -51,11 +51,10 @@ void fusion::assertExtents(PatternRewriter &rw, Location loc, Value n, ValueRang
   }
 }
 
-Value fusion::inBounds(PatternRewriter &rw, Location loc, Value i, Value n) {
-  Value zero = rw.create<arith::ConstantIntOp>(loc, 0, 64);
-  return rw.create<arith::AndIOp>(
-      loc, rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, i, zero),
-      rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, i, n));
+Value fusion::inBounds(OpBuilder &b, Location loc, Value i, Value n) {
+  Value zero = b.create<arith::ConstantIntOp>(loc, 0, 64);
+  return b.create<arith::AndIOp>(loc, b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, i, zero),
+                                 b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, i, n));
 }
 
 bool fusion::onlyChecksAsEffects(Region &body) {

@@ -35,8 +35,7 @@ void assertExtents(mlir::PatternRewriter &rw, mlir::Location loc, mlir::Value n,
                    mlir::ValueRange arrays);
 
 /// 0 <= i < n.
-mlir::Value inBounds(mlir::PatternRewriter &rw, mlir::Location loc, mlir::Value i,
-                     mlir::Value n);
+mlir::Value inBounds(mlir::OpBuilder &b, mlir::Location loc, mlir::Value i, mlir::Value n);
 
 /// Whether the only effects of the ops in `body` are run-time checks: it
 /// may run for fewer elements, or elsewhere, without changing the program.
