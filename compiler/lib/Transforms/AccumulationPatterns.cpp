@@ -186,15 +186,18 @@ struct AccumulateOneHotRow : OpRewritePattern<AddAtOp> {
   }
 };
 
+/// Whether `build` has one result, all zeros: its body only yields a zero.
+static bool isZeroBuild(BuildOp build) {
+  Block &body = build.getBody().front();
+  return build->getNumResults() == 1 && &body.front() == body.getTerminator() &&
+         matchPattern(body.getTerminator()->getOperand(0), m_AnyZeroFloat());
+}
+
 /// Whether `array` is zeros of extent `n`: a build of n zeros, or zeros_like
 /// of an array whose extent is known to be n.
 static bool isZerosOfExtent(Value array, Value n) {
-  if (auto build = array.getDefiningOp<BuildOp>()) {
-    Block &body = build.getBody().front();
-    return build.getSize() == n && build->getNumResults() == 1 &&
-           &body.front() == body.getTerminator() &&
-           matchPattern(body.getTerminator()->getOperand(0), m_AnyZeroFloat());
-  }
+  if (auto build = array.getDefiningOp<BuildOp>())
+    return build.getSize() == n && isZeroBuild(build);
   auto zeros = array.getDefiningOp<ZerosLikeOp>();
   if (!zeros)
     return false;
@@ -349,12 +352,8 @@ struct AccumulateIntoRow : OpRewritePattern<AddAtOp> {
 static std::optional<Value> zerosExtent(PatternRewriter &rw, Value v) {
   if (matchPattern(v, m_AnyZeroFloat()) || matchPattern(v, m_Zero()))
     return Value();
-  if (auto build = v.getDefiningOp<BuildOp>()) {
-    Block &body = build.getBody().front();
-    if (build->getNumResults() == 1 && &body.front() == body.getTerminator() &&
-        matchPattern(body.getTerminator()->getOperand(0), m_AnyZeroFloat()))
-      return build.getSize();
-  }
+  if (auto build = v.getDefiningOp<BuildOp>(); build && isZeroBuild(build))
+    return build.getSize();
   if (auto zeros = v.getDefiningOp<ZerosLikeOp>();
       zeros && cast<RankedTensorType>(zeros.getType()).getRank() == 1)
     return rw.create<DimOp>(zeros.getLoc(), zeros.getOperand(), 0).getResult();

@@ -205,6 +205,7 @@ OpFoldResult RemOp::fold(FoldAdaptor adaptor) {
 OpFoldResult PowOp::fold(FoldAdaptor adaptor) {
   return isConstant(adaptor.getRhs(), 1.0) ? getLhs() : OpFoldResult();
 }
+
 /// Whether the integer `v` is known to be at least 0: an extent, a
 /// non-negative constant, or sums, products and bounds of such.
 static bool isKnownNonNegative(Value v) {
@@ -229,28 +230,26 @@ static bool isKnownNonPositive(Value v) {
          !c.isStrictlyPositive();
 }
 
-// Integer constants fold, and max(x, c) = x and min(x, c) = c for an x
-// known to be at least 0 and a constant c <= 0 (a reversed loop's trip count max(n, 0)),
-// so that the bounds checks of indices computed from them fold.
-OpFoldResult MaxOp::fold(FoldAdaptor adaptor) {
-  if (OpFoldResult c = foldIntegers(adaptor.getLhs(), adaptor.getRhs(),
-                                    [](const APInt &a, const APInt &b) { return llvm::APIntOps::smax(a, b); }))
+/// max (`isMax`) or min of two integers: constants fold, and so does a
+/// bound of an x known to be at least 0 and a constant c <= 0 (a reversed
+/// loop's trip count max(n, 0)): max is x, min is c. The bounds checks of
+/// indices computed from them then fold too.
+static OpFoldResult foldBound(Value lhs, Value rhs, Attribute lhsAttr, Attribute rhsAttr,
+                              bool isMax) {
+  if (OpFoldResult c = foldIntegers(lhsAttr, rhsAttr, [&](const APInt &a, const APInt &b) {
+        return isMax ? llvm::APIntOps::smax(a, b) : llvm::APIntOps::smin(a, b);
+      }))
     return c;
-  if (isKnownNonNegative(getLhs()) && isKnownNonPositive(getRhs()))
-    return getLhs();
-  if (isKnownNonNegative(getRhs()) && isKnownNonPositive(getLhs()))
-    return getRhs();
+  for (auto [x, c] : {std::pair{lhs, rhs}, std::pair{rhs, lhs}})
+    if (isKnownNonNegative(x) && isKnownNonPositive(c))
+      return isMax ? x : c;
   return {};
 }
+OpFoldResult MaxOp::fold(FoldAdaptor adaptor) {
+  return foldBound(getLhs(), getRhs(), adaptor.getLhs(), adaptor.getRhs(), /*isMax=*/true);
+}
 OpFoldResult MinOp::fold(FoldAdaptor adaptor) {
-  if (OpFoldResult c = foldIntegers(adaptor.getLhs(), adaptor.getRhs(),
-                                    [](const APInt &a, const APInt &b) { return llvm::APIntOps::smin(a, b); }))
-    return c;
-  if (isKnownNonNegative(getLhs()) && isKnownNonPositive(getRhs()))
-    return getRhs();
-  if (isKnownNonNegative(getRhs()) && isKnownNonPositive(getLhs()))
-    return getLhs();
-  return {};
+  return foldBound(getLhs(), getRhs(), adaptor.getLhs(), adaptor.getRhs(), /*isMax=*/false);
 }
 OpFoldResult Atan2Op::fold(FoldAdaptor) { return {}; }
 
