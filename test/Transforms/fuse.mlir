@@ -1341,3 +1341,119 @@ func.func @not_single_element_builds(%n: i64, %a: tensor<?xf64>, %j: i64, %v: f6
   }
   return %shifted, %computed : tensor<?xf64>, tensor<?xf64>
 }
+
+// -----
+
+// A sum of products with a factor that is the same at every element: the
+// factor times the sum of the other factor's array, which the map yields
+// already (the softmax's 1/s in a transposed log-sum-exp), or which is an
+// input of the map, the factor a broadcast input (the map's extent check
+// stays). The map's product result is then unused and dropped.
+// CHECK-LABEL: func.func @factor_out_of_sum
+// CHECK:         %[[M:.*]] = fad.map(%arg0) : (tensor<?xf64>) -> tensor<?xf64> {
+// CHECK:           fad.exp
+// CHECK-NOT:       fad.mul
+// CHECK:         }
+// CHECK:         %[[S:.*]] = fad.reduce inits(%{{.*}}) arrays(%[[M]])
+// CHECK:         %[[KS:.*]] = fad.mul %arg1, %[[S]] : f64
+// CHECK:         %[[N:.*]] = fad.dim %arg0[0]
+// CHECK:         fad.dim %arg2[0]
+// CHECK:         fad.assert {{.*}} "map: arrays of different sizes"
+// CHECK:         %[[T:.*]] = fad.reduce inits(%{{.*}}) arrays(%arg2)
+// CHECK:         %[[KT:.*]] = fad.mul %arg1, %[[T]] : f64
+// CHECK:         return %[[M]], %[[KS]], %[[KT]]
+func.func @factor_out_of_sum(%x: tensor<?xf64>, %k: f64, %y: tensor<?xf64>)
+    -> (tensor<?xf64>, f64, f64) {
+  %z = arith.constant 0.0 : f64
+  %m:2 = fad.map(%x) : (tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
+  ^bb0(%a: f64):
+    %e = fad.exp %a : f64
+    %s = fad.mul %e, %k : f64
+    fad.yield %e, %s : f64, f64
+  }
+  %r = fad.reduce inits(%z) arrays(%m#1) : (f64), (tensor<?xf64>) -> f64 {
+  ^bb0(%acc: f64, %v: f64):
+    %t = fad.add %acc, %v : f64
+    fad.yield %t : f64
+  }
+  %n = fad.dim %x[0] : tensor<?xf64>
+  %b = fad.build %n : tensor<?xf64> {
+  ^bb0(%i: i64):
+    fad.yield %k : f64
+  }
+  %p = fad.map(%b, %y) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%c: f64, %v: f64):
+    %t = fad.mul %c, %v : f64
+    fad.yield %t : f64
+  }
+  %q = fad.reduce inits(%z) arrays(%p) : (f64), (tensor<?xf64>) -> f64 {
+  ^bb0(%acc: f64, %v: f64):
+    %t = fad.add %v, %acc : f64
+    fad.yield %t : f64
+  }
+  return %m#0, %r, %q : tensor<?xf64>, f64, f64
+}
+
+// -----
+
+// Not factored: both factors vary, the other factor's array does not exist
+// (it would be computed only for the sum), the sum starts from 1, the fold
+// is a product. Each map fuses into its fold instead.
+// CHECK-LABEL: func.func @factor_out_of_sum_kept
+// CHECK-NOT:     fad.reduce
+// CHECK:         fad.for
+// CHECK:           fad.mul %{{.*}}, %{{.*}} : f64
+// CHECK:         fad.for
+// CHECK:           fad.exp
+// CHECK:           fad.mul %arg1, %{{.*}} : f64
+// CHECK:         fad.for
+// CHECK:           fad.mul %{{.*}}, %arg1 : f64
+// CHECK:         fad.for
+// CHECK:           fad.mul %{{.*}}, %arg1 : f64
+// CHECK-NOT:     fad.reduce
+func.func @factor_out_of_sum_kept(%x: tensor<?xf64>, %k: f64) -> (f64, f64, f64, f64) {
+  %z = arith.constant 0.0 : f64
+  %one = arith.constant 1.0 : f64
+  %sq = fad.map(%x) : (tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%a: f64):
+    %t = fad.mul %a, %a : f64
+    fad.yield %t : f64
+  }
+  %r1 = fad.reduce inits(%z) arrays(%sq) : (f64), (tensor<?xf64>) -> f64 {
+  ^bb0(%acc: f64, %v: f64):
+    %t = fad.add %acc, %v : f64
+    fad.yield %t : f64
+  }
+  %ke = fad.map(%x) : (tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%a: f64):
+    %e = fad.exp %a : f64
+    %t = fad.mul %k, %e : f64
+    fad.yield %t : f64
+  }
+  %r2 = fad.reduce inits(%z) arrays(%ke) : (f64), (tensor<?xf64>) -> f64 {
+  ^bb0(%acc: f64, %v: f64):
+    %t = fad.add %acc, %v : f64
+    fad.yield %t : f64
+  }
+  %kx = fad.map(%x) : (tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%a: f64):
+    %t = fad.mul %a, %k : f64
+    fad.yield %t : f64
+  }
+  %r3 = fad.reduce inits(%one) arrays(%kx) : (f64), (tensor<?xf64>) -> f64 {
+  ^bb0(%acc: f64, %v: f64):
+    %t = fad.add %acc, %v : f64
+    fad.yield %t : f64
+  }
+  %kx2 = fad.map(%x) : (tensor<?xf64>) -> tensor<?xf64> {
+  ^bb0(%a: f64):
+    %t = fad.mul %a, %k : f64
+    fad.yield %t : f64
+  }
+  %r4 = fad.reduce inits(%z) arrays(%kx2) : (f64), (tensor<?xf64>) -> f64 {
+  ^bb0(%acc: f64, %v: f64):
+    %t = fad.mul %acc, %v : f64
+    fad.yield %t : f64
+  }
+  return %r1, %r2, %r3, %r4 : f64, f64, f64, f64
+}

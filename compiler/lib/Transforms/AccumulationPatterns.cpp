@@ -428,6 +428,78 @@ struct AddOnlyNonzeroBranch : OpRewritePattern<IfOp> {
     return rw.notifyMatchFailure(ifOp, "no result is a term added to a sum, zero in a branch");
   }
 };
+
+/// The value every element of `array` has, when it is a broadcast: a build
+/// whose body only yields a value defined outside it.
+static Value broadcastValue(Value array) {
+  auto build = array.getDefiningOp<BuildOp>();
+  if (!build || build->getNumResults() != 1)
+    return nullptr;
+  Block &body = build.getBody().front();
+  Value c = body.getTerminator()->getOperand(0);
+  return &body.front() == body.getTerminator() && c.getParentRegion() != &build.getBody()
+             ? c
+             : nullptr;
+}
+
+/// sum (map (\.. -> k * t) xs)  ->  k * sum ts, for a factor k that is the
+/// same at every element (defined outside the map, or a broadcast input)
+/// and a term t whose array the program already has: an input of the map,
+/// or a result the map also yields. (Equal in real arithmetic, and within
+/// rounding, as any regrouping of a sum is: fad's sums leave their grouping
+/// unspecified.) A transposed body scales adjoints by values it computed
+/// once outside (1/s for the softmax); their sum then reads an array the
+/// primal summed already, and CSE merges the two sums.
+struct FactorOutOfSum : OpRewritePattern<ReduceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReduceOp sum, PatternRewriter &rw) const override {
+    if (sum.getInits().size() != 1 || !matchPattern(sum.getInits()[0], m_AnyZeroFloat()))
+      return rw.notifyMatchFailure(sum, "not a fold of one array from 0");
+    Block &body = sum.getBody().front();
+    auto add = body.getTerminator()->getOperand(0).getDefiningOp<AddOp>();
+    if (!add || !((add.getLhs() == body.getArgument(0) && add.getRhs() == body.getArgument(1)) ||
+                  (add.getLhs() == body.getArgument(1) && add.getRhs() == body.getArgument(0))))
+      return rw.notifyMatchFailure(sum, "not a sum");
+    auto map = sum.getInputs()[0].getDefiningOp<MapOp>();
+    if (!map)
+      return rw.notifyMatchFailure(sum, "not a sum of a map's result");
+    Operation *yield = map.getBody().front().getTerminator();
+    auto mul =
+        yield->getOperand(cast<OpResult>(sum.getInputs()[0]).getResultNumber()).getDefiningOp<MulOp>();
+    if (!mul)
+      return rw.notifyMatchFailure(sum, "the element is not a product");
+    // The factor's value outside the map, or null if it varies.
+    auto invariant = [&](Value v) -> Value {
+      if (auto arg = dyn_cast<BlockArgument>(v); arg && arg.getOwner() == &map.getBody().front())
+        return broadcastValue(map.getInputs()[arg.getArgNumber()]);
+      return map.getBody().isAncestor(v.getParentRegion()) ? nullptr : v;
+    };
+    // The array of the term's elements, or null if the program has none.
+    auto arrayOf = [&](Value v) -> Value {
+      if (auto arg = dyn_cast<BlockArgument>(v); arg && arg.getOwner() == &map.getBody().front())
+        return map.getInputs()[arg.getArgNumber()];
+      for (auto [r, yielded] : llvm::enumerate(yield->getOperands()))
+        if (yielded == v)
+          return map.getResult(r);
+      return nullptr;
+    };
+    for (auto [factor, term] : {std::pair(mul.getLhs(), mul.getRhs()),
+                                std::pair(mul.getRhs(), mul.getLhs())}) {
+      Value k = invariant(factor), terms = arrayOf(term);
+      if (!k || !terms)
+        continue;
+      Location loc = sum.getLoc();
+      // The map's check that its inputs agree, should the map die.
+      assertExtents(rw, loc, rw.create<DimOp>(loc, map.getInputs()[0], 0), map.getInputs());
+      auto newSum = rw.create<ReduceOp>(loc, sum.getResultTypes(), sum.getInits(),
+                                        ValueRange{terms});
+      rw.inlineRegionBefore(sum.getBody(), newSum.getBody(), newSum.getBody().end());
+      rw.replaceOpWithNewOp<MulOp>(sum, k, newSum.getResult(0));
+      return success();
+    }
+    return rw.notifyMatchFailure(sum, "no factor is the same at every element");
+  }
+};
 } // namespace
 
 void fad::populateOneHotAccumulationPatterns(RewritePatternSet &patterns) {
@@ -440,4 +512,8 @@ void fad::populateElementwiseAccumulationPatterns(RewritePatternSet &patterns) {
 
 void fad::populateInPlaceAccumulationPatterns(RewritePatternSet &patterns) {
   patterns.add<AccumulateIntoRow>(patterns.getContext());
+}
+
+void fad::populateSumFactoringPatterns(RewritePatternSet &patterns) {
+  patterns.add<FactorOutOfSum>(patterns.getContext());
 }

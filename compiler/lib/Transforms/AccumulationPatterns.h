@@ -27,6 +27,11 @@ void populateElementwiseAccumulationPatterns(mlir::RewritePatternSet &patterns);
 /// Adds AccumulateIntoRow: an adjoint collected in private zeros and then
 /// added to a row of an outer accumulator is accumulated there directly.
 void populateInPlaceAccumulationPatterns(mlir::RewritePatternSet &patterns);
+
+/// Adds FactorOutOfSum: a factor common to every term of a sum of a map
+/// multiplies the sum of the other factor's array instead. It runs before
+/// map fusion, which would merge the map into the sum.
+void populateSumFactoringPatterns(mlir::RewritePatternSet &patterns);
 } // namespace fad
 
 #endif // FAD_LIB_TRANSFORMS_ACCUMULATIONPATTERNS_H

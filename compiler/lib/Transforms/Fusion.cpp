@@ -49,6 +49,7 @@ struct FADFusePass : public fad::impl::FADFuseBase<FADFusePass> {
     // Before map fusion, which would merge the one-hot build into the map.
     RewritePatternSet sparse(&getContext());
     populateOneHotAccumulationPatterns(sparse);
+    populateSumFactoringPatterns(sparse);
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(sparse))))
       return signalPassFailure();
     // Of the patterns of one root op, those added first are tried first:

@@ -145,7 +145,12 @@ def FADFuse : Pass<"fad-fuse", "mlir::ModuleOp"> {
     is accumulated there: `acc + map f xs onehot`, with `onehot = build n
     (\i -> if i == j then v else 0)` (the adjoint of a minimum or maximum)
     and f zero where its one-hot argument is, becomes `add_at acc[j] (f
-    xs[j] v)` when 0 <= j < n (else acc) — one row instead of n. Then
+    xs[j] v)` when 0 <= j < n (else acc) — one row instead of n. And a
+    sum of products with a factor k the same at every element (defined
+    outside the map, or a broadcast input), `sum (map (\.. -> k * t) xs)`,
+    becomes `k * sum ts` when the array ts of the other factor exists (an
+    input of the map, or a result it also yields): lse's adjoint through
+    its maximum then reuses the primal's sum of exponentials. Then
     producer-into-consumer rewrites,
     repeated to a fixed point, then sibling maps, then the first ones again:
 

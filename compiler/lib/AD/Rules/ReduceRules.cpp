@@ -137,27 +137,56 @@ bool isSelection(Block &body, unsigned k, unsigned d) {
 /// The transpose of a max/min fold (see isSelection): the result's adjoint
 /// goes to the element that the result came from -- the first one that
 /// changed the accumulator (a tie keeps the accumulator, as the partials of
-/// fad.max/fad.min do) -- or to the initial value if none did.
+/// fad.max/fad.min do) -- or to the initial value if none did. With r the
+/// result, that element is the first one equal to r, unless r equals the
+/// initial value (then none changed it) or no element equals r (a NaN
+/// initial value, which no element replaces). The first is a minimum over
+/// positions, a reduction like the primal's: it runs in parallel and
+/// vectorizes, where the recurrence that tracked the position (a compare
+/// feeding the next one) ran one element after another.
 void transposeSelection(OpBuilder &b, Location loc, TransposeState &state, Block &body,
                         Value init, Value input, Value primInit, Value primInput, Value n,
                         Value resultAdj) {
   Operation *combine = cast<YieldOp>(body.getTerminator()).getValues()[0].getDefiningOp();
-  Value none = b.create<arith::ConstantIntOp>(loc, -1, 64);
-  SmallVector<Value> found = buildCountedLoop(
-      b, loc, n, ValueRange{primInit, none}, /*reverse=*/false, [&](Value i, ValueRange st) {
-        Value x = buildIndex(b, loc, primInput, i);
-        Value next = isa<MaxOp>(combine) ? Value(b.create<MaxOp>(loc, st[0], x))
-                                         : Value(b.create<MinOp>(loc, st[0], x));
-        Value moved = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::UNE, next, st[0]);
-        return SmallVector<Value>{next, b.create<arith::SelectOp>(loc, moved, i, st[1])};
-      });
-  Value index = found[1];
-  Value zero = buildZeroLike(b, loc, resultAdj);
-  if (state.isLinear(init)) {
-    Value fromInit = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, index,
-                                             b.create<arith::ConstantIntOp>(loc, 0, 64));
-    state.addAdjoint(b, loc, init, b.create<arith::SelectOp>(loc, fromInit, resultAdj, zero));
+  Type elemType = primInit.getType(), i64 = b.getI64Type();
+  // The primal result, computed again (CSE merges it with the primal's own).
+  auto primal = b.create<ReduceOp>(loc, TypeRange{elemType}, ValueRange{primInit},
+                                   ValueRange{primInput});
+  {
+    OpBuilder::InsertionGuard guard(b);
+    Block *block = b.createBlock(&primal.getBody(), {}, {elemType, elemType}, {loc, loc});
+    Operation *next = b.clone(*combine);
+    next->setOperands({block->getArgument(0), block->getArgument(1)});
+    b.create<YieldOp>(loc, next->getResults());
   }
+  Value result = primal.getResult(0);
+  auto positions = b.create<BuildOp>(loc, TypeRange{getArrayOfType(i64)}, n);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    Block *block = b.createBlock(&positions.getBody(), {}, {i64}, {loc});
+    Value i = block->getArgument(0);
+    Value x = buildIndex(b, loc, primInput, i);
+    x.getDefiningOp()->setAttr(kInBoundsAttr, b.getUnitAttr()); // i < n, its extent
+    Value equal = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OEQ, x, result);
+    b.create<YieldOp>(loc, ValueRange{b.create<arith::SelectOp>(loc, equal, i, n)});
+  }
+  auto first = b.create<ReduceOp>(loc, TypeRange{i64}, ValueRange{n},
+                                  ValueRange{positions.getResult(0)});
+  {
+    OpBuilder::InsertionGuard guard(b);
+    Block *block = b.createBlock(&first.getBody(), {}, {i64, i64}, {loc, loc});
+    b.create<YieldOp>(loc, ValueRange{b.create<MinOp>(loc, block->getArgument(0),
+                                                      block->getArgument(1))});
+  }
+  Value fromInit = b.create<arith::OrIOp>(
+      loc, b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OEQ, result, primInit),
+      b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, first.getResult(0), n));
+  Value index = b.create<arith::SelectOp>(loc, fromInit,
+                                          b.create<arith::ConstantIntOp>(loc, -1, 64),
+                                          first.getResult(0));
+  Value zero = buildZeroLike(b, loc, resultAdj);
+  if (state.isLinear(init))
+    state.addAdjoint(b, loc, init, b.create<arith::SelectOp>(loc, fromInit, resultAdj, zero));
   if (!state.isLinear(input))
     return;
   auto adjoints = b.create<BuildOp>(loc, TypeRange{getArrayOfType(resultAdj.getType())}, n);
