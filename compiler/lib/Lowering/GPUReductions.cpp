@@ -77,6 +77,16 @@ static void splitReduction(scf::ParallelOp loop, int64_t maxPartials) {
     partials.push_back(b.create<memref::AllocOp>(
         loc, MemRefType::get({ShapedType::kDynamic}, v.getType()), ValueRange{threads}));
 
+  // A maximum or minimum (a compare and select) is idempotent: each thread
+  // may start from the initial values, so that an element only ever takes
+  // the element's place in the combination, as in the sequential fold
+  // (fad.max keeps its accumulator against a NaN element, which in the
+  // accumulator's place would have won).
+  bool idempotent = llvm::all_of(reduce.getReductions(), [](Region &region) {
+    Value result = cast<scf::ReduceReturnOp>(region.front().getTerminator()).getResult();
+    return result.getDefiningOp<arith::SelectOp>() != nullptr;
+  });
+
   // Level 1: thread t folds iterations lb + t, lb + t + threads, ...
   b.create<scf::ParallelOp>(
       loc, ValueRange{zero}, ValueRange{threads}, ValueRange{one},
@@ -84,6 +94,8 @@ static void splitReduction(scf::ParallelOp loop, int64_t maxPartials) {
         Value t = ivs.front();
         Value first = pb.create<arith::AddIOp>(loc, lb, t);
         SmallVector<Value> init = cloneIteration(pb, loop, first);
+        if (idempotent)
+          init = combine(pb, reduce, loop.getInitVals(), init);
         auto fold = pb.create<scf::ForOp>(
             loc, pb.create<arith::AddIOp>(loc, first, threads), ub, threads, init,
             [&](OpBuilder &fb, Location loc, Value i, ValueRange acc) {

@@ -122,6 +122,8 @@ void fad::buildFADToSCFPipeline(OpPassManager &pm, const PipelineOptions &option
   pm.addPass(createCanonicalizerPass(GreedyRewriteConfig(), /*disabledPatterns=*/
                                      {"(anonymous namespace)::ForOpTensorCastFolder"}));
   pm.addPass(createCSEPass());
+  if (options.fuse)
+    pm.addPass(createFADFuseLoweredLoops());
 }
 
 /// The CUDA toolkit whose libdevice the kernels' math links: $CUDA_HOME (or

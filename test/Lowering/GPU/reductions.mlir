@@ -99,3 +99,30 @@ func.func @map(%a: memref<?xf64>) {
   }
   return
 }
+
+// A maximum alone is idempotent: each thread's fold starts from the initial
+// value combined with its first element, so that an element (a NaN, which
+// fad.max's comparison skips) never takes the accumulator's place.
+// CHECK-LABEL: func.func @max
+// CHECK-SAME:    (%[[A:.*]]: memref<?xf64>, %[[INIT:.*]]: f64)
+// CHECK:         scf.parallel
+// CHECK:           %[[X0:.*]] = memref.load %[[A]]
+// CHECK:           %[[C0:.*]] = arith.cmpf uge, %[[INIT]], %[[X0]]
+// CHECK:           %[[M0:.*]] = arith.select %[[C0]], %[[INIT]], %[[X0]]
+// CHECK:           scf.for {{.*}} iter_args(%{{.*}} = %[[M0]])
+// CHECK:         scf.while
+func.func @max(%a: memref<?xf64>, %init: f64) -> f64 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %n = memref.dim %a, %c0 : memref<?xf64>
+  %r = scf.parallel (%i) = (%c0) to (%n) step (%c1) init (%init) -> f64 {
+    %x = memref.load %a[%i] : memref<?xf64>
+    scf.reduce(%x : f64) {
+    ^bb0(%l: f64, %r: f64):
+      %c = arith.cmpf uge, %l, %r : f64
+      %m = arith.select %c, %l, %r : f64
+      scf.reduce.return %m : f64
+    }
+  }
+  return %r : f64
+}

@@ -223,6 +223,54 @@ def FADExpandStridedCopies : Pass<"fad-expand-strided-copies"> {
   let dependentDialects = ["::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect"];
 }
 
+def FADFuseLoweredLoops : Pass<"fad-fuse-lowered-loops"> {
+  let summary = "Run a lowered parallel loop that reads an array as it is built in the loop building it";
+  let description = [{
+    Runs after convert-fad-to-scf, on scf/tensor code. Two `scf.for` loops
+    of one block marked `fad.parallel` (lowered maps, builds and
+    reductions, not the shares of a split accumulation), the second reading
+    results of the first only as `tensor.extract` at its own induction
+    variable, where the first's iteration i wrote `tensor.insert v into
+    state[i]`, become one loop: the first's body, then the second's reading
+    v. The second must have the same start and step, run the first's trip
+    count (its upper bound, or the extent of one of its results built from
+    an empty tensor of that extent), read nothing computed after the first
+    begins, and have no effects (no checks): interleaved with the first, it
+    computes the same and fails nowhere the program would not. The fused
+    loop carries both loops' states and stays parallel.
+
+    This is the fusion that fad-fuse leaves: a map whose array has several
+    readers stays a map, and a reduction of it (the sum of lse's
+    exponentials, which the gradient also keeps) read the array back from
+    memory. Now it adds each element as it is computed.
+
+    Before:
+    ```mlir
+    %e = scf.for %i = %c0 to %n step %c1 iter_args(%t = %empty) -> (tensor<?xf64>) {
+      %v = math.exp ...
+      %t2 = tensor.insert %v into %t[%i] : tensor<?xf64>
+      scf.yield %t2 : tensor<?xf64>
+    } {fad.parallel}
+    %s = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> (f64) {
+      %x = tensor.extract %e[%i] : tensor<?xf64>
+      %acc2 = arith.addf %acc, %x : f64
+      scf.yield %acc2 : f64
+    } {fad.parallel}
+    ```
+    After:
+    ```mlir
+    %r:2 = scf.for %i = %c0 to %n step %c1 iter_args(%t = %empty, %acc = %zero)
+        -> (tensor<?xf64>, f64) {
+      %v = math.exp ...
+      %t2 = tensor.insert %v into %t[%i] : tensor<?xf64>
+      %acc2 = arith.addf %acc, %v : f64
+      scf.yield %t2, %acc2 : tensor<?xf64>, f64
+    } {fad.parallel}
+    ```
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect"];
+}
+
 def FADPrivateScratch : Pass<"fad-private-scratch"> {
   let summary = "Give every use of an empty tensor, and every loop result, its own buffer";
   let description = [{
@@ -274,7 +322,12 @@ def FADGPUReductions : Pass<"fad-gpu-reductions", "mlir::ModuleOp"> {
        (at most `max-partials`, each with at least one iteration): thread t
        folds iterations lb + t, lb + t + P, ... (neighbouring threads read
        neighbouring elements: coalesced) starting from its first
-       iteration's value, and stores the result in `partials[t]`;
+       iteration's value (combined with `init` when every combiner is a
+       compare and select, a maximum or minimum, which is idempotent: an
+       element then only ever takes the element's place, as in the
+       sequential fold, where fad.max skips a NaN element that in the
+       accumulator's place would win), and stores the result in
+       `partials[t]`;
     2. a host loop of tree levels: while m > 1, with h = ceil(m / 2), a
        parallel loop over m - h threads sets
        `partials[i] = partials[i] <op> partials[i + h]` (each level is one
