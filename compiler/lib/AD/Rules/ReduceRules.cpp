@@ -134,20 +134,37 @@ bool isSelection(Block &body, unsigned k, unsigned d) {
          combine->getOperand(1) == body.getArgument(k + d);
 }
 
-/// The transpose of a max/min fold (see isSelection): the result's adjoint
-/// goes to the element that the result came from -- the first one that
-/// changed the accumulator (a tie keeps the accumulator, as the partials of
-/// fad.max/fad.min do) -- or to the initial value if none did. With r the
-/// result, that element is the first one equal to r, unless r equals the
-/// initial value (then none changed it) or no element equals r (a NaN
-/// initial value, which no element replaces). The first is a minimum over
-/// positions, a reduction like the primal's: it runs in parallel and
-/// vectorizes, where the recurrence that tracked the position (a compare
-/// feeding the next one) ran one element after another.
-void transposeSelection(OpBuilder &b, Location loc, TransposeState &state, Block &body,
-                        Value init, Value input, Value primInit, Value primInput, Value n,
-                        Value resultAdj) {
-  Operation *combine = cast<YieldOp>(body.getTerminator()).getValues()[0].getDefiningOp();
+/// The position of the element a max/min fold's result came from (see
+/// isSelection): the first one that changed the accumulator (a tie keeps
+/// the accumulator, as the partials of fad.max/fad.min do), or -1 if none
+/// did (the initial value's). One sequential loop running the fold and
+/// recording where its accumulator last changed: it reads each element
+/// once, so an array that a map computes is computed once, in the loop.
+Value searchSelected(OpBuilder &b, Location loc, Operation *combine, Value primInit,
+                     Value primInput, Value n) {
+  Value none = b.create<arith::ConstantIntOp>(loc, -1, 64);
+  SmallVector<Value> found = buildCountedLoop(
+      b, loc, n, ValueRange{primInit, none}, /*reverse=*/false, [&](Value i, ValueRange st) {
+        Value x = buildIndex(b, loc, primInput, i);
+        Operation *next = b.clone(*combine);
+        next->setOperands({st[0], x});
+        Value moved =
+            b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::UNE, next->getResult(0), st[0]);
+        return SmallVector<Value>{next->getResult(0), b.create<arith::SelectOp>(loc, moved, i, st[1])};
+      });
+  return found[1];
+}
+
+/// The same position for an array in memory, found from the result r: the
+/// first element equal to r, unless r equals the initial value (then none
+/// changed the accumulator) or no element equals r (a NaN initial value,
+/// which no element replaces). The first is a minimum over positions, a
+/// reduction like the primal's: it vectorizes and runs in parallel, where
+/// the search's recurrence (a compare feeding the next) runs one element
+/// after another. (For a computed array, the search is cheaper: this reads
+/// the elements a second time, after the primal fold.)
+Value firstEqualToResult(OpBuilder &b, Location loc, Operation *combine, Value primInit,
+                         Value primInput, Value n) {
   Type elemType = primInit.getType(), i64 = b.getI64Type();
   // The primal result, computed again (CSE merges it with the primal's own).
   auto primal = b.create<ReduceOp>(loc, TypeRange{elemType}, ValueRange{primInit},
@@ -181,9 +198,22 @@ void transposeSelection(OpBuilder &b, Location loc, TransposeState &state, Block
   Value fromInit = b.create<arith::OrIOp>(
       loc, b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OEQ, result, primInit),
       b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, first.getResult(0), n));
-  Value index = b.create<arith::SelectOp>(loc, fromInit,
-                                          b.create<arith::ConstantIntOp>(loc, -1, 64),
-                                          first.getResult(0));
+  return b.create<arith::SelectOp>(loc, fromInit, b.create<arith::ConstantIntOp>(loc, -1, 64),
+                                   first.getResult(0));
+}
+
+/// The transpose of a max/min fold (see isSelection): the result's adjoint
+/// goes to the element that the result came from, or to the initial value
+/// if none.
+void transposeSelection(OpBuilder &b, Location loc, TransposeState &state, Block &body,
+                        Value init, Value input, Value primInit, Value primInput, Value n,
+                        Value resultAdj) {
+  Operation *combine = cast<YieldOp>(body.getTerminator()).getValues()[0].getDefiningOp();
+  bool computed = isa_and_nonnull<MapOp, BuildOp>(primInput.getDefiningOp());
+  Value index = computed ? searchSelected(b, loc, combine, primInit, primInput, n)
+                         : firstEqualToResult(b, loc, combine, primInit, primInput, n);
+  Value fromInit = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, index,
+                                           b.create<arith::ConstantIntOp>(loc, 0, 64));
   Value zero = buildZeroLike(b, loc, resultAdj);
   if (state.isLinear(init))
     state.addAdjoint(b, loc, init, b.create<arith::SelectOp>(loc, fromInit, resultAdj, zero));
