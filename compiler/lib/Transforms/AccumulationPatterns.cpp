@@ -464,8 +464,8 @@ struct FactorOutOfSum : OpRewritePattern<ReduceOp> {
     if (!map)
       return rw.notifyMatchFailure(sum, "not a sum of a map's result");
     Operation *yield = map.getBody().front().getTerminator();
-    auto mul =
-        yield->getOperand(cast<OpResult>(sum.getInputs()[0]).getResultNumber()).getDefiningOp<MulOp>();
+    unsigned r = cast<OpResult>(sum.getInputs()[0]).getResultNumber();
+    auto mul = yield->getOperand(r).getDefiningOp<MulOp>();
     if (!mul)
       return rw.notifyMatchFailure(sum, "the element is not a product");
     // The factor's value outside the map, or null if it varies.

@@ -150,7 +150,8 @@ Value searchSelected(OpBuilder &b, Location loc, Operation *combine, Value primI
         next->setOperands({st[0], x});
         Value moved =
             b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::UNE, next->getResult(0), st[0]);
-        return SmallVector<Value>{next->getResult(0), b.create<arith::SelectOp>(loc, moved, i, st[1])};
+        return SmallVector<Value>{next->getResult(0),
+                                  b.create<arith::SelectOp>(loc, moved, i, st[1])};
       });
   return found[1];
 }
