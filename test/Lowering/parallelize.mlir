@@ -522,3 +522,46 @@ func.func @calls_other(%a: memref<?xf64>, %out: memref<?xf64>) {
   } {fad.parallel}
   return
 }
+
+// A maximum (compare and select) and a sum on host threads: chunks of
+// consecutive iterations in parallel, each a copy of the loop that starts
+// the maximum from its initial value and the sum from -0.0, each storing
+// its results into a buffer of partials; then the partials combined in
+// chunk order. Elsewhere (no host threads, no select reductions) the loop
+// stays sequential.
+// CHECK-LABEL: func.func @host_maximum
+// CHECK-NOT:     scf.parallel
+// HOST-LABEL: func.func @host_maximum
+// HOST-SAME:    (%[[A:.*]]: memref<?xf64>, %[[INIT:.*]]: f64)
+// HOST:         %[[COUNT:.*]] = arith.minui
+// HOST-DAG:     %[[NEGZERO:.*]] = arith.constant -0.000000e+00 : f64
+// HOST-DAG:     %[[PM:.*]] = memref.alloc(%[[COUNT]]) : memref<?xf64>
+// HOST-DAG:     %[[PS:.*]] = memref.alloc(%[[COUNT]]) : memref<?xf64>
+// HOST:         scf.parallel (%[[T:.*]]) = (%{{.*}}) to (%[[COUNT]])
+// HOST:           %[[S:.*]]:2 = scf.for {{.*}} iter_args(%{{.*}} = %[[INIT]], %{{.*}} = %[[NEGZERO]])
+// HOST:           memref.store %[[S]]#0, %[[PM]][%[[T]]]
+// HOST:           memref.store %[[S]]#1, %[[PS]][%[[T]]]
+// HOST:         %[[R:.*]]:2 = scf.for %[[I:.*]] = %{{.*}} to %[[COUNT]] step %{{.*}} iter_args(%[[M:.*]] = %[[INIT]], %[[ACC:.*]] = %{{.*}})
+// HOST:           %[[PMI:.*]] = memref.load %[[PM]][%[[I]]]
+// HOST:           %[[GE:.*]] = arith.cmpf uge, %[[M]], %[[PMI]]
+// HOST:           arith.select %[[GE]], %[[M]], %[[PMI]]
+// HOST:           %[[PSI:.*]] = memref.load %[[PS]][%[[I]]]
+// HOST:           arith.addf %[[ACC]], %[[PSI]]
+// HOST:         memref.dealloc %[[PM]]
+// HOST:         memref.dealloc %[[PS]]
+// HOST:         scf.yield %[[R]]#0, %[[R]]#1
+// HOST:       } else {
+func.func @host_maximum(%a: memref<?xf64>, %init: f64) -> (f64, f64) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f64
+  %n = memref.dim %a, %c0 : memref<?xf64>
+  %r:2 = scf.for %i = %c0 to %n step %c1 iter_args(%m = %init, %s = %zero) -> (f64, f64) {
+    %x = memref.load %a[%i] : memref<?xf64>
+    %ge = arith.cmpf uge, %m, %x : f64
+    %m2 = arith.select %ge, %m, %x : f64
+    %s2 = arith.addf %s, %x : f64
+    scf.yield %m2, %s2 : f64, f64
+  } {fad.parallel}
+  return %r#0, %r#1 : f64, f64
+}

@@ -318,6 +318,84 @@ static func::FuncOp declare(OpBuilder &b, StringRef name, FunctionType type) {
   return fn;
 }
 
+/// The bounds of chunk t of c of `loop`'s iterations, [lb + t·trips/c,
+/// lb + (t+1)·trips/c), clamped to `loop`'s (so that LLVM can bound the
+/// indices).
+static std::pair<Value, Value> chunkBounds(OpBuilder &b, Location loc, scf::ForOp loop, Value t,
+                                           Value trips, Value count) {
+  auto boundary = [&](Value k) {
+    Value share = b.create<arith::DivUIOp>(loc, b.create<arith::MulIOp>(loc, k, trips), count);
+    return b.create<arith::AddIOp>(loc, loop.getLowerBound(), share).getResult();
+  };
+  Value one = b.create<arith::ConstantIndexOp>(loc, 1);
+  Value lower = boundary(t), upper = boundary(b.create<arith::AddIOp>(loc, t, one));
+  return {b.create<arith::MaxSIOp>(loc, lower, loop.getLowerBound()),
+          b.create<arith::MinSIOp>(loc, upper, loop.getUpperBound())};
+}
+
+/// A copy of `loop` over [lower, upper), starting from `inits`.
+static scf::ForOp cloneShare(OpBuilder &b, scf::ForOp loop, Value lower, Value upper,
+                             ValueRange inits) {
+  auto share = cast<scf::ForOp>(b.clone(*loop));
+  share.setLowerBound(lower);
+  share.setUpperBound(upper);
+  share.getInitArgsMutable().assign(inits);
+  return share;
+}
+
+/// On host threads, a loop whose reductions include a maximum or minimum
+/// (compare and select), which MLIR 19's OpenMP lowering cannot combine
+/// (it knows no compare with an unordered predicate, and starts a maximum
+/// from the lowest finite value, not -inf): an `scf.parallel` over c =
+/// min(threads, trips) chunks of consecutive iterations, each a copy of
+/// `loop` that starts each maximum or minimum from its initial value (they
+/// are idempotent) and every other reduction from its identity, and stores
+/// its results in a buffer of partials; then the partials combined in chunk
+/// order. An element only ever takes the element's place, as in the
+/// sequential loop (fad.max skips a NaN element).
+static SmallVector<Value> buildPartialsParallel(OpBuilder &b, scf::ForOp loop,
+                                                ArrayRef<Reduction> reductions, Value trips,
+                                                Value threads,
+                                                ArrayRef<std::optional<TypedAttr>> identities) {
+  Location loc = loop.getLoc();
+  Value count = b.create<arith::MinUIOp>(loc, threads, trips);
+  Value zero = b.create<arith::ConstantIndexOp>(loc, 0);
+  Value one = b.create<arith::ConstantIndexOp>(loc, 1);
+  SmallVector<Value> starts, partials;
+  for (auto [k, identity] : llvm::enumerate(identities)) {
+    Value init = loop.getInitArgs()[k];
+    starts.push_back(identity ? b.create<arith::ConstantOp>(loc, *identity).getResult() : init);
+    partials.push_back(b.create<memref::AllocOp>(
+        loc, MemRefType::get({ShapedType::kDynamic}, init.getType()), ValueRange{count}));
+  }
+  b.create<scf::ParallelOp>(loc, ValueRange{zero}, ValueRange{count}, ValueRange{one},
+                            [&](OpBuilder &pb, Location loc, ValueRange ivs) {
+                              auto [lower, upper] =
+                                  chunkBounds(pb, loc, loop, ivs.front(), trips, count);
+                              scf::ForOp share = cloneShare(pb, loop, lower, upper, starts);
+                              for (auto [result, partial] :
+                                   llvm::zip(share.getResults(), partials))
+                                pb.create<memref::StoreOp>(loc, result, partial, ivs.front());
+                            });
+  auto combined = b.create<scf::ForOp>(
+      loc, zero, count, one, loop.getInitArgs(),
+      [&](OpBuilder &fb, Location loc, Value t, ValueRange acc) {
+        SmallVector<Value> next;
+        for (auto [k, r] : llvm::enumerate(reductions)) {
+          IRMapping combine;
+          combine.map(loop.getRegionIterArgs()[k], acc[k]);
+          combine.map(r.contribution(), fb.create<memref::LoadOp>(loc, partials[k], t));
+          if (r.compare)
+            fb.clone(*r.compare, combine);
+          next.push_back(fb.clone(*r.combiner, combine)->getResult(0));
+        }
+        fb.create<scf::YieldOp>(loc, next);
+      });
+  for (Value partial : partials)
+    b.create<memref::DeallocOp>(loc, partial);
+  return combined.getResults();
+}
+
 /// An `scf.parallel` over c = min(threads, trips) chunks of `loop`'s
 /// consecutive iterations, each run by a copy of `loop` whose bounds say
 /// that they lie within `loop`'s (so that LLVM can bound the indices). With
@@ -356,21 +434,9 @@ static SmallVector<Value> buildChunkParallel(OpBuilder &b, scf::ForOp loop,
       loc, ValueRange{zero}, ValueRange{count}, ValueRange{one}, loop.getInitArgs(),
       [&](OpBuilder &pb, Location loc, ValueRange ivs, ValueRange) {
         Value t = ivs.front();
-        // Iterations [lb + t·trips/c, lb + (t+1)·trips/c).
-        auto boundary = [&](Value k) {
-          Value share =
-              pb.create<arith::DivUIOp>(loc, pb.create<arith::MulIOp>(loc, k, trips), count);
-          return pb.create<arith::AddIOp>(loc, loop.getLowerBound(), share).getResult();
-        };
-        Value lower = boundary(t), upper = boundary(pb.create<arith::AddIOp>(loc, t, one));
-        lower = pb.create<arith::MaxSIOp>(loc, lower, loop.getLowerBound());
-        upper = pb.create<arith::MinSIOp>(loc, upper, loop.getUpperBound());
+        auto [lower, upper] = chunkBounds(pb, loc, loop, t, trips, count);
         auto runShare = [&](OpBuilder &sb) {
-          auto share = cast<scf::ForOp>(sb.clone(*loop));
-          share.setLowerBound(lower);
-          share.setUpperBound(upper);
-          share.getInitArgsMutable().assign(identityValues);
-          return SmallVector<Value>(share.getResults());
+          return SmallVector<Value>(cloneShare(sb, loop, lower, upper, identityValues).getResults());
         };
         SmallVector<Value> partial;
         if (!unwind) {
@@ -582,7 +648,8 @@ struct FADParallelizePass : public fad::impl::FADParallelizeBase<FADParallelizeP
     struct Candidate {
       scf::ForOp loop;
       SmallVector<Reduction> reductions;
-      bool chunks; ///< runs in chunks of iterations (buildChunkParallel)
+      bool chunks;   ///< runs in chunks of iterations (buildChunkParallel)
+      bool partials; ///< combines a maximum through partials (buildPartialsParallel)
     };
     SmallVector<Candidate> candidates;
     threadCounts.clear();
@@ -596,7 +663,8 @@ struct FADParallelizePass : public fad::impl::FADParallelizeBase<FADParallelizeP
     getOperation()->walk([&](scf::ForOp loop) {
       if (!loop->hasAttr(fad::kParallelAttr))
         return;
-      if (std::optional<SmallVector<Reduction>> reductions = findReductions(loop, selectReductions))
+      if (std::optional<SmallVector<Reduction>> reductions =
+              findReductions(loop, selectReductions || hostThreads))
         allowReassociation(*reductions);
     });
     getOperation()->walk<WalkOrder::PreOrder>([&](scf::ForOp loop) {
@@ -605,10 +673,20 @@ struct FADParallelizePass : public fad::impl::FADParallelizeBase<FADParallelizeP
           !writesArePrivate(loop))
         return WalkResult::advance();
       std::optional<int64_t> step = getConstantIntValue(loop.getStep());
-      std::optional<SmallVector<Reduction>> reductions = findReductions(loop, selectReductions);
+      // On host threads a maximum or minimum is combined through partials.
+      std::optional<SmallVector<Reduction>> reductions =
+          findReductions(loop, selectReductions || hostThreads);
       if (!step || *step != 1 || !reductions)
         return WalkResult::advance();
       bool checks = hasChecks(loop.getRegion());
+      bool selects =
+          llvm::any_of(*reductions, [](const Reduction &r) { return r.compare != nullptr; });
+      if (hostThreads && !selectReductions && selects) {
+        if (checks || findIndexEquality(loop))
+          return WalkResult::advance(); // chunks without jump points or splits: sequential
+        candidates.push_back({loop, std::move(*reductions), /*chunks=*/false, /*partials=*/true});
+        return WalkResult::skip();
+      }
       bool chunks =
           (checks && unwindChecks) || (hostThreads && (checks || findIndexEquality(loop)));
       // Chunks need each reduction's identity; without one, a library's
@@ -619,12 +697,13 @@ struct FADParallelizePass : public fad::impl::FADParallelizeBase<FADParallelizeP
           return WalkResult::advance();
         chunks = false;
       }
-      candidates.push_back({loop, std::move(*reductions), chunks});
+      candidates.push_back({loop, std::move(*reductions), chunks, /*partials=*/false});
       return WalkResult::skip(); // loops inside stay sequential
     });
     for (Candidate &c : candidates) {
-      if (!c.chunks || countOps(c.loop) > kMaxSplitBody || !findIndexEquality(c.loop)) {
-        parallelize(c.loop, c.reductions, c.chunks);
+      if (c.partials || !c.chunks || countOps(c.loop) > kMaxSplitBody ||
+          !findIndexEquality(c.loop)) {
+        parallelize(c.loop, c.reductions, c.chunks, c.partials);
         continue;
       }
       SmallVector<scf::ForOp> pieces;
@@ -670,7 +749,8 @@ struct FADParallelizePass : public fad::impl::FADParallelizeBase<FADParallelizeP
     loops.push_back(loop);
   }
 
-  void parallelize(scf::ForOp loop, ArrayRef<Reduction> reductions, bool chunks) {
+  void parallelize(scf::ForOp loop, ArrayRef<Reduction> reductions, bool chunks,
+                   bool partials = false) {
     int64_t cost = std::max<int64_t>(estimateCost(*loop.getBody()), 1);
     // One chunk of a split loop per thread: always worth it.
     int64_t threshold =
@@ -684,6 +764,12 @@ struct FADParallelizePass : public fad::impl::FADParallelizeBase<FADParallelizeP
       return;
     Builder builder(loop.getContext());
     replaceWhenLarge(loop, threshold, [&](OpBuilder &b, Value trips) {
+      if (partials) {
+        SmallVector<std::optional<TypedAttr>> identities;
+        for (const Reduction &r : reductions)
+          identities.push_back(r.compare ? std::nullopt : identityOf(r, builder));
+        return buildPartialsParallel(b, loop, reductions, trips, threadCount(loop), identities);
+      }
       if (!chunks)
         return buildIterationParallel(b, loop, reductions);
       SmallVector<TypedAttr> identities;

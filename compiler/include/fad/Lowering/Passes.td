@@ -38,15 +38,26 @@ def FADParallelize : Pass<"fad-parallelize", "mlir::ModuleOp"> {
       iterations one scratch buffer: such a loop stays sequential); and
     - each carried value is a scalar that the body combines with one
       `arith.addf`, `mulf`, `addi` or `muli`, or, with `select-reductions`
-      (GPU targets), a maximum or minimum `select (acc <cmp> x), acc, x`
-      (other carried values, such as an argmax's, keep the loop
-      sequential).
+      (GPU targets) or `host-threads`, a maximum or minimum `select (acc
+      <cmp> x), acc, x` (other carried values, such as an argmax's, keep
+      the loop sequential).
     Reductions then add in another order: results can differ from a
     sequential run in the last bits. A loop runs in parallel only when its
     trip count times an estimate of its body's cost reaches `min-work`
     (starting threads costs microseconds); below that the original loop
     runs. With `host-threads` (host targets, where OpenMP outlines the
     parallel body into a function of its own, in which LLVM knows less):
+    - a loop with a maximum or minimum among its carried values (which
+      MLIR 19's OpenMP lowering cannot combine: it knows no unordered
+      comparison, and would start a maximum from the lowest finite value,
+      not -inf) and without checks or boundary cases runs as c chunks of
+      consecutive iterations, each a copy of the loop starting each
+      maximum or minimum from its initial value (they are idempotent) and
+      every other carried value from its identity, storing its results in
+      a buffer of partials; then one loop combines the partials in chunk
+      order. An element only ever takes the element's place, as in the
+      sequential loop (fad.max skips a NaN element). With checks or a
+      boundary case such a loop stays sequential;
     - a loop with checks, or with a boundary case (`iv == v` or `iv != v`
       for a loop-invariant v: defined outside, or by a few pure ops of the
       body on such values; e.g. a stencil's `if i == 0`), runs in
