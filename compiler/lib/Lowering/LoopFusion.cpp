@@ -44,9 +44,9 @@ static Value elementWritten(scf::ForOp producer, unsigned r) {
   return insert.getScalar();
 }
 
-/// Whether `n` is the trip count of `producer` (which starts at 0 with step
-/// 1, as the consumer does): its upper bound, or the extent of one of its
-/// results built from an empty tensor of that extent.
+/// Whether `n` is `producer`'s upper bound: that value, or the extent of
+/// one of its results built from an empty tensor of that extent (inserting
+/// elements keeps the extent).
 static bool isTripCount(Value n, scf::ForOp producer) {
   if (n == producer.getUpperBound())
     return true;
