@@ -4,7 +4,8 @@
 // convert-fad-to-scf marked `fad.parallel` become scf.parallel loops, which
 // convert-scf-to-openmp then runs on OpenMP threads, when their bodies are
 // safe to run on other threads and their carried values are reductions that
-// OpenMP can combine.
+// OpenMP can combine (on host threads, maxima and minima are combined
+// through per-chunk partials instead).
 //
 //===----------------------------------------------------------------------===//
 
