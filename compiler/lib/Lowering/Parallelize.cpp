@@ -356,16 +356,16 @@ static scf::ForOp cloneShare(OpBuilder &b, scf::ForOp loop, Value lower, Value u
 /// sequential loop (fad.max skips a NaN element).
 static SmallVector<Value> buildPartialsParallel(OpBuilder &b, scf::ForOp loop,
                                                 ArrayRef<Reduction> reductions, Value trips,
-                                                Value threads,
-                                                ArrayRef<std::optional<TypedAttr>> identities) {
+                                                Value threads) {
   Location loc = loop.getLoc();
   Value count = b.create<arith::MinUIOp>(loc, threads, trips);
   Value zero = b.create<arith::ConstantIndexOp>(loc, 0);
   Value one = b.create<arith::ConstantIndexOp>(loc, 1);
   SmallVector<Value> starts, partials;
-  for (auto [k, identity] : llvm::enumerate(identities)) {
+  for (auto [k, r] : llvm::enumerate(reductions)) {
     Value init = loop.getInitArgs()[k];
-    starts.push_back(identity ? b.create<arith::ConstantOp>(loc, *identity).getResult() : init);
+    starts.push_back(r.compare ? init
+                               : b.create<arith::ConstantOp>(loc, *identityOf(r, b)).getResult());
     partials.push_back(b.create<memref::AllocOp>(
         loc, MemRefType::get({ShapedType::kDynamic}, init.getType()), ValueRange{count}));
   }
@@ -765,12 +765,8 @@ struct FADParallelizePass : public fad::impl::FADParallelizeBase<FADParallelizeP
       return;
     Builder builder(loop.getContext());
     replaceWhenLarge(loop, threshold, [&](OpBuilder &b, Value trips) {
-      if (partials) {
-        SmallVector<std::optional<TypedAttr>> identities;
-        for (const Reduction &r : reductions)
-          identities.push_back(r.compare ? std::nullopt : identityOf(r, builder));
-        return buildPartialsParallel(b, loop, reductions, trips, threadCount(loop), identities);
-      }
+      if (partials)
+        return buildPartialsParallel(b, loop, reductions, trips, threadCount(loop));
       if (!chunks)
         return buildIterationParallel(b, loop, reductions);
       SmallVector<TypedAttr> identities;

@@ -429,19 +429,6 @@ struct AddOnlyNonzeroBranch : OpRewritePattern<IfOp> {
   }
 };
 
-/// The value every element of `array` has, when it is a broadcast: a build
-/// whose body only yields a value defined outside it.
-static Value broadcastValue(Value array) {
-  auto build = array.getDefiningOp<BuildOp>();
-  if (!build || build->getNumResults() != 1)
-    return nullptr;
-  Block &body = build.getBody().front();
-  Value c = body.getTerminator()->getOperand(0);
-  return &body.front() == body.getTerminator() && c.getParentRegion() != &build.getBody()
-             ? c
-             : nullptr;
-}
-
 /// sum (map (\.. -> k * t) xs)  ->  k * sum ts, for a factor k that is the
 /// same at every element (defined outside the map, or a broadcast input)
 /// and a term t whose array the program already has: an input of the map,
@@ -457,8 +444,8 @@ struct FactorOutOfSum : OpRewritePattern<ReduceOp> {
       return rw.notifyMatchFailure(sum, "not a fold of one array from 0");
     Block &body = sum.getBody().front();
     auto add = body.getTerminator()->getOperand(0).getDefiningOp<AddOp>();
-    if (!add || !((add.getLhs() == body.getArgument(0) && add.getRhs() == body.getArgument(1)) ||
-                  (add.getLhs() == body.getArgument(1) && add.getRhs() == body.getArgument(0))))
+    if (!add || !llvm::is_contained(add->getOperands(), body.getArgument(0)) ||
+        !llvm::is_contained(add->getOperands(), body.getArgument(1)))
       return rw.notifyMatchFailure(sum, "not a sum");
     auto map = sum.getInputs()[0].getDefiningOp<MapOp>();
     if (!map)

@@ -320,10 +320,7 @@ struct FuseBuildIntoMap : OpRewritePattern<MapOp> {
         continue;
       SmallVector<Value> others(map.getInputs());
       others.erase(others.begin() + k);
-      Block &body = build.getBody().front();
-      Value c = body.getTerminator()->getOperand(0);
-      if (&body.front() == body.getTerminator() && c.getParentRegion() != &build.getBody() &&
-          !others.empty() && !matchElementwiseSums(map)) {
+      if (Value c = broadcastValue(input); c && !others.empty() && !matchElementwiseSums(map)) {
         assertExtents(rw, map.getLoc(), build.getSize(), others);
         rw.modifyOpInPlace(map, [&] {
           map.getBody().getArgument(k).replaceAllUsesWith(c);

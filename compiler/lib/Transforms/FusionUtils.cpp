@@ -51,6 +51,17 @@ void fusion::assertExtents(PatternRewriter &rw, Location loc, Value n, ValueRang
   }
 }
 
+Value fusion::broadcastValue(Value array) {
+  auto build = array.getDefiningOp<BuildOp>();
+  if (!build || build->getNumResults() != 1)
+    return nullptr;
+  Block &body = build.getBody().front();
+  Value c = body.getTerminator()->getOperand(0);
+  return &body.front() == body.getTerminator() && c.getParentRegion() != &build.getBody()
+             ? c
+             : nullptr;
+}
+
 Value fusion::inBounds(OpBuilder &b, Location loc, Value i, Value n) {
   Value zero = b.create<arith::ConstantIntOp>(loc, 0, 64);
   return b.create<arith::AndIOp>(loc, b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, i, zero),

@@ -34,6 +34,10 @@ llvm::SmallVector<mlir::Value> elementsAt(mlir::PatternRewriter &rw, mlir::Locat
 void assertExtents(mlir::PatternRewriter &rw, mlir::Location loc, mlir::Value n,
                    mlir::ValueRange arrays);
 
+/// The value every element of `array` has when it is a broadcast (a build
+/// of one result whose body only yields a value defined outside it), or
+/// null.
+mlir::Value broadcastValue(mlir::Value array);
 /// 0 <= i < n.
 mlir::Value inBounds(mlir::OpBuilder &b, mlir::Location loc, mlir::Value i, mlir::Value n);
 
