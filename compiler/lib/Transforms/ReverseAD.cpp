@@ -5,6 +5,8 @@
 //   1. its body is linearized into a scratch block, with structured ops'
 //      primal results computed by separate primal ops, so that what depends
 //      on the tangents is a program of linear ops only;
+//      then the terms of its tangents that are the same for every iteration
+//      of a map move out of the map (InvariantTangents.h);
 //   2. that linear program is transposed at the op's place (TransposeState):
 //      primal ops copied forward, linear ops transposed backward, seeded with
 //      the op's cotangents;
@@ -18,6 +20,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "fad/AD/InvariantTangents.h"
 #include "fad/AD/Linearize.h"
 #include "fad/AD/Transpose.h"
 #include "fad/AD/Rules.h"
@@ -89,6 +92,8 @@ LogicalResult fad::expandVjp(VjpOp op, CheckpointPolicy policy, bool reportTapes
   SmallVector<Value> yielded;
   llvm::copy_if(linearYields, std::back_inserter(yielded), [](Value v) { return v; });
   b.create<YieldOp>(loc, yielded);
+  // 1b. Terms the same for every point of a map move out of it.
+  hoistInvariantTangents(linearization, *linear);
 
   // 2. Transpose it where the op is, seeded with the cotangents.
   b.setInsertionPoint(op);

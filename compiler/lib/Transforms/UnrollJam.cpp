@@ -202,11 +202,16 @@ private:
       return false;
     if (llvm::any_of(loop.getInits(), [&](Value init) { return !slotOf.contains(init); }))
       return true;
-    Value step = loop.getBody().getArgument(0);
+    // The step of this loop or of one inside it (merged in turn).
+    auto isStep = [&](Value index) {
+      auto arg = dyn_cast<BlockArgument>(index);
+      auto owner = arg ? dyn_cast<ForOp>(arg.getOwner()->getParentOp()) : ForOp();
+      return owner && arg.getArgNumber() == 0 && loop->isAncestor(owner);
+    };
     return !loop.getBody()
                 .walk([&](AddAtOp add) {
                   bool same = llvm::all_of(add.getIndices(), [&](Value index) {
-                    return index == step ||
+                    return isStep(index) ||
                            (definedOutside(index, loop) && sameInEveryCopy(index, copies));
                   });
                   return same ? WalkResult::advance() : WalkResult::interrupt();
@@ -368,6 +373,34 @@ bool isSharedRowAccumulation(Operation &op, ForOp loop, const DenseMap<Value, un
   });
 }
 
+/// Whether `op` is a loop nest, over counts fixed across `loop`'s
+/// iterations, that adds to an accumulator array of `loop` in its inner
+/// loop (an outer product y-bar z^T added to L-bar for each point): merged,
+/// the copies' nests load and store each element once for all copies.
+bool isNestedAccumulation(Operation &op, ForOp loop, const DenseMap<Value, unsigned> &slotOf) {
+  auto outer = dyn_cast<ForOp>(op);
+  if (!outer || !invariantIn(outer.getCount(), loop))
+    return false;
+  // Two loops deep, no more: around a deeper nest, jamming an outer loop
+  // would only copy whole nests.
+  auto hasLoop = [](Region &region) {
+    return region.walk([](ForOp) { return WalkResult::interrupt(); }).wasInterrupted();
+  };
+  Block &body = outer.getBody().front();
+  if (llvm::any_of(body.getOps<ForOp>(), [&](ForOp inner) { return hasLoop(inner.getBody()); }))
+    return false;
+  for (auto [k, init] : llvm::enumerate(outer.getInits())) {
+    if (!slotOf.contains(init) || !isa<TensorType>(init.getType()))
+      continue;
+    if (llvm::any_of(body.getArgument(k + 1).getUsers(), [&](Operation *user) {
+          auto inner = dyn_cast<ForOp>(user);
+          return inner && inner->getBlock() == &body && invariantIn(inner.getCount(), loop);
+        }))
+      return true;
+  }
+  return false;
+}
+
 /// Whether `loop`'s body has at most `maxOps` ops, which do nothing but
 /// compute and check (their order between copies changes: a failing check
 /// may be reported for a later iteration than before) and always end (a
@@ -408,7 +441,10 @@ bool worthJamming(ForOp loop, const DenseMap<Value, unsigned> &slotOf) {
 bool worthJammingRows(ForOp loop, const DenseMap<Value, unsigned> &slotOf) {
   return llvm::all_of(slotOf, [](auto &entry) { return readOnce(entry.first); }) &&
          llvm::any_of(loop.getBody().front(),
-                      [&](Operation &op) { return isSharedRowAccumulation(op, loop, slotOf); }) &&
+                      [&](Operation &op) {
+                        return isSharedRowAccumulation(op, loop, slotOf) ||
+                               isNestedAccumulation(op, loop, slotOf);
+                      }) &&
          bodyFits(loop, slotOf, /*arrays=*/true, kMaxRowBodyOps);
 }
 

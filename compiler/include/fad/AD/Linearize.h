@@ -59,6 +59,13 @@ public:
   /// Records an intermediate value of a tangent computation (a term of a
   /// sum, say): a value that depends linearly on the tangents.
   void markLinear(mlir::Value v) { linearValues.insert(v); }
+  /// Records `witness`, a primal array of the extents of linear array `v`.
+  void setShapeWitness(mlir::Value v, mlir::Value witness) { witnesses[v] = witness; }
+  /// Forgets that `v` is linear: for a value about to be erased.
+  void unmarkLinear(mlir::Value v) {
+    linearValues.erase(v);
+    witnesses.erase(v);
+  }
   /// Forgets the primal and the tangent recorded for `v`: for the values of
   /// auxiliary IR that a rule linearizes and then erases (LinalgRules.cpp),
   /// so that no later value at the same address inherits them.

@@ -363,8 +363,9 @@ def FADUnrollJam : Pass<"fad-unroll-jam", "mlir::ModuleOp"> {
 
     Merged inner loops are interleaved in turn. Inner loops are merged when
     they carry a state of their own (a recurrence, an array) or when every
-    copy adds to the same elements of the accumulators (read and written
-    once for all copies); copies that add to different rows of an array
+    copy adds to the same elements of the accumulators (at indices that are
+    the steps of the merged loops or the same in every copy: read and
+    written once for all copies); copies that add to different rows of an array
     stay apart (a loop storing to several rows does not vectorize: LLVM
     cannot tell that they do not overlap). Maps whose copies read a common
     array become one map with every copy's results. An op that computes
@@ -378,7 +379,10 @@ def FADUnrollJam : Pass<"fad-unroll-jam", "mlir::ModuleOp"> {
     data point (gmm's reverse sweep: z̄ += ȳ_r Q_r, and L̄_r += ȳ_r z, for
     each row r): jammed, each row of Q is read once for `factor` points and
     each row of L̄ read and written once, the rows jammed in the first
-    round.
+    round. Or whose body runs a nest of two loops adding to an accumulator
+    of the loop element by element (gmm's L̄_r += ȳ_r z once Qᵀȳ is applied
+    outside the points loop, docs/AD.md "Invariant tangents"): jammed, each
+    element of L̄ is loaded and stored once for `factor` points.
 
     A constant trip count below `factor` (a dot product of 3-vectors, its
     extent a checked constant) is the factor: one round runs every
