@@ -369,6 +369,12 @@ Value Hoisting::invPrimal(Value p) {
     return {};
   }
   Operation *op = p.getDefiningOp();
+  if (op->walk([](Operation *inner) {
+          return effectsAreChecksAtMost(inner) ? WalkResult::advance() : WalkResult::interrupt();
+        }).wasInterrupted()) {
+    fail(); // copying it would repeat its effect (a trace, say)
+    return {};
+  }
   op->walk([&](Operation *user) {
     for (Value operand : user->getOperands())
       if (!definedWithin(operand, op))
@@ -792,15 +798,22 @@ void fad::hoistInvariantTangents(LinearizeState &state, Block &linear) {
       if (auto build = dyn_cast<BuildOp>(op); build && isLinearOp(build))
         inners.push_back(build);
     for (BuildOp inner : inners) {
-      SmallVector<Value> candidates;
-      for (Operation &op : inner.getBody().front())
-        if (isa<MapOp, BuildOp, ReduceOp>(op))
-          for (Value r : op.getResults())
-            if (linearValues.contains(r))
-              candidates.push_back(r);
-      for (Value c : llvm::reverse(candidates))
-        if (!c.use_empty())
-          Hoisting(state, &loop, inner).run(c);
+      // The last tangents first (they read the earlier ones); after a split,
+      // which may have rebuilt maps, the candidates are collected again.
+      auto splitOne = [&] {
+        SmallVector<Value> candidates;
+        for (Operation &op : inner.getBody().front())
+          if (isa<MapOp, BuildOp, ReduceOp>(op))
+            for (Value r : op.getResults())
+              if (linearValues.contains(r) && !r.use_empty())
+                candidates.push_back(r);
+        return llvm::any_of(llvm::reverse(candidates),
+                            [&](Value c) { return Hoisting(state, &loop, inner).run(c); });
+      };
+      // Each split leaves no invariant loop nest in its tangent; the bound
+      // only guards against a rule that would undo another.
+      for (unsigned round = 0; round < 8 && splitOne(); ++round) {
+      }
     }
   }
 }
