@@ -145,8 +145,10 @@ private:
           for (Value arg : block.getArguments())
             state.unmarkLinear(arg);
     });
+    erased.insert(op);
     op->erase();
   }
+  DenseSet<Operation *> erased;
 
   Value mark(Value v, Value witness = {}) {
     state.markLinear(v);
@@ -164,6 +166,19 @@ private:
   /// Maps whose tangent inputs may no longer all be read.
   SmallVector<MapOp> touchedMaps;
   void dropUnreadTangentInputs(MapOp map);
+  void eraseDeadTangents(Region &region);
+  /// Removes what the split left unread, in the inner body and in `hoisted`.
+  void finish(Operation *hoisted) {
+    auto eraseDead = [&] {
+      eraseDeadTangents(inner.getBody());
+      eraseDeadTangents(hoisted->getRegion(0));
+    };
+    eraseDead();
+    for (MapOp map : touchedMaps)
+      if (!erased.contains(map))
+        dropUnreadTangentInputs(map);
+    eraseDead(); // what read only the dropped inputs' arguments
+  }
 
   // The copy of the invariant terms: where each original block's copies go,
   // the primal values copied, the linear values copied (null: zero).
@@ -636,6 +651,25 @@ void Hoisting::dropUnreadTangentInputs(MapOp map) {
   erase(map);
 }
 
+/// Erases the tangent ops in `region` that nothing reads any more (the
+/// terms the split took away): transposed, each captured tangent they read
+/// would still get an adjoint of zeros carried through the loops.
+void Hoisting::eraseDeadTangents(Region &region) {
+  for (bool changed = true; changed;) {
+    changed = false;
+    SmallVector<Operation *> dead;
+    region.walk<WalkOrder::PostOrder>([&](Operation *op) {
+      if (op->getNumResults() && op->use_empty() &&
+          llvm::any_of(op->getResults(), [&](Value r) { return isLinear(r); }) &&
+          effectsAreChecksAtMost(op))
+        dead.push_back(op);
+    });
+    for (Operation *op : dead)
+      erase(op);
+    changed = !dead.empty();
+  }
+}
+
 //===----------------------------------------------------------------------===//
 // One split
 //===----------------------------------------------------------------------===//
@@ -747,8 +781,7 @@ bool Hoisting::run(Value c) {
                                                 hoisted.getResult(0),
                                                 ValueRange{index, body.getArgument(0)}));
     yield->setOperand(r, mark(inBody.create<AddOp>(loc, yield->getOperand(r), element)));
-    for (MapOp map : touchedMaps)
-      dropUnreadTangentInputs(map);
+    finish(hoisted);
     return true;
   }
   Value element = mark(b.create<IndexOp>(loc, c.getType(), hoisted.getResult(0), ValueRange{index}),
@@ -779,8 +812,7 @@ bool Hoisting::run(Value c) {
   c.replaceUsesWithIf(total, [&](OpOperand &use) {
     return use.getOwner() != sum && use.getOwner() != element.getDefiningOp();
   });
-  for (MapOp map : touchedMaps)
-    dropUnreadTangentInputs(map);
+  finish(hoisted);
   return true;
 }
 } // namespace
