@@ -451,3 +451,76 @@ func.func @points_share_rows(%a: tensor<?x?xf64>, %d: i64, %x: tensor<?x?xf64>, 
   }
   return %r#0, %r#1 : tensor<?x?xf64>, tensor<?xf64>
 }
+
+// -----
+
+// A points loop whose only work is a two-loop nest adding an outer product
+// to an accumulator element by element (gmm's L-bar once Q^T y-bar has left
+// the points loop): jammed, the copies' nests merge (they add at the merged
+// loops' steps), each element getting both points' terms at once.
+// CHECK-LABEL: func.func @points_outer_product
+// CHECK:         %[[ROUNDS:.*]] = fad.div %arg3, %{{.*}} : i64
+// CHECK:         fad.for %[[ROUNDS]] iter(%arg2) : (tensor<?x?xf64>) -> tensor<?x?xf64>
+// CHECK:           fad.for %arg4 iter(%{{.*}}) : (tensor<?x?xf64>) -> tensor<?x?xf64>
+// CHECK-NEXT:      ^bb0(%[[R:.*]]: i64, %{{.*}}: tensor<?x?xf64>):
+// CHECK:             fad.for %arg4 iter(%{{.*}}) : (tensor<?x?xf64>) -> tensor<?x?xf64>
+// CHECK-NEXT:        ^bb0(%[[C:.*]]: i64, %[[L:.*]]: tensor<?x?xf64>):
+// CHECK:               %[[L0:.*]] = fad.add_at %[[L]][%[[R]], %[[C]]]
+// CHECK-NEXT:          fad.add_at %[[L0]][%[[R]], %[[C]]]
+// CHECK-NEXT:          fad.yield
+// CHECK-NOT:         fad.for %arg4
+// CHECK:           fad.yield
+// A nest three loops deep around the accumulation is left alone (jamming
+// the outer loop would only copy whole nests).
+// CHECK-LABEL: func.func @three_deep
+// CHECK-NOT:     fad.div
+// CHECK:         return
+func.func @points_outer_product(%x: tensor<?x?xf64>, %ybar: tensor<?x?xf64>, %lacc: tensor<?x?xf64>,
+                                %n: i64, %d: i64) -> tensor<?x?xf64> {
+  %r = fad.for %n iter(%lacc) : (tensor<?x?xf64>) -> tensor<?x?xf64> {
+  ^bb0(%i: i64, %l: tensor<?x?xf64>):
+    %z = fad.index %x[%i] : tensor<?x?xf64> -> tensor<?xf64>
+    %yb = fad.index %ybar[%i] : tensor<?x?xf64> -> tensor<?xf64>
+    %rows = fad.for %d iter(%l) : (tensor<?x?xf64>) -> tensor<?x?xf64> {
+    ^bb0(%row: i64, %ll: tensor<?x?xf64>):
+      %s = fad.index %yb[%row] : tensor<?xf64> -> f64
+      %ll2 = fad.for %d iter(%ll) : (tensor<?x?xf64>) -> tensor<?x?xf64> {
+      ^bb0(%c: i64, %l3: tensor<?x?xf64>):
+        %zc = fad.index %z[%c] : tensor<?xf64> -> f64
+        %t = fad.mul %zc, %s : f64
+        %l4 = fad.add_at %l3[%row, %c], %t : tensor<?x?xf64>, f64
+        fad.yield %l4 : tensor<?x?xf64>
+      }
+      fad.yield %ll2 : tensor<?x?xf64>
+    }
+    fad.yield %rows : tensor<?x?xf64>
+  }
+  return %r : tensor<?x?xf64>
+}
+
+func.func @three_deep(%x: tensor<?x?xf64>, %ybar: tensor<?x?xf64>, %lacc: tensor<?x?x?xf64>,
+                      %n: i64, %d: i64) -> tensor<?x?x?xf64> {
+  %r = fad.for %n iter(%lacc) : (tensor<?x?x?xf64>) -> tensor<?x?x?xf64> {
+  ^bb0(%i: i64, %l: tensor<?x?x?xf64>):
+    %z = fad.index %x[%i] : tensor<?x?xf64> -> tensor<?xf64>
+    %yb = fad.index %ybar[%i] : tensor<?x?xf64> -> tensor<?xf64>
+    %p = fad.for %d iter(%l) : (tensor<?x?x?xf64>) -> tensor<?x?x?xf64> {
+    ^bb0(%j: i64, %lj: tensor<?x?x?xf64>):
+      %rows = fad.for %d iter(%lj) : (tensor<?x?x?xf64>) -> tensor<?x?x?xf64> {
+      ^bb0(%row: i64, %ll: tensor<?x?x?xf64>):
+        %s = fad.index %yb[%row] : tensor<?xf64> -> f64
+        %ll2 = fad.for %d iter(%ll) : (tensor<?x?x?xf64>) -> tensor<?x?x?xf64> {
+        ^bb0(%c: i64, %l3: tensor<?x?x?xf64>):
+          %zc = fad.index %z[%c] : tensor<?xf64> -> f64
+          %t = fad.mul %zc, %s : f64
+          %l4 = fad.add_at %l3[%j, %row, %c], %t : tensor<?x?x?xf64>, f64
+          fad.yield %l4 : tensor<?x?x?xf64>
+        }
+        fad.yield %ll2 : tensor<?x?x?xf64>
+      }
+      fad.yield %rows : tensor<?x?x?xf64>
+    }
+    fad.yield %p : tensor<?x?x?xf64>
+  }
+  return %r : tensor<?x?x?xf64>
+}

@@ -59,6 +59,13 @@ bool isElementwiseAccumulation(Operation &op, const DenseMap<Value, unsigned> &s
          llvm::count_if(map.getInputs(), [&](Value v) { return slotOf.contains(v); }) == 1;
 }
 
+/// Whether `index` is the step of loop `nest` or of a loop inside it.
+bool isStepWithin(Value index, Operation *nest) {
+  auto arg = dyn_cast<BlockArgument>(index);
+  auto owner = arg ? dyn_cast<ForOp>(arg.getOwner()->getParentOp()) : ForOp();
+  return owner && arg.getArgNumber() == 0 && nest->isAncestor(owner);
+}
+
 /// Whether `v` stands for the same value in every copy.
 bool sameInEveryCopy(Value v, ArrayRef<IRMapping> copies) {
   Value first = copies.front().lookupOrDefault(v);
@@ -202,16 +209,11 @@ private:
       return false;
     if (llvm::any_of(loop.getInits(), [&](Value init) { return !slotOf.contains(init); }))
       return true;
-    // The step of this loop or of one inside it (merged in turn).
-    auto isStep = [&](Value index) {
-      auto arg = dyn_cast<BlockArgument>(index);
-      auto owner = arg ? dyn_cast<ForOp>(arg.getOwner()->getParentOp()) : ForOp();
-      return owner && arg.getArgNumber() == 0 && loop->isAncestor(owner);
-    };
+    // At the steps of this loop or of loops inside it (merged in turn).
     return !loop.getBody()
                 .walk([&](AddAtOp add) {
                   bool same = llvm::all_of(add.getIndices(), [&](Value index) {
-                    return isStep(index) ||
+                    return isStepWithin(index, loop) ||
                            (definedOutside(index, loop) && sameInEveryCopy(index, copies));
                   });
                   return same ? WalkResult::advance() : WalkResult::interrupt();
@@ -388,6 +390,18 @@ bool isNestedAccumulation(Operation &op, ForOp loop, const DenseMap<Value, unsig
   };
   Block &body = outer.getBody().front();
   if (llvm::any_of(body.getOps<ForOp>(), [&](ForOp inner) { return hasLoop(inner.getBody()); }))
+    return false;
+  // The copies add to the same elements (at the nest's steps or at indices
+  // fixed across `loop`'s iterations), or their nests would stay apart.
+  bool sameElements = !outer.getBody()
+                           .walk([&](AddAtOp add) {
+                             bool same = llvm::all_of(add.getIndices(), [&](Value index) {
+                               return isStepWithin(index, outer) || definedOutside(index, loop);
+                             });
+                             return same ? WalkResult::advance() : WalkResult::interrupt();
+                           })
+                           .wasInterrupted();
+  if (!sameElements)
     return false;
   for (auto [k, init] : llvm::enumerate(outer.getInits())) {
     if (!slotOf.contains(init) || !isa<TensorType>(init.getType()))
