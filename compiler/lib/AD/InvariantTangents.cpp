@@ -730,7 +730,6 @@ bool Hoisting::run(Value c) {
 
   // Zeros of the hoisted build's extents for the transpose: the element
   // witness's computation in the hoisted body, once more per index.
-  Value witness;
   b.setInsertionPoint(hoisted);
   auto zeros = b.create<BuildOp>(loc, TypeRange{hoisted.getType(0)}, size);
   {
@@ -762,7 +761,7 @@ bool Hoisting::run(Value c) {
     }
     b.create<YieldOp>(loc, element);
   }
-  witness = zeros.getResult(0);
+  Value witness = zeros.getResult(0);
   mark(hoisted.getResult(0), witness);
 
   // The varying part stays; the body reads the invariant one.
@@ -809,9 +808,7 @@ bool Hoisting::run(Value c) {
       sum = add;
     }
   }
-  c.replaceUsesWithIf(total, [&](OpOperand &use) {
-    return use.getOwner() != sum && use.getOwner() != element.getDefiningOp();
-  });
+  c.replaceUsesWithIf(total, [&](OpOperand &use) { return use.getOwner() != sum; });
   finish(hoisted);
   return true;
 }
