@@ -114,6 +114,7 @@ void fad::buildFADToSCFPipeline(OpPassManager &pm, const PipelineOptions &option
   pm.addPass(createFADSplitAccumulations());
   pm.addPass(createFADInterchangeAccumulations());
   pm.addPass(createFADUnrollJam());
+  pm.addPass(createFADOverlapRecurrences());
   pm.addPass(createConvertFADToSCF({/*checkNans=*/options.checkNans}));
   // Not scf.for's folding of tensor.cast into its iteration arguments: it
   // gives a state the static shape of its initial value and casts each

@@ -159,3 +159,11 @@ ForOp fad::cloneRange(OpBuilder &b, Location loc, Block &body, Value lo, Value h
     b.clone(op, mapping);
   return loop;
 }
+
+bool fad::isRecurrence(Operation &op, ForOp loop, const DenseMap<Value, unsigned> &slotOf) {
+  auto inner = dyn_cast<ForOp>(op);
+  return inner && definedOutside(inner.getCount(), loop) &&
+         llvm::any_of(inner.getBody().getArguments().drop_front(), [&](BlockArgument arg) {
+           return isa<FloatType>(arg.getType()) && !slotOf.contains(arg);
+         });
+}

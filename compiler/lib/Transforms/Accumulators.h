@@ -58,6 +58,14 @@ inline bool definedOutside(mlir::Value value, mlir::Operation *op) {
 std::optional<llvm::DenseMap<mlir::Value, unsigned>> accumulatorSlots(ForOp loop,
                                                                       bool scalarSums = false);
 
+/// Whether `op` is a loop at the top of `loop`'s body with a trip count
+/// that does not change between `loop`'s iterations and a float it carries
+/// from iteration to iteration that is not one of `loop`'s accumulators
+/// (`slotOf`, as accumulatorSlots gives them): a recurrence, whose latency
+/// bounds the loop.
+bool isRecurrence(mlir::Operation &op, ForOp loop,
+                  const llvm::DenseMap<mlir::Value, unsigned> &slotOf);
+
 /// The loop with body `body` (of a fad.for), run for iterations [lo, hi)
 /// from state `inits`.
 ForOp cloneRange(mlir::OpBuilder &b, mlir::Location loc, mlir::Block &body, mlir::Value lo,

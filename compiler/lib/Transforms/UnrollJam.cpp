@@ -37,18 +37,6 @@ constexpr unsigned kMaxRowBodyOps = 400;
 /// Copies of a body at most, whatever the option says.
 constexpr unsigned kMaxFactor = 16;
 
-/// Whether `op` is a loop at the top of `loop`'s body with a trip count
-/// that does not change between `loop`'s iterations and a float it carries
-/// from iteration to iteration that is not an accumulator: a recurrence,
-/// whose latency bounds the loop.
-bool isRecurrence(Operation &op, ForOp loop, const DenseMap<Value, unsigned> &slotOf) {
-  auto inner = dyn_cast<ForOp>(op);
-  return inner && definedOutside(inner.getCount(), loop) &&
-         llvm::any_of(inner.getBody().getArguments().drop_front(), [&](BlockArgument arg) {
-           return isa<FloatType>(arg.getType()) && !slotOf.contains(arg);
-         });
-}
-
 /// Whether `op` is a map adding elementwise to one of `loop`'s accumulators
 /// (`acc + c`, or what fusion makes of `acc + f xs`): copies of the body
 /// would each read and write the whole accumulator, every copy waiting for

@@ -406,4 +406,39 @@ def FADUnrollJam : Pass<"fad-unroll-jam", "mlir::ModuleOp"> {
   ];
 }
 
+def FADOverlapRecurrences : Pass<"fad-overlap-recurrences", "mlir::ModuleOp"> {
+  let summary = "Run one iteration's second recurrence beside the next iteration's first";
+  let description = [{
+    Runs after fad-unroll-jam. A reverse sweep over data points often runs,
+    per point, a recurrence that recomputes the point's primal (Horner's
+    rule) and then the recurrence of its adjoint (the powers of t that
+    scale the residual into the coefficients' adjoints), one after the
+    other: each waits on its own latency chain while the processor's other
+    units idle, and the next point's forward recurrence does not depend on
+    this point's adjoint at all. A `fad.for` over n iterations whose body is
+
+    ```
+    early ops computing scalars and checking, among them one loop F (a recurrence)
+    a loop R over the same trip count (a recurrence), the only op reading the state
+    yield R's results
+    ```
+
+    where F and R carry a float from step to step, their trip count is
+    fixed across the outer iterations, their bodies are straight-line code
+    without effects, and the body is small (at most 160 ops), becomes
+
+    ```
+    if n > 0: iteration 0's early ops (F among them)
+    loop over g < n - 1, carrying the early values R reads:
+      iteration g + 1's early ops, with F's steps and iteration g's R steps in one loop
+    if n > 0: iteration n - 1's R
+    ```
+
+    Both chains then run in one loop body, side by side. R's iterations
+    run in their original order, so every result is the same to the bit.
+    Iteration g + 1's checks run before iteration g's R, which has no
+    effects.
+  }];
+}
+
 #endif // FAD_TRANSFORMS_PASSES_TD
