@@ -27,7 +27,6 @@
 #include "fad/Dialect/FAD/IR/FADOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/IR/Matchers.h"
 #include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/SetVector.h"
 
@@ -35,13 +34,6 @@ using namespace mlir;
 using namespace fad;
 
 namespace {
-constexpr llvm::StringLiteral kPrimalCount = "fad.primal_count";
-
-unsigned primalCountOf(Operation *op) {
-  auto attr = op->getAttrOfType<IntegerAttr>(kPrimalCount);
-  return attr ? attr.getInt() : 0;
-}
-
 /// What is left of a tangent once its invariant terms are taken out.
 enum class Part {
   Zero,    ///< every term is invariant
@@ -75,27 +67,6 @@ bool hasLoop(Operation *op) {
       found = true;
   });
   return found;
-}
-
-/// Whether `v` is `acc + x` for block arguments `acc` and `x` (either order),
-/// looking through a scaling by 1 (how the linearization writes an add's
-/// tangent).
-bool isSumOf(Value v, Value acc, Value x) {
-  auto unscaled = [](Value w) {
-    if (auto mul = w.getDefiningOp<MulOp>())
-      for (auto [factor, other] : {std::pair(mul.getLhs(), mul.getRhs()),
-                                   std::pair(mul.getRhs(), mul.getLhs())}) {
-        FloatAttr one;
-        if (matchPattern(factor, m_Constant(&one)) && one.getValueAsDouble() == 1.0)
-          return other;
-      }
-    return w;
-  };
-  auto add = v.getDefiningOp<AddOp>();
-  if (!add)
-    return false;
-  Value lhs = unscaled(add.getLhs()), rhs = unscaled(add.getRhs());
-  return (lhs == acc && rhs == x) || (lhs == x && rhs == acc);
 }
 
 /// One attempt: outer loop `loop`, inner build `inner` directly in its body.
@@ -132,21 +103,14 @@ private:
   Value computeInv(Value v);
   Value invPrimal(Value p);
   Value invStructured(Operation *op, Value result);
+  Value zerosLike(OpBuilder &b, BuildOp hoisted, Value elementWitness, Type type);
   OpBuilder builderFor(Block *original);
   void fail() { ok = false; }
   /// Erases `op`, forgetting that its values were linear (their addresses
   /// may be reused).
   void erase(Operation *op) {
-    op->walk([&](Operation *inner) {
-      for (Value r : inner->getResults())
-        state.unmarkLinear(r);
-      for (Region &region : inner->getRegions())
-        for (Block &block : region)
-          for (Value arg : block.getArguments())
-            state.unmarkLinear(arg);
-    });
     erased.insert(op);
-    op->erase();
+    state.eraseOp(op);
   }
   DenseSet<Operation *> erased;
 
@@ -286,9 +250,9 @@ std::optional<Part> Hoisting::planStructured(Operation *op, Value result) {
   ValueRange yields = body.getTerminator()->getOperands();
   unsigned r = cast<OpResult>(result).getResultNumber();
   if (auto reduce = dyn_cast<ReduceOp>(op)) {
-    unsigned k = primalCountOf(op);
+    unsigned k = primalCount(op);
     if (reduce.getInits().size() != k + 1 || r != k || isLinear(reduce.getInits()[k]) ||
-        !isSumOf(yields[k], body.getArgument(k), body.getArgument(2 * k + 1)))
+        !isTangentSumOf(yields[k], body.getArgument(k), body.getArgument(2 * k + 1)))
       return std::nullopt;
     return planVar(reduce.getInputs()[k]);
   }
@@ -338,7 +302,7 @@ Value Hoisting::applyVar(Value v) {
                   state.shapeWitness(v));
     });
   } else if (auto reduce = dyn_cast<ReduceOp>(op)) {
-    unsigned k = primalCountOf(op);
+    unsigned k = primalCount(op);
     reduce.getInputsMutable()[k].set(applyVar(reduce.getInputs()[k]));
     result = v;
   } else {
@@ -493,9 +457,9 @@ Value Hoisting::invStructured(Operation *op, Value result) {
 
   if (auto reduce = dyn_cast<ReduceOp>(op)) {
     // A sum of the invariant part of the elements.
-    unsigned k = primalCountOf(op);
+    unsigned k = primalCount(op);
     if (reduce.getInits().size() != k + 1 ||
-        !isSumOf(yields[k], body.getArgument(k), body.getArgument(2 * k + 1))) {
+        !isTangentSumOf(yields[k], body.getArgument(k), body.getArgument(2 * k + 1))) {
       fail();
       return {};
     }
@@ -515,7 +479,7 @@ Value Hoisting::invStructured(Operation *op, Value result) {
     Value zero = b.create<arith::ConstantOp>(loc, b.getZeroAttr(type));
     auto sum = b.create<ReduceOp>(loc, TypeRange{primalType, type}, ValueRange{primalZero, zero},
                                   ValueRange{witness, elements});
-    sum->setAttr(kPrimalCount, b.getI64IntegerAttr(1));
+    sum->setAttr(kPrimalCountAttr, b.getI64IntegerAttr(1));
     Block *block = b.createBlock(&sum.getBody(), {}, {primalType, type, primalType, type},
                                  SmallVector<Location>(4, loc));
     mark(block->getArgument(1));
@@ -642,7 +606,7 @@ void Hoisting::dropUnreadTangentInputs(MapOp map) {
   rebuilt.getBody().takeBody(map.getBody());
   for (int k = unread.size() - 1; k >= 0; --k)
     if (unread.test(k))
-      state.unmarkLinear(rebuilt.getBody().front().getArgument(k));
+      state.forget(rebuilt.getBody().front().getArgument(k));
   rebuilt.getBody().front().eraseArguments(unread);
   for (auto [old, now] : llvm::zip(map.getResults(), rebuilt.getResults()))
     if (isLinear(old))
@@ -673,6 +637,44 @@ void Hoisting::eraseDeadTangents(Region &region) {
 //===----------------------------------------------------------------------===//
 // One split
 //===----------------------------------------------------------------------===//
+
+/// Zeros of the extents of `hoisted` (a build of the invariant parts), for
+/// the transpose: the computation of `elementWitness` (the extents of an
+/// element of type `type`; null for a scalar) in its body, once more per
+/// index.
+Value Hoisting::zerosLike(OpBuilder &b, BuildOp hoisted, Value elementWitness, Type type) {
+  Location loc = hoisted.getLoc();
+  Block *block = &hoisted.getBody().front();
+  auto zeros = b.create<BuildOp>(loc, TypeRange{hoisted.getType(0)}, hoisted.getSize());
+  OpBuilder::InsertionGuard guard(b);
+  Block *zeroBlock = b.createBlock(&zeros.getBody(), {}, {b.getI64Type()}, {loc});
+  IRMapping mapping;
+  mapping.map(block->getArgument(0), zeroBlock->getArgument(0));
+  Value element;
+  if (elementWitness) {
+    // The witness and what it reads in the hoisted body, copied in order.
+    SetVector<Operation *> slice;
+    SmallVector<Value> work{elementWitness};
+    while (!work.empty()) {
+      Value w = work.pop_back_val();
+      Operation *def = w.getDefiningOp();
+      if (!def || def->getBlock() != block || !slice.insert(def))
+        continue;
+      def->walk([&](Operation *user) {
+        for (Value operand : user->getOperands())
+          work.push_back(operand);
+      });
+    }
+    for (Operation &op : block->without_terminator())
+      if (slice.contains(&op))
+        b.clone(op, mapping);
+    element = mapping.lookup(elementWitness);
+  } else {
+    element = b.create<arith::ConstantOp>(loc, b.getZeroAttr(type));
+  }
+  b.create<YieldOp>(loc, element);
+  return zeros.getResult(0);
+}
 
 bool Hoisting::run(Value c) {
   std::optional<Part> part = planVar(c, /*root=*/true);
@@ -728,40 +730,8 @@ bool Hoisting::run(Value c) {
     return rollback();
   OpBuilder::atBlockEnd(block).create<YieldOp>(loc, invariantPart);
 
-  // Zeros of the hoisted build's extents for the transpose: the element
-  // witness's computation in the hoisted body, once more per index.
   b.setInsertionPoint(hoisted);
-  auto zeros = b.create<BuildOp>(loc, TypeRange{hoisted.getType(0)}, size);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    Block *zeroBlock = b.createBlock(&zeros.getBody(), {}, {b.getI64Type()}, {loc});
-    IRMapping mapping;
-    mapping.map(block->getArgument(0), zeroBlock->getArgument(0));
-    Value element;
-    if (array) {
-      // The witness and what it reads in the hoisted body, copied in order.
-      SetVector<Operation *> slice;
-      SmallVector<Value> work{elementWitness};
-      while (!work.empty()) {
-        Value w = work.pop_back_val();
-        Operation *def = w.getDefiningOp();
-        if (!def || def->getBlock() != block || !slice.insert(def))
-          continue;
-        def->walk([&](Operation *user) {
-          for (Value operand : user->getOperands())
-            work.push_back(operand);
-        });
-      }
-      for (Operation &op : block->without_terminator())
-        if (slice.contains(&op))
-          b.clone(op, mapping);
-      element = mapping.lookup(elementWitness);
-    } else {
-      element = b.create<arith::ConstantOp>(loc, b.getZeroAttr(c.getType()));
-    }
-    b.create<YieldOp>(loc, element);
-  }
-  Value witness = zeros.getResult(0);
+  Value witness = zerosLike(b, hoisted, array ? elementWitness : Value(), c.getType());
   mark(hoisted.getResult(0), witness);
 
   // The varying part stays; the body reads the invariant one.

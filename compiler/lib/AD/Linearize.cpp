@@ -18,6 +18,7 @@
 #include "fad/AD/ADInterfaces.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 using namespace fad;
@@ -32,6 +33,41 @@ Value fad::buildZeroLike(OpBuilder &b, Location loc, Value like) {
   if (isa<RankedTensorType>(like.getType()))
     return b.create<ZerosLikeOp>(loc, like);
   return b.create<arith::ConstantOp>(loc, b.getZeroAttr(like.getType()));
+}
+
+unsigned fad::primalCount(Operation *op) {
+  auto attr = op->getAttrOfType<IntegerAttr>(kPrimalCountAttr);
+  return attr ? attr.getInt() : 0;
+}
+
+bool fad::isTangentSumOf(Value v, Value acc, Value x) {
+  auto unscaled = [](Value w) {
+    if (auto mul = w.getDefiningOp<MulOp>())
+      for (auto [factor, other] : {std::pair(mul.getLhs(), mul.getRhs()),
+                                   std::pair(mul.getRhs(), mul.getLhs())}) {
+        FloatAttr one;
+        if (matchPattern(factor, m_Constant(&one)) && one.getValueAsDouble() == 1.0)
+          return other;
+      }
+    return w;
+  };
+  auto add = v.getDefiningOp<AddOp>();
+  if (!add)
+    return false;
+  Value lhs = unscaled(add.getLhs()), rhs = unscaled(add.getRhs());
+  return (lhs == acc && rhs == x) || (lhs == x && rhs == acc);
+}
+
+void LinearizeState::eraseOp(Operation *op) {
+  op->walk([&](Operation *inner) {
+    for (Value v : inner->getResults())
+      forget(v);
+    for (Region &region : inner->getRegions())
+      for (Block &block : region)
+        for (Value arg : block.getArguments())
+          forget(arg);
+  });
+  op->erase();
 }
 
 Operation *fad::cloneWithOuterValues(OpBuilder &b, Operation *op, IRMapping &mapping) {

@@ -27,6 +27,17 @@ bool isDifferentiableType(mlir::Type t);
 /// The zero of the type of `like`: a constant, or fad.zeros_like for arrays.
 mlir::Value buildZeroLike(mlir::OpBuilder &b, mlir::Location loc, mlir::Value like);
 
+/// On a linearized structured op: how many of its results (and leading
+/// state operands) are primal; the rest are tangents.
+constexpr llvm::StringLiteral kPrimalCountAttr = "fad.primal_count";
+
+/// The primal count of a linearized structured op (0 if it has none).
+unsigned primalCount(mlir::Operation *op);
+
+/// Whether the tangent `v` is `acc + x` as linearization writes the tangent
+/// of a sum (each term scaled by its partial, the constant 1).
+bool isTangentSumOf(mlir::Value v, mlir::Value acc, mlir::Value x);
+
 /// Clones `op` at the insertion point of `b`, taking the values it uses from
 /// outside itself through `mapping`, and records its results in `mapping`.
 /// Unlike OpBuilder::clone, mappings that `mapping` may hold for values
@@ -61,18 +72,19 @@ public:
   void markLinear(mlir::Value v) { linearValues.insert(v); }
   /// Records `witness`, a primal array of the extents of linear array `v`.
   void setShapeWitness(mlir::Value v, mlir::Value witness) { witnesses[v] = witness; }
-  /// Forgets that `v` is linear: for a value about to be erased.
-  void unmarkLinear(mlir::Value v) {
-    linearValues.erase(v);
-    witnesses.erase(v);
-  }
-  /// Forgets the primal and the tangent recorded for `v`: for the values of
-  /// auxiliary IR that a rule linearizes and then erases (LinalgRules.cpp),
-  /// so that no later value at the same address inherits them.
+  /// Forgets everything recorded for `v` (primal, tangent, linear mark,
+  /// shape witness): for a value about to be erased, so that no later value
+  /// at the same address inherits it.
   void forget(mlir::Value v) {
     mapping.erase(v);
     tangents.erase(v);
+    linearValues.erase(v);
+    witnesses.erase(v);
   }
+  /// Erases `op`, forgetting the values of every op and block in it: the
+  /// auxiliary IR a rule linearizes (LinalgRules.cpp), tangent ops left
+  /// unread (InvariantTangents.cpp).
+  void eraseOp(mlir::Operation *op);
 
   /// The values that depend linearly on the input tangents: the linear part
   /// of the linearized program, which reverse mode transposes.

@@ -18,16 +18,6 @@
 
 namespace fad::detail {
 
-/// On a linearized structured op: how many of its results (and leading
-/// state operands) are primal; the rest are tangents.
-constexpr llvm::StringLiteral kPrimalCountAttr = "fad.primal_count";
-
-/// The primal count of a linearized structured op (0 if it has none).
-inline unsigned primalCount(mlir::Operation *op) {
-  auto attr = op->getAttrOfType<mlir::IntegerAttr>(kPrimalCountAttr);
-  return attr ? attr.getInt() : 0;
-}
-
 /// Where each argument of an old body goes in the new body.
 struct ArgLayout {
   unsigned primal;              ///< Index of the new argument holding the primal.

@@ -135,17 +135,8 @@ FailureOr<SmallVector<Value>> tangentsOf(OpBuilder &b, LinearizeState &state, Op
   SmallVector<Value> tangents;
   for (Value result : results)
     tangents.push_back(succeeded(linearized) ? state.tangent(result) : Value());
-  for (Operation *auxOp : llvm::reverse(auxOps)) {
-    auxOp->walk([&](Operation *inner) {
-      for (Value v : inner->getResults())
-        state.forget(v);
-      for (Region &region : inner->getRegions())
-        for (Block &block : region)
-          for (Value arg : block.getArguments())
-            state.forget(arg);
-    });
-    auxOp->erase();
-  }
+  for (Operation *auxOp : llvm::reverse(auxOps))
+    state.eraseOp(auxOp);
   if (failed(linearized))
     return failure();
   return tangents;

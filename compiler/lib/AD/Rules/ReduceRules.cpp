@@ -19,7 +19,6 @@
 #include "fad/AD/ADInterfaces.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 using namespace fad;
@@ -98,27 +97,10 @@ namespace {
 /// a sum in its tangents: every tangent yield is accTan + xTan. Its transpose
 /// needs no tape: each element's adjoint is the result's.
 bool isTangentSum(Block &body, unsigned k, unsigned d) {
-  // The raw linearization scales each tangent by its partial, 1 for an add.
-  auto unscaled = [](Value v) {
-    if (auto mul = v.getDefiningOp<MulOp>())
-      for (auto [factor, other] : {std::pair(mul.getLhs(), mul.getRhs()),
-                                   std::pair(mul.getRhs(), mul.getLhs())}) {
-        FloatAttr one;
-        if (matchPattern(factor, m_Constant(&one)) && one.getValueAsDouble() == 1.0)
-          return other;
-      }
-    return v;
-  };
   ValueRange yields = cast<YieldOp>(body.getTerminator()).getValues();
-  for (unsigned t = 0; t < d; ++t) {
-    auto add = yields[k + t].getDefiningOp<AddOp>();
-    Value acc = body.getArgument(k + t), x = body.getArgument(k + d + k + t);
-    if (!add)
+  for (unsigned t = 0; t < d; ++t)
+    if (!isTangentSumOf(yields[k + t], body.getArgument(k + t), body.getArgument(k + d + k + t)))
       return false;
-    Value lhs = unscaled(add.getLhs()), rhs = unscaled(add.getRhs());
-    if (!((lhs == acc && rhs == x) || (lhs == x && rhs == acc)))
-      return false;
-  }
   return true;
 }
 
