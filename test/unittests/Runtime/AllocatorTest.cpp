@@ -57,6 +57,41 @@ TEST(Allocator, OverAlignedBlocksAreReused) {
   }
 }
 
+TEST(Allocator, AlignedBlocksAreKeptAligned) {
+  // On a thread of its own: its lists are only this test's. Sizes of one
+  // class share the kept aligned blocks; each block holds the largest of
+  // them whatever its offset in the block that holds it.
+  std::thread([] {
+    for (size_t bytes : {size_t(0), size_t(1), size_t(100), size_t(3000)}) {
+      void *first = allocate(bytes, 64);
+      ASSERT_TRUE(alignedTo(first, 64));
+      std::memset(first, 0x5a, bytes);
+      deallocate(first);
+      size_t sameClass = bytes / 16 * 16 + 16 - (bytes < 16 ? 0 : 1); // the granule's last size
+      void *second = allocate(sameClass, 32);
+      EXPECT_EQ(first, second) << bytes << " then " << sameClass << " bytes";
+      std::memset(second, 0x6b, sameClass);
+      void *third = allocate(bytes, 64); // the first one is in use
+      EXPECT_NE(third, second);
+      EXPECT_TRUE(alignedTo(third, 64));
+      deallocate(second);
+      deallocate(third);
+    }
+    // Many at once, freed on another thread (they join its lists).
+    std::vector<void *> blocks;
+    for (int k = 0; k < 2000; ++k) {
+      blocks.push_back(allocate(8 * (k % 300), 64));
+      ASSERT_TRUE(alignedTo(blocks.back(), 64));
+      std::memset(blocks.back(), k & 0xff, 8 * (k % 300));
+    }
+    EXPECT_EQ(std::set<void *>(blocks.begin(), blocks.end()).size(), blocks.size());
+    std::thread([&] {
+      for (void *p : blocks)
+        deallocate(p);
+    }).join();
+  }).join();
+}
+
 TEST(Allocator, InteriorPointersFreeTheirBlock) {
   // As memref lowering aligns a buffer's data past its block's start: the
   // block itself, or 16 bytes and more into it.
