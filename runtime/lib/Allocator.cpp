@@ -135,6 +135,12 @@ struct LargeBlocks {
 };
 thread_local LargeBlocks largeBlocks;
 
+/// The first address from `p` on that is a multiple of `alignment`.
+char *alignUp(char *p, size_t alignment) {
+  auto address = reinterpret_cast<uintptr_t>(p);
+  return p + ((address + alignment - 1) / alignment * alignment - address);
+}
+
 /// A fresh block, from malloc or (in a GPU program) gpuAllocate.
 void *fresh(size_t bytes, uint64_t sizeClass) {
   size_t total = sizeof(Header) + bytes;
@@ -164,9 +170,7 @@ void *fad::rt::allocate(size_t bytes, size_t alignment) {
       auto *block = static_cast<char *>(allocate(c * kGranule, kGranule));
       if (!block)
         return nullptr;
-      auto address = reinterpret_cast<uintptr_t>(block) + sizeof(Header);
-      char *p = block + sizeof(Header) +
-                ((address + kListAlignment - 1) / kListAlignment * kListAlignment - address);
+      char *p = alignUp(block + sizeof(Header), kListAlignment);
       static_cast<Header *>(static_cast<void *>(p))[-1] = {kAligned,
                                                            reinterpret_cast<uintptr_t>(block)};
       return p;
@@ -179,8 +183,7 @@ void *fad::rt::allocate(size_t bytes, size_t alignment) {
     auto *block = static_cast<char *>(allocate(bytes + alignment - kGranule, kGranule));
     if (!block)
       return nullptr;
-    auto address = reinterpret_cast<uintptr_t>(block);
-    char *aligned = block + ((address + alignment - 1) / alignment * alignment - address);
+    char *aligned = alignUp(block, alignment);
     adoptInterior(block, aligned);
     return aligned;
   }

@@ -54,6 +54,14 @@ bool isStepWithin(Value index, Operation *nest) {
   return owner && arg.getArgNumber() == 0 && nest->isAncestor(owner);
 }
 
+/// Whether every add_at in `op` adds at indices that `fixed` accepts.
+bool addsOnlyAt(Operation *op, llvm::function_ref<bool(Value)> fixed) {
+  return !op->walk([&](AddAtOp add) {
+              return llvm::all_of(add.getIndices(), fixed) ? WalkResult::advance()
+                                                           : WalkResult::interrupt();
+            }).wasInterrupted();
+}
+
 /// Whether `v` stands for the same value in every copy.
 bool sameInEveryCopy(Value v, ArrayRef<IRMapping> copies) {
   Value first = copies.front().lookupOrDefault(v);
@@ -198,15 +206,10 @@ private:
     if (llvm::any_of(loop.getInits(), [&](Value init) { return !slotOf.contains(init); }))
       return true;
     // At the steps of this loop or of loops inside it (merged in turn).
-    return !loop.getBody()
-                .walk([&](AddAtOp add) {
-                  bool same = llvm::all_of(add.getIndices(), [&](Value index) {
-                    return isStepWithin(index, loop) ||
-                           (definedOutside(index, loop) && sameInEveryCopy(index, copies));
-                  });
-                  return same ? WalkResult::advance() : WalkResult::interrupt();
-                })
-                .wasInterrupted();
+    return addsOnlyAt(loop, [&](Value index) {
+      return isStepWithin(index, loop) ||
+             (definedOutside(index, loop) && sameInEveryCopy(index, copies));
+    });
   }
 
   /// Whether the copies' versions of `map` read an array that is the same
@@ -381,15 +384,9 @@ bool isNestedAccumulation(Operation &op, ForOp loop, const DenseMap<Value, unsig
     return false;
   // The copies add to the same elements (at the nest's steps or at indices
   // fixed across `loop`'s iterations), or their nests would stay apart.
-  bool sameElements = !outer.getBody()
-                           .walk([&](AddAtOp add) {
-                             bool same = llvm::all_of(add.getIndices(), [&](Value index) {
-                               return isStepWithin(index, outer) || definedOutside(index, loop);
-                             });
-                             return same ? WalkResult::advance() : WalkResult::interrupt();
-                           })
-                           .wasInterrupted();
-  if (!sameElements)
+  if (!addsOnlyAt(outer, [&](Value index) {
+        return isStepWithin(index, outer) || definedOutside(index, loop);
+      }))
     return false;
   for (auto [k, init] : llvm::enumerate(outer.getInits())) {
     if (!slotOf.contains(init) || !isa<TensorType>(init.getType()))
