@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <sched.h>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,11 @@ int runnableThreads(const char *loadavg);
 /// the OS runs other jobs make a parallel program many times slower than a
 /// sequential one; on an idle one, this is one thread per core.
 int idleCores(int cores, int runnable);
+
+/// The CPU for the `worker`-th (1, 2, ...) worker of a team whose master
+/// runs on `masterCpu`: the worker-th CPU of `allowed` other than the
+/// master's, round robin; -1 when `allowed` has no other CPU.
+int workerCpu(const cpu_set_t &allowed, int masterCpu, int worker);
 
 /// The buffers of generated code (Allocator.cpp): `bytes` at `alignment`
 /// (a power of two), or null when memory is exhausted; `deallocate` takes
