@@ -150,3 +150,119 @@ func.func @kept(%x: tensor<?xf64>, %n: index, %k: index) -> (f64, f64, f64, f64,
   return %s1, %s2, %s3, %s4, %s5, %s6 : f64, f64, f64, f64, f64, f64
 }
 func.func private @fad_rt_fail(tensor<?xf64>)
+
+// -----
+
+// Siblings: the second loop reads none of the first's results but reads
+// the same array element by element (lse's gradient: the sum of the
+// exponentials, and the first position of the maximum m). One loop reads
+// x once and carries both.
+// CHECK-LABEL: func.func @siblings
+// CHECK:         %[[R:.*]]:3 = scf.for %[[I:.*]] = %c0 to %arg2 step %c1 iter_args({{.*}}) -> (tensor<?xf64>, f64, index) {
+// CHECK:           %[[V:.*]] = tensor.extract %arg0[%[[I]]]
+// CHECK:           math.exp
+// CHECK:           %[[W:.*]] = tensor.extract %arg0[%[[I]]]
+// CHECK:           arith.cmpf oeq, %[[W]], %arg1
+// CHECK:           arith.minui
+// CHECK:         } {fad.parallel}
+// CHECK-NOT:     scf.for
+// CHECK:         return %[[R]]#0, %[[R]]#1, %[[R]]#2
+func.func @siblings(%x: tensor<?xf64>, %m: f64, %n: index) -> (tensor<?xf64>, f64, index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f64
+  %empty = tensor.empty(%n) : tensor<?xf64>
+  %r:2 = scf.for %i = %c0 to %n step %c1 iter_args(%t = %empty, %acc = %zero) -> (tensor<?xf64>, f64) {
+    %v = tensor.extract %x[%i] : tensor<?xf64>
+    %d = arith.subf %v, %m : f64
+    %w = math.exp %d : f64
+    %t2 = tensor.insert %w into %t[%i] : tensor<?xf64>
+    %a = arith.addf %acc, %w : f64
+    scf.yield %t2, %a : tensor<?xf64>, f64
+  } {fad.parallel}
+  %p = scf.for %i = %c0 to %n step %c1 iter_args(%first = %n) -> (index) {
+    %v = tensor.extract %x[%i] : tensor<?xf64>
+    %eq = arith.cmpf oeq, %v, %m : f64
+    %at = arith.select %eq, %i, %n : index
+    %f = arith.minui %first, %at : index
+    scf.yield %f : index
+  } {fad.parallel}
+  return %r#0, %r#1, %p : tensor<?xf64>, f64, index
+}
+
+// -----
+
+// Siblings not fused: no array read by both.
+// CHECK-LABEL: func.func @siblings_share_nothing
+// CHECK-COUNT-2: scf.for
+func.func @siblings_share_nothing(%x: tensor<?xf64>, %y: tensor<?xf64>, %n: index) -> (f64, f64) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f64
+  %s1 = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> (f64) {
+    %v = tensor.extract %x[%i] : tensor<?xf64>
+    %a = arith.addf %acc, %v : f64
+    scf.yield %a : f64
+  } {fad.parallel}
+  %s2 = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> (f64) {
+    %v = tensor.extract %y[%i] : tensor<?xf64>
+    %a = arith.mulf %acc, %v : f64
+    scf.yield %a : f64
+  } {fad.parallel}
+  return %s1, %s2 : f64, f64
+}
+
+// -----
+
+// Siblings not fused: the first has a check (run together, the second's
+// partial minimum could not be combined in a loop with checks).
+// CHECK-LABEL: func.func @sibling_after_check
+// CHECK-COUNT-2: scf.for
+func.func @sibling_after_check(%x: tensor<?xf64>, %n: index) -> (f64, f64) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f64
+  %s1 = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> (f64) {
+    %v = tensor.extract %x[%i] : tensor<?xf64>
+    %bad = arith.cmpf olt, %v, %zero : f64
+    scf.if %bad {
+      func.call @fad_rt_fail(%x) : (tensor<?xf64>) -> ()
+    }
+    %a = arith.addf %acc, %v : f64
+    scf.yield %a : f64
+  } {fad.parallel}
+  %s2 = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> (f64) {
+    %v = tensor.extract %x[%i] : tensor<?xf64>
+    %a = arith.maxnumf %acc, %v : f64
+    scf.yield %a : f64
+  } {fad.parallel}
+  return %s1, %s2 : f64, f64
+}
+func.func private @fad_rt_fail(tensor<?xf64>)
+
+// -----
+
+// Siblings not fused: the second has a check.
+// CHECK-LABEL: func.func @sibling_with_check
+// CHECK-COUNT-2: scf.for
+func.func @sibling_with_check(%x: tensor<?xf64>, %n: index) -> (f64, f64) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f64
+  %s1 = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> (f64) {
+    %v = tensor.extract %x[%i] : tensor<?xf64>
+    %a = arith.minnumf %acc, %v : f64
+    scf.yield %a : f64
+  } {fad.parallel}
+  %s2 = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> (f64) {
+    %v = tensor.extract %x[%i] : tensor<?xf64>
+    %bad = arith.cmpf olt, %v, %zero : f64
+    scf.if %bad {
+      func.call @fad_rt_fail(%x) : (tensor<?xf64>) -> ()
+    }
+    %a = arith.addf %acc, %v : f64
+    scf.yield %a : f64
+  } {fad.parallel}
+  return %s1, %s2 : f64, f64
+}
+func.func private @fad_rt_fail(tensor<?xf64>)

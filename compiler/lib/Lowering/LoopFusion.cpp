@@ -3,7 +3,9 @@
 // This file implements fad-fuse-lowered-loops (see Passes.td): a lowered
 // parallel loop that reads the arrays another one just built, each at its
 // own induction variable, runs in that loop's iterations and reads the
-// elements where they are computed. fad-fuse cannot do this on the fad
+// elements where they are computed; one that reads the same array as
+// another, element by element, runs in its iterations and the array is
+// read once. fad-fuse cannot do this on the fad
 // dialect: an array with other readers stays a map, and no fad op yields an
 // array and a reduction of it together.
 //
@@ -68,12 +70,36 @@ static bool availableBefore(Value v, scf::ForOp producer) {
   return ancestor && (!def || def->isBeforeInBlock(ancestor));
 }
 
+/// The arrays that `loop`'s body block reads at its induction variable.
+static DenseSet<Value> elementwiseInputs(scf::ForOp loop) {
+  DenseSet<Value> inputs;
+  for (auto extract : loop.getBody()->getOps<tensor::ExtractOp>())
+    if (extract.getIndices().size() == 1 && extract.getIndices()[0] == loop.getInductionVar())
+      inputs.insert(extract.getTensor());
+  return inputs;
+}
+
+/// Whether `loop`'s body has no effects (no checks).
+static bool isEffectFree(scf::ForOp loop) {
+  return !loop.getBody()
+              ->walk([](Operation *op) {
+                return op->getNumRegions() == 0 && !isMemoryEffectFree(op)
+                           ? WalkResult::interrupt()
+                           : WalkResult::advance();
+              })
+              .wasInterrupted();
+}
+
 /// The elements of `producer`'s results that `consumer` reads, each as the
 /// `tensor.extract` at its own induction variable in its body's block, if
 /// that is all it reads of them, it reads nothing else computed after
 /// `producer` starts, and its body has no effects (so running it earlier,
 /// interleaved with the producer, changes nothing, also when a check of the
-/// producer fails). Null when it cannot be fused.
+/// producer fails). A consumer that reads none of them qualifies when both
+/// loops read one array element by element and neither has effects (a
+/// sibling: one pass over the array instead of two; effect-free, so that a
+/// minimum's partials, which a loop with checks cannot use, stay parallel);
+/// its list of reads is empty. Null when it cannot be fused.
 static std::optional<SmallVector<std::pair<tensor::ExtractOp, Value>>>
 fusibleReads(scf::ForOp producer, scf::ForOp consumer) {
   if (!isParallelLoop(consumer) || consumer.getLowerBound() != producer.getLowerBound() ||
@@ -83,11 +109,11 @@ fusibleReads(scf::ForOp producer, scf::ForOp consumer) {
   for (Value init : consumer.getInitArgs())
     if (!availableBefore(init, producer))
       return std::nullopt;
+  if (!isEffectFree(consumer))
+    return std::nullopt;
   SmallVector<std::pair<tensor::ExtractOp, Value>> reads;
   bool fusible = true;
   consumer.getBody()->walk([&](Operation *op) {
-    if (op->getNumRegions() == 0 && !isMemoryEffectFree(op))
-      fusible = false;
     for (Value operand : op->getOperands()) {
       if (consumer->isAncestor(operand.getParentRegion()->getParentOp()))
         continue; // defined inside the consumer
@@ -106,8 +132,14 @@ fusibleReads(scf::ForOp producer, scf::ForOp consumer) {
       }
     }
   });
-  if (!fusible || reads.empty())
+  if (!fusible)
     return std::nullopt;
+  if (reads.empty()) {
+    if (!isEffectFree(producer) ||
+        llvm::none_of(elementwiseInputs(consumer), [&, inputs = elementwiseInputs(producer)](
+                                                       Value v) { return inputs.contains(v); }))
+      return std::nullopt;
+  }
   return reads;
 }
 

@@ -202,6 +202,8 @@ void fad::buildSCFToLLVMPipeline(OpPassManager &pm, const PipelineOptions &optio
   pm.addPass(createFADParallelize(parallelize));
   pm.addPass(createFADHoistLoopBuffers());
   pm.addPass(createFADExpandStridedCopies());
+  if (!gpu)
+    pm.addPass(createFADInterleaveFolds());
   if (gpu) {
     addGPUMappingPasses(pm);
     if (options.stopAfterOutlining)

@@ -234,8 +234,43 @@ def FADExpandStridedCopies : Pass<"fad-expand-strided-copies"> {
   let dependentDialects = ["::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect"];
 }
 
+def FADInterleaveFolds : Pass<"fad-interleave-folds"> {
+  let summary = "Run a maximum or minimum of floats as eight interleaved folds";
+  let description = [{
+    Runs on host code after fad-parallelize. A float maximum or minimum is a
+    compare and a select (`acc uge x ? acc : x`: a NaN element is skipped,
+    the first of equal elements kept), and LLVM vectorizes such a fold
+    only with no-NaNs and no-signed-zeros flags, which would make a NaN
+    element poison. So an innermost `scf.for` with step 1 whose every carried
+    value is such a fold (the element computed without reading any carried
+    value), whose body writes nothing and has at most 64 ops, and which is
+    not known to run fewer than 16 iterations, runs as eight folds: lane k takes the iterations i ≡ k (mod 8) of the first
+    8 ⌊n / 8⌋, each from the loop's initial value (a maximum is idempotent,
+    as the partials of fad-parallelize also rely on); the lanes are then
+    folded in order, and a loop over the last n mod 8 iterations continues
+    from there. LLVM vectorizes the eight lanes' steps (compares and
+    selects of four doubles each). The result is the sequential fold's,
+    but for the sign of a zero maximum when +0 and −0 are its ties in
+    different lanes, and for which NaN's payload is kept when the initial
+    value is NaN.
+
+    Before:
+    ```mlir
+    %m = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %ninf) -> (f64) {
+      %x = memref.load %a[%i] : memref<?xf64>
+      %ge = arith.cmpf uge, %acc, %x : f64
+      %s = arith.select %ge, %acc, %x : f64
+      scf.yield %s : f64
+    }
+    ```
+    After: a loop with step 8 carrying eight accumulators, the eight
+    folded in order, then a loop from 8 ⌊n / 8⌋ to n.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::scf::SCFDialect"];
+}
+
 def FADFuseLoweredLoops : Pass<"fad-fuse-lowered-loops"> {
-  let summary = "Run a lowered parallel loop that reads an array as it is built in the loop building it";
+  let summary = "Run a lowered parallel loop that reads an array as it is built in the loop building it, or in the loop reading it too";
   let description = [{
     Runs after convert-fad-to-scf, on scf/tensor code. Two `scf.for` loops
     of one block marked `fad.parallel` (lowered maps, builds and
@@ -254,6 +289,12 @@ def FADFuseLoweredLoops : Pass<"fad-fuse-lowered-loops"> {
     readers stays a map, and a reduction of it (the sum of lse's
     exponentials, which the gradient also keeps) read the array back from
     memory. Now it adds each element as it is computed.
+
+    Siblings fuse too: a second loop that reads no result of the first
+    but reads one of the same arrays at its own induction variable, with
+    the same bounds as above, when neither loop has effects. The array is
+    then read once (lse's gradient: the search for the position of the
+    maximum runs in the loop that sums the exponentials).
 
     Before:
     ```mlir

@@ -1,0 +1,161 @@
+//===- InterleaveFolds.cpp - Maxima and minima as interleaved folds -*- C++ -*-===//
+//
+// This file implements fad-interleave-folds (see Passes.td): a loop folding
+// floats by compare and select, which LLVM does not vectorize without
+// no-NaNs flags, runs as eight folds over interleaved iterations that LLVM
+// does vectorize, combined in lane order.
+//
+//===----------------------------------------------------------------------===//
+
+#include "fad/Lowering/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+namespace fad {
+#define GEN_PASS_DEF_FADINTERLEAVEFOLDS
+#include "fad/Lowering/Passes.h.inc"
+} // namespace fad
+
+using namespace mlir;
+
+static constexpr int64_t kLanes = 8;
+static constexpr int64_t kMaxBody = 64;
+
+/// The compare and select by which `loop` folds its carried value `k`
+/// (`select (cmpf acc, x), ...` over acc and an element x in either
+/// order), if acc has no other use and x does not depend on any carried
+/// value; else a null pair.
+static std::pair<arith::CmpFOp, arith::SelectOp> selectFold(scf::ForOp loop, unsigned k) {
+  Value acc = loop.getRegionIterArg(k);
+  auto select = loop.getBody()->getTerminator()->getOperand(k).getDefiningOp<arith::SelectOp>();
+  auto cmp = select ? select.getCondition().getDefiningOp<arith::CmpFOp>() : nullptr;
+  if (!cmp || cmp->getBlock() != loop.getBody() || !isa<FloatType>(acc.getType()))
+    return {};
+  Value x = cmp.getLhs() == acc ? cmp.getRhs() : cmp.getLhs();
+  auto overAccAndX = [&](Value a, Value b) {
+    return (a == acc && b == x) || (a == x && b == acc);
+  };
+  if (x == acc || !overAccAndX(cmp.getLhs(), cmp.getRhs()) ||
+      !overAccAndX(select.getTrueValue(), select.getFalseValue()) ||
+      llvm::any_of(acc.getUsers(), [&](Operation *user) { return user != cmp && user != select; }) ||
+      !cmp->hasOneUse() || !select->hasOneUse())
+    return {};
+  // x must not read a carried value, directly or through the body's ops.
+  SmallVector<Value> work{x};
+  DenseSet<Value> seen;
+  while (!work.empty()) {
+    Value v = work.pop_back_val();
+    if (!seen.insert(v).second)
+      continue;
+    if (auto arg = dyn_cast<BlockArgument>(v)) {
+      if (arg.getOwner() == loop.getBody() && arg != loop.getInductionVar())
+        return {};
+      continue;
+    }
+    Operation *def = v.getDefiningOp();
+    if (def->getBlock() == loop.getBody())
+      llvm::append_range(work, def->getOperands());
+  }
+  return {cmp, select};
+}
+
+/// Whether every carried value of `loop` is a select fold, its body, one
+/// block of at most kMaxBody ops without regions, writes nothing, and it is
+/// not known to run fewer than two rounds of lanes.
+static bool isFoldLoop(scf::ForOp loop) {
+  std::optional<int64_t> step = getConstantIntValue(loop.getStep());
+  std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
+  std::optional<int64_t> ub = getConstantIntValue(loop.getUpperBound());
+  if (!step || *step != 1 || loop.getNumRegionIterArgs() == 0 ||
+      loop.getBody()->getOperations().size() > kMaxBody)
+    return false;
+  // A short loop of known length would spend more on the lanes' combination
+  // than it saves.
+  if (lb && ub && *ub - *lb < 2 * kLanes)
+    return false;
+  for (Operation &op : loop.getBody()->without_terminator())
+    if (op.getNumRegions() != 0 || (!isMemoryEffectFree(&op) && !isa<memref::LoadOp>(op)))
+      return false;
+  for (unsigned k = 0; k < loop.getNumRegionIterArgs(); ++k)
+    if (!selectFold(loop, k).first)
+      return false;
+  return true;
+}
+
+static void interleave(scf::ForOp loop) {
+  Location loc = loop.getLoc();
+  OpBuilder b(loop);
+  unsigned r = loop.getNumRegionIterArgs();
+  Value lb = loop.getLowerBound(), ub = loop.getUpperBound();
+  Value lanes = b.create<arith::ConstantIndexOp>(loc, kLanes);
+  // The interleaved part ends at lb + 8 ⌊(ub − lb) / 8⌋ (lb when ub < lb).
+  Value len = b.create<arith::MaxSIOp>(loc, b.create<arith::SubIOp>(loc, ub, lb),
+                                       b.create<arith::ConstantIndexOp>(loc, 0));
+  Value mainEnd = b.create<arith::AddIOp>(
+      loc, lb, b.create<arith::SubIOp>(loc, len, b.create<arith::RemUIOp>(loc, len, lanes)));
+  SmallVector<Value> inits;
+  for (int64_t lane = 0; lane < kLanes; ++lane)
+    llvm::append_range(inits, loop.getInitArgs());
+  auto main = b.create<scf::ForOp>(loc, lb, mainEnd, lanes, inits);
+  {
+    OpBuilder body = OpBuilder::atBlockBegin(main.getBody());
+    SmallVector<Value> yields;
+    for (int64_t lane = 0; lane < kLanes; ++lane) {
+      IRMapping map;
+      map.map(loop.getInductionVar(),
+              lane == 0 ? main.getInductionVar()
+                        : body.create<arith::AddIOp>(
+                              loc, main.getInductionVar(),
+                              body.create<arith::ConstantIndexOp>(loc, lane)));
+      for (unsigned k = 0; k < r; ++k)
+        map.map(loop.getRegionIterArg(k), main.getRegionIterArgs()[lane * r + k]);
+      for (Operation &op : loop.getBody()->without_terminator())
+        body.clone(op, map);
+      for (Value v : loop.getBody()->getTerminator()->getOperands())
+        yields.push_back(map.lookup(v));
+    }
+    body.create<scf::YieldOp>(loc, yields);
+  }
+  // Lane k's fold joins the lanes before it as an element would.
+  SmallVector<Value> folded(main.getResults().take_front(r));
+  for (int64_t lane = 1; lane < kLanes; ++lane)
+    for (unsigned k = 0; k < r; ++k) {
+      auto [cmp, select] = selectFold(loop, k);
+      Value acc = loop.getRegionIterArg(k);
+      Value x = cmp.getLhs() == acc ? cmp.getRhs() : cmp.getLhs();
+      IRMapping map;
+      map.map(acc, folded[k]);
+      map.map(x, main.getResult(lane * r + k));
+      Operation *c = b.clone(*cmp, map);
+      map.map(cmp.getResult(), c->getResult(0));
+      folded[k] = b.clone(*select, map)->getResult(0);
+    }
+  auto rest = b.create<scf::ForOp>(loc, mainEnd, ub, loop.getStep(), folded);
+  IRMapping map;
+  map.map(loop.getInductionVar(), rest.getInductionVar());
+  for (unsigned k = 0; k < r; ++k)
+    map.map(loop.getRegionIterArg(k), rest.getRegionIterArgs()[k]);
+  OpBuilder body = OpBuilder::atBlockBegin(rest.getBody());
+  for (Operation &op : loop.getBody()->getOperations())
+    body.clone(op, map);
+  loop->replaceAllUsesWith(rest.getResults());
+  loop->erase();
+}
+
+namespace {
+struct FADInterleaveFoldsPass : public fad::impl::FADInterleaveFoldsBase<FADInterleaveFoldsPass> {
+  void runOnOperation() override {
+    SmallVector<scf::ForOp> loops;
+    getOperation()->walk([&](scf::ForOp loop) {
+      if (isFoldLoop(loop))
+        loops.push_back(loop);
+    });
+    for (scf::ForOp loop : loops)
+      interleave(loop);
+  }
+};
+} // namespace
