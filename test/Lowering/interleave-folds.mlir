@@ -57,7 +57,7 @@ func.func @two_folds(%a: memref<?xf64>, %n: index, %lo: f64, %hi: f64) -> (f64, 
     %y = math.sin %x : f64
     %lt = arith.cmpf olt, %y, %min : f64
     %s = arith.select %lt, %y, %min : f64
-    %gt = arith.cmpf ogt, %max, %y : f64
+    %gt = arith.cmpf ugt, %max, %y : f64
     %t = arith.select %gt, %max, %y : f64
     scf.yield %s, %t : f64, f64
   }
@@ -70,12 +70,14 @@ func.func @two_folds(%a: memref<?xf64>, %n: index, %lo: f64, %hi: f64) -> (f64, 
 // compare-and-select fold), one that writes, an element that reads the
 // accumulator, an accumulator read elsewhere, an integer fold, a position
 // carried with the maximum, a step of 2, a body with a region, a loop of 15
-// iterations (fewer than two rounds of lanes).
+// iterations (fewer than two rounds of lanes), a fold that a NaN element
+// enters (`acc ogt x ? acc : x`: the NaN stays until the next element, so
+// lanes would not fold alike), a fold by equality.
 // CHECK-LABEL: func.func @kept
-// CHECK-COUNT-9: scf.for
+// CHECK-COUNT-11: scf.for
 // CHECK-NOT:     scf.for
 // CHECK-NOT:     step %c8
-func.func @kept(%a: memref<?xf64>, %b: memref<?xi64>, %n: index, %init: f64) -> (f64, f64, f64, f64, f64, i64, f64, index, f64, f64, f64) {
+func.func @kept(%a: memref<?xf64>, %b: memref<?xi64>, %n: index, %init: f64) -> (f64, f64, f64, f64, f64, i64, f64, index, f64, f64, f64, f64, f64) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c2 = arith.constant 2 : index
@@ -148,5 +150,17 @@ func.func @kept(%a: memref<?xf64>, %b: memref<?xi64>, %n: index, %init: f64) -> 
     %s = arith.select %ge, %acc, %x : f64
     scf.yield %s : f64
   }
-  return %s1#0, %s1#1, %s2, %s3, %s4, %s5, %s6#0, %s6#1, %s7, %s8, %s9 : f64, f64, f64, f64, f64, i64, f64, index, f64, f64, f64
+  %s10 = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %init) -> (f64) {
+    %x = memref.load %a[%i] : memref<?xf64>
+    %gt = arith.cmpf ogt, %acc, %x : f64
+    %s = arith.select %gt, %acc, %x : f64
+    scf.yield %s : f64
+  }
+  %s11 = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %init) -> (f64) {
+    %x = memref.load %a[%i] : memref<?xf64>
+    %eq = arith.cmpf ueq, %acc, %x : f64
+    %s = arith.select %eq, %acc, %x : f64
+    scf.yield %s : f64
+  }
+  return %s1#0, %s1#1, %s2, %s3, %s4, %s5, %s6#0, %s6#1, %s7, %s8, %s9, %s10, %s11 : f64, f64, f64, f64, f64, i64, f64, index, f64, f64, f64, f64, f64
 }

@@ -25,10 +25,25 @@ using namespace mlir;
 static constexpr int64_t kLanes = 8;
 static constexpr int64_t kMaxBody = 64;
 
+/// Whether `select` keeps `acc` whenever its condition `cmp` compares a
+/// NaN (an ordering that holds on NaN picking acc, or one that fails on
+/// NaN picking the other), and `cmp` orders its operands. Such a fold is a
+/// maximum or minimum of the non-NaN elements, NaN elements skipped and a
+/// NaN initial value kept: associative, so lanes may fold separately.
+/// (`acc ogt x ? acc : x` is not: a NaN element replaces the accumulator
+/// until the next element replaces it.)
+static bool isExtremumOfNonNaNs(arith::CmpFOp cmp, arith::SelectOp select, Value acc) {
+  using P = arith::CmpFPredicate;
+  P pred = cmp.getPredicate();
+  bool unordered = pred == P::UGT || pred == P::UGE || pred == P::ULT || pred == P::ULE;
+  bool ordered = pred == P::OGT || pred == P::OGE || pred == P::OLT || pred == P::OLE;
+  return select.getTrueValue() == acc ? unordered : ordered;
+}
+
 /// The compare and select by which `loop` folds its carried value `k`
 /// (`select (cmpf acc, x), ...` over acc and an element x in either
-/// order), if acc has no other use and x does not depend on any carried
-/// value; else a null pair.
+/// order, a maximum or minimum: isExtremumOfNonNaNs), if acc has no other
+/// use and x does not depend on any carried value; else a null pair.
 static std::pair<arith::CmpFOp, arith::SelectOp> selectFold(scf::ForOp loop, unsigned k) {
   Value acc = loop.getRegionIterArg(k);
   auto select = loop.getBody()->getTerminator()->getOperand(k).getDefiningOp<arith::SelectOp>();
@@ -41,6 +56,7 @@ static std::pair<arith::CmpFOp, arith::SelectOp> selectFold(scf::ForOp loop, uns
   };
   if (x == acc || !overAccAndX(cmp.getLhs(), cmp.getRhs()) ||
       !overAccAndX(select.getTrueValue(), select.getFalseValue()) ||
+      !isExtremumOfNonNaNs(cmp, select, acc) ||
       llvm::any_of(acc.getUsers(), [&](Operation *user) { return user != cmp && user != select; }) ||
       !cmp->hasOneUse() || !select->hasOneUse())
     return {};
