@@ -321,9 +321,6 @@ static bool validArguments(const char *entry, const fad_arg *args, int64_t nargs
   return true;
 }
 
-/// The CPU the thread that starts a team runs on (placeTeam).
-static int teamMasterCpu = -1;
-
 int fad::rt::workerCpu(const cpu_set_t &allowed, int masterCpu, int worker) {
   std::vector<int> others;
   for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
@@ -332,14 +329,16 @@ int fad::rt::workerCpu(const cpu_set_t &allowed, int masterCpu, int worker) {
   return others.empty() || worker < 1 ? -1 : others[(worker - 1) % others.size()];
 }
 
-/// Runs on every thread of placeTeam's region: a worker moves to its
-/// workerCpu, then may run anywhere again.
-static void placeWorker(int32_t *, int32_t *, ...) {
+/// Runs on every thread of placeTeam's region (an OpenMP outlined body:
+/// thread ids, then the region's one argument, the CPU of the thread that
+/// started it): a worker moves to its workerCpu, then may run anywhere
+/// again.
+static void placeWorker(int32_t *, int32_t *, const int *masterCpu) {
   int worker = omp_get_thread_num();
   cpu_set_t allowed;
   if (worker == 0 || sched_getaffinity(0, sizeof allowed, &allowed) != 0)
     return;
-  int cpu = workerCpu(allowed, teamMasterCpu, worker);
+  int cpu = workerCpu(allowed, *masterCpu, worker);
   if (cpu < 0)
     return;
   cpu_set_t one;
@@ -367,8 +366,9 @@ static void placeTeam() {
   for (const char *binding : {"OMP_PROC_BIND", "OMP_PLACES", "KMP_AFFINITY", "GOMP_CPU_AFFINITY"})
     if (std::getenv(binding))
       return;
-  teamMasterCpu = sched_getcpu();
-  __kmpc_fork_call(nullptr, 0, placeWorker);
+  int masterCpu = sched_getcpu();
+  __kmpc_fork_call(nullptr, 1, reinterpret_cast<void (*)(int32_t *, int32_t *, ...)>(placeWorker),
+                   &masterCpu);
 }
 
 /// Prepares the parallel loops that this thread starts, the first time it
