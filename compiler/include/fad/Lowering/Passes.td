@@ -241,20 +241,20 @@ def FADInterleaveFolds : Pass<"fad-interleave-folds"> {
     compare and a select (`acc uge x ? acc : x`: a NaN element is skipped,
     the first of equal elements kept), and LLVM vectorizes such a fold
     only with no-NaNs and no-signed-zeros flags, which would make a NaN
-    element poison. So an innermost `scf.for` with step 1 whose every carried
-    value is such a fold (an ordering compare of the accumulator and an
-    element computed without reading any carried value, the select keeping
-    the accumulator whenever a NaN is compared: a maximum or minimum of the
-    non-NaN elements, which is associative), whose body writes nothing and has at most 64 ops, and which is
-    not known to run fewer than 16 iterations, runs as eight folds: lane k takes the iterations i ≡ k (mod 8) of the first
-    8 ⌊n / 8⌋, each from the loop's initial value (a maximum is idempotent,
-    as the partials of fad-parallelize also rely on); the lanes are then
-    folded in order, and a loop over the last n mod 8 iterations continues
-    from there. LLVM vectorizes the eight lanes' steps (compares and
-    selects of four doubles each). The result is the sequential fold's,
-    but for the sign of a zero maximum when +0 and −0 are its ties in
-    different lanes, and for which NaN's payload is kept when the initial
-    value is NaN.
+    element poison. So an innermost `scf.for` with step 1 whose every
+    carried value is such a fold (an ordering compare of the accumulator
+    and an element computed without reading any carried value, the select
+    keeping the accumulator whenever a NaN is compared: a maximum or
+    minimum of the non-NaN elements, which is associative), whose body
+    writes nothing and has at most 64 ops, and which is not known to run
+    fewer than 16 iterations, runs as eight folds: lane k takes the
+    iterations i ≡ k (mod 8) of the first 8 ⌊n / 8⌋, each from the loop's
+    initial value (a maximum is idempotent, as the partials of
+    fad-parallelize also rely on); the lanes are then folded in order, and
+    a loop over the last n mod 8 iterations continues from there. LLVM
+    vectorizes the eight lanes' steps. The result is the sequential
+    fold's, but for the sign of a zero extreme when +0 and −0 are its ties
+    in different lanes.
 
     Before:
     ```mlir
