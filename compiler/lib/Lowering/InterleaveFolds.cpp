@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "fad/Lowering/Passes.h"
+#include "fad/Lowering/Reductions.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -40,28 +41,19 @@ static bool isExtremumOfNonNaNs(arith::CmpFOp cmp, arith::SelectOp select, Value
   return select.getTrueValue() == acc ? unordered : ordered;
 }
 
-/// The compare and select by which `loop` folds its carried value `k`
-/// (`select (cmpf acc, x), ...` over acc and an element x in either
-/// order, a maximum or minimum: isExtremumOfNonNaNs), if acc has no other
-/// use and x does not depend on any carried value; else a null pair.
-static std::pair<arith::CmpFOp, arith::SelectOp> selectFold(scf::ForOp loop, unsigned k) {
+/// The fold of `loop`'s carried value `k`, if it is a maximum or minimum of
+/// floats (a select reduction whose compare is an arith.cmpf:
+/// isExtremumOfNonNaNs) in the loop's body whose element does not read any
+/// carried value, directly or through the body's ops.
+static std::optional<fad::Reduction> extremumFold(scf::ForOp loop, unsigned k) {
   Value acc = loop.getRegionIterArg(k);
-  auto select = loop.getBody()->getTerminator()->getOperand(k).getDefiningOp<arith::SelectOp>();
-  auto cmp = select ? select.getCondition().getDefiningOp<arith::CmpFOp>() : nullptr;
-  if (!cmp || cmp->getBlock() != loop.getBody() || !isa<FloatType>(acc.getType()))
-    return {};
-  Value x = cmp.getLhs() == acc ? cmp.getRhs() : cmp.getLhs();
-  auto overAccAndX = [&](Value a, Value b) {
-    return (a == acc && b == x) || (a == x && b == acc);
-  };
-  if (x == acc || !overAccAndX(cmp.getLhs(), cmp.getRhs()) ||
-      !overAccAndX(select.getTrueValue(), select.getFalseValue()) ||
-      !isExtremumOfNonNaNs(cmp, select, acc) ||
-      llvm::any_of(acc.getUsers(), [&](Operation *user) { return user != cmp && user != select; }) ||
-      !cmp->hasOneUse() || !select->hasOneUse())
-    return {};
-  // x must not read a carried value, directly or through the body's ops.
-  SmallVector<Value> work{x};
+  std::optional<fad::Reduction> fold =
+      fad::matchSelectReduction(acc, loop.getBody()->getTerminator()->getOperand(k));
+  auto cmp = fold ? dyn_cast<arith::CmpFOp>(fold->compare) : nullptr;
+  if (!cmp || fold->combiner->getBlock() != loop.getBody() ||
+      !isExtremumOfNonNaNs(cmp, cast<arith::SelectOp>(fold->combiner), acc))
+    return std::nullopt;
+  SmallVector<Value> work{fold->contribution()};
   DenseSet<Value> seen;
   while (!work.empty()) {
     Value v = work.pop_back_val();
@@ -69,40 +61,44 @@ static std::pair<arith::CmpFOp, arith::SelectOp> selectFold(scf::ForOp loop, uns
       continue;
     if (auto arg = dyn_cast<BlockArgument>(v)) {
       if (arg.getOwner() == loop.getBody() && arg != loop.getInductionVar())
-        return {};
+        return std::nullopt;
       continue;
     }
     Operation *def = v.getDefiningOp();
     if (def->getBlock() == loop.getBody())
       llvm::append_range(work, def->getOperands());
   }
-  return {cmp, select};
+  return fold;
 }
 
-/// Whether every carried value of `loop` is a select fold, its body, one
-/// block of at most kMaxBody ops without regions, writes nothing, and it is
-/// not known to run fewer than two rounds of lanes.
-static bool isFoldLoop(scf::ForOp loop) {
+/// The folds of `loop`'s carried values, if every one is an extremumFold,
+/// its body, one block of at most kMaxBody ops without regions, writes
+/// nothing, and it is not known to run fewer than two rounds of lanes.
+static std::optional<SmallVector<fad::Reduction>> extremumFolds(scf::ForOp loop) {
   std::optional<int64_t> step = getConstantIntValue(loop.getStep());
   std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
   std::optional<int64_t> ub = getConstantIntValue(loop.getUpperBound());
   if (!step || *step != 1 || loop.getNumRegionIterArgs() == 0 ||
       loop.getBody()->getOperations().size() > kMaxBody)
-    return false;
+    return std::nullopt;
   // A short loop of known length would spend more on the lanes' combination
   // than it saves.
   if (lb && ub && *ub - *lb < 2 * kLanes)
-    return false;
+    return std::nullopt;
   for (Operation &op : loop.getBody()->without_terminator())
     if (op.getNumRegions() != 0 || (!isMemoryEffectFree(&op) && !isa<memref::LoadOp>(op)))
-      return false;
-  for (unsigned k = 0; k < loop.getNumRegionIterArgs(); ++k)
-    if (!selectFold(loop, k).first)
-      return false;
-  return true;
+      return std::nullopt;
+  SmallVector<fad::Reduction> folds;
+  for (unsigned k = 0; k < loop.getNumRegionIterArgs(); ++k) {
+    std::optional<fad::Reduction> fold = extremumFold(loop, k);
+    if (!fold)
+      return std::nullopt;
+    folds.push_back(*fold);
+  }
+  return folds;
 }
 
-static void interleave(scf::ForOp loop) {
+static void interleave(scf::ForOp loop, ArrayRef<fad::Reduction> folds) {
   Location loc = loop.getLoc();
   OpBuilder b(loop);
   unsigned r = loop.getNumRegionIterArgs();
@@ -139,16 +135,12 @@ static void interleave(scf::ForOp loop) {
   // Lane k's fold joins the lanes before it as an element would.
   SmallVector<Value> folded(main.getResults().take_front(r));
   for (int64_t lane = 1; lane < kLanes; ++lane)
-    for (unsigned k = 0; k < r; ++k) {
-      auto [cmp, select] = selectFold(loop, k);
-      Value acc = loop.getRegionIterArg(k);
-      Value x = cmp.getLhs() == acc ? cmp.getRhs() : cmp.getLhs();
+    for (auto [k, fold] : llvm::enumerate(folds)) {
       IRMapping map;
-      map.map(acc, folded[k]);
-      map.map(x, main.getResult(lane * r + k));
-      Operation *c = b.clone(*cmp, map);
-      map.map(cmp.getResult(), c->getResult(0));
-      folded[k] = b.clone(*select, map)->getResult(0);
+      map.map(loop.getRegionIterArg(k), folded[k]);
+      map.map(fold.contribution(), main.getResult(lane * r + k));
+      b.clone(*fold.compare, map);
+      folded[k] = b.clone(*fold.combiner, map)->getResult(0);
     }
   auto rest = b.create<scf::ForOp>(loc, mainEnd, ub, loop.getStep(), folded);
   IRMapping map;
@@ -165,13 +157,13 @@ static void interleave(scf::ForOp loop) {
 namespace {
 struct FADInterleaveFoldsPass : public fad::impl::FADInterleaveFoldsBase<FADInterleaveFoldsPass> {
   void runOnOperation() override {
-    SmallVector<scf::ForOp> loops;
+    SmallVector<std::pair<scf::ForOp, SmallVector<fad::Reduction>>> loops;
     getOperation()->walk([&](scf::ForOp loop) {
-      if (isFoldLoop(loop))
-        loops.push_back(loop);
+      if (std::optional<SmallVector<fad::Reduction>> folds = extremumFolds(loop))
+        loops.push_back({loop, std::move(*folds)});
     });
-    for (scf::ForOp loop : loops)
-      interleave(loop);
+    for (auto &[loop, folds] : loops)
+      interleave(loop, folds);
   }
 };
 } // namespace

@@ -79,17 +79,6 @@ static DenseSet<Value> elementwiseInputs(scf::ForOp loop) {
   return inputs;
 }
 
-/// Whether `loop`'s body has no effects (no checks).
-static bool isEffectFree(scf::ForOp loop) {
-  return !loop.getBody()
-              ->walk([](Operation *op) {
-                return op->getNumRegions() == 0 && !isMemoryEffectFree(op)
-                           ? WalkResult::interrupt()
-                           : WalkResult::advance();
-              })
-              .wasInterrupted();
-}
-
 /// The elements of `producer`'s results that `consumer` reads, each as the
 /// `tensor.extract` at its own induction variable in its body's block, if
 /// that is all it reads of them, it reads nothing else computed after
@@ -109,7 +98,7 @@ fusibleReads(scf::ForOp producer, scf::ForOp consumer) {
   for (Value init : consumer.getInitArgs())
     if (!availableBefore(init, producer))
       return std::nullopt;
-  if (!isEffectFree(consumer))
+  if (!isMemoryEffectFree(consumer)) // no checks
     return std::nullopt;
   SmallVector<std::pair<tensor::ExtractOp, Value>> reads;
   bool fusible = true;
@@ -135,7 +124,7 @@ fusibleReads(scf::ForOp producer, scf::ForOp consumer) {
   if (!fusible)
     return std::nullopt;
   if (reads.empty()) {
-    if (!isEffectFree(producer) ||
+    if (!isMemoryEffectFree(producer) ||
         llvm::none_of(elementwiseInputs(consumer), [&, inputs = elementwiseInputs(producer)](
                                                        Value v) { return inputs.contains(v); }))
       return std::nullopt;

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "fad/Lowering/Passes.h"
+#include "fad/Lowering/Reductions.h"
 #include "fad/Dialect/FAD/IR/FADDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -31,6 +32,7 @@ namespace fad {
 } // namespace fad
 
 using namespace mlir;
+using fad::Reduction;
 
 /// Whether `call` calls one of the runtime's check failures.
 static bool isCheck(CallOpInterface call) {
@@ -161,45 +163,6 @@ static int64_t estimateCost(Block &block) {
   return cost;
 }
 
-namespace {
-/// A carried value of a loop that the body only combines with a
-/// contribution by an associative op: `acc' = acc <op> contribution`, or,
-/// for a maximum or minimum, `acc' = select (acc <cmp> x), acc, x`.
-struct Reduction {
-  Operation *combiner; ///< the op or the select
-  Operation *compare;  ///< the select's comparison, or null
-  unsigned accOperand; ///< the combiner's operand that is `acc`
-
-  /// The other operand, read when the loop is rewritten: parallelizing an
-  /// earlier loop replaces its results, which this one may combine.
-  Value contribution() const {
-    return combiner->getOperand(compare ? 3 - accOperand : 1 - accOperand);
-  }
-};
-} // namespace
-
-/// `acc`'s reduction if it is `select (acc <cmp> x), acc, x` (or with the
-/// operands swapped) and yielded as `yielded`.
-static std::optional<Reduction> matchSelectReduction(Value acc, Value yielded) {
-  if (std::distance(acc.use_begin(), acc.use_end()) != 2)
-    return std::nullopt;
-  auto select = yielded.getDefiningOp<arith::SelectOp>();
-  if (!select || !select->getResult(0).hasOneUse())
-    return std::nullopt;
-  Operation *compare = select.getCondition().getDefiningOp();
-  if (!isa_and_nonnull<arith::CmpFOp, arith::CmpIOp>(compare) || !compare->hasOneUse() ||
-      compare->getBlock() != select->getBlock())
-    return std::nullopt;
-  Value t = select.getTrueValue(), f = select.getFalseValue();
-  Value x = t == acc ? f : t;
-  if ((t != acc && f != acc) || x == acc)
-    return std::nullopt;
-  Value l = compare->getOperand(0), r = compare->getOperand(1);
-  if (!((l == acc && r == x) || (l == x && r == acc)))
-    return std::nullopt;
-  return Reduction{select, compare, t == acc ? 1u : 2u};
-}
-
 /// The reductions of `loop`'s carried values, one per value, or nothing if
 /// one of them is not a reduction OpenMP can combine. Maximum and minimum
 /// (compare and select) count only with `selectReductions`.
@@ -211,7 +174,7 @@ static std::optional<SmallVector<Reduction>> findReductions(scf::ForOp loop,
     if (!acc.getType().isIntOrFloat())
       return std::nullopt;
     if (selectReductions)
-      if (std::optional<Reduction> r = matchSelectReduction(acc, yield.getOperand(k));
+      if (std::optional<Reduction> r = fad::matchSelectReduction(acc, yield.getOperand(k));
           r && r->combiner->getBlock() == loop.getBody()) {
         reductions.push_back(*r);
         continue;
