@@ -177,6 +177,8 @@ void fad::buildSCFToLLVMPipeline(OpPassManager &pm, const PipelineOptions &optio
   // LLVM 19 scf.for checks them only with the in-place analysis.
   bufferization.copyBeforeWrite = !options.inPlace;
   bufferization.enforceAliasingInvariants = options.inPlace;
+  if (options.inPlace)
+    pm.addPass(createFADReuseDeadArrays());
   pm.addPass(createFADPrivateScratch());
   // Rows computed into fresh tensors and then inserted into a result are
   // built in place instead (no allocation and copy per row).

@@ -325,6 +325,42 @@ def FADFuseLoweredLoops : Pass<"fad-fuse-lowered-loops"> {
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect"];
 }
 
+def FADReuseDeadArrays : Pass<"fad-reuse-dead-arrays"> {
+  let summary = "Build a lowered array in the buffer of an array it reads element by element for the last time";
+  let description = [{
+    Runs before one-shot bufferization (when it works in place), on
+    scf/tensor code. A loop nest building an array element by element from
+    an empty tensor (each loop's state carried on by the next loop inside
+    it, the innermost writing `tensor.insert v into state[ivs]` at the
+    nest's induction variables, each once) starts instead from an array
+    `a` of the same type and extents that it reads at the element it
+    writes, before writing it, when that is `a`'s last read: every other
+    use of `a` is a `tensor.dim` or comes before the nest in its block.
+    Those reads then read the state, whose element is still `a`'s when it
+    is read, as each iteration writes its own element. `a` must be a
+    fresh array built in the nest's block (from an empty tensor, not a
+    function argument or a view of one), so one-shot bufferization reuses
+    its buffer: the nest reads and writes one buffer instead of reading
+    one and filling another, and the program allocates one array less.
+    A reverse sweep that scales the tape its forward sweep stored (the
+    softmax of lse's gradient) is this case.
+
+    Before:
+    ```mlir
+    %e = scf.for ... iter_args(%t = %empty) -> (tensor<?xf64>) { ... }
+    %g = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %empty) -> (tensor<?xf64>) {
+      %x = tensor.extract %e[%i] : tensor<?xf64>
+      %y = arith.mulf %x, %s : f64
+      %acc2 = tensor.insert %y into %acc[%i] : tensor<?xf64>
+      scf.yield %acc2 : tensor<?xf64>
+    }
+    ```
+    After: the second loop starts from `%e` (`iter_args(%acc = %e)`) and
+    reads `tensor.extract %acc[%i]`.
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+}
+
 def FADPrivateScratch : Pass<"fad-private-scratch"> {
   let summary = "Give every use of an empty tensor, and every loop result, its own buffer";
   let description = [{
