@@ -109,7 +109,8 @@ func.func @nest(%n: index, %m: index, %p: i1) -> (tensor<?x?xf64>, f64, index) {
 // it is the function's argument; its extent may differ (another size);
 // the result does not start from an empty tensor; the loop writes one
 // element twice over (not at its induction variable); the array comes
-// from outside the loop's block.
+// from outside the loop's block; the array grows in the loop building it;
+// a view of the array is read after the loop.
 // CHECK-LABEL: func.func @left_alone
 // CHECK:         %[[EMPTY:.*]] = tensor.empty(%arg1)
 // CHECK:         scf.for {{.*}} iter_args(%{{.*}} = %[[EMPTY]]{{[,)]}}
@@ -129,11 +130,15 @@ func.func @nest(%n: index, %m: index, %p: i1) -> (tensor<?x?xf64>, f64, index) {
 // CHECK:         scf.for {{.*}} iter_args(%{{.*}} = %[[EMPTY]]{{[,)]}}
 // CHECK:         scf.for {{.*}} iter_args(%{{.*}} = %[[EMPTY]]{{[,)]}}
 // CHECK:         scf.for {{.*}} iter_args(%{{.*}} = %[[EMPTY]]{{[,)]}}
+// CHECK:         scf.for {{.*}} iter_args(%{{.*}} = %[[EMPTY]]{{[,)]}}
+// CHECK:         scf.for {{.*}} iter_args(%{{.*}} = %[[EMPTY]]{{[,)]}}
+// CHECK:         scf.for {{.*}} iter_args(%{{.*}} = %[[EMPTY]]{{[,)]}}
+// CHECK:         scf.for {{.*}} iter_args(%{{.*}} = %[[EMPTY]]{{[,)]}}
 // CHECK-NOT:     scf.for
 // CHECK:         return
 func.func @left_alone(%x: tensor<?xf64>, %n: index, %k: index, %s: f64, %init: tensor<?xf64>)
     -> (tensor<?xf64>, f64, tensor<?xf64>, tensor<?xf64>, f64, tensor<?xf64>, tensor<?xf64>,
-        tensor<?xf64>, tensor<?xf64>, tensor<?xf64>) {
+        tensor<?xf64>, tensor<?xf64>, tensor<?xf64>, tensor<?xf64>, tensor<?xf64>, tensor<4xf64>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %empty = tensor.empty(%n) : tensor<?xf64>
@@ -223,7 +228,32 @@ func.func @left_alone(%x: tensor<?xf64>, %n: index, %k: index, %s: f64, %init: t
     }
     scf.yield %inner : tensor<?xf64>
   }
-  return %g1, %later, %g2, %g3, %sum, %g4, %g5, %g6, %g7, %g8
+  // The array grows by one element per round of the loop building it, so
+  // its extent is not that of the empty tensor it starts from.
+  %grown = scf.for %r = %c0 to %k step %c1 iter_args(%a = %empty) -> (tensor<?xf64>) {
+    %m = tensor.dim %a, %c0 : tensor<?xf64>
+    %m1 = arith.addi %m, %c1 : index
+    %b = tensor.empty(%m1) : tensor<?xf64>
+    %b2 = tensor.insert %s into %b[%m] : tensor<?xf64>
+    scf.yield %b2 : tensor<?xf64>
+  }
+  %g9 = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %empty) -> (tensor<?xf64>) {
+    %v = tensor.extract %grown[%i] : tensor<?xf64>
+    %acc2 = tensor.insert %v into %acc[%i] : tensor<?xf64>
+    scf.yield %acc2 : tensor<?xf64>
+  }
+  %e10 = scf.for %i = %c0 to %n step %c1 iter_args(%t = %empty) -> (tensor<?xf64>) {
+    %t2 = tensor.insert %s into %t[%i] : tensor<?xf64>
+    scf.yield %t2 : tensor<?xf64>
+  }
+  // A view of the array, made before the loop, is read after it.
+  %view = tensor.cast %e10 : tensor<?xf64> to tensor<4xf64>
+  %g10 = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %empty) -> (tensor<?xf64>) {
+    %v = tensor.extract %e10[%i] : tensor<?xf64>
+    %acc2 = tensor.insert %v into %acc[%i] : tensor<?xf64>
+    scf.yield %acc2 : tensor<?xf64>
+  }
+  return %g1, %later, %g2, %g3, %sum, %g4, %g5, %g6, %g7, %g8, %g9, %g10, %view
       : tensor<?xf64>, f64, tensor<?xf64>, tensor<?xf64>, f64, tensor<?xf64>, tensor<?xf64>,
-        tensor<?xf64>, tensor<?xf64>, tensor<?xf64>
+        tensor<?xf64>, tensor<?xf64>, tensor<?xf64>, tensor<?xf64>, tensor<?xf64>, tensor<4xf64>
 }

@@ -72,13 +72,18 @@ static std::optional<ElementwiseBuild> matchElementwiseBuild(scf::ForOp loop, un
   return build;
 }
 
-/// The array whose buffer `v` will be: the initial value of a loop state or
-/// the destination of an insertion, followed back to where it starts.
+/// The array that `v` is built in, with the same extents: the destination
+/// of an insertion, or the initial value of a loop state that each
+/// iteration builds in its own state (not a state whose extent changes, as
+/// in `loop a = ... do build (length a + 1) ...`), followed back to where
+/// it starts.
 static Value arrayRoot(Value v) {
   while (true) {
     if (auto result = dyn_cast<OpResult>(v)) {
-      if (auto loop = dyn_cast<scf::ForOp>(result.getOwner())) {
-        v = loop.getInitArgs()[result.getResultNumber()];
+      auto loop = dyn_cast<scf::ForOp>(result.getOwner());
+      unsigned r = result.getResultNumber();
+      if (loop && arrayRoot(loop.getYieldedValues()[r]) == loop.getRegionIterArg(r)) {
+        v = loop.getInitArgs()[r];
         continue;
       }
       if (auto insert = dyn_cast<tensor::InsertOp>(result.getOwner())) {
@@ -128,8 +133,9 @@ static bool haveSameExtents(Value a, Value b) {
 
 /// The reads of `array` that `build` may take from its own state instead:
 /// every use of `array` is a `tensor.dim`, or is before the nest in its
-/// block, or is a `tensor.extract` in the innermost body at the indices
-/// that `build` writes, before that write. Empty if any other use exists.
+/// block and yields no array, or is a `tensor.extract` in the innermost body
+/// at the indices that `build` writes, before that write. Empty if any
+/// other use exists.
 static SmallVector<tensor::ExtractOp> readsOfElementWritten(Value array,
                                                             ElementwiseBuild &build) {
   scf::ForOp outer = build.loops.front();
@@ -139,8 +145,12 @@ static SmallVector<tensor::ExtractOp> readsOfElementWritten(Value array,
     if (isa<tensor::DimOp>(user))
       continue;
     if (!outer->isAncestor(user)) {
+      // A user yielding an array might yield `array` itself (a cast, a view,
+      // a loop carrying it), read after the nest: bufferization would then
+      // copy `array`, which costs more than the buffer saved.
       Operation *ancestor = outer->getBlock()->findAncestorOpInBlock(*user);
-      if (!ancestor || !ancestor->isBeforeInBlock(outer))
+      if (!ancestor || !ancestor->isBeforeInBlock(outer) ||
+          llvm::any_of(user->getResultTypes(), [](Type t) { return isa<TensorType>(t); }))
         return {};
       continue;
     }

@@ -335,7 +335,12 @@ def FADReuseDeadArrays : Pass<"fad-reuse-dead-arrays"> {
     nest's induction variables, each once) starts instead from an array
     `a` of the same type and extents that it reads at the element it
     writes, before writing it, when that is `a`'s last read: every other
-    use of `a` is a `tensor.dim` or comes before the nest in its block.
+    use of `a` is a `tensor.dim` or comes before the nest in its block and
+    yields no array (which could be `a` itself, read later: bufferization
+    would copy `a`). Extents are the same when both arrays start as one
+    array or each dynamic extent was created from one value, following a
+    loop's result back to its initial value only when the loop builds it
+    in its own state (not a state whose extent changes).
     Those reads then read the state, whose element is still `a`'s when it
     is read, as each iteration writes its own element. `a` must be a
     fresh array built in the nest's block (from an empty tensor, not a
