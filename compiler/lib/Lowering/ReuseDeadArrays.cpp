@@ -165,14 +165,14 @@ static SmallVector<tensor::ExtractOp> readsOfElementWritten(Value array,
 }
 
 /// Builds `loop`'s state `k` into an array it reads as its last reader, if
-/// it can; returns whether it did.
-static bool reuseDeadArray(scf::ForOp loop, unsigned k) {
+/// it can.
+static void reuseDeadArray(scf::ForOp loop, unsigned k) {
   auto empty = loop.getInitArgs()[k].getDefiningOp<tensor::EmptyOp>();
   if (!empty)
-    return false;
+    return;
   std::optional<ElementwiseBuild> build = matchElementwiseBuild(loop, k);
   if (!build)
-    return false;
+    return;
   Value state = build->insert.getDest();
   SmallVector<tensor::ExtractOp> candidates;
   build->loops.back().getBody()->walk([&](tensor::ExtractOp read) { candidates.push_back(read); });
@@ -192,9 +192,8 @@ static bool reuseDeadArray(scf::ForOp loop, unsigned k) {
     loop.getInitArgsMutable()[k].set(array);
     for (tensor::ExtractOp read : reads)
       read.getTensorMutable().set(state);
-    return true;
+    return;
   }
-  return false;
 }
 
 namespace {
