@@ -266,3 +266,31 @@ func.func @sibling_with_check(%x: tensor<?xf64>, %n: index) -> (f64, f64) {
   return %s1, %s2 : f64, f64
 }
 func.func private @fad_rt_fail(tensor<?xf64>)
+
+// -----
+
+// Siblings not fused: the first loop's result is another array than the
+// one it started from, so its extent (%m) need not be the first loop's
+// trip count (%n), which the second loop runs to.
+// CHECK-LABEL: func.func @sibling_trip_count_of_replaced_state
+// CHECK-COUNT-2: scf.for
+func.func @sibling_trip_count_of_replaced_state(%x: tensor<?xf64>, %n: index, %m: index)
+    -> (tensor<?xf64>, f64) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f64
+  %empty = tensor.empty(%n) : tensor<?xf64>
+  %other = tensor.empty(%m) : tensor<?xf64>
+  %e = scf.for %i = %c0 to %n step %c1 iter_args(%t = %empty) -> (tensor<?xf64>) {
+    %v = tensor.extract %x[%i] : tensor<?xf64>
+    %t2 = tensor.insert %v into %other[%i] : tensor<?xf64>
+    scf.yield %t2 : tensor<?xf64>
+  } {fad.parallel}
+  %len = tensor.dim %e, %c0 : tensor<?xf64>
+  %s = scf.for %i = %c0 to %len step %c1 iter_args(%acc = %zero) -> (f64) {
+    %v = tensor.extract %x[%i] : tensor<?xf64>
+    %a = arith.addf %acc, %v : f64
+    scf.yield %a : f64
+  } {fad.parallel}
+  return %e, %s : tensor<?xf64>, f64
+}

@@ -47,15 +47,17 @@ static Value elementWritten(scf::ForOp producer, unsigned r) {
 }
 
 /// Whether `n` is `producer`'s upper bound: that value, or the extent of
-/// one of its results built from an empty tensor of that extent (inserting
-/// elements keeps the extent).
+/// one of its results built from an empty tensor of that extent, element i
+/// by iteration i (which keeps the extent; a state replaced by another
+/// array may not).
 static bool isTripCount(Value n, scf::ForOp producer) {
   if (n == producer.getUpperBound())
     return true;
   auto dim = n.getDefiningOp<tensor::DimOp>();
   auto result = dim ? dyn_cast<OpResult>(dim.getSource()) : nullptr;
   std::optional<int64_t> index = dim ? dim.getConstantIndex() : std::nullopt;
-  if (!result || result.getOwner() != producer || index != 0)
+  if (!result || result.getOwner() != producer || index != 0 ||
+      !elementWritten(producer, result.getResultNumber()))
     return false;
   auto empty = producer.getInitArgs()[result.getResultNumber()].getDefiningOp<tensor::EmptyOp>();
   return empty && empty.getType().getRank() == 1 && empty.getType().isDynamicDim(0) &&
