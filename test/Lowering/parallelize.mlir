@@ -27,10 +27,18 @@
 // WORK-LABEL: func.func @map
 // WORK:         arith.cmpi sge, %{{.*}}, %c200 : index
 // A loop without checks or boundary cases runs one iteration per index on
-// the host too, and does not ask for the thread count.
+// the host too. On one thread (the runtime's count, read once at the start
+// of the function) the loop itself runs, not its outlined twin.
 // HOST-LABEL: func.func @map
-// HOST-NOT:     fad_rt_chunks
-// HOST:         scf.parallel (%{{.*}}) = (%c0) to (%{{.*}}) step
+// HOST:         %[[COUNT:.*]] = call @fad_rt_chunks() : () -> i64
+// HOST:         %[[THREADS:.*]] = arith.index_cast %[[COUNT]] : i64 to index
+// HOST:         %[[LARGE:.*]] = arith.cmpi sge
+// HOST:         %[[SEVERAL:.*]] = arith.cmpi sgt, %[[THREADS]], %{{.*}} : index
+// HOST:         %[[BOTH:.*]] = arith.andi %[[LARGE]], %[[SEVERAL]] : i1
+// HOST:         scf.if %[[BOTH]] {
+// HOST:           scf.parallel (%{{.*}}) = (%c0) to (%{{.*}}) step
+// HOST:         } else {
+// HOST:           scf.for
 func.func @map(%a: memref<?xf64>, %out: memref<?xf64>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index

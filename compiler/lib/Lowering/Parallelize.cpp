@@ -579,15 +579,21 @@ static SmallVector<scf::ForOp> splitAtEquality(scf::ForOp loop, arith::CmpIOp eq
   return parallelPieces;
 }
 
-/// Replaces `loop` by `if (trips >= threshold) parallel version else loop`,
-/// the parallel version built by `buildParallel` from the trip count.
-static void replaceWhenLarge(scf::ForOp loop, int64_t threshold,
+/// Replaces `loop` by `if (trips >= threshold && threads > 1) parallel
+/// version else loop` (without `threads`, only the trip count decides), the
+/// parallel version built by `buildParallel` from the trip count.
+static void replaceWhenLarge(scf::ForOp loop, int64_t threshold, Value threads,
                              function_ref<SmallVector<Value>(OpBuilder &, Value)> buildParallel) {
   OpBuilder b(loop);
   Location loc = loop.getLoc();
   Value trips = b.create<arith::SubIOp>(loc, loop.getUpperBound(), loop.getLowerBound());
   Value large = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, trips,
                                         b.create<arith::ConstantIndexOp>(loc, threshold));
+  if (threads)
+    large = b.create<arith::AndIOp>(
+        loc, large,
+        b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sgt, threads,
+                                b.create<arith::ConstantIndexOp>(loc, 1)));
   auto choice = b.create<scf::IfOp>(loc, loop.getResultTypes(), large,
                                     /*addThenBlock=*/true, /*addElseBlock=*/true);
   b.setInsertionPointToStart(choice.thenBlock());
@@ -727,7 +733,13 @@ struct FADParallelizePass : public fad::impl::FADParallelizeBase<FADParallelizeP
     if (lower && upper && *upper - *lower < threshold)
       return;
     Builder builder(loop.getContext());
-    replaceWhenLarge(loop, threshold, [&](OpBuilder &b, Value trips) {
+    // On one host thread the loop itself runs: its outlined parallel twin
+    // would only add the fork, and LLVM optimizes it less (it no longer
+    // sees that the buffers do not overlap, nor the facts of the enclosing
+    // function). The chunks of a split loop exist only on several threads.
+    Value threads =
+        hostThreads && !loop->hasAttr(fad::kChunksAttr) ? threadCount(loop) : Value();
+    replaceWhenLarge(loop, threshold, threads, [&](OpBuilder &b, Value trips) {
       if (partials)
         return buildPartialsParallel(b, loop, reductions, trips, threadCount(loop));
       if (!chunks)
