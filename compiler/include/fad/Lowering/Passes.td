@@ -47,6 +47,9 @@ def FADParallelize : Pass<"fad-parallelize", "mlir::ModuleOp"> {
     (starting threads costs microseconds); below that the original loop
     runs. With `host-threads` (host targets, where OpenMP outlines the
     parallel body into a function of its own, in which LLVM knows less):
+    - the original loop also runs when the program has one thread (the
+      runtime's count `fad_rt_chunks`, read once at the function's start),
+      except for the chunks of a split accumulation (`fad.chunks`);
     - a loop with a maximum or minimum among its carried values (which
       MLIR 19's OpenMP lowering cannot combine: it knows no unordered
       comparison, and would start a maximum from the lowest finite value,
