@@ -42,18 +42,36 @@ static std::unique_ptr<llvm::TargetMachine> hostTargetMachine(std::string &error
       llvm::Reloc::PIC_, std::nullopt, llvm::CodeGenOptLevel::Aggressive));
 }
 
-/// LLVM's loop vectorizer vectorizes what a vectorized loop leaves over only
-/// when the main loop takes 16 elements a vector or more. With 8 doubles a
-/// vector (AVX-512) and 4 vectors an iteration, a loop of fewer than 32
-/// iterations -- a sum over 16 coordinates -- ran entirely in the scalar
-/// remainder: from 4 elements a vector on, kmeans' Newton direction took
-/// 5.7 ms instead of 14.6 and its cost 3.1 instead of 6.1. (A command-line
-/// setting of the option wins.)
-static void vectorizeShortRemainders() {
+/// Sets LLVM's command-line option `name` to `value` unless the command line
+/// set it (a command-line setting wins).
+static void defaultOption(llvm::StringRef name, llvm::StringRef value) {
   llvm::StringMap<llvm::cl::Option *> &options = llvm::cl::getRegisteredOptions();
-  auto option = options.find("epilogue-vectorization-minimum-VF");
+  auto option = options.find(name);
   if (option != options.end() && option->second->getNumOccurrences() == 0)
-    option->second->addOccurrence(0, option->first(), "4");
+    option->second->addOccurrence(0, option->first(), value);
+}
+
+/// Two settings of LLVM's loop vectorizer for the loops fad generates.
+///
+/// It vectorizes what a vectorized loop leaves over only when the main loop
+/// takes 16 elements a vector or more. With 8 doubles a vector (AVX-512) and
+/// 4 vectors an iteration, a loop of fewer than 32 iterations -- a sum over
+/// 16 coordinates -- ran entirely in the scalar remainder: from 4 elements a
+/// vector on, kmeans' Newton direction took 5.7 ms instead of 14.6 and its
+/// cost 3.1 instead of 6.1.
+///
+/// It speculates that a stride it knows only as a value is 1 (a run-time
+/// check chooses the vectorized loop, else the scalar one). fad's strided
+/// accesses are a column of a row-major array, whose stride is the row
+/// length: not 1 where it matters. In a parallel loop's outlined body, which
+/// reads the row length from memory, the speculation took the place of the
+/// vectorized strided loop the same loop gets in place: tfim_vmc's sums over
+/// the states of column products ran as one scalar chain of multiply-adds on
+/// each thread (9 spins: 4.5 s on two threads, 3.1 s without it; one thread
+/// unchanged).
+static void tuneLoopVectorizer() {
+  defaultOption("epilogue-vectorization-minimum-VF", "4");
+  defaultOption("enable-mem-access-versioning", "false");
 }
 
 /// LLVM's -O3 pipeline for `machine`, with glibc's vector math library
@@ -61,7 +79,7 @@ static void vectorizeShortRemainders() {
 /// cos, tan, tanh or atan2 vectorizes into calls of their 4-lane AVX2 (or
 /// 2-lane SSE) versions, which programs link with -lmvec.
 static void optimize(llvm::Module &module, llvm::TargetMachine &machine) {
-  vectorizeShortRemainders();
+  tuneLoopVectorizer();
   llvm::LoopAnalysisManager loops;
   llvm::FunctionAnalysisManager functions;
   llvm::CGSCCAnalysisManager sccs;

@@ -188,6 +188,7 @@ void fad::buildSCFToLLVMPipeline(OpPassManager &pm, const PipelineOptions &optio
   pm.addPass(createFADCopyViewCallArguments());
   bufferization::buildBufferDeallocationPipeline(pm, {});
   pm.addPass(createBufferizationToMemRefPass());
+  pm.addPass(createFADTightenBufferLayouts());
   pm.addPass(createConvertLinalgToLoopsPass());
   // Maps and reductions onto all cores (libomp's threads) or GPU threads.
   bool gpu = options.target != Target::Host;

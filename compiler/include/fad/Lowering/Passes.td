@@ -153,6 +153,33 @@ def FADCopyViewCallArguments : Pass<"fad-copy-view-call-arguments"> {
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
+def FADTightenBufferLayouts : Pass<"fad-tighten-buffer-layouts"> {
+  let summary = "Give the buffers `scf.if`s and loops yield the layout they all have";
+  let description = [{
+    Runs after bufferization and deallocation. One-shot bufferization types
+    an `scf.if` result whose branches yield buffers of different types as
+    fully dynamic (`memref<?xf64, strided<[?], offset: ?>>`), and keeps that
+    type after canonicalization has made the branches' buffers alike (two
+    `memref<3xf64>`). Code that reads the result then computes addresses
+    with strides known only at run time: LLVM vectorizes such a loop only
+    after checking at run time that the stride is 1, and a parallel loop's
+    body, outlined, loses what the enclosing function knew of it.
+
+    Where every branch yields a `memref.cast` (or a buffer) whose types
+    share more static facts than the result's type -- sizes, strides or
+    offset that agree -- the result takes the most static type they all
+    cast to (the identity layout where that is what they share), the
+    branches yield their buffers in it, and a cast back to the old type
+    follows the `scf.if`; the cast is then folded into its users (loads,
+    stores, views, copies, dims), which see the static facts. Nested
+    `scf.if`s tighten from the inside out. A buffer an `scf.for` carries
+    is retyped likewise when the buffer it starts from and those each
+    iteration can yield (through casts and `scf.if`s; the carried buffer
+    itself adds nothing) share a more static type.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 def FADHoistLoopBuffers : Pass<"fad-hoist-loop-buffers"> {
   let summary = "Allocate a sequential loop's per-iteration buffers once, before it";
   let description = [{
