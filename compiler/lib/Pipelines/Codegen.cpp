@@ -51,11 +51,9 @@ static void defaultOption(llvm::StringRef name, llvm::StringRef value) {
     option->second->addOccurrence(0, option->first(), value);
 }
 
-/// Two settings of LLVM's loop vectorizer for the loops fad generates.
-///
-/// It vectorizes what a vectorized loop leaves over only when the main loop
-/// takes 16 elements a vector or more. With 8 doubles a vector (AVX-512) and
-/// 4 vectors an iteration, a loop of fewer than 32 iterations -- a sum over
+/// Why the two settings. LLVM's loop vectorizer vectorizes what a vectorized
+/// loop leaves over only when the main loop takes 16 elements a vector or
+/// more. With 8 doubles a vector (AVX-512) and 4 vectors an iteration, a loop of fewer than 32 iterations -- a sum over
 /// 16 coordinates -- ran entirely in the scalar remainder: from 4 elements a
 /// vector on, kmeans' Newton direction took 5.7 ms instead of 14.6 and its
 /// cost 3.1 instead of 6.1.
@@ -69,7 +67,7 @@ static void defaultOption(llvm::StringRef name, llvm::StringRef value) {
 /// the states of column products ran as one scalar chain of multiply-adds on
 /// each thread (9 spins: 4.5 s on two threads, 3.1 s without it; one thread
 /// unchanged).
-static void tuneLoopVectorizer() {
+void fad::tuneLoopVectorizer() {
   defaultOption("epilogue-vectorization-minimum-VF", "4");
   defaultOption("enable-mem-access-versioning", "false");
 }
@@ -79,7 +77,7 @@ static void tuneLoopVectorizer() {
 /// cos, tan, tanh or atan2 vectorizes into calls of their 4-lane AVX2 (or
 /// 2-lane SSE) versions, which programs link with -lmvec.
 static void optimize(llvm::Module &module, llvm::TargetMachine &machine) {
-  tuneLoopVectorizer();
+  fad::tuneLoopVectorizer();
   llvm::LoopAnalysisManager loops;
   llvm::FunctionAnalysisManager functions;
   llvm::CGSCCAnalysisManager sccs;
