@@ -254,6 +254,8 @@ void fad::buildSCFToLLVMPipeline(OpPassManager &pm, const PipelineOptions &optio
   if (options.target == Target::CUDA)
     pm.addPass(createGpuToLLVMConversionPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
+  if (!gpu)
+    pm.addPass(createFADScopeParallelAccesses());
   if (options.target == Target::CUDA) {
     // PTX text in the program: the driver compiles it for the GPU present.
     GpuModuleToBinaryPassOptions binary;

@@ -180,6 +180,30 @@ def FADTightenBufferLayouts : Pass<"fad-tighten-buffer-layouts"> {
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
+def FADScopeParallelAccesses : Pass<"fad-scope-parallel-accesses"> {
+  let summary = "Tell LLVM which accesses of a parallel region reach distinct buffers";
+  let description = [{
+    Runs last on host code, on the LLVM dialect. OpenMP's translation
+    outlines each `omp.parallel` region into a function that receives the
+    region's buffers through memory: LLVM then no longer sees that they
+    are distinct allocations, and vectorizes the region's loops behind
+    run-time checks of overlap (the same loops in place need none).
+
+    Each load and store of the region whose pointer
+    derives (through `getelementptr`s and memref descriptor fields) from a
+    buffer allocated before the region -- an allocation call or an
+    `llvm.alloca` -- or from an argument of the function gets alias scopes
+    (one domain per region): one scope per allocation, one for all the
+    arguments together (arguments may share memory with each other, never
+    with a fresh allocation). An access is in its buffer's scope and
+    aliases no access of another scope. Accesses that reach anything else
+    (a pointer through a block argument or loaded from memory, a buffer
+    allocated inside the region), and calls, keep no scope and may alias
+    everything.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 def FADHoistLoopBuffers : Pass<"fad-hoist-loop-buffers"> {
   let summary = "Allocate a sequential loop's per-iteration buffers once, before it";
   let description = [{
