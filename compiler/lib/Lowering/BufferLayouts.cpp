@@ -76,8 +76,11 @@ static std::optional<MemRefType> sharedType(ArrayRef<MemRefType> types) {
 static bool tightens(MemRefType tight, MemRefType loose) {
   if (tight == loose || !memref::CastOp::areCastCompatible(tight, loose))
     return false;
-  auto [tightStrides, tightOffset] = getStridesAndOffset(tight);
-  auto [looseStrides, looseOffset] = getStridesAndOffset(loose);
+  SmallVector<int64_t> tightStrides, looseStrides;
+  int64_t tightOffset, looseOffset;
+  if (failed(getStridesAndOffset(tight, tightStrides, tightOffset)) ||
+      failed(getStridesAndOffset(loose, looseStrides, looseOffset)))
+    return false;
   auto lost = [](int64_t t, int64_t l) {
     return ShapedType::isDynamic(t) && !ShapedType::isDynamic(l);
   };
