@@ -53,10 +53,11 @@ static void defaultOption(llvm::StringRef name, llvm::StringRef value) {
 
 /// Why the two settings. LLVM's loop vectorizer vectorizes what a vectorized
 /// loop leaves over only when the main loop takes 16 elements a vector or
-/// more. With 8 doubles a vector (AVX-512) and 4 vectors an iteration, a loop of fewer than 32 iterations -- a sum over
-/// 16 coordinates -- ran entirely in the scalar remainder: from 4 elements a
-/// vector on, kmeans' Newton direction took 5.7 ms instead of 14.6 and its
-/// cost 3.1 instead of 6.1.
+/// more. With 8 doubles a vector (AVX-512) and 4 vectors an iteration, a
+/// loop of fewer than 32 iterations -- a sum over 16 coordinates -- ran
+/// entirely in the scalar remainder: from 4 elements a vector on, kmeans'
+/// Newton direction took 5.7 ms instead of 14.6 and its cost 3.1 instead of
+/// 6.1.
 ///
 /// It speculates that a stride it knows only as a value is 1 (a run-time
 /// check chooses the vectorized loop, else the scalar one). fad's strided
