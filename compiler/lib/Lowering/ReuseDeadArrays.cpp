@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "fad/Lowering/ArrayRoots.h"
 #include "fad/Lowering/Passes.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -21,6 +22,8 @@ namespace fad {
 } // namespace fad
 
 using namespace mlir;
+using fad::arrayRoot;
+using fad::creationExtent;
 
 namespace {
 /// How a loop nest builds one array: `loops[0]` carries it from an empty
@@ -70,49 +73,6 @@ static std::optional<ElementwiseBuild> matchElementwiseBuild(scf::ForOp loop, un
     if (llvm::count(indices, nested.getInductionVar()) != 1)
       return std::nullopt;
   return build;
-}
-
-/// The array that `v` is built in, with the same extents: the destination
-/// of an insertion, or the initial value of a loop state that each
-/// iteration builds in its own state (not a state whose extent changes, as
-/// in `loop a = ... do build (length a + 1) ...`), followed back to where
-/// it starts.
-static Value arrayRoot(Value v) {
-  while (true) {
-    if (auto result = dyn_cast<OpResult>(v)) {
-      auto loop = dyn_cast<scf::ForOp>(result.getOwner());
-      unsigned r = result.getResultNumber();
-      if (loop && arrayRoot(loop.getYieldedValues()[r]) == loop.getRegionIterArg(r)) {
-        v = loop.getInitArgs()[r];
-        continue;
-      }
-      if (auto insert = dyn_cast<tensor::InsertOp>(result.getOwner())) {
-        v = insert.getDest();
-        continue;
-      }
-      if (auto insert = dyn_cast<tensor::InsertSliceOp>(result.getOwner())) {
-        v = insert.getDest();
-        continue;
-      }
-    }
-    return v;
-  }
-}
-
-/// The value that extent `d` of `array` was created with: the size of the
-/// empty tensor its buffer starts as, followed back through `tensor.dim` of
-/// another such array. Null if `array` does not start as an empty tensor
-/// or extent `d` is static.
-static Value creationExtent(Value array, unsigned d) {
-  auto empty = arrayRoot(array).getDefiningOp<tensor::EmptyOp>();
-  if (!empty || !empty.getType().isDynamicDim(d))
-    return nullptr;
-  Value size = empty.getDynamicSize(d);
-  auto dim = size.getDefiningOp<tensor::DimOp>();
-  std::optional<int64_t> index = dim ? dim.getConstantIndex() : std::nullopt;
-  if (Value inner = index ? creationExtent(dim.getSource(), *index) : nullptr)
-    return inner;
-  return size;
 }
 
 /// Whether arrays `a` and `b`, of one type, have the same extents: they

@@ -179,11 +179,15 @@ void fad::buildSCFToLLVMPipeline(OpPassManager &pm, const PipelineOptions &optio
   bufferization.enforceAliasingInvariants = options.inPlace;
   if (options.inPlace)
     pm.addPass(createFADReuseDeadArrays());
+  // Tapes whose rows the loop writes start empty, not as filled zeros.
+  pm.addPass(createFADEmptyOverwrittenStates());
   pm.addPass(createFADPrivateScratch());
   // Rows computed into fresh tensors and then inserted into a result are
   // built in place instead (no allocation and copy per row).
-  if (options.inPlace)
+  if (options.inPlace) {
+    pm.addPass(createFADHoistExtents());
     pm.addPass(bufferization::createEmptyTensorEliminationPass());
+  }
   pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
   pm.addPass(createFADCopyViewCallArguments());
   bufferization::buildBufferDeallocationPipeline(pm, {});

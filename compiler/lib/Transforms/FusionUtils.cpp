@@ -101,7 +101,8 @@ bool fusion::definedBefore(Value v, Operation *op) {
   return def->getBlock() != op->getBlock() || def->isBeforeInBlock(op);
 }
 
-bool fusion::onlyAccumulates(Value acc, ForOp loop, unsigned slot, unsigned depth) {
+bool fusion::onlyAccumulates(Value acc, ForOp loop, unsigned slot, bool updates,
+                             unsigned depth) {
   auto uses = llvm::make_filter_range(acc.getUses(), [](OpOperand &use) {
     return !isa<DimOp>(use.getOwner());
   });
@@ -109,15 +110,16 @@ bool fusion::onlyAccumulates(Value acc, ForOp loop, unsigned slot, unsigned dept
     return false;
   OpOperand &use = *uses.begin();
   Operation *user = use.getOwner();
-  if (auto addAt = dyn_cast<AddAtOp>(user))
+  if (isa<AddAtOp>(user) || (updates && isa<UpdateOp>(user)))
     return use.getOperandNumber() == 0 &&
-           onlyAccumulates(addAt.getResult(), loop, slot, depth + 1);
+           onlyAccumulates(user->getResult(0), loop, slot, updates, depth + 1);
   if (isa<YieldOp>(user))
     return user->getParentOp() == loop && use.getOperandNumber() == slot;
   auto inner = dyn_cast<ForOp>(user);
   if (!inner || use.getOperandNumber() == 0)
     return false;
   unsigned p = use.getOperandNumber() - 1;
-  return onlyAccumulates(inner.getBody().front().getArgument(p + 1), inner, p, depth + 1) &&
-         onlyAccumulates(inner.getResult(p), loop, slot, depth + 1);
+  return onlyAccumulates(inner.getBody().front().getArgument(p + 1), inner, p, updates,
+                         depth + 1) &&
+         onlyAccumulates(inner.getResult(p), loop, slot, updates, depth + 1);
 }

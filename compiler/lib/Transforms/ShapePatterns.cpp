@@ -97,7 +97,7 @@ struct LoopResultShape : OpRewritePattern<ForOp> {
 };
 
 /// zeros_like(tape[j])  ->  zeros_like(r), for a tape that a loop fills
-/// only by adding into rows (add_at) from `build n (\_ -> r)` (or `build n
+/// only by writing or adding into rows (update, add_at) from `build n (\_ -> r)` (or `build n
 /// (\_ -> zeros_like r)`): every row has r's extents. A reverse sweep's tape
 /// of a loop state that the transposed body reads only for its shape (lstm's
 /// layer states, l x b values per layer step) then has no reader and is
@@ -142,9 +142,9 @@ struct ZerosOfTapeRow : OpRewritePattern<ZerosLikeOp> {
 };
 
 /// A fad.for state component that every iteration yields unchanged is its
-/// init throughout, and one that is only added into and whose result nobody
-/// reads (a tape whose rows the reverse sweep no longer reads) is not
-/// needed: the loop drops both.
+/// init throughout, and one that is only added into or updated and whose
+/// result nobody reads (a tape whose rows the reverse sweep no longer reads)
+/// is not needed: the loop drops both.
 struct DropUnneededState : OpRewritePattern<ForOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ForOp loop, PatternRewriter &rw) const override {
@@ -153,7 +153,7 @@ struct DropUnneededState : OpRewritePattern<ForOp> {
     SmallVector<unsigned> unchanged;
     for (unsigned k = 0; k < loop.getInits().size(); ++k)
       if (yield->getOperand(k) == body.getArgument(k + 1) ||
-          (loop->getResult(k).use_empty() && onlyAccumulates(body.getArgument(k + 1), loop, k)))
+          (loop->getResult(k).use_empty() && onlyAccumulates(body.getArgument(k + 1), loop, k, /*updates=*/true)))
         unchanged.push_back(k);
     if (unchanged.empty())
       return rw.notifyMatchFailure(loop, "every state component is needed");

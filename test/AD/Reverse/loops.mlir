@@ -52,14 +52,15 @@ func.func @cumsum(%x: tensor<?xf64>, %yAdj: tensor<?xf64>) -> tensor<?xf64> {
 // -----
 
 // Residuals: what the transposed body reads and costs something to compute
-// (exp of the state) is recorded on the tape next to the state; the reverse
-// sweep reads it back instead of running exp again.
+// (exp of the state) is recorded on the tape next to the state, each
+// iteration writing its row; the reverse sweep reads it back instead of
+// running exp again.
 // RUN: fad-opt %s --fad-vjp=checkpoint=store-all --canonicalize --split-input-file | FileCheck %s --check-prefix=TAPE
 // TAPE-LABEL: func.func @residual
 // TAPE:         %[[TAPES:[a-z0-9_]+]]:3 = fad.for %{{.*}} iter(
 // TAPE:           %[[E:[a-z0-9_]+]] = fad.exp
-// TAPE:           fad.add_at
-// TAPE:           fad.add_at %{{.*}}[%{{.*}}], %[[E]]
+// TAPE:           fad.update
+// TAPE:           fad.update %{{.*}}[%{{.*}}], %[[E]] {fad.in_bounds}
 // TAPE:           fad.yield
 // TAPE:         fad.for
 // TAPE-NOT:       fad.exp
@@ -90,8 +91,8 @@ func.func @residual(%x: f64, %n: i64, %yAdj: f64) -> f64 {
 // TAPE-LABEL: func.func @array_residual
 // TAPE:         fad.for
 // TAPE:           fad.exp
-// TAPE:           fad.add_at
-// TAPE:           fad.add_at
+// TAPE:           fad.update
+// TAPE:           fad.update
 // TAPE:           fad.yield
 // TAPE:         fad.for
 // TAPE-NOT:       fad.exp
@@ -124,8 +125,8 @@ func.func @array_residual(%x: tensor<?xf64>, %n: i64, %yAdj: tensor<?xf64>) -> t
 // TAPE-LABEL: func.func @fold_residual
 // TAPE:         fad.for
 // TAPE:           fad.exp
-// TAPE:           fad.add_at
-// TAPE:           fad.add_at
+// TAPE:           fad.update
+// TAPE:           fad.update
 // TAPE:           fad.yield
 // TAPE:         fad.for
 // TAPE-NOT:       fad.exp

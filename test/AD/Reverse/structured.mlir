@@ -90,9 +90,9 @@ func.func @captured_array(%x: tensor<?xf64>, %v: tensor<?xf64>, %yAdj: tensor<?x
 // -----
 
 // CHECK-LABEL: func.func @product
-// The tape: the accumulator before each element.
+// The tape: the accumulator before each element, written at row i.
 // CHECK:         %[[TAPE:[a-z0-9_]+]]:2 = fad.for
-// CHECK:           fad.add_at
+// CHECK:           fad.update {{.*}} {fad.in_bounds}
 // The reverse sweep: iteration i = n - 1 - j, reading the tape.
 // CHECK:         fad.for
 // CHECK:           %[[LAST:[a-z0-9_]+]] = fad.sub %{{.*}}, %{{.*}} : i64

@@ -212,6 +212,28 @@ func.func @splat(%n: i64, %c: f64) -> tensor<?xf64> {
   return %b : tensor<?xf64>
 }
 
+// A build checks that its size is not negative, unless the size is an
+// array's extent.
+// CHECK-LABEL: func.func @size_checks
+// CHECK:         arith.cmpi sge
+// CHECK:         func.call @fad_rt_fail
+// CHECK:         linalg.fill
+// CHECK-NOT:     func.call @fad_rt_fail
+// CHECK:         linalg.fill
+// CHECK:         return
+func.func @size_checks(%n: i64, %x: tensor<?xf64>, %c: f64) -> (tensor<?xf64>, tensor<?xf64>) {
+  %a = fad.build %n : tensor<?xf64> {
+  ^bb0(%i: i64):
+    fad.yield %c : f64
+  }
+  %m = fad.dim %x[0] : tensor<?xf64>
+  %b = fad.build %m : tensor<?xf64> {
+  ^bb0(%i: i64):
+    fad.yield %c : f64
+  }
+  return %a, %b : tensor<?xf64>, tensor<?xf64>
+}
+
 // update checks the index and the new row's size, then stores the row.
 // CHECK-LABEL: func.func @update_row
 // CHECK-SAME:    (%[[M:.*]]: tensor<?x?xf64>, %{{.*}}: i64, %[[R:.*]]: tensor<?xf64>)

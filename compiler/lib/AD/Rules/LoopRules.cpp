@@ -387,7 +387,7 @@ LogicalResult transposeLoop(OpBuilder &b, TransposeState &state, Operation *op,
                 return state.primals(yields.take_front(k));
               }));
           for (unsigned comp = 0; comp < k; ++comp)
-            next.push_back(b.create<AddAtOp>(loc, st[k + comp], ValueRange{s}, st[comp]));
+            next.push_back(recordRow(b, loc, st[k + comp], s, st[comp]));
           return next;
         });
     ArrayRef<Value> checkpoints = ArrayRef<Value>(forward).drop_front(k);

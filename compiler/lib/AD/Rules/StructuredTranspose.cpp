@@ -40,6 +40,12 @@ Value fad::detail::buildZerosArray(OpBuilder &b, Location loc, Value n, Value li
   return build.getResult(0);
 }
 
+Value fad::detail::recordRow(OpBuilder &b, Location loc, Value tape, Value i, Value value) {
+  auto update = b.create<UpdateOp>(loc, tape, ValueRange{i}, value);
+  update->setAttr(kInBoundsAttr, b.getUnitAttr());
+  return update;
+}
+
 Value fad::detail::buildIndex(OpBuilder &b, Location loc, Value array, Value i) {
   auto type = cast<RankedTensorType>(array.getType());
   return b.create<IndexOp>(loc, getElementOrRowType(type), array, ValueRange{i});
@@ -132,11 +138,10 @@ SmallVector<Value> fad::detail::recordTape(
                   "handles it)",
                   ValueRange{now, first});
             }
-          next.push_back(b.create<AddAtOp>(loc, st[k + c], ValueRange{i}, st[c]));
+          next.push_back(recordRow(b, loc, st[k + c], i, st[c]));
         }
         for (auto [r, v] : llvm::enumerate(residuals.values))
-          next.push_back(
-              b.create<AddAtOp>(loc, st[2 * k + r], ValueRange{i}, state.primal(v)));
+          next.push_back(recordRow(b, loc, st[2 * k + r], i, state.primal(v)));
         return next;
       });
   return SmallVector<Value>(ArrayRef<Value>(finals).drop_front(k));

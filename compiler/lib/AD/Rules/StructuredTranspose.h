@@ -30,6 +30,12 @@ buildCountedLoop(mlir::OpBuilder &b, mlir::Location loc, mlir::Value n,
 mlir::Value buildZerosArray(mlir::OpBuilder &b, mlir::Location loc, mlir::Value n,
                             mlir::Value like);
 
+/// `tape` with row `i` (in bounds) replaced by `value`: a tape's rows are
+/// written once each, before any is read, so the zeros it starts as are
+/// never read (fad-empty-overwritten-states gives it no initial contents).
+mlir::Value recordRow(mlir::OpBuilder &b, mlir::Location loc, mlir::Value tape, mlir::Value i,
+                      mlir::Value value);
+
 /// Element (or row) i of `array`.
 mlir::Value buildIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value array,
                        mlir::Value i);

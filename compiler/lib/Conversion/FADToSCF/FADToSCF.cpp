@@ -1046,13 +1046,24 @@ struct MapLowering : OpRewritePattern<MapOp> {
   }
 };
 
+/// Whether `size` is an array's extent, never negative: a build of that
+/// size needs no check (and a build of zeros with none is dead code once
+/// nothing reads it).
+static bool isExtent(Value size) {
+  if (auto cast = size.getDefiningOp<arith::IndexCastOp>())
+    size = cast.getIn();
+  return isa_and_nonnull<DimOp, tensor::DimOp>(size.getDefiningOp());
+}
+
 struct BuildLowering : OpRewritePattern<BuildOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(BuildOp op, PatternRewriter &rw) const override {
     Location loc = op.getLoc();
-    Value zero = rw.create<arith::ConstantIntOp>(loc, 0, 64);
-    Value ok = rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, op.getSize(), zero);
-    emitFailUnless(rw, loc, ok, "negative array size");
+    if (!isExtent(op.getSize())) {
+      Value zero = rw.create<arith::ConstantIntOp>(loc, 0, 64);
+      Value ok = rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, op.getSize(), zero);
+      emitFailUnless(rw, loc, ok, "negative array size");
+    }
     Value n = toIndex(rw, loc, op.getSize());
     // A splat (scalars defined outside, a zero adjoint say): a fill.
     Block &body = op.getBody().front();

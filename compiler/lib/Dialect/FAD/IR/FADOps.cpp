@@ -618,8 +618,8 @@ Value fad::extentSource(Value array, unsigned depth) {
     return build.getSize();
   if (auto map = dyn_cast<MapOp>(def))
     return extentSource(map.getInputs()[0], depth + 1);
-  if (auto addAt = dyn_cast<AddAtOp>(def))
-    return extentSource(addAt.getArray(), depth + 1);
+  if (isa<AddAtOp, UpdateOp>(def)) // operand 0: the array
+    return extentSource(def->getOperand(0), depth + 1);
   if (auto zeros = dyn_cast<ZerosLikeOp>(def))
     return extentSource(zeros.getOperand(), depth + 1);
   if (auto loop = dyn_cast<ForOp>(def)) {

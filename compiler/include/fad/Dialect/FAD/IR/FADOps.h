@@ -82,7 +82,7 @@ bool isCostlyToRecompute(mlir::Operation *op);
 bool effectsAreChecksAtMost(mlir::Operation *op);
 /// What the outer extent of `array` is known to equal without computing it:
 /// a build's size (i64), or an array of the same outer extent (a map's
-/// first input, the array an add_at or zeros_like keeps the shape of, a
+/// first input, the array an add_at, update or zeros_like keeps the shape of, a
 /// loop state's init when every iteration keeps its extent); `array` itself
 /// when nothing better is known.
 mlir::Value extentSource(mlir::Value array, unsigned depth = 0);
