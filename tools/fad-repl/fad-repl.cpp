@@ -369,7 +369,7 @@ Compiled *Session::compile(llvm::StringRef expression, double &compileMs) {
   // Floats contract into FMAs as in fadc's default, so that the REPL
   // computes what compiled programs do.
   // The vectorizer's settings are fadc's too.
-  fad::tuneLoopVectorizer();
+  fad::tuneLLVMOptions();
   std::function<llvm::Error(llvm::Module *)> optimizeO2 =
       makeOptimizingTransformer(/*optLevel=*/2, /*sizeLevel=*/0, nullptr);
   std::function<llvm::Error(llvm::Module *)> optimize = [&](llvm::Module *llvmModule) {

@@ -144,10 +144,11 @@ void allowFloatContraction(llvm::Module &module);
 /// at run time whether they overlap.
 void markFreshAllocations(llvm::Module &module);
 
-/// Sets LLVM's loop vectorizer options for the loops fad generates (unless
-/// the command line set them): vectorized remainders from 4 elements a
-/// vector, and no speculation that a stride known only at run time is 1.
-void tuneLoopVectorizer();
+/// Sets LLVM's options for the loops fad generates (unless the command line
+/// set them): vectorized remainders from 4 elements a vector, no speculation
+/// that a stride known only at run time is 1, and innermost loops aligned to
+/// 32 bytes.
+void tuneLLVMOptions();
 
 /// Translates an LLVM-dialect module to LLVM IR optimized at -O3 for the host
 /// CPU, with float contraction (`allowFloatContraction`) when
