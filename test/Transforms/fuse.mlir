@@ -696,6 +696,39 @@ func.func @tape_row_read(%n: i64, %r: tensor<?x?xf64>, %state: tensor<?x?xf64>, 
 
 // -----
 
+// A tape written row by row (in-bounds updates, as reverse mode records
+// one) whose rows nobody reads is dropped like one added into; an update
+// that checks its index is kept (its check may fail).
+// CHECK-LABEL: func.func @tape_rows_written
+// CHECK:         fad.for %{{.*}} iter(%{{.*}}) : (f64) -> f64
+// CHECK-NOT:       fad.update
+// CHECK:         fad.for %{{.*}} : (f64, tensor<?x?x?xf64>) -> (f64, tensor<?x?x?xf64>)
+// CHECK:           fad.update
+func.func @tape_rows_written(%n: i64, %r: tensor<?x?xf64>, %state: tensor<?x?xf64>) -> (f64, f64) {
+  %zero = arith.constant 0.0 : f64
+  %t0 = fad.build %n : tensor<?x?x?xf64> {
+  ^bb0(%i: i64):
+    fad.yield %r : tensor<?x?xf64>
+  }
+  %a:2 = fad.for %n iter(%zero, %t0) : (f64, tensor<?x?x?xf64>) -> (f64, tensor<?x?x?xf64>) {
+  ^bb0(%i: i64, %s: f64, %tape: tensor<?x?x?xf64>):
+    %x = fad.convert %i : i64 to f64
+    %s2 = fad.add %s, %x : f64
+    %u = fad.update %tape[%i], %state {fad.in_bounds} : tensor<?x?x?xf64>, tensor<?x?xf64>
+    fad.yield %s2, %u : f64, tensor<?x?x?xf64>
+  }
+  %b:2 = fad.for %n iter(%zero, %t0) : (f64, tensor<?x?x?xf64>) -> (f64, tensor<?x?x?xf64>) {
+  ^bb0(%i: i64, %s: f64, %tape: tensor<?x?x?xf64>):
+    %x = fad.convert %i : i64 to f64
+    %s2 = fad.add %s, %x : f64
+    %u = fad.update %tape[%i], %state : tensor<?x?x?xf64>, tensor<?x?xf64>
+    fad.yield %s2, %u : f64, tensor<?x?x?xf64>
+  }
+  return %a#0, %b#0 : f64, f64
+}
+
+// -----
+
 // A row adjoint collected in private zeros and then added to row i of the
 // outer adjoint accumulates there directly, through a nested loop too.
 // CHECK-LABEL: func.func @accumulate_into_row

@@ -101,7 +101,7 @@ bool fusion::definedBefore(Value v, Operation *op) {
   return def->getBlock() != op->getBlock() || def->isBeforeInBlock(op);
 }
 
-bool fusion::onlyAccumulates(Value acc, ForOp loop, unsigned slot, bool updates,
+bool fusion::onlyAccumulates(Value acc, ForOp loop, unsigned slot, bool rows,
                              unsigned depth) {
   auto uses = llvm::make_filter_range(acc.getUses(), [](OpOperand &use) {
     return !isa<DimOp>(use.getOwner());
@@ -110,16 +110,16 @@ bool fusion::onlyAccumulates(Value acc, ForOp loop, unsigned slot, bool updates,
     return false;
   OpOperand &use = *uses.begin();
   Operation *user = use.getOwner();
-  if (isa<AddAtOp>(user) || (updates && isa<UpdateOp>(user)))
+  if (isa<AddAtOp>(user) || (rows && isa<UpdateOp>(user) && user->hasAttr(kInBoundsAttr)))
     return use.getOperandNumber() == 0 &&
-           onlyAccumulates(user->getResult(0), loop, slot, updates, depth + 1);
+           onlyAccumulates(user->getResult(0), loop, slot, rows, depth + 1);
   if (isa<YieldOp>(user))
     return user->getParentOp() == loop && use.getOperandNumber() == slot;
   auto inner = dyn_cast<ForOp>(user);
   if (!inner || use.getOperandNumber() == 0)
     return false;
   unsigned p = use.getOperandNumber() - 1;
-  return onlyAccumulates(inner.getBody().front().getArgument(p + 1), inner, p, updates,
+  return onlyAccumulates(inner.getBody().front().getArgument(p + 1), inner, p, rows,
                          depth + 1) &&
-         onlyAccumulates(inner.getResult(p), loop, slot, updates, depth + 1);
+         onlyAccumulates(inner.getResult(p), loop, slot, rows, depth + 1);
 }

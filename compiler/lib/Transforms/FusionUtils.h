@@ -57,10 +57,10 @@ bool definedBefore(mlir::Value v, mlir::Operation *op);
 /// Whether `acc`, the value of state slot `slot` of `loop` (or one derived
 /// from it), is only accumulated into up to the yield of that slot: each
 /// value of the chain has one use, as the array of an add_at (or, with
-/// `updates`, of an update), as the state of a nested fad.for that only
-/// accumulates into it, or as the yield (besides fad.dim, which reads
-/// extents that accumulating keeps).
-bool onlyAccumulates(mlir::Value acc, ForOp loop, unsigned slot, bool updates = false,
+/// `rows`, of an in-bounds update: a tape's row, which cannot fail), as the
+/// state of a nested fad.for that only accumulates into it, or as the yield
+/// (besides fad.dim, which reads extents that accumulating keeps).
+bool onlyAccumulates(mlir::Value acc, ForOp loop, unsigned slot, bool rows = false,
                      unsigned depth = 0);
 } // namespace fad::fusion
 

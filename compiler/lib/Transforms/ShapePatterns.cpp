@@ -142,9 +142,9 @@ struct ZerosOfTapeRow : OpRewritePattern<ZerosLikeOp> {
 };
 
 /// A fad.for state component that every iteration yields unchanged is its
-/// init throughout, and one that is only added into or updated and whose
-/// result nobody reads (a tape whose rows the reverse sweep no longer reads)
-/// is not needed: the loop drops both.
+/// init throughout, and one that is only added into or written row by row
+/// (in-bounds updates) and whose result nobody reads (a tape whose rows the
+/// reverse sweep no longer reads) is not needed: the loop drops both.
 struct DropUnneededState : OpRewritePattern<ForOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ForOp loop, PatternRewriter &rw) const override {
@@ -153,7 +153,8 @@ struct DropUnneededState : OpRewritePattern<ForOp> {
     SmallVector<unsigned> unchanged;
     for (unsigned k = 0; k < loop.getInits().size(); ++k)
       if (yield->getOperand(k) == body.getArgument(k + 1) ||
-          (loop->getResult(k).use_empty() && onlyAccumulates(body.getArgument(k + 1), loop, k, /*updates=*/true)))
+          (loop->getResult(k).use_empty() &&
+           onlyAccumulates(body.getArgument(k + 1), loop, k, /*rows=*/true)))
         unchanged.push_back(k);
     if (unchanged.empty())
       return rw.notifyMatchFailure(loop, "every state component is needed");
