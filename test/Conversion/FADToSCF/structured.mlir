@@ -212,16 +212,18 @@ func.func @splat(%n: i64, %c: f64) -> tensor<?xf64> {
   return %b : tensor<?xf64>
 }
 
-// A build checks that its size is not negative, unless the size is an
-// array's extent.
+// A build checks that its size is not negative, unless the size is known
+// not to be: an array's extent, a bound max(n, 0).
 // CHECK-LABEL: func.func @size_checks
 // CHECK:         arith.cmpi sge
 // CHECK:         func.call @fad_rt_fail
 // CHECK:         linalg.fill
 // CHECK-NOT:     func.call @fad_rt_fail
 // CHECK:         linalg.fill
+// CHECK-NOT:     func.call @fad_rt_fail
+// CHECK:         linalg.fill
 // CHECK:         return
-func.func @size_checks(%n: i64, %x: tensor<?xf64>, %c: f64) -> (tensor<?xf64>, tensor<?xf64>) {
+func.func @size_checks(%n: i64, %x: tensor<?xf64>, %c: f64) -> (tensor<?xf64>, tensor<?xf64>, tensor<?xf64>) {
   %a = fad.build %n : tensor<?xf64> {
   ^bb0(%i: i64):
     fad.yield %c : f64
@@ -231,7 +233,13 @@ func.func @size_checks(%n: i64, %x: tensor<?xf64>, %c: f64) -> (tensor<?xf64>, t
   ^bb0(%i: i64):
     fad.yield %c : f64
   }
-  return %a, %b : tensor<?xf64>, tensor<?xf64>
+  %zero = arith.constant 0 : i64
+  %k = fad.max %n, %zero : i64
+  %d = fad.build %k : tensor<?xf64> {
+  ^bb0(%i: i64):
+    fad.yield %c : f64
+  }
+  return %a, %b, %d : tensor<?xf64>, tensor<?xf64>, tensor<?xf64>
 }
 
 // update checks the index and the new row's size, then stores the row.

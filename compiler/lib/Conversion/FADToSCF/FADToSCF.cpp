@@ -1046,20 +1046,21 @@ struct MapLowering : OpRewritePattern<MapOp> {
   }
 };
 
-/// Whether `size` is an array's extent, never negative: a build of that
-/// size needs no check (and a build of zeros with none is dead code once
-/// nothing reads it).
-static bool isExtent(Value size) {
+/// Whether a build's `size` is known not to be negative (and needs no
+/// check, so that a build of zeros of it is dead code once nothing reads
+/// it): fad's rule, or an extent that lowering has already turned into
+/// `tensor.dim`.
+static bool isKnownSize(Value size) {
   if (auto cast = size.getDefiningOp<arith::IndexCastOp>())
-    size = cast.getIn();
-  return isa_and_nonnull<DimOp, tensor::DimOp>(size.getDefiningOp());
+    return isa_and_nonnull<tensor::DimOp>(cast.getIn().getDefiningOp());
+  return isKnownNonNegative(size);
 }
 
 struct BuildLowering : OpRewritePattern<BuildOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(BuildOp op, PatternRewriter &rw) const override {
     Location loc = op.getLoc();
-    if (!isExtent(op.getSize())) {
+    if (!isKnownSize(op.getSize())) {
       Value zero = rw.create<arith::ConstantIntOp>(loc, 0, 64);
       Value ok = rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, op.getSize(), zero);
       emitFailUnless(rw, loc, ok, "negative array size");

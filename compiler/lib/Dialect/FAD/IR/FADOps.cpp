@@ -206,9 +206,7 @@ OpFoldResult PowOp::fold(FoldAdaptor adaptor) {
   return isConstant(adaptor.getRhs(), 1.0) ? getLhs() : OpFoldResult();
 }
 
-/// Whether the integer `v` is known to be at least 0: an extent, a
-/// non-negative constant, or sums, products and bounds of such.
-static bool isKnownNonNegative(Value v) {
+bool fad::isKnownNonNegative(Value v) {
   if (!v.getType().isSignlessInteger(64))
     return false;
   if (APInt c; matchPattern(v, m_ConstantInt(&c)))

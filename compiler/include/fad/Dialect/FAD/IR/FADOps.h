@@ -86,6 +86,9 @@ bool effectsAreChecksAtMost(mlir::Operation *op);
 /// loop state's init when every iteration keeps its extent); `array` itself
 /// when nothing better is known.
 mlir::Value extentSource(mlir::Value array, unsigned depth = 0);
+/// Whether the i64 `v` is known to be at least 0: an extent, a non-negative
+/// constant, or sums, products and bounds of such.
+bool isKnownNonNegative(mlir::Value v);
 /// A copy of `op` (one region, yielding with its terminator) before it that
 /// has only results `keep` of `op`, in that order; `op` is left in place.
 mlir::Operation *cloneWithResults(mlir::RewriterBase &rw, mlir::Operation *op,
