@@ -55,29 +55,29 @@ static bool isWholeExtent(OpFoldResult size, Value state, tensor::EmptyOp empty,
          (dim.getSource() == state || startingEmpty(dim.getSource()) == empty);
 }
 
-/// The op of `loop`'s body that writes row (or element) i of state `k`,
+/// Whether one op of `loop`'s body writes row (or element) i of state `k`,
 /// whole, and is the only reader of that state besides `tensor.dim`s, its
-/// result yielded as the next state and otherwise only measured; null if
-/// there is none. `empty` is where the state's initial value starts.
-static Operation *rowWriter(scf::ForOp loop, unsigned k, tensor::EmptyOp empty) {
+/// result yielded as the next state and otherwise only measured. `empty` is
+/// where the state's initial value starts.
+static bool writesEveryRow(scf::ForOp loop, unsigned k, tensor::EmptyOp empty) {
   Value state = loop.getRegionIterArg(k), iv = loop.getInductionVar();
   Operation *writer = nullptr;
   for (Operation *user : state.getUsers()) {
     if (isa<tensor::DimOp>(user))
       continue;
     if (writer || user->getBlock() != loop.getBody())
-      return nullptr;
+      return false;
     writer = user;
   }
   if (!writer)
-    return nullptr;
+    return false;
   if (auto insert = dyn_cast<tensor::InsertOp>(writer)) {
     if (insert.getDest() != state || insert.getIndices().size() != 1 ||
         insert.getIndices()[0] != iv)
-      return nullptr;
+      return false;
   } else if (auto insert = dyn_cast<tensor::InsertSliceOp>(writer)) {
     if (insert.getDest() != state)
-      return nullptr;
+      return false;
     for (auto [d, offset, size, stride] :
          llvm::enumerate(insert.getMixedOffsets(), insert.getMixedSizes(),
                          insert.getMixedStrides())) {
@@ -85,18 +85,16 @@ static Operation *rowWriter(scf::ForOp loop, unsigned k, tensor::EmptyOp empty) 
                           : getConstantIntValue(offset) == 0 &&
                                 isWholeExtent(size, state, empty, d);
       if (!whole || getConstantIntValue(stride) != 1)
-        return nullptr;
+        return false;
     }
   } else {
-    return nullptr;
+    return false;
   }
-  Value written = writer->getResult(0);
   Operation *yield = loop.getBody()->getTerminator();
-  for (OpOperand &use : written.getUses())
-    if (!isa<tensor::DimOp>(use.getOwner()) &&
-        !(use.getOwner() == yield && use.getOperandNumber() == k))
-      return nullptr;
-  return writer;
+  return llvm::all_of(writer->getResult(0).getUses(), [&](OpOperand &use) {
+    return isa<tensor::DimOp>(use.getOwner()) ||
+           (use.getOwner() == yield && use.getOperandNumber() == k);
+  });
 }
 
 /// Erases the ops of `candidates` that nothing uses and that have no
@@ -131,7 +129,7 @@ static void emptyOverwrittenState(scf::ForOp loop, unsigned k,
   if (rows ? rows != loop.getUpperBound()
            : getConstantIntValue(loop.getUpperBound()) != type.getDimSize(0))
     return;
-  if (!rowWriter(loop, k, empty))
+  if (!writesEveryRow(loop, k, empty))
     return;
   OpBuilder b(loop);
   loop.getInitArgsMutable()[k].set(
