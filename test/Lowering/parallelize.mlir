@@ -111,6 +111,91 @@ func.func @nested(%a: memref<?x8xf64>, %out: memref<?xf64>) {
   return
 }
 
+// A nested loop whose trip count is known only when the loop starts (its
+// bound defined outside it) counts at run time: the work n * (4 m + 2) is
+// computed before the loop, in f64, and compared with min-work.
+// CHECK-LABEL: func.func @nested_run_time_trips
+// CHECK:         %[[SPAN:.*]] = arith.subi %[[M:.*]], %[[C0:.*]] : index
+// CHECK:         %[[COUNT:.*]] = arith.maxsi %[[SPAN]], %{{.*}} : index
+// CHECK:         %[[COUNT64:.*]] = arith.index_cast %[[COUNT]] : index to i64
+// CHECK:         %[[INNER:.*]] = arith.sitofp %[[COUNT64]] : i64 to f64
+// CHECK:         %[[FOUR:.*]] = arith.constant 4.0{{.*}} : f64
+// CHECK:         %[[LOOP:.*]] = arith.mulf %[[INNER]], %[[FOUR]] : f64
+// CHECK:         %[[TRIPS:.*]] = arith.subi %[[N:.*]], %[[C0]] : index
+// CHECK:         %[[TRIPS64:.*]] = arith.index_cast %[[TRIPS]] : index to i64
+// CHECK:         %[[OUTER:.*]] = arith.sitofp %[[TRIPS64]] : i64 to f64
+// CHECK:         %[[TWO:.*]] = arith.constant 2.0{{.*}} : f64
+// CHECK:         %[[COST:.*]] = arith.addf %[[LOOP]], %[[TWO]] : f64
+// CHECK:         %[[PRODUCT:.*]] = arith.mulf %[[OUTER]], %[[COST]] : f64
+// CHECK:         %[[MIN:.*]] = arith.constant 5.0{{0*}}e+04 : f64
+// CHECK:         %[[LARGE:.*]] = arith.cmpf oge, %[[PRODUCT]], %[[MIN]] : f64
+// CHECK:         scf.if %[[LARGE]] {
+// CHECK:           scf.parallel
+// CHECK:         } else {
+// WORK-LABEL: func.func @nested_run_time_trips
+// WORK:         arith.constant 1.000000e+03 : f64
+func.func @nested_run_time_trips(%a: memref<?x?xf64>, %out: memref<?xf64>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f64
+  %n = memref.dim %a, %c0 : memref<?x?xf64>
+  %m = memref.dim %a, %c1 : memref<?x?xf64>
+  scf.for %i = %c0 to %n step %c1 {
+    %row = scf.for %j = %c0 to %m step %c1 iter_args(%acc = %zero) -> (f64) {
+      %x = memref.load %a[%i, %j] : memref<?x?xf64>
+      %t = arith.addf %acc, %x : f64
+      scf.yield %t : f64
+    }
+    memref.store %row, %out[%i] : memref<?xf64>
+  } {fad.parallel}
+  return
+}
+
+// A nested trip count computed from constants counts as the constant it
+// folds to (here 4 / 4 = 1 iteration: body cost 4 * 1 + 4 = 8, threshold
+// 50000 / 8); one computed in the body from the loop index is unknown
+// before the loop and counts 16 (cost 4 * 16 + 3 = 67, threshold 747).
+// CHECK-LABEL: func.func @nested_folded_trips
+// CHECK-NOT:     arith.sitofp
+// CHECK:         arith.cmpi sge, %{{.*}}, %c6250 : index
+// CHECK-LABEL: func.func @nested_trips_from_index
+// CHECK-NOT:     arith.sitofp
+// CHECK:         arith.cmpi sge, %{{.*}}, %c747 : index
+func.func @nested_folded_trips(%a: memref<?x4xf64>, %out: memref<?xf64>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : i64
+  %zero = arith.constant 0.0 : f64
+  %n = memref.dim %a, %c0 : memref<?x4xf64>
+  scf.for %i = %c0 to %n step %c1 {
+    %q = arith.divsi %c4, %c4 : i64
+    %trips = arith.index_cast %q : i64 to index
+    %row = scf.for %j = %c0 to %trips step %c1 iter_args(%acc = %zero) -> (f64) {
+      %x = memref.load %a[%i, %j] : memref<?x4xf64>
+      %t = arith.addf %acc, %x : f64
+      scf.yield %t : f64
+    }
+    memref.store %row, %out[%i] : memref<?xf64>
+  } {fad.parallel}
+  return
+}
+func.func @nested_trips_from_index(%a: memref<?x?xf64>, %out: memref<?xf64>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f64
+  %n = memref.dim %a, %c0 : memref<?x?xf64>
+  scf.for %i = %c0 to %n step %c1 {
+    %trips = arith.addi %i, %c1 : index
+    %row = scf.for %j = %c0 to %trips step %c1 iter_args(%acc = %zero) -> (f64) {
+      %x = memref.load %a[%i, %j] : memref<?x?xf64>
+      %t = arith.addf %acc, %x : f64
+      scf.yield %t : f64
+    }
+    memref.store %row, %out[%i] : memref<?xf64>
+  } {fad.parallel}
+  return
+}
+
 // A body that allocates (the runtime's allocator is thread-safe) and writes
 // only its own buffers and its element of the result runs in parallel.
 // CHECK-LABEL: func.func @allocates

@@ -25,6 +25,8 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
+#include <cmath>
+
 namespace fad {
 #define GEN_PASS_DEF_FADINLINEALLOCASCOPES
 #define GEN_PASS_DEF_FADPARALLELIZE
@@ -142,26 +144,130 @@ static bool writesArePrivate(scf::ForOp loop) {
   return !result.wasInterrupted();
 }
 
-/// A rough cost of one run of `block`: transcendental functions count 20,
-/// other ops 1, a nested loop its trip count (16 when unknown) times its
-/// body.
-static int64_t estimateCost(Block &block) {
-  constexpr int64_t kCap = int64_t(1) << 40;
-  int64_t cost = 0;
-  for (Operation &op : block) {
-    int64_t opCost = isa<math::MathDialect>(op.getDialect()) ? 20 : 1;
-    for (Region &region : op.getRegions())
-      for (Block &inner : region)
-        opCost += estimateCost(inner);
-    if (auto loop = dyn_cast<scf::ForOp>(op)) {
-      std::optional<int64_t> trips =
-          constantTripCount(loop.getLowerBound(), loop.getUpperBound(), loop.getStep());
-      opCost *= trips ? std::max<int64_t>(*trips, 1) : 16;
-    }
-    cost = std::min(cost + opCost, kCap);
+/// `v` as an integer constant, folding the arith ops of constants that
+/// compute it (lowering leaves some, such as a quotient of two constant
+/// extents, for canonicalization to fold later).
+static std::optional<int64_t> foldedConstant(Value v, int depth = 8) {
+  if (std::optional<int64_t> c = getConstantIntValue(v))
+    return c;
+  Operation *op = v.getDefiningOp();
+  if (!op || depth == 0 || op->getNumResults() != 1 || op->getNumRegions() != 0 ||
+      !isa<arith::ArithDialect>(op->getDialect()))
+    return std::nullopt;
+  SmallVector<Attribute> operands;
+  for (Value operand : op->getOperands()) {
+    std::optional<int64_t> c = foldedConstant(operand, depth - 1);
+    if (!c || !operand.getType().isIntOrIndex())
+      return std::nullopt;
+    operands.push_back(IntegerAttr::get(operand.getType(), *c));
   }
-  return cost;
+  SmallVector<OpFoldResult> folded;
+  if (failed(op->fold(operands, folded)) || folded.size() != 1)
+    return std::nullopt;
+  if (auto value = dyn_cast<Value>(folded[0]))
+    return foldedConstant(value, depth - 1);
+  if (auto attr = dyn_cast<IntegerAttr>(cast<Attribute>(folded[0])))
+    return attr.getValue().getSExtValue();
+  return std::nullopt;
 }
+
+namespace {
+/// The estimated work of one run of a parallel loop's body, in the units
+/// of fad-parallelize's `min-work`: a transcendental function counts 20,
+/// another op 1, a nested `scf.for` its trip count times its body. A trip
+/// count that folds to a constant counts as that; one whose bounds are
+/// defined outside the parallel loop (extents known when it starts) is
+/// computed at run time, just before the loop; any other counts 16.
+class WorkEstimate {
+public:
+  /// A cost: `constant` plus, where set, the f64 `value` computed before
+  /// the loop.
+  struct Cost {
+    double constant = 0;
+    Value value;
+  };
+
+  /// `builder` inserts before `parallelLoop`.
+  WorkEstimate(scf::ForOp parallelLoop, OpBuilder &builder)
+      : parallelLoop(parallelLoop), builder(builder) {}
+
+  Cost ofBlock(Block &block) {
+    Cost cost;
+    for (Operation &op : block) {
+      Cost opCost{isa<math::MathDialect>(op.getDialect()) ? 20.0 : 1.0, Value()};
+      for (Region &region : op.getRegions())
+        for (Block &inner : region)
+          opCost = add(opCost, ofBlock(inner));
+      if (auto loop = dyn_cast<scf::ForOp>(op))
+        opCost = multiply(opCost, tripCount(loop));
+      cost = add(cost, opCost);
+    }
+    return cost;
+  }
+
+  /// `x` as one f64 value before the parallel loop.
+  Value materialize(Cost x) {
+    Value constant =
+        builder.create<arith::ConstantOp>(loc(), builder.getF64FloatAttr(x.constant));
+    if (!x.value)
+      return constant;
+    if (x.constant == 0)
+      return x.value;
+    return builder.create<arith::AddFOp>(loc(), x.value, constant);
+  }
+
+private:
+  Location loc() { return parallelLoop.getLoc(); }
+
+  Cost add(Cost x, Cost y) {
+    Value value = x.value && y.value ? builder.create<arith::AddFOp>(loc(), x.value, y.value)
+                                     : x.value ? x.value : y.value;
+    return {x.constant + y.constant, value};
+  }
+  Cost multiply(Cost x, Cost y) {
+    if (x.value && y.value)
+      return {0, builder.create<arith::MulFOp>(loc(), materialize(x), materialize(y))};
+    if (y.value)
+      std::swap(x, y);
+    // (c + v) * k = c k + v k
+    if (!x.value || y.constant == 1)
+      return {x.constant * y.constant, x.value};
+    Value k = builder.create<arith::ConstantOp>(loc(), builder.getF64FloatAttr(y.constant));
+    return {x.constant * y.constant, builder.create<arith::MulFOp>(loc(), x.value, k)};
+  }
+
+  Cost tripCount(scf::ForOp loop) {
+    std::optional<int64_t> lb = foldedConstant(loop.getLowerBound());
+    std::optional<int64_t> ub = foldedConstant(loop.getUpperBound());
+    std::optional<int64_t> step = foldedConstant(loop.getStep());
+    if (lb && ub && step && *step > 0)
+      return {*ub > *lb ? double(llvm::divideCeilSigned(*ub - *lb, *step)) : 0.0, Value()};
+    auto knownBefore = [&](Value v) {
+      return !parallelLoop->isAncestor(v.getParentRegion()->getParentOp());
+    };
+    if (!step || *step <= 0 || !knownBefore(loop.getLowerBound()) ||
+        !knownBefore(loop.getUpperBound()))
+      return {16, Value()};
+    Location l = loc();
+    Value span = builder.create<arith::SubIOp>(l, loop.getUpperBound(), loop.getLowerBound());
+    Type type = span.getType();
+    Value steps = *step == 1 ? span
+                             : builder.create<arith::CeilDivSIOp>(
+                                   l, span,
+                                   builder.create<arith::ConstantOp>(
+                                       l, builder.getIntegerAttr(type, *step)));
+    Value count = builder.create<arith::MaxSIOp>(
+        l, steps, builder.create<arith::ConstantOp>(l, builder.getIntegerAttr(type, 0)));
+    Value asInteger =
+        type.isIndex() ? builder.create<arith::IndexCastOp>(l, builder.getI64Type(), count)
+                       : count;
+    return {0, builder.create<arith::SIToFPOp>(l, builder.getF64Type(), asInteger)};
+  }
+
+  scf::ForOp parallelLoop;
+  OpBuilder &builder;
+};
+} // namespace
 
 /// The reductions of `loop`'s carried values, one per value, or nothing if
 /// one of them is not a reduction OpenMP can combine. Maximum and minimum
@@ -579,16 +685,16 @@ static SmallVector<scf::ForOp> splitAtEquality(scf::ForOp loop, arith::CmpIOp eq
   return parallelPieces;
 }
 
-/// Replaces `loop` by `if (trips >= threshold && threads > 1) parallel
-/// version else loop` (without `threads`, only the trip count decides), the
-/// parallel version built by `buildParallel` from the trip count.
-static void replaceWhenLarge(scf::ForOp loop, int64_t threshold, Value threads,
+/// Replaces `loop` by `if (worthIt(trips) && threads > 1) parallel version
+/// else loop` (without `threads`, only `worthIt` decides), the parallel
+/// version built by `buildParallel` from the trip count.
+static void replaceWhenLarge(scf::ForOp loop, function_ref<Value(OpBuilder &, Value)> worthIt,
+                             Value threads,
                              function_ref<SmallVector<Value>(OpBuilder &, Value)> buildParallel) {
   OpBuilder b(loop);
   Location loc = loop.getLoc();
   Value trips = b.create<arith::SubIOp>(loc, loop.getUpperBound(), loop.getLowerBound());
-  Value large = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, trips,
-                                        b.create<arith::ConstantIndexOp>(loc, threshold));
+  Value large = worthIt(b, trips);
   if (threads)
     large = b.create<arith::AndIOp>(
         loc, large,
@@ -721,17 +827,38 @@ struct FADParallelizePass : public fad::impl::FADParallelizeBase<FADParallelizeP
 
   void parallelize(scf::ForOp loop, ArrayRef<Reduction> reductions, bool chunks,
                    bool partials = false) {
-    int64_t cost = std::max<int64_t>(estimateCost(*loop.getBody()), 1);
-    // One chunk of a split loop per thread: always worth it.
+    // One chunk of a split loop per thread: always worth it. Otherwise the
+    // trip count times the body's estimated work must reach `minWork`.
+    bool splitChunks = loop->hasAttr(fad::kChunksAttr);
+    OpBuilder beforeLoop(loop);
+    WorkEstimate estimate(loop, beforeLoop);
+    WorkEstimate::Cost cost =
+        splitChunks ? WorkEstimate::Cost{1.0, Value()} : estimate.ofBlock(*loop.getBody());
     int64_t threshold =
-        loop->hasAttr(fad::kChunksAttr) ? 2 : std::max<int64_t>(2, (minWork + cost - 1) / cost);
-    // A loop of known trip count below the threshold stays as it is (a
-    // parallel twin that never runs would keep its buffers off the stack,
-    // see fad-promote-buffers-to-stack).
+        splitChunks ? 2
+                    : std::max<int64_t>(2, int64_t(std::ceil(double(minWork) /
+                                                             std::max(cost.constant, 1.0))));
+    // A loop of known trip count and body below the threshold stays as it
+    // is (a parallel twin that never runs would keep its buffers off the
+    // stack, see fad-promote-buffers-to-stack).
     std::optional<int64_t> lower = getConstantIntValue(loop.getLowerBound());
     std::optional<int64_t> upper = getConstantIntValue(loop.getUpperBound());
-    if (lower && upper && *upper - *lower < threshold)
+    if (!cost.value && lower && upper && *upper - *lower < threshold)
       return;
+    auto worthIt = [&](OpBuilder &b, Value trips) -> Value {
+      Location loc = loop.getLoc();
+      if (!cost.value)
+        return b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, trips,
+                                       b.create<arith::ConstantIndexOp>(loc, threshold));
+      Value count = b.create<arith::SIToFPOp>(
+          loc, b.getF64Type(),
+          trips.getType().isIndex() ? b.create<arith::IndexCastOp>(loc, b.getI64Type(), trips)
+                                    : trips);
+      Value work = b.create<arith::MulFOp>(loc, count, estimate.materialize(cost));
+      return b.create<arith::CmpFOp>(
+          loc, arith::CmpFPredicate::OGE, work,
+          b.create<arith::ConstantOp>(loc, b.getF64FloatAttr(double(minWork))));
+    };
     Builder builder(loop.getContext());
     // On one host thread the loop itself runs: its outlined parallel twin
     // would only add the fork, and LLVM optimizes it less (it no longer
@@ -739,7 +866,7 @@ struct FADParallelizePass : public fad::impl::FADParallelizeBase<FADParallelizeP
     // function). The chunks of a split loop exist only on several threads.
     Value threads =
         hostThreads && !loop->hasAttr(fad::kChunksAttr) ? threadCount(loop) : Value();
-    replaceWhenLarge(loop, threshold, threads, [&](OpBuilder &b, Value trips) {
+    replaceWhenLarge(loop, worthIt, threads, [&](OpBuilder &b, Value trips) {
       if (partials)
         return buildPartialsParallel(b, loop, reductions, trips, threadCount(loop));
       if (!chunks)

@@ -45,7 +45,11 @@ def FADParallelize : Pass<"fad-parallelize", "mlir::ModuleOp"> {
     sequential run in the last bits. A loop runs in parallel only when its
     trip count times an estimate of its body's cost reaches `min-work`
     (starting threads costs microseconds); below that the original loop
-    runs. With `host-threads` (host targets, where OpenMP outlines the
+    runs. The estimate counts a math op 20, another op 1, and a nested
+    `scf.for` its trip count times its body: the constant trip count
+    (folding arith ops of constants), else the one computed before the
+    loop from bounds defined outside it (the work is then an f64 compared
+    at run time), else 16. With `host-threads` (host targets, where OpenMP outlines the
     parallel body into a function of its own, in which LLVM knows less):
     - the original loop also runs when the program has one thread (the
       runtime's count `fad_rt_chunks`, read once at the function's start),
