@@ -864,8 +864,7 @@ struct FADParallelizePass : public fad::impl::FADParallelizeBase<FADParallelizeP
     // would only add the fork, and LLVM optimizes it less (it no longer
     // sees that the buffers do not overlap, nor the facts of the enclosing
     // function). The chunks of a split loop exist only on several threads.
-    Value threads =
-        hostThreads && !loop->hasAttr(fad::kChunksAttr) ? threadCount(loop) : Value();
+    Value threads = hostThreads && !splitChunks ? threadCount(loop) : Value();
     replaceWhenLarge(loop, worthIt, threads, [&](OpBuilder &b, Value trips) {
       if (partials)
         return buildPartialsParallel(b, loop, reductions, trips, threadCount(loop));
