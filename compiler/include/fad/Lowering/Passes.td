@@ -49,8 +49,9 @@ def FADParallelize : Pass<"fad-parallelize", "mlir::ModuleOp"> {
     `scf.for` its trip count times its body: the constant trip count
     (folding arith ops of constants), else the one computed before the
     loop from bounds defined outside it (the work is then an f64 compared
-    at run time), else 16. With `host-threads` (host targets, where OpenMP outlines the
-    parallel body into a function of its own, in which LLVM knows less):
+    at run time), else 16. With `host-threads` (host targets, where
+    OpenMP outlines the parallel body into a function of its own, in
+    which LLVM knows less):
     - the original loop also runs when the program has one thread (the
       runtime's count `fad_rt_chunks`, read once at the function's start),
       except for the chunks of a split accumulation (`fad.chunks`);
