@@ -207,13 +207,11 @@ public:
 
   /// `x` as one f64 value before the parallel loop.
   Value materialize(Cost x) {
+    if (x.value && x.constant == 0)
+      return x.value;
     Value constant =
         builder.create<arith::ConstantOp>(loc(), builder.getF64FloatAttr(x.constant));
-    if (!x.value)
-      return constant;
-    if (x.constant == 0)
-      return x.value;
-    return builder.create<arith::AddFOp>(loc(), x.value, constant);
+    return x.value ? builder.create<arith::AddFOp>(loc(), x.value, constant) : constant;
   }
 
 private:
