@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "fad/Lowering/Passes.h"
+#include "fad/Lowering/Checks.h"
 #include "fad/Lowering/Reductions.h"
 #include "fad/Dialect/FAD/IR/FADDialect.h"
 
@@ -36,16 +37,10 @@ namespace fad {
 using namespace mlir;
 using fad::Reduction;
 
-/// Whether `call` calls one of the runtime's check failures.
-static bool isCheck(CallOpInterface call) {
-  auto callee = call.getCallableForCallee().dyn_cast<SymbolRefAttr>();
-  return callee && fad::isCheckFailure(callee.getLeafReference());
-}
-
 static bool hasChecks(Region &body) {
   return body
       .walk([](CallOpInterface call) {
-        return isCheck(call) ? WalkResult::interrupt() : WalkResult::advance();
+        return fad::isCheckCall(call) ? WalkResult::interrupt() : WalkResult::advance();
       })
       .wasInterrupted();
 }
@@ -75,7 +70,8 @@ static bool isThreadSafe(Region &body, bool allowChecks, bool onHost) {
       Operation *fn = callee ? SymbolTable::lookupNearestSymbolFrom(op, callee) : nullptr;
       if (fn && (fn->hasAttr("fad.thread_safe") || (onHost && isDeallocHelper(fn))))
         return WalkResult::advance();
-      return allowChecks && isCheck(call) ? WalkResult::advance() : WalkResult::interrupt();
+      return allowChecks && fad::isCheckCall(call) ? WalkResult::advance()
+                                                    : WalkResult::interrupt();
     }
     if (op->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
       return WalkResult::advance();
@@ -535,16 +531,6 @@ static SmallVector<Value> buildChunkParallel(OpBuilder &b, scf::ForOp loop,
   return parallel.getResults();
 }
 
-/// Whether `op` is `scf.if %c { call a check failure }` without results or
-/// else branch: after it, %c is false.
-static bool isCheckIf(scf::IfOp op) {
-  if (op.getNumResults() != 0 || !op.getElseRegion().empty())
-    return false;
-  Block &then = op.getThenRegion().front();
-  auto call = dyn_cast<CallOpInterface>(&then.front());
-  return call && isCheck(call) && std::next(then.begin())->hasTrait<OpTrait::IsTerminator>();
-}
-
 /// After a size check `scf.if (a != b) { fail }`, a and b are equal: uses
 /// of the one defined later that the check dominates read the other. A
 /// parallel body is outlined into a function of its own, where LLVM no
@@ -554,7 +540,7 @@ static void propagateCheckedEqualities(func::FuncOp fn) {
   DominanceInfo dominance(fn);
   fn.walk([&](scf::IfOp check) {
     auto cmp = check.getCondition().getDefiningOp<arith::CmpIOp>();
-    if (!cmp || cmp.getPredicate() != arith::CmpIPredicate::ne || !isCheckIf(check))
+    if (!cmp || cmp.getPredicate() != arith::CmpIPredicate::ne || !fad::isCheckIf(check))
       return;
     auto definedAfter = [&](Value later, Value earlier) {
       Operation *def = later.getDefiningOp();

@@ -206,6 +206,7 @@ void fad::buildSCFToLLVMPipeline(OpPassManager &pm, const PipelineOptions &optio
   // Emulation exists to run the kernels: every parallel loop launches one.
   if (options.target == Target::CUDAEmulate)
     parallelize.minWork = 0;
+  pm.addPass(createFADHoistChecks());
   pm.addPass(createFADParallelize(parallelize));
   pm.addPass(createFADHoistLoopBuffers());
   pm.addPass(createFADExpandStridedCopies());

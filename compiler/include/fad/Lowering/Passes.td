@@ -209,6 +209,53 @@ def FADScopeParallelAccesses : Pass<"fad-scope-parallel-accesses"> {
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def FADHoistChecks : Pass<"fad-hoist-checks"> {
+  let summary = "Check a loop's indices once, before it, instead of in every iteration";
+  let description = [{
+    Runs on bufferized IR (scf + memref), before fad-parallelize. A check
+    (`scf.if %failed { call @fad_rt_index_error(...) }`, or any of the
+    runtime's check failures) at the top level of an `scf.for` body moves
+    before the loop, guarded by the loop running at least once, when
+    - `%failed` is loop-invariant (computed by pure ops from values defined
+      outside the loop), or
+    - `%failed` is convert-fad-to-scf's range check `not (lower <= x <
+      upper)` with loop-invariant bounds, of an index x = k·i + c that grows
+      with the induction variable i (k > 0; index_cast, addi, subi and
+      muli by a constant). Some iteration fails it iff the first x is
+      outside the range or the last is at least `upper`; the hoisted check
+      reports the index of the first iteration that would fail.
+
+    Loops are taken innermost first, so a check climbs as far as its
+    values allow. A loop that calls an external function other than a check
+    failure or a `fad.thread_safe` one (runtime output, communication)
+    keeps its checks: what it does before failing can be seen. A program whose checks all pass runs the same
+    operations; one that fails reports the same failure, except that, of
+    several failing checks, the one reported may be another. The loop's body
+    then has no exit but its end: LLVM vectorizes it whole (a loop with an
+    early exit keeps a scalar epilogue of up to a vector's width times the
+    interleave count of iterations: half of a 64-element row), and a
+    parallel body has no check left.
+
+    Before:
+    ```mlir
+    scf.for %i = %c0 to %n step %c1 {
+      %x = arith.index_cast %i : index to i64
+      %ge = arith.cmpi sge, %x, %c0_i64 : i64
+      %lt = arith.cmpi slt, %x, %m : i64
+      %ok = arith.andi %ge, %lt : i1
+      %failed = arith.xori %ok, %true : i1
+      scf.if %failed {
+        func.call @fad_rt_index_error(%where, %x, %m) : (!llvm.ptr, i64, i64) -> ()
+      }
+      ...
+    }
+    ```
+    After (in effect): `if (0 < n && n > m) fad_rt_index_error(where, m, m)`
+    before the loop, and no check in it.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::scf::SCFDialect"];
+}
+
 def FADHoistLoopBuffers : Pass<"fad-hoist-loop-buffers"> {
   let summary = "Allocate a sequential loop's per-iteration buffers once, before it";
   let description = [{

@@ -1,0 +1,245 @@
+// RUN: fad-opt %s --fad-hoist-checks -split-input-file | FileCheck %s
+
+// A range check of the induction variable against a loop-invariant extent
+// is made once, before the loop: it fails iff the loop runs and its first
+// index is out of range or its last is at least the extent, and reports the
+// first failing index.
+// CHECK-LABEL: func.func @index
+// CHECK-SAME:    (%[[BUF:.*]]: memref<?xf64>, %[[N:.*]]: index, %[[WHERE:.*]]: !llvm.ptr)
+// CHECK:         %[[M:.*]] = memref.dim %[[BUF]]
+// CHECK:         %[[M64:.*]] = arith.index_cast %[[M]]
+// CHECK:         %[[START:.*]] = arith.xori
+// CHECK:         %[[LAST:.*]] = arith.index_cast %{{.*}} : index to i64
+// CHECK:         %[[END:.*]] = arith.cmpi sge, %[[LAST]], %[[M64]] : i64
+// CHECK:         %[[OUT:.*]] = arith.ori %[[START]], %[[END]] : i1
+// CHECK:         %[[AT:.*]] = arith.select %[[START]], %{{.*}}, %{{.*}} : i64
+// CHECK:         %[[RUNS:.*]] = arith.cmpi sgt, %[[N]], %c0 : index
+// CHECK:         %[[FAILS:.*]] = arith.andi %[[RUNS]], %[[OUT]] : i1
+// CHECK:         scf.if %[[FAILS]] {
+// CHECK-NEXT:      func.call @fad_rt_index_error(%[[WHERE]], %[[AT]], %[[M64]])
+// CHECK-NEXT:    }
+// CHECK-NEXT:    scf.for
+// CHECK-NOT:       scf.if
+// CHECK:           memref.store
+// CHECK-NEXT:    }
+func.func private @fad_rt_index_error(!llvm.ptr, i64, i64)
+func.func @index(%buf: memref<?xf64>, %n: index, %where: !llvm.ptr) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0 : i64
+  %true = arith.constant true
+  %x = arith.constant 1.0 : f64
+  %m = memref.dim %buf, %c0 : memref<?xf64>
+  %m64 = arith.index_cast %m : index to i64
+  scf.for %i = %c0 to %n step %c1 {
+    %i64 = arith.index_cast %i : index to i64
+    %ge = arith.cmpi sge, %i64, %zero : i64
+    %lt = arith.cmpi slt, %i64, %m64 : i64
+    %ok = arith.andi %ge, %lt : i1
+    %failed = arith.xori %ok, %true : i1
+    scf.if %failed {
+      func.call @fad_rt_index_error(%where, %i64, %m64) : (!llvm.ptr, i64, i64) -> ()
+    }
+    memref.store %x, %buf[%i] : memref<?xf64>
+  }
+  return
+}
+
+// -----
+
+// An index 4·i + base + 1 (a loop unrolled by 4), in a loop from %lb: its
+// first value is computed at %lb, its last at the last iteration, and the
+// first failing one is first + 4·ceil((m - first) / 4).
+// CHECK-LABEL: func.func @growing_index
+// CHECK-SAME:    (%[[BUF:.*]]: memref<?xf64>, %[[LB:.*]]: index, %[[N:.*]]: index, %[[BASE:.*]]: i64, %[[M:.*]]: i64, %[[WHERE:.*]]: !llvm.ptr)
+// CHECK:         %[[LB64:.*]] = arith.index_cast %[[LB]] : index to i64
+// CHECK:         %[[LB4:.*]] = arith.muli %[[LB64]], %c4_i64
+// CHECK:         %[[FIRST0:.*]] = arith.addi %[[BASE]], %[[LB4]]
+// CHECK:         %[[FIRST:.*]] = arith.addi %[[FIRST0]], %c1_i64
+// CHECK:         %[[START:.*]] = arith.xori
+// CHECK:         %[[SPAN:.*]] = arith.subi %[[N]], %[[LB]]
+// CHECK:         %[[LASTI:.*]] = arith.addi %[[LB]], %{{.*}} : index
+// CHECK:         %[[LAST64:.*]] = arith.index_cast %[[LASTI]] : index to i64
+// CHECK:         %[[LAST4:.*]] = arith.muli %[[LAST64]], %c4_i64
+// CHECK:         %[[LAST0:.*]] = arith.addi %[[BASE]], %[[LAST4]]
+// CHECK:         %[[LAST:.*]] = arith.addi %[[LAST0]], %c1_i64
+// CHECK:         arith.cmpi sge, %[[LAST]], %[[M]] : i64
+// CHECK:         %[[TO:.*]] = arith.subi %[[M]], %[[FIRST]] : i64
+// CHECK:         %[[PLUS:.*]] = arith.addi %[[TO]], %c4_i64
+// CHECK:         %[[NUM:.*]] = arith.subi %[[PLUS]], %c1_i64
+// CHECK:         %[[STEPS:.*]] = arith.divsi %[[NUM]], %c4_i64
+// CHECK:         %[[JUMP:.*]] = arith.muli %[[STEPS]], %c4_i64
+// CHECK:         %[[CROSS:.*]] = arith.addi %[[FIRST]], %[[JUMP]]
+// CHECK:         %[[AT:.*]] = arith.select %[[START]], %[[FIRST]], %[[CROSS]]
+// CHECK:         arith.cmpi slt, %[[LB]], %[[N]] : index
+// CHECK:         scf.if
+// CHECK-NEXT:      func.call @fad_rt_index_error(%[[WHERE]], %[[AT]], %[[M]])
+// CHECK:         scf.for
+// CHECK-NOT:       scf.if
+// CHECK:         return
+func.func private @fad_rt_index_error(!llvm.ptr, i64, i64)
+func.func @growing_index(%buf: memref<?xf64>, %lb: index, %n: index, %base: i64, %m: i64,
+                         %where: !llvm.ptr) {
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0 : i64
+  %one = arith.constant 1 : i64
+  %four = arith.constant 4 : i64
+  %true = arith.constant true
+  %x = arith.constant 1.0 : f64
+  scf.for %i = %lb to %n step %c1 {
+    %i64 = arith.index_cast %i : index to i64
+    %i4 = arith.muli %i64, %four : i64
+    %j = arith.addi %base, %i4 : i64
+    %k = arith.addi %j, %one : i64
+    %ge = arith.cmpi sge, %k, %zero : i64
+    %lt = arith.cmpi slt, %k, %m : i64
+    %ok = arith.andi %ge, %lt : i1
+    %failed = arith.xori %ok, %true : i1
+    scf.if %failed {
+      func.call @fad_rt_index_error(%where, %k, %m) : (!llvm.ptr, i64, i64) -> ()
+    }
+    %kk = arith.index_cast %k : i64 to index
+    memref.store %x, %buf[%kk] : memref<?xf64>
+  }
+  return
+}
+
+// -----
+
+// A loop-invariant check climbs out of both loops, each time guarded by
+// its loop running; checks after it keep their order.
+// CHECK-LABEL: func.func @invariant
+// CHECK-SAME:    (%[[A:.*]]: i64, %[[B:.*]]: i64, %[[N:.*]]: index, %[[M:.*]]: index, %[[WHERE:.*]]: !llvm.ptr,
+// CHECK:         %[[INNER:.*]] = arith.cmpi sgt, %[[M]], %c0
+// CHECK:         %[[NE:.*]] = arith.cmpi ne, %[[A]], %[[B]]
+// CHECK:         %[[BOTH:.*]] = arith.andi %[[INNER]], %[[NE]]
+// CHECK:         %[[OUTER:.*]] = arith.cmpi sgt, %[[N]], %c0
+// CHECK:         %[[ALL:.*]] = arith.andi %[[OUTER]], %[[BOTH]]
+// CHECK:         scf.if %[[ALL]] {
+// CHECK-NEXT:      func.call @fad_rt_size_error(%[[WHERE]], %[[A]], %[[B]])
+// CHECK:         scf.if
+// CHECK-NEXT:      func.call @fad_rt_fail(%[[WHERE]])
+// CHECK:         scf.for
+// CHECK-NOT:       scf.if
+// CHECK:           scf.for
+// CHECK-NOT:         scf.if
+// CHECK:         return
+func.func private @fad_rt_size_error(!llvm.ptr, i64, i64)
+func.func private @fad_rt_fail(!llvm.ptr)
+func.func @invariant(%a: i64, %b: i64, %n: index, %m: index, %where: !llvm.ptr,
+                     %buf: memref<?x?xf64>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %x = arith.constant 1.0 : f64
+  scf.for %i = %c0 to %n step %c1 {
+    scf.for %j = %c0 to %m step %c1 {
+      %ne = arith.cmpi ne, %a, %b : i64
+      scf.if %ne {
+        func.call @fad_rt_size_error(%where, %a, %b) : (!llvm.ptr, i64, i64) -> ()
+      }
+      scf.if %ne {
+        func.call @fad_rt_fail(%where) : (!llvm.ptr) -> ()
+      }
+      memref.store %x, %buf[%i, %j] : memref<?x?xf64>
+    }
+  }
+  return
+}
+
+// -----
+
+// Left in the loop: a check that not every iteration reaches (in a branch),
+// one whose index falls with the induction variable, one whose bound is
+// read from memory, one whose failure reports a value the loop computes
+// from memory, and a check of an array allocated in the loop.
+// CHECK-LABEL: func.func @kept
+// CHECK-NOT:     func.call
+// CHECK:         scf.for
+// CHECK:           scf.if %{{.*}} {
+// CHECK:             scf.if
+// CHECK-NEXT:          func.call @fad_rt_index_error
+// CHECK:           scf.if
+// CHECK-NEXT:        func.call @fad_rt_index_error
+// CHECK:           scf.if
+// CHECK-NEXT:        func.call @fad_rt_index_error
+// CHECK:           scf.if
+// CHECK-NEXT:        func.call @fad_rt_size_error
+// CHECK:           scf.if
+// CHECK-NEXT:        func.call @fad_rt_index_error
+// CHECK:         return
+func.func private @fad_rt_index_error(!llvm.ptr, i64, i64)
+func.func private @fad_rt_size_error(!llvm.ptr, i64, i64)
+func.func @kept(%buf: memref<?xf64>, %sizes: memref<?xi64>, %n: index, %m: i64, %c: i1,
+                %where: !llvm.ptr) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0 : i64
+  %true = arith.constant true
+  %n64 = arith.index_cast %n : index to i64
+  scf.for %i = %c0 to %n step %c1 {
+    %i64 = arith.index_cast %i : index to i64
+    %ge = arith.cmpi sge, %i64, %zero : i64
+    %lt = arith.cmpi slt, %i64, %m : i64
+    %ok = arith.andi %ge, %lt : i1
+    %failed = arith.xori %ok, %true : i1
+    scf.if %c {
+      scf.if %failed {
+        func.call @fad_rt_index_error(%where, %i64, %m) : (!llvm.ptr, i64, i64) -> ()
+      }
+    }
+    %down = arith.subi %n64, %i64 : i64
+    %ge2 = arith.cmpi sge, %down, %zero : i64
+    %lt2 = arith.cmpi slt, %down, %m : i64
+    %ok2 = arith.andi %ge2, %lt2 : i1
+    %failed2 = arith.xori %ok2, %true : i1
+    scf.if %failed2 {
+      func.call @fad_rt_index_error(%where, %down, %m) : (!llvm.ptr, i64, i64) -> ()
+    }
+    %read = memref.load %sizes[%i] : memref<?xi64>
+    %lt3 = arith.cmpi slt, %i64, %read : i64
+    %ok3 = arith.andi %ge, %lt3 : i1
+    %failed3 = arith.xori %ok3, %true : i1
+    scf.if %failed3 {
+      func.call @fad_rt_index_error(%where, %i64, %read) : (!llvm.ptr, i64, i64) -> ()
+    }
+    %ne = arith.cmpi ne, %m, %n64 : i64
+    scf.if %ne {
+      func.call @fad_rt_size_error(%where, %read, %m) : (!llvm.ptr, i64, i64) -> ()
+    }
+    %own = memref.alloc(%n) : memref<?xf64>
+    %size = memref.dim %own, %c0 : memref<?xf64>
+    %size64 = arith.index_cast %size : index to i64
+    %lt4 = arith.cmpi slt, %i64, %size64 : i64
+    %ok4 = arith.andi %ge, %lt4 : i1
+    %failed4 = arith.xori %ok4, %true : i1
+    scf.if %failed4 {
+      func.call @fad_rt_index_error(%where, %i64, %size64) : (!llvm.ptr, i64, i64) -> ()
+    }
+    memref.dealloc %own : memref<?xf64>
+  }
+  return
+}
+
+// -----
+
+// A loop that calls the runtime (here a progress report) keeps its checks:
+// what it does before a failing iteration can be seen.
+// CHECK-LABEL: func.func @calls_out
+// CHECK:         scf.for
+// CHECK-NEXT:      func.call @report
+// CHECK-NEXT:      scf.if
+// CHECK-NEXT:        func.call @fad_rt_size_error
+func.func private @fad_rt_size_error(!llvm.ptr, i64, i64)
+func.func private @report(index)
+func.func @calls_out(%a: i64, %b: i64, %n: index, %where: !llvm.ptr) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %ne = arith.cmpi ne, %a, %b : i64
+  scf.for %i = %c0 to %n step %c1 {
+    func.call @report(%i) : (index) -> ()
+    scf.if %ne {
+      func.call @fad_rt_size_error(%where, %a, %b) : (!llvm.ptr, i64, i64) -> ()
+    }
+  }
+  return
+}
