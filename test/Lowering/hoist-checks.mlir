@@ -2,15 +2,17 @@
 
 // A range check of the induction variable against a loop-invariant extent
 // is made once, before the loop: it fails iff the loop runs and its first
-// index is out of range or its last is at least the extent, and reports the
-// first failing index.
+// index is out of range, or the iterations after the first (n - 1) are at
+// least the m iterations that stay in range from it, and reports the first
+// failing index.
 // CHECK-LABEL: func.func @index
 // CHECK-SAME:    (%[[BUF:.*]]: memref<?xf64>, %[[N:.*]]: index, %[[WHERE:.*]]: !llvm.ptr)
 // CHECK:         %[[M:.*]] = memref.dim %[[BUF]]
 // CHECK:         %[[M64:.*]] = arith.index_cast %[[M]]
 // CHECK:         %[[START:.*]] = arith.xori
-// CHECK:         %[[LAST:.*]] = arith.index_cast %{{.*}} : index to i64
-// CHECK:         %[[END:.*]] = arith.cmpi sge, %[[LAST]], %[[M64]] : i64
+// CHECK:         %[[INSIDE:.*]] = arith.index_cast %[[M64]] : i64 to index
+// CHECK:         %[[AFTER:.*]] = arith.subi %[[N]], %{{.*}} : index
+// CHECK:         %[[END:.*]] = arith.cmpi uge, %[[AFTER]], %[[INSIDE]] : index
 // CHECK:         %[[OUT:.*]] = arith.ori %[[START]], %[[END]] : i1
 // CHECK:         %[[AT:.*]] = arith.select %[[START]], %{{.*}}, %{{.*}} : i64
 // CHECK:         %[[RUNS:.*]] = arith.cmpi sgt, %[[N]], %c0 : index
@@ -48,8 +50,9 @@ func.func @index(%buf: memref<?xf64>, %n: index, %where: !llvm.ptr) {
 // -----
 
 // An index 4·i + base + 1 (a loop unrolled by 4), in a loop from %lb: its
-// first value is computed at %lb, its last at the last iteration, and the
-// first failing one is first + 4·ceil((m - first) / 4).
+// first value is computed at %lb; it stays in range for
+// (m - 1 - first) / 4 + 1 iterations, and the first failing value is first
+// + 4 times that.
 // CHECK-LABEL: func.func @growing_index
 // CHECK-SAME:    (%[[BUF:.*]]: memref<?xf64>, %[[LB:.*]]: index, %[[N:.*]]: index, %[[BASE:.*]]: i64, %[[M:.*]]: i64, %[[WHERE:.*]]: !llvm.ptr)
 // CHECK:         %[[LB64:.*]] = arith.index_cast %[[LB]] : index to i64
@@ -57,19 +60,16 @@ func.func @index(%buf: memref<?xf64>, %n: index, %where: !llvm.ptr) {
 // CHECK:         %[[FIRST0:.*]] = arith.addi %[[BASE]], %[[LB4]]
 // CHECK:         %[[FIRST:.*]] = arith.addi %[[FIRST0]], %c1_i64
 // CHECK:         %[[START:.*]] = arith.xori
+// CHECK:         %[[LASTIN:.*]] = arith.subi %[[M]], %c1_i64
+// CHECK:         %[[DIST:.*]] = arith.subi %[[LASTIN]], %[[FIRST]] : i64
+// CHECK:         %[[STEPS:.*]] = arith.divsi %[[DIST]], %c4_i64
+// CHECK:         %[[INSIDE:.*]] = arith.addi %[[STEPS]], %c1_i64
+// CHECK:         %[[INSIDEIX:.*]] = arith.index_cast %[[INSIDE]] : i64 to index
 // CHECK:         %[[SPAN:.*]] = arith.subi %[[N]], %[[LB]]
-// CHECK:         %[[LASTI:.*]] = arith.addi %[[LB]], %{{.*}} : index
-// CHECK:         %[[LAST64:.*]] = arith.index_cast %[[LASTI]] : index to i64
-// CHECK:         %[[LAST4:.*]] = arith.muli %[[LAST64]], %c4_i64
-// CHECK:         %[[LAST0:.*]] = arith.addi %[[BASE]], %[[LAST4]]
-// CHECK:         %[[LAST:.*]] = arith.addi %[[LAST0]], %c1_i64
-// CHECK:         arith.cmpi sge, %[[LAST]], %[[M]] : i64
-// CHECK:         %[[TO:.*]] = arith.subi %[[M]], %[[FIRST]] : i64
-// CHECK:         %[[PLUS:.*]] = arith.addi %[[TO]], %c4_i64
-// CHECK:         %[[NUM:.*]] = arith.subi %[[PLUS]], %c1_i64
-// CHECK:         %[[STEPS:.*]] = arith.divsi %[[NUM]], %c4_i64
-// CHECK:         %[[JUMP:.*]] = arith.muli %[[STEPS]], %c4_i64
-// CHECK:         %[[CROSS:.*]] = arith.addi %[[FIRST]], %[[JUMP]]
+// CHECK:         %[[AFTER:.*]] = arith.subi %[[SPAN]], %{{.*}} : index
+// CHECK:         arith.cmpi uge, %[[AFTER]], %[[INSIDEIX]] : index
+// CHECK:         %[[MOVE:.*]] = arith.muli %[[INSIDE]], %c4_i64
+// CHECK:         %[[CROSS:.*]] = arith.addi %[[FIRST]], %[[MOVE]]
 // CHECK:         %[[AT:.*]] = arith.select %[[START]], %[[FIRST]], %[[CROSS]]
 // CHECK:         arith.cmpi slt, %[[LB]], %[[N]] : index
 // CHECK:         scf.if
@@ -100,6 +100,53 @@ func.func @growing_index(%buf: memref<?xf64>, %lb: index, %n: index, %base: i64,
     }
     %kk = arith.index_cast %k : i64 to index
     memref.store %x, %buf[%kk] : memref<?xf64>
+  }
+  return
+}
+
+// -----
+
+// An index that falls with the induction variable (a reverse sweep's
+// n - 1 - i) stays in range for first - lower + 1 iterations; the first
+// failing value is first minus that.
+// CHECK-LABEL: func.func @falling_index
+// CHECK-SAME:    (%[[BUF:.*]]: memref<?xf64>, %[[N:.*]]: index, %[[M:.*]]: i64, %[[WHERE:.*]]: !llvm.ptr)
+// CHECK:         %[[FIRST:.*]] = arith.subi %{{.*}}, %c1_i64 : i64
+// CHECK:         %[[START:.*]] = arith.xori
+// CHECK:         %[[INSIDE:.*]] = arith.addi %[[FIRST]], %c1_i64
+// CHECK:         %[[INSIDEIX:.*]] = arith.index_cast %[[INSIDE]] : i64 to index
+// CHECK:         %[[AFTER:.*]] = arith.subi %[[N]], %{{.*}} : index
+// CHECK:         %[[END:.*]] = arith.cmpi uge, %[[AFTER]], %[[INSIDEIX]] : index
+// CHECK:         %[[OUT:.*]] = arith.ori %[[START]], %[[END]] : i1
+// CHECK:         %[[CROSS:.*]] = arith.subi %[[FIRST]], %[[INSIDE]] : i64
+// CHECK:         %[[AT:.*]] = arith.select %[[START]], %[[FIRST]], %[[CROSS]] : i64
+// CHECK:         scf.if
+// CHECK-NEXT:      func.call @fad_rt_index_error(%[[WHERE]], %[[AT]], %[[M]])
+// CHECK:         scf.for
+// CHECK-NOT:       scf.if
+// CHECK:         return
+func.func private @fad_rt_index_error(!llvm.ptr, i64, i64)
+func.func @falling_index(%buf: memref<?xf64>, %n: index, %m: i64, %where: !llvm.ptr) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0 : i64
+  %one = arith.constant 1 : i64
+  %true = arith.constant true
+  %x = arith.constant 1.0 : f64
+  %n64 = arith.index_cast %n : index to i64
+  %top = arith.subi %n64, %one : i64
+  scf.for %i = %c0 to %n step %c1 {
+    %i64 = arith.index_cast %i : index to i64
+    %down = arith.subi %top, %i64 : i64
+    %ge = arith.cmpi sge, %down, %zero : i64
+    %lt = arith.cmpi slt, %down, %m : i64
+    %ok = arith.andi %ge, %lt : i1
+    %failed = arith.xori %ok, %true : i1
+    scf.if %failed {
+      func.call @fad_rt_index_error(%where, %down, %m) : (!llvm.ptr, i64, i64) -> ()
+    }
+    %dd = arith.index_cast %down : i64 to index
+    memref.store %x, %buf[%dd] : memref<?xf64>
   }
   return
 }
@@ -149,7 +196,7 @@ func.func @invariant(%a: i64, %b: i64, %n: index, %m: index, %where: !llvm.ptr,
 // -----
 
 // Left in the loop: a check that not every iteration reaches (in a branch),
-// one whose index falls with the induction variable, one whose bound is
+// one whose index is not k·i + c (i·i), one whose bound is
 // read from memory, one whose failure reports a value the loop computes
 // from memory, and a check of an array allocated in the loop.
 // CHECK-LABEL: func.func @kept
@@ -187,13 +234,13 @@ func.func @kept(%buf: memref<?xf64>, %sizes: memref<?xi64>, %n: index, %m: i64, 
         func.call @fad_rt_index_error(%where, %i64, %m) : (!llvm.ptr, i64, i64) -> ()
       }
     }
-    %down = arith.subi %n64, %i64 : i64
-    %ge2 = arith.cmpi sge, %down, %zero : i64
-    %lt2 = arith.cmpi slt, %down, %m : i64
+    %square = arith.muli %i64, %i64 : i64
+    %ge2 = arith.cmpi sge, %square, %zero : i64
+    %lt2 = arith.cmpi slt, %square, %m : i64
     %ok2 = arith.andi %ge2, %lt2 : i1
     %failed2 = arith.xori %ok2, %true : i1
     scf.if %failed2 {
-      func.call @fad_rt_index_error(%where, %down, %m) : (!llvm.ptr, i64, i64) -> ()
+      func.call @fad_rt_index_error(%where, %square, %m) : (!llvm.ptr, i64, i64) -> ()
     }
     %read = memref.load %sizes[%i] : memref<?xi64>
     %lt3 = arith.cmpi slt, %i64, %read : i64

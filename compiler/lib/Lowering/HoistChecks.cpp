@@ -2,7 +2,7 @@
 //
 // This file implements fad-hoist-checks (see Passes.td): a check at the top
 // level of an `scf.for` body whose condition is loop-invariant, or says that
-// an index increasing with the induction variable leaves a loop-invariant
+// an index moving with the induction variable leaves a loop-invariant
 // range, is made once before the loop for all its iterations.
 //
 //===----------------------------------------------------------------------===//
@@ -52,7 +52,7 @@ public:
 
   /// Moves `check` (isCheckIf, at the top level of the loop's body) before
   /// the loop, if its condition is loop-invariant or a range check of an
-  /// index that grows with the induction variable between loop-invariant
+  /// index that moves with the induction variable between loop-invariant
   /// bounds. The hoisted check fails when some iteration's would, with the
   /// arguments of the first such iteration. Returns whether it moved.
   bool hoist(scf::IfOp check);
@@ -71,13 +71,14 @@ private:
   /// `at`: the body's ops it needs cloned there.
   Value evaluateBefore(Value v, Value at);
 
-  /// Whether the loop runs at least once, and its last induction variable.
+  /// Whether the loop runs at least once, and (when it does) how many
+  /// iterations follow its first.
   Value runs();
-  Value last();
+  Value iterationsAfterFirst();
 
   scf::ForOp loop;
   OpBuilder b;
-  Value runsValue, lastValue;
+  Value runsValue, afterFirst;
   DenseMap<std::pair<Value, Value>, Value> evaluated;
 };
 
@@ -141,19 +142,17 @@ Value LoopChecks::runs() {
   return runsValue;
 }
 
-Value LoopChecks::last() {
-  if (!lastValue) {
-    // lb + (ub - lb - 1) / step · step; unused when the loop does not run.
+Value LoopChecks::iterationsAfterFirst() {
+  if (!afterFirst) {
+    // (ub - lb - 1) / step, unsigned: exact whenever the loop runs.
     Location loc = loop.getLoc();
-    Value lb = loop.getLowerBound(), step = loop.getStep();
+    Value lb = loop.getLowerBound();
     Value span = b.createOrFold<arith::SubIOp>(
         loc, b.createOrFold<arith::SubIOp>(loc, loop.getUpperBound(), lb),
         b.createOrFold<arith::ConstantOp>(loc, b.getIntegerAttr(lb.getType(), 1)));
-    Value steps = b.createOrFold<arith::DivUIOp>(loc, span, step);
-    lastValue =
-        b.createOrFold<arith::AddIOp>(loc, lb, b.createOrFold<arith::MulIOp>(loc, steps, step));
+    afterFirst = b.createOrFold<arith::DivUIOp>(loc, span, loop.getStep());
   }
-  return lastValue;
+  return afterFirst;
 }
 
 /// An index range check's condition: `not (lower <= index < upper)`, as
@@ -181,15 +180,15 @@ bool LoopChecks::hoist(scf::IfOp check) {
   auto call = cast<CallOpInterface>(&check.getThenRegion().front().front());
   Value failed = check.getCondition();
   std::optional<RangeCheck> range;
-  int64_t growth = 0;
+  int64_t rate = 0;
   if (!isInvariant(failed)) {
     range = matchRangeCheck(failed);
     if (!range || !isInvariant(range->lower) || !isInvariant(range->upper))
       return false;
     std::optional<int64_t> k = slope(range->index);
-    if (!k || *k <= 0 || !loop.getInductionVar().getType().isIndex())
+    if (!k || *k == 0 || !loop.getInductionVar().getType().isIndex())
       return false;
-    growth = *k;
+    rate = *k;
   }
   Value index = range ? range->index : Value();
   for (Value arg : call->getOperands())
@@ -200,29 +199,38 @@ bool LoopChecks::hoist(scf::IfOp check) {
   Value lb = loop.getLowerBound();
   IRMapping args;
   if (range) {
-    // The index grows with the iterations: it leaves [lower, upper) iff
-    // its first value is outside or its last is at least `upper`. The first
-    // failing one is the first value, or else the first at least `upper`:
-    // first + g·ceil((upper - first) / g), for the growth g per iteration.
+    // The index moves by g = |k|·step per iteration toward one bound of
+    // [lower, upper). From a first value inside, it stays inside for
+    // d / g + 1 iterations, d >= 0 the distance to the last value inside
+    // (upper - 1 - first, or first - lower): some iteration fails iff the
+    // first value is outside or the loop runs more iterations than that,
+    // and the first failing value is then first ± g·(d / g + 1). No value
+    // beyond the bound by more than g is formed, so nothing overflows.
+    bool up = rate > 0;
     Value first = evaluateBefore(index, lb);
-    Value upper = evaluateBefore(range->upper, lb);
+    Value bound = evaluateBefore(up ? range->upper : range->lower, lb);
     Value startsOutside = evaluateBefore(failed, lb);
-    Value endsOutside = b.createOrFold<arith::CmpIOp>(loc, arith::CmpIPredicate::sge,
-                                                evaluateBefore(index, last()), upper);
-    failed = b.createOrFold<arith::OrIOp>(loc, startsOutside, endsOutside);
     Type type = index.getType();
     Value step = loop.getStep();
     if (type != step.getType())
       step = b.createOrFold<arith::IndexCastOp>(loc, type, step);
-    Value g = b.createOrFold<arith::MulIOp>(
-        loc, step, b.createOrFold<arith::ConstantOp>(loc, b.getIntegerAttr(type, growth)));
+    Value speed = b.createOrFold<arith::ConstantOp>(loc, b.getIntegerAttr(type, std::abs(rate)));
+    Value g = b.createOrFold<arith::MulIOp>(loc, step, speed);
     Value one = b.createOrFold<arith::ConstantOp>(loc, b.getIntegerAttr(type, 1));
-    Value toUpper = b.createOrFold<arith::SubIOp>(loc, upper, first);
-    Value rounded = b.createOrFold<arith::SubIOp>(
-        loc, b.createOrFold<arith::AddIOp>(loc, toUpper, g), one);
-    Value steps = b.createOrFold<arith::DivSIOp>(loc, rounded, g);
-    Value crossing =
-        b.createOrFold<arith::AddIOp>(loc, first, b.createOrFold<arith::MulIOp>(loc, steps, g));
+    Value distance = up ? b.createOrFold<arith::SubIOp>(
+                              loc, b.createOrFold<arith::SubIOp>(loc, bound, one), first)
+                        : b.createOrFold<arith::SubIOp>(loc, first, bound);
+    Value inside = b.createOrFold<arith::AddIOp>(
+        loc, b.createOrFold<arith::DivSIOp>(loc, distance, g), one);
+    Value insideIterations = inside;
+    if (!insideIterations.getType().isIndex())
+      insideIterations = b.createOrFold<arith::IndexCastOp>(loc, b.getIndexType(), inside);
+    Value endsOutside = b.createOrFold<arith::CmpIOp>(loc, arith::CmpIPredicate::uge,
+                                                      iterationsAfterFirst(), insideIterations);
+    failed = b.createOrFold<arith::OrIOp>(loc, startsOutside, endsOutside);
+    Value move = b.createOrFold<arith::MulIOp>(loc, inside, g);
+    Value crossing = up ? b.createOrFold<arith::AddIOp>(loc, first, move)
+                        : b.createOrFold<arith::SubIOp>(loc, first, move);
     args.map(index, b.createOrFold<arith::SelectOp>(loc, startsOutside, first, crossing));
   } else {
     failed = evaluateBefore(failed, lb);

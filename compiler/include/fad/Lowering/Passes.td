@@ -219,10 +219,13 @@ def FADHoistChecks : Pass<"fad-hoist-checks"> {
     - `%failed` is loop-invariant (computed by pure ops from values defined
       outside the loop), or
     - `%failed` is convert-fad-to-scf's range check `not (lower <= x <
-      upper)` with loop-invariant bounds, of an index x = k·i + c that grows
-      with the induction variable i (k > 0; index_cast, addi, subi and
-      muli by a constant). Some iteration fails it iff the first x is
-      outside the range or the last is at least `upper`; the hoisted check
+      upper)` with loop-invariant bounds, of an index x = k·i + c that
+      moves with the induction variable i (k ≠ 0; index_cast, addi, subi
+      and muli by a constant: a map's i, an unrolled loop's 4·i + j, a
+      reverse sweep's n - 1 - i). Some iteration fails it iff the first x
+      is outside the range or the loop runs more iterations than x stays
+      inside from there (compared as counts, so that no index far past
+      the bound is formed and nothing overflows); the hoisted check
       reports the index of the first iteration that would fail.
 
     Loops are taken innermost first, so a check climbs as far as its
