@@ -290,3 +290,35 @@ func.func @calls_out(%a: i64, %b: i64, %n: index, %where: !llvm.ptr) {
   }
   return
 }
+
+// -----
+
+// A hoisted size check a != b leaves a == b whenever the loop's body runs:
+// the body's uses of b (defined after a) read a, as fad-parallelize does
+// after such a check in place.
+// CHECK-LABEL: func.func @equal_after_check
+// CHECK-SAME:    (%[[BUF:.*]]: memref<?xf64>, %[[A:.*]]: index, %[[B:.*]]: index, %[[WHERE:.*]]: !llvm.ptr)
+// CHECK:         %[[A64:.*]] = arith.index_cast %[[A]]
+// CHECK:         %[[B64:.*]] = arith.index_cast %[[B]]
+// CHECK:         scf.if
+// CHECK-NEXT:      func.call @fad_rt_size_error(%[[WHERE]], %[[A64]], %[[B64]])
+// CHECK:         scf.for %[[I:.*]] = %c0 to %[[A]]
+// CHECK-NEXT:      %[[J:.*]] = arith.subi %[[A]], %[[I]]
+// CHECK-NEXT:      memref.store %{{.*}}, %[[BUF]][%[[J]]]
+func.func private @fad_rt_size_error(!llvm.ptr, i64, i64)
+func.func @equal_after_check(%buf: memref<?xf64>, %a: index, %b: index, %where: !llvm.ptr) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %x = arith.constant 1.0 : f64
+  %a64 = arith.index_cast %a : index to i64
+  %b64 = arith.index_cast %b : index to i64
+  %ne = arith.cmpi ne, %a64, %b64 : i64
+  scf.for %i = %c0 to %a step %c1 {
+    scf.if %ne {
+      func.call @fad_rt_size_error(%where, %a64, %b64) : (!llvm.ptr, i64, i64) -> ()
+    }
+    %j = arith.subi %b, %i : index
+    memref.store %x, %buf[%j] : memref<?xf64>
+  }
+  return
+}

@@ -71,6 +71,10 @@ private:
   /// `at`: the body's ops it needs cloned there.
   Value evaluateBefore(Value v, Value at);
 
+  /// For a hoisted check `a != b` of values defined before the loop, uses
+  /// of the one defined later in the body read the other.
+  void keepCheckedEquality(Value failed);
+
   /// Whether the loop runs at least once, and (when it does) how many
   /// iterations follow its first.
   Value runs();
@@ -153,6 +157,33 @@ Value LoopChecks::iterationsAfterFirst() {
     afterFirst = b.createOrFold<arith::DivUIOp>(loc, span, loop.getStep());
   }
   return afterFirst;
+}
+
+void LoopChecks::keepCheckedEquality(Value failed) {
+  // fad-parallelize reads `a != b` checks to make a parallel body's uses of
+  // b read a (its indices then compare with its bounds' extents); the
+  // hoisted check's condition is no longer such a comparison, so do it
+  // here: whenever the body runs, the hoisted check has passed.
+  auto unequal = failed.getDefiningOp<arith::CmpIOp>();
+  if (!unequal || unequal.getPredicate() != arith::CmpIPredicate::ne)
+    return;
+  Value a = unequal.getLhs(), b = unequal.getRhs();
+  auto outside = [&](Value v) { return !loop.getRegion().isAncestor(v.getParentRegion()); };
+  // Extents compare as i64 casts of `index` values; both are equal.
+  while (a.getType() == b.getType() && outside(a) && outside(b)) {
+    // Both are defined before the loop: the one defined first replaces
+    // the other in the body, as fad-parallelize would.
+    Operation *defA = a.getDefiningOp(), *defB = b.getDefiningOp();
+    if (defA && (!defB || (defA->getBlock() == defB->getBlock() && defB->isBeforeInBlock(defA))))
+      std::swap(a, b);
+    b.replaceUsesWithIf(a, [&](OpOperand &use) { return loop->isProperAncestor(use.getOwner()); });
+    auto castA = a.getDefiningOp<arith::IndexCastOp>();
+    auto castB = b.getDefiningOp<arith::IndexCastOp>();
+    if (!castA || !castB)
+      return;
+    a = castA.getIn();
+    b = castB.getIn();
+  }
 }
 
 /// An index range check's condition: `not (lower <= index < upper)`, as
@@ -241,6 +272,8 @@ bool LoopChecks::hoist(scf::IfOp check) {
   auto hoisted =
       b.create<scf::IfOp>(loc, b.createOrFold<arith::AndIOp>(loc, runs(), failed), false);
   OpBuilder::atBlockBegin(hoisted.thenBlock()).clone(*call, args);
+  if (!range)
+    keepCheckedEquality(check.getCondition());
   check.erase();
   return true;
 }
