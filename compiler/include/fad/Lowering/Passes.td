@@ -228,6 +228,11 @@ def FADHoistChecks : Pass<"fad-hoist-checks"> {
       the bound is formed and nothing overflows); the hoisted check
       reports the index of the first iteration that would fail.
 
+    A hoisted size check `a != b` (values defined before the loop) leaves
+    a == b wherever the body runs: the body's uses of the one defined later
+    read the other (through the i64 casts of compared extents), which is
+    what fad-parallelize does after such a check in place.
+
     Loops are taken innermost first, so a check climbs as far as its
     values allow. A loop that calls an external function other than a check
     failure or a `fad.thread_safe` one (runtime output, communication)
